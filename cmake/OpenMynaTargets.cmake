@@ -1,0 +1,62 @@
+# Helpers that give every component the same shape (architecture.md §6):
+# a static library with its own include directory, tests beside the code,
+# fuzz targets that are replayed in the normal test run.
+
+# openmyna_library(<name> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
+# Creates openmyna_<name> (alias openmyna::<name>). DEPS are the allowed
+# dependency edges of architecture.md §1; nothing else may be linked.
+function(openmyna_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(openmyna_${name} STATIC ${ARG_SOURCES})
+  add_library(openmyna::${name} ALIAS openmyna_${name})
+  target_include_directories(openmyna_${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>)
+  target_link_libraries(openmyna_${name}
+    PUBLIC ${ARG_DEPS}
+    PRIVATE ${ARG_PRIVATE_DEPS} openmyna_warnings)
+endfunction()
+
+# openmyna_test(<name> SOURCES ... [DEPS ...] [LABELS ...] [ENV ...])
+# A GoogleTest (+ rapidcheck) executable registered with CTest. Label "unit"
+# is added unless LABELS says otherwise.
+function(openmyna_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS;ENV" ${ARGN})
+  if(NOT OPENMYNA_TESTS OR OPENMYNA_FUZZ)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest
+                        GTest::gtest_main rapidcheck openmyna_warnings)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  add_test(NAME ${name} COMMAND ${name} --gtest_brief=1
+           WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
+                       TIMEOUT ${ARG_TIMEOUT}
+                       ENVIRONMENT "OPENMYNA_SOURCE_DIR=${PROJECT_SOURCE_DIR};${ARG_ENV}")
+endfunction()
+
+# openmyna_fuzzer(<name> SOURCES ... [DEPS ...] CORPUS <dir>)
+# With OPENMYNA_FUZZ (the `fuzz` preset, clang) this is a libFuzzer binary.
+# Otherwise the same LLVMFuzzerTestOneInput is linked with a replay driver and
+# every file of the committed corpus is run through it as a CTest test.
+function(openmyna_fuzzer name)
+  cmake_parse_arguments(ARG "" "CORPUS" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} openmyna_warnings)
+  if(OPENMYNA_FUZZ)
+    target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  else()
+    target_link_libraries(${name} PRIVATE openmyna_fuzz_replay)
+    if(OPENMYNA_TESTS)
+      add_test(NAME ${name}_replay
+               COMMAND ${name} ${CMAKE_CURRENT_SOURCE_DIR}/${ARG_CORPUS})
+      set_tests_properties(${name}_replay PROPERTIES LABELS "unit;fuzz-replay")
+    endif()
+  endif()
+endfunction()
