@@ -1,0 +1,151 @@
+// The store of issued certificates and their revocation state. The CA
+// writes to it on issuance; the registry shares it; CRL generation and the
+// OCSP responder read it (architecture.md §3).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/pki/names.h"
+#include "openmyna/pki/revocation_reason.h"
+
+namespace openmyna::pki {
+
+// A serial number as the CA writes it: a positive INTEGER (RFC 5280
+// §4.1.2.2), big-endian magnitude without leading zero bytes, 1..20 octets.
+// Serials are unique across the whole store (both CAs).
+struct Serial {
+  Bytes bytes;
+  // Lower-case hex, no separators, no leading zeros ("1f3a...").
+  std::string Hex() const;
+  // Parses hex (colons allowed, leading zeros ignored); kInvalidSerial for
+  // empty, zero, non-hex or more than 20 octets.
+  static Result<Serial> FromHex(std::string_view hex);
+  friend bool operator==(const Serial&, const Serial&) = default;
+};
+
+// The CRL partition a certificate belongs to (jpki.md §3.1 row 5, §13
+// row 6): one per CA, generation and issuing municipality.
+struct CrlPartition {
+  CaKind ca = CaKind::kSignature;
+  int generation = 1;
+  std::string municipality_code;  // 5 digits, no check digit ("13221")
+  std::string prefecture;         // romanised, "Tokyo-to" (jpki.md §13 row 7)
+  std::string municipality;       // romanised, "Kiyose-shi"
+};
+
+struct CertificateRecord {
+  Serial serial;
+  CrlPartition partition;
+  std::string subject_cn;  // the 23-character identifier
+  TimePoint not_before;    // whole seconds
+  TimePoint not_after;
+  Bytes der;  // the certificate
+  // Filled by the store on reads.
+  std::optional<RevocationReason> revocation_reason;
+  std::optional<TimePoint> revocation_time;
+};
+
+// The answer of a status check: a value, not an error (architecture.md §6).
+struct CertificateStatus {
+  enum class Kind { kGood, kRevoked, kUnknown } kind = Kind::kUnknown;
+  RevocationReason reason = RevocationReason::kUnspecified;  // kRevoked only
+  TimePoint revocation_time{};                               // kRevoked only
+};
+
+// One entry of a CRL (RFC 5280 §5.1.2.6).
+struct RevokedEntry {
+  Serial serial;
+  TimePoint revocation_time;
+  RevocationReason reason;
+};
+
+struct ListFilter {
+  std::optional<CaKind> ca;
+  bool revoked_only = false;
+  std::size_t limit = 0;  // 0: no limit
+};
+
+class CertificateStore {
+ public:
+  virtual ~CertificateStore() = default;
+
+  // Records an issued certificate. kDuplicateSerial if the serial exists.
+  virtual Status Put(const CertificateRecord& record) = 0;
+
+  // True when some certificate (of either CA) has this serial.
+  virtual Result<bool> Contains(const Serial& serial) = 0;
+
+  // Revokes (RFC 5280 §5.3.1). Rules:
+  //  - kNotFound for an unknown serial, kInvalidReason for removeFromCRL;
+  //  - a certificate on hold (certificateHold) stays revoked: a hold is
+  //    never lifted (jpki.md §4.3); it may be made permanent by revoking it
+  //    again with another reason (RFC 5280 §5.3.1), which keeps the
+  //    original revocation time;
+  //  - any other already revoked certificate: kAlreadyRevoked, unchanged.
+  virtual Status Revoke(const Serial& serial, RevocationReason reason,
+                        TimePoint when) = 0;
+
+  // good / revoked(reason, time) / unknown for a serial of CA `ca`.
+  virtual Result<CertificateStatus> StatusOf(CaKind ca,
+                                             const Serial& serial) = 0;
+
+  // The record of a serial, or nullopt.
+  virtual Result<std::optional<CertificateRecord>> Find(
+      const Serial& serial) = 0;
+
+  // Records ordered by serial (for `openmyna ca list`).
+  virtual Result<std::vector<CertificateRecord>> List(
+      const ListFilter& filter) = 0;
+
+  // Every partition that holds at least one certificate of `ca`, so that a
+  // CRL is published for each (even those with no revoked entry).
+  virtual Result<std::vector<CrlPartition>> Partitions(CaKind ca) = 0;
+
+  // Streams the revoked entries of one partition in ascending serial order
+  // without loading them all: `visit` is called once per entry and returns
+  // false to stop early. Memory use does not grow with the entry count.
+  virtual Status ForEachRevoked(
+      const CrlPartition& partition,
+      const std::function<bool(const RevokedEntry&)>& visit) = 0;
+};
+
+// SQLite implementation (WAL). Table `pki_certificates` in the given file;
+// the registry may open its own connection on the same file. One
+// connection per object, guarded by a mutex: thread-safe.
+class SqliteCertificateStore final : public CertificateStore {
+ public:
+  // Opens or creates the database (file mode 0600) and its schema.
+  static Result<std::unique_ptr<SqliteCertificateStore>> Open(
+      const std::filesystem::path& path);
+  ~SqliteCertificateStore() override;
+
+  Status Put(const CertificateRecord& record) override;
+  Result<bool> Contains(const Serial& serial) override;
+  Status Revoke(const Serial& serial, RevocationReason reason,
+                TimePoint when) override;
+  Result<CertificateStatus> StatusOf(CaKind ca, const Serial& serial) override;
+  Result<std::optional<CertificateRecord>> Find(const Serial& serial) override;
+  Result<std::vector<CertificateRecord>> List(
+      const ListFilter& filter) override;
+  Result<std::vector<CrlPartition>> Partitions(CaKind ca) override;
+  Status ForEachRevoked(
+      const CrlPartition& partition,
+      const std::function<bool(const RevokedEntry&)>& visit) override;
+
+  struct Impl;
+
+ private:
+  explicit SqliteCertificateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace openmyna::pki

@@ -1,0 +1,63 @@
+// Verification of end-entity certificates and CMS signatures against the
+// sandbox roots, as a library shared by the services and the CLI
+// (architecture.md §3). The answer is a value that names the rule that
+// failed; errors are kept for inputs that cannot be read.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/pki/openssl_types.h"
+#include "openmyna/pki/revocation_reason.h"
+
+namespace openmyna::pki {
+
+// Which check decided the answer (first failing rule, in this order).
+enum class VerifyRule {
+  kOk,
+  kIssuerNotFound,     // no root whose SKI equals the AKI keyIdentifier
+  kSignature,          // the signature does not verify with that root
+  kNotYetValid,        // `at` before notBefore (RFC 5280 §6.1.3 (a)(2))
+  kExpired,            // `at` after notAfter
+  kRootNotValid,       // the root itself is not valid at `at`
+  kChain,              // any other RFC 5280 path validation failure
+  kRevoked,            // on a CRL that applies, or OCSP said revoked
+  kRevocationUnknown,  // a revocation source was given but none applies
+                       // (no CRL for the issuer/partition, CRL expired or
+                       // badly signed, OCSP said unknown)
+};
+
+std::string_view VerifyRuleName(VerifyRule rule);
+
+struct VerifyOptions {
+  TimePoint at;             // the time of validity
+  std::vector<Bytes> crls;  // DER CRLs to consult (empty: no CRL check)
+};
+
+struct CertificateVerdict {
+  bool good = false;
+  VerifyRule rule = VerifyRule::kOk;
+  std::string detail;   // human explanation (OpenSSL's text if any)
+  int root_index = -1;  // which of `roots` issued it (generation - 1
+                        // when roots come from Sandbox::Roots)
+  std::optional<RevocationReason> revocation_reason;
+  std::optional<TimePoint> revocation_time;
+};
+
+// Parses a certificate from DER or PEM. kBadCertificate otherwise.
+Result<X509Ptr> ParseCertificate(ByteView der_or_pem);
+// Parses a CRL from DER or PEM. kBadCertificate otherwise.
+Result<X509CrlPtr> ParseCrl(ByteView der_or_pem);
+
+// Chain to the root generation chosen by key identifier (jpki.md §2.1:
+// never by name alone), validity at options.at, and revocation from the
+// given CRLs (RFC 5280 §6.3). `roots` are borrowed.
+CertificateVerdict VerifyCertificate(X509* cert,
+                                     const std::vector<X509*>& roots,
+                                     const VerifyOptions& options);
+
+}  // namespace openmyna::pki
