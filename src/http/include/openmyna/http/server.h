@@ -1,0 +1,76 @@
+// The HTTP/1.1 server every OpenMyna service runs on (Boost.Beast/Asio).
+//
+// - HTTP/1.1 persistent connections (RFC 9112 §9.3): a connection stays
+//   open until the client sends "Connection: close", an HTTP/1.0 client does
+//   not ask for keep-alive, the idle timeout passes, or the server stops.
+// - Limits: a request whose body exceeds max_body_bytes gets 413 (RFC 9110
+//   §15.5.14) and the connection is closed; headers beyond max_header_bytes
+//   get 431 (RFC 6585 §5); a malformed request gets 400. All errors leave as
+//   RFC 9457 application/problem+json documents.
+// - Timeouts: a request must arrive completely within read_timeout once it
+//   has started; an idle keep-alive connection is closed after idle_timeout.
+// - `threads` worker threads run the handlers; handlers must be thread-safe.
+// - Stop() is graceful: the listener closes at once, idle connections are
+//   closed, requests in progress finish and their responses are written.
+//
+// Ownership: the Server owns its sockets and threads; the Router is moved in.
+// Nothing here throws across this header.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/http/router.h"
+
+namespace openmyna::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // loopback unless told otherwise
+  std::uint16_t port = 0;             // 0: an ephemeral port (see port())
+  int threads = 2;                    // 1..256
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::string server_name = "openmyna";  // the Server header
+  // The Date header (RFC 9110 §6.6.1) reads this clock; nullptr: the
+  // system clock. Not owned; must outlive the server.
+  const Clock* clock = nullptr;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Router router);
+  ~Server();  // Stop()s if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the worker threads; returns once the socket
+  // accepts connections. Fails with kInvalidOptions or kBindFailed.
+  Status Start();
+
+  // The bound port (useful with port 0); 0 before Start().
+  std::uint16_t port() const;
+
+  // Graceful stop (see the file comment); waits for the worker threads.
+  // Idempotent.
+  void Stop();
+
+  // Blocks until Stop() is called from another thread or a signal handler
+  // context registered with StopOnSignals().
+  void Wait();
+
+  // Makes SIGINT and SIGTERM call Stop() (for `openmyna serve`).
+  void StopOnSignals();
+
+  struct Impl;  // implementation detail (server.cc)
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace openmyna::http

@@ -1,0 +1,264 @@
+// The server against real clients over loopback: a Beast client written
+// here, and curl when installed (a client nobody here wrote).
+#include "openmyna/http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+namespace openmyna::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+Response Text(std::string body) {
+  Response r;
+  r.content_type = "text/plain";
+  r.body = std::move(body);
+  return r;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartServer(ServerOptions options = {}) {
+    Router router;
+    ASSERT_TRUE(router.Add("GET", "/whoami",
+                           [](const Request& r) { return Text(r.remote); }));
+    ASSERT_TRUE(router.Add("POST", "/echo", [](const Request& r) {
+      Response out = Text(r.body);
+      out.content_type = r.ContentType();
+      return out;
+    }));
+    ASSERT_TRUE(router.Add("GET", "/slow", [this](const Request&) {
+      slow_entered_.set_value();
+      std::this_thread::sleep_for(300ms);
+      return Text("finished");
+    }));
+    ASSERT_TRUE(router.Add("GET", "/throw", [](const Request&) -> Response {
+      throw std::runtime_error("boom");
+    }));
+    server_ = std::make_unique<Server>(options, std::move(router));
+    ASSERT_TRUE(server_->Start());
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  tcp::socket Connect() {
+    tcp::socket socket(ioc_);
+    socket.connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    return socket;
+  }
+
+  static bhttp::response<bhttp::string_body> RoundTrip(
+      tcp::socket& socket, bhttp::request<bhttp::string_body> request) {
+    request.set(bhttp::field::host, "127.0.0.1");
+    request.prepare_payload();
+    bhttp::write(socket, request);
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> response;
+    bhttp::read(socket, buffer, response);
+    return response;
+  }
+
+  static bhttp::request<bhttp::string_body> Get(std::string target) {
+    return {bhttp::verb::get, target, 11};
+  }
+
+  asio::io_context ioc_;
+  std::unique_ptr<Server> server_;
+  std::promise<void> slow_entered_;
+};
+
+TEST_F(ServerTest, KeepAliveReusesTheConnection) {
+  StartServer();
+  tcp::socket socket = Connect();
+  const std::string local =
+      "127.0.0.1:" + std::to_string(socket.local_endpoint().port());
+  for (int i = 0; i < 3; ++i) {
+    auto response = RoundTrip(socket, Get("/whoami"));
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_TRUE(response.keep_alive());
+    // The server saw every request come from this one client socket.
+    EXPECT_EQ(response.body(), local);
+    EXPECT_FALSE(response[bhttp::field::date].empty());
+  }
+}
+
+TEST_F(ServerTest, PostBodyAndContentTypeReachTheHandler) {
+  StartServer();
+  tcp::socket socket = Connect();
+  bhttp::request<bhttp::string_body> post{bhttp::verb::post, "/echo", 11};
+  post.set(bhttp::field::content_type, "application/ocsp-request");
+  post.body() = std::string("\x30\x03\x02\x01\x05", 5);
+  auto response = RoundTrip(socket, post);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), std::string("\x30\x03\x02\x01\x05", 5));
+  EXPECT_EQ(response[bhttp::field::content_type], "application/ocsp-request");
+}
+
+TEST_F(ServerTest, OversizeBodyGets413ProblemAndClose) {
+  ServerOptions options;
+  options.max_body_bytes = 1000;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  bhttp::request<bhttp::string_body> post{bhttp::verb::post, "/echo", 11};
+  post.body() = std::string(5000, 'x');
+  auto response = RoundTrip(socket, post);
+  EXPECT_EQ(response.result_int(), 413);
+  EXPECT_EQ(response[bhttp::field::content_type], "application/problem+json");
+  EXPECT_NE(response.body().find("\"status\":413"), std::string::npos);
+  EXPECT_FALSE(response.keep_alive());
+  // A body exactly at the limit is accepted.
+  tcp::socket again = Connect();
+  post.body() = std::string(1000, 'y');
+  EXPECT_EQ(RoundTrip(again, post).result_int(), 200);
+}
+
+TEST_F(ServerTest, OversizeHeadersGet431) {
+  ServerOptions options;
+  options.max_header_bytes = 1024;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  auto request = Get("/whoami");
+  request.set("X-Padding", std::string(4000, 'p'));
+  EXPECT_EQ(RoundTrip(socket, request).result_int(), 431);
+}
+
+TEST_F(ServerTest, UnknownRouteIs404AndWrongMethodIs405) {
+  StartServer();
+  tcp::socket socket = Connect();
+  auto missing = RoundTrip(socket, Get("/no/such/thing"));
+  EXPECT_EQ(missing.result_int(), 404);
+  EXPECT_EQ(missing[bhttp::field::content_type], "application/problem+json");
+  // Errors do not cost the connection.
+  auto wrong = RoundTrip(socket, Get("/echo"));
+  EXPECT_EQ(wrong.result_int(), 405);
+  EXPECT_EQ(wrong[bhttp::field::allow], "POST");
+  EXPECT_NE(wrong.body().find("\"title\":\"Method Not Allowed\""),
+            std::string::npos);
+}
+
+TEST_F(ServerTest, GarbageIs400) {
+  StartServer();
+  tcp::socket socket = Connect();
+  asio::write(socket, asio::buffer(std::string("NOT HTTP AT ALL\r\n\r\n")));
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  bhttp::read(socket, buffer, response);
+  EXPECT_EQ(response.result_int(), 400);
+}
+
+TEST_F(ServerTest, HandlerExceptionIs500) {
+  StartServer();
+  tcp::socket socket = Connect();
+  EXPECT_EQ(RoundTrip(socket, Get("/throw")).result_int(), 500);
+}
+
+TEST_F(ServerTest, Http10WithoutKeepAliveIsClosed) {
+  StartServer();
+  tcp::socket socket = Connect();
+  bhttp::request<bhttp::string_body> request{bhttp::verb::get, "/whoami", 10};
+  auto response = RoundTrip(socket, request);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_FALSE(response.keep_alive());
+  char byte;
+  beast::error_code ec;
+  socket.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+}
+
+TEST_F(ServerTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
+  ServerOptions options;
+  options.idle_timeout = 200ms;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  EXPECT_EQ(RoundTrip(socket, Get("/whoami")).result_int(), 200);
+  const auto start = std::chrono::steady_clock::now();
+  char byte;
+  beast::error_code ec;
+  socket.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+TEST_F(ServerTest, StopFinishesTheRequestInProgress) {
+  StartServer();
+  tcp::socket busy = Connect();
+  tcp::socket idle = Connect();
+  auto reply = std::async(std::launch::async,
+                          [&] { return RoundTrip(busy, Get("/slow")); });
+  slow_entered_.get_future().wait();
+  server_->Stop();
+  auto response = reply.get();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "finished");
+  EXPECT_FALSE(response.keep_alive());
+  // The idle connection was closed and nobody listens any more.
+  char byte;
+  beast::error_code ec;
+  idle.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec);
+  tcp::socket late(ioc_);
+  late.connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()), ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST_F(ServerTest, ManyConcurrentClients) {
+  ServerOptions options;
+  options.threads = 4;
+  StartServer(options);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      asio::io_context ioc;
+      tcp::socket socket(ioc);
+      socket.connect(
+          tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+      for (int i = 0; i < 50; ++i) {
+        bhttp::request<bhttp::string_body> post{bhttp::verb::post, "/echo", 11};
+        post.body() = std::to_string(i);
+        if (RoundTrip(socket, post).body() == std::to_string(i)) ++ok;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), 400);
+}
+
+TEST_F(ServerTest, CurlReusesOneConnectionAndSeesProblems) {
+  if (!std::filesystem::exists("/usr/bin/curl")) {
+    GTEST_SKIP() << "curl is not installed";
+  }
+  StartServer();
+  const std::string base =
+      "http://127.0.0.1:" + std::to_string(server_->port());
+  // One curl invocation, three URLs: curl keeps the connection alive and
+  // reports how many new connections each transfer needed.
+  const std::string command =
+      "curl -s -o /dev/null -o /dev/null -o /dev/null -w "
+      "'%{http_code}:%{num_connects} ' " +
+      base + "/whoami " + base + "/whoami " + base + "/missing";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[256] = {};
+  const std::size_t n = fread(buffer, 1, sizeof buffer - 1, pipe);
+  pclose(pipe);
+  EXPECT_EQ(std::string(buffer, n), "200:1 200:0 404:0 ");
+}
+
+}  // namespace
+}  // namespace openmyna::http
