@@ -1,0 +1,74 @@
+// Streaming CRL generation (RFC 5280 §5): the DER of a CertificateList is
+// written incrementally, so that a partition with a million revoked
+// certificates needs memory for one entry at a time, not for the CRL.
+//
+// How: pass 1 walks the revoked entries once to compute the length of
+// revokedCertificates (DER needs every length before its contents); pass 2
+// walks them again and writes each entry to the sink while feeding the same
+// bytes to EVP_DigestSignUpdate; the signature closes the CertificateList.
+// If the two passes disagree (a revocation landed in between) the write
+// fails with kStoreChanged and the caller simply retries.
+//
+// What the CRL contains (RFC 5280 §5.1, §5.2, §5.3; jpki.md §4.4, §13 row 6):
+//   version v2; signature sha256WithRSAEncryption (RFC 4055 §5); issuer =
+//   the subject of `issuer`; thisUpdate; nextUpdate; one entry per revoked
+//   certificate (serial, revocationDate, reasonCode unless the reason is
+//   unspecified, which RFC 5280 §5.3.1 says to express by omission); CRL
+//   extensions: authorityKeyIdentifier (keyIdentifier, §5.2.1), cRLNumber
+//   (§5.2.3) and, when a partition is named, a critical
+//   issuingDistributionPoint (§5.2.5) with its fullName and
+//   onlyContainsUserCerts TRUE.
+// Entries revoked after thisUpdate are left for the next CRL.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/openssl_types.h"
+
+namespace openmyna::pki::revocation {
+
+struct CrlParameters {
+  X509* issuer = nullptr;           // the CA (generation root); borrowed
+  Bytes issuer_key_identifier;      // its SKI, for the AKI extension
+  EVP_PKEY* signing_key = nullptr;  // its RSA private key; borrowed
+  std::uint64_t crl_number = 0;     // monotonically increasing per partition
+  TimePoint this_update;            // whole seconds are used
+  TimePoint next_update;
+  // The partition's DistributionPointNames (the names its certificates
+  // carry in cRLDistributionPoints); nullptr: a CRL without IDP. Borrowed.
+  const GENERAL_NAMES* distribution_point = nullptr;
+};
+
+// Walks revoked entries in strictly ascending serial order, calling
+// `visit` for each until it returns false (CertificateStore::ForEachRevoked).
+using RevokedEntrySource = std::function<Status(
+    const std::function<bool(const RevokedEntry&)>& visit)>;
+// Receives the CRL's DER in order, in chunks of at most ~64 KiB.
+using ByteSink = std::function<Status(ByteView chunk)>;
+
+struct CrlSummary {
+  std::uint64_t entries = 0;    // revoked certificates listed
+  std::uint64_t der_bytes = 0;  // size of the CertificateList
+};
+
+// Writes one signed CRL to `sink`. Fails with kInvalidParameters (missing
+// issuer/key, non-RSA key, nextUpdate not after thisUpdate), kStoreChanged,
+// kUnorderedEntries, kCrypto, or the first error of `source`/`sink`.
+Result<CrlSummary> WriteCrl(const CrlParameters& parameters,
+                            const RevokedEntrySource& source,
+                            const ByteSink& sink);
+
+// WriteCrl into `path`, atomically (temporary file in the same folder,
+// fsync, rename): readers see the old or the new CRL, never a mixture.
+// The file is public (mode 0644). Retries kStoreChanged up to 3 times.
+Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
+                                const RevokedEntrySource& source,
+                                const std::filesystem::path& path);
+
+}  // namespace openmyna::pki::revocation
