@@ -43,7 +43,36 @@ Status CheckOk(Date d, std::string_view what) {
   return Ok();
 }
 
+// Card: the 10th or 5th birthday after issue (domain.md §5).
+Date NationalCardExpiry(Date birth, Date issued, std::optional<Date> applied) {
+  const int ten_year_age = Before(applied.value_or(issued), kAdultAge18Since)
+                               ? kTenYearCardAgeBefore2022
+                               : kTenYearCardAge;
+  const int age = AgeAt(birth, issued);
+  return NthBirthdayAfter(birth, issued, age >= ten_year_age ? 10 : 5);
+}
+
 }  // namespace
+
+Result<Date> CardExpiryAfterStayChange(Date birth, Date issued,
+                                       Date new_stay_until,
+                                       std::optional<Date> applied) {
+  OPENMYNA_RETURN_IF_ERROR(CheckOk(birth, "date of birth"));
+  OPENMYNA_RETURN_IF_ERROR(CheckOk(issued, "issue date"));
+  OPENMYNA_RETURN_IF_ERROR(CheckOk(new_stay_until, "stay-until date"));
+  if (applied) OPENMYNA_RETURN_IF_ERROR(CheckOk(*applied, "application date"));
+  if (Before(issued, birth)) {
+    return Fail(DomainErrc::kInvalidDate,
+                "the issue date is before the date of birth");
+  }
+  if (Before(new_stay_until, issued)) {
+    return Fail(DomainErrc::kNotEligible,
+                fmt::format("the period of stay ends on {}, before the issue "
+                            "date {}",
+                            FormatDate(new_stay_until), FormatDate(issued)));
+  }
+  return Earlier(NationalCardExpiry(birth, issued, applied), new_stay_until);
+}
 
 Date RenewalWindowOpens(Date expiry) { return AddMonths(expiry, -3); }
 
@@ -141,14 +170,16 @@ Result<Validity> ComputeValidity(const ValidityInput& in) {
                .auth_cert_expiry = std::nullopt,
                .sign_cert_expiry = std::nullopt,
                .renewal_opens = RenewalWindowOpens(card)};
-  const Date auth =
-      CertificateExpiry(in.birth, in.issued, card, in.previous_cert_expiry);
-  out.auth_cert_expiry = auth;
-  if (age >= kSignatureCertificateMinimumAge && !in.adult_ward &&
-      !in.face_auth_card) {
-    out.sign_cert_expiry = Earlier(
-        CertificateExpiry(in.birth, in.issued, card, in.previous_cert_expiry),
-        auth);
+  if (!in.decline_auth_cert) {
+    out.auth_cert_expiry =
+        CertificateExpiry(in.birth, in.issued, card, in.previous_cert_expiry);
+  }
+  if (!in.decline_sign_cert && age >= kSignatureCertificateMinimumAge &&
+      !in.adult_ward && !in.face_auth_card) {
+    Date sign =
+        CertificateExpiry(in.birth, in.issued, card, in.previous_cert_expiry);
+    if (out.auth_cert_expiry) sign = Earlier(sign, *out.auth_cert_expiry);
+    out.sign_cert_expiry = sign;
   }
   return out;
 }

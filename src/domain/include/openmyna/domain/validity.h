@@ -40,6 +40,11 @@ struct ValidityInput {
   // Date the application was accepted; before kAdultAge18Since the 10-year
   // card needs age 20 at issue. Defaults to `issued`.
   std::optional<Date> applied;
+  // The resident (or, under 15 and for adult wards, the legal
+  // representative) may decline a certificate at application; it can be
+  // added later at the counter (domain.md §4; guidebook p.5 ※1).
+  bool decline_auth_cert = false;
+  bool decline_sign_cert = false;
 };
 
 struct Validity {
@@ -59,14 +64,25 @@ struct Validity {
 //  - authentication certificate: the 5th (renewal: 6th) birthday after issue,
 //    capped by the card's expiry; always issued (also on a face-auth card);
 //  - signature certificate: the same, capped also by the authentication
-//    certificate's expiry; not issued under 15, for adult wards or on a
-//    face-authentication card (jpki.md §6.2).
+//    certificate's expiry (when there is one); not issued under 15, for
+//    adult wards or on a face-authentication card (jpki.md §6.2);
+//  - a declined certificate is nullopt.
 // Errors: kInvalidDate (a date is !ok(), issued before birth, status_event
 // before birth or after issued), kInvalidArgument (stay_until missing for a
 // status that needs it or given for one that does not; status_event given
 // for a non-transitional status), kNotEligible (the stay or the 60 days ended
 // before the issue date).
 Result<Validity> ComputeValidity(const ValidityInput& in);
+
+// The card expiry after the period of stay changed (change of status or
+// extension of the period, or a special period under the Immigration Act):
+// the new end of stay, never beyond the expiry a Japanese national would get
+// for the same birth, issue and application dates (guidebook p.4 ①②).
+// Errors as ComputeValidity (dates not ok, issued before birth), and
+// kNotEligible when `new_stay_until` is before `issued`.
+Result<Date> CardExpiryAfterStayChange(Date birth, Date issued,
+                                       Date new_stay_until,
+                                       std::optional<Date> applied = {});
 
 // Expiry of a certificate issued on `issued` on a card that expires on
 // `card_expiry` (for a certificate added or renewed later on an existing
