@@ -1,0 +1,129 @@
+// The OCSP responder (RFC 6960) of the sandbox CAs.
+//
+// Answers: good / revoked (revocationTime + revocationReason) / unknown per
+// certificate, in a BasicOCSPResponse signed by the CA generation's
+// delegated responder certificate (RFC 6960 §4.2.2.2: id-kp-OCSPSigning,
+// issued by the CA), which is included in the response; ResponderID byKey
+// (§4.2.2.3); sha256WithRSAEncryption.
+//
+// Speed (anchors.md §1 takeaways 3-4): responses are PRE-SIGNED and cached
+// per (issuer, CertID hash algorithm, serial). A request for one
+// certificate without a nonce is answered from the cache; the cache is
+// filled by Warm() (all certificates of the store, in the background) and
+// on a miss by live signing; Refresh() re-signs entries that come within
+// `refresh_before` of their nextUpdate; Invalidate()/SyncRevocations()
+// drop or re-sign entries whose status changed.
+//
+// Nonces (RFC 6960 §4.4.1, RFC 8954): policy kIgnore (default) answers from
+// the cache and does not echo the nonce, as the lightweight profile allows
+// (RFC 5019 §2.2.1) — `openssl ocsp` then prints "WARNING: no nonce in
+// response" and still verifies; kEcho signs live for every request that
+// carries a nonce and echoes it.
+//
+// Errors are OCSP response statuses, not HTTP errors (RFC 6960 §2.3):
+// malformedRequest for anything that is not exactly one DER OCSPRequest
+// with at least one certificate; unauthorized when a CertID names an issuer
+// this responder does not serve; internalError when signing or the store
+// fails.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/http/router.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/names.h"
+#include "openmyna/pki/signer.h"
+
+namespace openmyna::pki::revocation {
+
+// One CA generation the responder answers for.
+struct OcspIssuer {
+  CaKind ca = CaKind::kSignature;
+  int generation = 1;
+  X509* ca_certificate = nullptr;  // the generation's root; borrowed
+  Signer* responder = nullptr;     // its delegated OCSP signer; borrowed
+};
+
+enum class NoncePolicy { kIgnore, kEcho };
+
+struct OcspOptions {
+  // nextUpdate - thisUpdate of every response.
+  std::chrono::seconds validity = std::chrono::hours(24);
+  // Cached responses are re-signed when less than this is left.
+  std::chrono::seconds refresh_before = std::chrono::hours(6);
+  NoncePolicy nonce = NoncePolicy::kIgnore;
+};
+
+struct OcspStats {
+  std::uint64_t requests = 0;
+  std::uint64_t cache_hits = 0;
+  std::uint64_t live_signatures = 0;  // signed on the request path
+  std::uint64_t presigned = 0;        // signed by Warm/Refresh/Sync
+  std::uint64_t malformed = 0;
+  std::uint64_t unauthorized = 0;
+  std::uint64_t cached_entries = 0;
+};
+
+// The DER of an OCSPResponse, shared with the cache (never modified).
+using OcspResponseDer = std::shared_ptr<const std::string>;
+
+class OcspResponder {
+ public:
+  // `issuers`, `store` and `clock` are borrowed and must outlive the
+  // responder. Thread-safe after construction.
+  OcspResponder(std::vector<OcspIssuer> issuers, CertificateStore& store,
+                const Clock& clock, OcspOptions options = {});
+  ~OcspResponder();
+  OcspResponder(const OcspResponder&) = delete;
+  OcspResponder& operator=(const OcspResponder&) = delete;
+
+  // Answers one request (the body of a POST, or the decoded GET path).
+  // Always returns an OCSPResponse DER; never fails.
+  OcspResponseDer Respond(ByteView request_der);
+
+  // Pre-signs SHA-1 CertID responses (the CertID hash `openssl ocsp` and
+  // most clients use) for every certificate of every served issuer in the
+  // store. Returns how many were signed. `stop` may be set by another
+  // thread to end early.
+  Result<std::uint64_t> Warm(const std::atomic<bool>* stop = nullptr);
+  // Re-signs cached responses that are within refresh_before of their
+  // nextUpdate (or past it). Returns how many.
+  std::uint64_t Refresh();
+  // Walks the revoked entries of every partition of the served issuers
+  // and re-signs cached responses whose status no longer matches (a
+  // revocation made by another process on the same store). Returns how
+  // many changed.
+  Result<std::uint64_t> SyncRevocations();
+  // Drops the cached responses of one serial (call after a revocation).
+  void Invalidate(const Serial& serial);
+
+  OcspStats stats() const;
+
+  // Registers POST <path> (application/ocsp-request) and GET <path>/<url-
+  // encoded base64 request> (RFC 6960 Appendix A.1) on `router`. Requests
+  // larger than `max_request_bytes` are refused with an HTTP 413 problem
+  // by the server (ServerOptions::max_body_bytes) or, for GET, here.
+  Status AddRoutes(http::Router& router, const std::string& path,
+                   std::size_t max_request_bytes = 8 * 1024);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Decodes the path segment of an RFC 6960 Appendix A.1 GET request:
+// percent-decoding, then strict base64 (RFC 4648 §4, padding required,
+// no whitespace). Returns nullopt when either step fails.
+std::optional<Bytes> DecodeOcspGetPath(std::string_view segment);
+
+}  // namespace openmyna::pki::revocation
