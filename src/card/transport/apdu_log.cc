@@ -68,8 +68,9 @@ bool ApduLogFormatter::HidesResponseOf(ByteView apdu) const {
   if (apdu.size() < 4 || apdu[1] != kInsReadBinary) return false;
   // Short EF id form: P1 = 1 0 0 SFI (ISO/IEC 7816-4 §11.2.2); the SFI is
   // the low byte of the FID on this card (card-apdu.md §0).
-  const std::uint16_t ef =
-      (apdu[2] & 0x80) != 0 ? std::uint16_t{apdu[2] & 0x1Fu} : current_ef_;
+  const std::uint16_t ef = (apdu[2] & 0x80) != 0
+                               ? static_cast<std::uint16_t>(apdu[2] & 0x1F)
+                               : current_ef_;
   switch (application_) {
     case Application::kTextAp:
       return ef == 0x0001 || ef == 0x0002;

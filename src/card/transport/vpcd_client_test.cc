@@ -146,7 +146,7 @@ class ClientThread {
     thread_ =
         std::thread([this, &card] { status_ = client_.Run(card, *stop_); });
   }
-  ~ClientThread() { Stop(); }
+  ~ClientThread() { (void)Stop(); }
   Status Stop() {
     stop_->RequestStop();
     if (thread_.joinable()) thread_.join();
