@@ -68,6 +68,11 @@ std::string FormatCompactDate(Date d) {
                      static_cast<unsigned>(d.day()));
 }
 
+bool InstantRange(Date d) {
+  return d.ok() && sys_days{d} >= sys_days{kEarliestInstantDate} &&
+         sys_days{d} <= sys_days{kLatestInstantDate};
+}
+
 Date JapanDateOf(TimePoint instant) {
   return Date{std::chrono::floor<days>(instant + kJstOffset)};
 }

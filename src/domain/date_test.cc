@@ -78,6 +78,17 @@ TEST(JapanTime, DayStartsAtFifteenUtcTheDayBefore) {
   EXPECT_EQ(EndOfJapanDay(D("2024-01-01")) - start, hours{24} - seconds{1});
 }
 
+TEST(JapanTime, RoundTripsOverTheWholeInstantRange) {
+  EXPECT_TRUE(InstantRange(kEarliestInstantDate));
+  EXPECT_TRUE(InstantRange(kLatestInstantDate));
+  EXPECT_FALSE(InstantRange(D("2323-03-29")));  // the fuzzer's find
+  EXPECT_FALSE(InstantRange(D("1677-12-31")));
+  for (Date d : {kEarliestInstantDate, kLatestInstantDate, D("1970-01-01")}) {
+    EXPECT_EQ(JapanDateOf(StartOfJapanDay(d)), d);
+    EXPECT_EQ(JapanDateOf(EndOfJapanDay(d)), d);
+  }
+}
+
 TEST(AddMonths, ClampsToMonthEnd) {
   EXPECT_EQ(AddMonths(D("2024-01-31"), 1), D("2024-02-29"));
   EXPECT_EQ(AddMonths(D("2023-01-31"), 1), D("2023-02-28"));

@@ -32,6 +32,17 @@ std::string FormatDate(Date d);
 // "YYYYMMDD", the form used on the card and in the JPKI SAN (card-apdu.md).
 std::string FormatCompactDate(Date d);
 
+// TimePoint counts nanoseconds in 64 bits, so instants exist only from
+// 1677-09-21 to 2262-04-11 UTC. The three conversions below are defined for
+// dates within [kEarliestInstantDate, kLatestInstantDate]; outside that
+// range the result is unspecified (found by the fuzzer). ParseDate accepts
+// years 0001-9999: check InstantRange(d) before converting user dates.
+inline constexpr Date kEarliestInstantDate{
+    std::chrono::year{1678}, std::chrono::month{1}, std::chrono::day{1}};
+inline constexpr Date kLatestInstantDate{
+    std::chrono::year{2261}, std::chrono::month{12}, std::chrono::day{31}};
+bool InstantRange(Date d);
+
 // The JST calendar date of an instant.
 Date JapanDateOf(TimePoint instant);
 
