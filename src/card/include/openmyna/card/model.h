@@ -108,6 +108,9 @@ struct KeyObject {
   bool allows_compute_signature = true;       // 80 2A (card-apdu.md §3.4)
   bool allows_internal_authenticate = false;  // 00 88 00 99 (§3.1)
   Bytes private_key_pkcs8;  // DER PKCS#8; empty = not generated yet
+  // The public half (DER SubjectPublicKeyInfo), not secret: kept beside the
+  // private key so that `card show` and PublicKeyOf need no storage key.
+  Bytes public_key_spki;
 };
 
 enum class EfKind : std::uint8_t {

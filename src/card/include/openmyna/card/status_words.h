@@ -53,6 +53,7 @@ enum class Outcome : std::uint8_t {
   kBlocked,           // 69 84
   kConditionsOfUse,   // 69 85
   kNoCurrentEf,       // 69 86
+  kNoSmSession,       // 69 FC: SM-class READ/VERIFY with no SM session
   kWrongData,         // 6A 80
   kFunctionNotSupported,  // 6A 81
   kFileNotFound,          // 6A 82

@@ -1,0 +1,66 @@
+// Feeds APDU sequences into a personalised in-memory card. Input: a series
+// of records [len u8][len bytes]; len 0 = a reset (power cycle). The card
+// must never crash, always answer at least a status word, and never answer
+// 90 00 to a SELECT of an unknown AID (card-apdu.md §1.3).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "openmyna/base/rng.h"
+#include "openmyna/card/card.h"
+#include "testing/test_card.h"
+
+namespace {
+
+bool IsKnownAid(openmyna::ByteView aid) {
+  static const openmyna::card::CardImage image =
+      openmyna::card::testing::PersonalizedImage();
+  static const std::uint8_t isd[] = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00};
+  if (aid.size() == sizeof isd && std::equal(aid.begin(), aid.end(), isd)) {
+    return true;
+  }
+  for (const auto& app : image.applications) {
+    if (app.aid.size() == aid.size() &&
+        std::equal(aid.begin(), aid.end(), app.aid.begin())) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
+  using namespace openmyna;
+  static const card::CardImage personalized =
+      card::testing::PersonalizedImage();
+  DeterministicRng rng(size);
+  card::CardOptions options;
+  options.sleep = [](std::chrono::microseconds) {};
+  auto chip = card::Card::FromImage(personalized, rng, options);
+  chip->PowerOn();
+  std::size_t pos = 0;
+  while (pos < size) {
+    const std::size_t len = data[pos++];
+    if (len == 0) {
+      chip->Reset();
+      continue;
+    }
+    const std::size_t n = std::min(len, size - pos);
+    ByteView apdu(data + pos, n);
+    pos += n;
+    const Bytes response = chip->Transmit(apdu);
+    if (response.size() < 2) std::abort();
+    const bool ok =
+        response[response.size() - 2] == 0x90 && response.back() == 0x00;
+    // SELECT by DF name answered 90 00 must name a known AID.
+    if (ok && n >= 5 && apdu[0] == 0x00 && apdu[1] == 0xA4 && apdu[2] == 0x04) {
+      const std::size_t lc = apdu[4];
+      if (lc != 0 && n >= 5 + lc && !IsKnownAid(apdu.subspan(5, lc))) {
+        std::abort();
+      }
+    }
+  }
+  return 0;
+}
