@@ -295,7 +295,8 @@ Result<CrlSummary> WriteCrl(const CrlParameters& p,
 
 Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
                                 const RevokedEntrySource& source,
-                                const std::filesystem::path& path) {
+                                const std::filesystem::path& path,
+                                const CrlCheck& check) {
   const std::filesystem::path temp =
       path.parent_path() /
       ("." + path.filename().string() + ".tmp" + std::to_string(::getpid()) +
@@ -326,6 +327,12 @@ Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
         continue;
       }
       return result;
+    }
+    if (synced && check) {
+      if (Status checked = check(temp); !checked) {
+        ::unlink(temp.c_str());
+        return Unexpected(checked.error());
+      }
     }
     if (!synced || std::rename(temp.c_str(), path.c_str()) != 0) {
       ::unlink(temp.c_str());

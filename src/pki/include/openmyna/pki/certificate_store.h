@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -79,7 +80,18 @@ class CertificateStore {
   virtual ~CertificateStore() = default;
 
   // Records an issued certificate. kDuplicateSerial if the serial exists.
+  // When the record carries revocation_reason and revocation_time it is
+  // stored revoked (imports, benchmarks); otherwise it is good.
   virtual Status Put(const CertificateRecord& record) = 0;
+
+  // Put() of many records in one transaction (all or nothing). The default
+  // calls Put() for each.
+  virtual Status PutMany(std::span<const CertificateRecord> records) {
+    for (const CertificateRecord& record : records) {
+      OPENMYNA_RETURN_IF_ERROR(Put(record));
+    }
+    return Ok();
+  }
 
   // True when some certificate (of either CA) has this serial.
   virtual Result<bool> Contains(const Serial& serial) = 0;
@@ -129,6 +141,7 @@ class SqliteCertificateStore final : public CertificateStore {
   ~SqliteCertificateStore() override;
 
   Status Put(const CertificateRecord& record) override;
+  Status PutMany(std::span<const CertificateRecord> records) override;
   Result<bool> Contains(const Serial& serial) override;
   Status Revoke(const Serial& serial, RevocationReason reason,
                 TimePoint when) override;

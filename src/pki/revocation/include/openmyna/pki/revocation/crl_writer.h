@@ -64,11 +64,17 @@ Result<CrlSummary> WriteCrl(const CrlParameters& parameters,
                             const RevokedEntrySource& source,
                             const ByteSink& sink);
 
+// Called with the complete temporary file before it replaces `path` (the
+// publisher lints it here); an error keeps the old CRL in place.
+using CrlCheck = std::function<Status(const std::filesystem::path& temp)>;
+
 // WriteCrl into `path`, atomically (temporary file in the same folder,
-// fsync, rename): readers see the old or the new CRL, never a mixture.
-// The file is public (mode 0644). Retries kStoreChanged up to 3 times.
+// fsync, `check`, rename): readers see the old or the new CRL, never a
+// mixture. The file is public (mode 0644). Retries kStoreChanged up to 3
+// times.
 Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
                                 const RevokedEntrySource& source,
-                                const std::filesystem::path& path);
+                                const std::filesystem::path& path,
+                                const CrlCheck& check = {});
 
 }  // namespace openmyna::pki::revocation

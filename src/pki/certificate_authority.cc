@@ -1,0 +1,266 @@
+#include "openmyna/pki/certificate_authority.h"
+
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+
+#include "internal/extensions.h"
+#include "internal/openssl_util.h"
+#include "internal/profiles.h"
+#include "openmyna/pki/errors.h"
+#include "openmyna/pki/linter.h"
+
+namespace openmyna::pki {
+namespace {
+
+using internal::CryptoError;
+
+constexpr int kMaxSerialAttempts = 8;
+constexpr long kMaxNameLength = 100;     // jpki.md §13 row 10
+constexpr long kMaxAddressLength = 200;  // jpki.md §13 row 10
+constexpr std::string_view kCnAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+Error Invalid(std::string message) {
+  return Error(PkiErrc::kInvalidRequest, std::move(message));
+}
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() &&
+         text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+bool PrintableAscii(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+// Flags: '0'/'1' per character of `text` (jpki.md §3.3); empty → all '0'.
+Result<std::string> Flags(std::string_view what, const std::string& text,
+                          const std::string& flags, long max_length) {
+  const long length = internal::Utf8Length(text);
+  if (length <= 0)
+    return Unexpected(Invalid(std::string(what) + " is empty or not UTF-8"));
+  if (length > max_length) {
+    return Unexpected(Invalid(std::string(what) + " longer than " +
+                              std::to_string(max_length) + " characters"));
+  }
+  if (flags.empty()) return std::string(static_cast<std::size_t>(length), '0');
+  if (static_cast<long>(flags.size()) != length ||
+      flags.find_first_not_of("01") != std::string::npos) {
+    return Unexpected(Invalid(std::string(what) +
+                              " flags must be one '0'/'1' per character (" +
+                              std::to_string(length) + ")"));
+  }
+  return flags;
+}
+
+Result<EvpPkeyPtr> ParseSubjectKey(const Bytes& spki) {
+  const unsigned char* p = spki.data();
+  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+  if (!key || p != spki.data() + spki.size()) {
+    ERR_clear_error();
+    return Unexpected(
+        Invalid("subject public key is not a DER "
+                "SubjectPublicKeyInfo"));
+  }
+  if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA ||
+      EVP_PKEY_get_bits(key.get()) != 2048) {
+    return Unexpected(Invalid("subject key must be RSA-2048 (jpki.md §1)"));
+  }
+  BIGNUM* e = nullptr;
+  const bool e_ok =
+      EVP_PKEY_get_bn_param(key.get(), "e", &e) == 1 && BN_is_word(e, 65537);
+  BN_free(e);
+  if (!e_ok) return Unexpected(Invalid("subject key exponent must be 65537"));
+  return key;
+}
+
+Status ValidateMunicipality(const Municipality& m) {
+  if (m.code.size() != 5 || !AllDigits(m.code)) {
+    return Unexpected(
+        Invalid("municipality code must be 5 digits without the check digit"));
+  }
+  if (!PrintableAscii(m.prefecture) || !PrintableAscii(m.name)) {
+    return Unexpected(Invalid(
+        "prefecture and municipality must be romanised (jpki.md §13 row 7)"));
+  }
+  return Ok();
+}
+
+Status ValidateDateOfBirth(const std::string& dob) {
+  if (dob.size() != 9 || !AllDigits(dob) || dob[0] > '5') {
+    return Unexpected(
+        Invalid("date of birth must be EYYYYMMDD with era 0-5 "
+                "(jpki.md §3.3)"));
+  }
+  return Ok();
+}
+
+std::string RandomCn(Rng& rng, const std::string& municipality_code) {
+  // 14 random [0-9A-Z] + the municipality code + "003A" (jpki.md §13 row 13)
+  std::string cn;
+  for (int i = 0; i < 14; ++i) {
+    cn.push_back(kCnAlphabet[rng.UniformBelow(kCnAlphabet.size())]);
+  }
+  return cn + municipality_code + "003A";
+}
+
+}  // namespace
+
+Result<IssuedCertificate> CertificateAuthority::Issue(
+    const IssueRequest& request) {
+  const bool sign = request.kind == CertificateKind::kSignature;
+  const CaKind ca_kind = sign ? CaKind::kSignature : CaKind::kAuthentication;
+  OPENMYNA_ASSIGN_OR_RETURN(EvpPkeyPtr subject_key,
+                            ParseSubjectKey(request.subject_public_key_info));
+  OPENMYNA_RETURN_IF_ERROR(ValidateMunicipality(request.municipality));
+  std::string name_flags, address_flags;
+  if (sign) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        name_flags, Flags("name", request.personal.name,
+                          request.personal.name_flags, kMaxNameLength));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        address_flags,
+        Flags("address", request.personal.address,
+              request.personal.address_flags, kMaxAddressLength));
+    OPENMYNA_RETURN_IF_ERROR(
+        ValidateDateOfBirth(request.personal.date_of_birth));
+    const char sex = static_cast<char>(request.personal.sex);
+    if (sex < '1' || sex > '3') {
+      return Unexpected(Invalid("sex must be 1, 2 or 3 (jpki.md §3.3)"));
+    }
+  }
+
+  const CaGeneration& generation = sandbox_.current(ca_kind);
+  OPENMYNA_ASSIGN_OR_RETURN(auto signer,
+                            sandbox_.CaSigner(ca_kind, generation.number));
+  X509* root = signer->certificate();
+  const TimePoint not_before =
+      std::chrono::floor<std::chrono::seconds>(request.not_before);
+  TimePoint not_after = internal::EndOfDayJst(request.not_after_date);
+  OPENMYNA_ASSIGN_OR_RETURN(TimePoint root_end,
+                            internal::FromAsn1Time(X509_get0_notAfter(root)));
+  OPENMYNA_ASSIGN_OR_RETURN(TimePoint root_start,
+                            internal::FromAsn1Time(X509_get0_notBefore(root)));
+  not_after = std::min(not_after, root_end);  // jpki.md §12: cap at the root
+  if (not_after <= not_before) {
+    return Unexpected(Invalid("notAfter is not after notBefore"));
+  }
+  if (not_before < root_start) {
+    return Unexpected(Invalid("notBefore precedes the issuing root"));
+  }
+
+  Serial serial;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kMaxSerialAttempts) {
+      return Fail(PkiErrc::kSerialExhausted, "no unique serial");
+    }
+    serial = internal::RandomSerial(rng_);
+    OPENMYNA_ASSIGN_OR_RETURN(bool taken, store_.Contains(serial));
+    if (!taken) break;
+  }
+  const std::string cn = RandomCn(rng_, request.municipality.code);
+  const CrlPartition partition{
+      ca_kind, generation.number, request.municipality.code,
+      request.municipality.prefecture, request.municipality.name};
+
+  // --- TBSCertificate (RFC 5280 §4.1) ---
+  X509Ptr cert(X509_new());
+  X509NamePtr subject(X509_NAME_new());
+  internal::AddRdn(subject.get(), NID_countryName, V_ASN1_PRINTABLESTRING,
+                   "JP");
+  if (sign) {  // jpki.md §3.2: C, L=<prefecture>, L=<municipality>, CN
+    internal::AddRdn(subject.get(), NID_localityName, V_ASN1_UTF8STRING,
+                     request.municipality.prefecture);
+    internal::AddRdn(subject.get(), NID_localityName, V_ASN1_UTF8STRING,
+                     request.municipality.name);
+  }
+  internal::AddRdn(subject.get(), NID_commonName, V_ASN1_UTF8STRING, cn);
+  ASN1_INTEGER* asn1_serial = internal::NewAsn1Integer(serial.bytes);
+  const bool ok =
+      X509_set_version(cert.get(), X509_VERSION_3) == 1 &&
+      X509_set_serialNumber(cert.get(), asn1_serial) == 1 &&
+      X509_set_issuer_name(cert.get(), X509_get_subject_name(root)) == 1 &&
+      X509_set_subject_name(cert.get(), subject.get()) == 1 &&
+      internal::SetAsn1Time(X509_getm_notBefore(cert.get()), not_before) &&
+      internal::SetAsn1Time(X509_getm_notAfter(cert.get()), not_after) &&
+      X509_set_pubkey(cert.get(), subject_key.get()) == 1;
+  ASN1_INTEGER_free(asn1_serial);
+  if (!ok) return Unexpected(CryptoError("building certificate"));
+
+  // --- Extensions, in the order of jpki.md §3.1 / §3.2 (SKI last) ---
+  const std::string base = sandbox_.base_url();
+  if (sign) {
+    OPENMYNA_RETURN_IF_ERROR(internal::AddKeyUsage(
+        cert.get(),
+        {internal::kKuDigitalSignature, internal::kKuNonRepudiation}));
+  } else {
+    OPENMYNA_RETURN_IF_ERROR(
+        internal::AddKeyUsage(cert.get(), {internal::kKuDigitalSignature}));
+    OPENMYNA_RETURN_IF_ERROR(
+        internal::AddExtendedKeyUsage(cert.get(), NID_client_auth));
+  }
+  std::string_view policy =
+      sign ? (request.jlis_test_card_policy ? kJlisTestCardSignPolicyOid
+                                            : kSandboxSignPolicyOid)
+           : kSandboxAuthPolicyOid;
+  OPENMYNA_RETURN_IF_ERROR(
+      internal::AddPolicy(cert.get(), policy, base + CpsPath()));
+  if (sign) {
+    const PersonalData& p = request.personal;
+    // Order 5.5.1, 5.5.4, 5.5.3, 5.5.5, 5.5.2, 5.5.6 (jpki.md §3.2).
+    OPENMYNA_RETURN_IF_ERROR(internal::AddOtherNameSan(
+        cert.get(), {{kOidName, p.name},
+                     {kOidDateOfBirth, p.date_of_birth},
+                     {kOidSex, std::string(1, static_cast<char>(p.sex))},
+                     {kOidAddress, p.address},
+                     {kOidNameFlags, name_flags},
+                     {kOidAddressFlags, address_flags}}));
+  }
+  X509NamePtr alt = internal::JapaneseAltName(ca_kind);
+  OPENMYNA_RETURN_IF_ERROR(
+      internal::AddDirNameAltName(cert.get(), NID_issuer_alt_name, alt.get()));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      GeneralNamesPtr dp,
+      DistributionPointNames(partition, base, request.crldp_dirname_only));
+  OPENMYNA_RETURN_IF_ERROR(
+      internal::AddCrlDistributionPoint(cert.get(), dp.get()));
+  if (!sign || !request.omit_signature_ocsp) {
+    OPENMYNA_RETURN_IF_ERROR(
+        internal::AddOcspAia(cert.get(), base + OcspPath(ca_kind)));
+  }
+  OPENMYNA_RETURN_IF_ERROR(internal::AddAuthorityKeyId(
+      cert.get(), signer->key_identifier(), X509_get_subject_name(root),
+      X509_get0_serialNumber(root)));
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes ski,
+                            internal::KeyIdentifier(subject_key.get()));
+  OPENMYNA_RETURN_IF_ERROR(internal::AddSubjectKeyId(cert.get(), ski));
+
+  // --- Lint before the CA key signs ---
+  const auto findings = LintCertificate(
+      cert.get(), {sign ? CertificateProfile::kSignatureEndEntity
+                        : CertificateProfile::kAuthenticationEndEntity,
+                   root});
+  if (!findings.empty()) {
+    return Fail(PkiErrc::kLintFailed, FormatFindings(findings));
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(X509Ptr signed_cert,
+                            SignCertificate(cert.get(), *signer));
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes der, internal::CertToDer(signed_cert.get()));
+
+  CertificateRecord record;
+  record.serial = serial;
+  record.partition = partition;
+  record.subject_cn = cn;
+  record.not_before = not_before;
+  record.not_after = not_after;
+  record.der = der;
+  OPENMYNA_RETURN_IF_ERROR(store_.Put(record));
+  return IssuedCertificate{serial,   std::move(der),    cn,
+                           ca_kind,  generation.number, not_before,
+                           not_after};
+}
+
+}  // namespace openmyna::pki

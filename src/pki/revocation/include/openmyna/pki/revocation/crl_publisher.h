@@ -1,0 +1,99 @@
+// Publishes one CRL per CA generation and issuing municipality (JPKI's
+// partitioned distribution points, jpki.md §3.1 row 5, §4.4, §13 row 6)
+// and serves them over plain HTTP at the URLs the certificates name:
+//   GET <base>/crl/<kind>/g<generation>/<municipality code>.crl
+//   -> 200 application/pkix-crl (RFC 5280 §4.2.1.13; RFC 2585 §4.2 media
+//      type), 404 problem for any other name.
+//
+// Files: <directory>/<kind>/g<N>/<code>.crl (DER, 0644) with a sidecar
+// <code>.crl.state holding the last CRL number and the fingerprint of the
+// entries it listed. CRL numbers increase strictly per partition
+// (RFC 5280 §5.2.3) across restarts.
+//
+// When a partition is (re)published: when it has no CRL yet, when its
+// revoked entries changed (a revocation, noticed by PublishDue), and when
+// the CRL is `reissue_after` old (thisUpdate + 24 h; nextUpdate is
+// thisUpdate + `validity` = 24 h + margin). Every CRL passes LintCrl
+// (pki/linter.h) before it replaces the previous one.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/http/router.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/revocation/crl_writer.h"
+#include "openmyna/pki/signer.h"
+
+namespace openmyna::pki::revocation {
+
+struct CrlIssuer {
+  CaKind ca = CaKind::kSignature;
+  int generation = 1;
+  Signer* signer = nullptr;  // the generation's CA key; borrowed
+};
+
+struct CrlPublisherOptions {
+  std::filesystem::path directory;  // created (0755) when missing
+  std::string base_url;             // as in sandbox.json
+  std::chrono::seconds validity = std::chrono::hours(26);  // 24 h + 2 h
+  std::chrono::seconds reissue_after = std::chrono::hours(24);
+};
+
+struct PublishedCrl {
+  CrlPartition partition;
+  std::filesystem::path path;
+  std::string url_path;  // "/crl/sign/g1/13221.crl"
+  std::uint64_t crl_number = 0;
+  CrlSummary summary;
+  TimePoint this_update;
+};
+
+class CrlPublisher {
+ public:
+  // Borrowed references must outlive the publisher. Thread-safe.
+  CrlPublisher(std::vector<CrlIssuer> issuers, CertificateStore& store,
+               const Clock& clock, CrlPublisherOptions options);
+
+  // Builds, lints and publishes the CRL of one partition now.
+  // kInvalidParameters when the partition's CA generation is not served,
+  // kLintFailed (nothing replaced) when the linter refuses it.
+  Result<PublishedCrl> Publish(const CrlPartition& partition);
+
+  // Publishes every partition of the served issuers that is missing,
+  // changed or due (see the file comment). Returns what was published.
+  Result<std::vector<PublishedCrl>> PublishDue();
+
+  // GET /crl/* on `router`.
+  Status AddRoutes(http::Router& router);
+
+  // The file of a URL path ("/crl/sign/g1/13221.crl"), if published.
+  std::optional<std::filesystem::path> FileFor(std::string_view url_path);
+
+ private:
+  struct State {
+    std::uint64_t crl_number = 0;
+    std::uint64_t fingerprint = 0;
+    TimePoint this_update{};
+    std::filesystem::path path;
+  };
+  const CrlIssuer* IssuerOf(const CrlPartition& partition) const;
+  Result<std::uint64_t> Fingerprint(const CrlPartition& partition);
+  State LoadState(const std::filesystem::path& crl_path);
+
+  std::vector<CrlIssuer> issuers_;
+  CertificateStore& store_;
+  const Clock& clock_;
+  CrlPublisherOptions options_;
+  std::mutex mutex_;  // one publication at a time; guards states_
+  std::map<std::string, State> states_;  // by URL path
+};
+
+}  // namespace openmyna::pki::revocation

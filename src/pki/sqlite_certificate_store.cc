@@ -1,0 +1,367 @@
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <mutex>
+#include <utility>
+
+#include "internal/openssl_util.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/errors.h"
+
+namespace openmyna::pki {
+namespace {
+
+using internal::FromUnix;
+using internal::ToUnix;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS pki_certificates (
+  serial            TEXT    NOT NULL UNIQUE,  -- 40 hex digits, zero-padded
+  ca                TEXT    NOT NULL,         -- 'sign' | 'auth'
+  generation        INTEGER NOT NULL,
+  municipality_code TEXT    NOT NULL,
+  prefecture        TEXT    NOT NULL,
+  municipality      TEXT    NOT NULL,
+  subject_cn        TEXT    NOT NULL UNIQUE,
+  not_before        INTEGER NOT NULL,         -- Unix seconds
+  not_after         INTEGER NOT NULL,
+  der               BLOB    NOT NULL,
+  reason            INTEGER,                  -- RFC 5280 CRLReason
+  revoked_at        INTEGER                   -- Unix seconds
+);
+CREATE INDEX IF NOT EXISTS pki_certificates_revoked
+  ON pki_certificates (ca, generation, municipality_code, serial,
+                       revoked_at, reason)
+  WHERE revoked_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS pki_certificates_partition
+  ON pki_certificates (ca, generation, municipality_code);
+)sql";
+
+constexpr const char* kColumns =
+    "serial, ca, generation, municipality_code, prefecture, municipality, "
+    "subject_cn, not_before, not_after, der, reason, revoked_at";
+
+// Fixed width so that text order is numeric order.
+std::string Key(const Serial& serial) {
+  std::string hex = serial.Hex();
+  return std::string(40 - std::min<std::size_t>(hex.size(), 40), '0') + hex;
+}
+
+Serial FromKey(const unsigned char* text) {
+  auto serial = Serial::FromHex(reinterpret_cast<const char*>(text));
+  return serial ? *serial : Serial{};
+}
+
+// Owns one prepared statement (move-only).
+struct Statement {
+  sqlite3_stmt* stmt = nullptr;
+  Statement() = default;
+  Statement(Statement&& other) noexcept : stmt(other.stmt) {
+    other.stmt = nullptr;
+  }
+  Statement& operator=(Statement&& other) noexcept {
+    std::swap(stmt, other.stmt);
+    return *this;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt); }
+};
+
+}  // namespace
+
+struct SqliteCertificateStore::Impl {
+  sqlite3* db = nullptr;
+  std::mutex mutex;
+  ~Impl() { sqlite3_close_v2(db); }
+
+  Error Err(std::string_view what) const {
+    return Error(PkiErrc::kStore,
+                 std::string(what) + ": " + sqlite3_errmsg(db));
+  }
+  Result<Statement> Prepare(const std::string& sql) {
+    Statement s;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s.stmt, nullptr) !=
+        SQLITE_OK) {
+      return Unexpected(Err("prepare"));
+    }
+    return s;
+  }
+  Status Exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : "?";
+      sqlite3_free(message);
+      return Fail(PkiErrc::kStore, text);
+    }
+    return Ok();
+  }
+
+  Status PutLocked(const CertificateRecord& r) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        Statement s, Prepare(std::string("INSERT INTO pki_certificates (") +
+                             kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+    const std::string key = Key(r.serial);
+    sqlite3_bind_text(s.stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s.stmt, 2, CaKindName(r.partition.ca).data(), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int(s.stmt, 3, r.partition.generation);
+    sqlite3_bind_text(s.stmt, 4, r.partition.municipality_code.c_str(), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(s.stmt, 5, r.partition.prefecture.c_str(), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(s.stmt, 6, r.partition.municipality.c_str(), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(s.stmt, 7, r.subject_cn.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s.stmt, 8, ToUnix(r.not_before));
+    sqlite3_bind_int64(s.stmt, 9, ToUnix(r.not_after));
+    sqlite3_bind_blob(s.stmt, 10, r.der.data(), static_cast<int>(r.der.size()),
+                      SQLITE_TRANSIENT);
+    if (r.revocation_reason && r.revocation_time) {
+      sqlite3_bind_int(s.stmt, 11, static_cast<int>(*r.revocation_reason));
+      sqlite3_bind_int64(s.stmt, 12, ToUnix(*r.revocation_time));
+    }
+    const int rc = sqlite3_step(s.stmt);
+    if (rc == SQLITE_CONSTRAINT) {
+      return Fail(PkiErrc::kDuplicateSerial, "serial " + r.serial.Hex() +
+                                                 " or CN " + r.subject_cn +
+                                                 " already in the store");
+    }
+    if (rc != SQLITE_DONE) return Unexpected(Err("insert"));
+    return Ok();
+  }
+
+  static CertificateRecord Row(sqlite3_stmt* st) {
+    CertificateRecord r;
+    r.serial = FromKey(sqlite3_column_text(st, 0));
+    ParseCaKind(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
+                r.partition.ca);
+    r.partition.generation = sqlite3_column_int(st, 2);
+    r.partition.municipality_code =
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    r.partition.prefecture =
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 4));
+    r.partition.municipality =
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 5));
+    r.subject_cn = reinterpret_cast<const char*>(sqlite3_column_text(st, 6));
+    r.not_before = FromUnix(sqlite3_column_int64(st, 7));
+    r.not_after = FromUnix(sqlite3_column_int64(st, 8));
+    const auto* blob =
+        static_cast<const std::uint8_t*>(sqlite3_column_blob(st, 9));
+    r.der.assign(blob, blob + sqlite3_column_bytes(st, 9));
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+      r.revocation_reason = ReasonFromValue(sqlite3_column_int(st, 10));
+      r.revocation_time = FromUnix(sqlite3_column_int64(st, 11));
+    }
+    return r;
+  }
+
+  Result<std::optional<CertificateRecord>> FindLocked(const Serial& serial) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        Statement s, Prepare(std::string("SELECT ") + kColumns +
+                             " FROM pki_certificates WHERE serial = ?"));
+    const std::string key = Key(serial);
+    sqlite3_bind_text(s.stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+    const int rc = sqlite3_step(s.stmt);
+    if (rc == SQLITE_DONE) return std::optional<CertificateRecord>();
+    if (rc != SQLITE_ROW) return Unexpected(Err("select"));
+    return std::optional<CertificateRecord>(Row(s.stmt));
+  }
+};
+
+SqliteCertificateStore::SqliteCertificateStore(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+SqliteCertificateStore::~SqliteCertificateStore() = default;
+
+Result<std::unique_ptr<SqliteCertificateStore>> SqliteCertificateStore::Open(
+    const std::filesystem::path& path) {
+  auto impl = std::make_unique<Impl>();
+  const mode_t old_mask = umask(077);  // the file is created 0600
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &impl->db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      nullptr);
+  umask(old_mask);
+  if (rc != SQLITE_OK) {
+    return Unexpected(impl->Err("opening " + path.string()));
+  }
+  sqlite3_busy_timeout(impl->db, 5000);
+  OPENMYNA_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL;"));
+  OPENMYNA_RETURN_IF_ERROR(impl->Exec("PRAGMA synchronous=NORMAL;"));
+  OPENMYNA_RETURN_IF_ERROR(impl->Exec(kSchema));
+  return std::unique_ptr<SqliteCertificateStore>(
+      new SqliteCertificateStore(std::move(impl)));
+}
+
+Status SqliteCertificateStore::Put(const CertificateRecord& record) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->PutLocked(record);
+}
+
+Status SqliteCertificateStore::PutMany(
+    std::span<const CertificateRecord> records) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_RETURN_IF_ERROR(impl_->Exec("BEGIN IMMEDIATE;"));
+  for (const CertificateRecord& record : records) {
+    if (Status s = impl_->PutLocked(record); !s) {
+      (void)impl_->Exec("ROLLBACK;");
+      return s;
+    }
+  }
+  return impl_->Exec("COMMIT;");
+}
+
+Result<bool> SqliteCertificateStore::Contains(const Serial& serial) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(auto found, impl_->FindLocked(serial));
+  return found.has_value();
+}
+
+Status SqliteCertificateStore::Revoke(const Serial& serial,
+                                      RevocationReason reason, TimePoint when) {
+  if (reason == RevocationReason::kRemoveFromCrl) {
+    return Fail(PkiErrc::kInvalidReason,
+                "removeFromCRL is not a revocation: a hold is never lifted "
+                "(jpki.md §4.3)");
+  }
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(auto found, impl_->FindLocked(serial));
+  if (!found) {
+    return Fail(PkiErrc::kNotFound,
+                "no certificate with serial " + serial.Hex());
+  }
+  std::int64_t time = ToUnix(when);
+  if (found->revocation_reason) {
+    const bool on_hold =
+        *found->revocation_reason == RevocationReason::kCertificateHold;
+    if (!on_hold || reason == RevocationReason::kCertificateHold) {
+      return Fail(PkiErrc::kAlreadyRevoked,
+                  "certificate " + serial.Hex() + " is already revoked (" +
+                      std::string(ReasonName(*found->revocation_reason)) + ")");
+    }
+    // Hold made permanent (RFC 5280 §5.3.1): keep the original time.
+    time = ToUnix(*found->revocation_time);
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Statement s, impl_->Prepare("UPDATE pki_certificates SET reason = ?, "
+                                  "revoked_at = ? WHERE serial = ?"));
+  const std::string key = Key(serial);
+  sqlite3_bind_int(s.stmt, 1, static_cast<int>(reason));
+  sqlite3_bind_int64(s.stmt, 2, time);
+  sqlite3_bind_text(s.stmt, 3, key.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(s.stmt) != SQLITE_DONE) {
+    return Unexpected(impl_->Err("update"));
+  }
+  return Ok();
+}
+
+Result<CertificateStatus> SqliteCertificateStore::StatusOf(
+    CaKind ca, const Serial& serial) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->Prepare("SELECT reason, revoked_at FROM pki_certificates "
+                     "WHERE serial = ? AND ca = ?"));
+  const std::string key = Key(serial);
+  sqlite3_bind_text(s.stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s.stmt, 2, CaKindName(ca).data(), -1, SQLITE_STATIC);
+  const int rc = sqlite3_step(s.stmt);
+  CertificateStatus status;
+  if (rc == SQLITE_DONE) return status;  // unknown
+  if (rc != SQLITE_ROW) return Unexpected(impl_->Err("select"));
+  if (sqlite3_column_type(s.stmt, 1) == SQLITE_NULL) {
+    status.kind = CertificateStatus::Kind::kGood;
+    return status;
+  }
+  status.kind = CertificateStatus::Kind::kRevoked;
+  status.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 0))
+                      .value_or(RevocationReason::kUnspecified);
+  status.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 1));
+  return status;
+}
+
+Result<std::optional<CertificateRecord>> SqliteCertificateStore::Find(
+    const Serial& serial) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->FindLocked(serial);
+}
+
+Result<std::vector<CertificateRecord>> SqliteCertificateStore::List(
+    const ListFilter& filter) {
+  std::string sql =
+      std::string("SELECT ") + kColumns + " FROM pki_certificates WHERE 1=1";
+  if (filter.ca) sql += " AND ca = ?1";
+  if (filter.revoked_only) sql += " AND revoked_at IS NOT NULL";
+  sql += " ORDER BY serial";
+  if (filter.limit > 0) sql += " LIMIT " + std::to_string(filter.limit);
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(Statement s, impl_->Prepare(sql));
+  if (filter.ca) {
+    sqlite3_bind_text(s.stmt, 1, CaKindName(*filter.ca).data(), -1,
+                      SQLITE_STATIC);
+  }
+  std::vector<CertificateRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+    out.push_back(Impl::Row(s.stmt));
+  }
+  if (rc != SQLITE_DONE) return Unexpected(impl_->Err("list"));
+  return out;
+}
+
+Result<std::vector<CrlPartition>> SqliteCertificateStore::Partitions(
+    CaKind ca) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->Prepare("SELECT generation, municipality_code, MIN(prefecture), "
+                     "MIN(municipality) FROM pki_certificates WHERE ca = ? "
+                     "GROUP BY generation, municipality_code "
+                     "ORDER BY generation, municipality_code"));
+  sqlite3_bind_text(s.stmt, 1, CaKindName(ca).data(), -1, SQLITE_STATIC);
+  std::vector<CrlPartition> out;
+  int rc;
+  while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+    CrlPartition p;
+    p.ca = ca;
+    p.generation = sqlite3_column_int(s.stmt, 0);
+    p.municipality_code =
+        reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 1));
+    p.prefecture =
+        reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 2));
+    p.municipality =
+        reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 3));
+    out.push_back(std::move(p));
+  }
+  if (rc != SQLITE_DONE) return Unexpected(impl_->Err("partitions"));
+  return out;
+}
+
+Status SqliteCertificateStore::ForEachRevoked(
+    const CrlPartition& partition,
+    const std::function<bool(const RevokedEntry&)>& visit) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->Prepare("SELECT serial, revoked_at, reason FROM pki_certificates "
+                     "WHERE ca = ? AND generation = ? AND municipality_code "
+                     "= ? AND revoked_at IS NOT NULL ORDER BY serial"));
+  sqlite3_bind_text(s.stmt, 1, CaKindName(partition.ca).data(), -1,
+                    SQLITE_STATIC);
+  sqlite3_bind_int(s.stmt, 2, partition.generation);
+  sqlite3_bind_text(s.stmt, 3, partition.municipality_code.c_str(), -1,
+                    SQLITE_TRANSIENT);
+  int rc;
+  RevokedEntry entry;
+  while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+    entry.serial = FromKey(sqlite3_column_text(s.stmt, 0));
+    entry.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 1));
+    entry.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 2))
+                       .value_or(RevocationReason::kUnspecified);
+    if (!visit(entry)) return Ok();
+  }
+  if (rc != SQLITE_DONE) return Unexpected(impl_->Err("revoked entries"));
+  return Ok();
+}
+
+}  // namespace openmyna::pki

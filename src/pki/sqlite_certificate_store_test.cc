@@ -1,0 +1,148 @@
+// The certificate store: status values, hold semantics (jpki.md §4.3) and
+// streaming revoked entries in numeric serial order for CRLs.
+#include <gtest/gtest.h>
+
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/errors.h"
+#include "testing/pki_fixture.h"
+
+namespace openmyna::pki {
+namespace {
+
+using namespace std::chrono;
+
+Serial S(std::string_view hex) { return Serial::FromHex(hex).value(); }
+
+CertificateRecord Record(std::string_view hex, CaKind ca = CaKind::kSignature,
+                         std::string code = "13221") {
+  CertificateRecord r;
+  r.serial = S(hex);
+  r.partition = {ca, 1, code, "Tokyo-to", "Kiyose-shi"};
+  r.subject_cn = "CN" + std::string(hex) + std::to_string(static_cast<int>(ca));
+  r.not_before = sys_days(year(2026) / 1 / 1);
+  r.not_after = sys_days(year(2030) / 1 / 1);
+  r.der = {0x30, 0x00};
+  return r;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteCertificateStore> store_ =
+      SqliteCertificateStore::Open(testing::TempDir("store") / "c.sqlite")
+          .value();
+  TimePoint t1_ = sys_days(year(2027) / 3 / 1);
+  TimePoint t2_ = sys_days(year(2027) / 4 / 1);
+};
+
+TEST_F(StoreTest, StatusIsGoodRevokedOrUnknown) {
+  ASSERT_TRUE(store_->Put(Record("0a01")));
+  EXPECT_EQ(store_->StatusOf(CaKind::kSignature, S("a01"))->kind,
+            CertificateStatus::Kind::kGood);
+  EXPECT_EQ(store_->StatusOf(CaKind::kSignature, S("a02"))->kind,
+            CertificateStatus::Kind::kUnknown);
+  // Another CA's serial is unknown to this CA.
+  EXPECT_EQ(store_->StatusOf(CaKind::kAuthentication, S("a01"))->kind,
+            CertificateStatus::Kind::kUnknown);
+  ASSERT_TRUE(store_->Revoke(S("a01"), RevocationReason::kKeyCompromise, t1_));
+  auto status = store_->StatusOf(CaKind::kSignature, S("a01"));
+  EXPECT_EQ(status->kind, CertificateStatus::Kind::kRevoked);
+  EXPECT_EQ(status->reason, RevocationReason::kKeyCompromise);
+  EXPECT_EQ(status->revocation_time, t1_);
+}
+
+TEST_F(StoreTest, DuplicateSerialIsRefused) {
+  ASSERT_TRUE(store_->Put(Record("77")));
+  CertificateRecord again = Record("77");
+  again.subject_cn = "other";
+  auto s = store_->Put(again);
+  ASSERT_FALSE(s);
+  EXPECT_TRUE(s.error().Is(PkiErrc::kDuplicateSerial));
+  EXPECT_TRUE(*store_->Contains(S("77")));
+  EXPECT_FALSE(*store_->Contains(S("78")));
+}
+
+TEST_F(StoreTest, HoldIsNeverLiftedButCanBecomePermanent) {
+  ASSERT_TRUE(store_->Put(Record("10")));
+  ASSERT_TRUE(store_->Revoke(S("10"), RevocationReason::kCertificateHold, t1_));
+  auto lift = store_->Revoke(S("10"), RevocationReason::kRemoveFromCrl, t2_);
+  ASSERT_FALSE(lift);
+  EXPECT_TRUE(lift.error().Is(PkiErrc::kInvalidReason));
+  auto hold_again =
+      store_->Revoke(S("10"), RevocationReason::kCertificateHold, t2_);
+  EXPECT_TRUE(hold_again.error().Is(PkiErrc::kAlreadyRevoked));
+  EXPECT_EQ(store_->StatusOf(CaKind::kSignature, S("10"))->reason,
+            RevocationReason::kCertificateHold);
+  // Card invalidated later: permanent, original time kept.
+  ASSERT_TRUE(
+      store_->Revoke(S("10"), RevocationReason::kCessationOfOperation, t2_));
+  auto status = store_->StatusOf(CaKind::kSignature, S("10"));
+  EXPECT_EQ(status->reason, RevocationReason::kCessationOfOperation);
+  EXPECT_EQ(status->revocation_time, t1_);
+  // Permanent revocations are final.
+  auto again = store_->Revoke(S("10"), RevocationReason::kKeyCompromise, t2_);
+  EXPECT_TRUE(again.error().Is(PkiErrc::kAlreadyRevoked));
+  EXPECT_TRUE(store_->Revoke(S("99"), RevocationReason::kKeyCompromise, t2_)
+                  .error()
+                  .Is(PkiErrc::kNotFound));
+}
+
+TEST_F(StoreTest, RevokedEntriesStreamPerPartitionInNumericSerialOrder) {
+  // 0xff < 0x0100 < 0x01ff numerically, though "ff" > "0100" as text.
+  for (auto hex : {"01ff", "ff", "0100", "05"}) {
+    ASSERT_TRUE(store_->Put(Record(hex)));
+  }
+  ASSERT_TRUE(store_->Put(Record("06", CaKind::kSignature, "01106")));
+  ASSERT_TRUE(store_->Put(Record("07", CaKind::kAuthentication)));
+  for (auto hex : {"01ff", "ff", "0100", "06", "07"}) {
+    ASSERT_TRUE(store_->Revoke(S(hex), RevocationReason::kSuperseded, t1_));
+  }
+  CrlPartition kiyose{CaKind::kSignature, 1, "13221", "Tokyo-to", "Kiyose-shi"};
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store_->ForEachRevoked(kiyose, [&](const RevokedEntry& e) {
+    seen.push_back(e.serial.Hex());
+    EXPECT_EQ(e.reason, RevocationReason::kSuperseded);
+    EXPECT_EQ(e.revocation_time, t1_);
+    return true;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"ff", "100", "1ff"}));
+  int visits = 0;
+  ASSERT_TRUE(store_->ForEachRevoked(
+      kiyose, [&](const RevokedEntry&) { return ++visits < 2; }));
+  EXPECT_EQ(visits, 2);  // stopped early
+
+  auto partitions = store_->Partitions(CaKind::kSignature);
+  ASSERT_TRUE(partitions);
+  ASSERT_EQ(partitions->size(), 2u);
+  EXPECT_EQ((*partitions)[0].municipality_code, "01106");
+  EXPECT_EQ((*partitions)[1].municipality_code, "13221");
+  EXPECT_EQ((*partitions)[1].municipality, "Kiyose-shi");
+
+  auto revoked = store_->List({CaKind::kSignature, true, 0});
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->size(), 4u);
+  auto all = store_->List({});
+  EXPECT_EQ(all->size(), 6u);
+}
+
+TEST_F(StoreTest, PutManyIsAllOrNothingAndKeepsImportedRevocations) {
+  std::vector<CertificateRecord> batch = {Record("20"), Record("21")};
+  batch[1].revocation_reason = RevocationReason::kAffiliationChanged;
+  batch[1].revocation_time = t1_;
+  ASSERT_TRUE(store_->PutMany(batch));
+  EXPECT_EQ(store_->StatusOf(CaKind::kSignature, S("21"))->reason,
+            RevocationReason::kAffiliationChanged);
+  std::vector<CertificateRecord> bad = {Record("22"), Record("20")};
+  EXPECT_FALSE(store_->PutMany(bad));
+  EXPECT_FALSE(*store_->Contains(S("22")));
+}
+
+TEST(SerialTest, ParsesHexAndRejectsNonPositive) {
+  EXPECT_EQ(S("00:0A:ff").bytes, (Bytes{0x0a, 0xff}));
+  EXPECT_EQ(S("abc").Hex(), "abc");
+  EXPECT_FALSE(Serial::FromHex("0"));
+  EXPECT_FALSE(Serial::FromHex("xyz"));
+  EXPECT_FALSE(Serial::FromHex(std::string(42, 'f')));
+}
+
+}  // namespace
+}  // namespace openmyna::pki

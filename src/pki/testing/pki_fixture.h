@@ -1,0 +1,39 @@
+// Test helpers: one sandbox and a few subject keys per test binary (RSA key
+// generation is the slow part), in a fresh temporary folder.
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/pki/certificate_authority.h"
+#include "openmyna/pki/sandbox.h"
+
+namespace openmyna::pki::testing {
+
+// 2026-11-25T03:00:00Z: the fixed instant of every fixture.
+TimePoint FixtureNow();
+
+// A fresh temporary folder (removed at exit of the binary).
+std::filesystem::path TempDir(const std::string& name);
+
+// The shared sandbox (created on first use under TempDir("sandbox")).
+Sandbox& SharedSandbox();
+
+// An RSA-2048 key, generated once per index (0..3) per binary.
+EVP_PKEY* SubjectKey(int index = 0);
+Bytes SubjectSpki(int index = 0);
+
+// A complete valid request of each kind for Kiyose-shi (13221).
+IssueRequest SignatureRequest(int key_index = 0);
+IssueRequest AuthenticationRequest(int key_index = 0);
+
+// Parses DER (aborts the test on failure).
+X509Ptr ParseDer(const Bytes& der);
+
+}  // namespace openmyna::pki::testing
