@@ -11,6 +11,7 @@
 #include "openmyna/card/card.h"
 #include "openmyna/card/errors.h"
 #include "openmyna/card/issuance.h"
+#include "openmyna/domain/passwords.h"
 #include "testing/test_card.h"
 
 namespace openmyna::card::testing {
@@ -210,6 +211,31 @@ TEST(SetPinTest, RulesOfTheDomainPolicy) {
   EXPECT_TRUE(SetPin(image, "jpki", 0x001B, "A1B2C3D4E5F6G7H8").has_value());
   EXPECT_FALSE(SetPin(image, "jpki", 0x0017, "1234").has_value());  // a key
   EXPECT_FALSE(SetPin(image, "nope", 0x0018, "1234").has_value());
+}
+
+}  // namespace
+}  // namespace openmyna::card::testing
+
+namespace openmyna::card::testing {
+namespace {
+
+TEST(LayoutTest, RetryCountsAgreeWithTheDomainPolicy) {
+  // The layouts' max tries must be those of the guidebook rules the domain
+  // library holds (jpki.md §7.1 / card-apdu.md §9.1), not a second opinion.
+  DeterministicRng rng(8);
+  const CardImage image = NewBlankImage(CardKind::kStandard, rng);
+  const std::tuple<const char*, Fid, domain::PasswordKind> pins[] = {
+      {"jpki", 0x0018, domain::PasswordKind::kAuthentication},
+      {"jpki", 0x001B, domain::PasswordKind::kSignature},
+      {"juki", 0x001C, domain::PasswordKind::kJuki},
+      {"common", 0x001C, domain::PasswordKind::kJuki},
+  };
+  for (const auto& [app, fid, kind] : pins) {
+    const ElementaryFile* ef = image.FindApplication(app)->Find(fid);
+    ASSERT_NE(ef, nullptr) << app;
+    EXPECT_EQ(ef->pin.max_tries, domain::PolicyFor(kind).max_tries) << app;
+    EXPECT_FALSE(ef->pin.is_set);  // blank: answers as blocked until set
+  }
 }
 
 }  // namespace
