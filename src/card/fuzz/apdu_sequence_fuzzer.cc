@@ -1,6 +1,8 @@
 // Feeds APDU sequences into a personalised in-memory card. Input: a series
-// of records [len u8][len bytes]; len 0 = a reset (power cycle). The card
-// must never crash, always answer at least a status word, and never answer
+// of records [len u8][len bytes]; len 0 = a reset (power cycle); len FF =
+// the harness performs a correct issuer authentication (GET CHALLENGE +
+// 80 82 with the card's issuer key), so the issuer commands are reachable. The
+// card must never crash, always answer at least a status word, and never answer
 // 90 00 to a SELECT of an unknown AID (card-apdu.md §1.3).
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +10,7 @@
 
 #include "openmyna/base/rng.h"
 #include "openmyna/card/card.h"
+#include "openmyna/card/issuer_auth.h"
 #include "testing/test_card.h"
 
 namespace {
@@ -45,6 +48,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     const std::size_t len = data[pos++];
     if (len == 0) {
       chip->Reset();
+      continue;
+    }
+    if (len == 0xFF) {
+      const Bytes ch = chip->Transmit(Bytes{0x00, 0x84, 0x00, 0x00, 0x10});
+      if (ch.size() == 18) {
+        Bytes auth{0x80, 0x82, 0x00, 0x00, 0x20};
+        Append(auth, card::IssuerAuthResponse(personalized.issuer_key,
+                                              ByteView(ch).first(16)));
+        (void)chip->Transmit(auth);
+      }
       continue;
     }
     const std::size_t n = std::min(len, size - pos);
