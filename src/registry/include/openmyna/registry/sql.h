@@ -1,0 +1,68 @@
+// The one storage interface of the registry: a SQL connection with two back
+// ends, SQLite (embedded default) and PostgreSQL (a real server through
+// libpq). Everything above it (migrations, RegistryStore) is written once in
+// the common subset of both dialects; the differences are listed in
+// docs/registry.md ("Dialects").
+//
+// Placeholders are written `$1`, `$2`, ... in both dialects (PostgreSQL's
+// form; the SQLite back end rewrites them to `?1`, `?2`).
+// Every value travels as text or a 64-bit integer; NULL is std::nullopt.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "openmyna/base/result.h"
+
+namespace openmyna::registry {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A bound parameter: NULL, an integer or text.
+using SqlParam = std::variant<std::nullptr_t, std::int64_t, std::string>;
+// A result cell as text (integers in decimal), NULL as std::nullopt.
+using SqlCell = std::optional<std::string>;
+using SqlRow = std::vector<SqlCell>;
+
+// One connection. Not thread-safe by itself: RegistryStore serialises access.
+// Errors are RegistryErrc::kStorage (kConflict for a unique-key violation).
+class SqlConnection {
+ public:
+  virtual ~SqlConnection() = default;
+  virtual Dialect dialect() const = 0;
+  // Runs one statement and returns its rows (empty for INSERT/UPDATE).
+  virtual Result<std::vector<SqlRow>> Query(
+      std::string_view sql, const std::vector<SqlParam>& params = {}) = 0;
+  // Runs a script of several statements without parameters (a migration).
+  virtual Status ExecuteScript(std::string_view sql) = 0;
+  // Number of rows changed by the last INSERT/UPDATE/DELETE.
+  virtual std::int64_t ChangedRows() const = 0;
+};
+
+// Opens (creating when absent) the SQLite database at `path`, mode 0600, in
+// WAL mode with synchronous=FULL so that a commit that returned is on disk
+// (https://sqlite.org/pragma.html#pragma_synchronous), foreign keys on and a
+// busy timeout of 5 s.
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(
+    const std::filesystem::path& path);
+
+// Connects to PostgreSQL with a libpq connection string or URL
+// ("postgresql://user@host:port/db", "host=/tmp/x port=5432 dbname=y").
+// Commits are durable with the server's default synchronous_commit=on.
+Result<std::unique_ptr<SqlConnection>> OpenPostgres(std::string_view url);
+
+// Opens either back end: a `postgres://` or `postgresql://` URL or a libpq
+// key=value string selects PostgreSQL; anything else is a SQLite file path.
+Result<std::unique_ptr<SqlConnection>> OpenDatabase(std::string_view target);
+
+// Rewrites `$1`..`$N` outside quotes into SQLite's `?1`..`?N`.
+std::string RewritePlaceholdersForSqlite(std::string_view sql);
+
+}  // namespace openmyna::registry

@@ -1,0 +1,112 @@
+// RegistryStore: the registry's records on either back end of sql.h.
+//
+// All access goes through Transact(): the callback receives a RegistryTx that
+// reads and writes inside one database transaction, committed when the
+// callback returns success and rolled back otherwise (so a refused life event
+// writes nothing). Transactions are serialised per store (one connection);
+// a committed transaction is durable (WAL + synchronous=FULL on SQLite,
+// synchronous_commit=on on PostgreSQL).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/registry/model.h"
+#include "openmyna/registry/sql.h"
+
+namespace openmyna::registry {
+
+// Reads and writes inside one transaction. Put* insert or replace the whole
+// record by its key; Insert* fail with kConflict when the key exists. Get*
+// return std::nullopt when absent. Lists are ordered as stated.
+class RegistryTx {
+ public:
+  explicit RegistryTx(SqlConnection& db) : db_(db) {}
+
+  Status PutMunicipality(const Municipality& m);
+  Result<std::optional<Municipality>> GetMunicipality(std::string_view code);
+  Result<std::vector<Municipality>> ListMunicipalities();  // by code
+
+  // kConflict when the id or the individual number is already registered.
+  Status InsertResident(const Resident& r);
+  // kNotFound when absent.
+  Status UpdateResident(const Resident& r);
+  Result<std::optional<Resident>> GetResident(std::string_view id);
+  Result<std::optional<Resident>> FindResidentByNumber(
+      std::string_view individual_number);
+  Result<std::int64_t> CountResidents();
+  // Page through residents ordered by id, after `after_id` ("" = start).
+  Result<std::vector<Resident>> ListResidents(std::string_view after_id,
+                                              int limit);
+
+  Status PutApplication(const Application& a);
+  Result<std::optional<Application>> GetApplication(std::string_view id);
+  Result<std::vector<Application>> ListApplications(
+      std::string_view resident_id);  // by received_at, id
+
+  Status PutCard(const Card& c);
+  Result<std::optional<Card>> GetCard(std::string_view id);
+  Result<std::vector<Card>> ListCards(std::string_view resident_id);  // by id
+  // Cards in `state` whose expires_on <= `date` (ISO text compares as dates).
+  Result<std::vector<Card>> ListCardsExpiringBy(CardState state,
+                                                std::string_view date);
+
+  // Cards with a pending presentation after a move whose last day
+  // (present_by) is on or before `date`.
+  Result<std::vector<Card>> ListCardsPresentBy(std::string_view date);
+
+  Status PutCertificate(const Certificate& c);
+  Result<std::optional<Certificate>> GetCertificate(std::string_view serial);
+  Result<std::vector<Certificate>> ListCertificates(
+      std::string_view card_id);  // by not_before, serial
+
+  Status InsertFee(const Fee& f);
+  Result<std::vector<Fee>> ListFees(std::string_view resident_id);
+
+  Status InsertNotice(const Notice& n);
+  Result<std::vector<Notice>> ListNotices(std::string_view resident_id);
+  Result<bool> HasNotice(std::string_view card_id, NoticeKind kind);
+
+  // Append-only audit trail (never updated or deleted).
+  Status AppendAudit(const AuditEntry& e);
+  Result<std::vector<AuditEntry>> ListAudit(
+      std::string_view resident_id);  // by time, oldest first
+
+  SqlConnection& connection() { return db_; }
+
+ private:
+  SqlConnection& db_;
+};
+
+class RegistryStore {
+ public:
+  // Takes ownership of an open connection. Call Migrate() before use (Open
+  // does).
+  explicit RegistryStore(std::unique_ptr<SqlConnection> db);
+
+  // Opens `target` (OpenDatabase rules: a PostgreSQL URL or a SQLite path)
+  // and applies pending migrations.
+  static Result<std::unique_ptr<RegistryStore>> Open(std::string_view target,
+                                                     const Clock& clock);
+
+  Dialect dialect() const { return db_->dialect(); }
+  Result<std::vector<std::string>> Migrate(const Clock& clock);
+
+  // Runs `fn` in one transaction (see the file comment). Errors from `fn`
+  // are returned unchanged after the rollback; a failed COMMIT is kStorage.
+  Status Transact(const std::function<Status(RegistryTx&)>& fn);
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<SqlConnection> db_;
+};
+
+}  // namespace openmyna::registry

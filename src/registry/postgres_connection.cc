@@ -1,0 +1,120 @@
+// PostgreSQL back end of SqlConnection (sql.h), through libpq.
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/sql.h"
+
+namespace openmyna::registry {
+namespace {
+
+// SQLSTATE 23505 unique_violation (PostgreSQL Appendix A, error codes).
+constexpr std::string_view kUniqueViolation = "23505";
+
+class PostgresConnection final : public SqlConnection {
+ public:
+  explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+  PostgresConnection(const PostgresConnection&) = delete;
+  PostgresConnection& operator=(const PostgresConnection&) = delete;
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  Result<std::vector<SqlRow>> Query(
+      std::string_view sql, const std::vector<SqlParam>& params) override {
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (const auto* v = std::get_if<std::int64_t>(&params[i])) {
+        texts[i] = std::to_string(*v);
+        values[i] = texts[i].c_str();
+      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+        values[i] = s->c_str();
+      }
+    }
+    const std::string text(sql);
+    PGresult* result =
+        PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
+                     nullptr, values.data(), nullptr, nullptr, 0);
+    struct Clear {
+      PGresult* r;
+      ~Clear() { PQclear(r); }
+    } clear{result};
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return Failure(result);
+    }
+    const char* tuples = PQcmdTuples(result);
+    changed_ = (tuples && *tuples) ? std::atoll(tuples) : 0;
+    std::vector<SqlRow> rows;
+    const int n = PQntuples(result);
+    const int columns = PQnfields(result);
+    rows.reserve(n);
+    for (int r = 0; r < n; ++r) {
+      SqlRow row;
+      row.reserve(columns);
+      for (int c = 0; c < columns; ++c) {
+        if (PQgetisnull(result, r, c)) {
+          row.emplace_back(std::nullopt);
+        } else {
+          row.emplace_back(
+              std::string(PQgetvalue(result, r, c), PQgetlength(result, r, c)));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    const std::string text(sql);
+    PGresult* result = PQexec(conn_, text.c_str());
+    struct Clear {
+      PGresult* r;
+      ~Clear() { PQclear(r); }
+    } clear{result};
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      return Failure(result);
+    }
+    return Ok();
+  }
+
+  std::int64_t ChangedRows() const override { return changed_; }
+
+ private:
+  Unexpected<Error> Failure(PGresult* result) const {
+    const char* state =
+        result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const bool unique = state && kUniqueViolation == state;
+    return Fail(unique ? RegistryErrc::kConflict : RegistryErrc::kStorage,
+                std::string("postgres: ") + PQerrorMessage(conn_));
+  }
+
+  PGconn* conn_;
+  std::int64_t changed_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> OpenPostgres(std::string_view url) {
+  const std::string text(url);
+  PGconn* conn = PQconnectdb(text.c_str());
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    std::string why = conn ? PQerrorMessage(conn) : "out of memory";
+    PQfinish(conn);
+    return Fail(RegistryErrc::kStorage, "postgres connect: " + why);
+  }
+  auto connection = std::make_unique<PostgresConnection>(conn);
+  // Keep the server's notices (e.g. "relation already exists, skipping") off
+  // stderr, and make durability explicit rather than a server default.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  OPENMYNA_RETURN_IF_ERROR(connection->ExecuteScript(
+      "SET synchronous_commit = on; SET client_min_messages = warning;"));
+  return std::unique_ptr<SqlConnection>(std::move(connection));
+}
+
+}  // namespace openmyna::registry

@@ -1,0 +1,164 @@
+// SQLite back end of SqlConnection (sql.h).
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/sql.h"
+
+namespace openmyna::registry {
+namespace {
+
+class SqliteConnection final : public SqlConnection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<std::vector<SqlRow>> Query(
+      std::string_view sql, const std::vector<SqlParam>& params) override {
+    const std::string text = RewritePlaceholdersForSqlite(sql);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()),
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Failure("prepare");
+    }
+    struct Finalizer {
+      sqlite3_stmt* s;
+      ~Finalizer() { sqlite3_finalize(s); }
+    } finalizer{stmt};
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      int rc = SQLITE_OK;
+      if (const auto* v = std::get_if<std::int64_t>(&params[i])) {
+        rc = sqlite3_bind_int64(stmt, index, *v);
+      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+        rc = sqlite3_bind_text(stmt, index, s->data(),
+                               static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      } else {
+        rc = sqlite3_bind_null(stmt, index);
+      }
+      if (rc != SQLITE_OK) return Failure("bind");
+    }
+    std::vector<SqlRow> rows;
+    const int columns = sqlite3_column_count(stmt);
+    while (true) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return Failure("step");
+      SqlRow row;
+      row.reserve(columns);
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+          row.emplace_back(std::nullopt);
+        } else {
+          const auto* data =
+              reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          row.emplace_back(std::string(data, sqlite3_column_bytes(stmt, c)));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    changed_ = sqlite3_changes64(db_);
+    return rows;
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    const std::string text(sql);
+    char* message = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) !=
+        SQLITE_OK) {
+      std::string why = message ? message : "unknown";
+      sqlite3_free(message);
+      return Fail(RegistryErrc::kStorage, "sqlite: " + why);
+    }
+    return Ok();
+  }
+
+  std::int64_t ChangedRows() const override { return changed_; }
+
+ private:
+  Unexpected<Error> Failure(std::string_view what) const {
+    const int code = sqlite3_extended_errcode(db_);
+    const bool unique = code == SQLITE_CONSTRAINT_UNIQUE ||
+                        code == SQLITE_CONSTRAINT_PRIMARYKEY;
+    return Fail(unique ? RegistryErrc::kConflict : RegistryErrc::kStorage,
+                "sqlite " + std::string(what) + ": " + sqlite3_errmsg(db_));
+  }
+
+  sqlite3* db_;
+  std::int64_t changed_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqlConnection>> OpenSqlite(
+    const std::filesystem::path& path) {
+  // Create the file 0600 before SQLite does, so that personal data is never
+  // world-readable (the -wal and -shm files inherit these permissions).
+  if (path != ":memory:") {
+    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return Fail(RegistryErrc::kStorage,
+                  "cannot open " + path.string() + ": " + std::strerror(errno));
+    }
+    ::close(fd);
+  }
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+      nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Fail(RegistryErrc::kStorage,
+                "sqlite open " + path.string() + ": " + why);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto connection = std::make_unique<SqliteConnection>(db);
+  OPENMYNA_RETURN_IF_ERROR(connection->ExecuteScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+      "PRAGMA foreign_keys=ON;"));
+  return std::unique_ptr<SqlConnection>(std::move(connection));
+}
+
+std::string RewritePlaceholdersForSqlite(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      out.push_back(c);
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out.push_back(c);
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' &&
+               sql[i + 1] <= '9') {
+      out.push_back('?');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<SqlConnection>> OpenDatabase(std::string_view target) {
+  if (target.starts_with("postgres://") ||
+      target.starts_with("postgresql://") ||
+      target.find('=') != std::string_view::npos) {
+    return OpenPostgres(target);
+  }
+  return OpenSqlite(std::filesystem::path(target));
+}
+
+}  // namespace openmyna::registry

@@ -1,0 +1,307 @@
+#include "openmyna/registry/store.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/migrations.h"
+#include "openmyna/registry/model_json.h"
+
+namespace openmyna::registry {
+namespace {
+
+std::string Doc(const auto& record) { return nlohmann::json(record).dump(); }
+
+template <typename T>
+Result<T> Parse(const SqlCell& cell) {
+  if (!cell) return Fail(RegistryErrc::kStorage, "NULL document");
+  nlohmann::json j = nlohmann::json::parse(*cell, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Fail(RegistryErrc::kStorage, "unreadable document");
+  }
+  try {
+    return j.get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(RegistryErrc::kStorage,
+                std::string("document does not match the model: ") + e.what());
+  }
+}
+
+template <typename T>
+Result<std::optional<T>> One(Result<std::vector<SqlRow>> rows) {
+  if (!rows) return Unexpected(std::move(rows).error());
+  if (rows->empty()) return std::optional<T>();
+  OPENMYNA_ASSIGN_OR_RETURN(T value, Parse<T>(rows->front()[0]));
+  return std::optional<T>(std::move(value));
+}
+
+template <typename T>
+Result<std::vector<T>> All(Result<std::vector<SqlRow>> rows) {
+  if (!rows) return Unexpected(std::move(rows).error());
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const SqlRow& row : *rows) {
+    OPENMYNA_ASSIGN_OR_RETURN(T value, Parse<T>(row[0]));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+Status Done(Result<std::vector<SqlRow>> rows) {
+  if (!rows) return Unexpected(std::move(rows).error());
+  return Ok();
+}
+
+std::int64_t Seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+      .count();
+}
+
+std::string Name(const auto& enum_value) {
+  return nlohmann::json(enum_value).get<std::string>();
+}
+
+}  // namespace
+
+Status RegistryTx::PutMunicipality(const Municipality& m) {
+  return Done(
+      db_.Query("INSERT INTO municipalities (code, doc) VALUES ($1, $2) "
+                "ON CONFLICT (code) DO UPDATE SET doc = excluded.doc",
+                {m.code, Doc(m)}));
+}
+
+Result<std::optional<Municipality>> RegistryTx::GetMunicipality(
+    std::string_view code) {
+  return One<Municipality>(db_.Query(
+      "SELECT doc FROM municipalities WHERE code = $1", {std::string(code)}));
+}
+
+Result<std::vector<Municipality>> RegistryTx::ListMunicipalities() {
+  return All<Municipality>(
+      db_.Query("SELECT doc FROM municipalities ORDER BY code"));
+}
+
+Status RegistryTx::InsertResident(const Resident& r) {
+  return Done(db_.Query(
+      "INSERT INTO residents (id, individual_number, municipality_code, "
+      "status, doc) VALUES ($1, $2, $3, $4, $5)",
+      {r.id, r.individual_number, r.municipality_code, Name(r.status),
+       Doc(r)}));
+}
+
+Status RegistryTx::UpdateResident(const Resident& r) {
+  OPENMYNA_RETURN_IF_ERROR(db_.Query(
+      "UPDATE residents SET individual_number = $2, municipality_code = $3, "
+      "status = $4, doc = $5 WHERE id = $1",
+      {r.id, r.individual_number, r.municipality_code, Name(r.status),
+       Doc(r)}));
+  if (db_.ChangedRows() != 1) {
+    return Fail(RegistryErrc::kNotFound, "no resident " + r.id);
+  }
+  return Ok();
+}
+
+Result<std::optional<Resident>> RegistryTx::GetResident(std::string_view id) {
+  return One<Resident>(
+      db_.Query("SELECT doc FROM residents WHERE id = $1", {std::string(id)}));
+}
+
+Result<std::optional<Resident>> RegistryTx::FindResidentByNumber(
+    std::string_view individual_number) {
+  return One<Resident>(
+      db_.Query("SELECT doc FROM residents WHERE individual_number = $1",
+                {std::string(individual_number)}));
+}
+
+Result<std::int64_t> RegistryTx::CountResidents() {
+  OPENMYNA_ASSIGN_OR_RETURN(auto rows,
+                            db_.Query("SELECT COUNT(*) FROM residents"));
+  return std::stoll(rows.at(0).at(0).value_or("0"));
+}
+
+Result<std::vector<Resident>> RegistryTx::ListResidents(
+    std::string_view after_id, int limit) {
+  return All<Resident>(
+      db_.Query("SELECT doc FROM residents WHERE id > $1 ORDER BY id LIMIT $2",
+                {std::string(after_id), std::int64_t{limit}}));
+}
+
+Status RegistryTx::PutApplication(const Application& a) {
+  return Done(
+      db_.Query("INSERT INTO applications (id, resident_id, state, doc) "
+                "VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET "
+                "state = excluded.state, doc = excluded.doc",
+                {a.id, a.resident_id, Name(a.state), Doc(a)}));
+}
+
+Result<std::optional<Application>> RegistryTx::GetApplication(
+    std::string_view id) {
+  return One<Application>(db_.Query(
+      "SELECT doc FROM applications WHERE id = $1", {std::string(id)}));
+}
+
+Result<std::vector<Application>> RegistryTx::ListApplications(
+    std::string_view resident_id) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto list, All<Application>(db_.Query(
+                     "SELECT doc FROM applications WHERE resident_id = $1",
+                     {std::string(resident_id)})));
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.received_at, a.id) < std::tie(b.received_at, b.id);
+  });
+  return list;
+}
+
+Status RegistryTx::PutCard(const Card& c) {
+  SqlParam present_by = nullptr;
+  if (!c.present_by.empty()) present_by = c.present_by;
+  return Done(db_.Query(
+      "INSERT INTO cards (id, resident_id, state, expires_on, present_by, doc) "
+      "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET "
+      "state = excluded.state, expires_on = excluded.expires_on, "
+      "present_by = excluded.present_by, doc = excluded.doc",
+      {c.id, c.resident_id, std::string(ToString(c.state)), c.expires_on,
+       present_by, Doc(c)}));
+}
+
+Result<std::optional<Card>> RegistryTx::GetCard(std::string_view id) {
+  return One<Card>(
+      db_.Query("SELECT doc FROM cards WHERE id = $1", {std::string(id)}));
+}
+
+Result<std::vector<Card>> RegistryTx::ListCards(std::string_view resident_id) {
+  return All<Card>(
+      db_.Query("SELECT doc FROM cards WHERE resident_id = $1 ORDER BY id",
+                {std::string(resident_id)}));
+}
+
+Result<std::vector<Card>> RegistryTx::ListCardsExpiringBy(
+    CardState state, std::string_view date) {
+  return All<Card>(
+      db_.Query("SELECT doc FROM cards WHERE state = $1 AND expires_on <= $2 "
+                "ORDER BY expires_on, id",
+                {std::string(ToString(state)), std::string(date)}));
+}
+
+Result<std::vector<Card>> RegistryTx::ListCardsPresentBy(
+    std::string_view date) {
+  return All<Card>(db_.Query(
+      "SELECT doc FROM cards WHERE present_by IS NOT NULL AND present_by <= $1 "
+      "ORDER BY present_by, id",
+      {std::string(date)}));
+}
+
+Status RegistryTx::PutCertificate(const Certificate& c) {
+  return Done(db_.Query(
+      "INSERT INTO certificates (serial, card_id, resident_id, revoked, doc) "
+      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (serial) DO UPDATE SET "
+      "revoked = excluded.revoked, doc = excluded.doc",
+      {c.serial, c.card_id, c.resident_id, std::int64_t{c.revoked ? 1 : 0},
+       Doc(c)}));
+}
+
+Result<std::optional<Certificate>> RegistryTx::GetCertificate(
+    std::string_view serial) {
+  return One<Certificate>(db_.Query(
+      "SELECT doc FROM certificates WHERE serial = $1", {std::string(serial)}));
+}
+
+Result<std::vector<Certificate>> RegistryTx::ListCertificates(
+    std::string_view card_id) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto list, All<Certificate>(db_.Query(
+                     "SELECT doc FROM certificates WHERE card_id = $1",
+                     {std::string(card_id)})));
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.not_before, a.serial) < std::tie(b.not_before, b.serial);
+  });
+  return list;
+}
+
+Status RegistryTx::InsertFee(const Fee& f) {
+  return Done(
+      db_.Query("INSERT INTO fees (id, resident_id, doc) VALUES ($1, $2, $3)",
+                {f.id, f.resident_id, Doc(f)}));
+}
+
+Result<std::vector<Fee>> RegistryTx::ListFees(std::string_view resident_id) {
+  return All<Fee>(
+      db_.Query("SELECT doc FROM fees WHERE resident_id = $1 ORDER BY id",
+                {std::string(resident_id)}));
+}
+
+Status RegistryTx::InsertNotice(const Notice& n) {
+  return Done(
+      db_.Query("INSERT INTO notices (id, resident_id, card_id, kind, doc) "
+                "VALUES ($1, $2, $3, $4, $5)",
+                {n.id, n.resident_id, n.card_id, Name(n.kind), Doc(n)}));
+}
+
+Result<std::vector<Notice>> RegistryTx::ListNotices(
+    std::string_view resident_id) {
+  return All<Notice>(
+      db_.Query("SELECT doc FROM notices WHERE resident_id = $1 ORDER BY id",
+                {std::string(resident_id)}));
+}
+
+Result<bool> RegistryTx::HasNotice(std::string_view card_id, NoticeKind kind) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows,
+      db_.Query("SELECT COUNT(*) FROM notices WHERE card_id = $1 AND kind = $2",
+                {std::string(card_id), Name(kind)}));
+  return rows.at(0).at(0).value_or("0") != "0";
+}
+
+Status RegistryTx::AppendAudit(const AuditEntry& e) {
+  return Done(db_.Query(
+      "INSERT INTO audit_log (id, resident_id, at, doc) VALUES ($1, $2, $3, "
+      "$4)",
+      {e.id, e.resident_id, Seconds(e.at), Doc(e)}));
+}
+
+Result<std::vector<AuditEntry>> RegistryTx::ListAudit(
+    std::string_view resident_id) {
+  return All<AuditEntry>(db_.Query(
+      "SELECT doc FROM audit_log WHERE resident_id = $1 ORDER BY at, id",
+      {std::string(resident_id)}));
+}
+
+RegistryStore::RegistryStore(std::unique_ptr<SqlConnection> db)
+    : db_(std::move(db)) {}
+
+Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(
+    std::string_view target, const Clock& clock) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenDatabase(target));
+  auto store = std::make_unique<RegistryStore>(std::move(db));
+  OPENMYNA_RETURN_IF_ERROR(store->Migrate(clock));
+  return store;
+}
+
+Result<std::vector<std::string>> RegistryStore::Migrate(const Clock& clock) {
+  std::lock_guard lock(mutex_);
+  return registry::Migrate(*db_, clock);
+}
+
+Status RegistryStore::Transact(const std::function<Status(RegistryTx&)>& fn) {
+  std::lock_guard lock(mutex_);
+  // BEGIN IMMEDIATE takes SQLite's write lock up front, so two processes on
+  // one file never deadlock upgrading a read lock
+  // (sqlite.org/lang_transaction).
+  OPENMYNA_RETURN_IF_ERROR(db_->ExecuteScript(
+      db_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"));
+  RegistryTx tx(*db_);
+  Status status = fn(tx);
+  if (!status) {
+    (void)db_->ExecuteScript("ROLLBACK");
+    return status;
+  }
+  if (Status commit = db_->ExecuteScript("COMMIT"); !commit) {
+    (void)db_->ExecuteScript("ROLLBACK");
+    return Fail(RegistryErrc::kStorage,
+                "commit failed: " + commit.error().message());
+  }
+  return Ok();
+}
+
+}  // namespace openmyna::registry

@@ -1,0 +1,438 @@
+// One conformance suite for both storage back ends (issue 5, item 3). Every
+// test runs on SQLite and on PostgreSQL; the PostgreSQL half needs a server
+// named by OPENMYNA_TEST_PG_URL (tests/pg/with-postgres.sh provides one) and
+// is skipped without it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/migrations.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::registry {
+namespace {
+
+using namespace std::chrono_literals;
+
+const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
+
+std::string UniqueName(std::string_view prefix) {
+  std::random_device rd;
+  return std::string(prefix) + std::to_string(rd()) + std::to_string(rd());
+}
+
+// A fresh, empty database per test: a temporary SQLite file, or a new schema
+// on the PostgreSQL server (dropped afterwards).
+class Backend {
+ public:
+  explicit Backend(Dialect dialect) : dialect_(dialect) {}
+  ~Backend() {
+    if (dialect_ == Dialect::kSqlite) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    } else if (!schema_.empty()) {
+      if (auto db = OpenPostgres(url_)) {
+        (void)(*db)->ExecuteScript("DROP SCHEMA " + schema_ + " CASCADE");
+      }
+    }
+  }
+
+  // False (with a reason) when the back end is not available here.
+  bool Prepare(std::string* why) {
+    if (dialect_ == Dialect::kSqlite) {
+      dir_ = std::filesystem::temp_directory_path() / UniqueName("om-store-");
+      std::filesystem::create_directories(dir_);
+      return true;
+    }
+    const char* url = std::getenv("OPENMYNA_TEST_PG_URL");
+    if (url == nullptr || *url == '\0') {
+      *why =
+          "OPENMYNA_TEST_PG_URL is not set: the PostgreSQL half runs under "
+          "tests/pg/with-postgres.sh (ctest -L pg)";
+      return false;
+    }
+    url_ = url;
+    schema_ = UniqueName("om_test_");
+    auto db = OpenPostgres(url_);
+    if (!db) {
+      *why = db.error().ToString();
+      return false;
+    }
+    return static_cast<bool>((*db)->ExecuteScript("CREATE SCHEMA " + schema_));
+  }
+
+  // A new connection to the same database (as after a restart).
+  Result<std::unique_ptr<SqlConnection>> Connect() {
+    if (dialect_ == Dialect::kSqlite) return OpenSqlite(dir_ / "registry.db");
+    OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenPostgres(url_));
+    OPENMYNA_RETURN_IF_ERROR(
+        db->ExecuteScript("SET search_path TO " + schema_));
+    return db;
+  }
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  Dialect dialect_;
+  std::filesystem::path dir_;
+  std::string url_;
+  std::string schema_;
+};
+
+class StoreConformance : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    backend_ = std::make_unique<Backend>(GetParam());
+    std::string why;
+    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
+    store_ = OpenStore();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::unique_ptr<RegistryStore> OpenStore() {
+    auto db = backend_->Connect();
+    EXPECT_TRUE(db) << db.error();
+    if (!db) return nullptr;
+    auto store = std::make_unique<RegistryStore>(std::move(*db));
+    auto migrated = store->Migrate(kClock);
+    EXPECT_TRUE(migrated) << migrated.error();
+    return store;
+  }
+
+  static Municipality Chikuma() {
+    return {"20218",      "千曲市", "長野県", "Chikuma-shi",
+            "Nagano-ken", 1000,     800};
+  }
+
+  static Resident Hanako(std::string id = "r-0001",
+                         std::string number = "123456789018") {
+    Resident r;
+    r.id = std::move(id);
+    r.individual_number = std::move(number);
+    r.name = "番号 花子";
+    r.former_surname = "旧姓";
+    r.date_of_birth = "1990-04-01";
+    r.sex = Sex::kFemale;
+    r.address = "長野県千曲市大字杭瀬下84番地";
+    r.registered_domicile = "長野県千曲市";
+    r.municipality_code = "20218";
+    return r;
+  }
+
+  Status Seed() {
+    return store_->Transact([](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(Chikuma()));
+      return tx.InsertResident(Hanako());
+    });
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<RegistryStore> store_;
+};
+
+TEST_P(StoreConformance, MigrationsAreRecordedAndAppliedOnce) {
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  auto applied = AppliedMigrations(**db);
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(applied->size(), BuiltInMigrations().size());
+  EXPECT_EQ(applied->front(), "0001_initial.sql");
+  auto again = Migrate(**db, kClock);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_TRUE(again->empty());
+}
+
+TEST_P(StoreConformance, FailedMigrationLeavesNothingBehind) {
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  const std::vector<Migration> broken = {
+      {"9001_half.sql",
+       "CREATE TABLE half_done (x TEXT); SELECT * FROM nope;"}};
+  auto result = Migrate(**db, kClock, broken);
+  ASSERT_FALSE(result);
+  EXPECT_TRUE(result.error().Is(RegistryErrc::kMigration));
+  auto applied = AppliedMigrations(**db);
+  ASSERT_TRUE(applied);
+  EXPECT_EQ(applied->size(), BuiltInMigrations().size());
+  // The table created before the failing statement was rolled back.
+  EXPECT_FALSE((*db)->Query("SELECT COUNT(*) FROM half_done"));
+}
+
+TEST_P(StoreConformance, ResidentRoundTripsEveryField) {
+  ASSERT_TRUE(Seed());
+  Resident foreign = Hanako("r-0002", "000000000019");
+  foreign.name = "SMITH JOHN";
+  foreign.registered_domicile = "";
+  foreign.foreign = ForeignResidence{"技術・人文知識・国際業務",
+                                     domain::ResidenceStatus::kMidToLongTerm,
+                                     "2027-03-31", ""};
+  foreign.adult_ward = true;
+  foreign.legal_representative_id = "r-0001";
+  foreign.delivery_address = "居所 1-2-3";
+  ASSERT_TRUE(store_->Transact(
+      [&](RegistryTx& tx) { return tx.InsertResident(foreign); }));
+  std::optional<Resident> read;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(read, tx.GetResident("r-0002"));
+    return Ok();
+  }));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->individual_number, "000000000019");
+  EXPECT_EQ(read->name, "SMITH JOHN");
+  EXPECT_EQ(read->former_surname, "旧姓");
+  EXPECT_EQ(read->date_of_birth, "1990-04-01");
+  EXPECT_EQ(read->sex, Sex::kFemale);
+  EXPECT_EQ(read->address, "長野県千曲市大字杭瀬下84番地");
+  ASSERT_TRUE(read->foreign.has_value());
+  EXPECT_EQ(read->foreign->status_of_residence, "技術・人文知識・国際業務");
+  EXPECT_EQ(read->foreign->category, domain::ResidenceStatus::kMidToLongTerm);
+  EXPECT_EQ(read->foreign->period_of_stay_ends, "2027-03-31");
+  EXPECT_TRUE(read->adult_ward);
+  EXPECT_EQ(read->legal_representative_id, "r-0001");
+  EXPECT_EQ(read->delivery_address, "居所 1-2-3");
+}
+
+TEST_P(StoreConformance, FindsResidentByIndividualNumberOnly) {
+  ASSERT_TRUE(Seed());
+  std::optional<Resident> hit, miss;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(hit, tx.FindResidentByNumber("123456789018"));
+    OPENMYNA_ASSIGN_OR_RETURN(miss, tx.FindResidentByNumber("123456789019"));
+    return Ok();
+  }));
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->id, "r-0001");
+  EXPECT_FALSE(miss);
+}
+
+TEST_P(StoreConformance, DuplicateIndividualNumberIsAConflict) {
+  ASSERT_TRUE(Seed());
+  Status status = store_->Transact([](RegistryTx& tx) {
+    return tx.InsertResident(Hanako("r-0009", "123456789018"));
+  });
+  ASSERT_FALSE(status);
+  EXPECT_TRUE(status.error().Is(RegistryErrc::kConflict)) << status.error();
+}
+
+TEST_P(StoreConformance, FailedTransactionWritesNothing) {
+  ASSERT_TRUE(Seed());
+  Status status = store_->Transact([](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.InsertResident(Hanako("r-0003", "111111111118")));
+    return Fail(RegistryErrc::kRefused, "rule says no");
+  });
+  ASSERT_FALSE(status);
+  EXPECT_TRUE(status.error().Is(RegistryErrc::kRefused));
+  std::int64_t count = -1;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(count, tx.CountResidents());
+    return Ok();
+  }));
+  EXPECT_EQ(count, 1);
+}
+
+TEST_P(StoreConformance, UpdatingAnUnknownResidentIsNotFound) {
+  ASSERT_TRUE(Seed());
+  Status status = store_->Transact(
+      [](RegistryTx& tx) { return tx.UpdateResident(Hanako("r-nope")); });
+  ASSERT_FALSE(status);
+  EXPECT_TRUE(status.error().Is(RegistryErrc::kNotFound));
+}
+
+TEST_P(StoreConformance, ResidentNeedsAKnownMunicipality) {
+  Resident r = Hanako();
+  r.municipality_code = "99999";
+  Status status =
+      store_->Transact([&](RegistryTx& tx) { return tx.InsertResident(r); });
+  EXPECT_FALSE(status);
+}
+
+TEST_P(StoreConformance, CardsAndCertificatesKeepTheirState) {
+  ASSERT_TRUE(Seed());
+  Card card;
+  card.id = "c-1";
+  card.resident_id = "r-0001";
+  card.state = CardState::kActive;
+  card.issued_on = "2025-11-24";
+  card.expires_on = "2035-04-01";
+  card.notes = {{"2026-01-05", "住所 長野県千曲市杭瀬下1"}};
+  card.delivered_at = kClock.Now();
+  Card old_card = card;
+  old_card.id = "c-0";
+  old_card.expires_on = "2026-02-01";
+  Certificate cert;
+  cert.serial = "0A1B";
+  cert.card_id = "c-1";
+  cert.resident_id = "r-0001";
+  cert.type = CertificateType::kSignature;
+  cert.not_before = kClock.Now();
+  cert.not_after = kClock.Now() + 24h * 365 * 5;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(old_card));
+    return tx.PutCertificate(cert);
+  }));
+  cert.revoked = true;
+  cert.reason = RevocationReason::kCertificateHold;
+  cert.revoked_at = kClock.Now() + 1h;
+  card.state = CardState::kSuspended;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+    return tx.PutCertificate(cert);
+  }));
+
+  std::vector<Certificate> certs;
+  std::optional<Card> read;
+  std::vector<Card> expiring, cards;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(certs, tx.ListCertificates("c-1"));
+    OPENMYNA_ASSIGN_OR_RETURN(read, tx.GetCard("c-1"));
+    OPENMYNA_ASSIGN_OR_RETURN(cards, tx.ListCards("r-0001"));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        expiring, tx.ListCardsExpiringBy(CardState::kActive, "2026-02-01"));
+    return Ok();
+  }));
+  ASSERT_EQ(certs.size(), 1u);
+  EXPECT_TRUE(certs[0].revoked);
+  EXPECT_EQ(certs[0].reason, RevocationReason::kCertificateHold);
+  EXPECT_EQ(certs[0].revoked_at, kClock.Now() + 1h);
+  EXPECT_EQ(certs[0].not_after, cert.not_after);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->state, CardState::kSuspended);
+  ASSERT_EQ(read->notes.size(), 1u);
+  EXPECT_EQ(read->notes[0].text, "住所 長野県千曲市杭瀬下1");
+  EXPECT_EQ(read->delivered_at, kClock.Now());
+  EXPECT_EQ(cards.size(), 2u);
+  // Only the active card expiring on or before the day is listed.
+  ASSERT_EQ(expiring.size(), 1u);
+  EXPECT_EQ(expiring[0].id, "c-0");
+}
+
+TEST_P(StoreConformance, AuditTrailIsPerResidentAndOrdered) {
+  ASSERT_TRUE(Seed());
+  ASSERT_TRUE(store_->Transact([](RegistryTx& tx) {
+    return tx.InsertResident(Hanako("r-0002", "000000000019"));
+  }));
+  ASSERT_TRUE(store_->Transact([](RegistryTx& tx) -> Status {
+    const TimePoint t = kClock.Now();
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.AppendAudit({"a-3", "r-0001", "clerk-1", Role::kCounterClerk,
+                        "card.deliver", "delivery", t + 2min}));
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.AppendAudit({"a-1", "r-0001", "op-7", Role::kHotlineOperator,
+                        "card.suspend", "lost", t}));
+    return tx.AppendAudit({"a-2", "r-0002", "clerk-1", Role::kCounterClerk,
+                           "resident.read", "check", t + 1min});
+  }));
+  std::vector<AuditEntry> entries;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(entries, tx.ListAudit("r-0001"));
+    return Ok();
+  }));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "card.suspend");
+  EXPECT_EQ(entries[0].role, Role::kHotlineOperator);
+  EXPECT_EQ(entries[0].reason, "lost");
+  EXPECT_EQ(entries[1].action, "card.deliver");
+  EXPECT_EQ(entries[1].actor_id, "clerk-1");
+}
+
+TEST_P(StoreConformance, CommittedDataSurvivesReconnection) {
+  ASSERT_TRUE(Seed());
+  store_.reset();
+  auto reopened = OpenStore();
+  ASSERT_NE(reopened, nullptr);
+  std::optional<Resident> read;
+  std::vector<Municipality> municipalities;
+  ASSERT_TRUE(reopened->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(read, tx.GetResident("r-0001"));
+    OPENMYNA_ASSIGN_OR_RETURN(municipalities, tx.ListMunicipalities());
+    return Ok();
+  }));
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->name, "番号 花子");
+  ASSERT_EQ(municipalities.size(), 1u);
+  EXPECT_EQ(municipalities[0].name, "千曲市");
+  EXPECT_EQ(municipalities[0].reissue_fee_with_certificates_yen, 1000);
+}
+
+TEST_P(StoreConformance, ListsResidentsInPages) {
+  ASSERT_TRUE(store_->Transact([](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(Chikuma()));
+    for (int i = 0; i < 5; ++i) {
+      OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(
+          Hanako("r-" + std::to_string(i), "00000000000" + std::to_string(i))));
+    }
+    return Ok();
+  }));
+  std::vector<Resident> first, second;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(first, tx.ListResidents("", 3));
+    OPENMYNA_ASSIGN_OR_RETURN(second, tx.ListResidents(first.back().id, 3));
+    return Ok();
+  }));
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(first[0].id, "r-0");
+  EXPECT_EQ(second[1].id, "r-4");
+}
+
+TEST_P(StoreConformance, NoticesAreFoundByCardAndKind) {
+  ASSERT_TRUE(Seed());
+  ASSERT_TRUE(store_->Transact([](RegistryTx& tx) {
+    return tx.InsertNotice(
+        {"n-1", "r-0001", "c-1", NoticeKind::kRenewal, "renew", kClock.Now()});
+  }));
+  bool renewal = false, void_notice = true;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(renewal,
+                              tx.HasNotice("c-1", NoticeKind::kRenewal));
+    OPENMYNA_ASSIGN_OR_RETURN(void_notice,
+                              tx.HasNotice("c-1", NoticeKind::kCardVoid));
+    return Ok();
+  }));
+  EXPECT_TRUE(renewal);
+  EXPECT_FALSE(void_notice);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreConformance,
+    ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+    [](const ::testing::TestParamInfo<Dialect>& param_info) {
+      return param_info.param == Dialect::kSqlite ? std::string("Sqlite")
+                                                  : std::string("Postgres");
+    });
+
+TEST(SqliteStorage, FilesArePrivateAndJournalIsWal) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / UniqueName("om-perm-");
+  std::filesystem::create_directories(dir);
+  {
+    auto db = OpenSqlite(dir / "r.db");
+    ASSERT_TRUE(db);
+    auto mode = (*db)->Query("PRAGMA journal_mode");
+    ASSERT_TRUE(mode);
+    EXPECT_EQ(mode->at(0).at(0), "wal");
+    auto sync = (*db)->Query("PRAGMA synchronous");
+    ASSERT_TRUE(sync);
+    EXPECT_EQ(sync->at(0).at(0), "2");  // FULL (sqlite.org/pragma.html)
+  }
+  const auto perms = std::filesystem::status(dir / "r.db").permissions();
+  EXPECT_EQ(
+      perms & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SqlPlaceholders, RewritesOnlyOutsideQuotes) {
+  EXPECT_EQ(RewritePlaceholdersForSqlite("SELECT $1, '$2', \"$3\", $10"),
+            "SELECT ?1, '$2', \"$3\", ?10");
+}
+
+}  // namespace
+}  // namespace openmyna::registry
