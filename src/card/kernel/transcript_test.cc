@@ -110,8 +110,8 @@ std::vector<std::string> Transcripts() {
 INSTANTIATE_TEST_SUITE_P(CardApdu, TranscriptTest,
                          ::testing::ValuesIn(Transcripts()),
                          [](const auto& param_info) {
-                           std::string name =
-                               param_info.param.substr(0, param_info.param.size() - 5);
+                           std::string name = param_info.param.substr(
+                               0, param_info.param.size() - 5);
                            for (char& c : name) {
                              if (!std::isalnum(static_cast<unsigned char>(c)))
                                c = '_';
