@@ -12,6 +12,7 @@
 #include <set>
 
 #include "openmyna/pki/errors.h"
+#include "openmyna/pki/verifier.h"
 #include "testing/pki_fixture.h"
 
 namespace openmyna::pki {
@@ -259,6 +260,15 @@ TEST(Rollover, NewGenerationHasTheSameNameANewKeyAndIssues) {
     return Bytes(v->data, v->data + v->length);
   }();
   EXPECT_TRUE(Contains(crldp, ToBytes("/crl/sign/g2/13221.crl")));
+
+  // A verifier holding both generations picks g2 by key identifier; one
+  // holding only g1 (same DN) finds no issuer (jpki.md §3.7 item 3).
+  const VerifyOptions at{clock.Now() + hours(1), {}};
+  auto v = VerifyCertificate(cert.get(), {roots[0].get(), roots[1].get()}, at);
+  EXPECT_TRUE(v.good) << v.detail;
+  EXPECT_EQ(v.root_index, 1);
+  v = VerifyCertificate(cert.get(), {roots[0].get()}, at);
+  EXPECT_EQ(v.rule, VerifyRule::kIssuerNotFound);
 }
 
 }  // namespace

@@ -100,3 +100,74 @@ X509Ptr ParseDer(const Bytes& der) {
 }
 
 }  // namespace openmyna::pki::testing
+
+namespace openmyna::pki::testing {
+
+X509CrlPtr BuildCrl(Signer& signer, const CrlPartition* partition,
+                    const std::vector<CrlEntry>& entries, TimePoint this_update,
+                    TimePoint next_update) {
+  X509CrlPtr crl(X509_CRL_new());
+  X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2);
+  X509_CRL_set_issuer_name(crl.get(),
+                           X509_get_subject_name(signer.certificate()));
+  ASN1_TIME* t = ASN1_TIME_new();
+  ASN1_TIME_set(t, std::chrono::system_clock::to_time_t(this_update));
+  X509_CRL_set1_lastUpdate(crl.get(), t);
+  ASN1_TIME_set(t, std::chrono::system_clock::to_time_t(next_update));
+  X509_CRL_set1_nextUpdate(crl.get(), t);
+  for (const CrlEntry& e : entries) {
+    X509_REVOKED* r = X509_REVOKED_new();
+    BIGNUM* bn =
+        BN_bin2bn(e.serial.data(), static_cast<int>(e.serial.size()), nullptr);
+    ASN1_INTEGER* s = BN_to_ASN1_INTEGER(bn, nullptr);
+    BN_free(bn);
+    X509_REVOKED_set_serialNumber(r, s);
+    ASN1_INTEGER_free(s);
+    ASN1_TIME_set(t, std::chrono::system_clock::to_time_t(e.when));
+    X509_REVOKED_set_revocationDate(r, t);
+    if (e.reason >= 0) {
+      ASN1_ENUMERATED* en = ASN1_ENUMERATED_new();
+      ASN1_ENUMERATED_set(en, e.reason);
+      X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, en, 0, 0);
+      ASN1_ENUMERATED_free(en);
+    }
+    X509_CRL_add0_revoked(crl.get(), r);
+  }
+  ASN1_TIME_free(t);
+  X509_CRL_sort(crl.get());
+  ASN1_INTEGER* n = ASN1_INTEGER_new();
+  ASN1_INTEGER_set(n, 1);
+  X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, n, 0, 0);
+  ASN1_INTEGER_free(n);
+  AUTHORITY_KEYID* aki = AUTHORITY_KEYID_new();
+  aki->keyid = ASN1_OCTET_STRING_new();
+  ASN1_OCTET_STRING_set(aki->keyid, signer.key_identifier().data(),
+                        static_cast<int>(signer.key_identifier().size()));
+  X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, aki, 0, 0);
+  AUTHORITY_KEYID_free(aki);
+  if (partition != nullptr) {
+    ISSUING_DIST_POINT* idp = ISSUING_DIST_POINT_new();
+    idp->distpoint = DIST_POINT_NAME_new();
+    idp->distpoint->type = 0;
+    idp->distpoint->name.fullname =
+        DistributionPointNames(*partition, "http://127.0.0.1:8390")
+            .value()
+            .release();
+    idp->onlyuser = 0xFF;
+    X509_CRL_add1_ext_i2d(crl.get(), NID_issuing_distribution_point, idp, 1, 0);
+    ISSUING_DIST_POINT_free(idp);
+  }
+  EXPECT_GT(
+      X509_CRL_sign(crl.get(), signer.openssl_private_key(), EVP_sha256()), 0);
+  return crl;
+}
+
+Bytes CrlDer(X509_CRL* crl) {
+  unsigned char* data = nullptr;
+  const int length = i2d_X509_CRL(crl, &data);
+  Bytes out(data, data + length);
+  OPENSSL_free(data);
+  return out;
+}
+
+}  // namespace openmyna::pki::testing

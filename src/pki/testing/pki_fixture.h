@@ -4,10 +4,12 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/rng.h"
@@ -35,5 +37,22 @@ IssueRequest AuthenticationRequest(int key_index = 0);
 
 // Parses DER (aborts the test on failure).
 X509Ptr ParseDer(const Bytes& der);
+
+}  // namespace openmyna::pki::testing
+
+namespace openmyna::pki::testing {
+
+// A CRL made with plain OpenSSL calls (X509_CRL_sign), independent of the
+// revocation library: v2, cRLNumber, AKI, IDP of `partition` (when
+// given), one entry per (serial, reason); reason < 0 omits reasonCode.
+struct CrlEntry {
+  Bytes serial;
+  int reason;
+  TimePoint when;
+};
+X509CrlPtr BuildCrl(Signer& signer, const CrlPartition* partition,
+                    const std::vector<CrlEntry>& entries, TimePoint this_update,
+                    TimePoint next_update);
+Bytes CrlDer(X509_CRL* crl);
 
 }  // namespace openmyna::pki::testing

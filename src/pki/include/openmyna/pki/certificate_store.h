@@ -125,6 +125,8 @@ class CertificateStore {
   // Streams the revoked entries of one partition in ascending serial order
   // without loading them all: `visit` is called once per entry and returns
   // false to stop early. Memory use does not grow with the entry count.
+  // `visit` must not call back into the same store object (it holds the
+  // store's lock); a CRL writer encodes each entry as it arrives.
   virtual Status ForEachRevoked(
       const CrlPartition& partition,
       const std::function<bool(const RevokedEntry&)>& visit) = 0;

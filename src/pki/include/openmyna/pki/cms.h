@@ -23,8 +23,9 @@ Result<Bytes> SignDetached(ByteView content, EVP_PKEY* key, X509* signer_cert,
 struct CmsVerdict {
   bool good = false;
   std::string detail;
-  // The signer certificate's verdict (chain, validity at options.at or the
-  // signing time, CRLs), when the signature itself verified.
+  // The signer certificate's verdict (chain, validity at options.at, or at
+  // the signingTime attribute when options.at is the epoch, CRLs), when
+  // the signature itself verified.
   CertificateVerdict signer;
   X509Ptr signer_certificate;
 };

@@ -1,0 +1,198 @@
+#include "openmyna/pki/verifier.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include "internal/openssl_util.h"
+#include "openmyna/pki/errors.h"
+
+namespace openmyna::pki {
+namespace {
+
+struct StoreCtxDeleter {
+  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
+};
+
+void FindRevocation(X509* cert, const std::vector<X509CrlPtr>& crls,
+                    CertificateVerdict& verdict) {
+  for (const X509CrlPtr& crl : crls) {
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()),
+                      X509_get_issuer_name(cert)) != 0) {
+      continue;
+    }
+    X509_REVOKED* entry = nullptr;
+    if (X509_CRL_get0_by_cert(crl.get(), &entry, cert) != 1 || !entry) {
+      continue;
+    }
+    auto when = internal::FromAsn1Time(X509_REVOKED_get0_revocationDate(entry));
+    if (when) verdict.revocation_time = *when;
+    auto* reason = static_cast<ASN1_ENUMERATED*>(
+        X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr));
+    verdict.revocation_reason =
+        reason ? ReasonFromValue(static_cast<int>(ASN1_ENUMERATED_get(reason)))
+               : RevocationReason::kUnspecified;
+    ASN1_ENUMERATED_free(reason);
+    return;
+  }
+}
+
+}  // namespace
+
+std::string_view VerifyRuleName(VerifyRule rule) {
+  switch (rule) {
+    case VerifyRule::kOk:
+      return "ok";
+    case VerifyRule::kIssuerNotFound:
+      return "issuer-not-found";
+    case VerifyRule::kSignature:
+      return "signature";
+    case VerifyRule::kNotYetValid:
+      return "not-yet-valid";
+    case VerifyRule::kExpired:
+      return "expired";
+    case VerifyRule::kRootNotValid:
+      return "root-not-valid";
+    case VerifyRule::kChain:
+      return "chain";
+    case VerifyRule::kRevoked:
+      return "revoked";
+    case VerifyRule::kRevocationUnknown:
+      return "revocation-unknown";
+  }
+  return "unknown";
+}
+
+Result<X509Ptr> ParseCertificate(ByteView der_or_pem) {
+  return internal::CertFromPemOrDer(der_or_pem);
+}
+
+Result<X509CrlPtr> ParseCrl(ByteView data) {
+  const unsigned char* p = data.data();
+  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size())));
+  if (crl && p == data.data() + data.size()) return crl;
+  crl.reset();
+  ERR_clear_error();
+  internal::BioPtr bio(
+      BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+  crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  if (!crl) {
+    ERR_clear_error();
+    return Fail(PkiErrc::kBadCertificate, "not a DER or PEM X.509 CRL");
+  }
+  return crl;
+}
+
+CertificateVerdict VerifyCertificate(X509* cert,
+                                     const std::vector<X509*>& roots,
+                                     const VerifyOptions& options) {
+  CertificateVerdict verdict;
+  // 1. The root generation named by the AKI keyIdentifier (jpki.md §2.1:
+  //    all generations share one DN).
+  const Bytes aki = internal::AuthorityKeyId(cert);
+  X509* root = nullptr;
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    if (!aki.empty() && internal::SubjectKeyId(roots[i]) == aki) {
+      root = roots[i];
+      verdict.root_index = static_cast<int>(i);
+      break;
+    }
+  }
+  if (root == nullptr) {
+    verdict.rule = VerifyRule::kIssuerNotFound;
+    verdict.detail = "no trusted root has key identifier " + ToHex(aki, ':');
+    return verdict;
+  }
+  // 2. Its key verifies the signature.
+  if (X509_verify(cert, X509_get0_pubkey(root)) != 1) {
+    ERR_clear_error();
+    verdict.rule = VerifyRule::kSignature;
+    verdict.detail = "the signature does not verify with the root's key";
+    return verdict;
+  }
+  // 3. The certificate's own validity period, reported before the root's.
+  auto not_before = internal::FromAsn1Time(X509_get0_notBefore(cert));
+  auto not_after = internal::FromAsn1Time(X509_get0_notAfter(cert));
+  if (not_before && options.at < *not_before) {
+    verdict.rule = VerifyRule::kNotYetValid;
+    verdict.detail = "certificate is not yet valid";
+    return verdict;
+  }
+  if (not_after && options.at > *not_after) {
+    verdict.rule = VerifyRule::kExpired;
+    verdict.detail = "certificate has expired";
+    return verdict;
+  }
+  // 4. RFC 5280 §6 path validation at `at` with that root only, and the
+  //    CRLs (RFC 5280 §6.3) when given.
+  X509StorePtr store(X509_STORE_new());
+  X509_STORE_add_cert(store.get(), root);
+  std::vector<X509CrlPtr> crls;
+  for (const Bytes& der : options.crls) {
+    auto crl = ParseCrl(der);
+    if (!crl) {
+      verdict.rule = VerifyRule::kRevocationUnknown;
+      verdict.detail = crl.error().message();
+      return verdict;
+    }
+    X509_STORE_add_crl(store.get(), crl->get());
+    crls.push_back(std::move(*crl));
+  }
+  std::unique_ptr<X509_STORE_CTX, StoreCtxDeleter> ctx(X509_STORE_CTX_new());
+  X509_STORE_CTX_init(ctx.get(), store.get(), cert, nullptr);
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set_time(param,
+                             static_cast<time_t>(internal::ToUnix(options.at)));
+  if (!crls.empty()) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
+  const int ok = X509_verify_cert(ctx.get());
+  ERR_clear_error();
+  if (ok == 1) {
+    verdict.good = true;
+    verdict.rule = VerifyRule::kOk;
+    verdict.detail = crls.empty() ? "chain and validity good (no revocation "
+                                    "source given)"
+                                  : "chain, validity and CRL good";
+    return verdict;
+  }
+  const int error = X509_STORE_CTX_get_error(ctx.get());
+  const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+  verdict.detail = X509_verify_cert_error_string(error);
+  switch (error) {
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      verdict.rule =
+          depth == 0 ? VerifyRule::kNotYetValid : VerifyRule::kRootNotValid;
+      break;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      verdict.rule =
+          depth == 0 ? VerifyRule::kExpired : VerifyRule::kRootNotValid;
+      break;
+    case X509_V_ERR_CERT_REVOKED:
+      verdict.rule = VerifyRule::kRevoked;
+      FindRevocation(cert, crls, verdict);
+      if (verdict.revocation_reason) {
+        verdict.detail += std::string(" (") +
+                          std::string(ReasonName(*verdict.revocation_reason)) +
+                          ")";
+      }
+      break;
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+    case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+    case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+    case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+      verdict.rule = VerifyRule::kRevocationUnknown;
+      break;
+    default:
+      verdict.rule = VerifyRule::kChain;
+      break;
+  }
+  return verdict;
+}
+
+}  // namespace openmyna::pki

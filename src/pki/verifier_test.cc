@@ -1,0 +1,146 @@
+// Verification: chain by key identifier, validity at a time, revocation by
+// CRL (CRLs built here with plain OpenSSL), and detached CMS.
+#include "openmyna/pki/verifier.h"
+
+#include <gtest/gtest.h>
+
+#include "openmyna/pki/cms.h"
+#include "testing/pki_fixture.h"
+
+namespace openmyna::pki {
+namespace {
+
+using namespace std::chrono;
+
+class VerifyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    Sandbox& sandbox = testing::SharedSandbox();
+    store_ = sandbox.OpenStore().value().release();
+    DeterministicRng rng(99);
+    CertificateAuthority ca(sandbox, *store_, rng);
+    auth_ = new IssuedCertificate(
+        ca.Issue(testing::AuthenticationRequest()).value());
+    sign_ =
+        new IssuedCertificate(ca.Issue(testing::SignatureRequest(1)).value());
+  }
+  std::vector<X509*> Roots(CaKind kind) {
+    roots_ = testing::SharedSandbox().Roots(kind).value();
+    std::vector<X509*> out;
+    for (auto& r : roots_) out.push_back(r.get());
+    return out;
+  }
+  VerifyOptions At(TimePoint t) { return VerifyOptions{t, {}}; }
+
+  static CertificateStore* store_;
+  static IssuedCertificate* auth_;
+  static IssuedCertificate* sign_;
+  std::vector<X509Ptr> roots_;
+  TimePoint later_ = testing::FixtureNow() + hours(24 * 30);
+};
+CertificateStore* VerifyTest::store_;
+IssuedCertificate* VerifyTest::auth_;
+IssuedCertificate* VerifyTest::sign_;
+
+TEST_F(VerifyTest, GoodWithinValidityBadOutside) {
+  X509Ptr cert = testing::ParseDer(auth_->der);
+  auto roots = Roots(CaKind::kAuthentication);
+  auto v = VerifyCertificate(cert.get(), roots, At(later_));
+  EXPECT_TRUE(v.good) << v.detail;
+  EXPECT_EQ(v.root_index, 0);
+  v = VerifyCertificate(cert.get(), roots,
+                        At(testing::FixtureNow() - hours(1)));
+  EXPECT_FALSE(v.good);
+  EXPECT_EQ(v.rule, VerifyRule::kNotYetValid);
+  v = VerifyCertificate(cert.get(), roots,
+                        At(sys_days(year(2031) / 1 / 2) + hours(15)));
+  EXPECT_EQ(v.rule, VerifyRule::kExpired);
+  // 1 second before: still valid (23:59:59 JST is the last second).
+  v = VerifyCertificate(
+      cert.get(), roots,
+      At(sys_days(year(2031) / 1 / 2) + hours(14) + minutes(59) + seconds(58)));
+  EXPECT_TRUE(v.good) << v.detail;
+}
+
+TEST_F(VerifyTest, WrongCaOrTamperedSignatureIsNamed) {
+  X509Ptr cert = testing::ParseDer(auth_->der);
+  auto v = VerifyCertificate(cert.get(), Roots(CaKind::kSignature), At(later_));
+  EXPECT_EQ(v.rule, VerifyRule::kIssuerNotFound);
+  Bytes der = auth_->der;
+  der[der.size() - 10] ^= 0x01;  // inside the signature value
+  X509Ptr tampered = testing::ParseDer(der);
+  v = VerifyCertificate(tampered.get(), Roots(CaKind::kAuthentication),
+                        At(later_));
+  EXPECT_EQ(v.rule, VerifyRule::kSignature);
+}
+
+TEST_F(VerifyTest, CrlDecidesRevocation) {
+  X509Ptr cert = testing::ParseDer(auth_->der);
+  auto signer = testing::SharedSandbox().CaSigner(CaKind::kAuthentication, 1);
+  ASSERT_TRUE(signer);
+  CrlPartition partition{CaKind::kAuthentication, 1, "13221", "Tokyo-to",
+                         "Kiyose-shi"};
+  const TimePoint revoked_at = later_ - hours(5);
+  auto revoking = testing::BuildCrl(**signer, &partition,
+                                    {{auth_->serial.bytes, 1, revoked_at}},
+                                    later_ - hours(1), later_ + hours(23));
+  auto clean = testing::BuildCrl(**signer, &partition,
+                                 {{Bytes{0x01, 0x02}, 4, revoked_at}},
+                                 later_ - hours(1), later_ + hours(23));
+  auto roots = Roots(CaKind::kAuthentication);
+
+  VerifyOptions options = At(later_);
+  options.crls = {testing::CrlDer(clean.get())};
+  auto v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_TRUE(v.good) << v.detail;
+
+  options.crls = {testing::CrlDer(revoking.get())};
+  v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_FALSE(v.good);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked);
+  EXPECT_EQ(v.revocation_reason, RevocationReason::kKeyCompromise);
+  EXPECT_EQ(v.revocation_time, floor<seconds>(revoked_at));
+
+  // The same CRL a week later has expired: revocation status unknown.
+  options.at = later_ + hours(24 * 7);
+  options.crls = {testing::CrlDer(clean.get())};
+  v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+
+  // A CRL for another municipality does not cover this certificate.
+  CrlPartition sapporo{CaKind::kAuthentication, 1, "01106", "Hokkaido",
+                       "Sapporo-shi-Minami-ku"};
+  auto other = testing::BuildCrl(**signer, &sapporo, {}, later_ - hours(1),
+                                 later_ + hours(23));
+  options.at = later_;
+  options.crls = {testing::CrlDer(other.get())};
+  v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+}
+
+TEST_F(VerifyTest, DetachedCmsRoundTrip) {
+  X509Ptr cert = testing::ParseDer(sign_->der);
+  FixedClock clock(later_);
+  const Bytes content = ToBytes("申請書 application form\n");
+  auto cms = SignDetached(content, testing::SubjectKey(1), cert.get(), clock);
+  ASSERT_TRUE(cms) << cms.error();
+  auto roots = Roots(CaKind::kSignature);
+  auto verdict = VerifyDetached(*cms, content, roots, VerifyOptions{});
+  ASSERT_TRUE(verdict);
+  EXPECT_TRUE(verdict->good) << verdict->detail;
+  Bytes changed = content;
+  changed[0] ^= 1;
+  verdict = VerifyDetached(*cms, changed, roots, VerifyOptions{});
+  ASSERT_TRUE(verdict);
+  EXPECT_FALSE(verdict->good);
+  // Signed "now" but judged after the certificate expired.
+  verdict =
+      VerifyDetached(*cms, content, roots, At(sys_days(year(2032) / 1 / 1)));
+  ASSERT_TRUE(verdict);
+  EXPECT_FALSE(verdict->good);
+  EXPECT_EQ(verdict->signer.rule, VerifyRule::kExpired);
+  EXPECT_FALSE(VerifyDetached(ToBytes("garbage"), content, roots, {}));
+}
+
+}  // namespace
+}  // namespace openmyna::pki
