@@ -3,14 +3,18 @@
 #include "openmyna/card/application_table.h"
 
 #include "common/common_app.h"
+#include "face/face_app.h"
 #include "jpki/jpki_app.h"
 #include "juki/juki_app.h"
+#include "text/text_app.h"
 
 namespace openmyna::card {
 
 std::span<const ApplicationSpec> ApplicationTable() {
   static constexpr ApplicationSpec kTable[] = {
       {"jpki", &apps::JpkiLayout},
+      {"text", &apps::TextLayout},
+      {"face", &apps::FaceLayout},
       {"juki", &apps::JukiLayout},
       {"common", &apps::CommonLayout},
   };
