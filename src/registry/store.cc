@@ -255,16 +255,17 @@ Result<bool> RegistryTx::HasNotice(std::string_view card_id, NoticeKind kind) {
 
 Status RegistryTx::AppendAudit(const AuditEntry& e) {
   return Done(db_.Query(
-      "INSERT INTO audit_log (id, resident_id, at, doc) VALUES ($1, $2, $3, "
-      "$4)",
+      "INSERT INTO audit_log (id, resident_id, at, seq, doc) "
+      "SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4 FROM audit_log "
+      "WHERE resident_id = $2",
       {e.id, e.resident_id, Seconds(e.at), Doc(e)}));
 }
 
 Result<std::vector<AuditEntry>> RegistryTx::ListAudit(
     std::string_view resident_id) {
-  return All<AuditEntry>(db_.Query(
-      "SELECT doc FROM audit_log WHERE resident_id = $1 ORDER BY at, id",
-      {std::string(resident_id)}));
+  return All<AuditEntry>(
+      db_.Query("SELECT doc FROM audit_log WHERE resident_id = $1 ORDER BY seq",
+                {std::string(resident_id)}));
 }
 
 RegistryStore::RegistryStore(std::unique_ptr<SqlConnection> db)

@@ -78,7 +78,7 @@ class RegistryTx {
   // Append-only audit trail (never updated or deleted).
   Status AppendAudit(const AuditEntry& e);
   Result<std::vector<AuditEntry>> ListAudit(
-      std::string_view resident_id);  // by time, oldest first
+      std::string_view resident_id);  // in the order written
 
   SqlConnection& connection() { return db_; }
 
