@@ -15,6 +15,11 @@ struct FeeSchedule {
 // The guidebook's schedule.
 inline constexpr FeeSchedule kGuidebookFees{};
 
+// The fee for a reissue (再交付): free when the notes area is full, else
+// with or without certificates (domain.md §6).
+int ReissueFee(const FeeSchedule& fees, bool with_certificates,
+               bool notes_area_full);
+
 // Convenience-store issuance costs 50 yen less than the counter (domain.md
 // §8.1); never below 0.
 inline constexpr int kConvenienceStoreDiscountYen = 50;
