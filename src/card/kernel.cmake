@@ -8,7 +8,8 @@ list(FILTER OPENMYNA_CARD_APP_SOURCES EXCLUDE REGEX "_test\\.cc$")
 openmyna_library(card
   SOURCES kernel/errors.cc kernel/model.cc kernel/status_words.cc
           kernel/apdu.cc kernel/crypto.cc kernel/image.cc kernel/pin_rules.cc
-          kernel/issuance.cc kernel/issuer_auth.cc kernel/card.cc
+          kernel/issuance.cc kernel/issuer_auth.cc kernel/describe.cc
+          kernel/card.cc
           kernel/card_files.cc kernel/card_security.cc
           ${OPENMYNA_CARD_APP_SOURCES}
   DEPS openmyna::base openmyna::card_endpoint openmyna::domain OpenSSL::Crypto

@@ -158,3 +158,33 @@ TEST(IssuanceTest, KeysAreRsa2048AndDistinct) {
 
 }  // namespace
 }  // namespace openmyna::card::testing
+
+namespace openmyna::card::testing {
+namespace {
+
+TEST(DescribeImageTest, ShowsCountersButNoSecretsOrContents) {
+  CardImage image = PersonalizedImage();
+  image.FindApplication("jpki")->Find(0x0018)->pin.tries_left = 1;
+  image.FindApplication("jpki")->Find(0x001B)->pin.tries_left = 0;
+  const std::string text = DescribeImage(image);
+  EXPECT_NE(text.find("0018 authentication PIN: PIN (authentication_pin), "
+                      "tries 1/3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("001B signature password: PIN (signature_password), "
+                      "BLOCKED (0/5)"),
+            std::string::npos);
+  EXPECT_NE(text.find("0001 signature certificate: binary, 827 B, read after "
+                      "001B"),
+            std::string::npos);
+  EXPECT_NE(text.find("0017 authentication key: RSA key, generated"),
+            std::string::npos);
+  EXPECT_EQ(text.find("ABC123"), std::string::npos);
+  EXPECT_EQ(text.find("1234"), std::string::npos);
+  EXPECT_EQ(text.find("123456789012345"), std::string::npos);  // common AP
+  EraseChip(image);
+  EXPECT_NE(DescribeImage(image).find("ERASED"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace openmyna::card::testing

@@ -89,6 +89,12 @@ Status SaveImage(const std::filesystem::path& path, const CardImage& image,
 Result<CardImage> LoadImage(const std::filesystem::path& path,
                             const StorageKey* key);
 
+// A human-readable summary for `card show`: kind, state, and for every
+// application each object with its size, access rule, retry counter
+// ("tries 2/3", "blocked", "not set") or key state. Never prints secrets or
+// EF contents (personal data such as the individual number lives in EFs).
+std::string DescribeImage(const CardImage& image);
+
 // Erases the chip in place: every application and secret removed, state
 // kErased (the card then answers as an erased chip, card.h). Idempotent.
 void EraseChip(CardImage& image);
