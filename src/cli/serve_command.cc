@@ -1,0 +1,184 @@
+// `openmyna serve [--only ocsp,crl] [--port N] [--address A] [--threads N]`:
+// runs the chosen HTTP services in one process (architecture.md §5) until
+// SIGINT/SIGTERM. Services are named in a registry (http/service.h); this
+// file registers "ocsp" and "crl", other files register theirs.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/command_registry.h"
+#include "cli/context.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/http/server.h"
+#include "openmyna/http/service.h"
+#include "openmyna/pki/names.h"
+#include "openmyna/pki/revocation/revocation_service.h"
+#include "openmyna/pki/sandbox.h"
+
+namespace openmyna::cli {
+namespace {
+
+namespace rev = pki::revocation;
+
+// The OCSP responder or the CRL publisher of the sandbox as a service.
+class RevocationHttpService final : public http::Service {
+ public:
+  explicit RevocationHttpService(std::unique_ptr<rev::RevocationService> s)
+      : service_(std::move(s)) {}
+  Status Start() override { return service_->Start(); }
+  void Stop() override { service_->Stop(); }
+
+ private:
+  std::unique_ptr<rev::RevocationService> service_;
+};
+
+Result<std::unique_ptr<http::Service>> MakeRevocation(
+    const http::ServiceContext& context, http::Router& router, bool ocsp) {
+  rev::RevocationServiceOptions options;
+  options.ocsp = ocsp;
+  options.crl = !ocsp;
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto service,
+      rev::RevocationService::Open(context.data_dir, *context.clock, options));
+  OPENMYNA_RETURN_IF_ERROR(service->AddRoutes(router));
+  return std::unique_ptr<http::Service>(
+      std::make_unique<RevocationHttpService>(std::move(service)));
+}
+
+const http::ServiceRegistration kOcsp{
+    "ocsp",
+    "OCSP responder (RFC 6960) for both sandbox CAs at /ocsp/sign, /ocsp/auth",
+    [](const http::ServiceContext& c, http::Router& r) {
+      return MakeRevocation(c, r, true);
+    }};
+const http::ServiceRegistration kCrl{
+    "crl", "partitioned CRLs (RFC 5280) at /crl/<kind>/g<N>/<municipality>.crl",
+    [](const http::ServiceContext& c, http::Router& r) {
+      return MakeRevocation(c, r, false);
+    }};
+
+struct ServeOptions {
+  std::string only;
+  std::string address = "127.0.0.1";
+  int port = -1;
+  int threads = 2;
+};
+
+// The port of the sandbox's base URL ("http://127.0.0.1:8390" -> 8390).
+int SandboxPort(const std::filesystem::path& dir) {
+  auto sandbox = pki::Sandbox::Open(dir);
+  if (!sandbox) return pki::kDefaultServePort;
+  const std::string& url = sandbox->base_url();
+  const auto colon = url.rfind(':');
+  if (colon == std::string::npos || colon < 6) return pki::kDefaultServePort;
+  try {
+    return std::stoi(url.substr(colon + 1));
+  } catch (...) {
+    return pki::kDefaultServePort;
+  }
+}
+
+void RunServe(const ServeOptions& options, Context& context) {
+  const auto registered = http::RegisteredServices();
+  std::vector<http::RegisteredService> chosen;
+  if (options.only.empty()) {
+    chosen = registered;
+  } else {
+    std::set<std::string> names;
+    std::stringstream list(options.only);
+    for (std::string name; std::getline(list, name, ',');) {
+      if (!name.empty()) names.insert(name);
+    }
+    for (const std::string& name : names) {
+      bool found = false;
+      for (const auto& service : registered) {
+        if (service.name == name) {
+          chosen.push_back(service);
+          found = true;
+        }
+      }
+      if (!found) {
+        std::string known;
+        for (const auto& service : registered) known += " " + service.name;
+        context.BadInput(
+            "--only", "unknown service '" + name + "' (known:" + known + ")");
+        return;
+      }
+    }
+  }
+  if (chosen.empty()) {
+    context.BadInput("--only", "no service chosen");
+    return;
+  }
+  static const SystemClock kClock;
+  http::ServiceContext service_context;
+  service_context.data_dir = context.DataDir();
+  service_context.clock = &kClock;
+  http::Router router;
+  std::vector<std::unique_ptr<http::Service>> services;
+  std::string names;
+  for (const auto& entry : chosen) {
+    auto service = entry.make(service_context, router);
+    if (!service) {
+      context.Failed(service.error().WithContext("service " + entry.name));
+      return;
+    }
+    services.push_back(std::move(*service));
+    names += (names.empty() ? "" : ",") + entry.name;
+  }
+  for (auto& service : services) {
+    if (Status started = service->Start(); !started) {
+      for (auto& s : services) s->Stop();
+      context.Failed(started.error());
+      return;
+    }
+  }
+  http::ServerOptions server_options;
+  server_options.address = options.address;
+  server_options.port = static_cast<std::uint16_t>(
+      options.port >= 0 ? options.port : SandboxPort(context.DataDir()));
+  server_options.threads = options.threads;
+  http::Server server(server_options, std::move(router));
+  server.StopOnSignals();
+  if (Status started = server.Start(); !started) {
+    for (auto& s : services) s->Stop();
+    context.Failed(started.error());
+    return;
+  }
+  std::printf("openmyna serve: %s on http://%s:%u (Ctrl-C stops)\n",
+              names.c_str(), options.address.c_str(), server.port());
+  std::fflush(stdout);
+  server.Wait();
+  for (auto& service : services) service->Stop();
+  context.SetExitCode(kExitOk);
+}
+
+void AddServe(CLI::App& app, Context& context) {
+  auto options = std::make_shared<ServeOptions>();
+  std::string help = "Run HTTP services: ";
+  for (const auto& service : http::RegisteredServices()) {
+    help += service.name + " (" + service.summary + "); ";
+  }
+  CLI::App* serve = app.add_subcommand("serve", help);
+  serve->add_option("--only", options->only,
+                    "Comma-separated services to run (default: all)");
+  serve
+      ->add_option("--port", options->port,
+                   "TCP port (default: the port of the sandbox base URL, "
+                   "else 8390; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--address", options->address,
+                    "Listen address (default 127.0.0.1)");
+  serve->add_option("--threads", options->threads, "Worker threads")
+      ->check(CLI::Range(1, 256));
+  serve->callback([options, &context] { RunServe(*options, context); });
+}
+
+const CommandGroup kGroup{"serve", 90, &AddServe};
+
+}  // namespace
+}  // namespace openmyna::cli
