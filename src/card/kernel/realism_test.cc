@@ -1,9 +1,12 @@
 // ATR profiles, latency, tag loss and tamper (issue 3 items 3 and 6).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "kernel/test_util.h"
+#include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/card/card.h"
 #include "openmyna/card/errors.h"
@@ -108,6 +111,45 @@ TEST(RealismTest, LibraryTamperAction) {
   ASSERT_TRUE(card->Tamper().has_value());
   EXPECT_EQ(SendSw(*card, kSelectJpki), 0x6F00);
   EXPECT_EQ(card->image().state, ChipState::kErased);
+}
+
+}  // namespace
+}  // namespace openmyna::card::testing
+
+namespace openmyna::card::testing {
+namespace {
+
+TEST(TamperFileTest, ErasedStateSurvivesReopening) {
+  namespace fs = std::filesystem;
+  DeterministicRng rng(46);
+  const fs::path dir = fs::temp_directory_path() /
+                       ("openmyna-tamper-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto key = *StorageKey::FromBytes(rng.Bytes(32));
+  for (bool by_apdu : {false, true}) {
+    const fs::path path = dir / (by_apdu ? "apdu.img" : "library.img");
+    ASSERT_TRUE(SaveImage(path, PersonalizedImage(), key, rng));
+    {
+      auto card = Card::Open(path, key, rng);
+      ASSERT_TRUE(card.has_value());
+      if (by_apdu) {
+        ASSERT_EQ(SendSw(**card, kSelectJpki), 0x9000);
+        ASSERT_EQ(SendSw(**card, "80 B0 9A 00 00"), 0x6F00);
+      } else {
+        ASSERT_TRUE((*card)->Tamper().has_value());
+      }
+    }
+    auto image = LoadImage(path, nullptr);
+    ASSERT_TRUE(image.has_value());
+    EXPECT_EQ(image->state, ChipState::kErased);
+    EXPECT_TRUE(image->applications.empty());
+    EXPECT_EQ(ToString(*ReadFileBytes(path)).find("sealed"), std::string::npos);
+    auto reopened = Card::Open(path, key, rng);
+    ASSERT_TRUE(reopened.has_value());
+    EXPECT_EQ(SendSw(**reopened, kSelectJpki), 0x6F00);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
