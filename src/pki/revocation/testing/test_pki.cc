@@ -68,8 +68,13 @@ EvpPkeyPtr TestKey(int index) {
 }
 
 TestCa MakeCa(const std::string& cn, TimePoint now, int key_index) {
+  return MakeCaWithKeys(cn, now, TestKey(key_index), TestKey(key_index + 1));
+}
+
+TestCa MakeCaWithKeys(const std::string& cn, TimePoint now, EvpPkeyPtr ca_key,
+                      EvpPkeyPtr ocsp_key) {
   TestCa ca;
-  ca.key = TestKey(key_index);
+  ca.key = std::move(ca_key);
   ca.cert.reset(X509_new());
   X509_set_version(ca.cert.get(), 2);
   SetSerialHex(ca.cert.get(), "01");
@@ -88,7 +93,7 @@ TestCa MakeCa(const std::string& cn, TimePoint now, int key_index) {
   const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(ca.cert.get());
   ca.key_id.assign(ski->data, ski->data + ski->length);
 
-  ca.ocsp_key = TestKey(key_index + 1);
+  ca.ocsp_key = std::move(ocsp_key);
   ca.ocsp_cert.reset(X509_new());
   X509_set_version(ca.ocsp_cert.get(), 2);
   SetSerialHex(ca.ocsp_cert.get(), "02");

@@ -28,6 +28,9 @@ struct TestCa {
 // A shared RSA-2048 key (generated once per process: keygen is slow).
 EvpPkeyPtr TestKey(int index);
 TestCa MakeCa(const std::string& cn, TimePoint now, int key_index = 0);
+// The same with given keys (for deterministic fixtures such as the fuzzer).
+TestCa MakeCaWithKeys(const std::string& cn, TimePoint now, EvpPkeyPtr ca_key,
+                      EvpPkeyPtr ocsp_key);
 // A leaf with the given serial (hex), valid [now - 1 day, now + 365 days].
 X509Ptr IssueLeaf(const TestCa& ca, const std::string& serial_hex,
                   TimePoint now, const GENERAL_NAMES* crl_dp = nullptr);
