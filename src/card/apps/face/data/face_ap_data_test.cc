@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 
@@ -140,8 +141,14 @@ TEST_F(FaceApDataTest, CardFaceFieldsAndImages) {
   EXPECT_EQ(value(8), ToBytes("20350401"));                    // DF29 expiry
   const std::pair<std::size_t, std::string> pngs[] = {
       {4, "512 64 1 0"}, {5, "640 96 1 0"}, {9, "24 12 1 0"}};
+  const char* keep = std::getenv("OPENMYNA_CARD_PNG_DIR");
   for (const auto& [i, header] : pngs) {
     WriteFile(dir_ / "i.png", value(i));
+    if (keep) {
+      WriteFile(std::string(keep) + "/df" +
+                    ToHex(Bytes{static_cast<std::uint8_t>(0x21 + i)}) + ".png",
+                value(i));
+    }
     auto r = RunTool(PngInfoCommand(dir_ / "i.png"));
     ASSERT_EQ(r.status, 0) << r.output;
     EXPECT_EQ(r.output.substr(0, header.size()), header) << i;

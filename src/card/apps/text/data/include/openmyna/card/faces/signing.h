@@ -46,8 +46,9 @@ struct DataIssuer {
 // size.
 Result<Bytes> EncodeRsaPublicKey(const EVP_PKEY* key);
 
-// The public key back from that encoding (for verifiers and tests).
-// Fails (kInvalidKey) on malformed input.
+// The public key back from that encoding (for verifiers and tests). The
+// caller owns the returned key (EVP_PKEY_free). Fails (kInvalidKey) on
+// malformed input.
 Result<EVP_PKEY*> DecodeRsaPublicKey(ByteView encoded);
 
 // RSASSA-PKCS1-v1_5 with SHA-256 over `message` (RFC 8017 §8.2.1): 256
