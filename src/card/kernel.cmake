@@ -39,3 +39,8 @@ openmyna_fuzzer(card_apdu_fuzzer
   SOURCES fuzz/apdu_sequence_fuzzer.cc
   DEPS openmyna_card_testing openmyna::card
   CORPUS fuzz/corpus/apdu_sequence)
+
+openmyna_fuzzer(card_image_fuzzer
+  SOURCES fuzz/image_fuzzer.cc
+  DEPS openmyna::card
+  CORPUS fuzz/corpus/image)
