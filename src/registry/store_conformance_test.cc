@@ -10,6 +10,8 @@
 #include <random>
 
 #include "openmyna/base/clock.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/store.h"
@@ -401,6 +403,33 @@ TEST_P(StoreConformance, NoticesAreFoundByCardAndKind) {
   }));
   EXPECT_TRUE(renewal);
   EXPECT_FALSE(void_notice);
+}
+
+TEST_P(StoreConformance, CredentialsAreStoredHashedAndVerified) {
+  DeterministicRng rng(7);
+  auto created = CreateCredential(*store_, Role::kHotlineOperator, rng, kClock,
+                                  /*iterations=*/1000);
+  ASSERT_TRUE(created) << created.error();
+  EXPECT_EQ(created->secret.size(), 32u);
+  auto good = VerifyCredential(*store_, created->id, created->secret);
+  ASSERT_TRUE(good);
+  EXPECT_EQ(*good, std::optional<Role>(Role::kHotlineOperator));
+  std::string wrong = created->secret;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  auto bad = VerifyCredential(*store_, created->id, wrong);
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(bad->has_value());
+  auto unknown = VerifyCredential(*store_, "clerk-nobody", created->secret);
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->has_value());
+  // The secret itself is nowhere in the table.
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  auto rows = (*db)->Query("SELECT doc FROM credentials");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).at(0)->find(created->secret), std::string::npos);
+  EXPECT_FALSE(CreateCredential(*store_, Role::kResident, rng, kClock, 1000));
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/errors.h"
 #include "openmyna/registry/ports.h"
 
 namespace openmyna::registry::testing {
