@@ -235,6 +235,20 @@ TEST_F(CardTest, GetChallenge) {
   EXPECT_EQ(SendSw(*card_, "00 84 00 00 10"), 0x9000);  // also in an AP
 }
 
+TEST_F(CardTest, LeavingAnApClearsItsSecurityStatus) {
+  ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+  ASSERT_EQ(SendSw(*card_, "00 20 00 9B 06 41 42 43 31 32 33"), 0x9000);
+  ASSERT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x9000);
+  ASSERT_EQ(SendSw(*card_, kSelectJuki), 0x9000);
+  // The JPKI EFs are not reachable from the juki AP, by SFI or FID.
+  EXPECT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x6A82);
+  EXPECT_EQ(SendSw(*card_, "00 A4 02 0C 02 00 0A"), 0x6A82);
+  ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+  EXPECT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x6982);
+  // The tries survive the AP switch (only the verified status is dropped).
+  EXPECT_EQ(SendSw(*card_, "00 20 00 9B"), 0x63C5);
+}
+
 TEST_F(CardTest, PowerAndResetClearVolatileState) {
   ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
   ASSERT_EQ(SendSw(*card_, "00 20 00 98 04 31 32 33 34"), 0x9000);
