@@ -209,6 +209,30 @@ TEST_F(FaceApDataTest, ApDataAndNumberImage) {
                       Slice(ef5, o[2].offset + o[2].header, o[2].end())));
 }
 
+TEST_F(FaceApDataTest, ProfilePhotoReplacesTheSilhouette) {
+  // A 2×2 PNG (black top, white bottom) written by Python's zlib.
+  auto r = RunTool(
+      "/usr/bin/python3 -c \"import zlib,struct,sys\n"
+      "def c(t,b): return struct.pack('>I',len(b))+t+b+struct.pack('>I',"
+      "zlib.crc32(t+b)&0xffffffff)\n"
+      "raw=b'\\x00\\x00\\x00'+b'\\x00\\xff\\xff'\n"
+      "sys.stdout.buffer.write(b'\\x89PNG\\r\\n\\x1a\\n'+c(b'IHDR',"
+      "struct.pack('>IIBBBBB',2,2,8,0,0,0,0))+c(b'IDAT',zlib.compress(raw))"
+      "+c(b'IEND',b''))\" > " +
+      (dir_ / "photo.png"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  Bytes jp2 = FacePhotoJp2(ReadFile(dir_ / "photo.png")).value();
+  WriteFile(dir_ / "p.jp2", jp2);
+  r = RunTool("opj_decompress -i " + (dir_ / "p.jp2") + " -o " +
+              (dir_ / "p.pgm"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  GrayImage photo = test_support::ReadPgm(dir_ / "p.pgm");
+  ASSERT_EQ(photo.width, kPhotoWidth);
+  ASSERT_EQ(photo.height, kPhotoHeight);
+  EXPECT_LT(photo.pixels[30 * kPhotoWidth + 90], 50);    // top: dark
+  EXPECT_GT(photo.pixels[210 * kPhotoWidth + 90], 200);  // bottom: light
+}
+
 TEST_F(FaceApDataTest, RefusesBadInputWithTheFieldsError) {
   FaceApInput in = Input();
   in.municipality_code = "1310";

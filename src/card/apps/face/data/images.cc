@@ -172,6 +172,9 @@ Result<GrayImage> PhotoFromPng(ByteView png, int width, int height) {
                   (height - ph * scale) / 2);
   cairo_scale(cr.get(), scale, scale);
   cairo_set_source_surface(cr.get(), photo.get(), 0, 0);
+  // Repeat the edge pixels when filtering, instead of fading to the
+  // background at the borders.
+  cairo_pattern_set_extend(cairo_get_source(cr.get()), CAIRO_EXTEND_PAD);
   cairo_paint(cr.get());
   return ToGray(surface.get());
 }
