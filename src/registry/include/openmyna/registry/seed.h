@@ -1,0 +1,37 @@
+// Sample data for a fresh sandbox (`openmyna up`, `openmyna db seed`):
+// Chikuma City (長野県千曲市, local government code 20218, the guidebook's
+// municipality), Kiyose City (東京都清瀬市, 13221) and residents of varied
+// ages and statuses: an adult, a minor with the adult as legal
+// representative, a foreign resident with a limited period of stay, an
+// elderly resident meant for a face-authentication card, and a resident of
+// Kiyose. Individual numbers are the published valid test vectors of
+// jpki.md §5.1. Idempotent: what exists is left alone.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "openmyna/base/result.h"
+#include "openmyna/registry/service.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::registry {
+
+struct SeedReport {
+  std::vector<std::string> municipalities;  // codes, all of them
+  std::vector<std::string> created;         // resident ids created now
+  std::vector<std::string> residents;       // every sample resident's id
+  std::string face_auth_card_id;            // when a card was issued
+};
+
+struct SeedOptions {
+  // Also issue the face-authentication card of the elderly resident (needs
+  // the service's CA and card ports to work).
+  bool issue_face_auth_card = false;
+};
+
+Result<SeedReport> SeedSampleData(RegistryStore& store,
+                                  RegistryService& service,
+                                  const SeedOptions& options = {});
+
+}  // namespace openmyna::registry

@@ -1,0 +1,99 @@
+#include "openmyna/registry/seed.h"
+
+namespace openmyna::registry {
+namespace {
+
+struct SampleResident {
+  const char* number;
+  const char* name;
+  const char* date_of_birth;
+  Sex sex;
+  const char* address;
+  const char* municipality;
+  bool minor_of_first;  // legal representative: the first sample resident
+  bool foreign;
+};
+
+// Numbers: valid vectors of jpki.md §5.1 (check digits 8, 0, 1, 2, 3).
+constexpr SampleResident kResidents[] = {
+    {"123456789018", "千曲 太郎", "1980-05-05", Sex::kMale,
+     "長野県千曲市大字杭瀬下84番地", "20218", false, false},
+    {"614106526000", "千曲 花子", "2017-07-07", Sex::kFemale,
+     "長野県千曲市大字杭瀬下84番地", "20218", true, false},
+    {"510136263801", "SMITH JOHN", "1992-11-03", Sex::kMale,
+     "長野県千曲市大字屋代1番地", "20218", false, true},
+    {"060122228102", "更級 ハル", "1945-02-11", Sex::kFemale,
+     "長野県千曲市大字稲荷山100番地", "20218", false, false},
+    {"362473502703", "清瀬 次郎", "1999-09-09", Sex::kMale,
+     "東京都清瀬市中里五丁目842番地", "13221", false, false},
+};
+
+}  // namespace
+
+Result<SeedReport> SeedSampleData(RegistryStore& store,
+                                  RegistryService& service,
+                                  const SeedOptions& options) {
+  const Actor system{"seed", Role::kSystem, "sandbox sample data"};
+  const Actor clerk{"seed", Role::kCounterClerk, "sandbox sample data"};
+  SeedReport report;
+  const Municipality municipalities[] = {
+      {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken", 1000, 800},
+      {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800},
+  };
+  for (const Municipality& m : municipalities) {
+    OPENMYNA_RETURN_IF_ERROR(service.PutMunicipality(system, m));
+    report.municipalities.push_back(m.code);
+  }
+  std::string first_id;
+  for (const SampleResident& sample : kResidents) {
+    std::optional<Resident> existing;
+    OPENMYNA_RETURN_IF_ERROR(store.Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(existing,
+                                tx.FindResidentByNumber(sample.number));
+      return Ok();
+    }));
+    if (!existing) {
+      Resident r;
+      r.individual_number = sample.number;
+      r.name = sample.name;
+      r.date_of_birth = sample.date_of_birth;
+      r.sex = sample.sex;
+      r.address = sample.address;
+      r.municipality_code = sample.municipality;
+      r.registered_domicile = sample.foreign ? "" : "長野県千曲市";
+      if (sample.minor_of_first) r.legal_representative_id = first_id;
+      if (sample.foreign) {
+        r.foreign = ForeignResidence{"技術・人文知識・国際業務",
+                                     domain::ResidenceStatus::kMidToLongTerm,
+                                     "2029-03-31", ""};
+      }
+      OPENMYNA_ASSIGN_OR_RETURN(Resident created,
+                                service.RegisterResident(system, r));
+      existing = created;
+      report.created.push_back(created.id);
+    }
+    if (first_id.empty()) first_id = existing->id;
+    report.residents.push_back(existing->id);
+  }
+  if (options.issue_face_auth_card) {
+    const std::string& elderly = report.residents[3];
+    auto file = service.GetResident(system, elderly);
+    if (!file) return Unexpected(file.error());
+    for (const Card& card : file->cards) {
+      if (card.state != CardState::kVoid) {
+        report.face_auth_card_id = card.id;
+        return report;
+      }
+    }
+    ApplicationRequest request{elderly, elderly, CardKind::kFaceAuth};
+    request.signature_certificate = false;
+    OPENMYNA_ASSIGN_OR_RETURN(Application app, service.Apply(clerk, request));
+    OPENMYNA_ASSIGN_OR_RETURN(Card card, service.Produce(clerk, app.id));
+    OPENMYNA_ASSIGN_OR_RETURN(card,
+                              service.Deliver(clerk, card.id, elderly, {}));
+    report.face_auth_card_id = card.id;
+  }
+  return report;
+}
+
+}  // namespace openmyna::registry
