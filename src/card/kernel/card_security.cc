@@ -258,7 +258,7 @@ Reply Card::State::UpdateBinary(const CommandApdu& c) {
   const std::size_t offset = (std::size_t{c.p1} << 8) | c.p2;
   if (c.data.empty()) return Answer(Outcome::kWrongLength);
   if (offset > ef->data.size()) return Answer(Outcome::kOffsetOutside);
-  if (offset + c.data.size() > 0x7FFF) return Answer(Outcome::kWrongLength);
+  if (offset + c.data.size() > 0xFFFF) return Answer(Outcome::kWrongLength);
   Bytes before = ef->data;
   if (ef->data.size() < offset + c.data.size()) {
     ef->data.resize(offset + c.data.size());

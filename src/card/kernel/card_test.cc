@@ -7,6 +7,7 @@
 
 #include "kernel/test_util.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/card/issuance.h"
 #include "testing/test_card.h"
 
 namespace openmyna::card::testing {
@@ -257,6 +258,30 @@ TEST_F(CardTest, PowerAndResetClearVolatileState) {
   ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
   ASSERT_EQ(SendSw(*card_, "00 A4 02 0C 02 00 17"), 0x9000);
   EXPECT_EQ(SendSw(*card_, "80 2A 00 80 03 01 02 03 00"), 0x6982);
+}
+
+}  // namespace
+}  // namespace openmyna::card::testing
+
+namespace openmyna::card::testing {
+namespace {
+
+TEST(LargeEfTest, ReadableWholeWithAnExtendedLe) {
+  // Card-face EFs (photo, images) can exceed the 15-bit offset range; an
+  // extended Le reads up to 65,536 bytes (card-apdu.md §3.2).
+  CardImage image = PersonalizedImage();
+  Bytes big = DerShapedBlob(40000, 0x77);
+  ASSERT_TRUE(WriteBinary(image, "jpki", 0x000B, big).has_value());
+  EXPECT_FALSE(WriteBinary(image, "jpki", 0x000B, Bytes(70000, 0)).has_value());
+  DeterministicRng rng(9);
+  auto card = Card::FromImage(image, rng);
+  ASSERT_EQ(SendSw(*card, kSelectJpki), 0x9000);
+  Bytes r = Send(*card, "00 B0 8B 00 00 00 00");
+  ASSERT_EQ(SwOf(r), 0x9000);
+  EXPECT_EQ(DataOf(r), big);
+  // The last offset the offset form can name still reads.
+  r = Send(*card, "00 B0 7F FF 01");
+  EXPECT_EQ(DataOf(r), Bytes{0x77});
 }
 
 }  // namespace

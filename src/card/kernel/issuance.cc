@@ -96,10 +96,11 @@ Status WriteBinary(CardImage& image, std::string_view app, Fid ef_id,
                    Bytes contents) {
   OPENMYNA_ASSIGN_OR_RETURN(ElementaryFile * ef,
                             FindObject(image, app, ef_id, EfKind::kBinary));
-  if (contents.size() > 0x7FFF) {
+  // Above 65,535 bytes no READ BINARY can reach the end: the offset form
+  // addresses 15 bits, an extended Le reads at most 65,536 bytes.
+  if (contents.size() > 0xFFFF) {
     return Fail(CardErrc::kInvalidArgument,
-                "EF contents above 32,767 bytes cannot be addressed by READ "
-                "BINARY's 15-bit offset");
+                "EF contents above 65,535 bytes cannot be read over APDU");
   }
   const bool present = !contents.empty();
   ef->data = std::move(contents);
