@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "kernel/card_state.h"
+#include "openmyna/base/log.h"
 #include "openmyna/card/errors.h"
 
 namespace openmyna::card {
@@ -93,7 +94,12 @@ void Card::State::ResetVolatile() {
 
 Status Card::State::Persist() {
   if (!path) return Ok();
-  return SaveImage(*path, image, *key, *rng);
+  Status st = SaveImage(*path, image, *key, *rng);
+  if (!st) {
+    log::Get("card")->error("card image not written, command refused: {}",
+                            st.error().message());
+  }
+  return st;
 }
 
 Application* Card::State::App() {
@@ -228,6 +234,7 @@ Reply Card::State::Dispatch(const CommandApdu& c) {
 }
 
 Status Card::Tamper() {
+  log::Get("card")->warn("tamper: erasing the chip (library action)");
   EraseChip(state_->image);
   state_->key_cache.clear();
   state_->ResetVolatile();

@@ -1,6 +1,7 @@
 // SELECT, READ BINARY, READ RECORD, GET DATA and the forced key read
 // (card-apdu.md §3.1, §3.2, §7.3, §16).
 #include "kernel/card_state.h"
+#include "openmyna/base/log.h"
 #include "openmyna/card/application_table.h"
 
 namespace openmyna::card {
@@ -185,6 +186,8 @@ Reply Card::State::ForcedKeyRead(const CommandApdu& c) {
   if (ef == nullptr || ef->kind != EfKind::kKey) {
     return Answer(Outcome::kInsNotSupported);
   }
+  log::Get("card")->warn(
+      "tamper: forced read of a private key (80 B0), erasing the chip");
   EraseChip(image);
   key_cache.clear();
   ResetVolatile();
