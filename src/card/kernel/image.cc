@@ -272,8 +272,9 @@ Result<Bytes> EncodeImage(const CardImage& image, const StorageKey& key,
     apps.push_back(std::move(ja));
   }
   root["applications"] = std::move(apps);
-  std::string text = std::string(kMagic) + std::to_string(kImageFormatVersion) +
-                     "\n" + root.dump(1) + "\n";
+  std::string text =
+      std::string(kMagic) + std::to_string(kImageFormatVersion) + "\n" +
+      root.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
   return ToBytes(text);
 }
 
