@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <numbers>
 #include <string>
 
 #include "openmyna/card/faces/basic_info.h"
@@ -127,7 +128,7 @@ GrayImage PlaceholderPortrait(int width, int height) {
   cairo_save(cr.get());
   cairo_translate(cr.get(), w / 2, h * 1.02);
   cairo_scale(cr.get(), w * 0.46, h * 0.30);
-  cairo_arc(cr.get(), 0, 0, 1, M_PI, 2 * M_PI);
+  cairo_arc(cr.get(), 0, 0, 1, std::numbers::pi, 2 * std::numbers::pi);
   cairo_restore(cr.get());
   cairo_fill(cr.get());
   // Neck and head.
@@ -136,7 +137,7 @@ GrayImage PlaceholderPortrait(int width, int height) {
   cairo_save(cr.get());
   cairo_translate(cr.get(), w / 2, h * 0.42);
   cairo_scale(cr.get(), w * 0.22, h * 0.2);
-  cairo_arc(cr.get(), 0, 0, 1, 0, 2 * M_PI);
+  cairo_arc(cr.get(), 0, 0, 1, 0, 2 * std::numbers::pi);
   cairo_restore(cr.get());
   cairo_fill(cr.get());
   return ToGray(surface.get());
