@@ -286,3 +286,27 @@ TEST(LargeEfTest, ReadableWholeWithAnExtendedLe) {
 
 }  // namespace
 }  // namespace openmyna::card::testing
+
+namespace openmyna::card::testing {
+namespace {
+
+TEST(CardIdentityTest, CommonRecordAndMfObjectsAgree) {
+  DeterministicRng rng(10);
+  CardImage image = NewBlankImage(CardKind::kStandard, rng);
+  EXPECT_FALSE(SetCardIdentity(image, "12345", "20218", "20350510"));
+  EXPECT_FALSE(SetCardIdentity(image, "123456789012345", "2021A", "20350510"));
+  ASSERT_TRUE(SetCardIdentity(image, "987654321098765", "20218", "20350510"));
+  auto card = Card::FromImage(image, rng);
+  EXPECT_EQ(ToString(DataOf(Send(*card, "00 CA 00 F0 00"))), "20218");
+  EXPECT_EQ(ToString(DataOf(Send(*card, "00 CA 00 F2 00"))), "20350510");
+  ASSERT_EQ(SendSw(*card, kSelectCommon), 0x9000);
+  // jpki/myna's read of the common AP (card-apdu.md §7.2).
+  EXPECT_EQ(ToString(DataOf(Send(*card, "00 B2 01 0C 00"))),
+            "\x01\x1C"
+            "987654321098765"
+            "20218"
+            "20350510");
+}
+
+}  // namespace
+}  // namespace openmyna::card::testing

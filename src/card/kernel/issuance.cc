@@ -1,5 +1,6 @@
 #include "openmyna/card/issuance.h"
 
+#include <algorithm>
 #include <string>
 
 #include "kernel/crypto.h"
@@ -135,6 +136,30 @@ Status SetMfObject(CardImage& image, std::uint16_t tag, Bytes value) {
   }
   image.mf_objects[tag] = std::move(value);
   return Ok();
+}
+
+Status SetCardIdentity(CardImage& image, std::string_view serial15,
+                       std::string_view municipality5,
+                       std::string_view expiry8) {
+  auto digits = [](std::string_view text, std::size_t n) {
+    return text.size() == n &&
+           std::all_of(text.begin(), text.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(serial15, 15) || !digits(municipality5, 5) ||
+      !digits(expiry8, 8)) {
+    return Fail(CardErrc::kInvalidArgument,
+                "card identity needs a 15-digit serial, a 5-digit "
+                "municipality code and an 8-digit expiry YYYYMMDD");
+  }
+  Bytes record{0x01, 0x1C};
+  Append(record, ToBytes(serial15));
+  Append(record, ToBytes(municipality5));
+  Append(record, ToBytes(expiry8));
+  OPENMYNA_RETURN_IF_ERROR(
+      WriteRecords(image, "common", 0x0001, {std::move(record)}));
+  OPENMYNA_RETURN_IF_ERROR(SetMfObject(image, 0x00F0, ToBytes(municipality5)));
+  return SetMfObject(image, 0x00F2, ToBytes(expiry8));
 }
 
 Result<Bytes> IssuerKeyOf(const CardImage& image) {

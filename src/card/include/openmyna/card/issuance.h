@@ -52,6 +52,16 @@ Status WriteRecords(CardImage& image, std::string_view app, Fid ef,
 // Sets an MF-level GET DATA object (card-apdu.md §7.3), e.g. 0x00F0.
 Status SetMfObject(CardImage& image, std::uint16_t tag, Bytes value);
 
+// The card's own facts, written consistently where the chip holds them
+// (card-apdu.md §7.2, §7.3): common AP EF 0001 record 1 (`01 1C` + serial ‖
+// municipality ‖ expiry) and the MF GET DATA objects 00F0 (municipality,
+// 5 ASCII digits) and 00F2 (expiry, 8 ASCII digits YYYYMMDD).
+// kInvalidArgument unless serial15 is 15 digits, municipality5 5 digits and
+// expiry8 8 digits.
+Status SetCardIdentity(CardImage& image, std::string_view serial15,
+                       std::string_view municipality5,
+                       std::string_view expiry8);
+
 // The secret the issuer (sandbox registry) needs for the authenticated
 // issuer commands of this card (issuer_auth.h). Store it as a secret.
 Result<Bytes> IssuerKeyOf(const CardImage& image);
