@@ -40,7 +40,7 @@ using namespace openmyna::card::transport;
 using Clock = std::chrono::steady_clock;
 
 // SELECT the JPKI-AP by DF name (pcsc-testing.md §5.3 measured this one).
-constexpr char kDefaultApdu[] = "00A4040C0AD392F00026010000000001";
+constexpr char kDefaultApdu[] = "00A4040C0AD392F000260100000001";
 
 struct Args {
   std::string mode;
@@ -182,7 +182,7 @@ int PcscSign(const Args& args) {
   Bytes verify = FromHex("00200098").value();
   verify.push_back(static_cast<std::uint8_t>(args.pin.size()));
   Append(verify, ToBytes(args.pin));
-  for (const Bytes& apdu : {FromHex("00A4040C0AD392F00026010000000001").value(),
+  for (const Bytes& apdu : {FromHex("00A4040C0AD392F000260100000001").value(),
                             verify, FromHex("00A4020C020017").value()}) {
     if (!Ok(reader.Transmit(apdu))) {
       std::fprintf(stderr, "setup APDU failed: %s\n", ToHex(apdu).c_str());

@@ -25,7 +25,7 @@ atr=$(opensc-tool --reader 0 --atr)
 # 2. pyscard reaches the card: 90 00 for the JPKI SELECT (the trivial card
 #    says 90 00 to everything).
 /usr/bin/python3 "$here/pyscard_transmit.py" "3B E0 00 FF 81 31 FE 45 14" \
-    "00A4040C0AD392F00026010000000001=9000" "00B0000004=9000" \
+    "00A4040C0AD392F000260100000001=9000" "00B0000004=9000" \
     || fail "pyscard"
 
 # 3. An extended APDU passes (card-apdu.md §3.2, pcsc-testing.md §3.3).
