@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "openmyna/card/perso/errors.h"
@@ -15,7 +17,10 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::chrono;
 
-const domain::Date kToday{year{2026}, month{11}, day{25}};
+}  // namespace
+const domain::Date kToday{std::chrono::year{2026}, std::chrono::month{11},
+                          std::chrono::day{25}};
+namespace {
 
 Json Adult() {
   return Json::parse(R"({
@@ -199,6 +204,36 @@ TEST(Profile, ForeignResidentNeedsAStayThatHasNotEnded) {
   ExpectRefused(json, "residence");
   json["residence"] = {{"status", "tourist"}};
   ExpectRefused(json, "residence.status");
+}
+
+}  // namespace
+}  // namespace openmyna::card::perso
+
+namespace openmyna::card::perso {
+namespace {
+
+// The committed samples stay valid (dated so that the child is 12).
+TEST(Profile, SampleProfilesAreValid) {
+  const char* source = std::getenv("OPENMYNA_SOURCE_DIR");
+  ASSERT_NE(source, nullptr);
+  const std::filesystem::path dir =
+      std::filesystem::path(source) / "examples/profiles";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    ++count;
+    auto profile = LoadProfile(entry.path(), kToday);
+    EXPECT_TRUE(profile) << entry.path() << ": " << profile.error();
+  }
+  EXPECT_EQ(count, 4);
+  auto child = LoadProfile(dir / "child-12.json", kToday);
+  ASSERT_TRUE(child);
+  EXPECT_EQ(child->AgeAtIssue(), 12);
+  EXPECT_FALSE(child->signature_certificate);
+  auto face = LoadProfile(dir / "face-auth.json", kToday);
+  ASSERT_TRUE(face);
+  EXPECT_EQ(face->kind, ProfileKind::kFaceAuth);
+  EXPECT_TRUE(face->passwords.juki.empty());
 }
 
 }  // namespace
