@@ -21,7 +21,7 @@ trap 'stop_pid "$CARD_PID"' EXIT
 
 plug() {
     "$openmyna" --data "$data" card plug --image "$card" --vpcd "$VPCD_ADDR" \
-        >>"$PCSC_LOGDIR/card.log" 2>&1 &
+        --log-apdus >>"$PCSC_LOGDIR/card.log" 2>&1 &
     CARD_PID=$!
     wait_card_present 10
 }
@@ -78,6 +78,17 @@ openssl verify -CAfile "$work/sign-ca.pem" "$work/sign.pem" >/dev/null \
 
 # 4. pyscard: the individual number and the four basic data of the text AP.
 /usr/bin/python3 "$here/read_text_ap.py" "$profile" || fail "text AP"
+
+# The APDU log saw the text AP reads but shows neither the number (as
+# digits or as the hex of its ASCII) nor the passwords (docs/transport.md).
+grep -q '> 00 a4 04 0c 0a d3 92 10 00 31 00 01 01 04 08' "$PCSC_LOGDIR/card.log" \
+    || fail "the APDU log did not record the text AP"
+grep -q 'bytes hidden' "$PCSC_LOGDIR/card.log" || fail "nothing was hidden"
+number=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["number"])' "$profile")
+number_hex=$(printf '%s' "$number" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+grep -q "$number" "$PCSC_LOGDIR/card.log" && fail "the number is in the APDU log"
+grep -qi "$number_hex" "$PCSC_LOGDIR/card.log" && fail "the number's hex is in the APDU log"
+grep -qi '41 42 43 31 32 33' "$PCSC_LOGDIR/card.log" && fail "the signature password is in the log"
 
 # 5. PIN behaviour. A new pcscd client starts from the card's current state
 #    (P16); the card resets volatile state on re-SELECT of the AP.

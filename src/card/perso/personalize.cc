@@ -10,8 +10,7 @@
 #include "openmyna/base/file_io.h"
 #include "openmyna/card/errors.h"
 #include "openmyna/card/faces/basic_info.h"
-#include "openmyna/card/faces/face_ap_data.h"
-#include "openmyna/card/faces/text_ap_data.h"
+#include "openmyna/card/faces/personalize.h"
 #include "openmyna/card/issuance.h"
 #include "openmyna/card/perso/errors.h"
 #include "openmyna/domain/era.h"
@@ -35,12 +34,6 @@ constexpr Fid kJpkiAuthPin = 0x0018;
 constexpr Fid kJpkiSignKey = 0x001A;
 constexpr Fid kJpkiSignPin = 0x001B;
 constexpr Fid kJukiPin = 0x001C;
-constexpr Fid kTextPin = 0x0011;
-constexpr Fid kTextCollationA = 0x0014;
-constexpr Fid kTextCollationB = 0x0015;
-constexpr Fid kFaceBirthKey = 0x0011;
-constexpr Fid kFaceCollationB = 0x0012;
-constexpr Fid kFaceCollationA = 0x0013;
 
 struct EvpPkeyDeleter {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
@@ -50,11 +43,6 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 Unexpected<Error> Issuance(std::string_view step, const Error& cause) {
   return Fail(PersoErrc::kIssuance,
               fmt::format("{}: {}", step, cause.message()));
-}
-
-PkeyPtr PublicKeyFromSpki(ByteView spki) {
-  const unsigned char* p = spki.data();
-  return PkeyPtr(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
 }
 
 // The sandbox data issuer key: loaded, or created (RSA-2048, 0600).
@@ -101,10 +89,6 @@ Result<Bytes> RootDer(const pki::Sandbox& sandbox, pki::CaKind kind) {
   return out;
 }
 
-bool HasApplication(const CardImage& image, std::string_view name) {
-  return image.FindApplication(name) != nullptr;
-}
-
 Status SetPinIfPresent(CardImage& image, std::string_view app, Fid fid,
                        std::string_view value, std::string_view what) {
   const Application* application = image.FindApplication(app);
@@ -115,10 +99,6 @@ Status SetPinIfPresent(CardImage& image, std::string_view app, Fid fid,
     return Issuance(fmt::format("setting the {}", what), status.error());
   }
   return Ok();
-}
-
-std::string DrawSecurityCode(Rng& rng) {
-  return fmt::format("{:04}", rng.UniformBelow(10000));
 }
 
 faces::Sex CardSex(ProfileSex sex) {
@@ -143,34 +123,6 @@ pki::SanSex CertificateSex(ProfileSex sex) {
       break;
   }
   return pki::SanSex::kUnknown;
-}
-
-// The AP's own keys (challenge signing; session) made on the chip.
-struct ApKeys {
-  PkeyPtr signing;
-  PkeyPtr session;
-};
-Result<ApKeys> GenerateApKeys(CardImage& image, std::string_view app) {
-  Application* application = image.FindApplication(app);
-  ApKeys keys;
-  std::vector<Fid> key_fids;
-  for (const ElementaryFile& ef : application->files) {
-    if (ef.kind == EfKind::kKey) key_fids.push_back(ef.fid);
-  }
-  const std::optional<Fid> signing = application->default_signing_key;
-  for (Fid fid : key_fids) {
-    auto spki = GenerateKeyPair(image, app, fid);
-    if (!spki) {
-      return Issuance(fmt::format("{} key {:04X}", app, fid), spki.error());
-    }
-    PkeyPtr key = PublicKeyFromSpki(*spki);
-    if (signing && fid == *signing) {
-      keys.signing = std::move(key);
-    } else if (!keys.session) {
-      keys.session = std::move(key);
-    }
-  }
-  return keys;
 }
 
 }  // namespace
@@ -221,13 +173,15 @@ Result<PersoResult> Personalize(const Profile& profile,
 
   PersoResult result;
   result.card_expiry = validity->card_expiry;
-  result.security_code = profile.security_code.empty() ? DrawSecurityCode(rng)
-                                                       : profile.security_code;
+  result.security_code = profile.security_code.empty()
+                             ? faces::NewSecurityCode(rng)
+                             : profile.security_code;
   result.image =
       NewBlankImage(face_auth ? CardKind::kFaceAuth : CardKind::kStandard, rng);
   CardImage& image = result.image;
 
-  // 2. Passwords and collation numbers.
+  // 2. Passwords (the input-assist PIN and the collation numbers are set
+  // with the card-face data in step 4).
   const ProfilePasswords& pw = profile.passwords;
   if (!pw.authentication.empty()) {
     OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(
@@ -243,28 +197,6 @@ Result<PersoResult> Personalize(const Profile& profile,
     OPENMYNA_RETURN_IF_ERROR(
         SetPinIfPresent(image, "common", kJukiPin, pw.juki, "common PIN"));
   }
-  if (!pw.input_assist.empty()) {
-    OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(
-        image, "text", kTextPin, pw.input_assist, "input-assist PIN"));
-  }
-  auto collation_a = faces::CollationNumberA(profile.number);
-  if (!collation_a) return Issuance("collation number A", collation_a.error());
-  auto collation_b = faces::CollationNumberB(
-      profile.birth_date, validity->card_expiry, result.security_code);
-  if (!collation_b) return Issuance("collation number B", collation_b.error());
-  auto birth_key = faces::BirthDateKey(profile.birth_date);
-  if (!birth_key) return Issuance("birth-date key", birth_key.error());
-  OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(image, "text", kTextCollationA,
-                                           *collation_a, "collation A"));
-  OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(image, "text", kTextCollationB,
-                                           *collation_b, "collation B"));
-  OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(image, "face", kFaceCollationA,
-                                           *collation_a, "collation A"));
-  OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(image, "face", kFaceCollationB,
-                                           *collation_b, "collation B"));
-  OPENMYNA_RETURN_IF_ERROR(SetPinIfPresent(image, "face", kFaceBirthKey,
-                                           *birth_key, "birth-date key"));
-
   // 3. JPKI keys on the chip, certificates from the sandbox CA.
   auto store = sandbox->OpenStore();
   if (!store) return Issuance("opening the certificate store", store.error());
@@ -332,77 +264,39 @@ Result<PersoResult> Personalize(const Profile& profile,
     }
   }
 
-  // 4. Card-face data, when the chip has those applications.
-  const bool has_text = HasApplication(image, "text");
-  const bool has_face = HasApplication(image, "face");
-  if (has_text || has_face) {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        PkeyPtr issuer_key,
-        LoadOrCreateDataIssuer(DataIssuerKeyPath(data_dir)));
-    faces::BasicInfo info;
-    info.name = profile.name;
-    info.address = profile.address;
-    info.birth = profile.birth_date;
-    info.sex = CardSex(profile.sex);
-    if (has_text) {
-      auto key_id = faces::MakeKeyId(faces::kSandboxTextIssuerNumber, "001");
-      if (!key_id) return Issuance("text issuer key ID", key_id.error());
-      OPENMYNA_ASSIGN_OR_RETURN(ApKeys keys, GenerateApKeys(image, "text"));
-      faces::TextApInput input;
-      input.number = profile.number;
-      input.info = info;
-      input.signing_key = keys.signing ? keys.signing.get() : issuer_key.get();
-      input.session_key = keys.session ? keys.session.get() : issuer_key.get();
-      input.issuer = {issuer_key.get(), *key_id};
-      auto files = faces::BuildTextApFiles(input);
-      if (!files) return Issuance("text AP data", files.error());
-      const std::pair<Fid, Bytes*> text_files[] = {
-          {0x0001, &files->ef0001}, {0x0002, &files->ef0002},
-          {0x0003, &files->ef0003}, {0x0004, &files->ef0004},
-          {0x0005, &files->ef0005}, {0x0006, &files->ef0006},
-          {0x0007, &files->ef0007}, {0x0008, &files->ef0008}};
-      for (auto& [fid, contents] : text_files) {
-        if (image.FindApplication("text")->Find(fid) == nullptr) continue;
-        if (auto written = WriteBinary(image, "text", fid, *contents);
-            !written) {
-          return Issuance(fmt::format("writing text EF {:04X}", fid),
-                          written.error());
-        }
-      }
-    }
-    if (has_face) {
-      auto key_id = faces::MakeKeyId(faces::kSandboxFaceIssuerNumber, "001");
-      if (!key_id) return Issuance("face issuer key ID", key_id.error());
-      OPENMYNA_ASSIGN_OR_RETURN(ApKeys keys, GenerateApKeys(image, "face"));
-      faces::FaceApInput input;
-      input.number = profile.number;
-      input.info = info;
-      input.card_expiry = validity->card_expiry;
-      input.security_code = result.security_code;
-      input.municipality_code = profile.municipality_code;
-      if (!profile.photo.empty()) {
-        auto photo = ReadFileBytes(profile.photo);
-        if (!photo) return Fail(PersoErrc::kIo, photo.error().message());
-        input.photo_png = std::move(*photo);
-      }
-      input.card_key = keys.signing ? keys.signing.get() : issuer_key.get();
-      input.issuer = {issuer_key.get(), *key_id};
-      auto files = faces::BuildFaceApFiles(input);
-      if (!files) return Issuance("face AP data", files.error());
-      const std::pair<Fid, Bytes*> face_files[] = {
-          {0x0001, &files->ef0001}, {0x0002, &files->ef0002},
-          {0x0003, &files->ef0003}, {0x0004, &files->ef0004},
-          {0x0005, &files->ef0005}, {0x0006, &files->ef0006}};
-      for (auto& [fid, contents] : face_files) {
-        if (image.FindApplication("face")->Find(fid) == nullptr) continue;
-        if (auto written = WriteBinary(image, "face", fid, *contents);
-            !written) {
-          return Issuance(fmt::format("writing face EF {:04X}", fid),
-                          written.error());
-        }
-      }
-    }
+  // 4. Card-face data (text and face APs), their keys made on the chip, the
+  // input-assist PIN and the collation numbers: card-faces' issuer step.
+  OPENMYNA_ASSIGN_OR_RETURN(
+      PkeyPtr issuer_key, LoadOrCreateDataIssuer(DataIssuerKeyPath(data_dir)));
+  auto text_key_id = faces::MakeKeyId(faces::kSandboxTextIssuerNumber, "001");
+  auto face_key_id = faces::MakeKeyId(faces::kSandboxFaceIssuerNumber, "001");
+  if (!text_key_id || !face_key_id) {
+    return Issuance("data issuer key IDs",
+                    text_key_id ? face_key_id.error() : text_key_id.error());
   }
+  faces::CardFacesProfile faces_profile;
+  faces_profile.number = profile.number;
+  faces_profile.info.name = profile.name;
+  faces_profile.info.address = profile.address;
+  faces_profile.info.birth = profile.birth_date;
+  faces_profile.info.sex = CardSex(profile.sex);
+  faces_profile.card_expiry = validity->card_expiry;
+  faces_profile.security_code = result.security_code;
+  faces_profile.municipality_code = profile.municipality_code;
+  faces_profile.input_assist_pin = pw.input_assist;
+  if (!profile.photo.empty()) {
+    auto photo = ReadFileBytes(profile.photo);
+    if (!photo) return Fail(PersoErrc::kIo, photo.error().message());
+    faces_profile.photo_png = std::move(*photo);
+  }
+  faces_profile.text_issuer = {issuer_key.get(), *text_key_id};
+  faces_profile.face_issuer = {issuer_key.get(), *face_key_id};
+  if (auto status = faces::PersonalizeCardFaces(image, faces_profile);
+      !status) {
+    SecureWipe(faces_profile.input_assist_pin);
+    return Issuance("card-face data", status.error());
+  }
+  SecureWipe(faces_profile.input_assist_pin);
   return result;
 }
 
