@@ -1,0 +1,249 @@
+// `openmyna db migrate|status|seed|credentials [--postgres URL]`: the
+// registry's database (docs/registry.md), and the "registry" service of
+// `openmyna serve` (the registry HTTP API, http/service.h).
+//
+// The database is DIR/registry.db (SQLite) unless --postgres URL (or
+// $OPENMYNA_REGISTRY_DB) names a PostgreSQL server.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "cli/command_registry.h"
+#include "cli/context.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/file_io.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/http/service.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/sandbox.h"
+#include "openmyna/registry/credentials.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/migrations.h"
+#include "openmyna/registry/pki_ca_port.h"
+#include "openmyna/registry/seed.h"
+#include "openmyna/registry/service.h"
+#include "openmyna/services/registry_api.h"
+
+namespace openmyna::cli {
+namespace {
+
+struct DbOptions {
+  std::string postgres;
+};
+
+// The database target: --postgres, $OPENMYNA_REGISTRY_DB, else the SQLite
+// file in the data folder (created 0700).
+Result<std::string> Target(const DbOptions& options,
+                           const std::filesystem::path& data_dir) {
+  if (!options.postgres.empty()) return options.postgres;
+  if (const char* env = std::getenv("OPENMYNA_REGISTRY_DB"); env && *env) {
+    return std::string(env);
+  }
+  OPENMYNA_RETURN_IF_ERROR(EnsurePrivateDirectory(data_dir));
+  return (data_dir / "registry.db").string();
+}
+
+// The chip side of the registry is not wired to card/perso yet: every call
+// fails with kUnavailable, so card issuance through the API answers 503
+// instead of pretending (docs/registry.md, "Wiring").
+class UnwiredCardPort final : public registry::CardPort {
+ public:
+  Result<std::string> Produce(const registry::Card&,
+                              const registry::Resident&) override {
+    return Unwired();
+  }
+  Status SetPasswords(const registry::Card&,
+                      const registry::Passwords&) override {
+    return Unwired();
+  }
+  Result<Bytes> GenerateKey(const registry::Card&,
+                            registry::CertificateType) override {
+    return Unwired();
+  }
+  Status InstallCertificate(const registry::Card&, registry::CertificateType,
+                            std::string_view) override {
+    return Unwired();
+  }
+  Status RewriteTextData(const registry::Card&,
+                         const registry::Resident&) override {
+    return Unwired();
+  }
+  Status ResetPassword(const registry::Card&, domain::PasswordKind,
+                       std::string_view) override {
+    return Unwired();
+  }
+
+ private:
+  static Unexpected<Error> Unwired() {
+    return Fail(registry::RegistryErrc::kUnavailable,
+                "the registry is not wired to card personalisation yet");
+  }
+};
+
+// Everything one registry needs, owned together.
+struct RegistryStack {
+  SystemClock clock;
+  OpenSslRng rng;
+  std::unique_ptr<registry::RegistryStore> store;
+  std::optional<pki::Sandbox> sandbox;
+  std::unique_ptr<pki::SqliteCertificateStore> certificates;
+  std::unique_ptr<registry::CaPort> ca;
+  UnwiredCardPort card;
+  std::unique_ptr<registry::RegistryService> service;
+
+  static Result<std::unique_ptr<RegistryStack>> Open(
+      const std::string& target, const std::filesystem::path& data_dir,
+      const Clock* clock = nullptr) {
+    auto stack = std::make_unique<RegistryStack>();
+    const Clock& now = clock ? *clock : stack->clock;
+    OPENMYNA_ASSIGN_OR_RETURN(stack->store,
+                              registry::RegistryStore::Open(target, now));
+    auto sandbox = pki::Sandbox::Open(data_dir);
+    if (!sandbox) {
+      return Fail(
+          registry::RegistryErrc::kUnavailable,
+          "no sandbox in " + data_dir.string() + ": run `openmyna init` first");
+    }
+    stack->sandbox = std::move(*sandbox);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        stack->certificates,
+        pki::SqliteCertificateStore::Open(stack->sandbox->store_path()));
+    stack->ca = std::make_unique<registry::PkiCaPort>(
+        *stack->sandbox, *stack->certificates, stack->rng);
+    stack->service = std::make_unique<registry::RegistryService>(
+        *stack->store, now, stack->rng, *stack->ca, stack->card);
+    return stack;
+  }
+};
+
+void RunMigrate(const DbOptions& options, Context& context) {
+  auto target = Target(options, context.DataDir());
+  if (!target) return context.Failed(target.error());
+  auto db = registry::OpenDatabase(*target);
+  if (!db) return context.Failed(db.error());
+  SystemClock clock;
+  auto applied = registry::Migrate(**db, clock);
+  if (!applied) return context.Failed(applied.error());
+  if (applied->empty()) {
+    std::printf("The registry schema is current (%zu migrations).\n",
+                registry::BuiltInMigrations().size());
+  }
+  for (const std::string& version : *applied) {
+    std::printf("applied %s\n", version.c_str());
+  }
+}
+
+void RunStatus(const DbOptions& options, Context& context) {
+  auto target = Target(options, context.DataDir());
+  if (!target) return context.Failed(target.error());
+  auto db = registry::OpenDatabase(*target);
+  if (!db) return context.Failed(db.error());
+  auto applied = registry::AppliedMigrations(**db);
+  if (!applied) return context.Failed(applied.error());
+  for (const auto& migration : registry::BuiltInMigrations()) {
+    const bool done = std::find(applied->begin(), applied->end(),
+                                migration.version) != applied->end();
+    std::printf("%s %.*s\n", done ? "applied" : "pending",
+                static_cast<int>(migration.version.size()),
+                migration.version.data());
+  }
+}
+
+void RunSeed(const DbOptions& options, Context& context) {
+  auto target = Target(options, context.DataDir());
+  if (!target) return context.Failed(target.error());
+  auto stack = RegistryStack::Open(*target, context.DataDir());
+  if (!stack) return context.Failed(stack.error());
+  auto report =
+      registry::SeedSampleData(*(*stack)->store, *(*stack)->service, {});
+  if (!report) return context.Failed(report.error());
+  std::printf("Municipalities: 20218 千曲市 (長野県), 13221 清瀬市 (東京都)\n");
+  std::printf("Sample residents: %zu (%zu created now)\n",
+              report->residents.size(), report->created.size());
+  for (const std::string& id : report->residents) {
+    std::printf("  %s\n", id.c_str());
+  }
+}
+
+void RunCredentials(const DbOptions& options, Context& context) {
+  auto target = Target(options, context.DataDir());
+  if (!target) return context.Failed(target.error());
+  SystemClock clock;
+  OpenSslRng rng;
+  auto store = registry::RegistryStore::Open(*target, clock);
+  if (!store) return context.Failed(store.error());
+  std::printf(
+      "Registry API credentials (HTTP Basic). The secrets are shown ONCE and "
+      "stored only hashed:\n");
+  for (registry::Role role :
+       {registry::Role::kCounterClerk, registry::Role::kHotlineOperator,
+        registry::Role::kKiosk, registry::Role::kPlatform}) {
+    auto credential = registry::CreateCredential(**store, role, rng, clock);
+    if (!credential) return context.Failed(credential.error());
+    std::printf("  %-16s %s:%s\n", std::string(ToString(role)).c_str(),
+                credential->id.c_str(), credential->secret.c_str());
+  }
+}
+
+void AddDb(CLI::App& app, Context& context) {
+  auto options = std::make_shared<DbOptions>();
+  CLI::App* db = app.add_subcommand(
+      "db",
+      "The registry database: schema migrations, sample data, API "
+      "credentials");
+  db->require_subcommand(1);
+  auto with_target = [&](CLI::App* sub) {
+    sub->add_option("--postgres", options->postgres,
+                    "PostgreSQL URL (default: DIR/registry.db, or "
+                    "$OPENMYNA_REGISTRY_DB)");
+    return sub;
+  };
+  with_target(db->add_subcommand("migrate",
+                                 "Apply pending schema migrations, in order"))
+      ->callback([options, &context] { RunMigrate(*options, context); });
+  with_target(db->add_subcommand("status",
+                                 "List applied and pending "
+                                 "migrations"))
+      ->callback([options, &context] { RunStatus(*options, context); });
+  with_target(db->add_subcommand("seed",
+                                 "Create Chikuma City, Kiyose City and the "
+                                 "sample residents (idempotent)"))
+      ->callback([options, &context] { RunSeed(*options, context); });
+  with_target(db->add_subcommand(
+                  "credentials",
+                  "Create one API credential per staff role and print them "
+                  "once"))
+      ->callback([options, &context] { RunCredentials(*options, context); });
+}
+
+const CommandGroup kGroup{"db", 40, &AddDb};
+
+// `openmyna serve` runs the registry API as service "registry".
+class RegistryHttpService final : public http::Service {
+ public:
+  explicit RegistryHttpService(std::unique_ptr<RegistryStack> stack)
+      : stack_(std::move(stack)) {}
+
+ private:
+  std::unique_ptr<RegistryStack> stack_;
+};
+
+const http::ServiceRegistration kRegistryService{
+    "registry",
+    "the registry API (life events, audit; OpenAPI at /openapi.json)",
+    [](const http::ServiceContext& c,
+       http::Router& router) -> Result<std::unique_ptr<http::Service>> {
+      OPENMYNA_ASSIGN_OR_RETURN(std::string target,
+                                Target(DbOptions{}, c.data_dir));
+      OPENMYNA_ASSIGN_OR_RETURN(
+          auto stack, RegistryStack::Open(target, c.data_dir, c.clock));
+      OPENMYNA_RETURN_IF_ERROR(
+          services::AddRegistryApi(router, *stack->store, *stack->service));
+      return std::unique_ptr<http::Service>(
+          std::make_unique<RegistryHttpService>(std::move(stack)));
+    }};
+
+}  // namespace
+}  // namespace openmyna::cli
