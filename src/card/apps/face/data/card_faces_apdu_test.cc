@@ -139,7 +139,10 @@ TEST_F(CardFacesApduTest, TextPinOpensTheNumberAndTheBasicData) {
             Hex("FF 10 0C 31 32 33 34 35 36 37 38 39 30 31 38 FF FF"));
   EXPECT_EQ(Data("00 B0 00 00 10").size(), 16u);
   EXPECT_EQ(Data("00 B0 81 03 0C"), ToBytes(kNumber));  // BEXT's read
+  EXPECT_EQ(Data("00 B0 81 00 00").size(), 17u);        // Le 256 (FLT, MNB)
   EXPECT_EQ(ToHex(Data(ReadAll(0x02)), ' '), ToHex(Hex(kWorkedExample), ' '));
+  // The short-form length byte at offset 2, as FLT and BEXT read it (§8.3).
+  EXPECT_EQ(Data("00 B0 82 02 01"), Hex("5C"));
   // Re-selecting the AP clears the security status (§16 #6).
   EXPECT_EQ(Sw(kSelectText), "90 00");
   EXPECT_EQ(Sw(ReadAll(0x01)), "69 82");
