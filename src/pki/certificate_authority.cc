@@ -109,6 +109,16 @@ std::string RandomCn(Rng& rng, const std::string& municipality_code) {
 
 }  // namespace
 
+Result<Signer*> CertificateAuthority::CurrentSigner(CaKind kind,
+                                                    int generation) {
+  const int i = kind == CaKind::kSignature ? 0 : 1;
+  if (!signers_[i] || signer_generations_[i] != generation) {
+    OPENMYNA_ASSIGN_OR_RETURN(signers_[i], sandbox_.CaSigner(kind, generation));
+    signer_generations_[i] = generation;
+  }
+  return signers_[i].get();
+}
+
 Result<IssuedCertificate> CertificateAuthority::Issue(
     const IssueRequest& request) {
   const bool sign = request.kind == CertificateKind::kSignature;
@@ -134,8 +144,8 @@ Result<IssuedCertificate> CertificateAuthority::Issue(
   }
 
   const CaGeneration& generation = sandbox_.current(ca_kind);
-  OPENMYNA_ASSIGN_OR_RETURN(auto signer,
-                            sandbox_.CaSigner(ca_kind, generation.number));
+  OPENMYNA_ASSIGN_OR_RETURN(Signer * signer,
+                            CurrentSigner(ca_kind, generation.number));
   X509* root = signer->certificate();
   const TimePoint not_before =
       std::chrono::floor<std::chrono::seconds>(request.not_before);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "openmyna/base/bytes.h"
@@ -98,9 +99,14 @@ class CertificateAuthority {
   }
 
  private:
+  // The current generation's signer of each CA, loaded on first use.
+  Result<Signer*> CurrentSigner(CaKind kind, int generation);
+
   const Sandbox& sandbox_;
   CertificateStore& store_;
   Rng& rng_;
+  std::unique_ptr<Signer> signers_[2];
+  int signer_generations_[2] = {0, 0};
 };
 
 // The CRL distribution point names of a partition (jpki.md §13 row 6):
