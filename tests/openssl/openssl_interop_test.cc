@@ -153,9 +153,22 @@ TEST_F(OpenSslInterop, X509TextShowsTheSignatureProfile) {
       << t;
   EXPECT_TRUE(Has(t, "URI:http://127.0.0.1:8390/crl/sign/g1/13221.crl")) << t;
   EXPECT_TRUE(Has(t,
-                  "CN=Kiyose-shi CRLDP,OU=Tokyo-to,OU=CRL Distribution "
-                  "Points,OU=Sandbox CA for digital signature (NOT JPKI),O="
-                  "SANDBOX-NOT-JPKI,C=JP"))
+                  "DirName:C = JP, O = SANDBOX-NOT-JPKI, OU = Sandbox CA "
+                  "for digital signature (NOT JPKI), OU = CRL Distribution "
+                  "Points, OU = Tokyo-to, CN = Kiyose-shi CRLDP"))
+      << t;
+  // openssl decodes the six otherNames back to the request's data, in the
+  // order of jpki.md §3.2.
+  const IssueRequest input = testing::SignatureRequest(0);
+  EXPECT_TRUE(
+      Has(t, "othername: 1.2.392.200149.8.5.5.1::" + input.personal.name +
+                 ", othername: 1.2.392.200149.8.5.5.4::419900102, "
+                 "othername: 1.2.392.200149.8.5.5.3::1, othername: "
+                 "1.2.392.200149.8.5.5.5::" +
+                 input.personal.address +
+                 ", othername: 1.2.392.200149.8.5.5.2::00000, "
+                 "othername: 1.2.392.200149.8.5.5.6::" +
+                 std::string(16, '0')))
       << t;
   EXPECT_TRUE(Has(t, "OCSP - URI:http://127.0.0.1:8390/ocsp/sign")) << t;
   EXPECT_FALSE(Has(t, "Extended Key Usage")) << t;
