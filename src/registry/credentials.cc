@@ -80,7 +80,7 @@ Result<NewCredential> CreateCredential(RegistryStore& store, Role role,
       {"created_at", std::chrono::duration_cast<std::chrono::seconds>(
                          clock.Now().time_since_epoch())
                          .count()}};
-  OPENMYNA_RETURN_IF_ERROR(store.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
     auto rows = tx.connection().Query(
         "INSERT INTO credentials (id, role, doc) VALUES ($1, $2, $3)",
         {credential.id, std::string(ToString(role)), doc.dump()});
@@ -94,7 +94,7 @@ Result<std::optional<Role>> VerifyCredential(RegistryStore& store,
                                              std::string_view id,
                                              std::string_view secret) {
   std::optional<std::string> doc_text;
-  OPENMYNA_RETURN_IF_ERROR(store.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(
         auto rows,
         tx.connection().Query("SELECT doc FROM credentials WHERE id = $1",

@@ -47,7 +47,7 @@ Result<SeedReport> SeedSampleData(RegistryStore& store,
   std::string first_id;
   for (const SampleResident& sample : kResidents) {
     std::optional<Resident> existing;
-    OPENMYNA_RETURN_IF_ERROR(store.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
       OPENMYNA_ASSIGN_OR_RETURN(existing,
                                 tx.FindResidentByNumber(sample.number));
       return Ok();

@@ -47,8 +47,8 @@ struct RegistryService::Impl {
                std::string_view action) const {
     if (actor.role == Role::kResident) return Ok();
     log::Get("registry")
-        ->info("{} by {} ({}) on resident {}", action, actor.id,
-               ToString(actor.role), resident_id);
+        ->debug("{} by {} ({}) on resident {}", action, actor.id,
+                ToString(actor.role), resident_id);
     return tx.AppendAudit({NewId("au-"), std::string(resident_id), actor.id,
                            actor.role, std::string(action), actor.why,
                            s.clock_.Now()});
@@ -302,7 +302,7 @@ struct RegistryService::Impl {
       const std::function<std::string(Resident&)>& apply, bool basic_data) {
     OPENMYNA_RETURN_IF_ERROR(Authorize(actor, action, resident_id));
     ChangeOutcome out;
-    OPENMYNA_RETURN_IF_ERROR(s.store_.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_REGISTRY_TRANSACT(s.store_.Transact([&](RegistryTx& tx) -> Status {
       OPENMYNA_ASSIGN_OR_RETURN(Resident r, LoadResident(tx, resident_id));
       if (r.status != ResidentStatus::kActive) {
         return Fail(RegistryErrc::kRefused, "resident is not active");
@@ -417,7 +417,7 @@ Result<Resident> RegistryService::RegisterResident(const Actor& actor,
   r.id = impl.NewId("r-");
   r.status = ResidentStatus::kActive;
   r.died_on.clear();
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_RETURN_IF_ERROR(Impl::LoadMunicipality(tx, r.municipality_code));
     const int age = domain::AgeAt(birth, impl.Today());
     if (age < 18 || r.adult_ward) {
@@ -447,7 +447,7 @@ Result<ResidentFile> RegistryService::GetResident(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "resident.read", id));
   ResidentFile file;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(file.resident, Impl::LoadResident(tx, id));
     OPENMYNA_ASSIGN_OR_RETURN(file.cards, tx.ListCards(id));
     for (const Card& card : file.cards) {
@@ -472,7 +472,7 @@ Result<Resident> RegistryService::FindResident(
                 "not a valid individual number");
   }
   Resident found;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto r,
                               tx.FindResidentByNumber(individual_number));
     if (!r)
@@ -487,7 +487,7 @@ Result<std::vector<AuditEntry>> RegistryService::AuditTrail(
     const Actor& actor, std::string_view resident_id) {
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "audit.read", resident_id));
   std::vector<AuditEntry> entries;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_RETURN_IF_ERROR(Impl::LoadResident(tx, resident_id));
     OPENMYNA_ASSIGN_OR_RETURN(entries, tx.ListAudit(resident_id));
     return Ok();
@@ -499,7 +499,7 @@ Result<Certificate> RegistryService::GetCertificate(const Actor& actor,
                                                     std::string_view serial) {
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "certificate.read"));
   Certificate out;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto c, tx.GetCertificate(serial));
     if (!c) return Fail(RegistryErrc::kNotFound, "no such certificate");
     out = *c;
@@ -513,7 +513,7 @@ Result<Application> RegistryService::Apply(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.apply"));
   Application a;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(Resident r,
                               Impl::LoadResident(tx, req.resident_id));
     if (r.status != ResidentStatus::kActive) {
@@ -566,7 +566,7 @@ Result<Card> RegistryService::Produce(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.produce"));
   Card card;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto found, tx.GetApplication(application_id));
     if (!found) return Fail(RegistryErrc::kNotFound, "no such application");
     Application a = *found;
@@ -606,7 +606,7 @@ Result<Card> RegistryService::Deliver(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.deliver"));
   Card card;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(card, Impl::LoadCard(tx, card_id));
     OPENMYNA_RETURN_IF_ERROR(
         Impl::RequireState(card, CardState::kProduced, "deliver"));
@@ -678,7 +678,7 @@ Result<Card> RegistryService::AddCertificates(const Actor& actor,
     return Fail(RegistryErrc::kInvalidInput, "no certificate asked for");
   }
   Card card;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(card, Impl::LoadCard(tx, card_id));
     OPENMYNA_RETURN_IF_ERROR(
         Impl::RequireState(card, CardState::kActive, "add certificates"));
@@ -732,7 +732,7 @@ Result<Card> RegistryService::Suspend(const Actor& actor,
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.suspend"));
   Card card;
   // No time-of-day check: the hotline answers 24 hours, 365 days.
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(card, Impl::LoadCard(tx, card_id));
     OPENMYNA_RETURN_IF_ERROR(
         Impl::RequireState(card, CardState::kActive, "suspend"));
@@ -750,7 +750,7 @@ Result<Card> RegistryService::LiftSuspension(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.lift_suspension"));
   Card card;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(card, Impl::LoadCard(tx, card_id));
     OPENMYNA_RETURN_IF_ERROR(
         Impl::RequireState(card, CardState::kSuspended, "lift a suspension"));
@@ -788,7 +788,7 @@ Result<Card> RegistryService::ReportLossOrTheft(
                 "loss or theft (domain.md §6)");
   }
   Card card;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(card, Impl::LoadCard(tx, card_id));
     if (card.state != CardState::kActive &&
         card.state != CardState::kSuspended) {
@@ -812,7 +812,7 @@ Result<Application> RegistryService::ApplyForReissue(
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.reissue"));
   Application a;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(Resident r, Impl::LoadResident(tx, resident_id));
     if (r.status != ResidentStatus::kActive) {
       return Fail(RegistryErrc::kRefused, "resident is not active");
@@ -868,7 +868,7 @@ Result<Application> RegistryService::ApplyForRenewal(
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "card.renew"));
   Application a;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(Resident r, Impl::LoadResident(tx, resident_id));
     OPENMYNA_ASSIGN_OR_RETURN(auto card, Impl::CardInForce(tx, r.id));
     if (!card || card->state != CardState::kActive) {
@@ -901,7 +901,7 @@ Result<int> RegistryService::GenerateRenewalNotices(const Actor& actor) {
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "batch.notices"));
   int written = 0;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     const Date today = impl.Today();
     // Candidates: cards expiring within 3 months and a few days of margin
     // (month-end clamping); the domain rule decides.
@@ -938,7 +938,7 @@ Result<int> RegistryService::ExpireCards(const Actor& actor) {
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "batch.expiry"));
   int voided = 0;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     const Date today = impl.Today();
     const std::string yesterday =
         domain::FormatDate(domain::AddDays(today, -1));
@@ -1038,7 +1038,7 @@ Result<Resident> RegistryService::MoveIn(const Actor& actor,
     return Fail(RegistryErrc::kInvalidInput, "address: required");
   }
   Resident r;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(r, Impl::LoadResident(tx, resident_id));
     if (r.status == ResidentStatus::kDeceased) {
       return Fail(RegistryErrc::kRefused, "resident is deceased");
@@ -1074,7 +1074,7 @@ Result<Card> RegistryService::PresentAfterMoveIn(const Actor& actor,
   Card card;
   bool late = false;
   std::string deadline;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(card, Impl::LoadCard(tx, card_id));
     if (!Impl::InForce(card) || card.present_by.empty()) {
       return Fail(RegistryErrc::kRefused,
@@ -1155,7 +1155,7 @@ Result<Card> RegistryService::ChangePeriodOfStay(const Actor& actor,
   OPENMYNA_ASSIGN_OR_RETURN(
       Date end, Impl::ParseDateField("period_of_stay_ends", new_end));
   Card card;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(Resident r, Impl::LoadResident(tx, resident_id));
     if (!r.foreign || !domain::NeedsStayUntil(r.foreign->category)) {
       return Fail(RegistryErrc::kRefused,
@@ -1194,7 +1194,7 @@ Result<Resident> RegistryService::RecordDeath(const Actor& actor,
     return Fail(RegistryErrc::kInvalidInput, "died_on: in the future");
   }
   Resident r;
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(r, Impl::LoadResident(tx, resident_id));
     if (r.status == ResidentStatus::kDeceased) {
       return Fail(RegistryErrc::kRefused, "death already recorded");

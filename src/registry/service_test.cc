@@ -328,7 +328,9 @@ TEST_F(ServiceTest, RenewalOpensThreeMonthsBeforeExpiryAndIsFree) {
   auto file = service_->GetResident(kClerk, r.id);
   ASSERT_TRUE(file);
   for (const Card& c : file->cards) {
-    if (c.id == card.id) EXPECT_EQ(c.void_reason, VoidReason::kReplaced);
+    if (c.id == card.id) {
+      EXPECT_EQ(c.void_reason, VoidReason::kReplaced);
+    }
   }
   int superseded = 0;
   for (const auto& call : ca_.revoked) {
@@ -502,7 +504,7 @@ TEST_F(ServiceTest, RefusedEventWritesNothing) {
 TEST_F(ServiceTest, AuditRecordsOthersButNotTheResidentAndHidesTheNumber) {
   const auto log_path = dir_ / "registry.log";
   log::SetFile(log_path.string());
-  log::SetLevel("info");
+  log::SetLevel("debug");
   Resident r = Register("123456789018", "1990-04-01");
   Card card = IssueCard(r);
   ASSERT_TRUE(service_->Suspend(kHotline, card.id));

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/sql.h"
@@ -16,7 +17,10 @@ namespace {
 class SqliteConnection final : public SqlConnection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
-  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  ~SqliteConnection() override {
+    for (auto& [text, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
@@ -24,16 +28,28 @@ class SqliteConnection final : public SqlConnection {
 
   Result<std::vector<SqlRow>> Query(
       std::string_view sql, const std::vector<SqlParam>& params) override {
-    const std::string text = RewritePlaceholdersForSqlite(sql);
+    // Prepared statements are cached by their text (the registry uses a
+    // small fixed set) and reset after each use.
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, text.c_str(), static_cast<int>(text.size()),
-                           &stmt, nullptr) != SQLITE_OK) {
-      return Failure("prepare");
+    auto cached = statements_.find(std::string(sql));
+    if (cached != statements_.end()) {
+      stmt = cached->second;
+    } else {
+      const std::string text = RewritePlaceholdersForSqlite(sql);
+      if (sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt,
+                             nullptr) != SQLITE_OK) {
+        return Failure("prepare");
+      }
+      statements_.emplace(std::string(sql), stmt);
     }
-    struct Finalizer {
+    struct Resetter {
       sqlite3_stmt* s;
-      ~Finalizer() { sqlite3_finalize(s); }
-    } finalizer{stmt};
+      ~Resetter() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } resetter{stmt};
     for (std::size_t i = 0; i < params.size(); ++i) {
       const int index = static_cast<int>(i) + 1;
       int rc = SQLITE_OK;
@@ -95,6 +111,7 @@ class SqliteConnection final : public SqlConnection {
 
   sqlite3* db_;
   std::int64_t changed_ = 0;
+  std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
 };
 
 }  // namespace

@@ -110,3 +110,13 @@ class RegistryStore {
 };
 
 }  // namespace openmyna::registry
+
+// OPENMYNA_RETURN_IF_ERROR for a Transact() call whose callback itself uses
+// OPENMYNA_RETURN_IF_ERROR (a distinct variable name avoids -Wshadow).
+#define OPENMYNA_REGISTRY_TRANSACT(expr)                                     \
+  do {                                                                       \
+    if (::openmyna::Status openmyna_tx_status_ = (expr);                     \
+        !openmyna_tx_status_) {                                              \
+      return ::openmyna::Unexpected(std::move(openmyna_tx_status_).error()); \
+    }                                                                        \
+  } while (false)

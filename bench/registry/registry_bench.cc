@@ -1,0 +1,251 @@
+// Registry benchmarks (issue 5): lifecycle operations per second and p99,
+// bulk load with a progress bar (extrapolated to 10M), look-ups at that size.
+// Every figure is printed beside a baseline measured in the same run on the
+// same database: raw single-table SQL doing the same I/O without the
+// registry (model, JSON documents, indexes, audit), so that the ratio shows
+// what the registry costs.
+//
+//   registry_bench TARGET [--residents N] [--lifecycle N]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../../src/registry/testing_ports.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/domain/individual_number.h"
+#include "openmyna/registry/service.h"
+
+using namespace openmyna;
+using namespace openmyna::registry;
+using Seconds = std::chrono::duration<double>;
+
+namespace {
+
+std::string NumberFor(std::uint64_t i) {
+  char base[16];
+  std::snprintf(base, sizeof base, "%011llu",
+                static_cast<unsigned long long>(i));
+  return std::string(base) +
+         std::to_string(domain::IndividualNumberCheckDigit(base));
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * v.size()))];
+}
+
+void Progress(std::uint64_t done, std::uint64_t total, double elapsed) {
+  const int width = 40;
+  const int filled =
+      static_cast<int>(width * done / std::max<std::uint64_t>(total, 1));
+  std::fprintf(stderr, "\r  [%.*s%*s] %llu/%llu %.0f/s", filled,
+               "########################################", width - filled, "",
+               static_cast<unsigned long long>(done),
+               static_cast<unsigned long long>(total),
+               elapsed > 0 ? done / elapsed : 0.0);
+  if (done == total) std::fprintf(stderr, "\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s TARGET [--residents N] [--lifecycle N]\n",
+                 argv[0]);
+    return 2;
+  }
+  const std::string target = argv[1];
+  std::uint64_t residents = 1'000'000;
+  int lifecycle = 200;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--residents"))
+      residents = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--lifecycle"))
+      lifecycle = std::stoi(argv[i + 1]);
+  }
+  SystemClock clock;
+  DeterministicRng rng(2026);
+  auto store = RegistryStore::Open(target, clock);
+  if (!store) {
+    std::fprintf(stderr, "%s\n", store.error().ToString().c_str());
+    return 1;
+  }
+  const char* backend =
+      (*store)->dialect() == Dialect::kSqlite ? "sqlite" : "postgres";
+  testing::RecordingCa ca;
+  testing::RecordingCard card;
+  RegistryService service(**store, clock, rng, ca, card);
+  const Actor clerk{"bench", Role::kCounterClerk, "benchmark"};
+  const Actor hotline{"bench", Role::kHotlineOperator, "benchmark"};
+  if (!service.PutMunicipality(
+          clerk, {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken",
+                  1000, 800})) {
+    return 1;
+  }
+
+  // 1. Lifecycle: register, apply, produce, deliver, suspend, lift, each one
+  // transaction; baseline: one raw INSERT transaction per operation.
+  std::vector<double> latencies;
+  const auto life_start = std::chrono::steady_clock::now();
+  for (int i = 0; i < lifecycle; ++i) {
+    Resident r;
+    r.individual_number = NumberFor(50'000'000'000ULL + i);
+    r.name = "性能 試験";
+    r.date_of_birth = "1985-06-15";
+    r.address = "長野県千曲市杭瀬下84";
+    r.municipality_code = "20218";
+    auto timed = [&](auto&& op) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto ok = op();
+      latencies.push_back(
+          Seconds(std::chrono::steady_clock::now() - t0).count());
+      if (!ok) {
+        std::fprintf(stderr, "lifecycle op failed: %s\n",
+                     ok.error().ToString().c_str());
+        std::exit(1);
+      }
+      return ok;
+    };
+    auto created = timed([&] { return service.RegisterResident(clerk, r); });
+    auto app = timed([&] {
+      return service.Apply(clerk, {created->id, created->id});
+    });
+    auto made = timed([&] { return service.Produce(clerk, app->id); });
+    (void)timed([&] {
+      return service.Deliver(clerk, made->id, created->id,
+                             {"ABC123", "1234", "5678", "9012"});
+    });
+    (void)timed([&] { return service.Suspend(hotline, made->id); });
+    (void)timed([&] { return service.LiftSuspension(clerk, made->id); });
+  }
+  const double life_s =
+      Seconds(std::chrono::steady_clock::now() - life_start).count();
+  (void)(*store)->Transact([](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.connection().Query(
+        "CREATE TABLE IF NOT EXISTS bench_baseline (k TEXT PRIMARY KEY, v "
+        "TEXT)"));
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.connection().Query("DELETE FROM bench_baseline"));
+    return Ok();
+  });
+  std::vector<double> base_latencies;
+  const int base_ops = static_cast<int>(latencies.size());
+  const auto base_start = std::chrono::steady_clock::now();
+  for (int i = 0; i < base_ops; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    (void)(*store)->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(tx.connection().Query(
+          "INSERT INTO bench_baseline (k, v) VALUES ($1, $2)",
+          {std::to_string(i), std::string(200, 'x')}));
+      return Ok();
+    });
+    base_latencies.push_back(
+        Seconds(std::chrono::steady_clock::now() - t0).count());
+  }
+  const double base_s =
+      Seconds(std::chrono::steady_clock::now() - base_start).count();
+  const double ops_s = latencies.size() / life_s;
+  const double base_ops_s = base_ops / base_s;
+  std::printf(
+      "[%s] lifecycle: %zu ops, %.0f ops/s, p50 %.2f ms, p99 %.2f ms"
+      " | baseline raw commit: %.0f ops/s, p99 %.2f ms | ratio %.2f\n",
+      backend, latencies.size(), ops_s, 1e3 * Percentile(latencies, 0.5),
+      1e3 * Percentile(latencies, 0.99), base_ops_s,
+      1e3 * Percentile(base_latencies, 0.99), ops_s / base_ops_s);
+
+  // 2. Bulk load: batches of 10,000 residents per transaction.
+  const std::uint64_t batch = 10'000;
+  std::fprintf(stderr, "[%s] bulk load of %llu residents\n", backend,
+               static_cast<unsigned long long>(residents));
+  const auto load_start = std::chrono::steady_clock::now();
+  for (std::uint64_t done = 0; done < residents;) {
+    const std::uint64_t n = std::min(batch, residents - done);
+    auto status = (*store)->Transact([&](RegistryTx& tx) -> Status {
+      for (std::uint64_t i = done; i < done + n; ++i) {
+        Resident r;
+        r.id = "rb-" + std::to_string(i);
+        r.individual_number = NumberFor(i);
+        r.name = "一括 登録";
+        r.date_of_birth = "1970-01-01";
+        r.address = "長野県千曲市杭瀬下84";
+        r.municipality_code = "20218";
+        OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(r));
+      }
+      return Ok();
+    });
+    if (!status) {
+      std::fprintf(stderr, "\nbulk load failed: %s\n",
+                   status.error().ToString().c_str());
+      return 1;
+    }
+    done += n;
+    Progress(done, residents,
+             Seconds(std::chrono::steady_clock::now() - load_start).count());
+  }
+  const double load_s =
+      Seconds(std::chrono::steady_clock::now() - load_start).count();
+  const double rate = residents / load_s;
+  // Baseline: the same number of raw rows (key + 200 bytes) in the same
+  // batches, to a single-index table.
+  const std::uint64_t base_rows = std::min<std::uint64_t>(residents, 200'000);
+  const auto bl_start = std::chrono::steady_clock::now();
+  for (std::uint64_t done = 0; done < base_rows; done += batch) {
+    (void)(*store)->Transact([&](RegistryTx& tx) -> Status {
+      for (std::uint64_t i = done; i < std::min(base_rows, done + batch); ++i) {
+        OPENMYNA_RETURN_IF_ERROR(tx.connection().Query(
+            "INSERT INTO bench_baseline (k, v) VALUES ($1, $2)",
+            {"b" + std::to_string(i), std::string(200, 'x')}));
+      }
+      return Ok();
+    });
+  }
+  const double bl_rate =
+      base_rows / Seconds(std::chrono::steady_clock::now() - bl_start).count();
+  std::printf(
+      "[%s] bulk load: %llu residents in %.1f s = %.0f/s; 10M "
+      "extrapolated: %.1f min | baseline raw rows: %.0f/s | ratio "
+      "%.2f\n",
+      backend, static_cast<unsigned long long>(residents), load_s, rate,
+      10'000'000 / rate / 60, bl_rate, rate / bl_rate);
+
+  // 3. Look-ups by individual number at that size.
+  std::vector<double> lookups, base_lookups;
+  for (int i = 0; i < 2000; ++i) {
+    const std::uint64_t k = rng.UniformBelow(residents);
+    const std::string number = NumberFor(k);
+    auto t0 = std::chrono::steady_clock::now();
+    bool found = false;
+    (void)(*store)->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.FindResidentByNumber(number));
+      found = r.has_value();
+      return Ok();
+    });
+    lookups.push_back(Seconds(std::chrono::steady_clock::now() - t0).count());
+    if (!found) {
+      std::fprintf(stderr, "look-up missed %s\n", number.c_str());
+      return 1;
+    }
+    t0 = std::chrono::steady_clock::now();
+    (void)(*store)->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.connection().Query("SELECT v FROM bench_baseline WHERE k = $1",
+                                {"b" + std::to_string(k % base_rows)}));
+      return Ok();
+    });
+    base_lookups.push_back(
+        Seconds(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::printf(
+      "[%s] look-up by number among %llu: p50 %.3f ms, p99 %.3f ms | "
+      "baseline raw key: p50 %.3f ms | ratio %.2f\n",
+      backend, static_cast<unsigned long long>(residents),
+      1e3 * Percentile(lookups, 0.5), 1e3 * Percentile(lookups, 0.99),
+      1e3 * Percentile(base_lookups, 0.5),
+      Percentile(lookups, 0.5) / Percentile(base_lookups, 0.5));
+  return 0;
+}
