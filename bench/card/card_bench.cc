@@ -6,6 +6,9 @@
 //       serves the card on vpcd until SIGTERM (the far side of `pcsc`)
 //   pcsc [--count N] [--apdu HEX]
 //       N APDUs to reader 0 through libpcsclite (pcscd + vpcd)
+//   inprocess-sign --card kernel [--count N] [--pin PIN]
+//       the same signatures through the in-process transport (the card's
+//       own cost, without pcscd)
 //   pcsc-sign [--count N] [--pin PIN]
 //       N COMPUTE DIGITAL SIGNATURE (SHA-256 DigestInfo, auth key 0017,
 //       card-apdu.md §3.4, §11.2) to reader 0 after one VERIFY
@@ -175,16 +178,33 @@ int Pcsc(const Args& args) {
   return 0;
 }
 
+template <typename TransmitFn>
+int SignLoop(const Args& args, TransmitFn transmit);
+
+int InProcessSign(const Args& args) {
+  OpenSslRng rng;
+  auto card = MakeCard(args.card, rng);
+  if (!card) return 2;
+  InProcessTransport transport(*card);
+  return SignLoop(args,
+                  [&](ByteView apdu) { return transport.Transmit(apdu); });
+}
+
 int PcscSign(const Args& args) {
   PcscReader reader;
   if (!reader.Connect()) return 1;
+  return SignLoop(args, [&](ByteView apdu) { return reader.Transmit(apdu); });
+}
+
+template <typename TransmitFn>
+int SignLoop(const Args& args, TransmitFn transmit) {
   // SELECT JPKI-AP, VERIFY the auth PIN (SFI form 98), SELECT key 0017.
   Bytes verify = FromHex("00200098").value();
   verify.push_back(static_cast<std::uint8_t>(args.pin.size()));
   Append(verify, ToBytes(args.pin));
   for (const Bytes& apdu : {FromHex("00A4040C0AD392F000260100000001").value(),
                             verify, FromHex("00A4020C020017").value()}) {
-    if (!Ok(reader.Transmit(apdu))) {
+    if (!Ok(transmit(apdu))) {
       std::fprintf(stderr, "setup APDU failed: %s\n", ToHex(apdu).c_str());
       return 1;
     }
@@ -199,7 +219,7 @@ int PcscSign(const Args& args) {
   const auto start = Clock::now();
   for (long i = 0; i < args.count; ++i) {
     sign[sign.size() - 2] = static_cast<std::uint8_t>(i);  // vary the digest
-    const Bytes response = reader.Transmit(sign);
+    const Bytes response = transmit(sign);
     if (!Ok(response) || response.size() != 258) {
       std::fprintf(stderr, "signature %ld failed (%s)\n", i,
                    ToHex(ByteView(response).last(
@@ -244,6 +264,7 @@ int main(int argc, char** argv) {
   if (args.mode == "plug") return Plug(args);
   if (args.mode == "pcsc") return Pcsc(args);
   if (args.mode == "pcsc-sign") return PcscSign(args);
+  if (args.mode == "inprocess-sign") return InProcessSign(args);
   std::fprintf(stderr, "unknown mode %s\n", args.mode.c_str());
   return 2;
 }

@@ -9,6 +9,7 @@
 #      vs the trivial card on the same transport (goal >= 0.9x)
 #   3. signatures per second through PC/SC vs `openssl speed rsa2048`
 #      (raw RSA-2048 signs on this machine; goal: card-side cost <= 1.2x)
+# Every figure is the best of 3 runs (the machine may be shared).
 # Builds nothing: BUILD_DIR must hold openmyna_card_bench (target
 # openmyna_card_bench). Needs root for the isolated pcscd (tests/pcsc).
 set -euo pipefail
@@ -23,13 +24,24 @@ has_kernel=1
 "$bench" inprocess --card kernel --count 1 >/dev/null 2>&1 || has_kernel=0
 
 rate() { awk '{ sub("/s", "", $4); print $4 }'; }
+# best_of N CMD...: the highest rate of N runs (the machine is shared; the
+# best run is the least disturbed one, for both sides alike).
+best_of() {
+    local n=$1 best=0 r; shift
+    for _ in $(seq "$n"); do
+        r=$("$@" | awk '{ sub("/s", "", $4); print $4 }')
+        best=$(awk -v a="$best" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+    done
+    echo "$best"
+}
+export -f best_of
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "== in-process ($count APDUs: SELECT JPKI-AP)"
-trivial=$("$bench" inprocess --card trivial --count "$count" | rate)
+trivial=$(best_of 3 "$bench" inprocess --card trivial --count "$count")
 echo "trivial card (ceiling): $trivial APDU/s"
 if [ "$has_kernel" = 1 ]; then
-    kernel=$("$bench" inprocess --card kernel --count "$count" | rate)
+    kernel=$(best_of 3 "$bench" inprocess --card kernel --count "$count")
     echo "kernel card:            $kernel APDU/s"
     echo "ratio in-process kernel/trivial: $(ratio "$kernel" "$trivial")x"
 else
@@ -47,10 +59,9 @@ pcsc_side() {
             >"$PCSC_LOGDIR/card-$card.log" 2>&1 &
         local pid=$!
         wait_card_present 20
-        rate_line=$("$bench" pcsc --count "$count")
-        echo "$card $(echo "$rate_line" | awk '{ sub("/s", "", $4); print $4 }')"
+        echo "$card $(best_of 3 "$bench" pcsc --count "$count")"
         if [ "$card" = kernel ]; then
-            "$bench" pcsc-sign --count 100 --pin 1234 | awk '{ sub("/s", "", $4); print "sign " $4 }'
+            echo "sign $(best_of 3 "$bench" pcsc-sign --count 100 --pin 1234)"
         fi
         stop_pid "$pid"
         wait_card_absent 5
@@ -68,8 +79,14 @@ if [ "$has_kernel" = 1 ]; then
     echo "kernel card:            $pkernel APDU/s"
     echo "ratio pcsc kernel/trivial: $(ratio "$pkernel" "$ptrivial")x (goal >= 0.9)"
     echo "== signatures (RSA-2048, PKCS#1 v1.5)"
-    raw=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print $6 }')
+    raw=0
+    for _ in 1 2 3; do
+        r=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print $6 }')
+        raw=$(awk -v a="$raw" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
+    done
     echo "openssl speed rsa2048: $raw sign/s"
+    isign=$(best_of 3 "$bench" inprocess-sign --card kernel --count 100)
+    echo "card in-process:       $isign sign/s"
     echo "card through PC/SC:    $psign sign/s"
     # cost per signature = 1/rate; card-side cost ratio = raw rate / card rate
     echo "ratio card cost/raw cost: $(ratio "$raw" "$psign")x (goal <= 1.2)"
