@@ -143,7 +143,7 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(
   auto connection = std::make_unique<SqliteConnection>(db);
   OPENMYNA_RETURN_IF_ERROR(connection->ExecuteScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-      "PRAGMA foreign_keys=ON;"));
+      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"));
   return std::unique_ptr<SqlConnection>(std::move(connection));
 }
 
