@@ -25,6 +25,7 @@ struct CommonOptions {
   std::string at;     // YYYY-MM-DD[THH:MM:SSZ]; default: now
   std::string roots;  // PEM bundle; default: the sandbox's roots
   std::vector<std::string> crls;
+  std::string ocsp;  // OCSP responder URL
   bool json = false;
 };
 
@@ -97,6 +98,7 @@ bool LoadRoots(const CommonOptions& o, Context& context,
 bool LoadOptions(const CommonOptions& o, Context& context,
                  pki::VerifyOptions& options) {
   if (!ParseAt(o.at, context, options.at)) return false;
+  options.ocsp_url = o.ocsp;
   for (const std::string& path : o.crls) {
     auto data = ReadFileBytes(path);
     if (!data) {
@@ -187,6 +189,9 @@ void AddCommon(CLI::App* cmd, CommonOptions& o) {
                   "PEM bundle of trusted roots (default: every generation "
                   "of the sandbox CAs)");
   cmd->add_option("--crl", o.crls, "a CRL (DER or PEM) to check; repeatable");
+  cmd->add_option("--ocsp", o.ocsp,
+                  "ask this OCSP responder (http://...) after the chain "
+                  "is good");
   cmd->add_flag("--json", o.json, "print the verdict as JSON");
 }
 

@@ -147,6 +147,11 @@ CertificateVerdict VerifyCertificate(X509* cert,
   if (!crls.empty()) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
   const int ok = X509_verify_cert(ctx.get());
   ERR_clear_error();
+  if (ok == 1 && !options.ocsp_url.empty()) {
+    CertificateVerdict ocsp = CheckOcsp(cert, root, options.ocsp_url);
+    ocsp.root_index = verdict.root_index;
+    return ocsp;
+  }
   if (ok == 1) {
     verdict.good = true;
     verdict.rule = VerifyRule::kOk;

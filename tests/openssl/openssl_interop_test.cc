@@ -5,9 +5,12 @@
 // signatures. Expected values come from jpki.md and the request data.
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
+#include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -17,6 +20,7 @@
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/cms.h"
 #include "openmyna/pki/names.h"
+#include "openmyna/pki/verifier.h"
 #include "testing/pki_fixture.h"
 
 namespace openmyna::pki {
@@ -381,6 +385,56 @@ TEST_F(OpenSslInterop, CmsBothWays) {
       VerifyDetached(theirs, ToBytes("something else"), borrowed, options);
   ASSERT_TRUE(tampered);
   EXPECT_FALSE(tampered->good);
+}
+
+// Our OCSP client against `openssl ocsp` as the responder (an independent
+// implementation), with the sandbox's delegated responder certificate.
+TEST_F(OpenSslInterop, OcspClientAgainstOpensslResponder) {
+  Sandbox& sandbox = testing::SharedSandbox();
+  const auto& g = sandbox.current(CaKind::kAuthentication);
+  DeterministicRng rng(77);
+  CertificateAuthority ca(sandbox, *store_, rng);
+  auto revoked = ca.Issue(testing::AuthenticationRequest(2));
+  auto stranger = ca.Issue(testing::AuthenticationRequest(3));
+  ASSERT_TRUE(revoked && stranger);
+  auto upper = [](std::string hex) {
+    for (char& c : hex) c = static_cast<char>(std::toupper(c));
+    return hex;
+  };
+  // index.txt of `openssl ca`: status, expiry, revocation[,reason], serial,
+  // file, subject. The stranger is absent: "unknown".
+  Write(*dir_ / "index.txt",
+        "V\t310102145959Z\t\t" + upper(auth_->serial.Hex()) +
+            "\tunknown\t/CN=a\n" +
+            "R\t310102145959Z\t261126000000Z,"
+            "keyCompromise\t" +
+            upper(revoked->serial.Hex()) + "\tunknown\t/CN=b\n");
+  const int port = 20000 + static_cast<int>(getpid() % 20000);
+  const std::string command =
+      "openssl ocsp -index " + P("index.txt") + " -port " +
+      std::to_string(port) + " -rsigner " + g.ocsp_certificate_pem.string() +
+      " -rkey " + g.ocsp_key_pem.string() + " -CA " +
+      g.certificate_pem.string() + " -nrequest 3 -nmin 5 > " + P("ocsp.log") +
+      " 2>&1 &";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  auto roots = sandbox.Roots(CaKind::kAuthentication).value();
+  X509* root = roots[0].get();
+  CertificateVerdict v;
+  for (int attempt = 0; attempt < 50; ++attempt) {  // wait for the listener
+    X509Ptr cert = testing::ParseDer(auth_->der);
+    v = CheckOcsp(cert.get(), root, url);
+    if (v.detail.find("no response") == std::string::npos) break;
+    usleep(100000);
+  }
+  EXPECT_TRUE(v.good) << v.detail;
+  X509Ptr r = testing::ParseDer(revoked->der);
+  v = CheckOcsp(r.get(), root, url);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
+  EXPECT_EQ(v.revocation_reason, RevocationReason::kKeyCompromise);
+  X509Ptr s = testing::ParseDer(stranger->der);
+  v = CheckOcsp(s.get(), root, url);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
 }
 
 }  // namespace

@@ -347,3 +347,29 @@ TEST_F(OcspResponderTest, OpensslOcspClientOverHttp) {
 
 }  // namespace
 }  // namespace openmyna::pki::revocation
+
+namespace openmyna::pki::revocation {
+namespace {
+
+TEST_F(OcspResponderTest, RequestSizeLimitAndGetRouteThroughTheRouter) {
+  http::Router router;
+  ASSERT_TRUE(responder_->AddRoutes(router, "/ocsp/sign", 1024));
+  http::Request post;
+  post.method = "POST";
+  post.path = post.target = "/ocsp/sign";
+  post.body = std::string(1025, '\x30');
+  http::Response too_big = router.Dispatch(post);
+  EXPECT_EQ(too_big.status, 413);
+  EXPECT_EQ(too_big.content_type, "application/problem+json");
+  // GET with a path that is not base64: an OCSP malformedRequest (HTTP 200).
+  http::Request get;
+  get.method = "GET";
+  get.path = get.target = "/ocsp/sign/not*base64";
+  http::Response malformed = router.Dispatch(get);
+  EXPECT_EQ(malformed.status, 200);
+  EXPECT_EQ(malformed.content_type, "application/ocsp-response");
+  EXPECT_EQ(malformed.body, std::string("\x30\x03\x0a\x01\x01", 5));
+}
+
+}  // namespace
+}  // namespace openmyna::pki::revocation

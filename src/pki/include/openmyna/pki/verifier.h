@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "openmyna/base/bytes.h"
@@ -36,6 +37,9 @@ std::string_view VerifyRuleName(VerifyRule rule);
 struct VerifyOptions {
   TimePoint at;             // the time of validity
   std::vector<Bytes> crls;  // DER CRLs to consult (empty: no CRL check)
+  // An OCSP responder to ask after the chain is good (empty: none); see
+  // CheckOcsp.
+  std::string ocsp_url;
 };
 
 struct CertificateVerdict {
@@ -59,5 +63,17 @@ Result<X509CrlPtr> ParseCrl(ByteView der_or_pem);
 CertificateVerdict VerifyCertificate(X509* cert,
                                      const std::vector<X509*>& roots,
                                      const VerifyOptions& options);
+
+// Asks the OCSP responder at `url` (RFC 6960, HTTP POST, http:// only)
+// about `cert` issued by `issuer`, with a nonce. The response must be
+// successful, signed by `issuer` or by a delegated responder certificate
+// that `issuer` signed with id-kp-OCSPSigning (RFC 6960 §4.2.2.2), current
+// (thisUpdate/nextUpdate against the system clock, 5 minutes leeway) and
+// echo the nonce when it carries one (a pre-signed response without nonce
+// is accepted; a different nonce is not). good → kOk; revoked → kRevoked
+// with reason and time; unknown, unreachable or unverifiable →
+// kRevocationUnknown naming why.
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             int timeout_seconds = 10);
 
 }  // namespace openmyna::pki

@@ -1,0 +1,117 @@
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+
+#include "internal/openssl_util.h"
+#include "openmyna/pki/verifier.h"
+
+namespace openmyna::pki {
+namespace {
+
+struct OcspDeleter {
+  void operator()(OCSP_REQUEST* p) const { OCSP_REQUEST_free(p); }
+  void operator()(OCSP_RESPONSE* p) const { OCSP_RESPONSE_free(p); }
+  void operator()(OCSP_BASICRESP* p) const { OCSP_BASICRESP_free(p); }
+  void operator()(OCSP_CERTID* p) const { OCSP_CERTID_free(p); }
+};
+
+CertificateVerdict Unknown(std::string why) {
+  CertificateVerdict v;
+  v.rule = VerifyRule::kRevocationUnknown;
+  v.detail = "OCSP: " + std::move(why);
+  return v;
+}
+
+}  // namespace
+
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             int timeout_seconds) {
+  char* host = nullptr;
+  char* port = nullptr;
+  char* path = nullptr;
+  int ssl = 0;
+  const std::string url_text(url);
+  if (OCSP_parse_url(url_text.c_str(), &host, &port, &path, &ssl) != 1 || ssl) {
+    ERR_clear_error();
+    return Unknown("not an http:// URL: " + url_text);
+  }
+  const std::string host_s(host), port_s(port), path_s(path);
+  OPENSSL_free(host);
+  OPENSSL_free(port);
+  OPENSSL_free(path);
+
+  std::unique_ptr<OCSP_CERTID, OcspDeleter> id(
+      OCSP_cert_to_id(EVP_sha1(), cert, issuer));
+  std::unique_ptr<OCSP_REQUEST, OcspDeleter> request(OCSP_REQUEST_new());
+  if (!id || !request ||
+      OCSP_request_add0_id(request.get(), OCSP_CERTID_dup(id.get())) ==
+          nullptr ||
+      OCSP_request_add1_nonce(request.get(), nullptr, -1) != 1) {
+    ERR_clear_error();
+    return Unknown("cannot build the request");
+  }
+  internal::BioPtr bio(BIO_new_connect(host_s.c_str()));
+  BIO_set_conn_port(bio.get(), port_s.c_str());
+  (void)timeout_seconds;  // OCSP_sendreq_bio blocks; the connect BIO uses
+                          // the system's TCP timeouts
+  std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
+      OCSP_sendreq_bio(bio.get(), path_s.c_str(), request.get()));
+  if (!response) {
+    ERR_clear_error();
+    return Unknown("no response from " + url_text);
+  }
+  const int status = OCSP_response_status(response.get());
+  if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    return Unknown(std::string("responder said ") +
+                   OCSP_response_status_str(status));
+  }
+  std::unique_ptr<OCSP_BASICRESP, OcspDeleter> basic(
+      OCSP_response_get1_basic(response.get()));
+  if (!basic) return Unknown("no BasicOCSPResponse");
+  if (OCSP_check_nonce(request.get(), basic.get()) == 0) {
+    return Unknown("the response answers another nonce");
+  }
+  X509StorePtr store(X509_STORE_new());
+  X509_STORE_add_cert(store.get(), issuer);
+  if (OCSP_basic_verify(basic.get(), nullptr, store.get(), 0) <= 0) {
+    ERR_clear_error();
+    return Unknown("the response signature or responder is not trusted");
+  }
+  int cert_status = -1, reason = -1;
+  ASN1_GENERALIZEDTIME *revoked_at = nullptr, *this_update = nullptr,
+                       *next_update = nullptr;
+  if (OCSP_resp_find_status(basic.get(), id.get(), &cert_status, &reason,
+                            &revoked_at, &this_update, &next_update) != 1) {
+    return Unknown("the response does not name this certificate");
+  }
+  if (OCSP_check_validity(this_update, next_update, 300, -1) != 1) {
+    ERR_clear_error();
+    return Unknown("the response is not current");
+  }
+  CertificateVerdict verdict;
+  switch (cert_status) {
+    case V_OCSP_CERTSTATUS_GOOD:
+      verdict.good = true;
+      verdict.rule = VerifyRule::kOk;
+      verdict.detail = "chain and validity good; OCSP good";
+      return verdict;
+    case V_OCSP_CERTSTATUS_REVOKED: {
+      verdict.rule = VerifyRule::kRevoked;
+      verdict.revocation_reason =
+          reason >= 0 ? ReasonFromValue(reason)
+                      : std::optional(RevocationReason::kUnspecified);
+      if (auto when = internal::FromAsn1Time(revoked_at)) {
+        verdict.revocation_time = *when;
+      }
+      verdict.detail =
+          std::string("OCSP: revoked (") +
+          std::string(ReasonName(verdict.revocation_reason.value_or(
+              RevocationReason::kUnspecified))) +
+          ")";
+      return verdict;
+    }
+    default:
+      return Unknown("status unknown");
+  }
+}
+
+}  // namespace openmyna::pki
