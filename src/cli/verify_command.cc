@@ -25,7 +25,8 @@ struct CommonOptions {
   std::string at;     // YYYY-MM-DD[THH:MM:SSZ]; default: now
   std::string roots;  // PEM bundle; default: the sandbox's roots
   std::vector<std::string> crls;
-  std::string ocsp;  // OCSP responder URL
+  std::string ocsp;      // OCSP responder URL
+  bool crl_url = false;  // fetch the CRL the certificate names
   bool json = false;
 };
 
@@ -135,6 +136,16 @@ void RunCert(const CertOptions& o, Context& context) {
   if (!LoadRoots(o, context, roots)) return;
   pki::VerifyOptions options;
   if (!LoadOptions(o, context, options)) return;
+  if (o.crl_url) {
+    const auto urls = pki::CrlUrls(cert->get());
+    if (urls.empty()) {
+      return context.BadInput("--crl-url",
+                              "the certificate names no http:// CRL");
+    }
+    auto crl = pki::FetchCrl(urls.front());
+    if (!crl) return context.Failed(crl.error());
+    options.crls.push_back(std::move(*crl));
+  }
   std::vector<X509*> borrowed;
   for (auto& r : roots) borrowed.push_back(r.get());
   const auto verdict = pki::VerifyCertificate(cert->get(), borrowed, options);
@@ -207,6 +218,9 @@ void AddVerify(CLI::App& app, Context& context) {
       "cert", "Chain (root chosen by key identifier), validity, CRLs");
   cert->add_option("file", cert_options->file, "certificate (PEM or DER)")
       ->required();
+  cert->add_flag("--crl-url", cert_options->crl_url,
+                 "download the CRL from the certificate's http:// "
+                 "distribution point and check it");
   AddCommon(cert, *cert_options);
   cert->callback([cert_options, &context] { RunCert(*cert_options, context); });
 

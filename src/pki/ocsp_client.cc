@@ -1,7 +1,9 @@
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
 
 #include "internal/openssl_util.h"
+#include "openmyna/pki/errors.h"
 #include "openmyna/pki/verifier.h"
 
 namespace openmyna::pki {
@@ -112,6 +114,51 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
     default:
       return Unknown("status unknown");
   }
+}
+
+}  // namespace openmyna::pki
+
+namespace openmyna::pki {
+
+std::vector<std::string> CrlUrls(X509* cert) {
+  std::vector<std::string> urls;
+  auto* points = static_cast<CRL_DIST_POINTS*>(
+      X509_get_ext_d2i(cert, NID_crl_distribution_points, nullptr, nullptr));
+  for (int i = 0; points && i < sk_DIST_POINT_num(points); ++i) {
+    DIST_POINT* dp = sk_DIST_POINT_value(points, i);
+    if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
+    GENERAL_NAMES* names = dp->distpoint->name.fullname;
+    for (int k = 0; k < sk_GENERAL_NAME_num(names); ++k) {
+      GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, k);
+      if (gn->type != GEN_URI) continue;
+      const ASN1_STRING* uri = gn->d.uniformResourceIdentifier;
+      std::string text(
+          reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+          static_cast<std::size_t>(ASN1_STRING_length(uri)));
+      if (text.starts_with("http://")) urls.push_back(std::move(text));
+    }
+  }
+  sk_DIST_POINT_pop_free(points, DIST_POINT_free);
+  return urls;
+}
+
+Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds) {
+  const std::string text(url);
+  if (!text.starts_with("http://")) {
+    return Fail(PkiErrc::kIo, "CRL URL is not http://: " + text);
+  }
+  X509CrlPtr crl(
+      X509_CRL_load_http(text.c_str(), nullptr, nullptr, timeout_seconds));
+  if (!crl) {
+    ERR_clear_error();
+    return Fail(PkiErrc::kIo, "no CRL from " + text);
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_X509_CRL(crl.get(), &der);
+  if (length <= 0) return Unexpected(internal::CryptoError("encoding CRL"));
+  Bytes out(der, der + length);
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace openmyna::pki

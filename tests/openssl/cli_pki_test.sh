@@ -6,11 +6,13 @@
 set -eu
 OPENMYNA=$1
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+HTTP_PID=
+trap '[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+PORT=$((21000 + $$ % 20000))
 export OPENMYNA_DATA="$WORK/data"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$OPENMYNA" init > "$WORK/init.txt"
+"$OPENMYNA" init --base-url "http://127.0.0.1:$PORT" > "$WORK/init.txt"
 grep -q "sign-ca-g1.pem" "$WORK/init.txt" || fail "init did not print the CA paths"
 [ "$(stat -c %a "$OPENMYNA_DATA/ca/sign-ca-g1.key")" = 600 ] || fail "key not 0600"
 "$OPENMYNA" init | grep -q "nothing changed" || fail "second init changed something"
@@ -33,6 +35,45 @@ openssl asn1parse -in "$WORK/sign.pem" -strparse \
   | grep -q "UTF8STRING        :419900102" || fail "DOB not 419900102 in the SAN"
 
 "$OPENMYNA" verify cert "$WORK/sign.pem" | grep -q "^good" || fail "openmyna verify: not good"
+
+# --crl-url: a CRL made by `openssl ca -gencrl` with the sandbox CA key,
+# served by python's http.server at the URL the certificate names.
+mkdir -p "$WORK/www/crl/sign/g1"
+: > "$WORK/index.txt"; echo 01 > "$WORK/crlnumber"
+cat > "$WORK/ca.cnf" <<CNF
+[ ca ]
+default_ca = sb
+[ sb ]
+database = $WORK/index.txt
+crlnumber = $WORK/crlnumber
+default_md = sha256
+default_crl_days = 1
+crl_extensions = crl_ext
+[ crl_ext ]
+authorityKeyIdentifier = keyid:always
+CNF
+gencrl() {
+  openssl ca -config "$WORK/ca.cnf" -gencrl -keyfile "$OPENMYNA_DATA/ca/sign-ca-g1.key" \
+    -cert "$OPENMYNA_DATA/ca/sign-ca-g1.pem" -out "$WORK/crl.pem" 2>/dev/null
+  openssl crl -in "$WORK/crl.pem" -outform DER -out "$WORK/www/crl/sign/g1/13221.crl"
+}
+gencrl
+python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$WORK/www" >/dev/null 2>&1 &
+HTTP_PID=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  "$OPENMYNA" verify cert "$WORK/sign.pem" --crl-url > "$WORK/v.txt" 2>&1 && break
+  sleep 0.5
+done
+grep -q "^good: chain, validity and CRL good" "$WORK/v.txt" || fail "--crl-url with a clean CRL: $(cat "$WORK/v.txt")"
+SERIAL_UP=$(echo "$SERIAL" | tr a-f A-F)
+[ $((${#SERIAL_UP} % 2)) -eq 1 ] && SERIAL_UP="0$SERIAL_UP"
+printf 'R\t301231000000Z\t260101000000Z,keyCompromise\t%s\tunknown\t/CN=x\n' "$SERIAL_UP" > "$WORK/index.txt"
+gencrl
+set +e
+"$OPENMYNA" verify cert "$WORK/sign.pem" --crl-url > "$WORK/v.txt" 2>&1; RC=$?
+set -e
+[ $RC -eq 1 ] || fail "--crl-url with the serial revoked: exit $RC"
+grep -q "not good: revoked" "$WORK/v.txt" || fail "--crl-url: $(cat "$WORK/v.txt")"
 
 # CMS both ways
 echo "申請書" > "$WORK/doc.txt"

@@ -64,6 +64,15 @@ CertificateVerdict VerifyCertificate(X509* cert,
                                      const std::vector<X509*>& roots,
                                      const VerifyOptions& options);
 
+// The http:// URIs of the certificate's cRLDistributionPoints (RFC 5280
+// §4.2.1.13), in order; empty when it names none.
+std::vector<std::string> CrlUrls(X509* cert);
+
+// Downloads a CRL (DER or PEM) over plain HTTP. kIo when the server cannot
+// be reached or answers with an error, kBadCertificate when the body is not
+// a CRL.
+Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds = 10);
+
 // Asks the OCSP responder at `url` (RFC 6960, HTTP POST, http:// only)
 // about `cert` issued by `issuer`, with a nonce. The response must be
 // successful, signed by `issuer` or by a delegated responder certificate
