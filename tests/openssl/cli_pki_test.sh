@@ -74,6 +74,7 @@ set +e
 set -e
 [ $RC -eq 1 ] || fail "--crl-url with the serial revoked: exit $RC"
 grep -q "not good: revoked" "$WORK/v.txt" || fail "--crl-url: $(cat "$WORK/v.txt")"
+kill "$HTTP_PID"; wait "$HTTP_PID" 2>/dev/null || true; HTTP_PID=
 
 # CMS both ways
 echo "申請書" > "$WORK/doc.txt"
@@ -110,4 +111,34 @@ set -e
   | grep -q '"generation":2' || fail "issuance did not use generation 2"
 openssl verify -CAfile "$OPENMYNA_DATA/ca/auth-ca-all.pem" "$WORK/auth.pem" | grep -q ": OK" \
   || fail "openssl verify refused the g2 certificate"
+# End to end with `openmyna serve` (pki-revocation's CRL and OCSP service on
+# this store): good, then revoked, by OCSP and by the CRL the cert names.
+AUTH_SERIAL=$("$OPENMYNA" ca list --ca auth --json | sed 's/.*"serial":"\([0-9a-f]*\)".*/\1/')
+"$OPENMYNA" serve --only ocsp,crl --port "$PORT" >"$WORK/serve.log" 2>&1 &
+HTTP_PID=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  "$OPENMYNA" verify cert "$WORK/auth.pem" --ocsp "http://127.0.0.1:$PORT/ocsp/auth" > "$WORK/v.txt" 2>&1 && break
+  sleep 0.5
+done
+grep -q "OCSP good" "$WORK/v.txt" || fail "serve OCSP good: $(cat "$WORK/v.txt" "$WORK/serve.log")"
+"$OPENMYNA" verify cert "$WORK/auth.pem" --crl-url | grep -q "^good" || fail "serve CRL good"
+"$OPENMYNA" ca revoke --serial "$AUTH_SERIAL" --reason keyCompromise >/dev/null
+# The responder serves pre-signed responses and refreshes them from the
+# store on its own schedule: poll for up to 20 s.
+set +e
+for i in $(seq 1 40); do
+  "$OPENMYNA" verify cert "$WORK/auth.pem" --ocsp "http://127.0.0.1:$PORT/ocsp/auth" > "$WORK/v.txt" 2>&1; RC=$?
+  [ $RC -eq 1 ] && break
+  sleep 0.5
+done
+set -e
+[ $RC -eq 1 ] && grep -q "revoked (keyCompromise)" "$WORK/v.txt" || fail "serve OCSP revoked: $(cat "$WORK/v.txt")"
+set +e
+for i in $(seq 1 40); do
+  "$OPENMYNA" verify cert "$WORK/auth.pem" --crl-url > "$WORK/v.txt" 2>&1; RC=$?
+  [ $RC -eq 1 ] && break
+  sleep 0.5
+done
+set -e
+[ $RC -eq 1 ] && grep -q "revoked" "$WORK/v.txt" || fail "serve CRL revoked: $(cat "$WORK/v.txt")"
 echo "cli_pki_test: all checks passed"
