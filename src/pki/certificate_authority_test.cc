@@ -169,6 +169,20 @@ TEST_F(IssueTest, SerialsAreRandomPositiveAndUnique) {
   EXPECT_EQ(serials.size(), 10u);
 }
 
+TEST_F(IssueTest, ASerialCollisionIsRetried) {
+  // Two issuers replaying the same random stream: the second one draws the
+  // first one's serial first, finds it taken, and draws again.
+  DeterministicRng first_rng(2024), second_rng(2024);
+  CertificateAuthority first(sandbox_, *store_, first_rng);
+  CertificateAuthority second(sandbox_, *store_, second_rng);
+  auto a = first.Issue(testing::AuthenticationRequest());
+  auto b = second.Issue(testing::AuthenticationRequest());
+  ASSERT_TRUE(a) << a.error();
+  ASSERT_TRUE(b) << b.error();
+  EXPECT_NE(a->serial, b->serial);
+  EXPECT_NE(a->subject_cn, b->subject_cn);
+}
+
 TEST_F(IssueTest, NotAfterIsCappedAtTheRoot) {
   IssueRequest request = testing::AuthenticationRequest();
   request.not_after_date = year(2045) / 1 / 1;
