@@ -1,0 +1,284 @@
+// `openmyna up [--data DIR] [--port N] [--vpcd HOST:PORT] [--no-pcscd]`: the
+// main job. Creates the sandbox if absent (CAs, registry database, sample
+// municipalities and residents, API credentials, a sample card), then runs
+// the services and plugs the card into PC/SC until Ctrl-C, and stops
+// everything it started, by PID.
+//
+// It holds no business rule: every step is one of the other commands of this
+// binary (init, db migrate/seed/credentials, card new, serve, card plug), run
+// as a child process of the same executable, so `up` does exactly what a user
+// could do by hand. Each step is idempotent, so `up` is too.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/command_registry.h"
+#include "cli/context.h"
+#include "openmyna/base/file_io.h"
+
+extern char** environ;
+
+namespace openmyna::cli {
+namespace {
+namespace fs = std::filesystem;
+
+// The sample resident whose card `up` plugs in. Her number is valid
+// (jpki.md §5.1 vector 123456789018), the passwords follow domain.md §3.
+constexpr const char* kSampleProfile = R"({
+  "number": "123456789018",
+  "name": "番号 花子",
+  "address": "長野県千曲市杭瀬下８８",
+  "birth_date": "1990-05-10",
+  "sex": "female",
+  "kind": "standard",
+  "passwords": {"signature": "ABC123", "authentication": "1234",
+                "juki": "5678", "input_assist": "4321"},
+  "certificates": ["authentication", "signature"],
+  "municipality_code": "20218",
+  "municipality_prefecture": "Nagano-ken",
+  "municipality_name": "Chikuma-shi"
+}
+)";
+
+struct UpOptions {
+  int port = -1;
+  std::string vpcd = "127.0.0.1:35963";
+  bool no_pcscd = false;
+};
+
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+std::string SelfPath() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("openmyna") : self.string();
+}
+
+// Starts `argv` as a child; stdout goes to `stdout_path` (created 0600) when
+// given. Returns the PID or -1.
+pid_t Spawn(const std::vector<std::string>& args,
+            const std::string& stdout_path = "",
+            const std::string& stderr_path = "") {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (!stdout_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO,
+                                     stdout_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  }
+  if (!stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO,
+                                     stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+  }
+  pid_t pid = -1;
+  const int rc =
+      posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+// Runs a step to completion; true when it exited 0.
+bool RunStep(const std::string& title, const std::vector<std::string>& args,
+             const std::string& stdout_path = "") {
+  std::printf("==> %s\n", title.c_str());
+  std::fflush(stdout);
+  const pid_t pid = Spawn(args, stdout_path);
+  if (pid < 0) return false;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
+
+// TERM, wait up to 5 s, then KILL (pcsc-testing.md §4).
+void StopByPid(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 50; ++i) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
+bool PcscdRunning() {
+  std::ifstream pid_file("/run/pcscd/pcscd.pid");
+  std::string text;
+  std::getline(pid_file, text, '\0');  // the file holds "<pid>\n\0"
+  try {
+    return fs::exists("/run/pcscd/pcscd.comm") && Alive(std::stoi(text));
+  } catch (...) {
+    return false;
+  }
+}
+
+void RunUp(const UpOptions& options, Context& context) {
+  const fs::path dir = context.DataDir();
+  const std::string self = SelfPath();
+  const std::string data = dir.string();
+  if (auto made = EnsurePrivateDirectory(dir); !made) {
+    return context.Failed(made.error());
+  }
+  const auto step = [&](const std::string& title, std::vector<std::string> args,
+                        const std::string& out = "") {
+    args.insert(args.begin(), {self, "--data", data});
+    if (!RunStep(title, args, out)) {
+      std::fprintf(stderr, "openmyna up: step failed: %s\n", title.c_str());
+      context.SetExitCode(kExitFailed);
+      return false;
+    }
+    return true;
+  };
+  std::vector<std::string> init = {"init"};
+  if (options.port >= 0) {
+    init.insert(init.end(), {"--base-url", "http://127.0.0.1:" +
+                                               std::to_string(options.port)});
+  }
+  if (!step("sandbox CAs (openmyna init)", init)) return;
+  if (!step("registry database (openmyna db migrate)", {"db", "migrate"})) {
+    return;
+  }
+  if (!step("sample municipalities and residents (openmyna db seed)",
+            {"db", "seed"})) {
+    return;
+  }
+  const fs::path credentials = dir / "credentials.txt";
+  if (!fs::exists(credentials)) {
+    if (!step("API credentials -> " + credentials.string(),
+              {"db", "credentials"}, credentials.string())) {
+      return;
+    }
+  }
+  const fs::path profile = dir / "profiles" / "sample.json";
+  const fs::path card = dir / "cards" / "sample.card";
+  if (!fs::exists(card)) {
+    if (auto made = EnsurePrivateDirectory(profile.parent_path()); !made) {
+      return context.Failed(made.error());
+    }
+    if (auto written =
+            WriteFileAtomically(profile, std::string_view(kSampleProfile));
+        !written) {
+      return context.Failed(written.error());
+    }
+    if (auto made = EnsurePrivateDirectory(card.parent_path()); !made) {
+      return context.Failed(made.error());
+    }
+    if (!step("sample card (openmyna card new)",
+              {"card", "new", "--profile", profile.string(), "--out",
+               card.string()})) {
+      return;
+    }
+  }
+
+  struct sigaction action {};
+  action.sa_handler = OnSignal;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+
+  pid_t pcscd = -1;
+  if (!options.no_pcscd && !PcscdRunning()) {
+    std::printf("==> starting pcscd (log: %s/pcscd.log)\n", data.c_str());
+    fs::create_directories("/run/pcscd");
+    pcscd = Spawn({"/usr/sbin/pcscd", "--foreground"}, data + "/pcscd.log",
+                  data + "/pcscd.log");
+    for (int i = 0; i < 100 && !fs::exists("/run/pcscd/pcscd.comm"); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  std::vector<std::string> serve = {self, "--data", data, "serve"};
+  if (options.port >= 0) {
+    serve.insert(serve.end(), {"--port", std::to_string(options.port)});
+  }
+  std::printf("==> starting services (log: %s/serve.log)\n", data.c_str());
+  const pid_t server = Spawn(serve, data + "/serve.log", data + "/serve.log");
+  std::printf("==> plugging the sample card into PC/SC (log: %s/card.log)\n",
+              data.c_str());
+  const pid_t plug = Spawn({self, "--data", data, "card", "plug", "--image",
+                            card.string(), "--vpcd", options.vpcd},
+                           data + "/card.log", data + "/card.log");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+
+  std::string base_url = "http://127.0.0.1:8390";
+  if (std::ifstream sandbox(dir / "sandbox.json"); sandbox) {
+    std::string text((std::istreambuf_iterator<char>(sandbox)),
+                     std::istreambuf_iterator<char>());
+    if (auto at = text.find("http://"); at != std::string::npos) {
+      base_url = text.substr(at, text.find('"', at) - at);
+    }
+  }
+  std::printf(
+      "\nOpenMyna sandbox is up (NOT the real JPKI). Data: %s\n"
+      "  services      %s  (OCSP /ocsp/sign /ocsp/auth, CRLs /crl/..., "
+      "registry API, %s/openapi.json)\n"
+      "  credentials   %s (HTTP Basic, one per role)\n"
+      "  CA roots      %s/ca/\n"
+      "  sample card   %s (番号 花子; auth PIN 1234, signature password "
+      "ABC123)\n\n"
+      "Try:\n"
+      "  opensc-tool --reader 0 --name             # -> jpki\n"
+      "  pkcs15-tool --reader 0 --dump\n"
+      "  echo hello > msg.txt && pkcs11-tool --slot-index 0 --login --pin "
+      "1234 --sign --id 01 -m SHA256-RSA-PKCS -i msg.txt -o msg.sig\n"
+      "  %s --data %s card show --image %s\n\n"
+      "Ctrl-C stops everything this command started.\n",
+      data.c_str(), base_url.c_str(), base_url.c_str(),
+      credentials.string().c_str(), data.c_str(), card.string().c_str(),
+      self.c_str(), data.c_str(), card.string().c_str());
+  std::fflush(stdout);
+
+  while (!g_stop) {
+    if (!Alive(server) || !Alive(plug)) {
+      std::fprintf(stderr,
+                   "openmyna up: a service stopped; see %s/serve.log and "
+                   "%s/card.log\n",
+                   data.c_str(), data.c_str());
+      context.SetExitCode(kExitFailed);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::printf("\nstopping...\n");
+  StopByPid(plug);
+  StopByPid(server);
+  StopByPid(pcscd);
+  std::printf("stopped\n");
+}
+
+void AddUp(CLI::App& app, Context& context) {
+  auto options = std::make_shared<UpOptions>();
+  CLI::App* up = app.add_subcommand(
+      "up",
+      "The whole sandbox on this machine: CAs, registry with sample "
+      "residents, services, and a sample card plugged into PC/SC");
+  up->add_option("--port", options->port,
+                 "HTTP port of the services (default: the sandbox's, 8390)");
+  up->add_option("--vpcd", options->vpcd, "vpcd address of the reader slot");
+  up->add_flag("--no-pcscd", options->no_pcscd,
+               "Do not start pcscd when it is not running");
+  up->callback([options, &context] { RunUp(*options, context); });
+}
+
+const CommandGroup kUpGroup{"up", 0, &AddUp};
+
+}  // namespace
+}  // namespace openmyna::cli
