@@ -7,7 +7,7 @@
 #   1. in-process: the kernel card vs the trivial do-nothing card
 #   2. through pcscd + vpcd (libpcsclite client, reader 0): the kernel card
 #      vs the trivial card on the same transport (goal >= 0.9x)
-#   3. signatures per second through PC/SC vs `openssl speed rsa2048`
+#   3. signatures per second through PC/SC vs `openssl speed -elapsed rsa2048` (wall clock, as our side is measured)
 #      (raw RSA-2048 signs on this machine; goal: card-side cost <= 1.2x)
 # Every figure is the best of 3 runs (the machine may be shared).
 # Builds nothing: BUILD_DIR must hold openmyna_card_bench (target
@@ -81,7 +81,7 @@ if [ "$has_kernel" = 1 ]; then
     echo "== signatures (RSA-2048, PKCS#1 v1.5)"
     raw=0
     for _ in 1 2 3; do
-        r=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print $6 }')
+        r=$(openssl speed -elapsed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { print $6 }')
         raw=$(awk -v a="$raw" -v b="$r" 'BEGIN { print (b > a) ? b : a }')
     done
     echo "openssl speed rsa2048: $raw sign/s"
