@@ -75,20 +75,6 @@ Result<PkeyPtr> LoadOrCreateDataIssuer(const std::filesystem::path& path) {
   return key;
 }
 
-Result<Bytes> RootDer(const pki::Sandbox& sandbox, pki::CaKind kind) {
-  auto roots = sandbox.Roots(kind);
-  if (!roots || roots->empty()) {
-    return Fail(PersoErrc::kNoSandbox, "the sandbox has no CA certificate");
-  }
-  X509* root = roots->back().get();  // newest generation issues
-  unsigned char* der = nullptr;
-  const int length = i2d_X509(root, &der);
-  if (length <= 0) return Fail(PersoErrc::kIssuance, "CA certificate to DER");
-  Bytes out(der, der + length);
-  OPENSSL_free(der);
-  return out;
-}
-
 Status SetPinIfPresent(CardImage& image, std::string_view app, Fid fid,
                        std::string_view value, std::string_view what) {
   const Application* application = image.FindApplication(app);
@@ -126,6 +112,38 @@ pki::SanSex CertificateSex(ProfileSex sex) {
 }
 
 }  // namespace
+
+Result<Bytes> CaCertificateDer(const pki::Sandbox& sandbox, pki::CaKind kind) {
+  auto roots = sandbox.Roots(kind);
+  if (!roots || roots->empty()) {
+    return Fail(PersoErrc::kNoSandbox, "the sandbox has no CA certificate");
+  }
+  X509* root = roots->back().get();  // newest generation issues
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(root, &der);
+  if (length <= 0) return Fail(PersoErrc::kIssuance, "CA certificate to DER");
+  Bytes out(der, der + length);
+  OPENSSL_free(der);
+  return out;
+}
+
+Status WriteCardFaces(CardImage& image, faces::CardFacesProfile profile,
+                      const std::filesystem::path& data_dir) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      PkeyPtr issuer_key, LoadOrCreateDataIssuer(DataIssuerKeyPath(data_dir)));
+  auto text_key_id = faces::MakeKeyId(faces::kSandboxTextIssuerNumber, "001");
+  auto face_key_id = faces::MakeKeyId(faces::kSandboxFaceIssuerNumber, "001");
+  if (!text_key_id || !face_key_id) {
+    return Issuance("data issuer key IDs",
+                    text_key_id ? face_key_id.error() : text_key_id.error());
+  }
+  profile.text_issuer = {issuer_key.get(), *text_key_id};
+  profile.face_issuer = {issuer_key.get(), *face_key_id};
+  auto status = faces::PersonalizeCardFaces(image, profile);
+  SecureWipe(profile.input_assist_pin);
+  if (!status) return Issuance("card-face data", status.error());
+  return Ok();
+}
 
 std::filesystem::path StorageKeyPath(const std::filesystem::path& data_dir) {
   return data_dir / "card-master.key";
@@ -240,10 +258,10 @@ Result<PersoResult> Personalize(const Profile& profile,
         issue(pki::CertificateKind::kSignature, kJpkiSignKey, kJpkiSignCert,
               *validity->sign_cert_expiry, result.sign_certificate_serial));
   }
-  OPENMYNA_ASSIGN_OR_RETURN(Bytes auth_ca,
-                            RootDer(*sandbox, pki::CaKind::kAuthentication));
-  OPENMYNA_ASSIGN_OR_RETURN(Bytes sign_ca,
-                            RootDer(*sandbox, pki::CaKind::kSignature));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Bytes auth_ca, CaCertificateDer(*sandbox, pki::CaKind::kAuthentication));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Bytes sign_ca, CaCertificateDer(*sandbox, pki::CaKind::kSignature));
   for (auto [fid, contents] :
        {std::pair<Fid, Bytes>{kJpkiAuthCaCert, std::move(auth_ca)},
         std::pair<Fid, Bytes>{kJpkiSignCaCert, std::move(sign_ca)},
@@ -266,14 +284,6 @@ Result<PersoResult> Personalize(const Profile& profile,
 
   // 4. Card-face data (text and face APs), their keys made on the chip, the
   // input-assist PIN and the collation numbers: card-faces' issuer step.
-  OPENMYNA_ASSIGN_OR_RETURN(
-      PkeyPtr issuer_key, LoadOrCreateDataIssuer(DataIssuerKeyPath(data_dir)));
-  auto text_key_id = faces::MakeKeyId(faces::kSandboxTextIssuerNumber, "001");
-  auto face_key_id = faces::MakeKeyId(faces::kSandboxFaceIssuerNumber, "001");
-  if (!text_key_id || !face_key_id) {
-    return Issuance("data issuer key IDs",
-                    text_key_id ? face_key_id.error() : text_key_id.error());
-  }
   faces::CardFacesProfile faces_profile;
   faces_profile.number = profile.number;
   faces_profile.info.name = profile.name;
@@ -289,14 +299,9 @@ Result<PersoResult> Personalize(const Profile& profile,
     if (!photo) return Fail(PersoErrc::kIo, photo.error().message());
     faces_profile.photo_png = std::move(*photo);
   }
-  faces_profile.text_issuer = {issuer_key.get(), *text_key_id};
-  faces_profile.face_issuer = {issuer_key.get(), *face_key_id};
-  if (auto status = faces::PersonalizeCardFaces(image, faces_profile);
-      !status) {
-    SecureWipe(faces_profile.input_assist_pin);
-    return Issuance("card-face data", status.error());
-  }
+  auto status = WriteCardFaces(image, std::move(faces_profile), data_dir);
   SecureWipe(faces_profile.input_assist_pin);
+  OPENMYNA_RETURN_IF_ERROR(status);
   return result;
 }
 

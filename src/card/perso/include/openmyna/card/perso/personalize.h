@@ -22,8 +22,10 @@
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/card/faces/personalize.h"
 #include "openmyna/card/image.h"
 #include "openmyna/card/perso/profile.h"
+#include "openmyna/pki/sandbox.h"
 
 namespace openmyna::card::perso {
 
@@ -39,6 +41,20 @@ std::filesystem::path DataIssuerKeyPath(const std::filesystem::path& data_dir);
 // The storage key of the sandbox (for `card plug` / `card show`): kNoSandbox
 // when the data folder has no key yet.
 Result<StorageKey> LoadStorageKey(const std::filesystem::path& data_dir);
+
+// The steps of Personalize that the registry's chip port (registry/
+// perso_card_port.h) repeats on a card it holds:
+//
+// The newest root certificate of `kind` (DER), the one that issues, for JPKI
+// EF 000B / 0002 (card-apdu.md §4.1). kNoSandbox when there is none.
+Result<Bytes> CaCertificateDer(const pki::Sandbox& sandbox, pki::CaKind kind);
+//
+// Step 4: faces::PersonalizeCardFaces with the sandbox data issuer of
+// `data_dir` (DataIssuerKeyPath, created 0600 on first use) as text and face
+// issuer; `profile`'s text_issuer / face_issuer are ignored. Errors:
+// kIssuance (the card-face data refused, message names why), kIo.
+Status WriteCardFaces(CardImage& image, faces::CardFacesProfile profile,
+                      const std::filesystem::path& data_dir);
 
 struct PersoResult {
   CardImage image;

@@ -1,0 +1,365 @@
+#include "openmyna/registry/perso_card_port.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "openmyna/base/file_io.h"
+#include "openmyna/card/faces/personalize.h"
+#include "openmyna/card/issuance.h"
+#include "openmyna/card/perso/personalize.h"
+#include "openmyna/domain/date.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/errors.h"
+
+namespace openmyna::registry {
+namespace {
+
+using card::Fid;
+
+// FIDs of card-apdu.md §4.1 (JPKI-AP), §5 (text AP), §7 (juki, common).
+constexpr Fid kJpkiSignCert = 0x0001;
+constexpr Fid kJpkiSignCaCert = 0x0002;
+constexpr Fid kJpkiTokenInfo = 0x0006;
+constexpr Fid kJpkiCertPresence = 0x0008;
+constexpr Fid kJpkiAuthCert = 0x000A;
+constexpr Fid kJpkiAuthCaCert = 0x000B;
+constexpr Fid kJpkiAuthKey = 0x0017;
+constexpr Fid kJpkiAuthPin = 0x0018;
+constexpr Fid kJpkiSignKey = 0x001A;
+constexpr Fid kJpkiSignPin = 0x001B;
+constexpr Fid kJukiPin = 0x001C;
+constexpr Fid kTextPin = 0x0011;
+constexpr Fid kTextCollationB = 0x0015;
+
+struct PinSlot {
+  std::string_view app;
+  Fid fid;
+};
+
+std::vector<PinSlot> SlotsOf(domain::PasswordKind kind) {
+  switch (kind) {
+    case domain::PasswordKind::kSignature:
+      return {{"jpki", kJpkiSignPin}};
+    case domain::PasswordKind::kAuthentication:
+      return {{"jpki", kJpkiAuthPin}};
+    case domain::PasswordKind::kJuki:
+      return {{"juki", kJukiPin}, {"common", kJukiPin}};
+    case domain::PasswordKind::kInputAssist:
+      return {{"text", kTextPin}};
+  }
+  return {};
+}
+
+Unexpected<Error> Chip(std::string_view step, const Error& cause) {
+  return Fail(RegistryErrc::kUnavailable,
+              fmt::format("chip: {}: {}", step, cause.message()));
+}
+
+card::ElementaryFile* FindEf(card::CardImage& image, std::string_view app,
+                             Fid fid) {
+  card::Application* application = image.FindApplication(app);
+  return application == nullptr ? nullptr : application->Find(fid);
+}
+
+card::faces::Sex CardSex(Sex sex) {
+  switch (sex) {
+    case Sex::kMale:
+      return card::faces::Sex::kMale;
+    case Sex::kFemale:
+      return card::faces::Sex::kFemale;
+    case Sex::kUnknown:
+      break;
+  }
+  return card::faces::Sex::kNotApplicable;  // JIS X 0303 '9'
+}
+
+Status CheckCardId(std::string_view id) {
+  const bool ok = !id.empty() && id.find_first_not_of(
+                                     "abcdefghijklmnopqrstuvwxyz"
+                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789_-") == std::string::npos;
+  if (!ok) {
+    return Fail(RegistryErrc::kInvalidInput,
+                "card id: only letters, digits, '_' and '-' name an image");
+  }
+  return Ok();
+}
+
+// The card-face data of `resident` (text and face APs) for `card`.
+Result<card::faces::CardFacesProfile> FacesProfile(const Card& card,
+                                                   const Resident& resident) {
+  auto birth = domain::ParseDate(resident.date_of_birth);
+  if (!birth) return Chip("date of birth", birth.error());
+  auto expiry = domain::ParseDate(card.expires_on);
+  if (!expiry) return Chip("card expiry", expiry.error());
+  card::faces::CardFacesProfile p;
+  p.number = resident.individual_number;
+  p.info.name = resident.name;
+  p.info.address = resident.address;
+  p.info.birth = *birth;
+  p.info.sex = CardSex(resident.sex);
+  p.card_expiry = *expiry;
+  p.municipality_code = resident.municipality_code;
+  return p;
+}
+
+// An unset PIN answers as blocked (model.h) until the issuer sets it.
+void UnsetPin(card::CardImage& image, std::string_view app, Fid fid) {
+  if (card::ElementaryFile* ef = FindEf(image, app, fid)) {
+    SecureWipe(ef->pin.value);
+    ef->pin.value.clear();
+    ef->pin.is_set = false;
+    ef->pin.tries_left = 0;
+  }
+}
+
+}  // namespace
+
+PersoCardPort::PersoCardPort(const pki::Sandbox& sandbox, Rng& rng)
+    : data_dir_(sandbox.dir()), sandbox_(sandbox), rng_(rng) {}
+
+std::filesystem::path PersoCardPort::ImagePath(std::string_view card_id) const {
+  return data_dir_ / "cards" / (std::string(card_id) + ".card");
+}
+
+// Load, change, save: the image is written only when `change` succeeded.
+template <typename T, typename F>
+static Result<T> WithImage(const std::filesystem::path& data_dir,
+                           const std::filesystem::path& path, Rng& rng,
+                           F&& change) {
+  auto key = card::StorageKey::LoadOrCreate(
+      card::perso::StorageKeyPath(data_dir), rng);
+  if (!key) return Chip("storage key", key.error());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Fail(RegistryErrc::kNotFound,
+                fmt::format("no chip image {}", path.string()));
+  }
+  auto image = card::LoadImage(path, &*key);
+  if (!image) return Chip("loading the image", image.error());
+  auto out = change(*image);
+  if (!out) return Unexpected<Error>(out.error());
+  if (auto saved = card::SaveImage(path, *image, *key, rng); !saved) {
+    return Chip("saving the image", saved.error());
+  }
+  return out;
+}
+
+Result<std::string> PersoCardPort::Produce(const Card& card,
+                                           const Resident& resident) {
+  OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
+  std::lock_guard lock(mutex_);
+  const bool standard = card.kind == CardKind::kStandard;
+  card::CardImage image = card::NewBlankImage(
+      standard ? card::CardKind::kStandard : card::CardKind::kFaceAuth, rng_);
+  OPENMYNA_ASSIGN_OR_RETURN(auto profile, FacesProfile(card, resident));
+  profile.security_code = card::faces::NewSecurityCode(rng_);
+  // The faces step sets the input-assist PIN of a standard card; the real
+  // one is chosen at delivery, so a random one is set and then unset.
+  if (standard) profile.input_assist_pin = card::faces::NewSecurityCode(rng_);
+  if (auto faces =
+          card::perso::WriteCardFaces(image, std::move(profile), data_dir_);
+      !faces) {
+    return Chip("card-face data", faces.error());
+  }
+  if (standard) UnsetPin(image, "text", kTextPin);
+  // EF 0008: byte 0 signature, byte 1 authentication certificate present
+  // (8F) or absent (00) (card-apdu.md §4.1); none yet.
+  for (auto& [fid, contents] : std::vector<std::pair<Fid, Bytes>>{
+           {kJpkiTokenInfo, card::JpkiTokenInfo()},
+           {kJpkiCertPresence, Bytes(3, 0x00)}}) {
+    if (auto written = card::WriteBinary(image, "jpki", fid, contents);
+        !written) {
+      return Chip(fmt::format("writing JPKI EF {:04X}", fid), written.error());
+    }
+  }
+  auto key = card::StorageKey::LoadOrCreate(
+      card::perso::StorageKeyPath(data_dir_), rng_);
+  if (!key) return Chip("storage key", key.error());
+  if (auto dir = EnsurePrivateDirectory(data_dir_ / "cards"); !dir) {
+    return Chip("the cards folder", dir.error());
+  }
+  const auto path = ImagePath(card.id);
+  if (auto saved = card::SaveImage(path, image, *key, rng_); !saved) {
+    return Chip("saving the image", saved.error());
+  }
+  return path.string();
+}
+
+Status PersoCardPort::SetPasswords(const Card& card,
+                                   const Passwords& passwords) {
+  OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
+  std::lock_guard lock(mutex_);
+  return WithImage<bool>(
+             data_dir_, ImagePath(card.id), rng_,
+             [&](card::CardImage& image) -> Result<bool> {
+               const std::pair<domain::PasswordKind, const std::string*>
+                   values[] = {
+                       {domain::PasswordKind::kSignature, &passwords.signature},
+                       {domain::PasswordKind::kAuthentication,
+                        &passwords.authentication},
+                       {domain::PasswordKind::kJuki, &passwords.juki},
+                       {domain::PasswordKind::kInputAssist,
+                        &passwords.input_assist}};
+               for (const auto& [kind, value] : values) {
+                 if (value->empty()) continue;
+                 for (const PinSlot& slot : SlotsOf(kind)) {
+                   if (FindEf(image, slot.app, slot.fid) == nullptr) continue;
+                   if (auto set =
+                           card::SetPin(image, slot.app, slot.fid, *value);
+                       !set) {
+                     return Chip(fmt::format("setting {} PIN {:04X}", slot.app,
+                                             slot.fid),
+                                 set.error());
+                   }
+                 }
+               }
+               return true;
+             })
+      .transform([](bool) {});
+}
+
+Result<Bytes> PersoCardPort::GenerateKey(const Card& card,
+                                         CertificateType type) {
+  OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
+  std::lock_guard lock(mutex_);
+  return WithImage<Bytes>(data_dir_, ImagePath(card.id), rng_,
+                          [&](card::CardImage& image) -> Result<Bytes> {
+                            auto spki = card::GenerateKeyPair(
+                                image, "jpki",
+                                type == CertificateType::kAuthentication
+                                    ? kJpkiAuthKey
+                                    : kJpkiSignKey);
+                            if (!spki)
+                              return Chip("generating a key", spki.error());
+                            return spki;
+                          });
+}
+
+Status PersoCardPort::InstallCertificate(const Card& card, CertificateType type,
+                                         std::string_view serial) {
+  OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
+  std::lock_guard lock(mutex_);
+  auto parsed = pki::Serial::FromHex(serial);
+  if (!parsed) return Chip("certificate serial", parsed.error());
+  auto store = sandbox_.OpenStore();
+  if (!store) return Chip("opening the certificate store", store.error());
+  auto record = (*store)->Find(*parsed);
+  if (!record) return Chip("reading the certificate store", record.error());
+  if (!*record) {
+    return Fail(
+        RegistryErrc::kUnavailable,
+        fmt::format("chip: the CA store has no certificate {}", serial));
+  }
+  const bool auth = type == CertificateType::kAuthentication;
+  return WithImage<bool>(
+             data_dir_, ImagePath(card.id), rng_,
+             [&](card::CardImage& image) -> Result<bool> {
+               const Fid cert_fid = auth ? kJpkiAuthCert : kJpkiSignCert;
+               const Fid ca_fid = auth ? kJpkiAuthCaCert : kJpkiSignCaCert;
+               if (auto w = card::WriteBinary(image, "jpki", cert_fid,
+                                              (**record).der);
+                   !w) {
+                 return Chip("writing the certificate", w.error());
+               }
+               const card::ElementaryFile* ca_ef =
+                   FindEf(image, "jpki", ca_fid);
+               if (ca_ef != nullptr && ca_ef->data.empty()) {
+                 auto ca = card::perso::CaCertificateDer(
+                     sandbox_, auth ? pki::CaKind::kAuthentication
+                                    : pki::CaKind::kSignature);
+                 if (!ca) return Chip("the CA certificate", ca.error());
+                 if (auto w = card::WriteBinary(image, "jpki", ca_fid, *ca);
+                     !w) {
+                   return Chip("writing the CA certificate", w.error());
+                 }
+               }
+               if (card::ElementaryFile* presence =
+                       FindEf(image, "jpki", kJpkiCertPresence)) {
+                 Bytes flags = presence->data;
+                 flags.resize(std::max<std::size_t>(flags.size(), 3), 0x00);
+                 flags[auth ? 1 : 0] = 0x8F;
+                 if (auto w = card::WriteBinary(image, "jpki",
+                                                kJpkiCertPresence, flags);
+                     !w) {
+                   return Chip("writing JPKI EF 0008", w.error());
+                 }
+               }
+               return true;
+             })
+      .transform([](bool) {});
+}
+
+Status PersoCardPort::RewriteTextData(const Card& card,
+                                      const Resident& resident) {
+  OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
+  std::lock_guard lock(mutex_);
+  OPENMYNA_ASSIGN_OR_RETURN(auto profile, FacesProfile(card, resident));
+  return WithImage<bool>(
+             data_dir_, ImagePath(card.id), rng_,
+             [&](card::CardImage& image) -> Result<bool> {
+               // 照合番号B ends with the 4-digit security code printed on the
+               // card (card-apdu.md §9.1): it stays.
+               const card::ElementaryFile* collation_b =
+                   FindEf(image, "text", kTextCollationB);
+               if (collation_b == nullptr || !collation_b->pin.is_set ||
+                   collation_b->pin.value.size() < 4) {
+                 return Fail(RegistryErrc::kUnavailable,
+                             "chip: the card has no collation number B");
+               }
+               profile.security_code = collation_b->pin.value.substr(
+                   collation_b->pin.value.size() - 4);
+               std::optional<card::PinObject> pin;
+               if (const card::ElementaryFile* ef =
+                       FindEf(image, "text", kTextPin);
+                   ef != nullptr && image.kind == card::CardKind::kStandard) {
+                 pin = ef->pin;
+                 profile.input_assist_pin =
+                     pin->is_set ? pin->value
+                                 : card::faces::NewSecurityCode(rng_);
+               }
+               auto faces = card::perso::WriteCardFaces(
+                   image, std::move(profile), data_dir_);
+               if (pin) {
+                 // Same value, same retry counter as before the rewrite.
+                 FindEf(image, "text", kTextPin)->pin = *pin;
+                 SecureWipe(pin->value);
+               }
+               if (!faces) return Chip("card-face data", faces.error());
+               return true;
+             })
+      .transform([](bool) {});
+}
+
+Status PersoCardPort::ResetPassword(const Card& card, domain::PasswordKind kind,
+                                    std::string_view new_password) {
+  OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
+  std::lock_guard lock(mutex_);
+  return WithImage<bool>(data_dir_, ImagePath(card.id), rng_,
+                         [&](card::CardImage& image) -> Result<bool> {
+                           int set = 0;
+                           for (const PinSlot& slot : SlotsOf(kind)) {
+                             if (FindEf(image, slot.app, slot.fid) == nullptr)
+                               continue;
+                             if (auto done = card::SetPin(
+                                     image, slot.app, slot.fid, new_password);
+                                 !done) {
+                               return Chip(fmt::format("setting {} PIN {:04X}",
+                                                       slot.app, slot.fid),
+                                           done.error());
+                             }
+                             ++set;
+                           }
+                           if (set == 0) {
+                             return Fail(RegistryErrc::kUnavailable,
+                                         "chip: the card has no such password");
+                           }
+                           return true;
+                         })
+      .transform([](bool) {});
+}
+
+}  // namespace openmyna::registry
