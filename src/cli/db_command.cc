@@ -21,6 +21,7 @@
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
+#include "openmyna/registry/perso_card_port.h"
 #include "openmyna/registry/pki_ca_port.h"
 #include "openmyna/registry/seed.h"
 #include "openmyna/registry/service.h"
@@ -45,43 +46,6 @@ Result<std::string> Target(const DbOptions& options,
   return (data_dir / "registry.db").string();
 }
 
-// The chip side of the registry is not wired to card/perso yet: every call
-// fails with kUnavailable, so card issuance through the API answers 503
-// instead of pretending (docs/registry.md, "Wiring").
-class UnwiredCardPort final : public registry::CardPort {
- public:
-  Result<std::string> Produce(const registry::Card&,
-                              const registry::Resident&) override {
-    return Unwired();
-  }
-  Status SetPasswords(const registry::Card&,
-                      const registry::Passwords&) override {
-    return Unwired();
-  }
-  Result<Bytes> GenerateKey(const registry::Card&,
-                            registry::CertificateType) override {
-    return Unwired();
-  }
-  Status InstallCertificate(const registry::Card&, registry::CertificateType,
-                            std::string_view) override {
-    return Unwired();
-  }
-  Status RewriteTextData(const registry::Card&,
-                         const registry::Resident&) override {
-    return Unwired();
-  }
-  Status ResetPassword(const registry::Card&, domain::PasswordKind,
-                       std::string_view) override {
-    return Unwired();
-  }
-
- private:
-  static Unexpected<Error> Unwired() {
-    return Fail(registry::RegistryErrc::kUnavailable,
-                "the registry is not wired to card personalisation yet");
-  }
-};
-
 // Everything one registry needs, owned together.
 struct RegistryStack {
   SystemClock clock;
@@ -90,7 +54,8 @@ struct RegistryStack {
   std::optional<pki::Sandbox> sandbox;
   std::unique_ptr<pki::SqliteCertificateStore> certificates;
   std::unique_ptr<registry::CaPort> ca;
-  UnwiredCardPort card;
+  // Real chip images under DIR/cards (docs/registry.md, "Wiring").
+  std::unique_ptr<registry::PersoCardPort> card;
   std::unique_ptr<registry::RegistryService> service;
 
   static Result<std::unique_ptr<RegistryStack>> Open(
@@ -112,8 +77,10 @@ struct RegistryStack {
         pki::SqliteCertificateStore::Open(stack->sandbox->store_path()));
     stack->ca = std::make_unique<registry::PkiCaPort>(
         *stack->sandbox, *stack->certificates, stack->rng);
+    stack->card =
+        std::make_unique<registry::PersoCardPort>(*stack->sandbox, stack->rng);
     stack->service = std::make_unique<registry::RegistryService>(
-        *stack->store, now, stack->rng, *stack->ca, stack->card);
+        *stack->store, now, stack->rng, *stack->ca, *stack->card);
     return stack;
   }
 };
