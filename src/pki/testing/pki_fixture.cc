@@ -10,21 +10,23 @@
 namespace openmyna::pki::testing {
 namespace {
 
-std::filesystem::path Root() {
-  static const std::filesystem::path root = [] {
+// The folder of every fixture of this test binary, removed at exit. The
+// path is never destroyed, so the exit handler can still read it.
+const std::filesystem::path& Root() {
+  static const std::filesystem::path* root = [] {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "openmyna-pki-XXXXXX")
             .string();
     const char* made = mkdtemp(pattern.data());
     EXPECT_NE(made, nullptr);
-    std::filesystem::path path = pattern;
+    auto* path = new std::filesystem::path(pattern);
     std::atexit([] {
       std::error_code ec;
       std::filesystem::remove_all(Root(), ec);
     });
     return path;
   }();
-  return root;
+  return *root;
 }
 
 }  // namespace
