@@ -12,10 +12,8 @@ namespace openmyna::card {
 
 std::span<const ApplicationSpec> ApplicationTable() {
   static constexpr ApplicationSpec kTable[] = {
-      {"jpki", &apps::JpkiLayout},
-      {"text", &apps::TextLayout},
-      {"face", &apps::FaceLayout},
-      {"juki", &apps::JukiLayout},
+      {"jpki", &apps::JpkiLayout},     {"text", &apps::TextLayout},
+      {"face", &apps::FaceLayout},     {"juki", &apps::JukiLayout},
       {"common", &apps::CommonLayout},
   };
   return kTable;
