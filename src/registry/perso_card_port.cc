@@ -8,6 +8,7 @@
 
 #include "openmyna/base/file_io.h"
 #include "openmyna/card/faces/personalize.h"
+#include "openmyna/card/file_ids.h"
 #include "openmyna/card/issuance.h"
 #include "openmyna/card/perso/personalize.h"
 #include "openmyna/domain/date.h"
@@ -18,21 +19,19 @@ namespace openmyna::registry {
 namespace {
 
 using card::Fid;
-
-// FIDs of card-apdu.md §4.1 (JPKI-AP), §5 (text AP), §7 (juki, common).
-constexpr Fid kJpkiSignCert = 0x0001;
-constexpr Fid kJpkiSignCaCert = 0x0002;
-constexpr Fid kJpkiTokenInfo = 0x0006;
-constexpr Fid kJpkiCertPresence = 0x0008;
-constexpr Fid kJpkiAuthCert = 0x000A;
-constexpr Fid kJpkiAuthCaCert = 0x000B;
-constexpr Fid kJpkiAuthKey = 0x0017;
-constexpr Fid kJpkiAuthPin = 0x0018;
-constexpr Fid kJpkiSignKey = 0x001A;
-constexpr Fid kJpkiSignPin = 0x001B;
-constexpr Fid kJukiPin = 0x001C;
-constexpr Fid kTextPin = 0x0011;
-constexpr Fid kTextCollationB = 0x0015;
+using card::kJpkiAuthCaCert;
+using card::kJpkiAuthCert;
+using card::kJpkiAuthKey;
+using card::kJpkiAuthPin;
+using card::kJpkiCertPresence;
+using card::kJpkiSignCaCert;
+using card::kJpkiSignCert;
+using card::kJpkiSignKey;
+using card::kJpkiSignPin;
+using card::kJpkiTokenInfo;
+using card::kJukiPin;
+using card::kTextCollationB;
+using card::kTextPin;
 
 struct PinSlot {
   std::string_view app;

@@ -11,6 +11,7 @@
 #include "openmyna/card/errors.h"
 #include "openmyna/card/faces/basic_info.h"
 #include "openmyna/card/faces/personalize.h"
+#include "openmyna/card/file_ids.h"
 #include "openmyna/card/issuance.h"
 #include "openmyna/card/perso/errors.h"
 #include "openmyna/domain/era.h"
@@ -21,19 +22,6 @@
 
 namespace openmyna::card::perso {
 namespace {
-
-// FIDs of card-apdu.md §4.1 (JPKI-AP), §5 (text AP), §6 (face AP), §7.
-constexpr Fid kJpkiSignCert = 0x0001;
-constexpr Fid kJpkiSignCaCert = 0x0002;
-constexpr Fid kJpkiTokenInfo = 0x0006;
-constexpr Fid kJpkiCertPresence = 0x0008;
-constexpr Fid kJpkiAuthCert = 0x000A;
-constexpr Fid kJpkiAuthCaCert = 0x000B;
-constexpr Fid kJpkiAuthKey = 0x0017;
-constexpr Fid kJpkiAuthPin = 0x0018;
-constexpr Fid kJpkiSignKey = 0x001A;
-constexpr Fid kJpkiSignPin = 0x001B;
-constexpr Fid kJukiPin = 0x001C;
 
 struct EvpPkeyDeleter {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }

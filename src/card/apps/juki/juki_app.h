@@ -1,12 +1,12 @@
 // 住基AP (Juki AP), card-apdu.md §7.1.
 #pragma once
 
+#include "openmyna/card/file_ids.h"
 #include "openmyna/card/model.h"
 
 namespace openmyna::card::apps {
 
 inline constexpr Fid kJukiKeyReference = 0x0002;
-inline constexpr Fid kJukiPin = 0x001C;
 
 Application JukiLayout(CardKind kind);
 

@@ -4,6 +4,7 @@
 // openmyna/card/faces/personalize.h).
 #pragma once
 
+#include "openmyna/card/file_ids.h"
 #include "openmyna/card/model.h"
 
 namespace openmyna::card::apps {
@@ -17,10 +18,8 @@ inline constexpr Fid kTextApInfo = 0x0005;         // free
 inline constexpr Fid kTextSessionKeyPublic = 0x0006;  // PIN or either 照合番号
 inline constexpr Fid kTextSigningKeyPublic = 0x0007;  // PIN or either 照合番号
 inline constexpr Fid kTextUnknown0008 = 0x0008;       // sixteen FF
-inline constexpr Fid kTextPin = 0x0011;               // 4 digits, 3 tries
 inline constexpr Fid kTextBlocked0012 = 0x0012;       // blocked at issuance
 inline constexpr Fid kTextCollationA = 0x0014;        // the 12-digit number
-inline constexpr Fid kTextCollationB = 0x0015;        // 14 digits (§9.1)
 // The AP's private keys. Their FIDs are not published; the sandbox uses
 // two free identifiers of the 0001–001E range.
 inline constexpr Fid kTextSigningKey = 0x0016;  // 80 2A 00 00, no credential
