@@ -16,6 +16,9 @@
 namespace openmyna::card::faces {
 namespace {
 
+using test_support::Hex;
+using test_support::Slice;
+
 using namespace std::chrono_literals;
 using test_support::NewRsaKey;
 using test_support::OpensslSha256;
@@ -24,12 +27,6 @@ using test_support::RunTool;
 using test_support::TempDir;
 using test_support::WriteFile;
 using test_support::WritePublicKeyPem;
-
-Bytes Hex(std::string_view text) { return FromHex(text).value(); }
-Bytes Slice(const Bytes& b, std::size_t from, std::size_t to) {
-  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from),
-               b.begin() + static_cast<std::ptrdiff_t>(to));
-}
 
 constexpr std::string_view kSelectText =
     "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08";

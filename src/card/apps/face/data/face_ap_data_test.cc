@@ -17,6 +17,9 @@
 namespace openmyna::card::faces {
 namespace {
 
+using test_support::Hex;
+using test_support::Slice;
+
 using namespace std::chrono_literals;
 using test_support::NewRsaKey;
 using test_support::OpensslSha256;
@@ -26,12 +29,6 @@ using test_support::RunTool;
 using test_support::TempDir;
 using test_support::WriteFile;
 using test_support::WritePublicKeyPem;
-
-Bytes Hex(std::string_view text) { return FromHex(text).value(); }
-Bytes Slice(const Bytes& b, std::size_t from, std::size_t to) {
-  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from),
-               b.begin() + static_cast<std::ptrdiff_t>(to));
-}
 
 // A depth-1 object as openssl asn1parse reports it.
 struct Object {

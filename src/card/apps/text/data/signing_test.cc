@@ -13,17 +13,14 @@
 namespace openmyna::card::faces {
 namespace {
 
+using test_support::Hex;
+using test_support::Slice;
+
 using test_support::NewRsaKey;
 using test_support::RunTool;
 using test_support::TempDir;
 using test_support::WriteFile;
 using test_support::WritePublicKeyPem;
-
-Bytes Hex(std::string_view text) { return FromHex(text).value(); }
-Bytes Slice(const Bytes& b, std::size_t from, std::size_t to) {
-  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from),
-               b.begin() + static_cast<std::ptrdiff_t>(to));
-}
 
 TEST(SigningTest, KeyIdLayout) {
   // "NNNNNNN" 08 05 "GGG" 00 00 00 00 (card-apdu.md §8.4).

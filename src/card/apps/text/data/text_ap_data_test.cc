@@ -16,6 +16,9 @@
 namespace openmyna::card::faces {
 namespace {
 
+using test_support::Hex;
+using test_support::Slice;
+
 using namespace std::chrono_literals;
 using test_support::NewRsaKey;
 using test_support::OpensslSha256;
@@ -23,12 +26,6 @@ using test_support::RunTool;
 using test_support::TempDir;
 using test_support::WriteFile;
 using test_support::WritePublicKeyPem;
-
-Bytes Hex(std::string_view text) { return FromHex(text).value(); }
-Bytes Slice(const Bytes& b, std::size_t from, std::size_t to) {
-  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from),
-               b.begin() + static_cast<std::ptrdiff_t>(to));
-}
 
 // card-apdu.md §8.3, "Worked example (fictional data, 95 bytes)"; the UTF-8
 // of 山田　太郎 and of the address as printed by Python's str.encode().

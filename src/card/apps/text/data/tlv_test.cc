@@ -6,11 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "openmyna/card/faces/errors.h"
+#include "testing/test_support.h"
 
 namespace openmyna::card::faces {
 namespace {
 
-Bytes Hex(std::string_view text) { return FromHex(text).value(); }
+using test_support::Hex;
 
 TEST(TlvTest, LengthFormsFollowTheCardRule) {
   EXPECT_EQ(EncodeLength(0).value(), Hex("00"));

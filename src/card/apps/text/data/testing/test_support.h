@@ -16,6 +16,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "openmyna/base/bytes.h"
 
@@ -25,6 +26,15 @@ struct PkeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+// Hex test vectors; a malformed one is a bug in the test itself.
+inline Bytes Hex(std::string_view text) { return FromHex(text).value(); }
+
+// Bytes [from, to) of `b`.
+inline Bytes Slice(const Bytes& b, std::size_t from, std::size_t to) {
+  return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from),
+               b.begin() + static_cast<std::ptrdiff_t>(to));
+}
 
 // A fresh RSA-2048 key pair (e = 65537), made by OpenSSL.
 inline PkeyPtr NewRsaKey() { return PkeyPtr(EVP_RSA_gen(2048)); }
