@@ -39,9 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   static const card::CardImage personalized =
       card::testing::PersonalizedImage();
   DeterministicRng rng(size);
-  card::CardOptions options;
-  options.sleep = [](std::chrono::microseconds) {};
-  auto chip = card::Card::FromImage(personalized, rng, options);
+  auto chip = card::Card::FromImage(personalized, rng);
   chip->PowerOn();
   std::size_t pos = 0;
   while (pos < size) {

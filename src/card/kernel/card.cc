@@ -3,86 +3,11 @@
 // GET DATA), card_security.cc (VERIFY, CHANGE, signatures, issuer).
 #include "openmyna/card/card.h"
 
-#include <charconv>
-#include <thread>
-
 #include "kernel/card_state.h"
 #include "openmyna/base/log.h"
 #include "openmyna/card/errors.h"
 
 namespace openmyna::card {
-
-Bytes AtrOf(AtrProfile profile) {
-  switch (profile) {
-    case AtrProfile::kContact:  // card-apdu.md §1.1
-      return {0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14};
-    case AtrProfile::kGeneration2024:
-      return {0x3B, 0xDA, 0x13, 0xFF, 0x81, 0x31, 0xFB, 0x46, 0x80, 0x12,
-              0x39, 0x2F, 0x31, 0xC1, 0x73, 0xC6, 0x01, 0xC0, 0x3B};
-    case AtrProfile::kContactless:
-      return {0x3B, 0x88, 0x80, 0x01, 0x00, 0x00, 0x05,
-              0xE0, 0xB3, 0x81, 0xA1, 0x00, 0x7F};
-  }
-  return {};
-}
-
-Result<AtrProfile> ParseAtrProfile(std::string_view name) {
-  if (name == "contact") return AtrProfile::kContact;
-  if (name == "2024") return AtrProfile::kGeneration2024;
-  if (name == "contactless") return AtrProfile::kContactless;
-  return Fail(CardErrc::kInvalidArgument,
-              "ATR profile must be contact, 2024 or contactless, not '" +
-                  std::string(name) + "'");
-}
-
-LatencyModel LatencyModel::Realistic() {
-  LatencyModel m;
-  m.per_ins[0x2A] = std::chrono::milliseconds(300);
-  m.per_ins[0xB0] = std::chrono::milliseconds(30);
-  return m;
-}
-
-Result<LatencyModel> LatencyModel::Parse(std::string_view text) {
-  LatencyModel m;
-  if (text.empty()) return m;
-  if (text == "realistic") return Realistic();
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view()
-                                           : text.substr(comma + 1);
-    const auto eq = item.find('=');
-    auto bad = [&] {
-      return Fail(CardErrc::kInvalidArgument,
-                  "latency item '" + std::string(item) +
-                      "' is not INS=<n>us|ms|s (e.g. 2A=300ms)");
-    };
-    if (eq != 2) return bad();
-    unsigned ins = 0;
-    if (std::from_chars(item.data(), item.data() + 2, ins, 16).ptr !=
-        item.data() + 2) {
-      return bad();
-    }
-    std::string_view amount = item.substr(3);
-    long long n = 0;
-    auto [p, ec] =
-        std::from_chars(amount.data(), amount.data() + amount.size(), n);
-    if (ec != std::errc() || n < 0) return bad();
-    std::string_view unit(p, amount.data() + amount.size() - p);
-    std::chrono::microseconds us;
-    if (unit == "us") {
-      us = std::chrono::microseconds(n);
-    } else if (unit == "ms") {
-      us = std::chrono::milliseconds(n);
-    } else if (unit == "s") {
-      us = std::chrono::seconds(n);
-    } else {
-      return bad();
-    }
-    m.per_ins[static_cast<std::uint8_t>(ins)] = us;
-  }
-  return m;
-}
 
 void Card::State::ResetVolatile() {
   current_app = -1;
@@ -110,40 +35,29 @@ Application* Card::State::App() {
   return &image.applications[current_app];
 }
 
-Card::Card(std::unique_ptr<State> state) : state_(std::move(state)) {
-  if (!state_->options.sleep) {
-    state_->options.sleep = [](std::chrono::microseconds d) {
-      std::this_thread::sleep_for(d);
-    };
-  }
-}
+Card::Card(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Card::~Card() = default;
 
 Result<std::unique_ptr<Card>> Card::Open(const std::filesystem::path& path,
-                                         const StorageKey& key, Rng& rng,
-                                         CardOptions options) {
+                                         const StorageKey& key, Rng& rng) {
   OPENMYNA_ASSIGN_OR_RETURN(CardImage image, LoadImage(path, &key));
   auto state = std::make_unique<State>();
   state->image = std::move(image);
   state->path = path;
   state->key = key;
   state->rng = &rng;
-  state->options = std::move(options);
   return std::unique_ptr<Card>(new Card(std::move(state)));
 }
 
-std::unique_ptr<Card> Card::FromImage(CardImage image, Rng& rng,
-                                      CardOptions options) {
+std::unique_ptr<Card> Card::FromImage(CardImage image, Rng& rng) {
   auto state = std::make_unique<State>();
   state->image = std::move(image);
   state->rng = &rng;
-  state->options = std::move(options);
   return std::unique_ptr<Card>(new Card(std::move(state)));
 }
 
 Bytes Card::Atr() const {
-  if (state_->lost) return {};
-  return AtrOf(state_->options.atr);
+  return Bytes(kContactAtr.begin(), kContactAtr.end());
 }
 
 void Card::PowerOn() { state_->ResetVolatile(); }
@@ -152,7 +66,6 @@ void Card::Reset() { state_->ResetVolatile(); }
 
 Bytes Card::Transmit(ByteView command_apdu) {
   State& s = *state_;
-  if (s.lost) return {};
   Reply reply;
   std::optional<CommandApdu> command = ParseCommandApdu(command_apdu);
   if (s.image.state == ChipState::kErased) {
@@ -161,18 +74,9 @@ Bytes Card::Transmit(ByteView command_apdu) {
     reply = Answer(Outcome::kWrongLength);
   } else {
     reply = s.Dispatch(*command);
-    if (auto it = s.options.latency.per_ins.find(command->ins);
-        it != s.options.latency.per_ins.end() && it->second.count() > 0) {
-      s.options.sleep(it->second);
-    }
   }
   Bytes response = ResponseApdu(reply.data, reply.outcome, reply.tries);
   if (s.trace) s.trace(command_apdu, response);
-  ++s.apdu_count;
-  if (s.options.tag_loss_after_apdus &&
-      s.apdu_count >= *s.options.tag_loss_after_apdus) {
-    s.lost = true;
-  }
   return response;
 }
 
@@ -242,13 +146,6 @@ Status Card::Tamper() {
 }
 
 const CardImage& Card::image() const { return state_->image; }
-bool Card::lost() const { return state_->lost; }
-void Card::Reinsert() {
-  state_->lost = false;
-  state_->apdu_count = 0;
-  state_->ResetVolatile();
-}
-std::uint64_t Card::apdu_count() const { return state_->apdu_count; }
 void Card::SetTrace(std::function<void(ByteView, ByteView)> fn) {
   state_->trace = std::move(fn);
 }

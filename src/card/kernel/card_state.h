@@ -32,7 +32,6 @@ struct Card::State {
   std::optional<std::filesystem::path> path;
   std::optional<StorageKey> key;
   Rng* rng = nullptr;
-  CardOptions options;
 
   // Volatile state (cleared by power and reset).
   int current_app = -1;  // index into image.applications; -1 = ISD / MF
@@ -41,8 +40,6 @@ struct Card::State {
   std::optional<Bytes> challenge;
   bool issuer_authenticated = false;
 
-  std::uint64_t apdu_count = 0;
-  bool lost = false;
   std::function<void(ByteView, ByteView)> trace;
   std::map<std::pair<int, Fid>, crypto::Pkey> key_cache;
 

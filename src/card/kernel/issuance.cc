@@ -46,8 +46,7 @@ CardImage NewBlankImage(CardKind kind, Rng& rng) {
     image.applications.push_back(spec.layout(kind));
   }
   // GET DATA 5F51: the contact ATR without TS (card-apdu.md §7.3).
-  Bytes atr = AtrOf(AtrProfile::kContact);
-  image.mf_objects[0x5F51] = Bytes(atr.begin() + 1, atr.end());
+  image.mf_objects[0x5F51] = Bytes(kContactAtr.begin() + 1, kContactAtr.end());
   return image;
 }
 

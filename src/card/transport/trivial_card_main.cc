@@ -1,6 +1,10 @@
-// openmyna_trivial_card [--vpcd HOST:PORT] [--atr PROFILE] [--log-apdus]
-// Plugs the do-nothing card (trivial_card.h) into vpcd until SIGINT/SIGTERM.
+// openmyna_trivial_card [--vpcd HOST:PORT] [--atr PROFILE] [--latency SPEC]
+//                       [--tag-loss N] [--log-apdus]
+// Plugs the do-nothing card (trivial_card.h) into vpcd until SIGINT/SIGTERM,
+// with the same realism knobs as `openmyna card plug` (realism.h,
+// VpcdOptions), applied by the same code.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -32,13 +36,28 @@ int main(int argc, char** argv) {
         return 2;
       }
       realism.atr = *atr;
+    } else if (arg == "--latency" && has_value) {
+      auto latency = ParseLatencySpec(argv[++i]);
+      if (!latency) {
+        std::fprintf(stderr, "%s\n", latency.error().message().c_str());
+        return 2;
+      }
+      realism.latency = *latency;
+    } else if (arg == "--tag-loss" && has_value) {
+      const std::string n = argv[++i];
+      char* end = nullptr;
+      options.tag_loss_after_apdus = std::strtoull(n.c_str(), &end, 10);
+      if (n.empty() || *end != '\0' || n[0] == '-') {
+        std::fprintf(stderr, "--tag-loss: '%s' is not a count\n", n.c_str());
+        return 2;
+      }
     } else if (arg == "--log-apdus") {
       options.log_apdus = true;
       openmyna::log::SetLevel("info");
     } else {
       std::fprintf(stderr,
                    "usage: %s [--vpcd HOST:PORT] [--atr PROFILE] "
-                   "[--log-apdus]\n",
+                   "[--latency SPEC] [--tag-loss N] [--log-apdus]\n",
                    argv[0]);
       return 2;
     }

@@ -1,6 +1,11 @@
 // Realism knobs for relying parties' own tests (issue 3 item 6,
 // card-apdu.md §16 rows 17 and 19): which ATR the reader reports and how
 // long the card takes per instruction. Tag loss is a VpcdOptions knob.
+//
+// These are the ONLY implementation of the knobs (docs/card.md §8): they
+// wrap any CardEndpoint, so the kernel card (openmyna::card::Card, which
+// always answers its contact ATR and never sleeps) and the trivial card get
+// exactly the same behaviour, and the kernel's own cost stays measurable.
 #pragma once
 
 #include <array>
@@ -13,15 +18,12 @@
 #include <vector>
 
 #include "openmyna/base/result.h"
+#include "openmyna/card/atr.h"
 #include "openmyna/card/card_endpoint.h"
 
 namespace openmyna::card::transport {
 
-// The real chip's contact ATR; the only ATR OpenSC's jpki driver matches
-// without an APDU (card-apdu.md §1.1, §1.2; pcsc-tools smartcard_list.txt
-// "JUKICARD").
-inline constexpr std::array<std::uint8_t, 9> kContactAtr = {
-    0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14};
+// The chip's own contact ATR is card::kContactAtr (openmyna/card/atr.h).
 
 struct AtrProfile {
   std::string_view name;
