@@ -1,10 +1,17 @@
-// `openmyna serve [--only ocsp,crl] [--port N] [--address A] [--threads N]`:
+// `openmyna serve [--only ocsp,crl] [--port N] [--address A] [--threads N]
+// [--now YYYY-MM-DDTHH:MM:SSZ]`:
 // runs the chosen HTTP services in one process (architecture.md §5) until
 // SIGINT/SIGTERM. Services are named in a registry (http/service.h); this
 // file registers "ocsp" and "crl", other files register theirs.
+//
+// --now (for tests and demos) runs every service on an OffsetClock that
+// starts at the given UTC instant and then moves on at normal speed, so that
+// renewal windows, the 90-day presentation rule or the night hotline can be
+// tried (architecture.md §6, "the sandbox can run at a chosen date").
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -66,7 +73,25 @@ struct ServeOptions {
   std::string address = "127.0.0.1";
   int port = -1;
   int threads = 2;
+  std::string now;  // "" = the system clock
 };
+
+// "YYYY-MM-DDTHH:MM:SSZ" (UTC, RFC 3339 without fractions) -> instant.
+std::optional<TimePoint> ParseUtcInstant(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  char tail = 0;
+  if (text.size() != 20 ||
+      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h,
+                  &mi, &s, &tail) != 7 ||
+      tail != 'Z' || h > 23 || mi > 59 || s > 59) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day day{
+      std::chrono::year(y), std::chrono::month(mo), std::chrono::day(d)};
+  if (!day.ok()) return std::nullopt;
+  return std::chrono::sys_days(day) + std::chrono::hours(h) +
+         std::chrono::minutes(mi) + std::chrono::seconds(s);
+}
 
 // The port of the sandbox's base URL ("http://127.0.0.1:8390" -> 8390).
 int SandboxPort(const std::filesystem::path& dir) {
@@ -115,9 +140,19 @@ void RunServe(const ServeOptions& options, Context& context) {
     return;
   }
   static const SystemClock kClock;
+  std::optional<OffsetClock> shifted;
+  if (!options.now.empty()) {
+    const auto start = ParseUtcInstant(options.now);
+    if (!start) {
+      context.BadInput("--now", "expected YYYY-MM-DDTHH:MM:SSZ (UTC)");
+      return;
+    }
+    shifted.emplace(OffsetClock::StartingAt(*start));
+  }
   http::ServiceContext service_context;
   service_context.data_dir = context.DataDir();
-  service_context.clock = &kClock;
+  service_context.clock =
+      shifted ? static_cast<const Clock*>(&*shifted) : &kClock;
   http::Router router;
   std::vector<std::unique_ptr<http::Service>> services;
   std::string names;
@@ -175,6 +210,9 @@ void AddServe(CLI::App& app, Context& context) {
                     "Listen address (default 127.0.0.1)");
   serve->add_option("--threads", options->threads, "Worker threads")
       ->check(CLI::Range(1, 256));
+  serve->add_option("--now", options->now,
+                    "Test/demo clock: run as if it were this UTC instant "
+                    "(YYYY-MM-DDTHH:MM:SSZ), then move on in real time");
   serve->callback([options, &context] { RunServe(*options, context); });
 }
 

@@ -1,0 +1,790 @@
+#!/usr/bin/python3
+"""Life-event scenarios of the registry, end to end (issue 5).
+
+Usage (inside tests/pcsc/with-pcscd.sh, and for PostgreSQL also inside
+tests/pg/with-postgres.sh):
+    scenarios.py OPENMYNA_BINARY sqlite|postgres
+
+A fresh sandbox (`openmyna init`, `db migrate`, `db seed`, `db credentials`),
+`openmyna serve` on a free loopback port (restarted with `--now` to move the
+sandbox's clock), driven over HTTP as the counter clerk and the hotline. Each
+life event is then checked where a user would see it:
+  - the card, through PC/SC (pcscd + vpcd): `openmyna card plug` of the image
+    the registry keeps, read with OpenSC tools and pyscard;
+  - revocation, with `openssl ocsp` against serve's responder and the CRL
+    fetched from the certificate's own cRLDistributionPoints URL
+    (`openssl crl -text`, `openssl verify -crl_check`).
+Expected values come from the guidebook rules in shared/docs/domain.md
+(validity, fees, 90 days, passwords) and from what openssl/OpenSC print,
+never from the registry's own code. The individual number is never printed.
+
+Exit status: 0 all passed, 1 a scenario failed, 77 skipped (no PostgreSQL).
+"""
+import base64
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PCSC_DIR = os.path.join(os.path.dirname(HERE), "pcsc")
+JST = dt.timezone(dt.timedelta(hours=9))
+# docs/revocation.md: the OCSP responder and the CRL publisher pick up
+# revocations made by another connection every `sync_interval` (2 s).
+DOCUMENTED_DELAY_S = 2.0
+# What a loaded 2-core machine may add to it (one openssl run, a live signature).
+DELAY_SLACK_S = 3.0
+
+
+class ScenarioFailure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise ScenarioFailure(message)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def check_digit(base11):
+    """My Number check digit (jpki.md §5.1, 平成26年総務省令第85号 Art. 5):
+    weights 6,5,4,3,2,7,6,5,4,3,2 left to right; 11 - (sum mod 11), 0 when the
+    remainder is <= 1."""
+    weights = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2]
+    remainder = sum(int(d) * w for d, w in zip(base11, weights)) % 11
+    return "0" if remainder <= 1 else str(11 - remainder)
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def nth_birthday_after(birth, issued, n):
+    """domain.md §5: 'the 10th (5th) birthday after issue'."""
+    first = add_years(birth, issued.year - birth.year)
+    if first <= issued:
+        first = add_years(birth, issued.year + 1 - birth.year)
+    return add_years(first, n - 1)
+
+
+def add_months(day, months):
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def iso(instant):
+    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Sandbox:
+    """One data folder, one registry back end, one `openmyna serve`."""
+
+    def __init__(self, openmyna, backend, work):
+        self.openmyna = openmyna
+        self.backend = backend
+        self.work = work
+        self.data = os.path.join(work, "data")
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        self.env = dict(os.environ)
+        if backend == "postgres":
+            self.env["OPENMYNA_REGISTRY_DB"] = os.environ["OPENMYNA_TEST_PG_URL"]
+        else:
+            self.env.pop("OPENMYNA_REGISTRY_DB", None)
+        self.serve = None
+        self.card = None
+        self.offset = dt.timedelta(0)
+        self.auth = {}
+        self.serve_log = os.path.join(work, "serve.log")
+
+    # --- processes -------------------------------------------------------
+    def run(self, *args, check_rc=True):
+        out = subprocess.run([self.openmyna, "--data", self.data, *args],
+                             env=self.env, capture_output=True, text=True,
+                             timeout=300)
+        if check_rc and out.returncode != 0:
+            raise ScenarioFailure("openmyna %s: exit %d\n%s%s" % (
+                " ".join(args), out.returncode, out.stdout, out.stderr))
+        return out
+
+    def setup(self):
+        self.run("init", "--base-url", self.base)
+        self.run("db", "migrate")
+        self.run("db", "seed")  # Chikuma City 20218, Kiyose City 13221
+        creds = self.run("db", "credentials").stdout
+        for role in ("counter_clerk", "hotline_operator", "kiosk"):
+            m = re.search(r"^\s*%s\s+(\S+:\S+)\s*$" % role, creds, re.M)
+            check(m, "no %s credential in: %s" % (role, creds))
+            self.auth[role] = "Basic " + base64.b64encode(
+                m.group(1).encode()).decode()
+
+    def check_bad_clock(self):
+        """`serve --now` with an impossible date is bad input (exit 2)."""
+        for bad in ("2030-02-30T00:00:00Z", "2030-01-01 00:00:00", "tomorrow"):
+            out = self.run("serve", "--port", "0", "--now", bad, check_rc=False)
+            check(out.returncode == 2, "serve --now %r: exit %d" % (
+                bad, out.returncode))
+
+    def start(self, now):
+        """Starts serve as if it were `now` (an aware datetime)."""
+        self.stop()
+        self.offset = now - dt.datetime.now(dt.timezone.utc)
+        log = open(self.serve_log, "a")
+        self.serve = subprocess.Popen(
+            [self.openmyna, "--data", self.data, "serve", "--port",
+             str(self.port), "--now", iso(now)],
+            env=self.env, stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            check(self.serve.poll() is None,
+                  "serve exited: %s" % open(self.serve_log).read()[-2000:])
+            try:
+                urllib.request.urlopen(self.base + "/openapi.json", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.1)
+        raise ScenarioFailure("serve did not answer within 60 s")
+
+    def stop(self):
+        if self.serve is not None:
+            self.serve.send_signal(signal.SIGTERM)
+            try:
+                self.serve.wait(10)
+            except subprocess.TimeoutExpired:
+                self.serve.kill()
+                self.serve.wait()
+            self.serve = None
+
+    def sandbox_now(self):
+        return dt.datetime.now(dt.timezone.utc) + self.offset
+
+    def today(self):
+        return self.sandbox_now().astimezone(JST).date()
+
+    # --- HTTP ---------------------------------------------------------------
+    def api(self, method, path, body=None, role="counter_clerk"):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", self.auth[role])
+        req.add_header("X-Purpose", "scenario test")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                return resp.status, resp.headers.get_content_type(), json.loads(
+                    resp.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get_content_type(), json.loads(
+                e.read() or b"null")
+
+    def ok(self, method, path, body=None, role="counter_clerk"):
+        status, _, doc = self.api(method, path, body, role)
+        check(status == 200, "%s %s: %d %s" % (method, path, status, doc))
+        return doc
+
+    def refused(self, method, path, body=None, role="counter_clerk",
+                want=409, rid=None):
+        """A refusal is a problem document (RFC 9457) and, when the resident
+        `rid` is given, leaves the resident's file as it was."""
+        before = self.ok("GET", "/v1/residents/" + rid) if rid else None
+        status, ctype, doc = self.api(method, path, body, role)
+        check(status == want and ctype == "application/problem+json",
+              "%s %s: expected %d problem, got %d %s %s" % (
+                  method, path, want, status, ctype, doc))
+        if rid:
+            check(self.ok("GET", "/v1/residents/" + rid) == before,
+                  "%s %s was refused but changed the record" % (method, path))
+        return doc
+
+    # --- PC/SC --------------------------------------------------------------
+    def plug(self, image):
+        self.unplug()
+        log = open(os.path.join(self.work, "card.log"), "a")
+        self.card = subprocess.Popen(
+            [self.openmyna, "--data", self.data, "card", "plug", "--image",
+             image, "--vpcd", os.environ.get("VPCD_ADDR", "127.0.0.1:35963")],
+            env=self.env, stdout=log, stderr=log)
+        wait_reader(True)
+
+    def unplug(self):
+        if self.card is not None:
+            self.card.send_signal(signal.SIGTERM)
+            try:
+                self.card.wait(10)
+            except subprocess.TimeoutExpired:
+                self.card.kill()
+                self.card.wait()
+            self.card = None
+            wait_reader(False)
+
+    def ca_pem(self, kind):
+        return os.path.join(self.data, "ca", "%s-ca-g1.pem" % kind)
+
+
+def wait_reader(present, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        out = subprocess.run(["opensc-tool", "-l"], capture_output=True,
+                             text=True).stdout
+        if bool(re.search(r"^0\s+Yes", out, re.M)) == present:
+            return
+        time.sleep(0.05)
+    raise ScenarioFailure("reader 0 card %s after %d s" % (
+        "absent" if present else "still present", seconds))
+
+
+def sh(*args, ok=True, stdin=None):
+    out = subprocess.run(list(args), capture_output=True, text=True,
+                         input=stdin, timeout=120)
+    if ok and out.returncode != 0:
+        raise ScenarioFailure("%s: exit %d\n%s%s" % (
+            " ".join(args[:3]), out.returncode, out.stdout, out.stderr))
+    return out
+
+
+def serial_of(pem):
+    out = sh("openssl", "x509", "-in", pem, "-noout", "-serial").stdout
+    return int(out.strip().split("=", 1)[1], 16)
+
+
+def tries_left(label):
+    """Tries left of a PIN as pkcs15-tool --list-pins prints them."""
+    out = sh("pkcs15-tool", "--reader", "0", "--list-pins").stdout
+    block = out.split("PIN [%s]" % label, 1)
+    check(len(block) == 2, "no PIN [%s] in: %s" % (label, out))
+    m = re.search(r"Tries left\s*:\s*(\d+)", block[1])
+    check(m, "no tries for %s" % label)
+    return int(m.group(1))
+
+
+def pkcs11_login(slot, pin):
+    return sh("pkcs11-tool", "--slot-index", str(slot), "--login", "--pin", pin,
+              "--list-objects", ok=False).returncode == 0
+
+
+class Scenarios:
+    def __init__(self, box):
+        self.box = box
+        self.w = box.work
+        self.passed = []
+        self.next_number = 100000000
+        self.delays = []      # event -> OCSP shows it, seconds
+        self.crl_delays = []  # event -> the CRL lists it, seconds
+
+    def step(self, name):
+        self.passed.append(name)
+        print("  ok  %s" % name, flush=True)
+
+    # --- helpers --------------------------------------------------------
+    def number(self):
+        self.next_number += 7
+        base = "%011d" % (31000000000 + self.next_number)
+        return base + check_digit(base)
+
+    def resident(self, name, born, sex="female", code="20218",
+                 address="長野県千曲市杭瀬下84", **extra):
+        body = {"individual_number": self.number(), "name": name,
+                "date_of_birth": born, "sex": sex, "address": address,
+                "municipality_code": code}
+        body.update(extra)
+        doc = self.box.ok("POST", "/v1/residents", body)
+        doc["_number"] = body["individual_number"]
+        return doc
+
+    def file(self, rid):
+        return self.box.ok("GET", "/v1/residents/%s" % rid)
+
+    def issue(self, rid, passwords, applicant=None, receiver=None, **app):
+        body = {"resident_id": rid, "applicant_id": applicant or rid}
+        body.update(app)
+        application = self.box.ok("POST", "/v1/applications", body)
+        card = self.box.ok("POST", "/v1/applications/%s/produce" %
+                           application["id"])
+        card = self.box.ok("POST", "/v1/cards/%s/deliver" % card["id"],
+                           {"receiver_id": receiver or rid,
+                            "passwords": passwords})
+        check(card["state"] == "active", "delivered card not active: %s" % card)
+        return card
+
+    def certs(self, rid, kind, good=True):
+        return [c for c in self.file(rid)["certificates"]
+                if c["type"] == kind and (not good or not c["revoked"])]
+
+    def read_auth_cert(self, name):
+        pem = os.path.join(self.w, name + ".pem")
+        out = sh("pkcs15-tool", "--reader", "0", "--read-certificate", "01")
+        open(pem, "w").write(out.stdout)
+        return pem
+
+    def read_sign_cert(self, name, pin):
+        der = os.path.join(self.w, name + ".der")
+        pem = os.path.join(self.w, name + ".pem")
+        sh("pkcs11-tool", "--slot-index", "1", "--login", "--pin", pin,
+           "--read-object", "--type", "cert", "--id", "02", "-o", der)
+        sh("openssl", "x509", "-inform", "DER", "-in", der, "-out", pem)
+        return pem
+
+    def verify(self, pem, kind, crl=None):
+        args = ["openssl", "verify", "-CAfile", self.box.ca_pem(kind),
+                "-attime", str(int(self.box.sandbox_now().timestamp()))]
+        if crl:
+            args += ["-crl_check", "-CRLfile", crl]
+        return sh(*args, pem, ok=False)
+
+    def ocsp(self, pem, kind):
+        """(status, reason) as `openssl ocsp` prints them."""
+        url = sh("openssl", "x509", "-in", pem, "-noout",
+                 "-ocsp_uri").stdout.strip()
+        check(url.startswith(self.box.base), "OCSP URL %r not serve's" % url)
+        # The sandbox runs ahead of the machine's clock by `offset`; tolerate
+        # exactly that in thisUpdate (RFC 6960 §4.2.2.1 validity check).
+        period = int(max(self.box.offset.total_seconds(), 0)) + 600
+        out = sh("openssl", "ocsp", "-url", url, "-issuer", self.box.ca_pem(kind),
+                 "-cert", pem, "-CAfile", self.box.ca_pem(kind), "-no_nonce",
+                 "-validity_period", str(period))
+        check("Response verify OK" in out.stderr + out.stdout,
+              "OCSP response not verified: %s%s" % (out.stdout, out.stderr))
+        m = re.search(r"^%s: (\w+)" % re.escape(pem), out.stdout, re.M)
+        check(m, "no OCSP status in %s" % out.stdout)
+        reason = re.search(r"Reason: (\w+)", out.stdout)
+        return m.group(1), reason.group(1) if reason else None
+
+    def wait_ocsp(self, pem, kind, want, since):
+        deadline = since + DOCUMENTED_DELAY_S + DELAY_SLACK_S
+        while True:
+            got = self.ocsp(pem, kind)
+            if got == want:
+                self.delays.append(time.monotonic() - since)
+                check(self.delays[-1] <= deadline - since,
+                      "OCSP showed %s only after %.1f s" % (want,
+                                                            self.delays[-1]))
+                return
+            check(time.monotonic() < deadline,
+                  "OCSP still %s %.1f s after the event (want %s)" % (
+                      got, time.monotonic() - since, want))
+            time.sleep(0.2)
+
+    def crl(self, pem, name):
+        """Downloads the CRL named by the certificate's cRLDistributionPoints
+        and returns (pem path, `openssl crl -text`)."""
+        ext = sh("openssl", "x509", "-in", pem, "-noout", "-ext",
+                 "crlDistributionPoints").stdout
+        m = re.search(r"URI:(\S+)", ext)
+        check(m and m.group(1).startswith(self.box.base),
+              "no serve URL in cRLDistributionPoints: %s" % ext)
+        der = urllib.request.urlopen(m.group(1), timeout=30).read()
+        path = os.path.join(self.w, name + ".crl")
+        open(path + ".der", "wb").write(der)
+        sh("openssl", "crl", "-inform", "DER", "-in", path + ".der", "-out", path)
+        text = sh("openssl", "crl", "-in", path, "-noout", "-text").stdout
+        return path, text
+
+    def wait_crl_lists(self, pem, name, reason_text, since):
+        serial = serial_of(pem)
+        deadline = since + DOCUMENTED_DELAY_S + DELAY_SLACK_S
+        while True:
+            path, text = self.crl(pem, name)
+            entry = crl_entry(text, serial)
+            if entry is not None:
+                self.crl_delays.append(time.monotonic() - since)
+                check(self.crl_delays[-1] <= deadline - since,
+                      "the CRL listed %X only after %.1f s" % (
+                          serial, self.crl_delays[-1]))
+                check(reason_text in entry, "CRL entry of %X without %r: %s" % (
+                    serial, reason_text, entry))
+                return path
+            check(time.monotonic() < deadline,
+                  "CRL does not list %X %.1f s after the event" % (
+                      serial, time.monotonic() - since))
+            time.sleep(0.3)
+
+    # --- the scenarios ----------------------------------------------------
+    def run(self):
+        box = self.box
+        # Night: the hotline must work while the counter is closed. The
+        # sandbox is started at the next 22:30 or 02:00 JST (never in the
+        # past, so certificates start after the CA's own notBefore).
+        now = dt.datetime.now(dt.timezone.utc)
+        night = None
+        for days in range(0, 3):
+            for hh, mm in ((2, 0), (22, 30)):
+                jst_day = now.astimezone(JST).date() + dt.timedelta(days=days)
+                t = dt.datetime(jst_day.year, jst_day.month, jst_day.day, hh, mm,
+                                tzinfo=JST)
+                if t > now + dt.timedelta(minutes=1) and (night is None or t < night):
+                    night = t
+        box.start(night)
+        t0 = box.today()
+        print("sandbox clock %s (JST %s)" % (iso(night), night.astimezone(JST)))
+
+        pw = {"signature": "ABC123", "authentication": "1234",
+              "juki": "5678", "input_assist": "9012"}
+
+        # 1. First issue of an adult (18+): application -> production ->
+        #    delivery with the four passwords; validity from domain.md §5.
+        a_born = dt.date(1990, 4, 1)
+        a = self.resident("番号 花子", a_born.isoformat())
+        card_a = self.issue(a["id"], pw)
+        check(card_a["issued_on"] == t0.isoformat(), "issued_on %s" % card_a)
+        want_expiry = nth_birthday_after(a_born, t0, 10)
+        check(card_a["expires_on"] == want_expiry.isoformat(),
+              "adult card expires %s, domain.md §5 says %s" % (
+                  card_a["expires_on"], want_expiry))
+        cert_expiry = nth_birthday_after(a_born, t0, 5)
+        box.plug(card_a["chip_image_path"])
+        check(sh("opensc-tool", "--reader", "0", "-n").stdout.strip() == "jpki",
+              "OpenSC does not see a JPKI card")
+        auth1 = self.read_auth_cert("a-auth1")
+        sign1 = self.read_sign_cert("a-sign1", pw["signature"])
+        for pem, kind in ((auth1, "auth"), (sign1, "sign")):
+            check(self.verify(pem, kind).returncode == 0,
+                  "%s certificate on the chip does not verify" % kind)
+            check(self.ocsp(pem, kind)[0] == "good", "%s not good" % kind)
+            not_after = sh("openssl", "x509", "-in", pem, "-noout",
+                           "-enddate").stdout
+            check(str(cert_expiry.year) in not_after,
+                  "%s certificate ends %s, domain.md §5: 5th birthday %s" % (
+                      kind, not_after.strip(), cert_expiry))
+        regs = {int(c["serial"], 16) for c in self.file(a["id"])["certificates"]}
+        check(regs == {serial_of(auth1), serial_of(sign1)},
+              "chip certificates are not the registry's")
+        profile = {"number": a["_number"], "name": a["name"],
+                   "address": a["address"], "birth_date": a["date_of_birth"],
+                   "sex": "female", "passwords": {"input_assist": "9012"}}
+        self.read_text(profile, "a-profile1")
+        box.unplug()
+        self.step("first issue: 10-year card, 5-year certificates, chip readable "
+                  "by OpenSC/pyscard, OCSP good")
+
+        # Renewal before the window (domain.md §5: ~3 months before expiry).
+        box.refused("POST", "/v1/residents/%s/renewal" % a["id"], rid=a["id"])
+        self.step("renewal refused before the window")
+
+        # 2. Hotline suspension at night: both certificates revoked, OCSP and
+        #    CRL within the documented delay.
+        check(night.astimezone(JST).hour in (2, 22), "not night")
+        card = box.ok("POST", "/v1/cards/%s/suspend" % card_a["id"],
+                      role="hotline_operator")
+        t = time.monotonic()  # the event is committed when the answer comes
+        check(card["state"] == "suspended", "suspend: %s" % card)
+        for pem, kind in ((auth1, "auth"), (sign1, "sign")):
+            self.wait_ocsp(pem, kind, ("revoked", "certificateHold"), t)
+        for pem, kind in ((auth1, "auth"), (sign1, "sign")):
+            crl = self.wait_crl_lists(pem, "a-%s-hold" % kind,
+                                      "Certificate Hold", t)
+            v = self.verify(pem, kind, crl)
+            check(v.returncode != 0 and "certificate revoked" in v.stdout + v.stderr,
+                  "openssl verify -crl_check accepted a held certificate: %s%s"
+                  % (v.stdout, v.stderr))
+        # The hotline may suspend but not lift (counter only).
+        box.refused("POST", "/v1/cards/%s/lift-suspension" % card_a["id"],
+                    role="hotline_operator", want=403)
+        self.step("hotline suspension at %s JST: OCSP revoked (certificateHold) "
+                  "and CRL lists both, verify -crl_check rejects" %
+                  night.astimezone(JST).strftime("%H:%M"))
+
+        # 3. Lifting at the counter (card found): new certificates on the
+        #    chip, good; the held ones stay revoked.
+        card = box.ok("POST", "/v1/cards/%s/lift-suspension" % card_a["id"])
+        check(card["state"] == "active", "lift: %s" % card)
+        box.plug(card_a["chip_image_path"])
+        auth2 = self.read_auth_cert("a-auth2")
+        sign2 = self.read_sign_cert("a-sign2", pw["signature"])
+        box.unplug()
+        check(serial_of(auth2) != serial_of(auth1) and
+              serial_of(sign2) != serial_of(sign1), "lift kept the held certs")
+        for pem, kind in ((auth2, "auth"), (sign2, "sign")):
+            check(self.verify(pem, kind).returncode == 0, "new %s" % kind)
+            check(self.ocsp(pem, kind) == ("good", None), "new %s not good" % kind)
+        check(self.ocsp(auth1, "auth")[0] == "revoked", "held auth came back")
+        self.step("suspension lifted at the counter: new certificates on the "
+                  "chip verify and are good")
+
+        # 4. Change of address: notes area + chip text; signature revoked
+        #    (affiliationChanged), authentication still good; a new signature
+        #    certificate on the chip.
+        new_address = "長野県千曲市屋代2"
+        changed = box.ok("POST", "/v1/residents/%s/address" % a["id"],
+                         {"address": new_address})
+        t = time.monotonic()
+        check(any(new_address in n["text"] for n in changed["card"]["notes"]),
+              "no notes entry: %s" % changed["card"]["notes"])
+        self.wait_ocsp(sign2, "sign", ("revoked", "affiliationChanged"), t)
+        self.wait_crl_lists(sign2, "a-sign-moved", "Affiliation Changed", t)
+        check(self.ocsp(auth2, "auth") == ("good", None),
+              "authentication certificate touched by an address change")
+        box.plug(card_a["chip_image_path"])
+        profile["address"] = new_address
+        self.read_text(profile, "a-profile2")
+        sign3 = self.read_sign_cert("a-sign3", pw["signature"])
+        check(serial_of(sign3) != serial_of(sign2), "signature not re-issued")
+        check(self.verify(sign3, "sign").returncode == 0, "new signature cert")
+        check(self.ocsp(sign3, "sign") == ("good", None), "new signature not good")
+        self.step("address change: input-assist AP shows the new address, "
+                  "signature revoked (OCSP+CRL), auth good, new signature "
+                  "certificate verifies")
+
+        # 5. PIN locked by wrong entries, reset at the counter: full tries and
+        #    the new PIN accepted through PC/SC.
+        check(tries_left("User Authentication PIN") == 3, "auth tries before")
+        for _ in range(3):
+            check(not pkcs11_login(0, "0000"), "wrong auth PIN accepted")
+        check(tries_left("User Authentication PIN") == 0, "auth PIN not blocked")
+        check(not pkcs11_login(0, "1234"), "blocked PIN accepted")
+        box.unplug()
+        box.refused("POST", "/v1/cards/%s/password-reset" % card_a["id"],
+                    {"kind": "authentication", "new_password": "12a4"}, want=400)
+        box.ok("POST", "/v1/cards/%s/password-reset" % card_a["id"],
+               {"kind": "authentication", "new_password": "4321"})
+        box.plug(card_a["chip_image_path"])
+        check(tries_left("User Authentication PIN") == 3,
+              "domain.md §3: 3 tries after a reset")
+        check(pkcs11_login(0, "4321"), "new PIN refused by the card")
+        check(not pkcs11_login(0, "1234"), "old PIN still accepted")
+        check(pkcs11_login(0, "4321"), "a correct entry did not reset the count")
+        check(tries_left("User Authentication PIN") == 3, "tries after success")
+        box.unplug()
+        self.step("PIN blocked, reset at the counter: the card accepts the new "
+                  "PIN with 3 tries")
+
+        # 6. Certificates declined at application, added later at the counter.
+        b = self.resident("番号 太郎", "1985-09-10", sex="male")
+        card_b = self.issue(b["id"], {k: v for k, v in pw.items()
+                                       if k != "signature"},
+                            signature_certificate=False)
+        check(self.certs(b["id"], "signature") == [], "declined signature issued")
+        box.ok("POST", "/v1/cards/%s/certificates" % card_b["id"],
+               {"signature": True, "passwords": {"signature": "XYZ789"}})
+        box.plug(card_b["chip_image_path"])
+        b_sign = self.read_sign_cert("b-sign", "XYZ789")
+        b_auth = self.read_auth_cert("b-auth")
+        box.unplug()
+        check(self.verify(b_sign, "sign").returncode == 0, "added signature")
+        check(self.ocsp(b_sign, "sign") == ("good", None), "added sign not good")
+        self.step("signature certificate added later: on the chip, verifies, good")
+
+        # 7. Loss with a police report, reissue with certificates: ¥1,000.
+        # domain.md §6: for loss, the police report comes first.
+        box.refused("POST", "/v1/residents/%s/reissue" % b["id"],
+                    {"reason": "loss", "with_certificates": True}, rid=b["id"])
+        box.refused("POST", "/v1/cards/%s/report-loss" % card_b["id"],
+                    {"reason": "loss"}, want=400, rid=b["id"])
+        lost = box.ok("POST", "/v1/cards/%s/report-loss" % card_b["id"],
+                      {"reason": "loss", "police_report": "千曲署 R8-123"})
+        t = time.monotonic()
+        check(lost["state"] == "void", "lost card: %s" % lost)
+        self.wait_ocsp(b_auth, "auth", ("revoked", "cessationOfOperation"), t)
+        self.wait_ocsp(b_sign, "sign", ("revoked", "cessationOfOperation"), t)
+        app = box.ok("POST", "/v1/residents/%s/reissue" % b["id"],
+                     {"reason": "loss", "with_certificates": True})
+        check(app["fee_yen"] == 1000, "domain.md §6: ¥1,000 with certificates, "
+              "got %s" % app["fee_yen"])
+        fees = [f["amount_yen"] for f in self.file(b["id"])["fees"]]
+        check(fees == [1000], "fees recorded: %s" % fees)
+        self.step("loss with police report: certificates revoked; reissue "
+                  "with certificates charges ¥1,000")
+
+        # 8. Under 15: the legal representative applies and receives; no
+        #    signature certificate; damaged card reissued without
+        #    certificates: ¥800.
+        c_born = dt.date(t0.year - 10, 7, 7)
+        c = self.resident("番号 次郎", c_born.isoformat(), sex="male",
+                          legal_representative_id=a["id"])
+        box.refused("POST", "/v1/applications",
+                    {"resident_id": c["id"], "applicant_id": a["id"],
+                     "signature_certificate": True}, rid=c["id"])
+        card_c = self.issue(c["id"], {"authentication": "2468", "juki": "1357",
+                                      "input_assist": "1122"},
+                            applicant=a["id"], receiver=a["id"],
+                            signature_certificate=False)
+        check(card_c["expires_on"] == nth_birthday_after(c_born, t0, 5).isoformat(),
+              "under-15 card expiry %s" % card_c["expires_on"])
+        check(self.certs(c["id"], "signature", good=False) == [],
+              "a signature certificate for a child")
+        check(len(self.certs(c["id"], "authentication")) == 1, "child auth cert")
+        box.refused("POST", "/v1/cards/%s/password-reset" % card_c["id"],
+                    {"kind": "signature", "new_password": "ABC123"})
+        app = box.ok("POST", "/v1/residents/%s/reissue" % c["id"],
+                     {"reason": "damage", "with_certificates": False})
+        check(app["fee_yen"] == 800, "domain.md §6: ¥800 without certificates, "
+              "got %s" % app["fee_yen"])
+        check(self.file(c["id"])["cards"][0]["state"] == "void",
+              "damaged card still in force")
+        self.step("under 15: no signature certificate, representative applies; "
+                  "damage reissue without certificates charges ¥800")
+
+        # 9. Face-authentication card: no passwords at all, no certificates.
+        d = self.resident("番号 三郎", "1950-01-20", sex="male")
+        application = box.ok("POST", "/v1/applications",
+                             {"resident_id": d["id"], "applicant_id": d["id"],
+                              "card_kind": "face_auth",
+                              "signature_certificate": False,
+                              "authentication_certificate": False})
+        card_d = box.ok("POST", "/v1/applications/%s/produce" % application["id"])
+        status, _, _ = box.api("POST", "/v1/cards/%s/deliver" % card_d["id"],
+                               {"receiver_id": d["id"],
+                                "passwords": {"juki": "1234"}})
+        check(status in (400, 409), "a password on a face-auth card: %d" % status)
+        card_d = box.ok("POST", "/v1/cards/%s/deliver" % card_d["id"],
+                        {"receiver_id": d["id"]})
+        check(card_d["state"] == "active" and card_d["kind"] == "face_auth",
+              "face-auth card: %s" % card_d)
+        check(self.file(d["id"])["certificates"] == [], "face-auth certificates")
+        self.step("face-authentication card delivered without passwords or "
+                  "certificates")
+
+        # 10. Moves to another municipality (Kiyose, 13221): E presents in
+        #     time, F does not (domain.md §6: within 90 days, else void).
+        e = self.resident("番号 四郎", "1970-02-02", sex="male")
+        f = self.resident("番号 五子", "1975-03-03")
+        card_e = self.issue(e["id"], pw)
+        card_f = self.issue(f["id"], pw)
+        for r in (e, f):
+            box.ok("POST", "/v1/residents/%s/move-in" % r["id"],
+                   {"municipality_code": "13221", "address": "東京都清瀬市中里5",
+                    "moved_in_on": t0.isoformat()})
+        box.plug(card_f["chip_image_path"])
+        f_auth = self.read_auth_cert("f-auth")
+        box.unplug()
+
+        # 11. Death: card void, certificates revoked.
+        g = self.resident("番号 六子", "1940-06-06")
+        card_g = self.issue(g["id"], pw)
+        box.plug(card_g["chip_image_path"])
+        g_auth = self.read_auth_cert("g-auth")
+        box.unplug()
+        box.ok("POST", "/v1/residents/%s/death" % g["id"],
+               {"died_on": t0.isoformat()})
+        t = time.monotonic()
+        self.wait_ocsp(g_auth, "auth", ("revoked", "cessationOfOperation"), t)
+        g_file = self.file(g["id"])
+        check(g_file["cards"][0]["state"] == "void" and
+              g_file["cards"][0]["void_reason"] == "death", "dead card: %s" %
+              g_file["cards"][0])
+        box.refused("POST", "/v1/residents/%s/renewal" % g["id"])
+        self.step("death: card void, OCSP revoked (cessationOfOperation)")
+
+        # Day 89 after the move: in time.
+        box.start(night + dt.timedelta(days=89))
+        card = box.ok("POST", "/v1/cards/%s/present" % card_e["id"])
+        check(card["state"] == "active" and card["presented_in"] == "13221",
+              "presented card: %s" % card)
+        check(len(self.certs(e["id"], "signature")) == 1,
+              "no new signature certificate after presenting")
+        # Day 91: F's card is void and its certificates revoked.
+        box.start(night + dt.timedelta(days=91))
+        box.refused("POST", "/v1/cards/%s/present" % card_f["id"])
+        t = time.monotonic()
+        f_file = self.file(f["id"])
+        check(f_file["cards"][0]["state"] == "void" and
+              f_file["cards"][0]["void_reason"] == "not_presented_in_time",
+              "late card: %s" % f_file["cards"][0])
+        check(all(x["revoked"] for x in f_file["certificates"]),
+              "certificates of a void card still good")
+        self.wait_ocsp(f_auth, "auth", ("revoked", "cessationOfOperation"), t)
+        self.wait_crl_lists(f_auth, "f-auth-late", "Cessation Of Operation", t)
+        self.step("move to another municipality: presented on day 89 accepted, "
+                  "not presented by day 91 void with certificates revoked")
+
+        # 12. Renewal window: refused the day before "3 months before
+        #     expiry", accepted in it, free (domain.md §5, §6).
+        window = add_months(want_expiry, -3)
+        box.start(dt.datetime(window.year, window.month, window.day, 10, 0,
+                              tzinfo=JST) - dt.timedelta(days=2))
+        box.refused("POST", "/v1/residents/%s/renewal" % a["id"])
+        box.start(dt.datetime(window.year, window.month, window.day, 10, 0,
+                              tzinfo=JST) + dt.timedelta(days=14))
+        app = box.ok("POST", "/v1/residents/%s/renewal" % a["id"])
+        check(app["kind"] == "renewal" and app["fee_yen"] == 0,
+              "renewal application: %s" % app)
+        self.step("renewal refused 2 days before the window, accepted 14 days "
+                  "into it, free")
+        box.stop()
+
+    def read_text(self, profile, name):
+        path = os.path.join(self.w, name + ".json")
+        json.dump(profile, open(path, "w"), ensure_ascii=False)
+        out = sh("/usr/bin/python3", os.path.join(PCSC_DIR, "read_text_ap.py"),
+                 path, ok=False)
+        check(out.returncode == 0, "input-assist AP: %s%s" % (out.stdout,
+                                                              out.stderr))
+
+
+def crl_entry(text, serial):
+    """The text of the revoked entry with this serial in `openssl crl -text`."""
+    blocks = re.split(r"\n\s*Serial Number: ", text)
+    for block in blocks[1:]:
+        head = block.split("\n", 1)[0].strip()
+        try:
+            if int(head, 16) == serial:
+                return block.split("Serial Number", 1)[0]
+        except ValueError:
+            continue
+    return None
+
+
+def main(argv):
+    openmyna, backend = argv[1], argv[2]
+    if backend == "postgres" and not os.environ.get("OPENMYNA_TEST_PG_URL"):
+        print("SKIP: no PostgreSQL (run inside tests/pg/with-postgres.sh)")
+        return 77
+    work = tempfile.mkdtemp(prefix="openmyna-scenarios-")
+    box = Sandbox(openmyna, backend, work)
+    scenarios = Scenarios(box)
+    started = time.monotonic()
+    rc = 1
+    try:
+        box.setup()
+        box.check_bad_clock()
+        scenarios.run()
+        rc = 0
+    except ScenarioFailure as failure:
+        print("FAIL: %s" % failure, file=sys.stderr)
+        try:
+            print("---- serve.log (tail) ----\n" +
+                  open(box.serve_log).read()[-3000:], file=sys.stderr)
+        except OSError:
+            pass
+    finally:
+        box.unplug()
+        box.stop()
+        if rc == 0 or not os.environ.get("KEEP_SCENARIO_WORK"):
+            shutil.rmtree(work, ignore_errors=True)
+    print("%s: observed after an event (documented %.0f s, deadline %.0f s): "
+          "OCSP %s s; CRL %s s" % (
+              backend, DOCUMENTED_DELAY_S, DOCUMENTED_DELAY_S + DELAY_SLACK_S,
+              ", ".join("%.1f" % d for d in scenarios.delays),
+              ", ".join("%.1f" % d for d in scenarios.crl_delays)))
+    print("%s: took %.0f s" % (backend, time.monotonic() - started))
+    print("%s: %d passed, %d failed" % (
+        backend, len(scenarios.passed), 0 if rc == 0 else 1))
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
