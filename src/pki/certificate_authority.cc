@@ -244,8 +244,10 @@ Result<IssuedCertificate> CertificateAuthority::Issue(
   OPENMYNA_RETURN_IF_ERROR(internal::AddAuthorityKeyId(
       cert.get(), signer->key_identifier(), X509_get_subject_name(root),
       X509_get0_serialNumber(root)));
+  // SHA-1 of the subjectPublicKey the certificate already holds (no second
+  // encoding of the key).
   OPENMYNA_ASSIGN_OR_RETURN(Bytes ski,
-                            internal::KeyIdentifier(subject_key.get()));
+                            internal::KeyIdentifierOfCert(cert.get()));
   OPENMYNA_RETURN_IF_ERROR(internal::AddSubjectKeyId(cert.get(), ski));
 
   // --- Lint before the CA key signs ---
@@ -256,9 +258,8 @@ Result<IssuedCertificate> CertificateAuthority::Issue(
   if (!findings.empty()) {
     return Fail(PkiErrc::kLintFailed, FormatFindings(findings));
   }
-  OPENMYNA_ASSIGN_OR_RETURN(X509Ptr signed_cert,
-                            SignCertificate(cert.get(), *signer));
-  OPENMYNA_ASSIGN_OR_RETURN(Bytes der, internal::CertToDer(signed_cert.get()));
+  // The DER as signed (no parse and re-encode of the result).
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes der, SignCertificateDer(cert.get(), *signer));
 
   CertificateRecord record;
   record.serial = serial;

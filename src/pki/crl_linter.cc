@@ -1,6 +1,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "internal/crl_lint.h"
 #include "internal/openssl_util.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/linter.h"
@@ -31,12 +32,10 @@ bool SameNames(GENERAL_NAMES* a, GENERAL_NAMES* b) {
 
 }  // namespace
 
-std::vector<LintFinding> LintCrl(X509_CRL* crl, const CrlLintContext& ctx) {
-  std::vector<LintFinding> out;
-  if (!Check(out, crl != nullptr && ctx.issuer != nullptr, "crl.present",
-             "no CRL or no issuer")) {
-    return out;
-  }
+namespace internal {
+
+std::optional<TimePoint> LintCrlFields(X509_CRL* crl, const CrlLintContext& ctx,
+                                       std::vector<LintFinding>& out) {
   Check(out, X509_CRL_get_version(crl) == X509_CRL_VERSION_2, "crl.version",
         "must be v2 (RFC 5280 §5.1.2.1)");
   const X509_ALGOR* outer = nullptr;
@@ -110,6 +109,20 @@ std::vector<LintFinding> LintCrl(X509_CRL* crl, const CrlLintContext& ctx) {
     Check(out, idp == nullptr, "crl.idp", "a full CRL carries no IDP");
   }
   ISSUING_DIST_POINT_free(idp);
+  if (!this_update) return std::nullopt;
+  return *this_update;
+}
+
+}  // namespace internal
+
+std::vector<LintFinding> LintCrl(X509_CRL* crl, const CrlLintContext& ctx) {
+  std::vector<LintFinding> out;
+  if (!Check(out, crl != nullptr && ctx.issuer != nullptr, "crl.present",
+             "no CRL or no issuer")) {
+    return out;
+  }
+  const std::optional<TimePoint> this_update =
+      internal::LintCrlFields(crl, ctx, out);
 
   STACK_OF(X509_REVOKED)* entries = X509_CRL_get_REVOKED(crl);
   const ASN1_INTEGER* previous = nullptr;

@@ -467,6 +467,27 @@ class CrlLintTest : public ::testing::Test {
 
   V Lint(const Options& o) { return Rules(LintCrl(Build(o).get(), context_)); }
 
+  // CrlStreamLinter over the DER of the same CRL, fed in `chunk`-byte
+  // pieces (odd sizes split headers and entries).
+  V StreamLint(const Bytes& der, std::size_t chunk) {
+    CrlStreamLinter linter(context_);
+    for (std::size_t at = 0; at < der.size(); at += chunk) {
+      linter.Update(
+          ByteView(der).subspan(at, std::min(chunk, der.size() - at)));
+    }
+    return Rules(linter.Finish());
+  }
+  // Both linters on the same CRL must name the same rules.
+  V BothLint(const Options& o) {
+    X509CrlPtr crl = Build(o);
+    const V whole = Rules(LintCrl(crl.get(), context_));
+    const Bytes der = testing::CrlDer(crl.get());
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, der.size()}) {
+      EXPECT_EQ(StreamLint(der, chunk), whole) << "chunk " << chunk;
+    }
+    return whole;
+  }
+
   TimePoint now_ = testing::FixtureNow() + hours(48);
   std::unique_ptr<Signer> signer_;
   CrlPartition partition_;
@@ -522,6 +543,73 @@ TEST_F(CrlLintTest, FutureThisUpdateAndWrongIssuer) {
   context_.issuer = (*auth)->certificate();
   rules = Lint({});
   EXPECT_NE(std::find(rules.begin(), rules.end(), "crl.issuer"), rules.end());
+}
+
+// The streaming linter (what the publisher runs on a million-entry CRL)
+// agrees with LintCrl on every rule broken once.
+TEST_F(CrlLintTest, StreamLinterNamesTheSameRules) {
+  Options o;
+  EXPECT_EQ(BothLint(o), V{});
+  o.version = X509_CRL_VERSION_1;
+  EXPECT_EQ(BothLint(o), V{"crl.version"});
+  o = {};
+  o.next_update = false;
+  EXPECT_EQ(BothLint(o), V{"crl.nextUpdate"});
+  o = {};
+  o.number = false;
+  EXPECT_EQ(BothLint(o), V{"crl.number"});
+  o = {};
+  o.aki = false;
+  EXPECT_EQ(BothLint(o), V{"crl.aki"});
+  o = {};
+  o.idp_wrong = true;
+  EXPECT_EQ(BothLint(o), V{"crl.idp"});
+  o = {};
+  o.entries = {{0x20, 1}, {0x10, 1}};
+  EXPECT_EQ(BothLint(o), V{"crl.entries.order"});
+  o = {};
+  o.entries = {{0x10, 1}, {0x10, 1}};  // a duplicate is not ascending
+  EXPECT_EQ(BothLint(o), V{"crl.entries.order"});
+  o = {};
+  o.entries = {{0x10, 8}};  // removeFromCRL
+  EXPECT_EQ(BothLint(o), V{"crl.entry.reason"});
+  o = {};
+  o.entries = {{0x10, 0}};  // unspecified must be omitted
+  EXPECT_EQ(BothLint(o), V{"crl.entry.reason"});
+  o = {};
+  o.entries = {};  // no revokedCertificates at all
+  EXPECT_EQ(BothLint(o), V{});
+  o = {};
+  o.entries = {{0x7f, -1}, {0x80, 1}, {0x1234567890abcdefL, 3}};
+  EXPECT_EQ(BothLint(o), V{});
+  o = {};
+  o.key = testing::SubjectKey(3);
+  EXPECT_EQ(BothLint(o), V{"crl.signature"});
+  context_.now = testing::FixtureNow() - hours(24);
+  o = {};
+  EXPECT_EQ(BothLint(o), V{"crl.thisUpdate"});
+}
+
+TEST_F(CrlLintTest, StreamLinterRefusesBrokenDer) {
+  const Bytes der = testing::CrlDer(Build({}).get());
+  EXPECT_EQ(StreamLint(der, 64), V{});
+  // Truncated, trailing bytes, not a CRL at all.
+  EXPECT_EQ(StreamLint(Bytes(der.begin(), der.end() - 1), 64), V{"crl.der"});
+  Bytes longer = der;
+  longer.push_back(0);
+  EXPECT_EQ(StreamLint(longer, 64), V{"crl.der"});
+  EXPECT_EQ(StreamLint(Bytes{0x04, 0x00}, 64), V{"crl.der"});
+  // One bit of an entry's serial changed: still DER, the signature fails.
+  X509CrlPtr crl = Build({});
+  const ASN1_INTEGER* serial = X509_REVOKED_get0_serialNumber(
+      sk_X509_REVOKED_value(X509_CRL_get_REVOKED(crl.get()), 0));
+  const Bytes needle = {0x02, 0x01,
+                        ASN1_STRING_get0_data(serial)[0]};  // INTEGER 0x10
+  auto at = std::search(der.begin(), der.end(), needle.begin(), needle.end());
+  ASSERT_NE(at, der.end());
+  Bytes flipped = der;
+  flipped[static_cast<std::size_t>(at - der.begin()) + 2] ^= 0x01;
+  EXPECT_EQ(StreamLint(flipped, 5), V{"crl.signature"});
 }
 
 }  // namespace

@@ -78,9 +78,15 @@ Result<Bytes> KeyIdentifier(EVP_PKEY* key) {
 }
 
 Result<Bytes> KeyIdentifierOfCert(X509* cert) {
-  EVP_PKEY* key = X509_get0_pubkey(cert);
-  if (key == nullptr) return Unexpected(CryptoError("certificate key"));
-  return KeyIdentifier(key);
+  // The subjectPublicKey BIT STRING as the certificate holds it: the same
+  // bytes KeyIdentifier() encodes, without re-encoding the key.
+  const ASN1_BIT_STRING* bits = X509_get0_pubkey_bitstr(cert);
+  if (bits == nullptr || bits->length <= 0) {
+    return Unexpected(CryptoError("certificate key"));
+  }
+  Bytes digest(SHA_DIGEST_LENGTH);
+  SHA1(bits->data, static_cast<size_t>(bits->length), digest.data());
+  return digest;
 }
 
 // Decoded from the extension itself, not from OpenSSL's per-certificate

@@ -68,6 +68,14 @@ Result<Bytes> FileKeySigner::Sign(DigestAlgorithm /*digest*/, ByteView tbs) {
 }
 
 Result<X509Ptr> SignCertificate(X509* tbs_cert, Signer& signer) {
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes der, SignCertificateDer(tbs_cert, signer));
+  const unsigned char* p = der.data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) return Unexpected(CryptoError("decoding signed certificate"));
+  return cert;
+}
+
+Result<Bytes> SignCertificateDer(X509* tbs_cert, Signer& signer) {
   // The TBSCertificate carries its own copy of the AlgorithmIdentifier
   // (RFC 5280 §4.1.2.3); OpenSSL has no setter for it outside X509_sign, so
   // the one field is written in place before the TBS is re-encoded.
@@ -97,11 +105,7 @@ Result<X509Ptr> SignCertificate(X509* tbs_cert, Signer& signer) {
   Bytes body = tbs;
   Append(body, alg);
   Append(body, internal::DerTlv(0x03, bits));
-  const Bytes der = internal::DerTlv(0x30, body);
-  const unsigned char* p = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert) return Unexpected(CryptoError("decoding signed certificate"));
-  return cert;
+  return internal::DerTlv(0x30, body);
 }
 
 }  // namespace openmyna::pki

@@ -52,6 +52,36 @@ Serial FromKey(const unsigned char* text) {
   return serial ? *serial : Serial{};
 }
 
+int HexValue(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// FromKey for the streaming walks: decodes the fixed-width key into `out`
+// (reusing its storage: no allocation per row) without leading zero
+// bytes. Falls back to Serial::FromHex for anything unexpected.
+void DecodeKey(const unsigned char* text, int length, Serial& out) {
+  if (text == nullptr || length != 40) {
+    out = text ? FromKey(text) : Serial{};
+    return;
+  }
+  std::uint8_t bytes[20];
+  for (int i = 0; i < 20; ++i) {
+    const int hi = HexValue(text[2 * i]);
+    const int lo = HexValue(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      out = FromKey(text);
+      return;
+    }
+    bytes[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  int start = 0;
+  while (start < 19 && bytes[start] == 0) ++start;
+  out.bytes.assign(bytes + start, bytes + 20);
+}
+
 // Owns one prepared statement (move-only).
 struct Statement {
   sqlite3_stmt* stmt = nullptr;
@@ -354,13 +384,44 @@ Status SqliteCertificateStore::ForEachRevoked(
   int rc;
   RevokedEntry entry;
   while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
-    entry.serial = FromKey(sqlite3_column_text(s.stmt, 0));
+    DecodeKey(sqlite3_column_text(s.stmt, 0), sqlite3_column_bytes(s.stmt, 0),
+              entry.serial);
     entry.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 1));
     entry.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 2))
                        .value_or(RevocationReason::kUnspecified);
     if (!visit(entry)) return Ok();
   }
   if (rc != SQLITE_DONE) return Unexpected(impl_->Err("revoked entries"));
+  return Ok();
+}
+
+Status SqliteCertificateStore::ForEachStatus(
+    CaKind ca,
+    const std::function<bool(const CertificateStatusEntry&)>& visit) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->Prepare("SELECT serial, generation, reason, revoked_at FROM "
+                     "pki_certificates WHERE ca = ?"));
+  sqlite3_bind_text(s.stmt, 1, CaKindName(ca).data(), -1, SQLITE_STATIC);
+  int rc;
+  CertificateStatusEntry entry;
+  while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+    DecodeKey(sqlite3_column_text(s.stmt, 0), sqlite3_column_bytes(s.stmt, 0),
+              entry.serial);
+    entry.generation = sqlite3_column_int(s.stmt, 1);
+    entry.status = CertificateStatus{};
+    if (sqlite3_column_type(s.stmt, 3) == SQLITE_NULL) {
+      entry.status.kind = CertificateStatus::Kind::kGood;
+    } else {
+      entry.status.kind = CertificateStatus::Kind::kRevoked;
+      entry.status.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 2))
+                                .value_or(RevocationReason::kUnspecified);
+      entry.status.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 3));
+    }
+    if (!visit(entry)) return Ok();
+  }
+  if (rc != SQLITE_DONE) return Unexpected(impl_->Err("statuses"));
   return Ok();
 }
 

@@ -2,6 +2,8 @@
 // streaming revoked entries in numeric serial order for CRLs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/errors.h"
 #include "testing/pki_fixture.h"
@@ -122,6 +124,36 @@ TEST_F(StoreTest, RevokedEntriesStreamPerPartitionInNumericSerialOrder) {
   EXPECT_EQ(revoked->size(), 4u);
   auto all = store_->List({});
   EXPECT_EQ(all->size(), 6u);
+}
+
+// ForEachStatus (what the OCSP responder pre-signs from) agrees with
+// StatusOf for every certificate of one CA, and sees no other CA's.
+TEST_F(StoreTest, ForEachStatusMatchesStatusOf) {
+  ASSERT_TRUE(store_->Put(Record("01")));
+  ASSERT_TRUE(store_->Put(Record("ff00")));  // high bit: still positive
+  ASSERT_TRUE(store_->Put(Record("0123456789abcdef0123456789abcdef01234567")));
+  ASSERT_TRUE(store_->Put(Record("02", CaKind::kAuthentication)));
+  ASSERT_TRUE(
+      store_->Revoke(S("ff00"), RevocationReason::kCertificateHold, t1_));
+  std::vector<CertificateStatusEntry> entries;
+  ASSERT_TRUE(store_->ForEachStatus(
+      CaKind::kSignature, [&](const CertificateStatusEntry& e) {
+        entries.push_back(e);  // no call back into the store from here
+        return true;
+      }));
+  std::vector<std::string> seen;
+  for (const CertificateStatusEntry& e : entries) {
+    seen.push_back(e.serial.Hex());
+    auto expected = store_->StatusOf(CaKind::kSignature, e.serial);
+    ASSERT_TRUE(expected) << e.serial.Hex();
+    EXPECT_EQ(e.generation, 1);
+    EXPECT_EQ(e.status.kind, expected->kind) << e.serial.Hex();
+    EXPECT_EQ(e.status.reason, expected->reason);
+    EXPECT_EQ(e.status.revocation_time, expected->revocation_time);
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "1", "123456789abcdef0123456789abcdef01234567", "ff00"}));
 }
 
 TEST_F(StoreTest, PutManyIsAllOrNothingAndKeepsImportedRevocations) {

@@ -1,5 +1,9 @@
 #include "openmyna/pki/revocation/crl_publisher.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -135,24 +139,32 @@ Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
     if (!status) return Fail(RevocationErrc::kStore, status.error().ToString());
     return Ok();
   };
-  // The linter sees the exact bytes that will be published.
+  // The linter sees the exact bytes that will be published, read back
+  // from the temporary file in 64 KiB chunks: constant memory whatever
+  // the number of entries (CrlStreamLinter, pki/linter.h).
   CrlCheck lint = [&](const std::filesystem::path& temp) -> Status {
-    auto der = ReadFileBytes(temp);
-    if (!der) return Unexpected(der.error());
-    const unsigned char* p = der->data();
-    X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der->size())));
-    if (!crl) {
-      return Fail(RevocationErrc::kLintFailed, "the CRL does not parse");
-    }
-    der->clear();
-    der->shrink_to_fit();
     CrlLintContext context;
     context.issuer = params.issuer;
     context.partition = partition;
     context.base_url = options_.base_url;
     context.now = params.this_update;
     context.max_validity = options_.validity;
-    const auto findings = LintCrl(crl.get(), context);
+    CrlStreamLinter linter(context);
+    const int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return Fail(RevocationErrc::kIo, "cannot read " + temp.string());
+    std::vector<std::uint8_t> chunk(64 * 1024);
+    ssize_t n;
+    while ((n = ::read(fd, chunk.data(), chunk.size())) != 0) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ::close(fd);
+        return Fail(RevocationErrc::kIo, "cannot read " + temp.string());
+      }
+      linter.Update(ByteView(chunk.data(), static_cast<std::size_t>(n)));
+    }
+    ::close(fd);
+    const auto findings = linter.Finish();
     if (!findings.empty()) {
       return Fail(RevocationErrc::kLintFailed, FormatFindings(findings));
     }

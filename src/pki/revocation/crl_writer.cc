@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <random>
 
@@ -93,40 +94,135 @@ const Bytes& Sha256WithRsa() {
   return kAlg;
 }
 
-// reasonCode extension (RFC 5280 §5.3.1) for one entry.
-Bytes ReasonExtension(RevocationReason reason) {
-  // SEQUENCE { OID 2.5.29.21, OCTET STRING { ENUMERATED r } }
-  return {0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d,
-          0x15, 0x04, 0x03, 0x0a, 0x01, static_cast<std::uint8_t>(reason)};
-}
-
-// The DER of one revokedCertificates element.
-void EncodeEntry(const RevokedEntry& entry, Bytes& out) {
-  const Bytes serial = der::IntegerContents(entry.serial.bytes);
-  const Bytes time = der::EncodeTime(entry.revocation_time);
-  std::uint64_t content = der::TlvSize(serial.size()) + time.size();
-  const bool with_reason = entry.reason != RevocationReason::kUnspecified;
-  if (with_reason) content += der::TlvSize(12);  // SEQUENCE OF 1 extension
-  der::AppendHeader(out, der::kSequence, content);
-  der::AppendTlv(out, der::kInteger, serial);
-  Append(out, time);
-  if (with_reason) {
-    const Bytes ext = ReasonExtension(entry.reason);
-    der::AppendTlv(out, der::kSequence, ext);
+// One revokedCertificates element, encoded by hand (RFC 5280 §5.1):
+//   SEQUENCE { INTEGER userCertificate, Time revocationDate,
+//              SEQUENCE { SEQUENCE { OID 2.5.29.21,
+//                                    OCTET STRING { ENUMERATED reason } } } }
+// The reasonCode extension (§5.3.1) is omitted for unspecified. The
+// revocation time's encoding is cached: a partition's entries often share
+// it.
+class EntryEncoder {
+ public:
+  // Appends the entry to `out`; returns its size.
+  std::size_t Encode(const RevokedEntry& entry, Bytes& out) {
+    const Bytes& magnitude_bytes = entry.serial.bytes;
+    std::size_t start = 0;
+    while (start + 1 < magnitude_bytes.size() && magnitude_bytes[start] == 0) {
+      ++start;
+    }
+    const std::uint8_t* magnitude = magnitude_bytes.data() + start;
+    const std::size_t magnitude_size = magnitude_bytes.size() - start;
+    // X.690 §8.3.2: a leading 0x00 keeps a high-bit serial positive.
+    const bool pad = magnitude_size == 0 || (magnitude[0] & 0x80) != 0;
+    const std::size_t integer_size = magnitude_size + (pad ? 1 : 0);
+    if (entry.revocation_time != cached_time_ || time_.empty()) {
+      cached_time_ = entry.revocation_time;
+      time_ = der::EncodeTime(entry.revocation_time);
+    }
+    const bool with_reason = entry.reason != RevocationReason::kUnspecified;
+    const std::size_t content =
+        2 + integer_size + time_.size() + (with_reason ? 14 : 0);
+    // Serials are at most 20 octets (RFC 5280 §4.1.2.2), so the content
+    // is < 128 bytes and every length here is one octet.
+    std::uint8_t e[160];
+    std::size_t n = 0;
+    e[n++] = der::kSequence;
+    e[n++] = static_cast<std::uint8_t>(content);
+    e[n++] = der::kInteger;
+    e[n++] = static_cast<std::uint8_t>(integer_size);
+    if (pad) e[n++] = 0;
+    std::memcpy(e + n, magnitude, magnitude_size);
+    n += magnitude_size;
+    std::memcpy(e + n, time_.data(), time_.size());
+    n += time_.size();
+    if (with_reason) {
+      const std::uint8_t ext[14] = {
+          0x30, 0x0c,
+          0x30, 0x0a,
+          0x06, 0x03,
+          0x55, 0x1d,
+          0x15, 0x04,
+          0x03, 0x0a,
+          0x01, static_cast<std::uint8_t>(entry.reason)};
+      std::memcpy(e + n, ext, sizeof ext);
+      n += sizeof ext;
+    }
+    out.insert(out.end(), e, e + n);
+    return n;
   }
-}
 
-// Compares serial magnitudes as integers.
-bool SerialLess(const Bytes& a, const Bytes& b) {
-  auto strip = [](const Bytes& v) {
-    std::size_t i = 0;
-    while (i < v.size() && v[i] == 0) ++i;
-    return ByteView(v).subspan(i);
-  };
-  const ByteView x = strip(a);
-  const ByteView y = strip(b);
+ private:
+  TimePoint cached_time_{};
+  Bytes time_;
+};
+
+// An anonymous file for the encoded entries: O_TMPFILE (never linked), or
+// a mkstemp file unlinked at once where O_TMPFILE is unsupported.
+class SpillFile {
+ public:
+  ~SpillFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Open(const std::filesystem::path& directory) {
+    const std::filesystem::path dir =
+        directory.empty() ? std::filesystem::temp_directory_path() : directory;
+    fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      std::string pattern = (dir / ".crl-spill-XXXXXX").string();
+      fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+      if (fd_ >= 0) ::unlink(pattern.c_str());
+    }
+    if (fd_ < 0) {
+      return Fail(RevocationErrc::kIo,
+                  "cannot create a spill file in " + dir.string());
+    }
+    return Ok();
+  }
+  Status Write(ByteView bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Fail(RevocationErrc::kIo, "writing the CRL spill file failed");
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    return Ok();
+  }
+  // Reads from the start, in chunks of `buffer`'s capacity.
+  template <typename Visit>
+  Status ReadAll(Bytes& buffer, std::size_t chunk, Visit&& visit) {
+    if (::lseek(fd_, 0, SEEK_SET) != 0) {
+      return Fail(RevocationErrc::kIo, "rewinding the CRL spill file failed");
+    }
+    buffer.resize(chunk);
+    for (;;) {
+      const ssize_t n = ::read(fd_, buffer.data(), chunk);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Fail(RevocationErrc::kIo, "reading the CRL spill file failed");
+      }
+      if (n == 0) return Ok();
+      OPENMYNA_RETURN_IF_ERROR(
+          visit(ByteView(buffer.data(), static_cast<std::size_t>(n))));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Compares serial magnitudes (no leading zeros) as integers.
+bool SerialLess(ByteView x, ByteView y) {
   if (x.size() != y.size()) return x.size() < y.size();
   return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
+}
+
+ByteView Magnitude(const Bytes& v) {
+  std::size_t i = 0;
+  while (i < v.size() && v[i] == 0) ++i;
+  return ByteView(v).subspan(i);
 }
 
 struct DigestCtxDeleter {
@@ -172,29 +268,49 @@ Result<CrlSummary> WriteCrl(const CrlParameters& p,
   const Bytes next_time = der::EncodeTime(p.next_update);
   const int signature_size = EVP_PKEY_get_size(p.signing_key);
 
-  // Pass 1: the length of revokedCertificates.
+  // The one walk: encode, check the order, spill.
+  SpillFile spill;
+  OPENMYNA_RETURN_IF_ERROR(spill.Open(p.spill_directory));
   std::uint64_t entries_length = 0;
   std::uint64_t entry_count = 0;
-  Bytes previous;
+  std::uint8_t previous[32];
+  std::size_t previous_size = 0;
   bool ordered = true;
-  Bytes scratch;
+  EntryEncoder encoder;
+  Bytes buffer;
+  buffer.reserve(kChunk + 256);
+  Status spill_status = Ok();
   OPENMYNA_RETURN_IF_ERROR(source([&](const RevokedEntry& entry) {
     if (entry.revocation_time > this_update) return true;
-    if (entry_count > 0 && !SerialLess(previous, entry.serial.bytes)) {
+    const ByteView magnitude = Magnitude(entry.serial.bytes);
+    if (magnitude.size() > 20) {  // RFC 5280 §4.1.2.2
       ordered = false;
       return false;
     }
-    previous = entry.serial.bytes;
-    scratch.clear();
-    EncodeEntry(entry, scratch);
-    entries_length += scratch.size();
+    if (entry_count > 0 &&
+        !SerialLess(ByteView(previous, previous_size), magnitude)) {
+      ordered = false;
+      return false;
+    }
+    std::memcpy(previous, magnitude.data(), magnitude.size());
+    previous_size = magnitude.size();
+    entries_length += encoder.Encode(entry, buffer);
     ++entry_count;
+    if (buffer.size() >= kChunk) {
+      spill_status = spill.Write(buffer);
+      buffer.clear();
+      if (!spill_status) return false;
+    }
     return true;
   }));
+  OPENMYNA_RETURN_IF_ERROR(spill_status);
   if (!ordered) {
     return Fail(RevocationErrc::kUnorderedEntries,
-                "revoked entries are not in ascending serial order");
+                "revoked entries are not in strictly ascending serial order "
+                "(or a serial is longer than 20 octets)");
   }
+  OPENMYNA_RETURN_IF_ERROR(spill.Write(buffer));
+  buffer.clear();
 
   std::uint64_t tbs_content = version.size() + Sha256WithRsa().size() +
                               issuer_name.size() + this_time.size() +
@@ -212,62 +328,45 @@ Result<CrlSummary> WriteCrl(const CrlParameters& p,
                                  p.signing_key) != 1) {
     return CryptoFail("EVP_DigestSignInit");
   }
-
-  Bytes buffer;
-  buffer.reserve(kChunk + 1024);
   std::uint64_t written = 0;
-  bool digesting = false;
-  auto flush = [&]() -> Status {
-    if (buffer.empty()) return Ok();
-    if (digesting &&
-        EVP_DigestSignUpdate(ctx.get(), buffer.data(), buffer.size()) != 1) {
+  auto emit = [&](ByteView bytes, bool signed_part) -> Status {
+    if (bytes.empty()) return Ok();
+    if (signed_part &&
+        EVP_DigestSignUpdate(ctx.get(), bytes.data(), bytes.size()) != 1) {
       return CryptoFail("EVP_DigestSignUpdate");
     }
-    written += buffer.size();
-    OPENMYNA_RETURN_IF_ERROR(sink(buffer));
-    buffer.clear();
-    return Ok();
+    written += bytes.size();
+    return sink(bytes);
   };
 
   // Outer SEQUENCE header (not signed), then the TBSCertList (signed).
   der::AppendHeader(buffer, der::kSequence, list_content);
-  OPENMYNA_RETURN_IF_ERROR(flush());
-  digesting = true;
+  OPENMYNA_RETURN_IF_ERROR(emit(buffer, false));
+  buffer.clear();
   der::AppendHeader(buffer, der::kSequence, tbs_content);
   Append(buffer, version);
   Append(buffer, Sha256WithRsa());
   Append(buffer, issuer_name);
   Append(buffer, this_time);
   Append(buffer, next_time);
-
-  // Pass 2: stream the entries.
-  std::uint64_t streamed_length = 0;
-  std::uint64_t streamed_count = 0;
-  Status sink_status = Ok();
   if (entry_count > 0) {
     der::AppendHeader(buffer, der::kSequence, entries_length);
-    OPENMYNA_RETURN_IF_ERROR(source([&](const RevokedEntry& entry) {
-      if (entry.revocation_time > this_update) return true;
-      const std::size_t before = buffer.size();
-      EncodeEntry(entry, buffer);
-      streamed_length += buffer.size() - before;
-      ++streamed_count;
-      if (streamed_length > entries_length) return false;
-      if (buffer.size() >= kChunk) {
-        sink_status = flush();
-        if (!sink_status) return false;
-      }
-      return true;
-    }));
-    OPENMYNA_RETURN_IF_ERROR(sink_status);
-    if (streamed_length != entries_length || streamed_count != entry_count) {
-      return Fail(RevocationErrc::kStoreChanged,
-                  "the revoked entries changed while the CRL was written");
+    OPENMYNA_RETURN_IF_ERROR(emit(buffer, true));
+    Bytes chunk;
+    std::uint64_t copied = 0;
+    OPENMYNA_RETURN_IF_ERROR(
+        spill.ReadAll(chunk, kChunk, [&](ByteView bytes) -> Status {
+          copied += bytes.size();
+          return emit(bytes, true);
+        }));
+    if (copied != entries_length) {
+      return Fail(RevocationErrc::kIo, "the CRL spill file lost entries");
     }
+    buffer.clear();
   }
   Append(buffer, *extensions);
-  OPENMYNA_RETURN_IF_ERROR(flush());
-  digesting = false;
+  OPENMYNA_RETURN_IF_ERROR(emit(buffer, true));
+  buffer.clear();
 
   // signatureAlgorithm and signatureValue (RFC 5280 §5.1.1.2, §5.1.1.3).
   std::size_t sig_len = 0;
@@ -286,7 +385,7 @@ Result<CrlSummary> WriteCrl(const CrlParameters& p,
   der::AppendHeader(buffer, der::kBitString, sig_len + 1);
   buffer.push_back(0);  // no unused bits
   Append(buffer, signature);
-  OPENMYNA_RETURN_IF_ERROR(flush());
+  OPENMYNA_RETURN_IF_ERROR(emit(buffer, false));
   if (written != der::TlvSize(list_content)) {
     return Fail(RevocationErrc::kCrypto, "CRL length mismatch");
   }
@@ -301,13 +400,18 @@ Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
       path.parent_path() /
       ("." + path.filename().string() + ".tmp" + std::to_string(::getpid()) +
        "-" + std::to_string(std::random_device{}()));
-  for (int attempt = 0;; ++attempt) {
+  CrlParameters local = parameters;
+  if (local.spill_directory.empty()) {
+    local.spill_directory =
+        path.parent_path().empty() ? "." : path.parent_path();
+  }
+  {
     const int fd =
         ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
       return Fail(RevocationErrc::kIo, "cannot create " + temp.string());
     }
-    auto result = WriteCrl(parameters, source, [fd](ByteView chunk) -> Status {
+    auto result = WriteCrl(local, source, [fd](ByteView chunk) -> Status {
       std::size_t done = 0;
       while (done < chunk.size()) {
         const ssize_t n = ::write(fd, chunk.data() + done, chunk.size() - done);
@@ -323,9 +427,6 @@ Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
     ::close(fd);
     if (!result) {
       ::unlink(temp.c_str());
-      if (result.error().Is(RevocationErrc::kStoreChanged) && attempt < 3) {
-        continue;
-      }
       return result;
     }
     if (synced && check) {

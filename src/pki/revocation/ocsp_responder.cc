@@ -3,12 +3,16 @@
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 
+#include "ocsp_request_shape.h"
 #include "openmyna/base/log.h"
 #include "openmyna/http/message.h"
 #include "openmyna/pki/revocation/errors.h"
@@ -66,6 +70,9 @@ struct OcspResponder::Impl {
     OcspIssuer issuer;
     // One CertID per supported hash (serial 0), for OCSP_id_issuer_cmp.
     std::vector<std::pair<int, Owned<OCSP_CERTID>>> ids;
+    // The same as DER (hashAlgorithm, issuerNameHash, issuerKeyHash TLVs)
+    // for the fast path.
+    std::vector<std::pair<int, Bytes>> fields;
   };
   struct Entry {
     OcspResponseDer der;
@@ -76,9 +83,17 @@ struct OcspResponder::Impl {
     int hash_nid = NID_sha1;
     Bytes serial;
   };
+  // Heterogeneous lookup (C++20): the hot path looks up a string_view
+  // built on the stack, without allocating a key.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const {
+      return std::hash<std::string_view>{}(k);
+    }
+  };
   struct Shard {
     mutable std::shared_mutex mutex;
-    std::unordered_map<std::string, Entry> map;
+    std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> map;
   };
 
   Impl(std::vector<OcspIssuer> issuers, CertificateStore& s, const Clock& c,
@@ -95,6 +110,17 @@ struct OcspResponder::Impl {
                 EVP_get_digestbynid(nid),
                 X509_get_subject_name(issuer.ca_certificate),
                 X509_get0_pubkey_bitstr(issuer.ca_certificate), zero.get())));
+        // CertID with serial 0 = SEQUENCE { fields..., 02 01 00 }: keep
+        // the fields.
+        unsigned char* der = nullptr;
+        const int n = i2d_OCSP_CERTID(served.ids.back().second.get(), &der);
+        std::size_t pos = 0;
+        if (n > 5 && der[0] == 0x30) {
+          pos = der[1] < 0x80 ? 2 : 2 + (der[1] & 0x7f);
+          served.fields.emplace_back(
+              nid, Bytes(der + pos, der + static_cast<std::size_t>(n) - 3));
+        }
+        OPENSSL_free(der);
       }
       served_.push_back(std::move(served));
     }
@@ -109,8 +135,48 @@ struct OcspResponder::Impl {
     key.append(serial.begin(), serial.end());
     return key;
   }
-  Shard& ShardOf(const std::string& key) {
-    return shards[std::hash<std::string>{}(key) % kShards];
+  // The same key in `buffer` (at least 3 + 20 bytes); nullopt for a serial
+  // longer than any we issue (RFC 5280 §4.1.2.2: 20 octets).
+  static std::optional<std::string_view> KeyIn(char* buffer, std::size_t issuer,
+                                               int nid, ByteView serial) {
+    if (serial.size() > 20) return std::nullopt;
+    buffer[0] = static_cast<char>(issuer);
+    buffer[1] = static_cast<char>(nid & 0xff);
+    buffer[2] = static_cast<char>((nid >> 8) & 0xff);
+    std::memcpy(buffer + 3, serial.data(), serial.size());
+    return std::string_view(buffer, serial.size() + 3);
+  }
+
+  // The cache hit without OpenSSL's decoder: a simple request
+  // (ocsp_request_shape.h) whose CertID names a served issuer and whose
+  // fresh response is cached. nullptr otherwise (the general path then
+  // answers, with identical results).
+  OcspResponseDer FastHit(ByteView der) {
+    const auto simple = internal::ParseSimpleOcspRequest(der);
+    if (!simple || simple->serial.empty()) return nullptr;
+    for (std::size_t i = 0; i < served_.size(); ++i) {
+      for (const auto& [nid, fields] : served_[i].fields) {
+        if (fields.size() != simple->issuer_fields.size() ||
+            std::memcmp(fields.data(), simple->issuer_fields.data(),
+                        fields.size()) != 0) {
+          continue;
+        }
+        char buffer[32];
+        const auto key = KeyIn(buffer, i, nid, simple->serial);
+        if (!key) return nullptr;
+        Shard& shard = ShardOf(*key);
+        std::shared_lock lock(shard.mutex);
+        auto it = shard.map.find(*key);
+        if (it != shard.map.end() && clock.Now() < it->second.next_update) {
+          return it->second.der;
+        }
+        return nullptr;
+      }
+    }
+    return nullptr;
+  }
+  Shard& ShardOf(std::string_view key) {
+    return shards[KeyHash{}(key) % kShards];
   }
 
   // The served issuer named by a CertID, or nullopt.
@@ -257,6 +323,10 @@ struct OcspResponder::Impl {
 
 OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
   ++requests;
+  if (OcspResponseDer hit = FastHit(der)) {
+    ++hits;
+    return hit;
+  }
   const unsigned char* p = der.data();
   Owned<OCSP_REQUEST> request(
       der.empty()
@@ -348,34 +418,60 @@ OcspResponseDer OcspResponder::Respond(ByteView request_der) {
   return impl_->Respond(request_der);
 }
 
-Result<std::uint64_t> OcspResponder::Warm(const std::atomic<bool>* stop) {
+Result<std::uint64_t> OcspResponder::Warm(const std::atomic<bool>* stop,
+                                          int threads) {
   Impl& s = *impl_;
-  std::uint64_t signed_count = 0;
+  if (threads <= 0) {
+    threads =
+        static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  // Serial and status only (no certificate DER): ~60 bytes per
+  // certificate, then the signatures in parallel.
+  struct Work {
+    std::size_t issuer;
+    Bytes serial;
+    CertificateStatus status;
+  };
+  std::vector<Work> work;
   for (std::size_t i = 0; i < s.served_.size(); ++i) {
     const OcspIssuer& issuer = s.served_[i].issuer;
-    ListFilter filter;
-    filter.ca = issuer.ca;
-    auto records = s.store.List(filter);
-    if (!records) {
-      return Fail(RevocationErrc::kStore, records.error().ToString());
+    auto walked = s.store.ForEachStatus(
+        issuer.ca, [&](const CertificateStatusEntry& entry) {
+          if (entry.generation == issuer.generation) {
+            work.push_back({i, entry.serial.bytes, entry.status});
+          }
+          return true;
+        });
+    if (!walked) {
+      return Fail(RevocationErrc::kStore, walked.error().ToString());
     }
-    for (const CertificateRecord& record : *records) {
-      if (stop && stop->load()) return signed_count;
-      if (record.partition.generation != issuer.generation) continue;
-      CertificateStatus status;
-      status.kind = CertificateStatus::Kind::kGood;
-      if (record.revocation_reason) {
-        status.kind = CertificateStatus::Kind::kRevoked;
-        status.reason = *record.revocation_reason;
-        status.revocation_time = record.revocation_time.value_or(TimePoint{});
+  }
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> signed_count{0};
+  auto worker = [&] {
+    for (;;) {
+      if (stop && stop->load()) return;
+      const std::size_t k = next.fetch_add(1);
+      if (k >= work.size()) return;
+      const Work& w = work[k];
+      // A response signed meanwhile on a miss (or by Sync) stays.
+      const std::string key = Impl::Key(w.issuer, NID_sha1, w.serial);
+      {
+        Impl::Shard& shard = s.ShardOf(key);
+        std::shared_lock lock(shard.mutex);
+        if (shard.map.contains(key)) continue;
       }
-      auto id = s.MakeId(i, NID_sha1, record.serial.bytes);
-      s.SignAndCache(i, NID_sha1, record.serial.bytes, id.get(), status);
+      auto id = s.MakeId(w.issuer, NID_sha1, w.serial);
+      s.SignAndCache(w.issuer, NID_sha1, w.serial, id.get(), w.status);
       ++signed_count;
       ++s.presigned;
     }
-  }
-  return signed_count;
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  return signed_count.load();
 }
 
 std::uint64_t OcspResponder::Refresh() {

@@ -1,5 +1,6 @@
 #include "openmyna/pki/revocation/revocation_service.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -148,10 +149,11 @@ Status RevocationService::Start() {
         s.log->warn("OCSP pre-signing: {}", warmed.error().ToString());
         return;
       }
-      s.log->info("pre-signed {} OCSP responses in {} ms", *warmed,
+      s.log->info("pre-signed {} OCSP responses in {} ms ({} threads)", *warmed,
                   std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
-                      .count());
+                      .count(),
+                  std::max(1u, std::thread::hardware_concurrency()));
     });
   }
   s.worker = std::thread([&s] { s.Loop(); });
@@ -167,6 +169,15 @@ void RevocationService::Stop() {
   s.wake.notify_all();
   if (s.worker.joinable()) s.worker.join();
   if (s.warmer.joinable()) s.warmer.join();
+  if (s.ocsp && s.started) {
+    const OcspStats st = s.ocsp->stats();
+    s.log->info(
+        "OCSP: {} requests, {} answered from the pre-signed cache, {} signed "
+        "live, {} pre-signed, {} cached",
+        st.requests, st.cache_hits, st.live_signatures, st.presigned,
+        st.cached_entries);
+    s.started = false;
+  }
 }
 
 OcspResponder* RevocationService::ocsp() { return impl_->ocsp.get(); }

@@ -69,6 +69,14 @@ struct RevokedEntry {
   RevocationReason reason;
 };
 
+// One certificate's status without its DER (CertificateStore::
+// ForEachStatus): what an OCSP responder needs to pre-sign.
+struct CertificateStatusEntry {
+  Serial serial;
+  int generation = 1;
+  CertificateStatus status;  // kGood or kRevoked
+};
+
 struct ListFilter {
   std::optional<CaKind> ca;
   bool revoked_only = false;
@@ -130,6 +138,34 @@ class CertificateStore {
   virtual Status ForEachRevoked(
       const CrlPartition& partition,
       const std::function<bool(const RevokedEntry&)>& visit) = 0;
+
+  // Streams serial, generation and status of every certificate of CA
+  // `ca`, in no particular order, without reading the certificates' DER;
+  // `visit` returns false to stop. Same locking rule as ForEachRevoked.
+  // The default walks List().
+  virtual Status ForEachStatus(
+      CaKind ca,
+      const std::function<bool(const CertificateStatusEntry&)>& visit) {
+    ListFilter filter;
+    filter.ca = ca;
+    OPENMYNA_ASSIGN_OR_RETURN(std::vector<CertificateRecord> records,
+                              List(filter));
+    CertificateStatusEntry entry;
+    for (CertificateRecord& record : records) {
+      entry.serial = std::move(record.serial);
+      entry.generation = record.partition.generation;
+      entry.status = CertificateStatus{};
+      entry.status.kind = CertificateStatus::Kind::kGood;
+      if (record.revocation_reason) {
+        entry.status.kind = CertificateStatus::Kind::kRevoked;
+        entry.status.reason = *record.revocation_reason;
+        entry.status.revocation_time =
+            record.revocation_time.value_or(TimePoint{});
+      }
+      if (!visit(entry)) break;
+    }
+    return Ok();
+  }
 };
 
 // SQLite implementation (WAL). Table `pki_certificates` in the given file;
@@ -155,6 +191,9 @@ class SqliteCertificateStore final : public CertificateStore {
   Status ForEachRevoked(
       const CrlPartition& partition,
       const std::function<bool(const RevokedEntry&)>& visit) override;
+  Status ForEachStatus(
+      CaKind ca,
+      const std::function<bool(const CertificateStatusEntry&)>& visit) override;
 
   struct Impl;
 

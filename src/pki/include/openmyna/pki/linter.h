@@ -6,10 +6,13 @@
 // tests and operators can see which rule failed.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/names.h"
@@ -64,6 +67,41 @@ struct CrlLintContext {
 // crl.entry.time (not after thisUpdate), crl.signature (verifies with the
 // root's key, when the CRL is signed).
 std::vector<LintFinding> LintCrl(X509_CRL* crl, const CrlLintContext& context);
+
+// The same rules on a CRL that arrives as a stream of DER chunks (a CRL
+// being written or read back from its file), in constant memory: the
+// fixed fields are parsed by OpenSSL (d2i_X509_CRL of the CRL without its
+// entries), each revokedCertificates entry is checked as it passes
+// (RFC 5280 §5.1.2.6: SEQUENCE { INTEGER serial, Time revocationDate,
+// Extensions OPTIONAL }; §5.3.1 reasonCode), and the signature is verified
+// by hashing the TBSCertList as it streams (EVP_DigestVerify,
+// sha256WithRSAEncryption with the issuer's key). Memory does not grow
+// with the number of entries.
+//
+// Extra rule: crl.der — the bytes are not one DER CertificateList (bad
+// tag or length, truncated, trailing bytes, an entry that does not decode).
+// A CRL streamed here must be signed (crl.signature otherwise).
+class CrlStreamLinter {
+ public:
+  // `context.issuer` is borrowed and must outlive the linter.
+  explicit CrlStreamLinter(CrlLintContext context);
+  ~CrlStreamLinter();
+  CrlStreamLinter(const CrlStreamLinter&) = delete;
+  CrlStreamLinter& operator=(const CrlStreamLinter&) = delete;
+
+  // Feeds the next bytes of the DER CertificateList (any chunk size).
+  void Update(ByteView der);
+  // Ends the stream; returns every failed rule (empty: the CRL passes).
+  // Call once.
+  std::vector<LintFinding> Finish();
+  // Entries seen so far.
+  std::uint64_t entries() const;
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
 
 // "rule: detail; rule: detail" for error messages.
 std::string FormatFindings(const std::vector<LintFinding>& findings);

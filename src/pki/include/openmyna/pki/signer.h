@@ -75,5 +75,8 @@ class FileKeySigner final : public Signer {
 // (RFC 5280 §4.1.1.2, §4.1.2.3), signs the TBSCertificate DER with
 // Signer::Sign and returns the complete certificate (newly owned).
 Result<X509Ptr> SignCertificate(X509* tbs_cert, Signer& signer);
+// The same, returning the DER of the signed certificate without parsing
+// it back (the issuance path stores and returns DER).
+Result<Bytes> SignCertificateDer(X509* tbs_cert, Signer& signer);
 
 }  // namespace openmyna::pki

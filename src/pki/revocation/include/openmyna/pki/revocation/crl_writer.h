@@ -2,12 +2,16 @@
 // written incrementally, so that a partition with a million revoked
 // certificates needs memory for one entry at a time, not for the CRL.
 //
-// How: pass 1 walks the revoked entries once to compute the length of
-// revokedCertificates (DER needs every length before its contents); pass 2
-// walks them again and writes each entry to the sink while feeding the same
-// bytes to EVP_DigestSignUpdate; the signature closes the CertificateList.
-// If the two passes disagree (a revocation landed in between) the write
-// fails with kStoreChanged and the caller simply retries.
+// How: the revoked entries are walked ONCE (one statement over the store,
+// so one consistent snapshot); each entry is DER-encoded by hand into a
+// buffer (RFC 5280 §5.1: SEQUENCE { INTEGER userCertificate, Time
+// revocationDate, Extensions { reasonCode } OPTIONAL }) and appended to an
+// anonymous spill file, because DER needs the length of
+// revokedCertificates before its contents. Then the headers are written
+// and the spilled entries are copied to the sink in 64 KiB chunks while
+// the same bytes are fed to EVP_DigestSignUpdate; one RSA signature over
+// the TBSCertList closes the CertificateList. Memory stays constant; the
+// spill file needs as much disk as the entries (it is unlinked at once).
 //
 // What the CRL contains (RFC 5280 §5.1, §5.2, §5.3; jpki.md §4.4, §13 row 6):
 //   version v2; signature sha256WithRSAEncryption (RFC 4055 §5); issuer =
@@ -43,6 +47,9 @@ struct CrlParameters {
   // The partition's DistributionPointNames (the names its certificates
   // carry in cRLDistributionPoints); nullptr: a CRL without IDP. Borrowed.
   const GENERAL_NAMES* distribution_point = nullptr;
+  // Folder of the spill file (an O_TMPFILE, never visible); empty: the
+  // system temporary folder. WriteCrlFile uses the CRL's own folder.
+  std::filesystem::path spill_directory;
 };
 
 // Walks revoked entries in strictly ascending serial order, calling
@@ -57,9 +64,10 @@ struct CrlSummary {
   std::uint64_t der_bytes = 0;  // size of the CertificateList
 };
 
-// Writes one signed CRL to `sink`. Fails with kInvalidParameters (missing
-// issuer/key, non-RSA key, nextUpdate not after thisUpdate), kStoreChanged,
-// kUnorderedEntries, kCrypto, or the first error of `source`/`sink`.
+// Writes one signed CRL to `sink`, walking `source` once. Fails with
+// kInvalidParameters (missing issuer/key, non-RSA key, nextUpdate not after
+// thisUpdate), kUnorderedEntries, kIo (spill file), kCrypto, or the first
+// error of `source`/`sink`.
 Result<CrlSummary> WriteCrl(const CrlParameters& parameters,
                             const RevokedEntrySource& source,
                             const ByteSink& sink);
@@ -70,8 +78,7 @@ using CrlCheck = std::function<Status(const std::filesystem::path& temp)>;
 
 // WriteCrl into `path`, atomically (temporary file in the same folder,
 // fsync, `check`, rename): readers see the old or the new CRL, never a
-// mixture. The file is public (mode 0644). Retries kStoreChanged up to 3
-// times.
+// mixture. The file is public (mode 0644).
 Result<CrlSummary> WriteCrlFile(const CrlParameters& parameters,
                                 const RevokedEntrySource& source,
                                 const std::filesystem::path& path,

@@ -11,7 +11,7 @@ enum class RevocationErrc {
   kInvalidParameters = 1,  // a CRL/OCSP parameter is missing or malformed
   kCrypto = 2,             // OpenSSL reported a failure
   kIo = 3,                 // writing or reading a file failed
-  kStoreChanged = 4,       // the store changed between the two CRL passes
+  kStoreChanged = 4,       // no longer produced (CRLs are written in one walk)
   kUnorderedEntries = 5,   // the store yielded serials out of order
   kLintFailed = 6,         // the CRL linter refused a CRL
   kStore = 7,              // the certificate store failed

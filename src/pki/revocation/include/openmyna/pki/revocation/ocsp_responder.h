@@ -8,7 +8,10 @@
 //
 // Speed (anchors.md §1 takeaways 3-4): responses are PRE-SIGNED and cached
 // per (issuer, CertID hash algorithm, serial). A request for one
-// certificate without a nonce is answered from the cache; the cache is
+// certificate without a nonce is answered from the cache (a request of the
+// simple shape — one CertID, no extensions — is recognised without
+// OpenSSL's ASN.1 decoder: a hit is a parse, a hash lookup and a shared
+// pointer copy); the cache is
 // filled by Warm() (all certificates of the store, in the background) and
 // on a miss by live signing; Refresh() re-signs entries that come within
 // `refresh_before` of their nextUpdate; Invalidate()/SyncRevocations()
@@ -92,9 +95,14 @@ class OcspResponder {
 
   // Pre-signs SHA-1 CertID responses (the CertID hash `openssl ocsp` and
   // most clients use) for every certificate of every served issuer in the
-  // store. Returns how many were signed. `stop` may be set by another
-  // thread to end early.
-  Result<std::uint64_t> Warm(const std::atomic<bool>* stop = nullptr);
+  // store, on `threads` threads (0: one per core; the calling thread is
+  // one of them). Reads serials and statuses only
+  // (CertificateStore::ForEachStatus); skips entries already cached (a
+  // miss signed live meanwhile). Returns how many were signed. `stop` may
+  // be set by another thread to end early. Requests are answered (live
+  // on a miss) while this runs.
+  Result<std::uint64_t> Warm(const std::atomic<bool>* stop = nullptr,
+                             int threads = 0);
   // Re-signs cached responses that are within refresh_before of their
   // nextUpdate (or past it). Returns how many.
   std::uint64_t Refresh();
