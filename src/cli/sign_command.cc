@@ -1,11 +1,20 @@
-// `openmyna sign FILE --key KEY --cert CERT [--out SIG]`: a detached CMS
-// SignedData (RFC 5652) of a file, which `openssl cms -verify` and
-// `openmyna verify cms` accept. Signing with a card through PC/SC is not
-// offered yet (docs/pki.md).
+// `openmyna sign FILE`: a detached CMS SignedData (RFC 5652) of a file,
+// which `openssl cms -verify` and `openmyna verify cms` accept. Two ways:
+//   --key KEY.pem --cert CERT      a key file (sandbox tests, servers)
+//   --card [--key signature|authentication] [--reader NAME]
+//                                  a My Number Card through PC/SC: the
+//                                  certificate is read from the card, the
+//                                  card signs (openmyna/card/client).
+// PINs never come from the command line: --pin-env VAR, --pin-file F, or a
+// prompt without echo when stdin is a terminal (docs/cli.md).
 #include <openssl/pem.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -13,19 +22,50 @@
 #include "cli/context.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
+#include "openmyna/card/client/jpki_client.h"
+#include "openmyna/card/client/pcsc_reader.h"
 #include "openmyna/pki/cms.h"
 #include "openmyna/pki/verifier.h"
 
 namespace openmyna::cli {
 namespace {
 
+using card::client::JpkiKey;
+using card::client::PinStatus;
+
 struct SignOptions {
   std::string file, key, cert, out;
+  bool card = false;
+  std::string reader, pin_env, pin_file;
+  bool short_apdus = false;
 };
 
-void RunSign(const SignOptions& o, Context& context) {
-  auto content = ReadFileBytes(o.file);
-  if (!content) return context.BadInput("file", content.error().message());
+constexpr auto kSignatureFileMode =
+    std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+    std::filesystem::perms::group_read | std::filesystem::perms::others_read;
+
+bool WriteSignature(const SignOptions& o, const Bytes& cms, Context& context) {
+  const std::string out = o.out.empty() ? o.file + ".p7s" : o.out;
+  auto written = WriteFileAtomically(out, ByteView(cms), kSignatureFileMode);
+  if (!written) {
+    context.Failed(written.error());
+    return false;
+  }
+  std::printf("%s\n", out.c_str());
+  return true;
+}
+
+void RunSignWithKeyFile(const SignOptions& o, const Bytes& content,
+                        Context& context) {
+  if (o.key.empty()) return context.BadInput("--key", "required (or --card)");
+  if (o.cert.empty()) {
+    return context.BadInput("--cert", "required with --key (or --card)");
+  }
+  for (const auto& [name, value] :
+       {std::pair{"--reader", &o.reader}, std::pair{"--pin-env", &o.pin_env},
+        std::pair{"--pin-file", &o.pin_file}}) {
+    if (!value->empty()) return context.BadInput(name, "only with --card");
+  }
   auto key_text = ReadFileText(o.key);
   if (!key_text) return context.BadInput("--key", key_text.error().message());
   BIO* bio =
@@ -43,26 +83,189 @@ void RunSign(const SignOptions& o, Context& context) {
     return context.BadInput("--key", "does not match the certificate");
   }
   SystemClock clock;
-  auto cms = pki::SignDetached(*content, key.get(), cert->get(), clock);
+  auto cms = pki::SignDetached(content, key.get(), cert->get(), clock);
   if (!cms) return context.Failed(cms.error());
-  const std::string out = o.out.empty() ? o.file + ".p7s" : o.out;
-  auto written = WriteFileAtomically(out, ByteView(*cms),
-                                     std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write |
-                                         std::filesystem::perms::group_read |
-                                         std::filesystem::perms::others_read);
-  if (!written) return context.Failed(written.error());
-  std::printf("%s\n", out.c_str());
+  WriteSignature(o, *cms, context);
+}
+
+// Reads a line from the terminal on stdin with echo off (termios), the
+// prompt on stderr. Echo is restored before returning.
+bool PromptWithoutEcho(const std::string& prompt, std::string& out) {
+  termios saved{};
+  if (tcgetattr(STDIN_FILENO, &saved) != 0) return false;
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  quiet.c_lflag |= ECHONL;
+  std::fprintf(stderr, "%s", prompt.c_str());
+  std::fflush(stderr);
+  if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return false;
+  const bool ok = static_cast<bool>(std::getline(std::cin, out));
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  return ok;
+}
+
+// The PIN from exactly one source; false (exit 2 reported) otherwise.
+bool ReadPin(const SignOptions& o, JpkiKey key, Context& context,
+             std::string& pin) {
+  if (!o.pin_env.empty() && !o.pin_file.empty()) {
+    context.BadInput("--pin-env", "give --pin-env or --pin-file, not both");
+    return false;
+  }
+  if (!o.pin_env.empty()) {
+    const char* value = std::getenv(o.pin_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      context.BadInput("--pin-env",
+                       "environment variable " + o.pin_env + " is not set");
+      return false;
+    }
+    pin = value;
+    return true;
+  }
+  if (!o.pin_file.empty()) {
+    auto text = ReadFileText(o.pin_file);
+    if (!text) {
+      context.BadInput("--pin-file", text.error().message());
+      return false;
+    }
+    pin = *text;
+    SecureWipe(*text);
+    // The first line, without its line break.
+    if (auto end = pin.find_first_of("\r\n"); end != std::string::npos) {
+      pin.resize(end);
+    }
+    return true;
+  }
+  if (isatty(STDIN_FILENO) == 0) {
+    context.BadInput("--pin-env",
+                     "no PIN source: stdin is not a terminal to prompt on; "
+                     "use --pin-env VAR or --pin-file FILE");
+    return false;
+  }
+  const std::string prompt =
+      key == JpkiKey::kSignature
+          ? "Signature password (署名用パスワード, 6-16 A-Z 0-9): "
+          : "Authentication PIN (利用者証明用暗証番号, 4 digits): ";
+  if (!PromptWithoutEcho(prompt, pin)) {
+    context.BadInput("--pin-env", "could not read the PIN from the terminal");
+    return false;
+  }
+  return true;
+}
+
+std::string TriesText(const PinStatus& status) {
+  if (status.tries_left < 0) return "the card keeps no count of tries";
+  return status.tries_left == 1
+             ? "1 try left"
+             : std::to_string(status.tries_left) + " tries left";
+}
+
+void RunSignWithCard(const SignOptions& o, const Bytes& content,
+                     Context& context) {
+  if (!o.cert.empty()) {
+    return context.BadInput("--cert",
+                            "not with --card: the certificate is "
+                            "read from the card");
+  }
+  auto key = card::client::ParseJpkiKey(o.key.empty() ? "signature" : o.key);
+  if (!key) return context.BadInput("--key", key.error().message());
+  std::string pin;
+  if (!ReadPin(o, *key, context, pin)) return;
+  auto normalized = card::client::NormalizePin(*key, pin);
+  SecureWipe(pin);
+  if (!normalized) {
+    return context.BadInput(o.pin_file.empty() ? "--pin-env" : "--pin-file",
+                            normalized.error().message());
+  }
+
+  auto reader = card::client::PcscCard::Connect(o.reader);
+  if (!reader) {
+    SecureWipe(*normalized);
+    return context.Failed(reader.error());
+  }
+  card::client::JpkiClient jpki(**reader, {.extended_length = !o.short_apdus});
+  auto selected = jpki.SelectAp();
+  if (!selected) {
+    SecureWipe(*normalized);
+    return context.Failed(selected.error());
+  }
+  auto status = jpki.Login(*key, *normalized);
+  SecureWipe(*normalized);
+  if (!status) return context.Failed(status.error());
+  const std::string pin_name(card::client::PinName(*key));
+  if (status->state == PinStatus::State::kBlocked) {
+    std::fprintf(stderr,
+                 "openmyna: the %s is blocked (no tries left); it can be "
+                 "reset only at the municipal office\n",
+                 pin_name.c_str());
+    return context.SetExitCode(kExitFailed);
+  }
+  if (status->state == PinStatus::State::kTriesLeft) {
+    std::fprintf(stderr, "openmyna: wrong %s: %s\n", pin_name.c_str(),
+                 TriesText(*status).c_str());
+    return context.SetExitCode(kExitFailed);
+  }
+
+  Result<Bytes> cms = [&]() -> Result<Bytes> {
+    OPENMYNA_ASSIGN_OR_RETURN(Bytes cert_der, jpki.ReadCertificate(*key));
+    OPENMYNA_ASSIGN_OR_RETURN(pki::X509Ptr cert,
+                              pki::ParseCertificate(cert_der));
+    SystemClock clock;
+    return pki::SignDetachedExternal(
+        content, cert.get(),
+        [&](ByteView digest_info) { return jpki.Sign(*key, digest_info); },
+        clock);
+  }();
+  // Log out whatever happened: re-selecting the AP clears its security
+  // status (card-apdu.md §16 #6); pcscd does not reset between clients.
+  (void)jpki.SelectAp();
+  if (!cms) return context.Failed(cms.error());
+  WriteSignature(o, *cms, context);
+}
+
+void RunSign(const SignOptions& o, Context& context) {
+  auto content = ReadFileBytes(o.file);
+  if (!content) return context.BadInput("file", content.error().message());
+  if (o.card) return RunSignWithCard(o, *content, context);
+  if (o.short_apdus)
+    return context.BadInput("--short-apdus", "only with --card");
+  RunSignWithKeyFile(o, *content, context);
 }
 
 void AddSign(CLI::App& app, Context& context) {
   auto options = std::make_shared<SignOptions>();
   CLI::App* sign = app.add_subcommand(
-      "sign", "Sign a file: detached CMS SignedData (DER) with SHA-256");
+      "sign",
+      "Sign a file: detached CMS SignedData (DER), SHA-256, with a key file "
+      "or with a My Number Card through PC/SC");
+  sign->footer(
+      "Examples:\n"
+      "  openmyna sign form.pdf --key sign.key --cert sign.pem\n"
+      "  OPENMYNA_PIN=ABC123 openmyna sign form.pdf --card --pin-env "
+      "OPENMYNA_PIN\n"
+      "  openmyna sign form.pdf --card --key authentication --reader "
+      "'Virtual PCD 00 00'\n"
+      "Exit: 0 signed (the signature file is printed), 2 bad input (also: no "
+      "PIN source and stdin is not a terminal), 3 failed (wrong PIN: tries "
+      "left are named; blocked PIN; no card).");
   sign->add_option("file", options->file, "the file to sign")->required();
-  sign->add_option("--key", options->key, "PEM private key")->required();
-  sign->add_option("--cert", options->cert, "the key's certificate")
-      ->required();
+  sign->add_option("--key", options->key,
+                   "PEM private key; with --card: signature (default, "
+                   "署名用電子証明書) or authentication (利用者証明用)");
+  sign->add_option("--cert", options->cert,
+                   "the key's certificate (not with --card)");
+  sign->add_flag("--card", options->card,
+                 "sign with a My Number Card through PC/SC; the signer "
+                 "certificate is read from the card");
+  sign->add_option("--reader", options->reader,
+                   "PC/SC reader name, or a part of one (default: the first "
+                   "reader with a card)");
+  sign->add_option("--pin-env", options->pin_env,
+                   "name of the environment variable holding the PIN");
+  sign->add_option("--pin-file", options->pin_file,
+                   "file whose first line is the PIN");
+  sign->add_flag("--short-apdus", options->short_apdus,
+                 "read the certificate with short APDUs only (readers "
+                 "without extended-length support)");
   sign->add_option("--out", options->out, "signature file (default FILE.p7s)");
   sign->callback([options, &context] { RunSign(*options, context); });
 }

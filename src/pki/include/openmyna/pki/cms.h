@@ -4,6 +4,7 @@
 // output made with a sandbox key.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "openmyna/base/bytes.h"
@@ -19,6 +20,28 @@ namespace openmyna::pki {
 // included. `key` and `signer_cert` are borrowed. kCrypto on failure.
 Result<Bytes> SignDetached(ByteView content, EVP_PKEY* key, X509* signer_cert,
                            const Clock& clock);
+
+// An external RSA signer, e.g. a smart card (JPKI COMPUTE DIGITAL
+// SIGNATURE, card-apdu.md §3.4): receives the DER DigestInfo (RFC 8017
+// §9.2, SHA-256: 51 bytes) of the signed attributes and returns the raw
+// RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.1), i.e. it pads and applies
+// the private key, without hashing again. Its errors are passed through
+// unchanged.
+using DigestInfoSigner = std::function<Result<Bytes>(ByteView digest_info)>;
+
+// The same detached SignedData as SignDetached, made when the private key
+// is not in this process: signed attributes contentType (id-data),
+// messageDigest (SHA-256 of `content`) and signingTime (from `clock`)
+// (RFC 5652 §5.3, §11); no SMIMECapabilities. The SignedAttributes DER
+// (RFC 5652 §5.4, re-tagged as a SET) is hashed here and `sign` is called
+// exactly once with its DigestInfo. The signature is checked against
+// `signer_cert`'s public key before anything is returned, so a signer that
+// used another key fails with kCrypto. `signer_cert` (RSA) is borrowed and
+// included in the result. Errors: kBadCertificate (no RSA key in
+// `signer_cert`), kCrypto, or whatever `sign` returned.
+Result<Bytes> SignDetachedExternal(ByteView content, X509* signer_cert,
+                                   const DigestInfoSigner& sign,
+                                   const Clock& clock);
 
 struct CmsVerdict {
   bool good = false;
