@@ -5,10 +5,14 @@
 // The database is DIR/registry.db (SQLite) unless --postgres URL (or
 // $OPENMYNA_REGISTRY_DB) names a PostgreSQL server.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
@@ -18,6 +22,7 @@
 #include "openmyna/http/service.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/sandbox.h"
+#include "openmyna/registry/bulk_load.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
@@ -32,18 +37,15 @@ namespace {
 
 struct DbOptions {
   std::string postgres;
+  std::uint64_t residents = 0;  // db seed --residents
+  std::string municipality = "20218";
 };
 
 // The database target: --postgres, $OPENMYNA_REGISTRY_DB, else the SQLite
 // file in the data folder (created 0700).
 Result<std::string> Target(const DbOptions& options,
                            const std::filesystem::path& data_dir) {
-  if (!options.postgres.empty()) return options.postgres;
-  if (const char* env = std::getenv("OPENMYNA_REGISTRY_DB"); env && *env) {
-    return std::string(env);
-  }
-  OPENMYNA_RETURN_IF_ERROR(EnsurePrivateDirectory(data_dir));
-  return (data_dir / "registry.db").string();
+  return registry::RegistryDatabaseTarget(options.postgres, data_dir);
 }
 
 // Everything one registry needs, owned together.
@@ -118,6 +120,25 @@ void RunStatus(const DbOptions& options, Context& context) {
   }
 }
 
+// One line on stderr, rewritten in place: bar, count, rate, ETA.
+void ProgressBar(std::uint64_t done, std::uint64_t total, std::uint64_t first,
+                 std::chrono::steady_clock::time_point start) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  const double rate = seconds > 0 ? (done - first) / seconds : 0;
+  const double eta = rate > 0 ? (total - done) / rate : 0;
+  const int width = 30;
+  const int filled =
+      static_cast<int>(width * done / std::max<std::uint64_t>(total, 1));
+  std::fprintf(stderr, "\r  [%s%s] %llu/%llu  %.0f residents/s  ETA %.0f s ",
+               std::string(filled, '#').c_str(),
+               std::string(width - filled, '.').c_str(),
+               static_cast<unsigned long long>(done),
+               static_cast<unsigned long long>(total), rate, eta);
+  if (done == total) std::fprintf(stderr, "\n");
+}
+
 void RunSeed(const DbOptions& options, Context& context) {
   auto target = Target(options, context.DataDir());
   if (!target) return context.Failed(target.error());
@@ -132,6 +153,31 @@ void RunSeed(const DbOptions& options, Context& context) {
   for (const std::string& id : report->residents) {
     std::printf("  %s\n", id.c_str());
   }
+  if (options.residents == 0) return;
+  std::fflush(stdout);
+  const auto start = std::chrono::steady_clock::now();
+  registry::BulkLoadOptions bulk;
+  bulk.residents = options.residents;
+  bulk.municipality_code = options.municipality;
+  bulk.progress = [&](std::uint64_t done, std::uint64_t total,
+                      std::uint64_t first) {
+    ProgressBar(done, total, first, start);
+  };
+  auto loaded = registry::BulkLoadResidents(*(*stack)->store, bulk);
+  if (!loaded) {
+    std::fprintf(stderr, "\n");
+    return context.Failed(loaded.error());
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf(
+      "Generated residents: %llu (%llu loaded now in %.1f s; ids "
+      "bulk-000000000000 on, municipality %s)\n",
+      static_cast<unsigned long long>(
+          std::max<std::uint64_t>(options.residents, loaded->existing)),
+      static_cast<unsigned long long>(loaded->loaded), seconds,
+      options.municipality.c_str());
 }
 
 void RunCredentials(const DbOptions& options, Context& context) {
@@ -141,17 +187,17 @@ void RunCredentials(const DbOptions& options, Context& context) {
   OpenSslRng rng;
   auto store = registry::RegistryStore::Open(*target, clock);
   if (!store) return context.Failed(store.error());
-  std::printf(
-      "Registry API credentials (HTTP Basic). The secrets are shown ONCE and "
-      "stored only hashed:\n");
-  for (registry::Role role :
-       {registry::Role::kCounterClerk, registry::Role::kHotlineOperator,
-        registry::Role::kKiosk, registry::Role::kPlatform}) {
+  std::vector<registry::NewCredential> created;
+  for (registry::Role role : registry::kStaffRoles) {
     auto credential = registry::CreateCredential(**store, role, rng, clock);
     if (!credential) return context.Failed(credential.error());
-    std::printf("  %-16s %s:%s\n", std::string(ToString(role)).c_str(),
-                credential->id.c_str(), credential->secret.c_str());
+    created.push_back(std::move(*credential));
   }
+  std::printf(
+      "New registry API credentials (HTTP Basic), in addition to those of "
+      "`openmyna init`. The secrets are shown ONCE and stored only "
+      "hashed:\n%s",
+      registry::FormatCredentials(created).c_str());
 }
 
 void AddDb(CLI::App& app, Context& context) {
@@ -174,14 +220,27 @@ void AddDb(CLI::App& app, Context& context) {
                                  "List applied and pending "
                                  "migrations"))
       ->callback([options, &context] { RunStatus(*options, context); });
-  with_target(db->add_subcommand("seed",
-                                 "Create Chikuma City, Kiyose City and the "
-                                 "sample residents (idempotent)"))
-      ->callback([options, &context] { RunSeed(*options, context); });
+  CLI::App* seed = with_target(db->add_subcommand(
+      "seed",
+      "Create Chikuma City, Kiyose City and the sample residents "
+      "(idempotent); with --residents N, also bulk-load generated residents "
+      "up to N (fast import: docs/registry.md \"Bulk load\")"));
+  seed->add_option("--residents", options->residents,
+                   "Make the registry hold N generated residents (ids "
+                   "bulk-000000000000…, valid individual numbers starting "
+                   "with 8, varied names and birth dates); those already "
+                   "loaded are kept, so a rerun continues. Progress on "
+                   "stderr")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{10'000'000'000}));
+  seed->add_option("--municipality", options->municipality,
+                   "Local government code of the generated residents "
+                   "(default 20218, Chikuma City)");
+  seed->callback([options, &context] { RunSeed(*options, context); });
   with_target(db->add_subcommand(
                   "credentials",
-                  "Create one API credential per staff role and print them "
-                  "once"))
+                  "Create one more API credential per staff role (clerk, "
+                  "hotline, kiosk, platform) and print them once; `openmyna "
+                  "init` creates the first ones"))
       ->callback([options, &context] { RunCredentials(*options, context); });
 }
 

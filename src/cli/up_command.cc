@@ -1,11 +1,11 @@
 // `openmyna up [--data DIR] [--port N] [--vpcd HOST:PORT] [--no-pcscd]`: the
 // main job. Creates the sandbox if absent (CAs, registry database, sample
-// municipalities and residents, API credentials, a sample card), then runs
-// the services and plugs the card into PC/SC until Ctrl-C, and stops
+// municipalities and residents, API credentials (from init), a sample card),
+// then runs the services and plugs the card into PC/SC until Ctrl-C, and stops
 // everything it started, by PID.
 //
 // It holds no business rule: every step is one of the other commands of this
-// binary (init, db migrate/seed/credentials, card new, serve, card plug), run
+// binary (init, db migrate/seed, card new, serve, card plug), run
 // as a child process of the same executable, so `up` does exactly what a user
 // could do by hand. Each step is idempotent, so `up` is too.
 #include <fcntl.h>
@@ -154,7 +154,7 @@ void RunUp(const UpOptions& options, Context& context) {
     init.insert(init.end(), {"--base-url", "http://127.0.0.1:" +
                                                std::to_string(options.port)});
   }
-  if (!step("sandbox CAs (openmyna init)", init)) return;
+  if (!step("sandbox CAs and API credentials (openmyna init)", init)) return;
   if (!step("registry database (openmyna db migrate)", {"db", "migrate"})) {
     return;
   }
@@ -162,13 +162,8 @@ void RunUp(const UpOptions& options, Context& context) {
             {"db", "seed"})) {
     return;
   }
+  // `openmyna init` made the API credentials (DIR/credentials.txt).
   const fs::path credentials = dir / "credentials.txt";
-  if (!fs::exists(credentials)) {
-    if (!step("API credentials -> " + credentials.string(),
-              {"db", "credentials"}, credentials.string())) {
-      return;
-    }
-  }
   const fs::path profile = dir / "profiles" / "sample.json";
   const fs::path card = dir / "cards" / "sample.card";
   if (!fs::exists(card)) {

@@ -4,9 +4,12 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "openmyna/base/bytes.h"
+#include "openmyna/base/file_io.h"
 #include "openmyna/registry/errors.h"
 
 namespace openmyna::registry {
@@ -53,11 +56,14 @@ std::string_view Prefix(Role role) {
   }
 }
 
-}  // namespace
+// A new credential and the JSON document stored for it (hash only).
+struct Prepared {
+  NewCredential credential;
+  std::string doc;
+};
 
-Result<NewCredential> CreateCredential(RegistryStore& store, Role role,
-                                       Rng& rng, const Clock& clock,
-                                       int iterations) {
+Result<Prepared> Prepare(Role role, Rng& rng, const Clock& clock,
+                         int iterations) {
   if (role == Role::kResident) {
     return Fail(RegistryErrc::kInvalidInput,
                 "residents authenticate with their card, not a credential");
@@ -80,14 +86,84 @@ Result<NewCredential> CreateCredential(RegistryStore& store, Role role,
       {"created_at", std::chrono::duration_cast<std::chrono::seconds>(
                          clock.Now().time_since_epoch())
                          .count()}};
+  return Prepared{std::move(credential), doc.dump()};
+}
+
+Status Insert(RegistryTx& tx, const Prepared& p) {
+  auto rows = tx.connection().Query(
+      "INSERT INTO credentials (id, role, doc) VALUES ($1, $2, $3)",
+      {p.credential.id, std::string(ToString(p.credential.role)), p.doc});
+  if (!rows) return Unexpected(std::move(rows).error());
+  return Ok();
+}
+
+}  // namespace
+
+Result<NewCredential> CreateCredential(RegistryStore& store, Role role,
+                                       Rng& rng, const Clock& clock,
+                                       int iterations) {
+  OPENMYNA_ASSIGN_OR_RETURN(Prepared p, Prepare(role, rng, clock, iterations));
+  OPENMYNA_REGISTRY_TRANSACT(
+      store.Transact([&](RegistryTx& tx) { return Insert(tx, p); }));
+  return std::move(p.credential);
+}
+
+std::string FormatCredentials(std::span<const NewCredential> credentials) {
+  std::string out;
+  for (const NewCredential& c : credentials) {
+    std::string role(ToString(c.role));
+    role.resize(std::max<std::size_t>(role.size(), 16), ' ');
+    out += "  " + role + " " + c.id + ":" + c.secret + "\n";
+  }
+  return out;
+}
+
+Result<std::int64_t> CountCredentials(RegistryStore& store) {
+  std::int64_t count = 0;
   OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
-    auto rows = tx.connection().Query(
-        "INSERT INTO credentials (id, role, doc) VALUES ($1, $2, $3)",
-        {credential.id, std::string(ToString(role)), doc.dump()});
-    if (!rows) return Unexpected(std::move(rows).error());
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto rows, tx.connection().Query("SELECT COUNT(*) FROM credentials"));
+    count = std::stoll(rows.at(0).at(0).value_or("0"));
     return Ok();
   }));
-  return credential;
+  return count;
+}
+
+Result<StaffCredentials> EnsureStaffCredentials(
+    RegistryStore& store, const std::filesystem::path& file, Rng& rng,
+    const Clock& clock, int iterations) {
+  StaffCredentials out;
+  out.file = file;
+  OPENMYNA_ASSIGN_OR_RETURN(std::int64_t existing, CountCredentials(store));
+  if (existing > 0) return out;
+  std::vector<Prepared> prepared;
+  for (Role role : kStaffRoles) {
+    OPENMYNA_ASSIGN_OR_RETURN(Prepared p,
+                              Prepare(role, rng, clock, iterations));
+    prepared.push_back(std::move(p));
+  }
+  for (const Prepared& p : prepared) out.credentials.push_back(p.credential);
+  // The file first: credentials that were stored but never shown would be
+  // lost for good. If storing fails, the file goes.
+  std::string text =
+      std::string(kCredentialsFileHeader) + FormatCredentials(out.credentials);
+  auto written = WriteFileAtomically(file, std::string_view(text));
+  SecureWipe(text);
+  if (!written) {
+    return Fail(RegistryErrc::kUnavailable,
+                "writing " + file.string() + ": " + written.error().message());
+  }
+  auto stored = store.Transact([&](RegistryTx& tx) -> Status {
+    for (const Prepared& p : prepared) OPENMYNA_RETURN_IF_ERROR(Insert(tx, p));
+    return Ok();
+  });
+  if (!stored) {
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    return Unexpected(std::move(stored).error());
+  }
+  out.created = true;
+  return out;
 }
 
 Result<std::optional<Role>> VerifyCredential(RegistryStore& store,

@@ -6,7 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "card_faces_files.h"
+#include "issuer_terminal.h"
 #include "openmyna/base/file_io.h"
+#include "openmyna/card/application_table.h"
 #include "openmyna/card/faces/personalize.h"
 #include "openmyna/card/file_ids.h"
 #include "openmyna/card/issuance.h"
@@ -52,6 +55,15 @@ std::vector<PinSlot> SlotsOf(domain::PasswordKind kind) {
   return {};
 }
 
+// The AID a terminal selects for an application (card-apdu.md §2).
+ByteView AidOf(std::string_view app) {
+  if (app == "jpki") return card::kJpkiAid;
+  if (app == "juki") return card::kJukiAid;
+  if (app == "common") return card::kCommonAid;
+  if (app == "face") return card::kFaceAid;
+  return card::kTextAid;
+}
+
 Unexpected<Error> Chip(std::string_view step, const Error& cause) {
   return Fail(RegistryErrc::kUnavailable,
               fmt::format("chip: {}: {}", step, cause.message()));
@@ -60,6 +72,12 @@ Unexpected<Error> Chip(std::string_view step, const Error& cause) {
 card::ElementaryFile* FindEf(card::CardImage& image, std::string_view app,
                              Fid fid) {
   card::Application* application = image.FindApplication(app);
+  return application == nullptr ? nullptr : application->Find(fid);
+}
+
+const card::ElementaryFile* FindEf(const card::CardImage& image,
+                                   std::string_view app, Fid fid) {
+  const card::Application* application = image.FindApplication(app);
   return application == nullptr ? nullptr : application->Find(fid);
 }
 
@@ -182,6 +200,13 @@ Result<std::string> PersoCardPort::Produce(const Card& card,
     return Chip("the cards folder", dir.error());
   }
   const auto path = ImagePath(card.id);
+  // The issuer key stays with the registry (the municipal side), beside
+  // the image: the terminal needs it for every later issuer command.
+  auto issuer_key = card::IssuerKeyOf(image);
+  if (!issuer_key) return Chip("the issuer key", issuer_key.error());
+  auto kept = WriteFileAtomically(IssuerKeyPath(card.id), *issuer_key);
+  SecureWipe(*issuer_key);
+  if (!kept) return Chip("saving the issuer key", kept.error());
   if (auto saved = card::SaveImage(path, image, *key, rng_); !saved) {
     return Chip("saving the image", saved.error());
   }
@@ -292,73 +317,137 @@ Status PersoCardPort::InstallCertificate(const Card& card, CertificateType type,
       .transform([](bool) {});
 }
 
+std::filesystem::path PersoCardPort::IssuerKeyPath(
+    std::string_view card_id) const {
+  return data_dir_ / "cards" / (std::string(card_id) + ".issuer-key");
+}
+
+// The per-card issuer key the terminal answers the card's challenge with.
+// Kept by the registry beside the image from Produce on; a card made before
+// the registry kept it (older sandboxes) has it taken once from its image,
+// which the registry can open with the sandbox storage key.
+static Result<Bytes> IssuerKey(const std::filesystem::path& path,
+                               const card::CardImage& image) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    auto key = ReadFileBytes(path);
+    if (!key) return Chip("reading the issuer key", key.error());
+    return key;
+  }
+  auto key = card::IssuerKeyOf(image);
+  if (!key) return Chip("the issuer key", key.error());
+  if (auto saved = WriteFileAtomically(path, *key); !saved) {
+    return Chip("saving the issuer key", saved.error());
+  }
+  return key;
+}
+
+// Powers on the card of `path` as a terminal would (APDUs only from here).
+static Result<IssuerTerminal> OpenTerminal(
+    const std::filesystem::path& data_dir, const std::filesystem::path& path,
+    Rng& rng) {
+  auto key = card::StorageKey::LoadOrCreate(
+      card::perso::StorageKeyPath(data_dir), rng);
+  if (!key) return Chip("storage key", key.error());
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Fail(RegistryErrc::kNotFound,
+                fmt::format("no chip image {}", path.string()));
+  }
+  return IssuerTerminal::Open(path, *key, rng);
+}
+
 Status PersoCardPort::RewriteTextData(const Card& card,
                                       const Resident& resident) {
   OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
   std::lock_guard lock(mutex_);
   OPENMYNA_ASSIGN_OR_RETURN(auto profile, FacesProfile(card, resident));
-  return WithImage<bool>(
-             data_dir_, ImagePath(card.id), rng_,
-             [&](card::CardImage& image) -> Result<bool> {
-               // 照合番号B ends with the 4-digit security code printed on the
-               // card (card-apdu.md §9.1): it stays.
-               const card::ElementaryFile* collation_b =
-                   FindEf(image, "text", kTextCollationB);
-               if (collation_b == nullptr || !collation_b->pin.is_set ||
-                   collation_b->pin.value.size() < 4) {
-                 return Fail(RegistryErrc::kUnavailable,
-                             "chip: the card has no collation number B");
-               }
-               profile.security_code = collation_b->pin.value.substr(
-                   collation_b->pin.value.size() - 4);
-               std::optional<card::PinObject> pin;
-               if (const card::ElementaryFile* ef =
-                       FindEf(image, "text", kTextPin);
-                   ef != nullptr && image.kind == card::CardKind::kStandard) {
-                 pin = ef->pin;
-                 profile.input_assist_pin =
-                     pin->is_set ? pin->value
-                                 : card::faces::NewSecurityCode(rng_);
-               }
-               auto faces = card::perso::WriteCardFaces(
-                   image, std::move(profile), data_dir_);
-               if (pin) {
-                 // Same value, same retry counter as before the rewrite.
-                 FindEf(image, "text", kTextPin)->pin = *pin;
-                 SecureWipe(pin->value);
-               }
-               if (!faces) return Chip("card-face data", faces.error());
-               return true;
-             })
-      .transform([](bool) {});
+  OPENMYNA_ASSIGN_OR_RETURN(IssuerTerminal terminal,
+                            OpenTerminal(data_dir_, ImagePath(card.id), rng_));
+  const card::CardImage& image = terminal.image();
+  // 照合番号B ends with the 4-digit security code printed on the card
+  // (card-apdu.md §9.1): the face AP data keep it.
+  const card::ElementaryFile* collation_b =
+      FindEf(image, "text", kTextCollationB);
+  if (collation_b == nullptr || !collation_b->pin.is_set ||
+      collation_b->pin.value.size() < 4) {
+    return Fail(RegistryErrc::kUnavailable,
+                "chip: the card has no collation number B");
+  }
+  profile.security_code =
+      collation_b->pin.value.substr(collation_b->pin.value.size() - 4);
+  OPENMYNA_ASSIGN_OR_RETURN(std::vector<CardFaceFile> files,
+                            BuildCardFaceFiles(image, profile, data_dir_));
+  // Only the files whose contents change are written; what the card holds
+  // now decides (a rewrite with the same data sends no UPDATE).
+  struct Write {
+    const CardFaceFile* file;
+    std::size_t old_size;
+  };
+  std::vector<Write> writes;
+  for (const CardFaceFile& file : files) {
+    const card::ElementaryFile* ef = FindEf(image, file.app, file.fid);
+    if (ef == nullptr) {
+      return Fail(RegistryErrc::kUnavailable,
+                  fmt::format("chip: no {} EF {:04X}", file.app, file.fid));
+    }
+    if (ef->data != file.contents) writes.push_back({&file, ef->data.size()});
+  }
+  if (writes.empty()) return Ok();
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes issuer_key,
+                            IssuerKey(IssuerKeyPath(card.id), image));
+  std::string_view selected;
+  bool authenticated = false;
+  for (const Write& w : writes) {
+    if (w.file->app != selected) {
+      OPENMYNA_RETURN_IF_ERROR(terminal.SelectApplication(
+          w.file->app == "text" ? ByteView(card::kTextAid)
+                                : ByteView(card::kFaceAid)));
+      selected = w.file->app;
+    }
+    if (!authenticated) {
+      auto done = terminal.AuthenticateIssuer(issuer_key);
+      SecureWipe(issuer_key);
+      OPENMYNA_RETURN_IF_ERROR(done);
+      authenticated = true;
+    }
+    OPENMYNA_RETURN_IF_ERROR(terminal.SelectFile(w.file->fid));
+    OPENMYNA_RETURN_IF_ERROR(
+        terminal.RewriteCurrentFile(w.file->contents, w.old_size));
+  }
+  return Ok();
 }
 
 Status PersoCardPort::ResetPassword(const Card& card, domain::PasswordKind kind,
                                     std::string_view new_password) {
   OPENMYNA_RETURN_IF_ERROR(CheckCardId(card.id));
   std::lock_guard lock(mutex_);
-  return WithImage<bool>(data_dir_, ImagePath(card.id), rng_,
-                         [&](card::CardImage& image) -> Result<bool> {
-                           int set = 0;
-                           for (const PinSlot& slot : SlotsOf(kind)) {
-                             if (FindEf(image, slot.app, slot.fid) == nullptr)
-                               continue;
-                             if (auto done = card::SetPin(
-                                     image, slot.app, slot.fid, new_password);
-                                 !done) {
-                               return Chip(fmt::format("setting {} PIN {:04X}",
-                                                       slot.app, slot.fid),
-                                           done.error());
-                             }
-                             ++set;
-                           }
-                           if (set == 0) {
-                             return Fail(RegistryErrc::kUnavailable,
-                                         "chip: the card has no such password");
-                           }
-                           return true;
-                         })
-      .transform([](bool) {});
+  OPENMYNA_ASSIGN_OR_RETURN(IssuerTerminal terminal,
+                            OpenTerminal(data_dir_, ImagePath(card.id), rng_));
+  std::vector<PinSlot> slots;
+  for (const PinSlot& slot : SlotsOf(kind)) {
+    if (FindEf(terminal.image(), slot.app, slot.fid) != nullptr) {
+      slots.push_back(slot);
+    }
+  }
+  if (slots.empty()) {
+    return Fail(RegistryErrc::kUnavailable,
+                "chip: the card has no such password");
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Bytes issuer_key, IssuerKey(IssuerKeyPath(card.id), terminal.image()));
+  bool authenticated = false;
+  for (const PinSlot& slot : slots) {
+    OPENMYNA_RETURN_IF_ERROR(terminal.SelectApplication(AidOf(slot.app)));
+    if (!authenticated) {
+      auto done = terminal.AuthenticateIssuer(issuer_key);
+      SecureWipe(issuer_key);
+      OPENMYNA_RETURN_IF_ERROR(done);
+      authenticated = true;
+    }
+    OPENMYNA_RETURN_IF_ERROR(terminal.ResetPin(slot.fid, new_password));
+  }
+  return Ok();
 }
 
 }  // namespace openmyna::registry

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
@@ -15,8 +16,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "openmyna/base/file_io.h"
 #include "openmyna/card/card.h"
 #include "openmyna/card/perso/personalize.h"
 #include "openmyna/pki/certificate_store.h"
@@ -245,6 +248,206 @@ TEST(PersoCardPort, RegistryIssuesARealChip) {
   EXPECT_EQ(Send(*chip, "00A4040C0AD392F000260100000001"), kOk);
   EXPECT_EQ(Send(*chip, "00A4020C020018"), kOk);
   EXPECT_EQ(chip->Transmit(VerifyApdu(new_pin)), kOk);
+}
+
+// A resident with a delivered standard card, issued through the service
+// over the real CA and PersoCardPort.
+struct IssuedCard {
+  pki::Sandbox& sandbox = pki::testing::SharedSandbox();
+  std::unique_ptr<pki::SqliteCertificateStore> pki_store;
+  FixedClock clock{pki::testing::FixtureNow()};
+  OpenSslRng rng;
+  std::unique_ptr<PkiCaPort> ca;
+  std::unique_ptr<PersoCardPort> perso;
+  std::unique_ptr<RegistryStore> store;
+  std::unique_ptr<RegistryService> service;
+  const Actor clerk{"clerk", Role::kCounterClerk, "test"};
+  std::string resident_id, card_id;
+  std::filesystem::path image;
+  std::optional<card::StorageKey> key;
+  const std::string old_address = "東京都清瀬市中里五丁目842番地";
+  const std::string input_assist_pin = "9012";
+  const std::string auth_pin = "1234";
+
+  void Issue(std::string_view number) {
+    auto opened = pki::SqliteCertificateStore::Open(sandbox.store_path());
+    ASSERT_TRUE(opened) << opened.error();
+    pki_store = std::move(*opened);
+    ca = std::make_unique<PkiCaPort>(sandbox, *pki_store, rng);
+    perso = std::make_unique<PersoCardPort>(sandbox, rng);
+    const auto dir = pki::testing::TempDir("registry-issuer");
+    auto s = RegistryStore::Open((dir / "registry.db").string(), clock);
+    ASSERT_TRUE(s) << s.error();
+    store = std::move(*s);
+    service =
+        std::make_unique<RegistryService>(*store, clock, rng, *ca, *perso);
+    ASSERT_TRUE(service->PutMunicipality(
+        clerk,
+        {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800}));
+    Resident draft;
+    draft.individual_number = std::string(number);
+    draft.name = "番号　太郎";
+    draft.date_of_birth = "1985-07-07";
+    draft.sex = Sex::kMale;
+    draft.address = old_address;
+    draft.municipality_code = "13221";
+    auto r = service->RegisterResident(clerk, draft);
+    ASSERT_TRUE(r) << r.error();
+    resident_id = r->id;
+    auto app = service->Apply(clerk, {r->id, r->id});
+    ASSERT_TRUE(app) << app.error();
+    auto produced = service->Produce(clerk, app->id);
+    ASSERT_TRUE(produced) << produced.error();
+    card_id = produced->id;
+    image = produced->chip_image_path;
+    auto delivered = service->Deliver(
+        clerk, card_id, r->id, {"ABC123", auth_pin, "5678", input_assist_pin});
+    ASSERT_TRUE(delivered) << delivered.error();
+    auto k = card::perso::LoadStorageKey(sandbox.dir());
+    ASSERT_TRUE(k) << k.error();
+    key = *k;
+  }
+
+  // A card in a reader: the image file opened as the card, powered on.
+  std::unique_ptr<card::Card> Chip() {
+    auto chip = card::Card::Open(image, *key, rng);
+    EXPECT_TRUE(chip) << chip.error();
+    if (!chip) return nullptr;
+    (*chip)->PowerOn();
+    return std::move(*chip);
+  }
+
+  // Text EF 0002 read with plain APDUs after VERIFY of the input-assist PIN.
+  Bytes ReadBasicInfo() {
+    auto chip = Chip();
+    if (!chip) return {};
+    EXPECT_EQ(Send(*chip, "00A4040C0AD3921000310001010408"), kOk);
+    EXPECT_EQ(Send(*chip, "00A4020C020011"), kOk);
+    EXPECT_EQ(chip->Transmit(VerifyApdu(input_assist_pin)), kOk);
+    EXPECT_EQ(Send(*chip, "00A4020C020002"), kOk);
+    return ReadCurrentEf(*chip);
+  }
+
+  // Blocks the authentication PIN with three wrong VERIFYs; the card writes
+  // each try to its image.
+  void BlockAuthPin() {
+    auto chip = Chip();
+    ASSERT_TRUE(chip);
+    EXPECT_EQ(Send(*chip, "00A4040C0AD392F000260100000001"), kOk);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(Sw(Send(*chip, "002000980430303030")),
+                (Bytes{0x63, static_cast<std::uint8_t>(0xC2 - i)}));
+    }
+    EXPECT_EQ(Send(*chip, "00200098"), (Bytes{0x63, 0xC0}));
+  }
+
+  // The retry counter as the card reports it (VERIFY without data, ISO/IEC
+  // 7816-4 §11.5.6: 63 Cx) for the authentication PIN.
+  Bytes AuthPinStatus() {
+    auto chip = Chip();
+    if (!chip) return {};
+    EXPECT_EQ(Send(*chip, "00A4040C0AD392F000260100000001"), kOk);
+    return Send(*chip, "00200098");
+  }
+};
+
+TEST(PersoCardPort, AddressChangeAndPinResetGoThroughIssuerCommands) {
+  IssuedCard c;
+  ASSERT_NO_FATAL_FAILURE(c.Issue("234567890121"));
+  struct stat st {};
+  ASSERT_EQ(stat(c.perso->IssuerKeyPath(c.card_id).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+
+  const std::string new_address = "東京都清瀬市竹丘三丁目1番";
+  ASSERT_TRUE(c.service->ChangeAddress(c.clerk, c.resident_id, new_address));
+  const Bytes basic = c.ReadBasicInfo();
+  EXPECT_TRUE(Contains(basic, new_address)) << ToHex(basic);
+  EXPECT_FALSE(Contains(basic, c.old_address));
+  // The integrity record (EF 0003, DF32) covers the new EF 0002: its
+  // SHA-256 (computed here with OpenSSL's EVP) is in the file.
+  {
+    auto chip = c.Chip();
+    ASSERT_TRUE(chip);
+    EXPECT_EQ(Send(*chip, "00A4040C0AD3921000310001010408"), kOk);
+    EXPECT_EQ(Send(*chip, "00A4020C020011"), kOk);
+    EXPECT_EQ(chip->Transmit(VerifyApdu(c.input_assist_pin)), kOk);
+    EXPECT_EQ(Send(*chip, "00A4020C020003"), kOk);
+    const Bytes integrity = ReadCurrentEf(*chip);
+    // EF 0002 is FF 20 L { DF21 ... }: DF32 hashes from the DF22 tag to
+    // the end of the object (card-apdu.md §8.3).
+    ASSERT_GT(basic.size(), 4u);
+    std::size_t header = basic[2] == 0x82 ? 5 : (basic[2] == 0x81 ? 4 : 3);
+    const std::size_t length = basic[2] == 0x82
+                                   ? (basic[3] << 8 | basic[4])
+                                   : (basic[2] == 0x81 ? basic[3] : basic[2]);
+    ASSERT_GE(basic.size(), header + length);
+    // Skip the DF21 offsets TLV.
+    const std::size_t df22 = header + 3 + basic[header + 2];
+    Bytes digest(32);
+    unsigned int n = 0;
+    ASSERT_EQ(EVP_Digest(basic.data() + df22, header + length - df22,
+                         digest.data(), &n, EVP_sha256(), nullptr),
+              1);
+    EXPECT_TRUE(std::search(integrity.begin(), integrity.end(), digest.begin(),
+                            digest.end()) != integrity.end())
+        << "EF 0003 does not hold SHA-256 of the new EF 0002";
+  }
+
+  // PIN reset at the counter: blocked (63 C0), then reset by the issuer
+  // command: three tries again (63 C3), the new value opens (90 00), the
+  // old one no longer does.
+  ASSERT_NO_FATAL_FAILURE(c.BlockAuthPin());
+  auto file = c.service->GetResident(c.clerk, c.resident_id);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE(c.service->ResetPassword(
+      c.clerk, c.card_id, domain::PasswordKind::kAuthentication, "8642"));
+  EXPECT_EQ(c.AuthPinStatus(), (Bytes{0x63, 0xC3}));
+  {
+    auto chip = c.Chip();
+    ASSERT_TRUE(chip);
+    EXPECT_EQ(Send(*chip, "00A4040C0AD392F000260100000001"), kOk);
+    EXPECT_EQ(Send(*chip, "002000980431323334"), (Bytes{0x63, 0xC2}));
+    EXPECT_EQ(Send(*chip, "002000980438363432"), kOk);
+  }
+
+  // An image made before the registry kept issuer keys: the key is taken
+  // from the image once, and the issuer commands still work.
+  std::filesystem::remove(c.perso->IssuerKeyPath(c.card_id));
+  ASSERT_TRUE(c.service->ChangeAddress(c.clerk, c.resident_id,
+                                       "東京都清瀬市竹丘三丁目2番"));
+  EXPECT_TRUE(Contains(c.ReadBasicInfo(), "竹丘三丁目2番"));
+  EXPECT_TRUE(std::filesystem::exists(c.perso->IssuerKeyPath(c.card_id)));
+}
+
+TEST(PersoCardPort, TheCardRefusesAWrongIssuerKey) {
+  IssuedCard c;
+  ASSERT_NO_FATAL_FAILURE(c.Issue("345678901234"));
+  ASSERT_NO_FATAL_FAILURE(c.BlockAuthPin());
+  // The registry's key for this card replaced by another 32 bytes.
+  ASSERT_TRUE(
+      WriteFileAtomically(c.perso->IssuerKeyPath(c.card_id), Bytes(32, 0x5A)));
+  auto before = ReadFileBytes(c.image);
+  ASSERT_TRUE(before);
+
+  auto changed = c.service->ChangeAddress(c.clerk, c.resident_id,
+                                          "東京都清瀬市野塩一丁目");
+  ASSERT_FALSE(changed);
+  EXPECT_NE(changed.error().message().find("6300"), std::string::npos)
+      << changed.error();
+  auto reset = c.service->ResetPassword(
+      c.clerk, c.card_id, domain::PasswordKind::kAuthentication, "8642");
+  ASSERT_FALSE(reset);
+  EXPECT_NE(reset.error().message().find("6300"), std::string::npos)
+      << reset.error();
+
+  // Nothing changed on the chip: same image bytes, the old address, the
+  // PIN still blocked.
+  auto after = ReadFileBytes(c.image);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*before, *after);
+  const Bytes basic = c.ReadBasicInfo();
+  EXPECT_TRUE(Contains(basic, c.old_address));
+  EXPECT_EQ(c.AuthPinStatus(), (Bytes{0x63, 0xC0}));
 }
 
 TEST(PersoCardPort, UnknownCardAndBadIdAreRefused) {

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
+#include "openmyna/base/file_io.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/sql.h"
 
@@ -100,6 +102,44 @@ class SqliteConnection final : public SqlConnection {
 
   std::int64_t ChangedRows() const override { return changed_; }
 
+  Result<std::uint64_t> CopyRows(std::string_view table,
+                                 const std::vector<std::string>& columns,
+                                 const RowSource& next) override {
+    std::string sql = "INSERT INTO " + std::string(table) + " (";
+    std::string values;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      sql += (i ? ", " : "") + columns[i];
+      values += (i ? ", ?" : "?") + std::to_string(i + 1);
+    }
+    sql += ") VALUES (" + values + ")";
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()),
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Failure("prepare");
+    }
+    struct Finalizer {
+      sqlite3_stmt* s;
+      ~Finalizer() { sqlite3_finalize(s); }
+    } finalizer{stmt};
+    std::vector<std::string> row(columns.size());
+    std::uint64_t written = 0;
+    while (next(row)) {
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        // SQLITE_STATIC: `row` outlives the step below.
+        if (sqlite3_bind_text(stmt, static_cast<int>(i) + 1, row[i].data(),
+                              static_cast<int>(row[i].size()),
+                              SQLITE_STATIC) != SQLITE_OK) {
+          return Failure("bind");
+        }
+      }
+      if (sqlite3_step(stmt) != SQLITE_DONE) return Failure("step");
+      sqlite3_reset(stmt);
+      ++written;
+    }
+    changed_ = static_cast<std::int64_t>(written);
+    return written;
+  }
+
  private:
   Unexpected<Error> Failure(std::string_view what) const {
     const int code = sqlite3_extended_errcode(db_);
@@ -176,6 +216,18 @@ Result<std::unique_ptr<SqlConnection>> OpenDatabase(std::string_view target) {
     return OpenPostgres(target);
   }
   return OpenSqlite(std::filesystem::path(target));
+}
+
+Result<std::string> RegistryDatabaseTarget(
+    std::string_view flag, const std::filesystem::path& data_dir) {
+  if (!flag.empty()) return std::string(flag);
+  if (const char* env = std::getenv("OPENMYNA_REGISTRY_DB"); env && *env) {
+    return std::string(env);
+  }
+  if (auto made = EnsurePrivateDirectory(data_dir); !made) {
+    return Fail(RegistryErrc::kStorage, made.error().message());
+  }
+  return (data_dir / "registry.db").string();
 }
 
 }  // namespace openmyna::registry

@@ -305,4 +305,10 @@ Status RegistryStore::Transact(const std::function<Status(RegistryTx&)>& fn) {
   return Ok();
 }
 
+Status RegistryStore::WithConnection(
+    const std::function<Status(SqlConnection&)>& fn) {
+  std::lock_guard lock(mutex_);
+  return fn(*db_);
+}
+
 }  // namespace openmyna::registry

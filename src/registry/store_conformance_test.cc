@@ -8,9 +8,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "openmyna/base/clock.h"
+#include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/registry/bulk_load.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
@@ -430,6 +433,131 @@ TEST_P(StoreConformance, CredentialsAreStoredHashedAndVerified) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->at(0).at(0)->find(created->secret), std::string::npos);
   EXPECT_FALSE(CreateCredential(*store_, Role::kResident, rng, kClock, 1000));
+}
+
+TEST_P(StoreConformance, SetupCredentialsAreMadeOnceAndWork) {
+  DeterministicRng rng(11);
+  const auto file = std::filesystem::temp_directory_path() /
+                    UniqueName("om-credentials-") / "credentials.txt";
+  std::filesystem::create_directories(file.parent_path());
+  auto made = EnsureStaffCredentials(*store_, file, rng, kClock, 1000);
+  ASSERT_TRUE(made) << made.error();
+  EXPECT_TRUE(made->created);
+  ASSERT_EQ(made->credentials.size(), 4u);
+  auto text = ReadFileText(file);
+  ASSERT_TRUE(text) << text.error();
+  EXPECT_EQ(
+      std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::set<Role> roles;
+  for (const NewCredential& c : made->credentials) {
+    roles.insert(c.role);
+    // Each one shown in the file, and each verifies with its own role.
+    EXPECT_NE(text->find(c.id + ":" + c.secret), std::string::npos) << c.id;
+    auto role = VerifyCredential(*store_, c.id, c.secret);
+    ASSERT_TRUE(role) << role.error();
+    EXPECT_EQ(*role, std::optional<Role>(c.role));
+  }
+  EXPECT_EQ(roles, (std::set<Role>{Role::kCounterClerk, Role::kHotlineOperator,
+                                   Role::kKiosk, Role::kPlatform}));
+  // Again: nothing created, the file untouched.
+  auto again = EnsureStaffCredentials(*store_, file, rng, kClock, 1000);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_FALSE(again->created);
+  EXPECT_TRUE(again->credentials.empty());
+  EXPECT_EQ(ReadFileText(file).value_or(""), *text);
+  EXPECT_EQ(CountCredentials(*store_).value_or(-1), 4);
+  std::filesystem::remove_all(file.parent_path());
+}
+
+// The check digit of an individual number by the published formula
+// (domain.md §2: weights 2..7, 2..6 from the right, 11 - sum mod 11, 0 when
+// the remainder is 0 or 1), written here independently of domain/.
+bool ValidNumber(const std::string& n) {
+  if (n.size() != 12) return false;
+  int sum = 0;
+  for (int k = 1; k <= 11; ++k) {
+    sum += (n[11 - k] - '0') * (k <= 6 ? k + 1 : k - 5);
+  }
+  const int check = sum % 11 <= 1 ? 0 : 11 - sum % 11;
+  return n[11] - '0' == check;
+}
+
+TEST_P(StoreConformance, BulkLoadMakesFindableResidentsAndContinues) {
+  ASSERT_TRUE(Seed());  // Hanako is not a generated resident: she stays
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> progress;
+  BulkLoadOptions options;
+  options.residents = 2'500;
+  options.batch = 1'000;
+  options.progress = [&](std::uint64_t done, std::uint64_t total,
+                         std::uint64_t first) {
+    EXPECT_EQ(first, 0u);
+    progress.emplace_back(done, total);
+  };
+  auto first = BulkLoadResidents(*store_, options);
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(first->existing, 0u);
+  EXPECT_EQ(first->loaded, 2'500u);
+  EXPECT_EQ(progress, (std::vector<std::pair<std::uint64_t, std::uint64_t>>{
+                          {1'000, 2'500}, {2'000, 2'500}, {2'500, 2'500}}));
+  // More, then the same again: only the missing ones, then nothing.
+  options.residents = 3'000;
+  options.progress = nullptr;
+  auto second = BulkLoadResidents(*store_, options);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(second->existing, 2'500u);
+  EXPECT_EQ(second->loaded, 500u);
+  auto third = BulkLoadResidents(*store_, options);
+  ASSERT_TRUE(third) << third.error();
+  EXPECT_EQ(third->loaded, 0u);
+
+  std::set<std::string> numbers, names;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(std::int64_t count, tx.CountResidents());
+    EXPECT_EQ(count, 3'001);
+    for (std::uint64_t i : {0ull, 999ull, 1'000ull, 2'999ull}) {
+      const std::string number = BulkResidentNumber(i);
+      EXPECT_TRUE(ValidNumber(number)) << number;
+      OPENMYNA_ASSIGN_OR_RETURN(auto found, tx.FindResidentByNumber(number));
+      EXPECT_TRUE(found.has_value()) << i;
+      if (!found) continue;
+      EXPECT_EQ(found->id, BulkResidentId(i));
+      EXPECT_EQ(found->municipality_code, "20218");
+      EXPECT_TRUE(found->address.starts_with("長野県千曲市")) << found->address;
+      EXPECT_EQ(found->date_of_birth.size(), 10u);
+      OPENMYNA_ASSIGN_OR_RETURN(auto by_id, tx.GetResident(BulkResidentId(i)));
+      EXPECT_TRUE(by_id.has_value());
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto all, tx.ListResidents("", 3'001));
+    for (const Resident& r : all) {
+      numbers.insert(r.individual_number);
+      names.insert(r.name);
+      EXPECT_TRUE(ValidNumber(r.individual_number)) << r.id;
+    }
+    return Ok();
+  }));
+  EXPECT_EQ(numbers.size(), 3'001u);  // all distinct
+  EXPECT_GT(names.size(), 20u);       // varied
+  // The secondary index is back after the load.
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  auto index = (*db)->Query(
+      GetParam() == Dialect::kSqlite
+          ? "SELECT name FROM sqlite_master WHERE type = 'index' AND name = "
+            "'residents_by_municipality'"
+          : "SELECT indexname FROM pg_indexes WHERE indexname = "
+            "'residents_by_municipality'");
+  ASSERT_TRUE(index) << index.error();
+  EXPECT_EQ(index->size(), 1u);
+}
+
+TEST_P(StoreConformance, BulkLoadRefusesAnUnknownMunicipality) {
+  BulkLoadOptions options;
+  options.residents = 10;
+  options.municipality_code = "99999";
+  auto loaded = BulkLoadResidents(*store_, options);
+  ASSERT_FALSE(loaded);
+  EXPECT_TRUE(loaded.error().Is(RegistryErrc::kNotFound)) << loaded.error();
 }
 
 INSTANTIATE_TEST_SUITE_P(

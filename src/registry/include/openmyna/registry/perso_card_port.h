@@ -10,12 +10,23 @@
 //                             first use, perso::StorageKeyPath)
 //   DIR/card-data-issuer.key  the data issuer signing the text/face AP
 //                             records (perso::DataIssuerKeyPath)
+//   DIR/cards/<card id>.issuer-key  the card's 32-byte issuer key (0600),
+//                             kept by the registry from Produce on: the
+//                             municipal terminal's secret for the card's
+//                             issuer commands (docs/card.md §6)
 //
-// Every method loads the image, changes it in memory and saves it
-// atomically only when every step succeeded. Failures are kUnavailable
-// (the registry's "a dependency failed"), the message naming the step and
-// the card library's reason; an unknown card id (no image) is kNotFound.
-// Thread-safe: calls are serialised by one mutex.
+// Issuance (Produce, SetPasswords, GenerateKey, InstallCertificate) is
+// personalisation before the card is handed over: those methods load the
+// image, change it in memory and save it atomically only when every step
+// succeeded. After delivery the registry acts as the municipal terminal:
+// RewriteTextData and ResetPassword power on the card on its image and send
+// APDUs only (SELECT, GET CHALLENGE, ISSUER AUTHENTICATE 80 82, UPDATE
+// BINARY 80 D6 / ERASE BINARY 80 0E, RESET RETRY COUNTER 80 2C); the card
+// checks the issuer key and persists its own image after each write. A
+// card that refuses (wrong issuer key: 63 00) is left unchanged. Failures are
+// kUnavailable (the registry's "a dependency failed"), the message naming the
+// step and the card library's reason; an unknown card id (no image) is
+// kNotFound. Thread-safe: calls are serialised by one mutex.
 #pragma once
 
 #include <filesystem>
@@ -57,17 +68,26 @@ class PersoCardPort final : public CardPort {
   // store has no such serial.
   Status InstallCertificate(const Card& card, CertificateType type,
                             std::string_view serial) override;
-  // Rebuilds the text and face AP data for the resident's current name and
-  // address (new card-side keys, re-signed records). The input-assist PIN
-  // keeps its value and retry counter; the security code (照合番号B) stays.
+  // Through the issuer commands: the text and face AP files rebuilt for the
+  // resident's current name and address (records re-signed by the data
+  // issuer, for the card's existing on-card keys), and only the files that
+  // differ written with UPDATE BINARY (+ ERASE BINARY when shorter). PINs,
+  // keys and the security code (照合番号B) are untouched. kUnavailable when
+  // the card refuses (message names the APDU and status word).
   Status RewriteTextData(const Card& card, const Resident& resident) override;
-  // Sets the password's PIN object(s) to `new_password` with the retry
-  // counter at its maximum (unblocks a blocked PIN).
+  // Through the issuer commands: RESET RETRY COUNTER with the new value
+  // (80 2C 02) on the password's PIN object(s) (juki: juki and common AP
+  // 001C), so the retry counter goes to its maximum and a blocked PIN is
+  // unblocked. kUnavailable when the card refuses.
   Status ResetPassword(const Card& card, domain::PasswordKind kind,
                        std::string_view new_password) override;
 
   // Where the image of `card_id` lives (whether or not it exists).
   std::filesystem::path ImagePath(std::string_view card_id) const;
+  // Where the registry keeps the card's issuer key (whether or not it
+  // exists). When it is missing (a card produced before the registry kept
+  // it), the key is read once from the image and stored there.
+  std::filesystem::path IssuerKeyPath(std::string_view card_id) const;
 
  private:
   std::filesystem::path data_dir_;

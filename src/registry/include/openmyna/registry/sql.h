@@ -44,6 +44,20 @@ class SqlConnection {
   virtual Status ExecuteScript(std::string_view sql) = 0;
   // Number of rows changed by the last INSERT/UPDATE/DELETE.
   virtual std::int64_t ChangedRows() const = 0;
+
+  // Bulk import: appends every row that `next` fills (one text value per
+  // column of `columns`, in order; it returns false when there are no more)
+  // to `table`, inside the caller's transaction, as fast as the back end
+  // allows: SQLite, one prepared INSERT stepped per row with the values
+  // bound in place (no copies); PostgreSQL, COPY table (columns) FROM STDIN
+  // in text format, sent in ~1 MiB PQputCopyData chunks. Returns the rows
+  // written. kConflict on a duplicate key (the whole COPY fails on
+  // PostgreSQL; on SQLite the rows before it stay in the transaction).
+  // `table` and `columns` are trusted identifiers, never user input.
+  using RowSource = std::function<bool(std::vector<std::string>& row)>;
+  virtual Result<std::uint64_t> CopyRows(
+      std::string_view table, const std::vector<std::string>& columns,
+      const RowSource& next) = 0;
 };
 
 // Opens (creating when absent) the SQLite database at `path`, mode 0600, in
@@ -61,6 +75,13 @@ Result<std::unique_ptr<SqlConnection>> OpenPostgres(std::string_view url);
 // Opens either back end: a `postgres://` or `postgresql://` URL or a libpq
 // key=value string selects PostgreSQL; anything else is a SQLite file path.
 Result<std::unique_ptr<SqlConnection>> OpenDatabase(std::string_view target);
+
+// The registry database of a sandbox data folder, as every command finds
+// it: `flag` (--postgres URL) when given, else $OPENMYNA_REGISTRY_DB when
+// set, else the SQLite file DIR/registry.db (the folder created 0700).
+// Errors: the folder cannot be created.
+Result<std::string> RegistryDatabaseTarget(
+    std::string_view flag, const std::filesystem::path& data_dir);
 
 // Rewrites `$1`..`$N` outside quotes into SQLite's `?1`..`?N`.
 std::string RewritePlaceholdersForSqlite(std::string_view sql);

@@ -104,6 +104,11 @@ class RegistryStore {
   // are returned unchanged after the rollback; a failed COMMIT is kStorage.
   Status Transact(const std::function<Status(RegistryTx&)>& fn);
 
+  // Runs `fn` on the connection outside any transaction, serialised with
+  // Transact (connection settings for a bulk import: SQLite PRAGMAs,
+  // index drop/rebuild). `fn` must leave no transaction open.
+  Status WithConnection(const std::function<Status(SqlConnection&)>& fn);
+
  private:
   std::mutex mutex_;
   std::unique_ptr<SqlConnection> db_;

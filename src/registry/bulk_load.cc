@@ -1,0 +1,192 @@
+#include "openmyna/registry/bulk_load.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
+
+#include "openmyna/domain/individual_number.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/model_json.h"
+
+namespace openmyna::registry {
+namespace {
+
+constexpr std::uint64_t kMaxResidents = 10'000'000'000ULL;  // 10 digits
+
+// Common surnames and given names (sandbox data; any resemblance is the
+// point of a realistic load).
+constexpr std::array<std::string_view, 16> kSurnames = {
+    "佐藤", "鈴木", "高橋", "田中", "伊藤",   "渡辺", "山本", "中村",
+    "小林", "加藤", "吉田", "山田", "佐々木", "山口", "松本", "井上"};
+constexpr std::array<std::string_view, 16> kGivenNames = {
+    "太郎", "花子", "一郎", "陽子",   "健太", "美咲", "翔", "結衣",
+    "大輔", "恵",   "拓也", "真由美", "浩",   "彩",   "誠", "愛"};
+
+// Days since 1970-01-01 to a proleptic Gregorian "YYYY-MM-DD" (the civil
+// calendar algorithm of H. Hinnant, "chrono-compatible low-level date
+// algorithms", days_from_civil's inverse).
+void FormatDate(std::int64_t days, char out[11]) {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  fmt::format_to_n(out, 11, "{:04}-{:02}-{:02}", y, m, d);
+}
+
+// "NNNNNNNNNNN" with the 11 leading digits written into `digits`.
+void Eleven(std::uint64_t i, char digits[11]) {
+  digits[0] = '8';
+  for (int k = 10; k >= 1; --k) {
+    digits[k] = static_cast<char>('0' + i % 10);
+    i /= 10;
+  }
+}
+
+// The first generated resident missing from the store: the generated ids
+// have one fixed width, so the next is one past the largest present. SQLite
+// compares text bytewise, so a key range uses the primary key index; on
+// PostgreSQL the database collation may ignore punctuation, so LIKE.
+Result<std::uint64_t> ExistingGenerated(RegistryTx& tx) {
+  const bool sqlite = tx.connection().dialect() == Dialect::kSqlite;
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows,
+      sqlite ? tx.connection().Query(
+                   "SELECT MAX(id) FROM residents WHERE id >= 'bulk-' AND "
+                   "id < 'bulk.'")
+             : tx.connection().Query(
+                   "SELECT MAX(id) FROM residents WHERE id LIKE 'bulk-%'"));
+  if (rows.empty() || !rows[0][0]) return std::uint64_t{0};
+  const std::string& last = *rows[0][0];
+  try {
+    return std::stoull(last.substr(5)) + 1;
+  } catch (...) {
+    return Fail(RegistryErrc::kStorage, "unexpected generated id " + last);
+  }
+}
+
+}  // namespace
+
+std::string BulkResidentId(std::uint64_t i) {
+  return fmt::format("bulk-{:012}", i);
+}
+
+std::string BulkResidentNumber(std::uint64_t i) {
+  char digits[12];
+  Eleven(i, digits);
+  digits[11] = static_cast<char>(
+      '0' + domain::IndividualNumberCheckDigit(std::string_view(digits, 11)));
+  return std::string(digits, 12);
+}
+
+Result<BulkLoadReport> BulkLoadResidents(RegistryStore& store,
+                                         const BulkLoadOptions& options) {
+  if (options.residents > kMaxResidents) {
+    return Fail(RegistryErrc::kInvalidInput,
+                "residents: at most 10,000,000,000 generated residents");
+  }
+  if (options.batch == 0) {
+    return Fail(RegistryErrc::kInvalidInput, "batch: must be positive");
+  }
+  BulkLoadReport report;
+  std::optional<Municipality> municipality;
+  OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(municipality,
+                              tx.GetMunicipality(options.municipality_code));
+    OPENMYNA_ASSIGN_OR_RETURN(report.existing, ExistingGenerated(tx));
+    return Ok();
+  }));
+  if (!municipality) {
+    return Fail(RegistryErrc::kNotFound,
+                "no municipality " + options.municipality_code);
+  }
+  if (report.existing >= options.residents) return report;
+
+  const bool sqlite = store.dialect() == Dialect::kSqlite;
+  // The bulk phase: see the header. The index is rebuilt whatever happens.
+  Status prepared = store.WithConnection([&](SqlConnection& db) -> Status {
+    if (sqlite) {
+      OPENMYNA_RETURN_IF_ERROR(db.ExecuteScript(
+          "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144; "
+          "PRAGMA temp_store = MEMORY;"));
+    }
+    return db.ExecuteScript("DROP INDEX IF EXISTS residents_by_municipality");
+  });
+  if (!prepared) return Unexpected(std::move(prepared).error());
+  const auto restore = [&]() -> Status {
+    return store.WithConnection([&](SqlConnection& db) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(db.ExecuteScript(
+          "CREATE INDEX IF NOT EXISTS residents_by_municipality ON residents "
+          "(municipality_code)"));
+      if (!sqlite) return Ok();
+      // Back to the durable settings of OpenSqlite, then everything into
+      // the database file (the checkpoint syncs with synchronous=FULL).
+      OPENMYNA_RETURN_IF_ERROR(db.ExecuteScript(
+          "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768;"));
+      return db.Query("PRAGMA wal_checkpoint(TRUNCATE)").transform([](auto) {});
+    });
+  };
+
+  const std::vector<std::string> columns = {
+      "id", "individual_number", "municipality_code", "status", "doc"};
+  const std::string address_prefix =
+      municipality->prefecture + municipality->name;
+  Resident r;
+  r.municipality_code = municipality->code;
+  r.status = ResidentStatus::kActive;
+  const std::string status_name =
+      nlohmann::json(ResidentStatus::kActive).get<std::string>();
+  std::uint64_t next = report.existing;
+  Status loaded = Ok();
+  while (next < options.residents && loaded) {
+    const std::uint64_t end = std::min(options.residents, next + options.batch);
+    loaded = store.Transact([&](RegistryTx& tx) -> Status {
+      std::uint64_t i = next;
+      auto fill = [&](std::vector<std::string>& row) {
+        if (i >= end) return false;
+        r.id = BulkResidentId(i);
+        r.individual_number = BulkResidentNumber(i);
+        // Mixing i so that neighbours differ; 32,850 days from 1930-01-01.
+        const std::uint64_t h = i * 2654435761ULL;
+        r.name = std::string(kSurnames[h % kSurnames.size()]) + "　" +
+                 std::string(kGivenNames[(h >> 8) % kGivenNames.size()]);
+        char date[11];
+        FormatDate(-14610 + static_cast<std::int64_t>((h >> 16) % 32850), date);
+        r.date_of_birth.assign(date, 10);
+        r.sex = (h >> 40) % 2 ? Sex::kFemale : Sex::kMale;
+        r.address = fmt::format("{}{}丁目{}番{}号", address_prefix, 1 + i % 9,
+                                1 + (i / 9) % 30, 1 + i % 20);
+        row[0] = r.id;
+        row[1] = r.individual_number;
+        row[2] = r.municipality_code;
+        row[3] = status_name;
+        row[4] = nlohmann::json(r).dump();
+        ++i;
+        return true;
+      };
+      OPENMYNA_ASSIGN_OR_RETURN(
+          std::uint64_t n,
+          tx.connection().CopyRows("residents", columns, fill));
+      report.loaded += n;
+      return Ok();
+    });
+    if (loaded) {
+      next = end;
+      if (options.progress)
+        options.progress(next, options.residents, report.existing);
+    }
+  }
+  Status restored = restore();
+  if (!loaded) return Unexpected(std::move(loaded).error());
+  if (!restored) return Unexpected(std::move(restored).error());
+  return report;
+}
+
+}  // namespace openmyna::registry
