@@ -160,6 +160,16 @@ expect_rc "$work/w2" 0 "right password after a wrong one"
 run_sign "$work/n1" "$work/form.txt" --card --out "$work/none.p7s"
 expect_rc "$work/n1" 2 "no PIN source"
 grep -q 'no PIN source' "$work/n1.err" || fail "no-PIN message: $(cat "$work/n1.err")"
+# On a terminal the PIN is asked for without echo (a pseudo-terminal types
+# it after the prompt; the transcript must not show it).
+set +e
+/usr/bin/python3 "$(dirname "$0")/tty_pin.py" 'password' "$sign_pin" \
+    "$openmyna" --data "$data" sign "$work/form.txt" --card --out "$work/tty.p7s" \
+    >"$work/tty.txt" 2>&1
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "sign --card on a terminal: status $rc (90: PIN echoed); $(cat "$work/tty.txt")"
+cms_ok "$work/tty.p7s" "$work/form.txt" "$sign_ca" || fail "openssl refused the terminal-PIN CMS"
 # A malformed PIN: exit 2, no try spent.
 OPENMYNA_TEST_PIN=12 run_sign "$work/n2" "$work/form.txt" --card --key authentication \
     --pin-env OPENMYNA_TEST_PIN
