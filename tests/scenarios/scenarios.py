@@ -272,6 +272,12 @@ def serial_of(pem):
     return int(out.strip().split("=", 1)[1], 16)
 
 
+def der_of(pem):
+    """The certificate's DER bytes, as openssl re-encodes them."""
+    return subprocess.run(["openssl", "x509", "-in", pem, "-outform", "DER"],
+                          capture_output=True, check=True).stdout
+
+
 def tries_left(label):
     """Tries left of a PIN as pkcs15-tool --list-pins prints them."""
     out = sh("pkcs15-tool", "--reader", "0", "--list-pins").stdout
@@ -470,6 +476,13 @@ class Scenarios:
             check(str(cert_expiry.year) in not_after,
                   "%s certificate ends %s, domain.md §5: 5th birthday %s" % (
                       kind, not_after.strip(), cert_expiry))
+        # domain.md §4: the signature certificate carries the four basic data,
+        # the authentication certificate none of them.
+        check(a["address"].encode() in der_of(sign1),
+              "the signature certificate does not carry the address")
+        for field in (a["address"], "番号"):
+            check(field.encode() not in der_of(auth1),
+                  "the authentication certificate carries personal data")
         regs = {int(c["serial"], 16) for c in self.file(a["id"])["certificates"]}
         check(regs == {serial_of(auth1), serial_of(sign1)},
               "chip certificates are not the registry's")
@@ -544,6 +557,9 @@ class Scenarios:
         sign3 = self.read_sign_cert("a-sign3", pw["signature"])
         check(serial_of(sign3) != serial_of(sign2), "signature not re-issued")
         check(self.verify(sign3, "sign").returncode == 0, "new signature cert")
+        check(new_address.encode() in der_of(sign3) and
+              a["address"].encode() not in der_of(sign3),
+              "the new signature certificate does not carry the new address")
         check(self.ocsp(sign3, "sign") == ("good", None), "new signature not good")
         self.step("address change: input-assist AP shows the new address, "
                   "signature revoked (OCSP+CRL), auth good, new signature "
