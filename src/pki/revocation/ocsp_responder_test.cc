@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ocsp.h>
 
+#include "ocsp_request_shape.h"
 #include "openmyna/http/server.h"
 #include "testing/test_pki.h"
 
@@ -268,6 +269,34 @@ TEST_F(OcspResponderTest, RefreshResignsBeforeNextUpdateAndStaleIsNeverServed) {
   clock_->Advance(25h);
   Parsed late = Ask("1001");
   EXPECT_EQ(late.this_update, Generalized(now_ + 44h));
+}
+
+// The fast path recognises exactly the shape OpenSSL's client makes
+// without a nonce; with a nonce (an extension) or a second CertID it
+// declines, and the general path answers.
+TEST_F(OcspResponderTest, SimpleRequestShapeIsWhatOpensslSendsWithoutNonce) {
+  const Bytes plain = Request("1002");
+  auto simple = internal::ParseSimpleOcspRequest(plain);
+  ASSERT_TRUE(simple);
+  // The serial, as OpenSSL parses the same request.
+  const unsigned char* p = plain.data();
+  OCSP_REQUEST* request =
+      d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(plain.size()));
+  ASSERT_NE(request, nullptr);
+  ASN1_INTEGER* serial = nullptr;
+  OCSP_id_get0_info(nullptr, nullptr, nullptr, &serial,
+                    OCSP_onereq_get0_id(OCSP_request_onereq_get0(request, 0)));
+  EXPECT_EQ(Bytes(simple->serial.begin(), simple->serial.end()),
+            Bytes(ASN1_STRING_get0_data(serial),
+                  ASN1_STRING_get0_data(serial) + ASN1_STRING_length(serial)));
+  OCSP_REQUEST_free(request);
+  EXPECT_FALSE(internal::ParseSimpleOcspRequest(Request("1002", true)));
+  Bytes truncated = plain;
+  truncated.pop_back();
+  EXPECT_FALSE(internal::ParseSimpleOcspRequest(truncated));
+  Bytes trailing = plain;
+  trailing.push_back(0);
+  EXPECT_FALSE(internal::ParseSimpleOcspRequest(trailing));
 }
 
 TEST_F(OcspResponderTest, WarmPresignsEveryCertificate) {
