@@ -22,8 +22,11 @@
 # Each round is printed; summaries are medians, with the spread of the
 # per-round ratios. Builds nothing: BUILD_DIR must hold openmyna_card_bench
 # (a Release build for figures). Needs root for the isolated pcscd
-# (tests/pcsc/with-pcscd.sh). PIN_CPUS=1 pins pcscd and the client to CPU 0
-# and the card processes to CPU 1 (taskset).
+# (tests/pcsc/with-pcscd.sh). By default (PIN_CPUS=1) pcscd and the client
+# run on CPU 0 and the card processes (and openssl speed) on CPU 1
+# (taskset): unpinned, the scheduler's placement made one card process 3x
+# slower than the other for whole runs, whichever card it was
+# (docs/transport.md, "Benchmark"); PIN_CPUS=0 leaves placement free.
 set -euo pipefail
 build=${1:?usage: run.sh BUILD_DIR [ROUNDS] [COUNT]}
 rounds=${2:-10}
@@ -35,6 +38,7 @@ bench="$build/bench/card/openmyna_card_bench"
 [ -x "$bench" ] || { echo "run.sh: $bench not built" >&2; exit 2; }
 
 echo "== machine: $(nproc) CPUs, $(uptime | sed 's/^ *//')"
+echo "== PIN_CPUS=${PIN_CPUS:-1}"
 echo "== build: $(grep -m1 '^CMAKE_BUILD_TYPE' "$build/CMakeCache.txt" 2>/dev/null || echo unknown)"
 
 echo "== 1. in-process ($rounds rounds of $count APDUs: SELECT JPKI-AP)"
@@ -47,7 +51,7 @@ pcsc_side() {
     . "$PCSC_LIB"
     local bench=$1 rounds=$2 count=$3 count_sign=$4
     local pin_card=() pin_client=()
-    if [ "${PIN_CPUS:-0}" = 1 ]; then
+    if [ "${PIN_CPUS:-1}" = 1 ]; then
         taskset -pc 0 "$PCSCD_PID" >/dev/null
         pin_card=(taskset -c 1)
         pin_client=(taskset -c 0)
