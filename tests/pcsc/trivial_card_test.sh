@@ -55,4 +55,32 @@ atr=$(opensc-tool --reader 0 --atr)
     || fail "2024 ATR '$atr'"
 grep -q "^3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B$" \
     /usr/share/pcsc/smartcard_list.txt || fail "2024 ATR not in smartcard_list"
+stop_pid "$CARD_PID"
+CARD_PID=""
+wait_card_absent 5 || fail "card still present after stop"
+
+# 7. The realism knobs are the same code as `card plug`'s (realism.h,
+#    VpcdOptions): a SELECT under --latency A4=300 takes at least 300 ms,
+#    and under --tag-loss 3 the 3rd APDU gets no answer (card removed).
+start_card --latency A4=300 --tag-loss 3
+out=$(/usr/bin/python3 - <<'PY'
+import time
+from smartcard.System import readers
+from smartcard.util import toBytes
+conn = readers()[0].createConnection()
+conn.connect()
+for apdu in ("00A4040C0AD392F000260100000001", "00B0000004", "00B0000004"):
+    start = time.monotonic()
+    try:
+        data, sw1, sw2 = conn.transmit(toBytes(apdu))
+        print("%02X%02X %.3f" % (sw1, sw2, time.monotonic() - start))
+    except Exception:
+        print("lost")
+PY
+)
+read -r sw seconds <<<"$(sed -n 1p <<<"$out")"
+[ "$sw" = 9000 ] || fail "SELECT under latency: $out"
+awk -v s="$seconds" 'BEGIN { exit !(s >= 0.3) }' || fail "SELECT took $seconds s"
+[ "$(sed -n 2p <<<"$out" | cut -d' ' -f1)" = 9000 ] || fail "2nd APDU: $out"
+[ "$(sed -n 3p <<<"$out")" = lost ] || fail "3rd APDU answered under --tag-loss 3: $out"
 echo "trivial card interop: ok"
