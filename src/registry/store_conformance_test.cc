@@ -17,6 +17,7 @@
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
+#include "openmyna/registry/model_json.h"
 #include "openmyna/registry/store.h"
 
 namespace openmyna::registry {
@@ -527,6 +528,12 @@ TEST_P(StoreConformance, BulkLoadMakesFindableResidentsAndContinues) {
       EXPECT_EQ(found->date_of_birth.size(), 10u);
       OPENMYNA_ASSIGN_OR_RETURN(auto by_id, tx.GetResident(BulkResidentId(i)));
       EXPECT_TRUE(by_id.has_value());
+      // The stored document is exactly the model's own JSON of the record.
+      OPENMYNA_ASSIGN_OR_RETURN(
+          auto doc,
+          tx.connection().Query("SELECT doc FROM residents WHERE id = $1",
+                                {BulkResidentId(i)}));
+      EXPECT_EQ(doc.at(0).at(0).value_or(""), nlohmann::json(*found).dump());
     }
     OPENMYNA_ASSIGN_OR_RETURN(auto all, tx.ListResidents("", 3'001));
     for (const Resident& r : all) {
