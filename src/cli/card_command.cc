@@ -307,7 +307,8 @@ void AddCard(CLI::App& app, Context& context) {
                    "contactless-2, unknown");
   plug->add_option("--tag-loss", plug_options->tag_loss,
                    "Drop the connection at every N-th APDU, as a card "
-                   "leaving the NFC field (0 = never)");
+                   "leaving the NFC field (0 = never)")
+      ->check(CLI::NonNegativeNumber);
   plug->add_flag("--log-apdus", plug_options->log_apdus,
                  "Log every APDU (passwords and the individual number are "
                  "hidden)");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `openmyna card new|show|tamper` without pcscd: refusals write nothing and
-# exit 2, a missing sandbox says to run `openmyna init`, `show` reports the
-# counters, `tamper` erases the chip.
+# `openmyna card new|show|plug|tamper` without pcscd: refusals write nothing
+# and exit 2, a missing sandbox says to run `openmyna init`, `show` reports
+# the counters, `plug` refuses bad realism knobs, `tamper` erases the chip.
+# (The knobs themselves, through pcscd: card_plug_realism_test.sh.)
 # Usage: cli_card_test.sh PATH/TO/openmyna SOURCE_DIR
 set -uo pipefail
 openmyna=$1
@@ -54,6 +55,26 @@ assert jpki["0017"]["generated"] and jpki["001a"]["generated"]
 PY
 "$openmyna" card show --image "$work/a.card" --json | grep -q '123456789018' \
     && fail "show printed the individual number"
+
+# plug: a bad realism knob or address is refused with exit 2, naming the
+# option, before anything is plugged (no vpcd is needed to see it).
+plug_refused() {  # plug_refused OPTION VALUE
+    local out rc
+    out=$(timeout 20 "$openmyna" --data "$work/data" card plug \
+          --image "$work/a.card" --vpcd 127.0.0.1:1 "$1" "$2" 2>&1)
+    rc=$?
+    [ "$rc" = 2 ] || fail "card plug $1 $2: exit $rc ($out)"
+    grep -q -- "$1" <<<"$out" || fail "card plug $1 $2: option not named: $out"
+}
+plug_refused --atr felica
+plug_refused --latency 2A
+plug_refused --latency ZZ=300
+plug_refused --latency 2A=60001
+plug_refused --tag-loss -1
+plug_refused --tag-loss many
+out=$(timeout 20 "$openmyna" --data "$work/data" card plug \
+      --image "$work/a.card" --vpcd host:0 2>&1)
+[ $? = 2 ] || fail "card plug --vpcd host:0 accepted: $out"
 
 # tamper: the chip is erased and stays so.
 "$openmyna" --data "$work/data" card tamper --image "$work/a.card" >/dev/null \
