@@ -473,7 +473,10 @@ class Scenarios:
             check(self.ocsp(pem, kind)[0] == "good", "%s not good" % kind)
             not_after = sh("openssl", "x509", "-in", pem, "-noout",
                            "-enddate").stdout
-            check(str(cert_expiry.year) in not_after,
+            last = dt.datetime.strptime(
+                not_after.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y %Z")
+            last = last.replace(tzinfo=dt.timezone.utc).astimezone(JST).date()
+            check(last == cert_expiry,
                   "%s certificate ends %s, domain.md §5: 5th birthday %s" % (
                       kind, not_after.strip(), cert_expiry))
         # domain.md §4: the signature certificate carries the four basic data,
@@ -507,13 +510,21 @@ class Scenarios:
         check(card["state"] == "suspended", "suspend: %s" % card)
         for pem, kind in ((auth1, "auth"), (sign1, "sign")):
             self.wait_ocsp(pem, kind, ("revoked", "certificateHold"), t)
-        for pem, kind in ((auth1, "auth"), (sign1, "sign")):
-            crl = self.wait_crl_lists(pem, "a-%s-hold" % kind,
-                                      "Certificate Hold", t)
+        crls = [self.wait_crl_lists(pem, "a-%s-hold" % kind,
+                                    "Certificate Hold", t)
+                for pem, kind in ((auth1, "auth"), (sign1, "sign"))]
+        for (pem, kind), crl in zip(((auth1, "auth"), (sign1, "sign")), crls):
             v = self.verify(pem, kind, crl)
             check(v.returncode != 0 and "certificate revoked" in v.stdout + v.stderr,
                   "openssl verify -crl_check accepted a held certificate: %s%s"
                   % (v.stdout, v.stderr))
+        # Architecture §4: the hotline's access is in the resident's audit
+        # trail, with who, role and why (the X-Purpose header).
+        audit = box.ok("GET", "/v1/residents/%s/audit" % a["id"])
+        check(any(e["role"] == "hotline_operator" and
+                  e["action"] == "card.suspend" and
+                  e["reason"] == "scenario test" for e in audit),
+              "no audit entry of the hotline's suspension: %s" % audit[-3:])
         # The hotline may suspend but not lift (counter only).
         box.refused("POST", "/v1/cards/%s/lift-suspension" % card_a["id"],
                     role="hotline_operator", want=403)
@@ -572,12 +583,22 @@ class Scenarios:
             check(not pkcs11_login(0, "0000"), "wrong auth PIN accepted")
         check(tries_left("User Authentication PIN") == 0, "auth PIN not blocked")
         check(not pkcs11_login(0, "1234"), "blocked PIN accepted")
+        check(tries_left("Digital Signature PIN") == 5, "sign tries before")
+        for _ in range(5):
+            check(not pkcs11_login(1, "WRONG1"), "wrong signature PW accepted")
+        check(tries_left("Digital Signature PIN") == 0, "sign PW not blocked")
         box.unplug()
         box.refused("POST", "/v1/cards/%s/password-reset" % card_a["id"],
                     {"kind": "authentication", "new_password": "12a4"}, want=400)
         box.ok("POST", "/v1/cards/%s/password-reset" % card_a["id"],
                {"kind": "authentication", "new_password": "4321"})
+        box.ok("POST", "/v1/cards/%s/password-reset" % card_a["id"],
+               {"kind": "signature", "new_password": "NEWPW9"})
         box.plug(card_a["chip_image_path"])
+        check(tries_left("Digital Signature PIN") == 5,
+              "domain.md §3: 5 tries after a reset")
+        check(pkcs11_login(1, "NEWPW9"), "new signature password refused")
+        check(not pkcs11_login(1, pw["signature"]), "old signature password")
         check(tries_left("User Authentication PIN") == 3,
               "domain.md §3: 3 tries after a reset")
         check(pkcs11_login(0, "4321"), "new PIN refused by the card")
@@ -585,8 +606,9 @@ class Scenarios:
         check(pkcs11_login(0, "4321"), "a correct entry did not reset the count")
         check(tries_left("User Authentication PIN") == 3, "tries after success")
         box.unplug()
-        self.step("PIN blocked, reset at the counter: the card accepts the new "
-                  "PIN with 3 tries")
+        self.step("PINs blocked, reset at the counter: the card accepts the "
+                  "new authentication PIN with 3 tries, the new signature "
+                  "password with 5")
 
         # 6. Certificates declined at application, added later at the counter.
         b = self.resident("番号 太郎", "1985-09-10", sex="male")
@@ -780,7 +802,9 @@ def main(argv):
         scenarios.run()
         rc = 0
     except ScenarioFailure as failure:
-        print("FAIL: %s" % failure, file=sys.stderr)
+        # domain.md §2: never show an individual number, even in a failure.
+        print("FAIL: %s" % re.sub(r"(?<!\d)\d{12}(?!\d)", "<12 digits>",
+                                  str(failure)), file=sys.stderr)
         try:
             print("---- serve.log (tail) ----\n" +
                   open(box.serve_log).read()[-3000:], file=sys.stderr)
