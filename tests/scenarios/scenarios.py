@@ -610,6 +610,28 @@ class Scenarios:
                   "new authentication PIN with 3 tries, the new signature "
                   "password with 5")
 
+        # 5b. Change of name: like an address, one of the four basic data
+        #     (domain.md §6): chip text rewritten, signature re-issued.
+        renamed = box.ok("POST", "/v1/residents/%s/name" % a["id"],
+                         {"name": "信濃 花子"})
+        t = time.monotonic()
+        check(renamed["card"]["state"] == "active", "renamed: %s" % renamed)
+        self.wait_ocsp(sign3, "sign", ("revoked", "affiliationChanged"), t)
+        check(self.ocsp(auth2, "auth") == ("good", None),
+              "authentication certificate touched by a name change")
+        box.plug(card_a["chip_image_path"])
+        profile["name"] = "信濃 花子"
+        self.read_text(profile, "a-profile3")
+        sign4 = self.read_sign_cert("a-sign4", "NEWPW9")
+        box.unplug()
+        check("信濃".encode() in der_of(sign4) and
+              "番号".encode() not in der_of(sign4),
+              "the new signature certificate does not carry the new name")
+        check(self.verify(sign4, "sign").returncode == 0 and
+              self.ocsp(sign4, "sign") == ("good", None), "renamed signature")
+        self.step("name change: input-assist AP shows the new name, signature "
+                  "re-issued with it, auth good")
+
         # 6. Certificates declined at application, added later at the counter.
         b = self.resident("番号 太郎", "1985-09-10", sex="male")
         card_b = self.issue(b["id"], {k: v for k, v in pw.items()
