@@ -756,6 +756,26 @@ class Scenarios:
               "presented card: %s" % card)
         check(len(self.certs(e["id"], "signature")) == 1,
               "no new signature certificate after presenting")
+        # domain.md §6: when the notes area is full the card is reissued free.
+        capacity = card["notes_capacity"]
+        changes = 0
+        while True:
+            changes += 1
+            out = box.ok("POST", "/v1/residents/%s/address" % e["id"],
+                         {"address": "東京都清瀬市元町%d" % changes})
+            if len(card["notes"]) == capacity:
+                break
+            card = out["card"]
+            check(out["notes_full_reissue"] is None, "reissue before full")
+            check(changes <= capacity, "notes never fill: %s" % card["notes"])
+        reissue = out["notes_full_reissue"]
+        check(reissue is not None and reissue["fee_yen"] == 0 and
+              reissue["kind"] == "notes_full",
+              "full notes area: %s" % reissue)
+        check(all(f["amount_yen"] == 0 for f in self.file(e["id"])["fees"]),
+              "a fee for the notes-full reissue")
+        self.step("notes area full after %d changes: free reissue" % (
+            changes - 1))
         # Day 91: F's card is void and its certificates revoked.
         box.start(night + dt.timedelta(days=91))
         box.refused("POST", "/v1/cards/%s/present" % card_f["id"])
