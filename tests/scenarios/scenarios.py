@@ -718,6 +718,39 @@ class Scenarios:
         self.step("face-authentication card delivered without passwords or "
                   "certificates")
 
+        # 9b. A foreign mid- to long-term resident (domain.md §5): the card
+        #     ends with the period of stay; a longer stay moves it, never
+        #     beyond what a Japanese national would get; no certificate
+        #     outlives the card.
+        h_born = dt.date(1992, 8, 8)
+        stay = add_years(t0, 2)
+        h = self.resident("ミラー エマ", h_born.isoformat(), foreign={
+            "status_of_residence": "技術・人文知識・国際業務",
+            "category": "mid-to-long-term",
+            "period_of_stay_ends": stay.isoformat()})
+        card_h = self.issue(h["id"], pw)
+        check(card_h["expires_on"] == stay.isoformat(),
+              "card of a mid-to-long-term resident ends %s, stay ends %s" % (
+                  card_h["expires_on"], stay))
+        card_end = dt.datetime(stay.year, stay.month, stay.day,
+                               tzinfo=JST) + dt.timedelta(days=1)
+        for cert in self.file(h["id"])["certificates"]:
+            check(cert["not_after"] < card_end.timestamp(),
+                  "a certificate outlives the card: %s" % cert)
+        longer = add_years(t0, 3)
+        moved = box.ok("POST", "/v1/residents/%s/period-of-stay" % h["id"],
+                       {"period_of_stay_ends": longer.isoformat()})
+        check(moved["expires_on"] == longer.isoformat(),
+              "longer stay: card ends %s" % moved["expires_on"])
+        capped = box.ok("POST", "/v1/residents/%s/period-of-stay" % h["id"],
+                        {"period_of_stay_ends": add_years(t0, 30).isoformat()})
+        check(capped["expires_on"] ==
+              nth_birthday_after(h_born, t0, 10).isoformat(),
+              "a 30-year stay: card ends %s, a national's would %s" % (
+                  capped["expires_on"], nth_birthday_after(h_born, t0, 10)))
+        self.step("foreign resident: card ends with the stay, moves with it, "
+                  "capped at a national's expiry")
+
         # 10. Moves to another municipality (Kiyose, 13221): E presents in
         #     time, F does not (domain.md §6: within 90 days, else void).
         e = self.resident("番号 四郎", "1970-02-02", sex="male")
