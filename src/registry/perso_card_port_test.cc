@@ -440,6 +440,22 @@ TEST(PersoCardPort, TheCardRefusesAWrongIssuerKey) {
   EXPECT_NE(reset.error().message().find("6300"), std::string::npos)
       << reset.error();
 
+  // Nor at the CA: the signature certificate (an address change revokes
+  // and re-issues it) is still unrevoked in the CA's store.
+  auto file = c.service->GetResident(c.clerk, c.resident_id);
+  ASSERT_TRUE(file) << file.error();
+  int signatures = 0;
+  for (const Certificate& cert : file->certificates) {
+    if (cert.type != CertificateType::kSignature) continue;
+    ++signatures;
+    auto serial = pki::Serial::FromHex(cert.serial);
+    ASSERT_TRUE(serial) << serial.error();
+    auto record = c.pki_store->Find(*serial);
+    ASSERT_TRUE(record && *record);
+    EXPECT_FALSE((**record).revocation_reason.has_value()) << cert.serial;
+  }
+  EXPECT_EQ(signatures, 1);
+
   // Nothing changed on the chip: same image bytes, the old address, the
   // PIN still blocked.
   auto after = ReadFileBytes(c.image);

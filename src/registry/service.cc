@@ -313,6 +313,14 @@ struct RegistryService::Impl {
       out.resident = r;
       OPENMYNA_ASSIGN_OR_RETURN(auto card, CardInForce(tx, r.id));
       if (!card) return Ok();
+      const bool notes_full =
+          static_cast<int>(card->notes.size()) >= card->notes_capacity;
+      // The chip first: it is the step that can refuse (the card checks the
+      // issuer key), and a refusal must leave the CA untouched too (the
+      // registry transaction rolls back; a revocation would not).
+      if (!notes_full && card->state != CardState::kProduced) {
+        OPENMYNA_RETURN_IF_ERROR(s.card_.RewriteTextData(*card, r));
+      }
       bool had_signature = false;
       if (basic_data) {
         OPENMYNA_ASSIGN_OR_RETURN(
@@ -320,7 +328,7 @@ struct RegistryService::Impl {
                                  RevocationReason::kAffiliationChanged));
         had_signature = !revoked.empty();
       }
-      if (static_cast<int>(card->notes.size()) >= card->notes_capacity) {
+      if (notes_full) {
         // Notes area full: the card cannot take the entry; a free reissue
         // (domain.md §6) is applied for in the same transaction.
         Application a =
@@ -338,9 +346,6 @@ struct RegistryService::Impl {
       }
       OPENMYNA_RETURN_IF_ERROR(AddNote(*card, note));
       OPENMYNA_RETURN_IF_ERROR(tx.PutCard(*card));
-      if (card->state != CardState::kProduced) {
-        OPENMYNA_RETURN_IF_ERROR(s.card_.RewriteTextData(*card, r));
-      }
       OPENMYNA_RETURN_IF_ERROR(ReissueSignature(tx, *card, r, had_signature));
       out.card = *card;
       return Ok();
