@@ -2,6 +2,8 @@
 #include <sys/stat.h>
 
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "internal/openssl_util.h"
@@ -96,6 +98,10 @@ struct Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   ~Statement() { sqlite3_finalize(stmt); }
+  // A cached statement used with the same `s.stmt` spelling; not owned.
+  struct Borrowed {
+    sqlite3_stmt* stmt;
+  };
 };
 
 }  // namespace
@@ -103,7 +109,32 @@ struct Statement {
 struct SqliteCertificateStore::Impl {
   sqlite3* db = nullptr;
   std::mutex mutex;
-  ~Impl() { sqlite3_close_v2(db); }
+  // Prepared once per connection for the per-issuance statements (insert,
+  // lookup by serial); reset after every use so that no read transaction
+  // stays open.
+  std::unordered_map<std::string, sqlite3_stmt*> cached;
+  ~Impl() {
+    for (auto& [sql, stmt] : cached) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db);
+  }
+  struct ResetOnExit {
+    sqlite3_stmt* stmt;
+    ~ResetOnExit() {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+    }
+  };
+  Result<sqlite3_stmt*> Cached(const std::string& sql) {
+    auto found = cached.find(sql);
+    if (found != cached.end()) return found->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return Unexpected(Err("prepare"));
+    }
+    cached.emplace(sql, stmt);
+    return stmt;
+  }
 
   Error Err(std::string_view what) const {
     return Error(PkiErrc::kStore,
@@ -128,9 +159,12 @@ struct SqliteCertificateStore::Impl {
   }
 
   Status PutLocked(const CertificateRecord& r) {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        Statement s, Prepare(std::string("INSERT INTO pki_certificates (") +
-                             kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+    static const std::string kInsert =
+        std::string("INSERT INTO pki_certificates (") + kColumns +
+        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+    OPENMYNA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Cached(kInsert));
+    const ResetOnExit reset{stmt};
+    const Statement::Borrowed s{stmt};
     const std::string key = Key(r.serial);
     sqlite3_bind_text(s.stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s.stmt, 2, CaKindName(r.partition.ca).data(), -1,
@@ -187,9 +221,11 @@ struct SqliteCertificateStore::Impl {
   }
 
   Result<std::optional<CertificateRecord>> FindLocked(const Serial& serial) {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        Statement s, Prepare(std::string("SELECT ") + kColumns +
-                             " FROM pki_certificates WHERE serial = ?"));
+    static const std::string kFind = std::string("SELECT ") + kColumns +
+                                     " FROM pki_certificates WHERE serial = ?";
+    OPENMYNA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Cached(kFind));
+    const ResetOnExit reset{stmt};
+    const Statement::Borrowed s{stmt};
     const std::string key = Key(serial);
     sqlite3_bind_text(s.stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT);
     const int rc = sqlite3_step(s.stmt);
