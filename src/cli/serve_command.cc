@@ -177,6 +177,7 @@ void RunServe(const ServeOptions& options, Context& context) {
   server_options.port = static_cast<std::uint16_t>(
       options.port >= 0 ? options.port : SandboxPort(context.DataDir()));
   server_options.threads = options.threads;
+  server_options.clock = service_context.clock;  // Date header, RFC 9110 §6.6.1
   http::Server server(server_options, std::move(router));
   server.StopOnSignals();
   if (Status started = server.Start(); !started) {

@@ -6,6 +6,7 @@ written here independently of the C++ code.
 """
 import base64
 import datetime as dt
+import email.utils
 import json
 import os
 import re
@@ -145,10 +146,17 @@ class Sandbox:
             check(self.serve.poll() is None,
                   "serve exited: %s" % open(self.serve_log).read()[-2000:])
             try:
-                urllib.request.urlopen(self.base + "/openapi.json", timeout=2)
-                return
+                answer = urllib.request.urlopen(self.base + "/openapi.json",
+                                                timeout=2)
             except (urllib.error.URLError, ConnectionError, OSError):
                 time.sleep(0.1)
+                continue
+            # The server's Date header (RFC 9110 §6.6.1) tells the sandbox
+            # time too.
+            date = email.utils.parsedate_to_datetime(answer.headers["Date"])
+            check(abs((date - self.sandbox_now()).total_seconds()) < 60,
+                  "serve --now %s: Date header %s" % (iso(now), date))
+            return
         raise ScenarioFailure("serve did not answer within 60 s")
 
     def stop(self):
