@@ -56,25 +56,61 @@ Result<std::string> Flags(std::string_view what, const std::string& text,
   return flags;
 }
 
-Result<EvpPkeyPtr> ParseSubjectKey(const Bytes& spki) {
-  const unsigned char* p = spki.data();
-  EvpPkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
-  if (!key || p != spki.data() + spki.size()) {
+// A certificate shell around the request's SubjectPublicKeyInfo DER,
+// parsed by OpenSSL: the key is decoded once (the RSA-2048 / e=65537
+// checks read it) and kept as received, never re-encoded —
+// X509_set_pubkey would run OpenSSL 3's encoder and decoder again. Every
+// other TBSCertificate field (RFC 5280 §4.1) is a placeholder that Issue
+// overwrites: version, serial, signature, issuer, validity, subject.
+Result<X509Ptr> CertificateWithSubjectKey(const Bytes& spki) {
+  auto invalid = [] {
     ERR_clear_error();
     return Unexpected(
-        Invalid("subject public key is not a DER "
-                "SubjectPublicKeyInfo"));
+        Invalid("subject public key is not a DER SubjectPublicKeyInfo"));
+  };
+  // The SPKI must be exactly one SEQUENCE (nothing after it).
+  if (spki.size() < 2 || spki[0] != 0x30) return invalid();
+  std::size_t length = spki[1], header = 2;
+  if (length & 0x80) {
+    const std::size_t n = length & 0x7f;
+    if (n == 0 || n > 3 || spki.size() < 2 + n) return invalid();
+    length = 0;
+    for (std::size_t i = 0; i < n; ++i) length = length << 8 | spki[2 + i];
+    header += n;
   }
-  if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA ||
-      EVP_PKEY_get_bits(key.get()) != 2048) {
+  if (header + length != spki.size()) return invalid();
+  static const Bytes
+      kBefore = {0xa0, 0x03, 0x02, 0x01, 0x02,  // [0] version v3
+                 0x02, 0x01, 0x01,              // serialNumber (placeholder)
+                 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,  // sha256WithRSAEncryption
+                 0x30, 0x00,                          // issuer (placeholder)
+                 0x30, 0x1e, 0x17, 0x0d, '7',  '0',  '0',  '1',  '0',
+                 '1',  '0',  '0',  '0',  '0',  '0',  '0',  'Z',  0x17,
+                 0x0d, '7',  '0',  '0',  '1',  '0',  '1',  '0',  '0',
+                 '0',  '0',  '0',  '0',  'Z',  // validity (placeholder)
+                 0x30, 0x00};                  // subject (placeholder)
+  Bytes tbs = kBefore;
+  Append(tbs, spki);
+  Bytes body = internal::DerTlv(0x30, tbs);
+  Append(body, ByteView(kBefore).subspan(8, 15));  // signatureAlgorithm
+  Append(body, Bytes{0x03, 0x01, 0x00});           // empty signature
+  const Bytes der = internal::DerTlv(0x30, body);
+  const unsigned char* p = der.data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert || p != der.data() + der.size()) return invalid();
+  EVP_PKEY* key = X509_get0_pubkey(cert.get());
+  if (key == nullptr) return invalid();
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
+      EVP_PKEY_get_bits(key) != 2048) {
     return Unexpected(Invalid("subject key must be RSA-2048 (jpki.md §1)"));
   }
   BIGNUM* e = nullptr;
   const bool e_ok =
-      EVP_PKEY_get_bn_param(key.get(), "e", &e) == 1 && BN_is_word(e, 65537);
+      EVP_PKEY_get_bn_param(key, "e", &e) == 1 && BN_is_word(e, 65537);
   BN_free(e);
   if (!e_ok) return Unexpected(Invalid("subject key exponent must be 65537"));
-  return key;
+  return cert;
 }
 
 Status ValidateMunicipality(const Municipality& m) {
@@ -123,8 +159,8 @@ Result<IssuedCertificate> CertificateAuthority::Issue(
     const IssueRequest& request) {
   const bool sign = request.kind == CertificateKind::kSignature;
   const CaKind ca_kind = sign ? CaKind::kSignature : CaKind::kAuthentication;
-  OPENMYNA_ASSIGN_OR_RETURN(EvpPkeyPtr subject_key,
-                            ParseSubjectKey(request.subject_public_key_info));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      X509Ptr cert, CertificateWithSubjectKey(request.subject_public_key_info));
   OPENMYNA_RETURN_IF_ERROR(ValidateMunicipality(request.municipality));
   std::string name_flags, address_flags;
   if (sign) {
@@ -177,7 +213,6 @@ Result<IssuedCertificate> CertificateAuthority::Issue(
       request.municipality.prefecture, request.municipality.name};
 
   // --- TBSCertificate (RFC 5280 §4.1) ---
-  X509Ptr cert(X509_new());
   X509NamePtr subject(X509_NAME_new());
   internal::AddRdn(subject.get(), NID_countryName, V_ASN1_PRINTABLESTRING,
                    "JP");
@@ -195,8 +230,7 @@ Result<IssuedCertificate> CertificateAuthority::Issue(
       X509_set_issuer_name(cert.get(), X509_get_subject_name(root)) == 1 &&
       X509_set_subject_name(cert.get(), subject.get()) == 1 &&
       internal::SetAsn1Time(X509_getm_notBefore(cert.get()), not_before) &&
-      internal::SetAsn1Time(X509_getm_notAfter(cert.get()), not_after) &&
-      X509_set_pubkey(cert.get(), subject_key.get()) == 1;
+      internal::SetAsn1Time(X509_getm_notAfter(cert.get()), not_after);
   ASN1_INTEGER_free(asn1_serial);
   if (!ok) return Unexpected(CryptoError("building certificate"));
 

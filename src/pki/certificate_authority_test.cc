@@ -229,6 +229,24 @@ TEST_F(IssueTest, RefusesMalformedRequests) {
   OPENSSL_free(data);
   EVP_PKEY_free(ec);
   expect_invalid(r, "EC key");
+  // The key DER is embedded as received: it must be exactly one SPKI.
+  r = testing::AuthenticationRequest();
+  r.subject_public_key_info.push_back(0x00);
+  expect_invalid(r, "trailing byte after the SPKI");
+  r = testing::AuthenticationRequest();
+  r.subject_public_key_info.resize(r.subject_public_key_info.size() - 1);
+  expect_invalid(r, "truncated SPKI");
+  r = testing::AuthenticationRequest();
+  r.subject_public_key_info = {0x30, 0x03, 0x02, 0x01, 0x01};
+  expect_invalid(r, "a SEQUENCE that is no SPKI");
+  EVP_PKEY* small = EVP_RSA_gen(1024);
+  data = nullptr;
+  const int small_length = i2d_PUBKEY(small, &data);
+  r = testing::AuthenticationRequest();
+  r.subject_public_key_info.assign(data, data + small_length);
+  OPENSSL_free(data);
+  EVP_PKEY_free(small);
+  expect_invalid(r, "RSA-1024");
 }
 
 TEST(Rollover, NewGenerationHasTheSameNameANewKeyAndIssues) {
