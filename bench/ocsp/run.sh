@@ -45,6 +45,7 @@ stop() {  # stop PID and its children (`openssl ocsp -multi` forks and
   kill -TERM "$1" $kids 2>/dev/null || true
   sleep 0.2
   kill -KILL "$1" $kids 2>/dev/null || true
+  wait "$1" 2>/dev/null || true  # reap quietly (no "Killed" job notice)
 }
 cleanup() {
   for p in "${pids[@]}"; do stop "$p"; done
