@@ -12,6 +12,7 @@ namespace openmyna::pki {
 
 using internal::BioPtr;
 using internal::CryptoError;
+using internal::DerOf;
 
 Result<Bytes> SignDetached(ByteView content, EVP_PKEY* key, X509* signer_cert,
                            const Clock& clock) {
@@ -35,12 +36,7 @@ Result<Bytes> SignDetached(ByteView content, EVP_PKEY* key, X509* signer_cert,
       1) {
     return Unexpected(CryptoError("CMS_final"));
   }
-  unsigned char* der = nullptr;
-  const int length = i2d_CMS_ContentInfo(cms.get(), &der);
-  if (length <= 0) return Unexpected(CryptoError("encoding CMS"));
-  Bytes out(der, der + length);
-  OPENSSL_free(der);
-  return out;
+  return DerOf(cms.get(), i2d_CMS_ContentInfo, "CMS");
 }
 
 namespace {
@@ -107,12 +103,7 @@ Result<Bytes> Sha256DigestInfo(ByteView data) {
       ASN1_OCTET_STRING_set(digest, md, static_cast<int>(md_length)) != 1) {
     return Unexpected(CryptoError("DigestInfo"));
   }
-  unsigned char* der = nullptr;
-  const int length = i2d_X509_SIG(info.get(), &der);
-  if (length <= 0) return Unexpected(CryptoError("encoding DigestInfo"));
-  Bytes out(der, der + length);
-  OPENSSL_free(der);
-  return out;
+  return DerOf(info.get(), i2d_X509_SIG, "DigestInfo");
 }
 
 }  // namespace
@@ -174,12 +165,7 @@ Result<Bytes> SignDetachedExternal(ByteView content, X509* signer_cert,
         CryptoError("the external signature does not verify with the signer "
                     "certificate's public key"));
   }
-  unsigned char* der = nullptr;
-  const int length = i2d_CMS_ContentInfo(cms.get(), &der);
-  if (length <= 0) return Unexpected(CryptoError("encoding CMS"));
-  Bytes out(der, der + length);
-  OPENSSL_free(der);
-  return out;
+  return DerOf(cms.get(), i2d_CMS_ContentInfo, "CMS");
 }
 
 Result<CmsVerdict> VerifyDetached(ByteView cms_data, ByteView content,

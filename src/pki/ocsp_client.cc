@@ -153,12 +153,7 @@ Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds) {
     ERR_clear_error();
     return Fail(PkiErrc::kIo, "no CRL from " + text);
   }
-  unsigned char* der = nullptr;
-  const int length = i2d_X509_CRL(crl.get(), &der);
-  if (length <= 0) return Unexpected(internal::CryptoError("encoding CRL"));
-  Bytes out(der, der + length);
-  OPENSSL_free(der);
-  return out;
+  return internal::DerOf(crl.get(), i2d_X509_CRL, "CRL");
 }
 
 }  // namespace openmyna::pki

@@ -130,12 +130,7 @@ ASN1_INTEGER* NewAsn1Integer(ByteView magnitude) {
 }
 
 Result<Bytes> CertToDer(X509* cert) {
-  unsigned char* data = nullptr;
-  const int length = i2d_X509(cert, &data);
-  if (length <= 0) return Unexpected(CryptoError("encoding certificate"));
-  Bytes out(data, data + length);
-  OPENSSL_free(data);
-  return out;
+  return DerOf(cert, i2d_X509, "certificate");
 }
 
 namespace {

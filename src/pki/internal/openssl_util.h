@@ -57,6 +57,22 @@ Bytes AuthorityKeyId(X509* cert);
 Bytes SerialBytes(const ASN1_INTEGER* serial);
 ASN1_INTEGER* NewAsn1Integer(ByteView magnitude);
 
+// The DER of an OpenSSL object through its i2d_ function (X.690), e.g.
+// `DerOf(crl, i2d_X509_CRL, "CRL")`; `what` names it in the error.
+template <typename T>
+Result<Bytes> DerOf(const T* object, int (*i2d)(const T*, unsigned char**),
+                    std::string_view what) {
+  unsigned char* der = nullptr;
+  const int length = i2d(object, &der);
+  if (length <= 0) {
+    return Unexpected(
+        CryptoError(std::string("encoding ") + std::string(what)));
+  }
+  Bytes out(der, der + length);
+  OPENSSL_free(der);
+  return out;
+}
+
 // DER and PEM of certificates and keys.
 Result<Bytes> CertToDer(X509* cert);
 Result<std::string> CertToPem(X509* cert);
