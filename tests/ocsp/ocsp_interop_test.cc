@@ -49,19 +49,6 @@ TimePoint Now() {
       std::chrono::system_clock::now());
 }
 
-// A port that was free a moment ago (the sandbox's base URL names it).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 void WriteDerAsPem(const Bytes& der, const fs::path& path) {
   const unsigned char* p = der.data();
   X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
@@ -75,7 +62,7 @@ void WriteDerAsPem(const Bytes& der, const fs::path& path) {
 class OcspInteropTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    port_ = FreePort();
+    port_ = testing::FreeLoopbackPort();
     dir_ = testing::TempDir("ocsp-interop");
     SandboxOptions options;
     options.base_url = "http://127.0.0.1:" + std::to_string(port_);
@@ -333,7 +320,7 @@ TEST(ServeCommandTest, ServesOcspAndCrlUntilSigterm) {
   const char* bin = std::getenv("OPENMYNA_BIN");
   ASSERT_NE(bin, nullptr);
   const fs::path dir = testing::TempDir("serve");
-  const int port = FreePort();
+  const int port = testing::FreeLoopbackPort();
   SandboxOptions options;
   options.base_url = "http://127.0.0.1:" + std::to_string(port);
   SystemClock clock;

@@ -1,7 +1,10 @@
 #include "testing/pki_fixture.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/rsa.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -170,6 +173,19 @@ Bytes CrlDer(X509_CRL* crl) {
   Bytes out(data, data + length);
   OPENSSL_free(data);
   return out;
+}
+
+int FreeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 }  // namespace openmyna::pki::testing

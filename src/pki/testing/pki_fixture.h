@@ -38,6 +38,11 @@ IssueRequest AuthenticationRequest(int key_index = 0);
 // Parses DER (aborts the test on failure).
 X509Ptr ParseDer(const Bytes& der);
 
+// A loopback TCP port the kernel handed out a moment ago (bind to port 0):
+// unlike a port derived from the PID it is never one in use, e.g. the
+// ephemeral port of another test's client connection.
+int FreeLoopbackPort();
+
 }  // namespace openmyna::pki::testing
 
 namespace openmyna::pki::testing {
