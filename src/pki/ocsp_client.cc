@@ -1,4 +1,5 @@
 #include <openssl/err.h>
+#include <openssl/http.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
@@ -51,15 +52,25 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
     ERR_clear_error();
     return Unknown("cannot build the request");
   }
-  internal::BioPtr bio(BIO_new_connect(host_s.c_str()));
-  BIO_set_conn_port(bio.get(), port_s.c_str());
-  (void)timeout_seconds;  // OCSP_sendreq_bio blocks; the connect BIO uses
-                          // the system's TCP timeouts
+  // RFC 6960 Appendix A.1: POST of the DER request, through OpenSSL's HTTP
+  // client so that connecting and reading share one deadline.
+  internal::BioPtr request_der(
+      ASN1_item_i2d_mem_bio(ASN1_ITEM_rptr(OCSP_REQUEST),
+                            reinterpret_cast<ASN1_VALUE*>(request.get())));
+  constexpr std::size_t kMaxResponseBytes = 1 << 20;
+  internal::BioPtr body(OSSL_HTTP_transfer(
+      nullptr, host_s.c_str(), port_s.c_str(), path_s.c_str(), /*use_ssl=*/0,
+      /*proxy=*/nullptr, /*no_proxy=*/nullptr, /*bio=*/nullptr,
+      /*rbio=*/nullptr, /*bio_update_fn=*/nullptr, /*arg=*/nullptr,
+      /*buf_size=*/0, /*headers=*/nullptr, "application/ocsp-request",
+      request_der.get(), "application/ocsp-response", /*expect_asn1=*/1,
+      kMaxResponseBytes, timeout_seconds, /*keep_alive=*/0));
   std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
-      OCSP_sendreq_bio(bio.get(), path_s.c_str(), request.get()));
+      body ? d2i_OCSP_RESPONSE_bio(body.get(), nullptr) : nullptr);
   if (!response) {
     ERR_clear_error();
-    return Unknown("no response from " + url_text);
+    return Unknown("no response from " + url_text + " within " +
+                   std::to_string(timeout_seconds) + " s");
   }
   const int status = OCSP_response_status(response.get());
   if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {

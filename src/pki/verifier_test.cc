@@ -3,6 +3,9 @@
 #include "openmyna/pki/verifier.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "openmyna/pki/cms.h"
 #include "testing/pki_fixture.h"
@@ -140,6 +143,35 @@ TEST_F(VerifyTest, DetachedCmsRoundTrip) {
   EXPECT_FALSE(verdict->good);
   EXPECT_EQ(verdict->signer.rule, VerifyRule::kExpired);
   EXPECT_FALSE(VerifyDetached(ToBytes("garbage"), content, roots, {}));
+}
+
+// A responder that accepts the connection and never answers (the kernel
+// completes the handshake from the listen backlog): the check gives up at
+// its deadline and says the status is unknown instead of hanging.
+TEST_F(VerifyTest, SilentOcspResponderTimesOut) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+            0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  ASSERT_EQ(
+      ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/ocsp";
+  X509Ptr cert = testing::ParseDer(auth_->der);
+  auto roots = Roots(CaKind::kAuthentication);
+  const auto start = steady_clock::now();
+  const CertificateVerdict v = CheckOcsp(cert.get(), roots[0], url, 1);
+  const auto waited = steady_clock::now() - start;
+  ::close(listener);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown);
+  EXPECT_NE(v.detail.find("within 1 s"), std::string::npos) << v.detail;
+  // Not a performance figure: without a deadline the call never returns.
+  EXPECT_LT(waited, seconds(30));
 }
 
 }  // namespace
