@@ -27,10 +27,17 @@ plug() {
     CARD_PID=$!
     wait_card_present 10
 }
+# unplug STEP: stop the card and wait until pcscd shows the reader empty
+# (10 s, as every other pcsc test: pcscd polls vpcd, slower on a loaded CI
+# machine); on failure say which step and show the card's own log.
 unplug() {
     stop_pid "$CARD_PID"
     CARD_PID=""
-    wait_card_absent 5
+    wait_card_absent 10 || {
+        echo "after step: $1; card.log (last 20 lines):" >&2
+        tail -n 20 "$PCSC_LOGDIR/card.log" >&2
+        fail "the reader still shows a card after '$1'"
+    }
 }
 
 # 1. ATR profiles (card-apdu.md §1.1 table), as opensc-tool reads them from
@@ -57,7 +64,7 @@ for name in contact 2024 contactless contactless-2 unknown; do
     # OpenSC binds jpki by ATR (contact) or by the AID probe (the others).
     drv=$(opensc-tool --reader 0 -n)
     [ "$drv" = jpki ] || fail "--atr $name: opensc-tool -n printed '$drv'"
-    unplug
+    unplug "--atr $name"
 done
 
 # pyscard helper: runs APDUs on reader 0, prints "SW seconds" per APDU or
@@ -93,7 +100,7 @@ read -r sw seconds < <(sed -n 3p <<<"$out")
 [ "$sw" = 9000 ] || fail "READ BINARY under latency: $out"
 awk -v s="$seconds" 'BEGIN { exit !(s >= 0.4) }' ||
     fail "READ BINARY took $seconds s with --latency B0=400"
-unplug
+unplug "--latency B0=400"
 
 # 3. --tag-loss 3: the 3rd APDU of the connection gets no answer, pcscd
 #    sees the card leave, it comes back powered off (no AP selected: the
@@ -115,5 +122,5 @@ done
 [ -n "$back" ] || fail "the card did not come back after tag loss"
 [ "$(cut -d' ' -f1 <<<"$out" | tr '\n' ' ')" = "6A88 9000 lost " ] ||
     fail "after tag loss: want 6A88 (powered off) 9000 lost, got: $out"
-unplug
+unplug "--tag-loss 3"
 echo "card plug realism interop: ok"
