@@ -8,7 +8,9 @@ OPENMYNA=$1
 WORK=$(mktemp -d)
 HTTP_PID=
 trap '[ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-PORT=$((21000 + $$ % 20000))
+# A port the kernel handed out a moment ago (a PID-derived one can be another
+# connection's ephemeral port).
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 export OPENMYNA_DATA="$WORK/data"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -15,7 +15,9 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || 
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 data=$work/data
-port=$((22000 + $$ % 20000))
+# A port the kernel handed out a moment ago (a PID-derived one can be another
+# connection's ephemeral port).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 unset OPENMYNA_REGISTRY_DB
 
 "$openmyna" --data "$data" init --base-url "http://127.0.0.1:$port" > "$work/init1.txt"
