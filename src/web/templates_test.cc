@@ -1,0 +1,68 @@
+#include "openmyna/web/templates.h"
+
+#include <gtest/gtest.h>
+
+#include "openmyna/web/errors.h"
+
+namespace openmyna::web {
+namespace {
+
+TEST(TemplatesTest, EscapesEveryHtmlSpecialCharacter) {
+  Templates templates;
+  ASSERT_TRUE(templates.Add("t", "<p title=\"{{v}}\">{{v}}</p>{{{raw}}}"));
+  auto html = templates.Render(
+      "t",
+      View().Set("v", "<script>alert('x&y')</script>\"").Set("raw", "<b>"));
+  ASSERT_TRUE(html.has_value()) << html.error();
+  EXPECT_EQ(*html,
+            "<p title=\"&lt;script&gt;alert(&apos;x&amp;y&apos;)&lt;/script&gt;"
+            "&quot;\">&lt;script&gt;alert(&apos;x&amp;y&apos;)&lt;/"
+            "script&gt;&quot;</p><b>");
+}
+
+TEST(TemplatesTest, ListsFlagsAndDottedNames) {
+  Templates templates;
+  ASSERT_TRUE(templates.Add(
+      "t",
+      "{{t.hello}}:{{#rows}}[{{name}}{{#unread}}*{{/unread}}]{{/rows}}"
+      "{{^rows}}none{{/rows}}"));
+  View rows = View::List();
+  rows.Push(View().Set("name", "a").Set("unread", true));
+  rows.Push(View().Set("name", "b").Set("unread", false));
+  View view;
+  view.Set("t", View().Set("hello", "こんにちは")).Set("rows", rows);
+  EXPECT_EQ(templates.Render("t", view).value(), "こんにちは:[a*][b]");
+  view.Set("rows", View::List());
+  EXPECT_EQ(templates.Render("t", view).value(), "こんにちは:none");
+}
+
+TEST(TemplatesTest, UnknownAndMalformedTemplatesAreErrors) {
+  Templates templates;
+  auto bad = templates.Add("bad", "{{#open}}never closed");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_TRUE(bad.error().Is(WebErrc::kBadTemplate));
+  EXPECT_FALSE(templates.Has("bad"));
+  EXPECT_TRUE(
+      templates.Render("nope", View()).error().Is(WebErrc::kBadTemplate));
+}
+
+TEST(TemplatesTest, CommonAssetsCompile) {
+  auto templates = Templates::FromAssets(CommonWebAssets());
+  ASSERT_TRUE(templates.has_value()) << templates.error();
+  EXPECT_TRUE(templates->Has("layout"));
+  EXPECT_TRUE(templates->Has("error"));
+  EXPECT_FALSE(templates->Has("style"));  // only *.mustache
+}
+
+TEST(TemplatesTest, FromDirectoryReadsMustacheFiles) {
+  const char* source = std::getenv("OPENMYNA_SOURCE_DIR");
+  ASSERT_NE(source, nullptr);
+  auto templates =
+      Templates::FromDirectory(std::string(source) + "/src/web/assets");
+  ASSERT_TRUE(templates.has_value()) << templates.error();
+  EXPECT_TRUE(templates->Has("layout"));
+  EXPECT_FALSE(Templates::FromDirectory("/nonexistent/dir").has_value());
+}
+
+}  // namespace
+}  // namespace openmyna::web
