@@ -211,9 +211,7 @@ Result<CmsVerdict> VerifyDetached(ByteView cms_data, ByteView content,
   verdict.signer_certificate.reset(signer);
   sk_X509_free(signers);
 
-  VerifyOptions at = options;
-  if (at.at == TimePoint{}) {
-    // No time given: judge the certificate at the signing time.
+  {
     STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms.get());
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, 0);
     const int index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
@@ -223,8 +221,13 @@ Result<CmsVerdict> VerifyDetached(ByteView cms_data, ByteView content,
     if (value && (value->type == V_ASN1_UTCTIME ||
                   value->type == V_ASN1_GENERALIZEDTIME)) {
       auto when = internal::FromAsn1Time(value->value.utctime);
-      if (when) at.at = *when;
+      if (when) verdict.signing_time = *when;
     }
+  }
+  VerifyOptions at = options;
+  if (at.at == TimePoint{} && verdict.signing_time) {
+    // No time given: judge the certificate at the signing time.
+    at.at = *verdict.signing_time;
   }
   verdict.signer = VerifyCertificate(signer, roots, at);
   verdict.good = verdict.signer.good;

@@ -275,6 +275,13 @@ void to_json(nlohmann::json& j, const AuditEntry& v) {
        {"action", v.action},
        {"reason", v.reason},
        {"at", Seconds(v.at)}};
+  // Art. 23 details only when set, so older documents stay as they were.
+  if (v.requested_at) j["requested_at"] = Seconds(*v.requested_at);
+  if (!v.requester.empty()) j["requester"] = v.requester;
+  if (!v.provider.empty()) j["provider"] = v.provider;
+  if (!v.items.empty()) j["items"] = v.items;
+  if (v.withheld) j["withheld"] = true;
+  if (!v.on_behalf_of.empty()) j["on_behalf_of"] = v.on_behalf_of;
 }
 void from_json(const nlohmann::json& j, AuditEntry& v) {
   v.id = Get<std::string>(j, "id");
@@ -284,6 +291,12 @@ void from_json(const nlohmann::json& j, AuditEntry& v) {
   v.action = Get<std::string>(j, "action");
   v.reason = Get<std::string>(j, "reason");
   v.at = GetTime(j, "at");
+  if (j.contains("requested_at")) v.requested_at = GetTime(j, "requested_at");
+  v.requester = Get<std::string>(j, "requester");
+  v.provider = Get<std::string>(j, "provider");
+  v.items = Get<std::vector<std::string>>(j, "items");
+  v.withheld = Get<bool>(j, "withheld", false);
+  v.on_behalf_of = Get<std::string>(j, "on_behalf_of");
 }
 
 std::string_view ToString(Role role) {

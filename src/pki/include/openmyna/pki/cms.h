@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "openmyna/base/bytes.h"
@@ -51,6 +52,8 @@ struct CmsVerdict {
   // the signature itself verified.
   CertificateVerdict signer;
   X509Ptr signer_certificate;
+  // The signingTime signed attribute (RFC 5652 §11.3), when present.
+  std::optional<TimePoint> signing_time;
 };
 
 // Verifies a detached SignedData (DER or PEM) over `content`: the signature

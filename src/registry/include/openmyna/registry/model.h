@@ -179,7 +179,10 @@ struct Actor {
 };
 
 // One read or change of a resident's data by someone else (architecture.md
-// §4): who, role, what, why, when.
+// §4): who, role, what, why, when. It is also the statutory record the
+// resident sees in the portal (情報提供等記録, 番号法 Art. 23): the optional
+// fields below say what a service knows better than the defaults that
+// registry/disclosure.h derives from `action` and `role` when they are empty.
 struct AuditEntry {
   std::string id;
   std::string resident_id;
@@ -187,7 +190,14 @@ struct AuditEntry {
   Role role = Role::kCounterClerk;
   std::string action;  // "resident.read", "card.suspend", ...
   std::string reason;  // the "why" given by the actor
-  TimePoint at;
+  TimePoint at;        // the time of provision
+  // --- Art. 23 details (empty: derived from action and role) -------------
+  std::optional<TimePoint> requested_at;  // the time of the request
+  std::string requester;           // 情報照会者: the requesting body
+  std::string provider;            // 情報提供者: the providing body
+  std::vector<std::string> items;  // 特定個人情報の項目 (item keys)
+  bool withheld = false;     // 不開示: shown to the resident without details
+  std::string on_behalf_of;  // a proxy (代理人) acted for this resident
 };
 
 std::string_view ToString(Role role);

@@ -1,0 +1,506 @@
+// The portal's records (issue 10) on both storage back ends: the statutory
+// disclosure record read from the audit log, notices with unread marks, and
+// online applications signed with a real sandbox signature certificate —
+// the signatures made by the `openssl cms -sign` command line, not by us.
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "openmyna/base/file_io.h"
+#include "openmyna/domain/date.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/disclosure.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/online_applications.h"
+#include "openmyna/registry/resident_notices.h"
+#include "openmyna/registry/store.h"
+#include "testing/pki_fixture.h"
+
+namespace openmyna::registry {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string Unique(std::string_view prefix) {
+  std::random_device rd;
+  return std::string(prefix) + std::to_string(rd()) + std::to_string(rd());
+}
+
+// A fresh database: a SQLite file, or a new schema on the PostgreSQL server
+// named by OPENMYNA_TEST_PG_URL (tests/pg/with-postgres.sh).
+class Database {
+ public:
+  explicit Database(Dialect dialect) : dialect_(dialect) {}
+  ~Database() {
+    if (!schema_.empty()) {
+      if (auto db = OpenPostgres(url_)) {
+        (void)(*db)->ExecuteScript("DROP SCHEMA " + schema_ + " CASCADE");
+      }
+    }
+  }
+  Result<std::unique_ptr<SqlConnection>> Open(std::string* skip) {
+    if (dialect_ == Dialect::kSqlite) {
+      return OpenSqlite(pki::testing::TempDir(Unique("portal-")) / "r.db");
+    }
+    const char* url = std::getenv("OPENMYNA_TEST_PG_URL");
+    if (url == nullptr || *url == '\0') {
+      *skip = "OPENMYNA_TEST_PG_URL unset (ctest -L pg runs this half)";
+      return std::unique_ptr<SqlConnection>();
+    }
+    url_ = url;
+    schema_ = Unique("om_portal_");
+    OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenPostgres(url_));
+    OPENMYNA_RETURN_IF_ERROR(db->ExecuteScript(
+        "CREATE SCHEMA " + schema_ + "; SET search_path TO " + schema_));
+    return db;
+  }
+
+ private:
+  Dialect dialect_;
+  std::string url_;
+  std::string schema_;
+};
+
+// The real time: `openssl cms -sign` stamps the machine's clock.
+TimePoint Now() {
+  return std::chrono::floor<std::chrono::seconds>(
+      std::chrono::system_clock::now());
+}
+
+class PortalRecords : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<Database>(GetParam());
+    std::string skip;
+    auto db = database_->Open(&skip);
+    ASSERT_TRUE(db) << db.error();
+    if (!*db) GTEST_SKIP() << skip;
+    store_ = std::make_unique<RegistryStore>(std::move(*db));
+    ASSERT_TRUE(store_->Migrate(clock_));
+    ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
+          {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken"}));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
+          {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to"}));
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.InsertResident(Person("r-1", "123456789018")));
+      return tx.InsertResident(Person("r-2", "234567890123"));
+    }));
+  }
+
+  static Resident Person(std::string id, std::string number) {
+    Resident r;
+    r.id = std::move(id);
+    r.individual_number = std::move(number);
+    r.name = "清瀬 花子";
+    r.date_of_birth = "1990-01-02";
+    r.sex = Sex::kFemale;
+    r.address = "東京都清瀬市中里五丁目842番地";
+    r.municipality_code = "13221";
+    return r;
+  }
+
+  Status Audit(std::string id, Role role, std::string actor, TimePoint at,
+               std::string action = "resident.read") {
+    return store_->Transact([&](RegistryTx& tx) {
+      AuditEntry e;
+      e.id = id;
+      e.resident_id = "r-1";
+      e.actor_id = actor;
+      e.role = role;
+      e.action = action;
+      e.reason = "本人確認";
+      e.at = at;
+      return tx.AppendAudit(e);
+    });
+  }
+
+  FixedClock clock_{Now()};
+  DeterministicRng rng_{11};
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<RegistryStore> store_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, PortalRecords,
+                         ::testing::Values(Dialect::kSqlite,
+                                           Dialect::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Dialect::kSqlite ? "Sqlite"
+                                                                 : "Postgres";
+                         });
+
+TEST_P(PortalRecords, DisclosuresNewestFirstWithinSevenYearsAndFiltered) {
+  const TimePoint now = clock_.Now();
+  ASSERT_TRUE(Audit("au-old", Role::kCounterClerk, "clerk-1", now - 8 * 8766h));
+  ASSERT_TRUE(Audit("au-a", Role::kCounterClerk, "clerk-1", now - 48h));
+  ASSERT_TRUE(
+      Audit("au-b", Role::kHotlineOperator, "op-7", now - 24h, "card.suspend"));
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) {
+    AuditEntry e;
+    e.id = "au-c";
+    e.resident_id = "r-1";
+    e.actor_id = "rp-bank";
+    e.role = Role::kPlatform;
+    e.action = "signin.userinfo";
+    e.at = now - 1h;
+    e.requested_at = now - 2h;
+    e.requester = "サンドボックス銀行";
+    e.provider = "J-LIS";
+    e.items = {"name", "address"};
+    e.withheld = true;
+    return tx.AppendAudit(e);
+  }));
+  std::vector<DisclosureRecord> all;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(all, ListDisclosures(tx, "r-1", now, {}));
+    return Ok();
+  }));
+  ASSERT_EQ(all.size(), 3u);  // the 8-year-old entry is past retention
+  EXPECT_EQ(all[0].id, "au-c");
+  EXPECT_EQ(all[0].requester, "サンドボックス銀行");
+  EXPECT_EQ(all[0].provider, "J-LIS");
+  EXPECT_EQ(all[0].requested_at, now - 2h);
+  EXPECT_EQ(all[0].provided_at, now - 1h);
+  EXPECT_TRUE(all[0].withheld);
+  EXPECT_EQ(all[0].items, (std::vector<std::string>{"name", "address"}));
+  EXPECT_EQ(all[1].id, "au-b");
+  EXPECT_EQ(all[1].items, (std::vector<std::string>{"card", "certificates"}));
+  EXPECT_EQ(all[1].requested_at, all[1].provided_at);
+  EXPECT_EQ(all[2].purpose, "本人確認");
+  EXPECT_EQ(DisclosureBodies(all),
+            (std::vector<std::string>{"サンドボックス銀行", "hotline_operator",
+                                      "counter_clerk"}));
+
+  std::vector<DisclosureRecord> some;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        some, ListDisclosures(tx, "r-1", now,
+                              {now - 30h, now - 1h, "hotline_operator"}));
+    return Ok();
+  }));
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_EQ(some[0].id, "au-b");
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        some, ListDisclosures(tx, "r-1", now, {now - 1h, {}, ""}));
+    EXPECT_EQ(some.size(), 1u);  // `from` is inclusive
+    OPENMYNA_ASSIGN_OR_RETURN(some, ListDisclosures(tx, "r-2", now, {}));
+    EXPECT_TRUE(some.empty());  // never another resident's
+    return Ok();
+  }));
+}
+
+TEST(DisclosureCsv, Rfc4180QuotingAndJstTimes) {
+  EXPECT_EQ(ToCsv({{"a", "b,c"}, {"say \"hi\"", "line\nbreak"}, {"日本", ""}}),
+            "a,\"b,c\"\r\n\"say \"\"hi\"\"\",\"line\nbreak\"\r\n日本,\r\n");
+  // 2026-11-25T03:00:00Z is 12:00 in Japan.
+  EXPECT_EQ(FormatJst(pki::testing::FixtureNow()), "2026-11-25 12:00:00");
+}
+
+TEST_P(PortalRecords, NoticesAreDerivedOnceAndCarryUnreadMarks) {
+  const TimePoint now = clock_.Now();
+  const domain::Date today = domain::JapanDateOf(now);
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    Card card;
+    card.id = "c-1";
+    card.resident_id = "r-1";
+    card.state = CardState::kActive;
+    card.issued_on = "2017-01-01";
+    card.expires_on = domain::FormatDate(domain::AddMonths(today, 2));
+    card.present_by = domain::FormatDate(domain::AddDays(today, 80));
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+    Card far = card;  // the other resident's card, far from expiry
+    far.id = "c-2";
+    far.resident_id = "r-2";
+    far.expires_on = domain::FormatDate(domain::AddMonths(today, 40));
+    far.present_by.clear();
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(far));
+    Certificate cert;
+    cert.serial = "0abc";
+    cert.card_id = "c-1";
+    cert.resident_id = "r-1";
+    cert.type = CertificateType::kSignature;
+    cert.not_before = now - 8766h * 4;
+    cert.not_after = now + 24h * 30;
+    return tx.PutCertificate(cert);
+  }));
+  ASSERT_TRUE(Audit("au-1", Role::kCounterClerk, "clerk-1", now - 1h));
+  ASSERT_TRUE(Audit("au-2", Role::kSystem, "batch", now - 1h, "batch.expiry"));
+
+  int written = 0;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(written,
+                              RefreshResidentNotices(tx, "r-1", now, rng_));
+    return Ok();
+  }));
+  EXPECT_EQ(written, 4);  // renewal, certificate, presentation, the clerk
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(written,
+                              RefreshResidentNotices(tx, "r-1", now, rng_));
+    EXPECT_EQ(written, 0);  // nothing twice
+    OPENMYNA_ASSIGN_OR_RETURN(written,
+                              RefreshResidentNotices(tx, "r-2", now, rng_));
+    EXPECT_EQ(written, 0);
+    return Ok();
+  }));
+  std::vector<ResidentNotice> notices;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(notices, ListResidentNotices(tx, "r-1"));
+    return Ok();
+  }));
+  ASSERT_EQ(notices.size(), 4u);
+  std::map<ResidentNoticeKind, ResidentNotice> by_kind;
+  for (const auto& n : notices) by_kind[n.kind] = n;
+  ASSERT_TRUE(by_kind.contains(ResidentNoticeKind::kRenewal));
+  EXPECT_EQ(by_kind[ResidentNoticeKind::kRenewal].params["expires_on"],
+            domain::FormatDate(domain::AddMonths(today, 2)));
+  EXPECT_EQ(by_kind[ResidentNoticeKind::kCertificateExpiry].params["serial"],
+            "0abc");
+  EXPECT_EQ(by_kind[ResidentNoticeKind::kPresentationDeadline].params["date"],
+            domain::FormatDate(domain::AddDays(today, 80)));
+  EXPECT_EQ(by_kind[ResidentNoticeKind::kThirdPartyAccess].params["actor"],
+            "clerk-1");
+
+  // A later access makes one more notice.
+  ASSERT_TRUE(Audit("au-3", Role::kKiosk, "kiosk-9", now));
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(written,
+                              RefreshResidentNotices(tx, "r-1", now, rng_));
+    EXPECT_EQ(written, 1);
+    OPENMYNA_ASSIGN_OR_RETURN(int unread,
+                              CountUnreadResidentNotices(tx, "r-1"));
+    EXPECT_EQ(unread, 5);
+    OPENMYNA_RETURN_IF_ERROR(
+        MarkResidentNoticeRead(tx, "r-1", notices[0].id, now));
+    OPENMYNA_RETURN_IF_ERROR(
+        MarkResidentNoticeRead(tx, "r-1", notices[0].id, now + 1h));
+    OPENMYNA_ASSIGN_OR_RETURN(unread, CountUnreadResidentNotices(tx, "r-1"));
+    EXPECT_EQ(unread, 4);
+    auto other = MarkResidentNoticeRead(tx, "r-2", notices[1].id, now);
+    EXPECT_TRUE(!other && other.error().Is(RegistryErrc::kNotFound));
+    OPENMYNA_ASSIGN_OR_RETURN(notices, ListResidentNotices(tx, "r-1"));
+    return Ok();
+  }));
+  int read = 0;
+  for (const auto& n : notices) {
+    if (n.read_at) {
+      ++read;
+      EXPECT_EQ(*n.read_at, now);  // the first reading is kept
+    }
+  }
+  EXPECT_EQ(read, 1);
+}
+
+// --- online applications ---------------------------------------------------
+
+class OnlineApplicationsTest : public PortalRecords {
+ protected:
+  void SetUp() override {
+    PortalRecords::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    pki::Sandbox& sandbox = pki::testing::SharedSandbox();
+    auto pki_store = pki::SqliteCertificateStore::Open(sandbox.store_path());
+    ASSERT_TRUE(pki_store) << pki_store.error();
+    DeterministicRng ca_rng(5);
+    pki::CertificateAuthority ca(sandbox, **pki_store, ca_rng);
+    auto issued = ca.Issue(pki::testing::SignatureRequest(0));
+    ASSERT_TRUE(issued) << issued.error();
+    serial_ = issued->serial.Hex();
+    auto roots = sandbox.Roots(pki::CaKind::kSignature);
+    ASSERT_TRUE(roots);
+    for (const auto& root : *roots) {
+      unsigned char* der = nullptr;
+      const int n = i2d_X509(root.get(), &der);
+      trust_.roots.emplace_back(der, der + n);
+      OPENSSL_free(der);
+    }
+    dir_ = pki::testing::TempDir(Unique("oa-"));
+    WriteFile(dir_ / "cert.der", issued->der);
+    ASSERT_EQ(Run("openssl x509 -inform DER -in cert.der -out cert.pem"), 0);
+    std::FILE* key = std::fopen((dir_ / "key.pem").c_str(), "w");
+    ASSERT_NE(key, nullptr);
+    PEM_write_PrivateKey(key, pki::testing::SubjectKey(0), nullptr, nullptr, 0,
+                         nullptr, nullptr);
+    std::fclose(key);
+    ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+      Card card;
+      card.id = "c-1";
+      card.resident_id = "r-1";
+      card.state = CardState::kActive;
+      card.issued_on = "2026-11-25";
+      card.expires_on = "2036-01-02";
+      OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+      Certificate cert;
+      cert.serial = serial_;
+      cert.card_id = "c-1";
+      cert.resident_id = "r-1";
+      cert.type = CertificateType::kSignature;
+      cert.not_before = issued->not_before;
+      cert.not_after = issued->not_after;
+      return tx.PutCertificate(cert);
+    }));
+  }
+
+  int Run(const std::string& command) {
+    return std::system(
+        ("cd '" + dir_.string() + "' && " + command + " 2>/dev/null").c_str());
+  }
+  static void WriteFile(const std::filesystem::path& path, ByteView bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+  }
+
+  // The detached CMS signature of `content` by `openssl cms -sign`.
+  Bytes OpensslSign(const std::string& content) {
+    std::ofstream(dir_ / "content.json", std::ios::binary) << content;
+    EXPECT_EQ(Run("openssl cms -sign -binary -md sha256 -in content.json "
+                  "-signer cert.pem -inkey key.pem -outform DER -out sig.der"),
+              0);
+    std::ifstream in(dir_ / "sig.der", std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+  }
+
+  static OnlineApplicationDraft IncomeDraft() {
+    return {"r-1",
+            OnlineApplicationKind::kIncomeCertificate,
+            {{"fiscal_year", "2025"},
+             {"copies", "1"},
+             {"purpose", "奨学金の申請"},
+             {"mailing_address", "東京都清瀬市中里五丁目842番地"}}};
+  }
+  std::string ContentOf(const OnlineApplicationDraft& d) {
+    return OnlineApplicationContent(d.kind, d.resident_id, "13221", d.fields);
+  }
+
+  const Actor hanako_{"r-1", Role::kResident, "申請"};
+  const Actor clerk_{"clerk-1", Role::kCounterClerk, "申請の審査"};
+  std::string serial_;
+  SignatureTrust trust_;
+  std::filesystem::path dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, OnlineApplicationsTest,
+                         ::testing::Values(Dialect::kSqlite,
+                                           Dialect::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Dialect::kSqlite ? "Sqlite"
+                                                                 : "Postgres";
+                         });
+
+TEST_P(OnlineApplicationsTest, SignedFormReachesInboxAndResultComesBack) {
+  clock_.Set(Now() + 1min);
+  OnlineApplications apps(*store_, clock_, rng_, trust_);
+  const auto draft = IncomeDraft();
+  EXPECT_EQ(ContentOf(draft),
+            "{\"fields\":{\"copies\":\"1\",\"fiscal_year\":\"2025\","
+            "\"mailing_address\":\"東京都清瀬市中里五丁目842番地\","
+            "\"purpose\":\"奨学金の申請\"},\"kind\":\"income_certificate\","
+            "\"municipality\":\"13221\",\"resident\":\"r-1\"}");
+  const Bytes cms = OpensslSign(ContentOf(draft));
+  auto submitted = apps.Submit(hanako_, draft, cms);
+  ASSERT_TRUE(submitted) << submitted.error();
+  EXPECT_EQ(submitted->municipality_code, "13221");
+  EXPECT_EQ(submitted->signer_serial, serial_);
+  EXPECT_LE(submitted->signed_at, clock_.Now());
+
+  auto inbox = apps.Inbox(clerk_, "13221", OnlineApplicationState::kSubmitted);
+  ASSERT_TRUE(inbox) << inbox.error();
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ((*inbox)[0].id, submitted->id);
+  EXPECT_TRUE(apps.Inbox(clerk_, "20218", std::nullopt)->empty());
+  EXPECT_FALSE(apps.Inbox(hanako_, "13221", std::nullopt));
+
+  auto read = apps.Get(clerk_, submitted->id);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->fields, draft.fields);
+  EXPECT_FALSE(apps.Decide(clerk_, submitted->id, false, ""));  // no reason
+  auto decided = apps.Decide(clerk_, submitted->id, true, "");
+  ASSERT_TRUE(decided) << decided.error();
+  EXPECT_EQ(decided->state, OnlineApplicationState::kAccepted);
+  auto again = apps.Decide(clerk_, submitted->id, false, "遅すぎ");
+  EXPECT_TRUE(!again && again.error().Is(RegistryErrc::kConflict));
+
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto notices, ListResidentNotices(tx, "r-1"));
+    EXPECT_EQ(notices.size(), 1u);
+    if (!notices.empty()) {
+      EXPECT_EQ(notices[0].kind, ResidentNoticeKind::kApplicationResult);
+      EXPECT_EQ(notices[0].params["result"], "accepted");
+      EXPECT_EQ(notices[0].params["body"], "清瀬市");
+    }
+    // The clerk's reading and decision are in the resident's history.
+    OPENMYNA_ASSIGN_OR_RETURN(auto history,
+                              ListDisclosures(tx, "r-1", clock_.Now(), {}));
+    EXPECT_EQ(history.size(), 2u);
+    if (history.size() == 2) {
+      EXPECT_EQ(history[0].action, "online_application.decide");
+      EXPECT_EQ(history[1].action, "online_application.read");
+      EXPECT_EQ(history[1].requester, "清瀬市");
+    }
+    return Ok();
+  }));
+  auto mine = apps.ListMine(hanako_, "r-1");
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->size(), 1u);
+  EXPECT_FALSE(apps.ListMine(hanako_, "r-2"));
+}
+
+TEST_P(OnlineApplicationsTest, RefusesChangedFieldsForeignCertsAndRevoked) {
+  clock_.Set(Now() + 1min);
+  OnlineApplications apps(*store_, clock_, rng_, trust_);
+  auto draft = IncomeDraft();
+  const Bytes cms = OpensslSign(ContentOf(draft));
+  auto changed = draft;
+  changed.fields[1].second = "10";  // copies changed after signing
+  auto refused = apps.Submit(hanako_, changed, cms);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(RegistryErrc::kRefused));
+  EXPECT_NE(refused.error().message().find("content"), std::string::npos);
+
+  // Another resident presenting Hanako's signature.
+  auto other = draft;
+  other.resident_id = "r-2";
+  const Actor r2{"r-2", Role::kResident, ""};
+  refused = apps.Submit(r2, other, OpensslSign(ContentOf(other)));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("not a signature certificate"),
+            std::string::npos);
+
+  // Someone else submitting for Hanako.
+  refused = apps.Submit(r2, draft, cms);
+  EXPECT_TRUE(!refused && refused.error().Is(RegistryErrc::kRefused));
+
+  // Missing and unknown fields.
+  auto missing = draft;
+  missing.fields.pop_back();
+  EXPECT_TRUE(apps.Submit(hanako_, missing, cms)
+                  .error()
+                  .Is(RegistryErrc::kInvalidInput));
+
+  // Revoked after signing: still good. Revoked before: refused.
+  const TimePoint signed_around = Now();
+  auto revoke = [&](TimePoint when) {
+    return store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate(serial_));
+      cert->revoked = true;
+      cert->revoked_at = when;
+      return tx.PutCertificate(*cert);
+    });
+  };
+  ASSERT_TRUE(revoke(signed_around + 1h));
+  EXPECT_TRUE(apps.Submit(hanako_, draft, cms));
+  ASSERT_TRUE(revoke(signed_around - 1h));
+  refused = apps.Submit(hanako_, draft, cms);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("revoked before the signing time"),
+            std::string::npos);
+  EXPECT_EQ(apps.Inbox(clerk_, "13221", std::nullopt)->size(), 1u);
+}
+
+}  // namespace
+}  // namespace openmyna::registry
