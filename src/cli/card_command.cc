@@ -85,6 +85,7 @@ struct PlugOptions {
   std::string vpcd = "localhost:35963";
   std::string latency;
   std::string atr = "contact";
+  std::string reselect = "keep";
   bool log_apdus = false;
   std::uint64_t tag_loss = 0;
 };
@@ -108,6 +109,12 @@ void RunPlug(const PlugOptions& options, Context& context) {
     return;
   }
   realism.latency = *latency;
+  const auto reselect = card::ParseReselectPolicy(options.reselect);
+  if (!reselect) {
+    context.BadInput("--reselect", "expected keep or clear, got \"" +
+                                       options.reselect + "\"");
+    return;
+  }
   auto key = perso::LoadStorageKey(context.DataDir());
   if (!key) {
     context.Failed(key.error());
@@ -119,6 +126,7 @@ void RunPlug(const PlugOptions& options, Context& context) {
     context.Failed(chip.error());
     return;
   }
+  (*chip)->SetOptions(card::CardOptions{.reselect = *reselect});
   if (options.log_apdus && context.log_level == "warn") {
     log::SetLevel("info");  // the APDU lines are info
   }
@@ -305,6 +313,10 @@ void AddCard(CLI::App& app, Context& context) {
   plug->add_option("--atr", plug_options->atr,
                    "ATR profile: contact (default), 2024, contactless, "
                    "contactless-2, unknown");
+  plug->add_option("--reselect", plug_options->reselect,
+                   "SELECT of the AP that is already current: keep "
+                   "(default, as real cards) or clear its verified PINs "
+                   "(as OpenSC's logout assumes)");
   plug->add_option("--tag-loss", plug_options->tag_loss,
                    "Drop the connection at every N-th APDU, as a card "
                    "leaving the NFC field (0 = never)")

@@ -215,9 +215,10 @@ void RunSignWithCard(const SignOptions& o, const Bytes& content,
         [&](ByteView digest_info) { return jpki.Sign(*key, digest_info); },
         clock);
   }();
-  // Log out whatever happened: re-selecting the AP clears its security
-  // status (card-apdu.md §16 #6); pcscd does not reset between clients.
-  (void)jpki.SelectAp();
+  // Log out whatever happened: selecting another AP clears the security
+  // status (card-apdu.md §2; re-selecting the JPKI-AP would not, §16 #6);
+  // pcscd does not reset between clients.
+  (void)jpki.Logout();
   if (!cms) return context.Failed(cms.error());
   WriteSignature(o, *cms, context);
 }

@@ -182,6 +182,17 @@ Status JpkiClient::SelectAp() {
   return Ok();
 }
 
+Status JpkiClient::Logout() {
+  Command select{.cla = 0x00,
+                 .ins = kInsSelect,
+                 .p1 = 0x04,
+                 .p2 = 0x0C,
+                 .data = Bytes(std::begin(kTextAid), std::end(kTextAid))};
+  OPENMYNA_ASSIGN_OR_RETURN(Response r, Send(select, "SELECT input-assist AP"));
+  if (r.sw == kSwOk) return Ok();
+  return SelectAp();
+}
+
 Status JpkiClient::SelectEf(Fid fid, std::string_view what) {
   Command select{.cla = 0x00,
                  .ins = kInsSelect,

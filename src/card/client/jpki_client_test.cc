@@ -255,8 +255,14 @@ TEST_F(JpkiClientTest, SigningWithoutThePinIsRefusedByTheCard) {
   ASSERT_FALSE(sig.has_value());
   EXPECT_TRUE(sig.error().Is(ClientErrc::kCardStatus));
   EXPECT_NE(sig.error().message().find("69 82"), std::string::npos);
-  // Re-selecting the AP logs out (§16 #6).
+  // Re-selecting the AP keeps the login on real cards (§16 #6); Logout
+  // selects another AP, which clears it on every card (§2).
   ASSERT_TRUE(jpki.Login(JpkiKey::kSignature, kSignPassword));
+  ASSERT_TRUE(jpki.SelectAp());
+  EXPECT_TRUE(jpki.Sign(JpkiKey::kSignature, DigestInfo(ToBytes("x"))));
+  ASSERT_TRUE(jpki.Logout());
+  EXPECT_EQ(channel_->sent.back(),
+            "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08");
   ASSERT_TRUE(jpki.SelectAp());
   EXPECT_FALSE(jpki.Sign(JpkiKey::kSignature, DigestInfo(ToBytes("x"))));
 }

@@ -145,6 +145,14 @@ Status Card::Tamper() {
   return state_->Persist();
 }
 
+void Card::SetOptions(const CardOptions& options) { state_->options = options; }
+
+std::optional<ReselectPolicy> ParseReselectPolicy(std::string_view text) {
+  if (text == "keep") return ReselectPolicy::kKeep;
+  if (text == "clear") return ReselectPolicy::kClear;
+  return std::nullopt;
+}
+
 const CardImage& Card::image() const { return state_->image; }
 void Card::SetTrace(std::function<void(ByteView, ByteView)> fn) {
   state_->trace = std::move(fn);

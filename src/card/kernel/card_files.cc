@@ -69,11 +69,15 @@ Reply Card::State::Select(const CommandApdu& c) {
       }
       for (std::size_t i = 0; i < image.applications.size(); ++i) {
         if (Equal(c.data, image.applications[i].aid)) {
-          // Selecting an AP, also the current one, clears its security
-          // status (§2, §16 #6).
+          // Selecting another AP clears the security status of the one
+          // left; selecting the current one again keeps it unless the
+          // realism knob says clear (§2, §16 #6).
+          const bool again = current_app == static_cast<int>(i);
+          if (!again || options.reselect == ReselectPolicy::kClear) {
+            verified.clear();
+          }
           current_app = static_cast<int>(i);
           current_ef.reset();
-          verified.clear();
           return Answer(Outcome::kOk);
         }
       }

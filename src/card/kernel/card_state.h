@@ -32,6 +32,7 @@ struct Card::State {
   std::optional<std::filesystem::path> path;
   std::optional<StorageKey> key;
   Rng* rng = nullptr;
+  CardOptions options;
 
   // Volatile state (cleared by power and reset).
   int current_app = -1;  // index into image.applications; -1 = ISD / MF

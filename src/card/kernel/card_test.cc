@@ -155,9 +155,31 @@ TEST_F(CardTest, ReadBinaryAccessRules) {
   ASSERT_EQ(SendSw(*card_, "00 20 00 9B 06 41 42 43 31 32 33"), 0x9000);
   EXPECT_EQ(Send(*card_, "00 B0 81 00 04"),
             (Bytes{0x30, 0x82, 0x03, 0x37, 0x90, 0x00}));
-  // Re-selecting the AP drops the security status (§16 #6).
+  // Re-selecting the current AP keeps the security status, as real cards
+  // do (card-apdu.md §2, §16 #6); the current EF is gone.
+  ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+  EXPECT_EQ(SendSw(*card_, "00 B0 00 00 04"), 0x6986);
+  EXPECT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x9000);
+  // Selecting another AP and coming back clears it (§2).
+  ASSERT_EQ(SendSw(*card_, kSelectJuki), 0x9000);
   ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
   EXPECT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x6982);
+}
+
+TEST_F(CardTest, ReselectClearKnobDropsTheLogin) {
+  // The realism knob: re-selecting the current AP clears its security
+  // status, as OpenSC's logout assumes (§11.4, §16 #6).
+  card_->SetOptions(CardOptions{.reselect = ReselectPolicy::kClear});
+  ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+  ASSERT_EQ(SendSw(*card_, "00 20 00 9B 06 41 42 43 31 32 33"), 0x9000);
+  EXPECT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x9000);
+  ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+  EXPECT_EQ(SendSw(*card_, "00 B0 81 00 04"), 0x6982);
+  // The counter is untouched by either behaviour.
+  EXPECT_EQ(SendSw(*card_, "00 20 00 9B"), 0x63C5);
+  EXPECT_EQ(ParseReselectPolicy("keep"), ReselectPolicy::kKeep);
+  EXPECT_EQ(ParseReselectPolicy("clear"), ReselectPolicy::kClear);
+  EXPECT_EQ(ParseReselectPolicy("Clear"), std::nullopt);
 }
 
 TEST_F(CardTest, TokenInfoAndCertificatePresence) {

@@ -140,8 +140,17 @@ TEST_F(CardFacesApduTest, TextPinOpensTheNumberAndTheBasicData) {
   EXPECT_EQ(ToHex(Data(ReadAll(0x02)), ' '), ToHex(Hex(kWorkedExample), ' '));
   // The short-form length byte at offset 2, as FLT and BEXT read it (§8.3).
   EXPECT_EQ(Data("00 B0 82 02 01"), Hex("5C"));
-  // Re-selecting the AP clears the security status (§16 #6).
+  // Re-selecting the AP keeps the security status (§16 #6): the client of
+  // issue 14 (VERIFY, SELECT the AP again, SELECT EF 0002, READ BINARY).
   EXPECT_EQ(Sw(kSelectText), "90 00");
+  EXPECT_EQ(Sw("00 A4 02 0C 02 00 02"), "90 00");
+  EXPECT_EQ(ToHex(Data("00 B0 00 00 00"), ' '),
+            ToHex(Hex(kWorkedExample), ' '));
+  // With the realism knob it is cleared.
+  card_->SetOptions(CardOptions{.reselect = ReselectPolicy::kClear});
+  EXPECT_EQ(Sw(kSelectText), "90 00");
+  EXPECT_EQ(Sw("00 A4 02 0C 02 00 02"), "90 00");
+  EXPECT_EQ(Sw("00 B0 00 00 00"), "69 82");
   EXPECT_EQ(Sw(ReadAll(0x01)), "69 82");
 }
 

@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/result.h"
@@ -25,6 +27,22 @@
 #include "openmyna/card/image.h"
 
 namespace openmyna::card {
+
+// What the chip does when the AP that is already current is SELECTed again
+// (card-apdu.md §2, §16 #6). Real cards keep the verified state and clients
+// written against them rely on it; OpenSC's logout assumes it is cleared.
+enum class ReselectPolicy : std::uint8_t {
+  kKeep,   // default: the AP's verified PINs survive
+  kClear,  // realism knob (`card plug --reselect clear`)
+};
+
+// Behaviour choices of the kernel where real cards differ.
+struct CardOptions {
+  ReselectPolicy reselect = ReselectPolicy::kKeep;
+};
+
+// Parses "keep" / "clear"; nullopt otherwise.
+std::optional<ReselectPolicy> ParseReselectPolicy(std::string_view text);
 
 // Realism knobs (ATR profiles, per-instruction latency, tag loss) are not
 // the kernel's: they wrap any CardEndpoint in card/transport (realism.h,
@@ -61,6 +79,10 @@ class Card final : public CardEndpoint {
   // the image cannot be written (kIo); the in-memory chip is erased
   // regardless.
   Status Tamper();
+
+  // Behaviour choices where real cards differ (CardOptions); volatile state
+  // is untouched.
+  void SetOptions(const CardOptions& options);
 
   // The current chip state (secrets included: do not log it).
   const CardImage& image() const;

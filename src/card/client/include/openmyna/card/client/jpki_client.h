@@ -3,9 +3,8 @@
 // comes from card-apdu.md (section named beside each use); FIDs and the AID
 // from openmyna/card/file_ids.h.
 //
-// The usual sequence (the card's security status is lost on every SELECT of
-// the AP, card-apdu.md §2, and the signature certificate EF is readable
-// only after the signature password, §4.1):
+// The usual sequence (the signature certificate EF is readable only after
+// the signature password, §4.1):
 //
 //   JpkiClient jpki(channel);
 //   jpki.SelectAp();                                       // §3.1
@@ -13,7 +12,7 @@
 //   if (status->state != PinStatus::State::kVerified) ...  // tries / blocked
 //   auto cert = jpki.ReadCertificate(JpkiKey::kSignature);  // §3.2, §4.3
 //   auto sig = jpki.Sign(JpkiKey::kSignature, digest_info); // §3.4
-//   jpki.SelectAp();                                       // log out
+//   jpki.Logout();                                         // §2
 //
 // Not thread-safe; the channel is borrowed and must outlive the client.
 #pragma once
@@ -75,10 +74,16 @@ class JpkiClient {
   explicit JpkiClient(ApduChannel& channel, JpkiClientOptions options = {});
 
   // SELECT by DF name of the JPKI-AP, 00 A4 04 0C 0A D3 92 F0 00 26 01 00 00
-  // 00 01 (card-apdu.md §2, §3.1). Clears the AP's security status (§16
-  // #6), so it also logs out. kCardStatus on anything but 90 00 (6A 82:
-  // "no JPKI-AP on this card").
+  // 00 01 (card-apdu.md §2, §3.1). Selecting it again while it is current
+  // does NOT reliably log out: real cards keep the verified state (§16 #6).
+  // kCardStatus on anything but 90 00 (6A 82: "no JPKI-AP on this card").
   Status SelectAp();
+
+  // Ends the login the way every card honours: SELECT of another AP (the
+  // input-assist AP) clears the security status of the one left (§2). A
+  // token with no such AP (6A 82) gets the JPKI-AP selected again, which
+  // logs out only on cards that clear on re-selection. Best effort.
+  Status Logout();
 
   // The empty VERIFY after SELECT of the PIN EF: 00 A4 02 0C 02 <PIN FID>,
   // 00 20 00 80 (§3.3, §9.2). Spends no try. 90 00 (some real cards, when
