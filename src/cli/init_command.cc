@@ -15,6 +15,7 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/sandbox.h"
+#include "openmyna/pki/tls.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
@@ -52,6 +53,23 @@ void InitCredentials(const InitOptions& options, Context& context,
       file.c_str(), registry::FormatCredentials(made->credentials).c_str());
 }
 
+// The sandbox TLS root and server certificate for `serve`'s HTTPS listener
+// (pki/tls.h); made for older sandboxes too.
+bool InitTls(Context& context, const Clock& clock, Rng& rng) {
+  auto tls = pki::EnsureTlsFiles(context.DataDir(), clock, rng);
+  if (!tls) {
+    context.Failed(tls.error());
+    return false;
+  }
+  if (tls->created) {
+    std::printf(
+        "Sandbox TLS root for HTTPS (trust it in relying parties): %s\n"
+        "Server certificate for localhost, 127.0.0.1 and ::1: %s\n",
+        tls->root_pem.c_str(), tls->server_chain_pem.c_str());
+  }
+  return true;
+}
+
 void RunInit(const InitOptions& options, Context& context) {
   SystemClock clock;
   OpenSslRng rng;
@@ -66,6 +84,7 @@ void RunInit(const InitOptions& options, Context& context) {
   if (!outcome->created) {
     std::printf("The sandbox in %s already exists; nothing changed.\n",
                 dir.c_str());
+    if (!InitTls(context, clock, rng)) return;
     InitCredentials(options, context, clock, rng);
     return;
   }
@@ -80,6 +99,7 @@ void RunInit(const InitOptions& options, Context& context) {
               outcome->sandbox.ca_dir().c_str());
   std::printf("Base URL for CRLs and OCSP (openmyna serve): %s\n",
               outcome->sandbox.base_url().c_str());
+  if (!InitTls(context, clock, rng)) return;
   InitCredentials(options, context, clock, rng);
 }
 
@@ -89,6 +109,7 @@ void AddInit(CLI::App& app, Context& context) {
       "init",
       "Create the sandbox (the CA ceremony): a signature CA and a user-"
       "authentication CA, their OCSP responder certificates, the store; "
+      "a TLS root and server certificate for HTTPS (DIR/tls); "
       "the registry database and one API credential per staff role "
       "(clerk, hotline, kiosk, platform), shown once and kept in "
       "DIR/credentials.txt. Does nothing if they exist");

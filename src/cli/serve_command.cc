@@ -25,6 +25,7 @@
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/revocation/revocation_service.h"
 #include "openmyna/pki/sandbox.h"
+#include "openmyna/pki/tls.h"
 
 namespace openmyna::cli {
 namespace {
@@ -72,6 +73,8 @@ struct ServeOptions {
   std::string only;
   std::string address = "127.0.0.1";
   int port = -1;
+  int tls_port = -1;  // -1: the HTTP port + 1 for the sandbox's port, else 0
+  bool no_tls = false;
   int threads = 2;
   std::string now;  // "" = the system clock
 };
@@ -149,8 +152,10 @@ void RunServe(const ServeOptions& options, Context& context) {
     }
     shifted.emplace(OffsetClock::StartingAt(*start));
   }
+  http::PublicUrls urls;
   http::ServiceContext service_context;
   service_context.data_dir = context.DataDir();
+  service_context.urls = &urls;
   service_context.clock =
       shifted ? static_cast<const Clock*>(&*shifted) : &kClock;
   http::Router router;
@@ -178,6 +183,33 @@ void RunServe(const ServeOptions& options, Context& context) {
       options.port >= 0 ? options.port : SandboxPort(context.DataDir()));
   server_options.threads = options.threads;
   server_options.clock = service_context.clock;  // Date header, RFC 9110 §6.6.1
+  // HTTPS beside HTTP (OCSP and CRLs stay reachable over HTTP, as the
+  // certificates' AIA and CDP URLs say).
+  const pki::TlsFiles tls = pki::TlsFilesOf(context.DataDir());
+  std::error_code exists_ec;
+  const bool have_tls =
+      !options.no_tls &&
+      std::filesystem::exists(tls.server_chain_pem, exists_ec) &&
+      std::filesystem::exists(tls.server_key, exists_ec);
+  if (have_tls) {
+    http::TlsOptions tls_options;
+    tls_options.certificate_chain_pem = tls.server_chain_pem;
+    tls_options.private_key_pem = tls.server_key;
+    int tls_port = options.tls_port;
+    if (tls_port < 0) {
+      tls_port = options.port < 0 && server_options.port != 0 &&
+                         server_options.port < 65535
+                     ? server_options.port + 1
+                     : 0;
+    }
+    tls_options.port = static_cast<std::uint16_t>(tls_port);
+    server_options.tls = tls_options;
+  } else if (!options.no_tls) {
+    std::fprintf(stderr,
+                 "openmyna serve: no TLS files in %s (run openmyna init): "
+                 "HTTP only\n",
+                 (context.DataDir() / "tls").c_str());
+  }
   http::Server server(server_options, std::move(router));
   server.StopOnSignals();
   if (Status started = server.Start(); !started) {
@@ -185,8 +217,21 @@ void RunServe(const ServeOptions& options, Context& context) {
     context.Failed(started.error());
     return;
   }
+  const std::string host = options.address.find(':') != std::string::npos
+                               ? "[" + options.address + "]"
+                               : options.address;
+  const std::string http_url =
+      "http://" + host + ":" + std::to_string(server.port());
+  const std::string https_url =
+      have_tls ? "https://" + host + ":" + std::to_string(server.tls_port())
+               : std::string();
+  urls.Set(http_url, https_url);
   std::printf("openmyna serve: %s on http://%s:%u (Ctrl-C stops)\n",
               names.c_str(), options.address.c_str(), server.port());
+  if (have_tls) {
+    std::printf("openmyna serve: HTTPS on %s (TLS root: %s)\n",
+                https_url.c_str(), tls.root_pem.c_str());
+  }
   std::fflush(stdout);
   server.Wait();
   for (auto& service : services) service->Stop();
@@ -207,6 +252,13 @@ void AddServe(CLI::App& app, Context& context) {
                    "TCP port (default: the port of the sandbox base URL, "
                    "else 8390; 0 picks a free one)")
       ->check(CLI::Range(0, 65535));
+  serve
+      ->add_option("--tls-port", options->tls_port,
+                   "HTTPS port (default: the HTTP port + 1 when that is the "
+                   "sandbox's, else one from the kernel; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_flag("--no-tls", options->no_tls,
+                  "Serve plain HTTP only (no HTTPS listener)");
   serve->add_option("--address", options->address,
                     "Listen address (default 127.0.0.1)");
   serve->add_option("--threads", options->threads, "Worker threads")

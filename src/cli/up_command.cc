@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -203,6 +204,10 @@ void RunUp(const UpOptions& options, Context& context) {
   std::vector<std::string> serve = {self, "--data", data, "serve"};
   if (options.port >= 0) {
     serve.insert(serve.end(), {"--port", std::to_string(options.port)});
+    if (options.port > 0 && options.port < 65535) {
+      serve.insert(serve.end(),
+                   {"--tls-port", std::to_string(options.port + 1)});
+    }
   }
   std::printf("==> starting services (log: %s/serve.log)\n", data.c_str());
   const pid_t server = Spawn(serve, data + "/serve.log", data + "/serve.log");
@@ -221,10 +226,20 @@ void RunUp(const UpOptions& options, Context& context) {
       base_url = text.substr(at, text.find('"', at) - at);
     }
   }
+  // HTTPS listens on the HTTP port + 1 (serve's default).
+  std::string https_url = "(see serve.log)";
+  if (const auto colon = base_url.rfind(':'); colon > 6) {
+    int port = options.port > 0 ? options.port
+                                : std::atoi(base_url.c_str() + colon + 1);
+    if (port > 0 && port < 65535) {
+      https_url = "https://127.0.0.1:" + std::to_string(port + 1);
+    }
+  }
   std::printf(
       "\nOpenMyna sandbox is up (NOT the real JPKI). Data: %s\n"
       "  services      %s  (OCSP /ocsp/sign /ocsp/auth, CRLs /crl/..., "
       "registry API, %s/openapi.json)\n"
+      "  HTTPS         %s (TLS root: %s/tls/root.pem; curl --cacert)\n"
       "  credentials   %s (HTTP Basic, one per role)\n"
       "  CA roots      %s/ca/\n"
       "  sample card   %s (番号 花子; auth PIN 1234, signature password "
@@ -236,9 +251,9 @@ void RunUp(const UpOptions& options, Context& context) {
       "1234 --sign --id 01 -m SHA256-RSA-PKCS -i msg.txt -o msg.sig\n"
       "  %s --data %s card show --image %s\n\n"
       "Ctrl-C stops everything this command started.\n",
-      data.c_str(), base_url.c_str(), base_url.c_str(),
-      credentials.string().c_str(), data.c_str(), card.string().c_str(),
-      self.c_str(), data.c_str(), card.string().c_str());
+      data.c_str(), base_url.c_str(), base_url.c_str(), https_url.c_str(),
+      data.c_str(), credentials.string().c_str(), data.c_str(),
+      card.string().c_str(), self.c_str(), data.c_str(), card.string().c_str());
   std::fflush(stdout);
 
   while (!g_stop) {

@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <ctime>
 #include <exception>
@@ -40,7 +41,17 @@ std::string HttpDate(TimePoint when) {
 
 }  // namespace
 
+// What Stop() needs of a connection, plain or TLS.
+class Stoppable {
+ public:
+  virtual ~Stoppable() = default;
+  virtual void StopWhenIdle() = 0;
+};
+
+template <class Stream>
 class Session;
+using PlainSession = Session<beast::tcp_stream>;
+using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
 struct Server::Impl {
   Impl(ServerOptions o, Router r)
@@ -48,8 +59,8 @@ struct Server::Impl {
         router(std::move(r)),
         ioc(options.threads > 0 ? options.threads : 1) {}
 
-  void DoAccept();
-  void Register(const std::shared_ptr<Session>& session);
+  void DoAccept(tcp::acceptor& on, bool tls);
+  void Register(const std::shared_ptr<Stoppable>& session);
   std::string Now() const {
     static const SystemClock kSystemClock;
     const Clock& clock = options.clock ? *options.clock : kSystemClock;
@@ -60,13 +71,16 @@ struct Server::Impl {
   Router router;
   asio::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<tcp::acceptor> tls_acceptor;
+  std::optional<asio::ssl::context> tls_context;
+  std::uint16_t tls_port = 0;
   std::optional<asio::signal_set> signals;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::uint16_t port = 0;
 
   std::mutex sessions_mutex;
-  std::vector<std::weak_ptr<Session>> sessions;
+  std::vector<std::weak_ptr<Stoppable>> sessions;
 
   std::mutex state_mutex;
   std::condition_variable state_cv;
@@ -76,32 +90,59 @@ struct Server::Impl {
   std::shared_ptr<spdlog::logger> log = log::Get("http");
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection, plain (beast::tcp_stream) or TLS (beast::ssl_stream over
+// it). Both run the same HTTP/1.1 code; TLS adds the handshake first.
+template <class Stream>
+class Session final : public Stoppable,
+                      public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket socket, Server::Impl& server)
+  Session(tcp::socket socket, Server::Impl& server) requires(!kTls)
       : stream_(std::move(socket)), server_(server) {
-    beast::error_code ec;
-    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) {
-      remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
-    }
+    Init();
+  }
+  Session(tcp::socket socket, Server::Impl& server,
+          asio::ssl::context& tls) requires(kTls)
+      : stream_(std::move(socket), tls), server_(server) {
+    Init();
   }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(),
-                   [self = shared_from_this()] { self->DoRead(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake must finish within read_timeout, as a request must.
+        self->Lowest().expires_after(self->server_.options.read_timeout);
+        self->stream_.async_handshake(
+            asio::ssl::stream_base::server, [self](beast::error_code ec) {
+              if (ec) return self->Close();  // not TLS, bad client hello...
+              self->DoRead();
+            });
+      } else {
+        self->DoRead();
+      }
+    });
   }
 
   // Graceful stop: an idle connection closes now, a busy one after its
   // response is written.
-  void StopWhenIdle() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void StopWhenIdle() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->stopping_ = true;
       if (!self->busy_) self->Close();
     });
   }
 
  private:
+  void Init() {
+    beast::error_code ec;
+    const tcp::endpoint peer = Lowest().socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+    }
+  }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void DoRead() {
     if (stopping_ || server_.stopping) return Close();
     parser_.emplace();
@@ -109,20 +150,20 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(
         static_cast<std::uint32_t>(server_.options.max_header_bytes));
     // Waiting for the next request on a persistent connection.
-    stream_.expires_after(server_.options.idle_timeout);
+    Lowest().expires_after(server_.options.idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
           self->OnHeader(ec);
         });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    stream_.expires_after(server_.options.read_timeout);
+    Lowest().expires_after(server_.options.read_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code e, std::size_t) {
+        [self = this->shared_from_this()](beast::error_code e, std::size_t) {
           self->OnRead(e);
         });
   }
@@ -131,7 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::operation_aborted || ec == beast::error::timeout ||
         ec == asio::error::connection_reset ||
-        ec == asio::error::bad_descriptor) {
+        ec == asio::error::bad_descriptor ||
+        ec == asio::ssl::error::stream_truncated) {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
@@ -165,6 +207,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(in.body());
     request.remote = remote_;
+    request.secure = kTls;
     Response response;
     try {
       response = server_.router.Dispatch(request);
@@ -195,10 +238,10 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(!close_after_);
     response_.content_length(response.body.size());
     if (!head) response_.body() = std::move(response.body);
-    stream_.expires_after(server_.options.read_timeout);
+    Lowest().expires_after(server_.options.read_timeout);
     bhttp::async_write(
         stream_, response_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
           self->OnWrite(ec);
         });
   }
@@ -215,26 +258,30 @@ class Session : public std::enable_shared_from_this<Session> {
   // would destroy the response we just wrote.
   void Drain() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
-    stream_.expires_after(std::chrono::seconds(1));
+    Lowest().expires_after(std::chrono::seconds(1));
     drain_buffer_.resize(16 * 1024);
-    stream_.async_read_some(
+    Lowest().async_read_some(
         asio::buffer(drain_buffer_),
-        [self = shared_from_this()](beast::error_code e, std::size_t n) {
+        [self = this->shared_from_this()](beast::error_code e, std::size_t n) {
           self->drained_ += n;
           if (e || self->drained_ > 4 * 1024 * 1024) return self->Close();
           self->Drain();
         });
   }
 
+  // Closes the TCP connection. Over TLS no close_notify is sent: HTTP/1.1
+  // framing (Content-Length) already tells the client where the response
+  // ends, and waiting for the peer's close_notify could hang (RFC 8446 §6.1
+  // lets either side close without waiting).
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Server::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -247,7 +294,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_ = false;
 };
 
-void Server::Impl::Register(const std::shared_ptr<Session>& session) {
+void Server::Impl::Register(const std::shared_ptr<Stoppable>& session) {
   std::lock_guard lock(sessions_mutex);
   if (sessions.size() >= 64 && sessions.size() == sessions.capacity()) {
     std::erase_if(sessions, [](const auto& w) { return w.expired(); });
@@ -255,22 +302,60 @@ void Server::Impl::Register(const std::shared_ptr<Session>& session) {
   sessions.push_back(session);
 }
 
-void Server::Impl::DoAccept() {
-  acceptor->async_accept(
-      asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-        if (stopping) return;
-        if (ec) {
-          if (ec == asio::error::operation_aborted) return;
-          log->warn("accept: {}", ec.message());
-        } else {
-          beast::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          auto session = std::make_shared<Session>(std::move(socket), *this);
-          Register(session);
-          session->Start();
-        }
-        DoAccept();
-      });
+// Accepts on `on` forever (until stopping); `tls` picks the session type.
+void Server::Impl::DoAccept(tcp::acceptor& on, bool tls) {
+  on.async_accept(asio::make_strand(ioc), [this, &on, tls](beast::error_code ec,
+                                                           tcp::socket socket) {
+    if (stopping) return;
+    if (ec) {
+      if (ec == asio::error::operation_aborted) return;
+      log->warn("accept{}: {}", tls ? " (TLS)" : "", ec.message());
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::shared_ptr<Stoppable> session;
+      if (tls) {
+        auto s = std::make_shared<TlsSession>(std::move(socket), *this,
+                                              *tls_context);
+        s->Start();
+        session = std::move(s);
+      } else {
+        auto s = std::make_shared<PlainSession>(std::move(socket), *this);
+        s->Start();
+        session = std::move(s);
+      }
+      Register(session);
+    }
+    DoAccept(on, tls);
+  });
+}
+
+// TLS 1.2 and 1.3 only (RFC 8996 retires 1.0 and 1.1), OpenSSL's default
+// cipher lists; the chain and key come from PEM files.
+Status LoadTlsContext(Server::Impl& s) {
+  const TlsOptions& tls = *s.options.tls;
+  s.tls_context.emplace(asio::ssl::context::tls_server);
+  asio::ssl::context& context = *s.tls_context;
+  beast::error_code ec;
+  context.set_options(
+      asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+          asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+      ec);
+  if (!ec) context.use_certificate_chain_file(tls.certificate_chain_pem, ec);
+  if (ec) {
+    return Fail(HttpErrc::kInvalidOptions,
+                "TLS certificate " + tls.certificate_chain_pem.string() + ": " +
+                    ec.message());
+  }
+  context.use_private_key_file(tls.private_key_pem, asio::ssl::context::pem,
+                               ec);
+  if (ec) {
+    return Fail(
+        HttpErrc::kInvalidOptions,
+        "TLS key " + tls.private_key_pem.string() + ": " + ec.message());
+  }
+  return Ok();
 }
 
 Server::Server(ServerOptions options, Router router)
@@ -299,22 +384,34 @@ Status Server::Start() {
     return Fail(HttpErrc::kInvalidOptions,
                 "bad listen address " + s.options.address);
   }
-  const tcp::endpoint endpoint(address, s.options.port);
-  s.acceptor.emplace(asio::make_strand(s.ioc));
-  tcp::acceptor& acceptor = *s.acceptor;
-  const auto where = s.options.address + ":" + std::to_string(s.options.port);
-  if (acceptor.open(endpoint.protocol(), ec); ec) {
-    return Fail(HttpErrc::kBindFailed, where + ": " + ec.message());
+  auto listen = [&](std::optional<tcp::acceptor>& slot,
+                    std::uint16_t port) -> Result<std::uint16_t> {
+    const tcp::endpoint endpoint(address, port);
+    slot.emplace(asio::make_strand(s.ioc));
+    tcp::acceptor& acceptor = *slot;
+    const auto where = s.options.address + ":" + std::to_string(port);
+    if (acceptor.open(endpoint.protocol(), ec); ec) {
+      return Fail(HttpErrc::kBindFailed, where + ": " + ec.message());
+    }
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (acceptor.bind(endpoint, ec); ec) {
+      return Fail(HttpErrc::kBindFailed, where + ": " + ec.message());
+    }
+    if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return Fail(HttpErrc::kBindFailed, where + ": " + ec.message());
+    }
+    return acceptor.local_endpoint().port();
+  };
+  if (s.options.tls) {
+    OPENMYNA_RETURN_IF_ERROR(LoadTlsContext(s));
   }
-  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (acceptor.bind(endpoint, ec); ec) {
-    return Fail(HttpErrc::kBindFailed, where + ": " + ec.message());
+  OPENMYNA_ASSIGN_OR_RETURN(s.port, listen(s.acceptor, s.options.port));
+  if (s.options.tls) {
+    OPENMYNA_ASSIGN_OR_RETURN(s.tls_port,
+                              listen(s.tls_acceptor, s.options.tls->port));
+    s.DoAccept(*s.tls_acceptor, true);
   }
-  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) {
-    return Fail(HttpErrc::kBindFailed, where + ": " + ec.message());
-  }
-  s.port = acceptor.local_endpoint().port();
-  s.DoAccept();
+  s.DoAccept(*s.acceptor, false);
   {
     std::lock_guard lock(s.state_mutex);
     s.started = true;
@@ -324,10 +421,14 @@ Status Server::Start() {
   }
   s.log->info("listening on {}:{} with {} threads", s.options.address, s.port,
               s.options.threads);
+  if (s.options.tls) {
+    s.log->info("listening with TLS on {}:{}", s.options.address, s.tls_port);
+  }
   return Ok();
 }
 
 std::uint16_t Server::port() const { return impl_->port; }
+std::uint16_t Server::tls_port() const { return impl_->tls_port; }
 
 void Server::Stop() {
   Impl& s = *impl_;
@@ -343,13 +444,19 @@ void Server::Stop() {
     beast::error_code ec;
     s.acceptor->close(ec);
   });
+  if (s.tls_acceptor) {
+    asio::post(s.tls_acceptor->get_executor(), [&s] {
+      beast::error_code ec;
+      s.tls_acceptor->close(ec);
+    });
+  }
   if (s.signals) {
     asio::post(s.ioc, [&s] {
       beast::error_code ec;
       s.signals->cancel(ec);
     });
   }
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<Stoppable>> live;
   {
     std::lock_guard lock(s.sessions_mutex);
     for (auto& weak : s.sessions) {

@@ -3,6 +3,7 @@
 #include "openmyna/http/server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -45,6 +47,9 @@ class ServerTest : public ::testing::Test {
       slow_entered_.set_value();
       std::this_thread::sleep_for(300ms);
       return Text("finished");
+    }));
+    ASSERT_TRUE(router.Add("GET", "/secure", [](const Request& r) {
+      return Text(r.secure ? "tls" : "plain");
     }));
     ASSERT_TRUE(router.Add("GET", "/throw", [](const Request&) -> Response {
       throw std::runtime_error("boom");
@@ -258,6 +263,89 @@ TEST_F(ServerTest, CurlReusesOneConnectionAndSeesProblems) {
   const std::size_t n = fread(buffer, 1, sizeof buffer - 1, pipe);
   pclose(pipe);
   EXPECT_EQ(std::string(buffer, n), "200:1 200:0 404:0 ");
+}
+
+// Runs a shell command and returns what it printed on stdout.
+std::string Shell(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {};
+  std::string out;
+  char buffer[256];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+    out.append(buffer, n);
+  }
+  pclose(pipe);
+  return out;
+}
+
+// A self-signed certificate for 127.0.0.1 made by the openssl command (not
+// by our code), in a fresh folder.
+std::filesystem::path MakeOpensslCertificate() {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("openmyna-tls-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(std::rand()));
+  std::filesystem::create_directories(dir);
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "-subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 -days 2 "
+      "-keyout " +
+      (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() +
+      " 2>/dev/null";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+  return dir;
+}
+
+TEST_F(ServerTest, ServesHttpsBesideHttpWithCurl) {
+  if (!std::filesystem::exists("/usr/bin/curl")) {
+    GTEST_SKIP() << "curl is not installed";
+  }
+  const auto dir = MakeOpensslCertificate();
+  ServerOptions options;
+  options.tls = TlsOptions{dir / "cert.pem", dir / "key.pem", 0};
+  StartServer(options);
+  ASSERT_NE(server_->tls_port(), 0);
+  ASSERT_NE(server_->tls_port(), server_->port());
+  const std::string https =
+      "https://127.0.0.1:" + std::to_string(server_->tls_port());
+  const std::string http =
+      "http://127.0.0.1:" + std::to_string(server_->port());
+  // curl checks the chain against the certificate openssl made, and keeps
+  // the TLS connection alive across the two transfers.
+  EXPECT_EQ(Shell("curl -s --cacert " + (dir / "cert.pem").string() +
+                  " -w ':%{http_code}:%{num_connects} ' " + https + "/secure " +
+                  https + "/secure"),
+            "tls:200:1 tls:200:0 ");
+  EXPECT_EQ(Shell("curl -s -w ':%{http_code}' " + http + "/secure"),
+            "plain:200");
+  // Without the root curl refuses the certificate (exit 60, no body).
+  EXPECT_EQ(Shell("curl -s -o /dev/null -w '%{http_code}' " + https +
+                  "/secure; echo \" $?\""),
+            "000 60\n");
+  // TLS 1.1 is refused (RFC 8996).
+  EXPECT_EQ(Shell("openssl s_client -connect 127.0.0.1:" +
+                  std::to_string(server_->tls_port()) +
+                  " -tls1_1 </dev/null >/dev/null 2>&1; echo $?"),
+            "1\n");
+  // A plain HTTP request on the TLS port is dropped; the server lives on.
+  EXPECT_EQ(
+      Shell("curl -s -m 20 -o /dev/null -w '%{http_code}' http://127.0.0.1:" +
+            std::to_string(server_->tls_port()) + "/secure"),
+      "000");
+  EXPECT_EQ(Shell("curl -s --cacert " + (dir / "cert.pem").string() + " " +
+                  https + "/whoami")
+                .rfind("127.0.0.1:", 0),
+            0u);
+  server_->Stop();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ServerTlsOptions, MissingKeyFailsToStart) {
+  ServerOptions options;
+  options.tls = TlsOptions{"/nonexistent/cert.pem", "/nonexistent/key.pem", 0};
+  Server server(options, Router());
+  const Status started = server.Start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(server.tls_port(), 0);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ struct Request {
   std::vector<Header> headers;
   std::string body;
   std::string remote;
+  bool secure = false;  // received over the TLS listener
 
   // The first header named `name` (case-insensitive), or empty.
   std::string_view HeaderValue(std::string_view name) const;

@@ -19,7 +19,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "openmyna/base/clock.h"
@@ -27,6 +29,14 @@
 #include "openmyna/http/router.h"
 
 namespace openmyna::http {
+
+// A second listener that speaks HTTPS (RFC 9110 §4.2.2, TLS 1.2+), serving
+// the same routes as the plain one.
+struct TlsOptions {
+  std::filesystem::path certificate_chain_pem;  // leaf first, then CAs
+  std::filesystem::path private_key_pem;        // PEM (PKCS#8 or SEC1)
+  std::uint16_t port = 0;                       // 0: ephemeral (tls_port())
+};
 
 struct ServerOptions {
   std::string address = "127.0.0.1";  // loopback unless told otherwise
@@ -40,6 +50,10 @@ struct ServerOptions {
   // The Date header (RFC 9110 §6.6.1) reads this clock; nullptr: the
   // system clock. Not owned; must outlive the server.
   const Clock* clock = nullptr;
+  // When set, Start() also listens with TLS on tls->port (same address);
+  // handlers see Request::secure. Fails kInvalidOptions if the files do not
+  // load.
+  std::optional<TlsOptions> tls;
 };
 
 class Server {
@@ -55,6 +69,8 @@ class Server {
 
   // The bound port (useful with port 0); 0 before Start().
   std::uint16_t port() const;
+  // The bound TLS port; 0 without TlsOptions or before Start().
+  std::uint16_t tls_port() const;
 
   // Graceful stop (see the file comment); waits for the worker threads.
   // Idempotent.

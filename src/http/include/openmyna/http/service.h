@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,10 +27,38 @@
 
 namespace openmyna::http {
 
+// The base URLs the server answers on ("http://127.0.0.1:8390",
+// "https://127.0.0.1:8391"), known only once it listens (a port may come
+// from the kernel): set by `serve` before it announces them, read by
+// handlers (an OpenID provider's issuer). Thread-safe.
+class PublicUrls {
+ public:
+  void Set(std::string http, std::string https) {
+    std::lock_guard lock(mutex_);
+    http_ = std::move(http);
+    https_ = std::move(https);
+  }
+  std::string Http() const {
+    std::lock_guard lock(mutex_);
+    return http_;
+  }
+  // Empty when the server does not listen with TLS.
+  std::string Https() const {
+    std::lock_guard lock(mutex_);
+    return https_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string http_;
+  std::string https_;
+};
+
 // What every service is given. Borrowed; lives until the services stop.
 struct ServiceContext {
-  std::filesystem::path data_dir;  // the sandbox folder (--data)
-  const Clock* clock = nullptr;    // never null when passed to a factory
+  std::filesystem::path data_dir;    // the sandbox folder (--data)
+  const Clock* clock = nullptr;      // never null when passed to a factory
+  const PublicUrls* urls = nullptr;  // never null when passed to a factory
 };
 
 class Service {
