@@ -1,0 +1,147 @@
+// やりとり履歴: the Art. 23 record, filtered, as a page or a CSV file.
+#include "openmyna/domain/date.h"
+#include "openmyna/registry/disclosure.h"
+#include "portal_internal.h"
+
+namespace openmyna::portal {
+namespace {
+
+std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += sep;
+    out += part;
+  }
+  return out;
+}
+
+}  // namespace
+
+http::Response Portal::Impl::History(const http::Request& request, bool csv) {
+  auto visit = RequireLogin(request);
+  if (auto* response = std::get_if<http::Response>(&visit)) {
+    return std::move(*response);
+  }
+  const Visit& v = std::get<Visit>(visit);
+  const web::Language lang = v.language;
+  auto query = web::ParseQuery(request);
+  if (!query) return Error(request, 400, "web_bad_form");
+  const std::string from = query->GetOr("from");
+  const std::string to = query->GetOr("to");
+  const std::string body = query->GetOr("body");
+
+  registry::DisclosureFilter filter;
+  filter.body = body;
+  std::string error;
+  if (!from.empty()) {
+    auto date = domain::ParseDate(from);
+    if (date)
+      filter.from = domain::StartOfJapanDay(*date);
+    else
+      error = T(lang, "portal_bad_date");
+  }
+  if (!to.empty()) {  // the whole "to" day is included
+    auto date = domain::ParseDate(to);
+    if (date)
+      filter.to = domain::StartOfJapanDay(domain::AddDays(*date, 1));
+    else
+      error = T(lang, "portal_bad_date");
+  }
+  std::vector<registry::DisclosureRecord> records, all;
+  const TimePoint now = clock.Now();
+  auto read = store.Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        all, registry::ListDisclosures(tx, v.resident_id, now, {}));
+    return Ok();
+  });
+  if (!read) return Error(request, 503, "portal_login_failed");
+  // The filter runs on the one read (same rules as ListDisclosures).
+  for (const auto& record : all) {
+    if (filter.from && record.provided_at < *filter.from) continue;
+    if (filter.to && record.provided_at >= *filter.to) continue;
+    if (!body.empty() && body != registry::DisclosureBodyOf(record)) continue;
+    records.push_back(record);
+  }
+
+  auto requester = [&](const registry::DisclosureRecord& r) {
+    const std::string who =
+        r.requester.empty() ? RoleName(lang, r.requester_role) : r.requester;
+    return who + (r.requester_id.empty() ? "" : "（" + r.requester_id + "）");
+  };
+  auto provider = [&](const registry::DisclosureRecord& r) {
+    return r.provider.empty() ? T(lang, "portal_body_registry") : r.provider;
+  };
+  auto items = [&](const registry::DisclosureRecord& r) {
+    std::vector<std::string> names;
+    for (const auto& item : r.items)
+      names.push_back(T(lang, "portal_item_" + item));
+    return Join(names, lang == web::Language::kJa ? "、" : ", ");
+  };
+  auto purpose = [&](const registry::DisclosureRecord& r) {
+    return r.purpose.empty() ? r.action : r.purpose + "（" + r.action + "）";
+  };
+
+  if (csv) {
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({T(lang, "portal_requested_at"),
+                    T(lang, "portal_provided_at"), T(lang, "portal_requester"),
+                    T(lang, "portal_provider"), T(lang, "portal_items"),
+                    T(lang, "portal_purpose"), T(lang, "portal_withheld")});
+    for (const auto& r : records) {
+      if (r.withheld) {
+        rows.push_back({registry::FormatJst(r.requested_at),
+                        registry::FormatJst(r.provided_at),
+                        T(lang, "portal_withheld_text"), "", "", "", "1"});
+        continue;
+      }
+      rows.push_back({registry::FormatJst(r.requested_at),
+                      registry::FormatJst(r.provided_at), requester(r),
+                      provider(r), items(r), purpose(r), "0"});
+    }
+    http::Response response;
+    response.content_type = "text/csv; charset=utf-8";
+    // A byte order mark, so spreadsheet programs read the Japanese as UTF-8.
+    response.body = "\xEF\xBB\xBF" + registry::ToCsv(rows);
+    response
+        .AddHeader("Content-Disposition",
+                   "attachment; filename=\"yaritori-rireki.csv\"")
+        .AddHeader("Cache-Control", "no-store")
+        .AddHeader("X-Content-Type-Options", "nosniff");
+    return response;
+  }
+
+  web::View rows = web::View::List();
+  for (const auto& r : records) {
+    rows.Push(web::View()
+                  .Set("requested_at", registry::FormatJst(r.requested_at))
+                  .Set("provided_at", registry::FormatJst(r.provided_at))
+                  .Set("withheld", r.withheld)
+                  .Set("requester", requester(r))
+                  .Set("provider", provider(r))
+                  .Set("items", items(r))
+                  .Set("purpose", purpose(r)));
+  }
+  web::View bodies = web::View::List();
+  for (const auto& b : registry::DisclosureBodies(all)) {
+    std::string label = b;
+    if (auto role = registry::ParseRole(b)) label = RoleName(lang, *role);
+    bodies.Push(web::View()
+                    .Set("value", b)
+                    .Set("label", label)
+                    .Set("selected", b == body));
+  }
+  web::View view;
+  view.Set("rows", std::move(rows))
+      .Set("has_rows", !records.empty())
+      .Set("count", std::to_string(records.size()))
+      .Set("bodies", std::move(bodies))
+      .Set("from", from)
+      .Set("to", to)
+      .Set("error", error)
+      .Set("csv_href", Url("/history.csv") +
+                           (request.query.empty() ? "" : "?" + request.query));
+  return Page(request, v, "portal_history", "history", std::move(view),
+              "/history");
+}
+
+}  // namespace openmyna::portal

@@ -1,0 +1,79 @@
+// The portal's shared state and helpers for its page files (not public).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "openmyna/portal/portal.h"
+#include "openmyna/registry/model.h"
+#include "openmyna/web/form.h"
+#include "openmyna/web/page.h"
+#include "openmyna/web/session.h"
+
+namespace openmyna::portal {
+
+inline constexpr std::string_view kResidentKey = "resident";
+inline constexpr std::string_view kNameKey = "name";
+
+// A signed-in request: its session and the resident it belongs to.
+struct Visit {
+  web::Session session;
+  std::string resident_id;
+  web::Language language = web::Language::kJa;
+};
+
+struct Portal::Impl {
+  Impl(PortalOptions o, registry::RegistryStore& s, const Clock& c, Rng& r,
+       web::Site site_in);
+
+  // The signed-in visit, or the page to answer instead (login page with
+  // "session expired", or a redirect to the login page).
+  std::variant<Visit, http::Response> RequireLogin(
+      const http::Request& request);
+  // A POST of a signed-in visit: form parsed and CSRF checked.
+  std::variant<std::pair<Visit, web::Form>, http::Response> RequirePost(
+      const http::Request& request);
+
+  // A page in the layout with the portal's navigation.
+  http::Response Page(const http::Request& request, const Visit& visit,
+                      std::string_view title_key, std::string template_name,
+                      web::View view, std::string_view current,
+                      int status = 200);
+  http::Response Error(const http::Request& request, int status,
+                       std::string_view message_key,
+                       std::string_view detail = {});
+  std::string T(web::Language language, std::string_view key) const {
+    return site.catalog().Text(language, key);
+  }
+  std::string RoleName(web::Language language, registry::Role role) const;
+  std::string Url(std::string_view path) const {
+    return options.base_path + std::string(path);
+  }
+
+  // Pages (one file each group).
+  http::Response Home(const http::Request& request);
+  http::Response Me(const http::Request& request);
+  http::Response Notices(const http::Request& request);
+  http::Response MarkRead(const http::Request& request);
+  http::Response History(const http::Request& request, bool csv);
+  http::Response ApplyList(const http::Request& request);
+  http::Response ApplyGet(const http::Request& request);
+  http::Response ApplyPost(const http::Request& request);
+
+  PortalOptions options;
+  registry::RegistryStore& store;
+  const Clock& clock;
+  Rng& rng;
+  web::Site site;
+  web::SessionStore sessions;
+  registry::OnlineApplications applications;
+};
+
+// "{key}" → params[key] in a catalog text.
+std::string Fill(
+    std::string text,
+    const std::vector<std::pair<std::string, std::string>>& params);
+
+}  // namespace openmyna::portal

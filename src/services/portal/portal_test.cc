@@ -1,0 +1,356 @@
+// The portal's pages through its router, in process: sessions, CSRF, the
+// idle timeout, logout, each screen's content from the registry, and the
+// signed online application (signature made by `openssl cms -sign`).
+#include "openmyna/portal/portal.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include <fstream>
+#include <random>
+
+#include "openmyna/domain/date.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/online_applications.h"
+#include "openmyna/registry/resident_notices.h"
+#include "testing/pki_fixture.h"
+
+namespace openmyna::portal {
+namespace {
+
+using namespace std::chrono_literals;
+using registry::RegistryTx;
+
+std::string Between(const std::string& text, std::string_view from,
+                    std::string_view to) {
+  const std::size_t a = text.find(from);
+  if (a == std::string::npos) return {};
+  const std::size_t b = text.find(to, a + from.size());
+  return text.substr(a + from.size(), b - a - from.size());
+}
+
+std::string HeaderOf(const http::Response& r, std::string_view name) {
+  for (const auto& h : r.headers) {
+    if (h.name == name) return h.value;
+  }
+  return {};
+}
+
+class PortalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = pki::testing::TempDir("portal-" + std::to_string(rd()));
+    auto store =
+        registry::RegistryStore::Open((dir_ / "r.db").string(), clock_);
+    ASSERT_TRUE(store) << store.error();
+    store_ = std::move(*store);
+    const TimePoint now = clock_.Now();
+    ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
+          {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to"}));
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.InsertResident(Person("r-1", "123456789018")));
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.InsertResident(Person("r-2", "234567890123")));
+      registry::Resident face = Person("r-3", "345678901238");
+      OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(face));
+      registry::Card card;
+      card.id = "c-1";
+      card.resident_id = "r-1";
+      card.state = registry::CardState::kActive;
+      card.issued_on = "2026-11-25";
+      card.expires_on = "2027-06-30";  // the renewal window opens 2027-03-30
+      card.notes = {{"2026-12-01", "新住所 東京都清瀬市竹丘一丁目1番地"}};
+      OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+      registry::Certificate auth;
+      auth.serial = "a1b2";
+      auth.card_id = "c-1";
+      auth.resident_id = "r-1";
+      auth.type = registry::CertificateType::kAuthentication;
+      auth.not_before = now - 24h;
+      auth.not_after = now + 24h * 365 * 4;
+      OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(auth));
+      registry::Card face_card = card;
+      face_card.id = "c-3";
+      face_card.resident_id = "r-3";
+      face_card.kind = registry::CardKind::kFaceAuth;
+      face_card.notes.clear();
+      return tx.PutCard(face_card);
+    }));
+    PortalOptions options;
+    options.secure_cookies = false;
+    auto portal = Portal::Make(options, *store_, clock_, rng_);
+    ASSERT_TRUE(portal) << portal.error();
+    portal_ = std::move(*portal);
+    ASSERT_TRUE(portal_->AddRoutes(router_));
+  }
+
+  static registry::Resident Person(std::string id, std::string number) {
+    registry::Resident r;
+    r.id = std::move(id);
+    r.individual_number = std::move(number);
+    r.name = "清瀬 花子";
+    r.date_of_birth = "1990-01-02";
+    r.sex = registry::Sex::kFemale;
+    r.address = "東京都清瀬市中里五丁目842番地";
+    r.municipality_code = "13221";
+    return r;
+  }
+
+  // Signs r-1 in; returns the Cookie header value.
+  std::string Login(std::string_view resident = "r-1") {
+    auto set_cookie = portal_->CompleteLogin(resident);
+    EXPECT_TRUE(set_cookie) << set_cookie.error();
+    return set_cookie ? set_cookie->substr(0, set_cookie->find(';')) : "";
+  }
+
+  http::Response Get(std::string path, std::string cookie = {},
+                     std::string query = {}) {
+    http::Request r;
+    r.method = "GET";
+    r.path = std::move(path);
+    r.query = std::move(query);
+    r.target = r.path + (r.query.empty() ? "" : "?" + r.query);
+    if (!cookie.empty()) r.headers.push_back({"Cookie", cookie});
+    return router_.Dispatch(r);
+  }
+  http::Response Post(std::string path, std::string cookie, std::string body) {
+    http::Request r;
+    r.method = "POST";
+    r.path = r.target = std::move(path);
+    r.body = std::move(body);
+    r.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+    if (!cookie.empty()) r.headers.push_back({"Cookie", cookie});
+    return router_.Dispatch(r);
+  }
+  static std::string Csrf(const http::Response& page) {
+    return Between(page.body, "name=\"csrf\" value=\"", "\"");
+  }
+  void AuditRead(std::string id, registry::Role role, std::string actor,
+                 TimePoint at, bool withheld = false) {
+    ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) {
+      registry::AuditEntry e;
+      e.id = std::move(id);
+      e.resident_id = "r-1";
+      e.actor_id = std::move(actor);
+      e.role = role;
+      e.action = "resident.read";
+      e.reason = "転入届の確認";
+      e.at = at;
+      e.withheld = withheld;
+      return tx.AppendAudit(e);
+    }));
+  }
+
+  FixedClock clock_{
+      TimePoint(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1)) + 3h};
+  DeterministicRng rng_{21};
+  std::filesystem::path dir_;
+  std::unique_ptr<registry::RegistryStore> store_;
+  std::unique_ptr<Portal> portal_;
+  http::Router router_;
+};
+
+TEST_F(PortalTest, LoginPageOffersBothPathsAndSaysWhenTheProviderIsMissing) {
+  auto page = Get("/portal/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<html lang=\"ja\">"), std::string::npos);
+  EXPECT_NE(page.body.find("value=\"device\""), std::string::npos);
+  EXPECT_NE(page.body.find("value=\"qr\""), std::string::npos);
+  EXPECT_NE(page.body.find("顔認証マイナンバーカードではログインできません"),
+            std::string::npos);
+  const std::string set_cookie = HeaderOf(page, "Set-Cookie");
+  ASSERT_NE(set_cookie.find("openmyna_portal="), std::string::npos);
+  EXPECT_NE(set_cookie.find("Path=/portal/; HttpOnly; SameSite=Lax"),
+            std::string::npos);
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  EXPECT_EQ(Post("/portal/login", cookie, "method=device").status, 403);
+  auto login = Post("/portal/login", cookie, "method=qr&csrf=" + Csrf(page));
+  EXPECT_EQ(login.status, 503);
+  EXPECT_NE(login.body.find("まだ利用できません"), std::string::npos);
+}
+
+TEST_F(PortalTest, FaceAuthCardAndNoCardCannotLogIn) {
+  auto face = portal_->CompleteLogin("r-3");
+  ASSERT_FALSE(face);
+  EXPECT_EQ(face.error().message(), "portal_face_auth_refused");
+  auto none = portal_->CompleteLogin("r-2");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message(), "portal_no_usable_card");
+  EXPECT_FALSE(portal_->CompleteLogin("r-404"));
+}
+
+TEST_F(PortalTest, YourInformationSaysWhoHoldsEachSection) {
+  const std::string cookie = Login();
+  auto page = Get("/portal/me", cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("清瀬 花子"), std::string::npos);
+  EXPECT_NE(page.body.find("東京都清瀬市中里五丁目842番地"), std::string::npos);
+  EXPECT_NE(page.body.find("住民基本台帳（お住まいの市区町村） 東京都清瀬市"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("地方公共団体情報システム機構"), std::string::npos);
+  EXPECT_NE(page.body.find("<td>a1b2</td>"), std::string::npos);
+  EXPECT_NE(page.body.find("2027-03-30"), std::string::npos);  // renewal opens
+  EXPECT_NE(page.body.find("新住所 東京都清瀬市竹丘一丁目1番地"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("aria-current=\"page\">あなたの情報"),
+            std::string::npos);
+  auto english = Get("/portal/me", cookie, "lang=en");
+  EXPECT_NE(english.body.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(english.body.find("Held by"), std::string::npos);
+  for (const char* path : {"/portal/insurance", "/portal/konbini"}) {
+    auto unavailable = Get(path, cookie);
+    EXPECT_EQ(unavailable.status, 200);
+    EXPECT_NE(unavailable.body.find("まだご利用いただけません"),
+              std::string::npos);
+  }
+}
+
+TEST_F(PortalTest, PagesNeedLoginAndSessionsTimeOut) {
+  for (const char* path : {"/portal/me", "/portal/notices", "/portal/history",
+                           "/portal/history.csv", "/portal/apply"}) {
+    auto page = Get(path);
+    EXPECT_EQ(page.status, 303) << path;
+    EXPECT_EQ(HeaderOf(page, "Location"), "/portal/");
+  }
+  const std::string cookie = Login();
+  clock_.Advance(14min);
+  EXPECT_EQ(Get("/portal/me", cookie).status, 200);
+  clock_.Advance(15min);
+  auto expired = Get("/portal/me", cookie);
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(expired.body.find("一定時間操作がなかったため"), std::string::npos);
+  EXPECT_EQ(Get("/portal/me", cookie).status, 303);
+}
+
+TEST_F(PortalTest, LogoutNeedsTheTokenAndEndsTheSession) {
+  const std::string cookie = Login();
+  auto home = Get("/portal/", cookie);
+  ASSERT_EQ(home.status, 200);
+  EXPECT_EQ(Post("/portal/logout", cookie, "csrf=wrong").status, 403);
+  auto out = Post("/portal/logout", cookie, "csrf=" + Csrf(home));
+  EXPECT_EQ(out.status, 200);
+  EXPECT_NE(HeaderOf(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(Get("/portal/me", cookie).status, 303);
+}
+
+TEST_F(PortalTest, HistoryShowsThirdPartyReadsFiltersAndDownloads) {
+  const std::string cookie = Login();
+  const TimePoint now = clock_.Now();
+  AuditRead("au-1", registry::Role::kCounterClerk, "clerk-7", now - 48h);
+  AuditRead("au-2", registry::Role::kKiosk, "kiosk-3", now - 1h);
+  AuditRead("au-3", registry::Role::kPlatform, "rp-9", now - 2h, true);
+  auto page = Get("/portal/history", cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("市区町村窓口（clerk-7）"), std::string::npos);
+  EXPECT_NE(page.body.find("コンビニ等のキオスク端末（kiosk-3）"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("rp-9"), std::string::npos);  // withheld
+  EXPECT_NE(page.body.find("不開示"), std::string::npos);
+  EXPECT_NE(page.body.find("転入届の確認（resident.read）"), std::string::npos);
+  EXPECT_NE(page.body.find("3 件"), std::string::npos);
+  // Filters: by body, then by period (JST days, "to" inclusive).
+  auto kiosk = Get("/portal/history", cookie, "body=kiosk");
+  EXPECT_NE(kiosk.body.find("1 件"), std::string::npos);
+  EXPECT_NE(kiosk.body.find("<option value=\"kiosk\" selected>"),
+            std::string::npos);
+  auto period = Get("/portal/history", cookie, "from=2026-11-29&to=2026-11-29");
+  EXPECT_NE(period.body.find("1 件"), std::string::npos);
+  EXPECT_NE(period.body.find("clerk-7"), std::string::npos);
+  auto bad = Get("/portal/history", cookie, "from=2026-13-01");
+  EXPECT_NE(bad.body.find("YYYY-MM-DD"), std::string::npos);
+
+  auto csv = Get("/portal/history.csv", cookie, "body=counter_clerk");
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  EXPECT_NE(HeaderOf(csv, "Content-Disposition").find("attachment"),
+            std::string::npos);
+  EXPECT_EQ(csv.body,
+            "\xEF\xBB\xBF"
+            "照会日時,提供日時,照会者,提供者,項目,事務・目的,不開示\r\n"
+            "2026-11-29 12:00:00,2026-11-29 12:00:00,市区町村窓口（clerk-7）,"
+            "OpenMyna 登録簿,基本4情報、カード情報、電子証明書,"
+            "転入届の確認（resident.read）,0\r\n");
+}
+
+TEST_F(PortalTest, RenewalNoticeAppearsWhenTheClockEntersTheWindow) {
+  const std::string cookie = Login();
+  auto before = Get("/portal/notices", cookie);
+  EXPECT_EQ(before.body.find("有効期限（2027-06-30）"), std::string::npos);
+  clock_.Set(
+      TimePoint(std::chrono::sys_days(std::chrono::year(2027) / 3 / 30)));
+  const std::string again = Login();
+  auto notices = Get("/portal/notices", again);
+  ASSERT_NE(notices.body.find("有効期限（2027-06-30）が近づいています。"
+                              "2027-03-30から更新"),
+            std::string::npos)
+      << notices.body;
+  EXPECT_NE(notices.body.find("notice-unread"), std::string::npos);
+  const std::string id = Between(notices.body, "name=\"id\" value=\"", "\"");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(Post("/portal/notices/read", again, "id=" + id).status, 403);
+  auto marked = Post("/portal/notices/read", again,
+                     "id=" + id + "&csrf=" + Csrf(notices));
+  EXPECT_EQ(marked.status, 303);
+  auto after = Get("/portal/notices", again);
+  EXPECT_EQ(after.body.find("notice-unread"), std::string::npos);
+}
+
+TEST_F(PortalTest, AnotherResidentsNoticeIsNotReachable) {
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    registry::ResidentNotice other;
+    other.id = "rn-other";
+    other.resident_id = "r-2";
+    other.kind = registry::ResidentNoticeKind::kCardVoid;
+    other.subject = "void:x";
+    other.created_at = clock_.Now();
+    return registry::InsertResidentNotice(tx, other, rng_).transform([](bool) {
+    });
+  }));
+  const std::string cookie = Login();
+  auto page = Get("/portal/notices", cookie);
+  auto refused =
+      Post("/portal/notices/read", cookie, "id=rn-other&csrf=" + Csrf(page));
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_EQ(page.body.find("rn-other"), std::string::npos);
+}
+
+TEST_F(PortalTest, OnlineApplicationFormConfirmAndRefusedSignature) {
+  const std::string cookie = Login();
+  auto list = Get("/portal/apply", cookie);
+  EXPECT_NE(list.body.find("/portal/apply/income_certificate"),
+            std::string::npos);
+  EXPECT_NE(list.body.find("健康保険証利用登録"), std::string::npos);
+  auto form = Get("/portal/apply/income_certificate", cookie);
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("<label for=\"f-fiscal_year\">"), std::string::npos);
+  EXPECT_EQ(Get("/portal/apply/nothing", cookie).status, 404);
+  const std::string csrf = Csrf(form);
+  auto missing = Post("/portal/apply/income_certificate/confirm", cookie,
+                      "csrf=" + csrf + "&fiscal_year=2025");
+  EXPECT_EQ(missing.status, 400);
+  const std::string fields =
+      "fiscal_year=2025&copies=1&purpose=%E5%A5%A8%E5%AD%A6%E9%87%91"
+      "&mailing_address=%E6%B8%85%E7%80%AC";
+  auto confirm = Post("/portal/apply/income_certificate/confirm", cookie,
+                      "csrf=" + csrf + "&" + fields);
+  ASSERT_EQ(confirm.status, 200) << confirm.body;
+  EXPECT_NE(confirm.body.find(
+                "{&quot;fields&quot;:{&quot;copies&quot;:&quot;1&quot;"),
+            std::string::npos);
+  EXPECT_NE(confirm.body.find("openmyna sign --card"), std::string::npos);
+  // Not a signature at all: refused with the reason, nothing in the inbox.
+  auto refused = Post("/portal/apply/income_certificate/submit", cookie,
+                      "csrf=" + csrf + "&" + fields + "&signature=abc");
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_NE(refused.body.find("電子署名を確認できません"), std::string::npos);
+  EXPECT_EQ(Post("/portal/apply/income_certificate/submit", cookie,
+                 fields + "&signature=abc")
+                .status,
+            403);
+}
+
+}  // namespace
+}  // namespace openmyna::portal
