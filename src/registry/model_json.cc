@@ -98,6 +98,7 @@ void to_json(nlohmann::json& j, const Resident& v) {
   j = {{"id", v.id},
        {"individual_number", v.individual_number},
        {"name", v.name},
+       {"name_kana", v.name_kana},
        {"former_surname", v.former_surname},
        {"date_of_birth", v.date_of_birth},
        {"sex", v.sex},
@@ -117,6 +118,7 @@ void from_json(const nlohmann::json& j, Resident& v) {
   v.id = Get<std::string>(j, "id");
   v.individual_number = Get<std::string>(j, "individual_number");
   v.name = Get<std::string>(j, "name");
+  v.name_kana = Get<std::string>(j, "name_kana");
   v.former_surname = Get<std::string>(j, "former_surname");
   v.date_of_birth = Get<std::string>(j, "date_of_birth");
   v.sex = Get<Sex>(j, "sex", Sex::kUnknown);
@@ -313,13 +315,18 @@ std::string_view ToString(Role role) {
       return "platform";
     case Role::kSystem:
       return "system";
+    case Role::kInsurer:
+      return "insurer";
+    case Role::kClinic:
+      return "clinic";
   }
   return "unknown";
 }
 
 std::optional<Role> ParseRole(std::string_view text) {
   for (Role r : {Role::kResident, Role::kCounterClerk, Role::kHotlineOperator,
-                 Role::kKiosk, Role::kPlatform, Role::kSystem}) {
+                 Role::kKiosk, Role::kPlatform, Role::kSystem, Role::kInsurer,
+                 Role::kClinic}) {
     if (ToString(r) == text) return r;
   }
   return std::nullopt;

@@ -56,6 +56,9 @@ bool MayPerform(Role role, std::string_view action) {
         return rule.system;
       case Role::kResident:
         return rule.resident;
+      case Role::kInsurer:  // insurance actions: insurance_service.cc
+      case Role::kClinic:
+        return false;
     }
   }
   return false;

@@ -6,6 +6,7 @@ namespace {
 struct SampleResident {
   const char* number;
   const char* name;
+  const char* name_kana;
   const char* date_of_birth;
   Sex sex;
   const char* address;
@@ -16,15 +17,15 @@ struct SampleResident {
 
 // Numbers: valid vectors of jpki.md §5.1 (check digits 8, 0, 1, 2, 3).
 constexpr SampleResident kResidents[] = {
-    {"123456789018", "千曲 太郎", "1980-05-05", Sex::kMale,
+    {"123456789018", "千曲 太郎", "チクマ タロウ", "1980-05-05", Sex::kMale,
      "長野県千曲市大字杭瀬下84番地", "20218", false, false},
-    {"614106526000", "千曲 花子", "2017-07-07", Sex::kFemale,
+    {"614106526000", "千曲 花子", "チクマ ハナコ", "2017-07-07", Sex::kFemale,
      "長野県千曲市大字杭瀬下84番地", "20218", true, false},
-    {"510136263801", "SMITH JOHN", "1992-11-03", Sex::kMale,
+    {"510136263801", "SMITH JOHN", "スミス ジョン", "1992-11-03", Sex::kMale,
      "長野県千曲市大字屋代1番地", "20218", false, true},
-    {"060122228102", "更級 ハル", "1945-02-11", Sex::kFemale,
+    {"060122228102", "更級 ハル", "サラシナ ハル", "1945-02-11", Sex::kFemale,
      "長野県千曲市大字稲荷山100番地", "20218", false, false},
-    {"362473502703", "清瀬 次郎", "1999-09-09", Sex::kMale,
+    {"362473502703", "清瀬 次郎", "キヨセ ジロウ", "1999-09-09", Sex::kMale,
      "東京都清瀬市中里五丁目842番地", "13221", false, false},
 };
 
@@ -56,6 +57,7 @@ Result<SeedReport> SeedSampleData(RegistryStore& store,
       Resident r;
       r.individual_number = sample.number;
       r.name = sample.name;
+      r.name_kana = sample.name_kana;
       r.date_of_birth = sample.date_of_birth;
       r.sex = sample.sex;
       r.address = sample.address;

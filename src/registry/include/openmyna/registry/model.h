@@ -45,6 +45,7 @@ struct Resident {
   std::string id;                 // opaque registry id, never the number
   std::string individual_number;  // 12 digits; never logged (domain.md §2)
   std::string name;               // current name
+  std::string name_kana;          // カナ氏名 (full-width), "" when unknown
   std::string former_surname;     // 旧氏, empty when none (domain.md §6)
   std::string date_of_birth;      // "YYYY-MM-DD"
   Sex sex = Sex::kUnknown;
@@ -170,6 +171,8 @@ enum class Role {
   kKiosk,            // convenience-store kiosk
   kPlatform,         // platform API for relying parties
   kSystem,           // batch jobs (notices, expiry sweeps), seeding
+  kInsurer,          // a health insurer (保険者), insurance_*.cc
+  kClinic,           // a medical institution or pharmacy (insurance)
 };
 
 struct Actor {

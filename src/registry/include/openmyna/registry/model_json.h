@@ -67,7 +67,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Role,
                               {Role::kHotlineOperator, "hotline_operator"},
                               {Role::kKiosk, "kiosk"},
                               {Role::kPlatform, "platform"},
-                              {Role::kSystem, "system"}})
+                              {Role::kSystem, "system"},
+                              {Role::kInsurer, "insurer"},
+                              {Role::kClinic, "clinic"}})
 
 void to_json(nlohmann::json& j, const Municipality& v);
 void from_json(const nlohmann::json& j, Municipality& v);

@@ -1,0 +1,67 @@
+// JSON form of the insurance records (insurance.h): the `doc` column of the
+// insurance tables and the bodies of the insurance APIs. Enums as snake_case
+// names, instants as Unix seconds; from_json throws nlohmann exceptions
+// (call it inside try, as the store does).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "openmyna/registry/insurance.h"
+#include "openmyna/registry/model_json.h"
+
+namespace openmyna::registry {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(Relationship,
+                             {{Relationship::kInsured, "insured"},
+                              {Relationship::kDependent, "dependent"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(LinkState,
+                             {{LinkState::kUnlinked, "unlinked"},
+                              {LinkState::kVerified, "verified"},
+                              {LinkState::kMismatch, "mismatch"},
+                              {LinkState::kOverridden, "overridden"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(LinkMethod,
+                             {{LinkMethod::kNone, "none"},
+                              {LinkMethod::kIndividualNumber,
+                               "individual_number"},
+                              {LinkMethod::kFiveItems, "five_items"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(InstitutionKind,
+                             {{InstitutionKind::kClinic, "clinic"},
+                              {InstitutionKind::kPharmacy, "pharmacy"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Insurer, number, name, kind,
+                                                credential_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ElderlyRecipient, issued_on,
+                                                valid_from, valid_to,
+                                                contribution_percent)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LimitCertificate,
+                                                classification, category,
+                                                issued_on, valid_from, valid_to,
+                                                long_term_hospitalisation)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SpecificDisease, category,
+                                                valid_from, valid_to,
+                                                self_pay_limit_yen)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalInstitution, code, name,
+                                                kind, address, consent_items,
+                                                credential_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicationRecord, id,
+                                                resident_id, dispensed_on,
+                                                pharmacy_code, prescriber_code,
+                                                drug_code, drug_name, dose,
+                                                quantity, days)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CheckupItem, code, name, value,
+                                                unit)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CheckupRecord, id, resident_id,
+                                                examined_on, institution_code,
+                                                insurer_number, items,
+                                                judgement)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalExpense, id, resident_id,
+                                                month, institution_code,
+                                                insurer_number, days, total_yen,
+                                                paid_yen)
+
+void to_json(nlohmann::json& j, const Membership& v);
+void from_json(const nlohmann::json& j, Membership& v);
+void to_json(nlohmann::json& j, const InsuranceRegistration& v);
+void from_json(const nlohmann::json& j, InsuranceRegistration& v);
+
+}  // namespace openmyna::registry

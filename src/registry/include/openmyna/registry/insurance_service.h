@@ -1,0 +1,173 @@
+// InsuranceService: the registry's rules for health-insurance records
+// (issue 12; ../shared/docs/insurance.md §1.4–1.6, §4):
+//  - insurers enrol memberships; a membership is linked to a resident only
+//    by the individual number or by an exact five-item match with exactly
+//    one resident (0 or several candidates: left unlinked), and every link
+//    carries a verification state (LinkState);
+//  - a batch collation re-checks every link against the registry and blocks
+//    viewing (kMismatch) until the insurer corrects the record or confirms it
+//    with a reason;
+//  - residents register their card as insurance card (保険証利用登録);
+//  - clinics check eligibility by the card's authentication certificate or by
+//    insurance-card data and get the result codes of the national system.
+// Same conventions as RegistryService: role check, rule, records and an
+// audit entry on the resident in ONE transaction; dates are the JST day of
+// the injected Clock. The individual number is only ever an input here: no
+// result, note or log line carries it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/domain/identity_match.h"
+#include "openmyna/registry/insurance.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::registry {
+
+// An insurer's enrolment (資格取得届 as registered in the 中間サーバー).
+// `membership` carries the insurer's data (id, link fields are assigned).
+struct EnrolmentRequest {
+  Membership membership;
+  // 12 digits, or "" when the form lacks it (then the five-item rule).
+  std::string individual_number;
+};
+
+struct EnrolmentOutcome {
+  Membership membership;  // as stored (link_state tells the result)
+  // Five-item search: residents that matched all five items, and those
+  // that matched three or four (near namesakes: reported as a count only).
+  int exact_candidates = 0;
+  int partial_candidates = 0;
+};
+
+struct RecheckReport {
+  int checked = 0;
+  int verified = 0;
+  int mismatched = 0;  // newly or still blocked
+  int overridden = 0;  // kept as the insurer confirmed them
+};
+
+// QualificationValidity (OQSCD006, insurance.md §2.4).
+enum class Validity {
+  kValid = 1,               // 有効
+  kInvalid = 2,             // 無効
+  kInvalidNewerExists = 3,  // 無効（新しい資格あり）
+  kNoQualification = 4,     // 該当資格なし
+  kMultiple = 5,            // 複数該当
+};
+
+// Look-up by insurance-card data (QualificationConfirmSearchInfo).
+struct CardDataQuery {
+  std::string insurer_number;  // 6 or 8 digits (space padding accepted)
+  std::string symbol;          // "" = not given
+  std::string number;
+  std::string branch;  // "" = not given
+  std::string date_of_birth;
+};
+
+struct EligibilityAnswer {
+  Validity validity = Validity::kNoQualification;
+  int reference_classification = 2;  // 1 マイナンバーカード, 2 被保険者証情報
+  std::string confirmation_date;  // the JST day of the check
+  // The memberships answered (ResultOfQualificationConfirmation): the
+  // current one(s) for 1, the queried one for 2/3, none for 4, the
+  // candidates for 5.
+  std::vector<Membership> memberships;
+  std::vector<Insurer> insurers;  // one per distinct insurer_number above
+  // Only the registry knows the resident; services get the linkage code.
+  std::string linkage_code;
+  std::string message;  // ProcessingResultMessage (informational)
+};
+
+class InsuranceService {
+ public:
+  InsuranceService(RegistryStore& store, const Clock& clock, Rng& rng);
+
+  // --- reference data (system role) ------------------------------------
+  Status PutInsurer(const Actor& actor, const Insurer& insurer);
+  Status PutInstitution(const Actor& actor, const MedicalInstitution& inst);
+  Result<std::optional<MedicalInstitution>> GetInstitution(
+      std::string_view code);
+  Result<std::optional<Insurer>> GetInsurer(std::string_view number);
+  // The institution or insurer whose API credential is `credential_id`
+  // (the HTTP services map a Basic credential to its holder this way).
+  Result<std::optional<MedicalInstitution>> InstitutionByCredential(
+      std::string_view credential_id);
+  Result<std::optional<Insurer>> InsurerByCredential(
+      std::string_view credential_id);
+
+  // --- enrolment and links (insurer role; system for seeding) ----------
+  // Validates the record (insurer number and check digit, dates, 枝番,
+  // ratio), then links as described above. The actor must be the insurer
+  // (actor.id == insurer number) or the system.
+  Result<EnrolmentOutcome> Enrol(const Actor& actor,
+                                 const EnrolmentRequest& request);
+  // The insurer corrects its copy of the five items (and may now give the
+  // number); the link is re-collated.
+  Result<EnrolmentOutcome> Correct(const Actor& actor,
+                                   std::string_view membership_id,
+                                   const domain::IdentityItems& items,
+                                   std::string_view individual_number = {});
+  // 理由付き疑いなし: a kMismatch link confirmed by the insurer with a reason.
+  Result<Membership> Override(const Actor& actor,
+                              std::string_view membership_id,
+                              std::string_view reason);
+  // 資格喪失: the membership ends on `lost_on` (last day + 1 as on the card)
+  // for `reason` (OQSCD008).
+  Result<Membership> Lose(const Actor& actor, std::string_view membership_id,
+                          std::string_view lost_on, std::string_view reason);
+  // The batch collation (system role): every linked membership against the
+  // resident's current registry record.
+  Result<RecheckReport> RecheckLinks(const Actor& actor);
+  // A resident's memberships (the resident, or the system).
+  Result<std::vector<Membership>> MembershipsOf(const Actor& actor,
+                                                std::string_view resident_id);
+
+  // --- medical information (system writes; reads: resident or system) --
+  Status AddMedication(const Actor& actor, MedicationRecord record);
+  Status AddCheckup(const Actor& actor, CheckupRecord record);
+  Status AddExpense(const Actor& actor, MedicalExpense expense);
+  Result<std::vector<MedicationRecord>> MedicationOf(
+      const Actor& actor, std::string_view resident_id);
+  Result<std::vector<CheckupRecord>> CheckupsOf(const Actor& actor,
+                                                std::string_view resident_id);
+  Result<std::vector<MedicalExpense>> ExpensesOf(const Actor& actor,
+                                                 std::string_view resident_id);
+
+  // --- 保険証利用登録 ----------------------------------------------------
+  // Registers the resident's card as insurance card: the resident must
+  // hold an active card with a good authentication certificate (`serial`
+  // when given must be it). A face-authentication card registers only at
+  // a reader (channel "reader", insurance.md §1.4). Idempotent while
+  // registered. Actor: the resident, or the system.
+  Result<InsuranceRegistration> RegisterCard(const Actor& actor,
+                                             std::string_view resident_id,
+                                             std::string_view channel,
+                                             std::string_view serial = {});
+  Result<InsuranceRegistration> CancelRegistration(
+      const Actor& actor, std::string_view resident_id);
+
+  // --- eligibility (clinic role: actor.id is the institution code) -----
+  // By insurance-card data.
+  Result<EligibilityAnswer> CheckByCardData(const Actor& actor,
+                                            const CardDataQuery& query);
+  // By the card's authentication certificate, which the caller has
+  // verified (signature, chain, validity with the 3-month grace, OCSP).
+  // 4 when the certificate belongs to no registered resident.
+  Result<EligibilityAnswer> CheckByCertificate(const Actor& actor,
+                                               std::string_view serial);
+
+ private:
+  struct Impl;
+  RegistryStore& store_;
+  const Clock& clock_;
+  Rng& rng_;
+};
+
+}  // namespace openmyna::registry

@@ -1,0 +1,78 @@
+// Storage of the insurance records (insurance.h) inside a registry
+// transaction: wrap the RegistryTx that RegistryStore::Transact hands out,
+//   store.Transact([&](RegistryTx& tx) { InsuranceTx ins(tx); ... });
+// so insurance reads and writes commit or roll back with the rest. Same
+// contract as RegistryTx: Put* insert or replace by key, Insert* fail with
+// kConflict when the key exists, Get* return std::nullopt when absent.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "openmyna/base/result.h"
+#include "openmyna/registry/insurance.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::registry {
+
+class InsuranceTx {
+ public:
+  explicit InsuranceTx(RegistryTx& tx) : db_(tx.connection()) {}
+
+  Status PutInsurer(const Insurer& i);
+  Result<std::optional<Insurer>> GetInsurer(std::string_view number);
+  Result<std::vector<Insurer>> ListInsurers();  // by number
+
+  // kNotFound when the insurer is unknown (foreign key), kConflict on id.
+  Status InsertMembership(const Membership& m);
+  // Replaces by id; kNotFound when absent.
+  Status UpdateMembership(const Membership& m);
+  Result<std::optional<Membership>> GetMembership(std::string_view id);
+  // Insurance-card data: 保険者番号 + 番号, ordered by id (callers filter
+  // 記号/枝番 and birth date).
+  Result<std::vector<Membership>> FindMembershipsByCard(
+      std::string_view insurer_number, std::string_view number);
+  Result<std::vector<Membership>> ListMembershipsOfResident(
+      std::string_view resident_id);  // by acquired_on, id
+  Result<std::vector<Membership>> ListMembershipsOfInsurer(
+      std::string_view insurer_number);  // by id
+  // Linked memberships (any state but kUnlinked), page after `after_id`.
+  Result<std::vector<Membership>> ListLinkedMemberships(
+      std::string_view after_id, int limit);
+  Result<std::int64_t> CountMemberships();
+
+  Status PutInstitution(const MedicalInstitution& i);
+  Result<std::optional<MedicalInstitution>> GetInstitution(
+      std::string_view code);
+  Result<std::vector<MedicalInstitution>> ListInstitutions();  // by code
+
+  Status InsertMedication(const MedicationRecord& r);
+  // Dispensed from `from` to `to` inclusive ("" = open), by date then id.
+  Result<std::vector<MedicationRecord>> ListMedication(
+      std::string_view resident_id, std::string_view from = {},
+      std::string_view to = {});
+  Status InsertCheckup(const CheckupRecord& r);
+  Result<std::vector<CheckupRecord>> ListCheckups(
+      std::string_view resident_id);  // by examined_on, id
+  Status InsertExpense(const MedicalExpense& e);
+  Result<std::vector<MedicalExpense>> ListExpenses(
+      std::string_view resident_id);  // by month, id
+
+  Status PutRegistration(const InsuranceRegistration& r);
+  Result<std::optional<InsuranceRegistration>> GetRegistration(
+      std::string_view resident_id);
+  Result<std::optional<InsuranceRegistration>> FindRegistrationByLinkageCode(
+      std::string_view code);
+
+  // Residents born on `date_of_birth` (the first filter of the five-item
+  // search; a scan of the residents' documents, see docs/insurance.md).
+  Result<std::vector<Resident>> FindResidentsBornOn(
+      std::string_view date_of_birth);
+
+ private:
+  SqlConnection& db_;
+};
+
+}  // namespace openmyna::registry

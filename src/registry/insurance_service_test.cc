@@ -1,0 +1,496 @@
+// The insurance rules through InsuranceService (issue 12, items 1-4) on the
+// SQLite store, residents and cards made through RegistryService with the
+// CA and chip replaced by recorders. Expected result codes come from the
+// national code list as documented (insurance.md §2.4, OQSCD006), the
+// expected links from the rule (§4.3), worked out by hand per case.
+#include "openmyna/registry/insurance_service.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/insurance_json.h"
+#include "openmyna/registry/insurance_store.h"
+#include "openmyna/registry/service.h"
+#include "testing_ports.h"
+
+namespace openmyna::registry {
+namespace {
+
+using namespace std::chrono;
+using testing::RecordingCa;
+using testing::RecordingCard;
+
+TimePoint At(int y, unsigned m, unsigned d, int hour_jst = 10) {
+  return sys_days{year{y} / month{m} / day{d}} + hours{hour_jst - 9};
+}
+
+const Actor kClerk{"clerk-1", Role::kCounterClerk, "counter visit"};
+const Actor kSystem{"batch", Role::kSystem, "nightly batch"};
+const Actor kKenpo{"01040013", Role::kInsurer, "資格取得届"};
+const Actor kKyosai{"33120015", Role::kInsurer, "資格取得届"};
+const Actor kClinic{"2010000017", Role::kClinic, "受付"};
+
+constexpr const char* kTaroAddress = "長野県千曲市大字杭瀬下84番地";
+constexpr const char* kNamesakeAddress = "東京都清瀬市中里五丁目842番地";
+
+class InsuranceServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("om-ins-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+    auto store = RegistryStore::Open((dir_ / "registry.db").string(), clock_);
+    ASSERT_TRUE(store) << store.error();
+    store_ = std::move(*store);
+    registry_ =
+        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
+    insurance_ = std::make_unique<InsuranceService>(*store_, clock_, rng_);
+    for (const Municipality& m :
+         {Municipality{"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken",
+                       1000, 800},
+          Municipality{"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to",
+                       1000, 800}}) {
+      ASSERT_TRUE(registry_->PutMunicipality(kClerk, m));
+    }
+    ASSERT_TRUE(insurance_->PutInsurer(
+        kSystem, {"01040013", "協会けんぽ 宮城支部", "協会けんぽ"}));
+    ASSERT_TRUE(insurance_->PutInsurer(
+        kSystem, {"33120015", "警察共済 千葉", "共済組合"}));
+    ASSERT_TRUE(insurance_->PutInstitution(kSystem, {"2010000017",
+                                                     "サンドボックス診療所",
+                                                     InstitutionKind::kClinic,
+                                                     "長野県千曲市",
+                                                     {"drug", "checkup"}}));
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Resident Register(std::string number, std::string address,
+                    std::string dob = "1980-05-05",
+                    std::string name = "千曲 太郎",
+                    std::string kana = "チクマ タロウ",
+                    std::string representative = "") {
+    Resident r;
+    r.individual_number = std::move(number);
+    r.name = std::move(name);
+    r.name_kana = std::move(kana);
+    r.date_of_birth = std::move(dob);
+    r.sex = Sex::kMale;
+    r.address = std::move(address);
+    r.legal_representative_id = std::move(representative);
+    r.municipality_code = r.address.starts_with("東京都") ? "13221" : "20218";
+    auto registered = registry_->RegisterResident(kClerk, r);
+    EXPECT_TRUE(registered) << registered.error();
+    return registered.value_or(Resident{});
+  }
+
+  Card IssueCard(const Resident& r, CardKind kind = CardKind::kStandard) {
+    ApplicationRequest request{r.id, r.id, kind};
+    if (kind == CardKind::kFaceAuth) request.signature_certificate = false;
+    auto app = registry_->Apply(kClerk, request);
+    EXPECT_TRUE(app) << app.error();
+    auto card = registry_->Produce(kClerk, app->id);
+    EXPECT_TRUE(card) << card.error();
+    Passwords p{"ABC123", "1234", "5678", "9012"};
+    if (kind == CardKind::kFaceAuth) p = {};
+    auto delivered = registry_->Deliver(kClerk, card->id, r.id, p);
+    EXPECT_TRUE(delivered) << delivered.error();
+    return delivered.value_or(Card{});
+  }
+
+  std::string AuthSerial(const std::string& resident_id) {
+    auto file = registry_->GetResident(kSystem, resident_id);
+    EXPECT_TRUE(file);
+    std::string serial;
+    for (const Certificate& c : file->certificates) {
+      if (c.type == CertificateType::kAuthentication && !c.revoked) {
+        serial = c.serial;
+      }
+    }
+    return serial;
+  }
+
+  // The insurer's copy of Taro, as on a 資格取得届.
+  static Membership Form(std::string insurer = "01040013",
+                         std::string number = "5678",
+                         std::string branch = "00") {
+    Membership m;
+    m.insurer_number = std::move(insurer);
+    m.symbol = "1234";
+    m.number = std::move(number);
+    m.branch = std::move(branch);
+    m.name = "千曲 太郎";
+    m.name_kana = "チクマ タロウ";
+    m.date_of_birth = "1980-05-05";
+    m.sex = Sex::kMale;
+    m.address = kTaroAddress;
+    m.acquired_on = "2020-04-01";
+    return m;
+  }
+
+  EnrolmentOutcome Enrol(const Actor& insurer, Membership m,
+                         std::string number = "") {
+    auto out = insurance_->Enrol(insurer, {std::move(m), std::move(number)});
+    EXPECT_TRUE(out) << out.error();
+    return out.value_or(EnrolmentOutcome{});
+  }
+
+  Validity ByData(std::string insurer, std::string number, std::string branch,
+                  std::string dob = "1980-05-05", std::string symbol = "") {
+    auto answer = insurance_->CheckByCardData(
+        kClinic, {std::move(insurer), std::move(symbol), std::move(number),
+                  std::move(branch), std::move(dob)});
+    EXPECT_TRUE(answer) << answer.error();
+    return answer ? answer->validity : Validity::kNoQualification;
+  }
+
+  std::vector<AuditEntry> Audit(const std::string& resident_id) {
+    auto trail = registry_->AuditTrail(kSystem, resident_id);
+    EXPECT_TRUE(trail) << trail.error();
+    return trail.value_or(std::vector<AuditEntry>{});
+  }
+
+  static int Count(const std::vector<AuditEntry>& trail,
+                   std::string_view action) {
+    int n = 0;
+    for (const AuditEntry& e : trail) n += e.action == action;
+    return n;
+  }
+
+  std::filesystem::path dir_;
+  FixedClock clock_{At(2026, 12, 1)};
+  DeterministicRng rng_{12};
+  RecordingCa ca_;
+  RecordingCard card_;
+  std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<RegistryService> registry_;
+  std::unique_ptr<InsuranceService> insurance_;
+};
+
+TEST_F(InsuranceServiceTest, EnrolmentWithTheNumberLinksAndVerifies) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  EnrolmentOutcome out = Enrol(kKenpo, Form(), "123456789018");
+  EXPECT_EQ(out.membership.resident_id, taro.id);
+  EXPECT_EQ(out.membership.link_state, LinkState::kVerified);
+  EXPECT_EQ(out.membership.link_method, LinkMethod::kIndividualNumber);
+  EXPECT_EQ(Count(Audit(taro.id), "insurance.enrol"), 1);
+  // Stored without the number anywhere in the record.
+  EXPECT_EQ(nlohmann::json(out.membership).dump().find("123456789018"),
+            std::string::npos);
+  EXPECT_EQ(ByData("01040013", "5678", "00"), Validity::kValid);
+}
+
+TEST_F(InsuranceServiceTest, EnrolmentValidatesTheInsurerNumberAndFields) {
+  Membership wrong_check = Form("01040014");  // check digit is 3
+  auto refused = insurance_->Enrol(kSystem, {wrong_check, ""});
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(RegistryErrc::kInvalidInput));
+  EXPECT_NE(refused.error().message().find("check digit"), std::string::npos);
+  Membership bad_branch = Form();
+  bad_branch.branch = "1";
+  EXPECT_FALSE(insurance_->Enrol(kSystem, {bad_branch, ""}));
+  auto bad_number = insurance_->Enrol(kKenpo, {Form(), "123456789010"});
+  ASSERT_FALSE(bad_number);
+  EXPECT_TRUE(bad_number.error().Is(RegistryErrc::kBadIndividualNumber));
+  // An insurer enrols only into its own number.
+  auto other = insurance_->Enrol(kKyosai, {Form("01040013"), ""});
+  ASSERT_FALSE(other);
+  EXPECT_TRUE(other.error().Is(RegistryErrc::kRefused));
+}
+
+// The 2023 failure class (insurance.md §4.2): the form lacks the number, the
+// person the insurer means is not the one in the registry with that name,
+// birth date and sex. 2023's partial-match registration would have linked
+// the near-namesake; the five-item rule leaves the record unlinked.
+TEST_F(InsuranceServiceTest, NearNamesakeWithoutTheNumberIsNotLinked) {
+  Resident namesake = Register("614106526000", kNamesakeAddress);
+  IssueCard(namesake);
+  ASSERT_TRUE(insurance_->RegisterCard({namesake.id, Role::kResident, ""},
+                                       namesake.id, "portal"));
+  EnrolmentOutcome out = Enrol(kKenpo, Form());  // Taro's address, no number
+  EXPECT_EQ(out.membership.link_state, LinkState::kUnlinked);
+  EXPECT_TRUE(out.membership.resident_id.empty());
+  EXPECT_EQ(out.exact_candidates, 0);
+  EXPECT_EQ(out.partial_candidates, 1);  // the namesake: 4 items of 5
+  EXPECT_NE(out.membership.link_note.find("individual number is required"),
+            std::string::npos);
+  // Nothing of it reaches the namesake: no audit entry, no membership, and
+  // their registered card answers 4 at the clinic.
+  EXPECT_EQ(Count(Audit(namesake.id), "insurance.enrol"), 0);
+  auto theirs = insurance_->MembershipsOf(kSystem, namesake.id);
+  ASSERT_TRUE(theirs);
+  EXPECT_TRUE(theirs->empty());
+  auto at_clinic =
+      insurance_->CheckByCertificate(kClinic, AuthSerial(namesake.id));
+  ASSERT_TRUE(at_clinic) << at_clinic.error();
+  EXPECT_EQ(at_clinic->validity, Validity::kNoQualification);
+  EXPECT_TRUE(at_clinic->memberships.empty());
+
+  // Once the real Taro is in the registry, the same form links to him and
+  // to him only (exactly one candidate).
+  Resident taro = Register("123456789018", kTaroAddress);
+  EnrolmentOutcome again = Enrol(kKenpo, Form("01040013", "5679"));
+  EXPECT_EQ(again.exact_candidates, 1);
+  EXPECT_EQ(again.partial_candidates, 1);
+  EXPECT_EQ(again.membership.resident_id, taro.id);
+  EXPECT_EQ(again.membership.link_method, LinkMethod::kFiveItems);
+  EXPECT_EQ(again.membership.link_state, LinkState::kVerified);
+}
+
+TEST_F(InsuranceServiceTest, FormWithoutAddressOrKanaNeverLinks) {
+  Register("123456789018", kTaroAddress);
+  Membership no_address = Form();
+  no_address.address.clear();
+  EnrolmentOutcome a = Enrol(kKenpo, no_address);
+  EXPECT_EQ(a.membership.link_state, LinkState::kUnlinked);
+  Membership no_kana = Form("01040013", "5679");
+  no_kana.name_kana.clear();
+  EXPECT_EQ(Enrol(kKenpo, no_kana).membership.link_state, LinkState::kUnlinked);
+}
+
+TEST_F(InsuranceServiceTest, SeveralExactCandidatesNeedTheNumber) {
+  Register("123456789018", kTaroAddress);
+  Register("614106526000", kTaroAddress);  // same five items (homonym)
+  EnrolmentOutcome out = Enrol(kKenpo, Form());
+  EXPECT_EQ(out.exact_candidates, 2);
+  EXPECT_EQ(out.membership.link_state, LinkState::kUnlinked);
+  // With the number it links to the one meant.
+  auto corrected = insurance_->Correct(
+      kKenpo, out.membership.id,
+      {"千曲 太郎", "チクマ タロウ", "1980-05-05", 1, kTaroAddress},
+      "614106526000");
+  ASSERT_TRUE(corrected) << corrected.error();
+  EXPECT_EQ(corrected->membership.link_state, LinkState::kVerified);
+  EXPECT_EQ(corrected->membership.link_method, LinkMethod::kIndividualNumber);
+}
+
+TEST_F(InsuranceServiceTest, NumberWithDifferentItemsIsLinkedButBlocked) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  Membership typo = Form();
+  typo.name_kana = "チクマ タロ";  // input error on the form
+  EnrolmentOutcome out = Enrol(kKenpo, typo, "123456789018");
+  EXPECT_EQ(out.membership.resident_id, taro.id);
+  EXPECT_EQ(out.membership.link_state, LinkState::kMismatch);
+  EXPECT_NE(out.membership.link_note.find("name_kana"), std::string::npos);
+  // Blocked: the clinic does not see it.
+  EXPECT_EQ(ByData("01040013", "5678", "00"), Validity::kNoQualification);
+  auto corrected = insurance_->Correct(
+      kKenpo, out.membership.id,
+      {"千曲 太郎", "チクマ タロウ", "1980-05-05", 1, kTaroAddress});
+  ASSERT_TRUE(corrected) << corrected.error();
+  EXPECT_EQ(corrected->membership.link_state, LinkState::kVerified);
+  EXPECT_EQ(ByData("01040013", "5678", "00"), Validity::kValid);
+}
+
+TEST_F(InsuranceServiceTest, BatchRecheckBlocksOnMismatchUntilCorrected) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  Resident hanako = Register("614106526000", kTaroAddress, "2017-07-07",
+                             "千曲 花子", "チクマ ハナコ", taro.id);
+  EnrolmentOutcome t = Enrol(kKenpo, Form(), "123456789018");
+  Membership child = Form("01040013", "5678", "01");
+  child.relationship = Relationship::kDependent;
+  child.name = hanako.name;
+  child.name_kana = hanako.name_kana;
+  child.date_of_birth = hanako.date_of_birth;
+  child.sex = Sex::kFemale;  // the registry says male: the form differs
+  EnrolmentOutcome h = Enrol(kKenpo, child, "614106526000");
+  EXPECT_EQ(h.membership.link_state, LinkState::kMismatch);
+
+  auto first = insurance_->RecheckLinks(kSystem);
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(first->checked, 2);
+  EXPECT_EQ(first->verified, 1);
+  EXPECT_EQ(first->mismatched, 1);
+
+  // Taro moves within the city; the registry changes, the insurer's copy
+  // does not: the next collation blocks his record.
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.GetResident(taro.id));
+    r->address = "長野県千曲市大字屋代1番地";
+    return tx.UpdateResident(*r);
+  }));
+  auto second = insurance_->RecheckLinks(kSystem);
+  ASSERT_TRUE(second) << second.error();
+  EXPECT_EQ(second->mismatched, 2);
+  EXPECT_EQ(Count(Audit(taro.id), "insurance.collate"), 1);
+  EXPECT_EQ(ByData("01040013", "5678", "00"), Validity::kNoQualification);
+
+  // The insurer confirms Taro's with a reason; corrects Hanako's.
+  EXPECT_FALSE(insurance_->Override(kKenpo, t.membership.id, ""));
+  auto confirmed =
+      insurance_->Override(kKenpo, t.membership.id, "転居届の反映待ち");
+  ASSERT_TRUE(confirmed) << confirmed.error();
+  EXPECT_EQ(confirmed->link_state, LinkState::kOverridden);
+  EXPECT_EQ(ByData("01040013", "5678", "00"), Validity::kValid);
+  EXPECT_FALSE(insurance_->Override(kKyosai, h.membership.id, "x"));
+  auto fixed = insurance_->Correct(
+      kKenpo, h.membership.id,
+      {hanako.name, hanako.name_kana, hanako.date_of_birth, 1, kTaroAddress});
+  ASSERT_TRUE(fixed) << fixed.error();
+  EXPECT_EQ(fixed->membership.link_state, LinkState::kVerified);
+  auto third = insurance_->RecheckLinks(kSystem);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->overridden, 1);
+  EXPECT_EQ(third->verified, 1);
+  EXPECT_EQ(third->mismatched, 0);
+  // Only the system runs the batch.
+  EXPECT_FALSE(insurance_->RecheckLinks(kKenpo));
+}
+
+// Job change: insured at the 共済 until 2026-03-31 (資格喪失 2026-04-01,
+// reason 03), then at 協会けんぽ. Answers on 2026-12-01 (OQSCD006).
+TEST_F(InsuranceServiceTest, EligibilityCodesByCardData) {
+  Register("123456789018", kTaroAddress);
+  Membership old = Form("33120015", "880", "00");
+  old.acquired_on = "2003-04-01";
+  EnrolmentOutcome o = Enrol(kKyosai, old, "123456789018");
+  ASSERT_TRUE(insurance_->Lose(kKyosai, o.membership.id, "2026-04-01", "03"));
+  Membership now = Form("01040013", "5678", "00");
+  now.acquired_on = "2026-04-01";
+  Enrol(kKenpo, now, "123456789018");
+  EXPECT_EQ(ByData("01040013", "5678", "00"), Validity::kValid);
+  EXPECT_EQ(ByData("33120015", "880", "00"), Validity::kInvalidNewerExists);
+  EXPECT_EQ(ByData("  01040013", "5678", "", "1980-05-05", "1234"),
+            Validity::kValid);
+  EXPECT_EQ(ByData("01040013", "5678", "00", "1980-05-06"),
+            Validity::kNoQualification);  // birth date differs
+  EXPECT_EQ(ByData("01040013", "9999", "00"), Validity::kNoQualification);
+  EXPECT_EQ(ByData("01040013", "5678", "00", "1980-05-05", "9999"),
+            Validity::kNoQualification);  // 記号 differs
+
+  // Lapsed without a newer one: 2. Twins as dependents, 枝番 omitted: 5.
+  Membership lapsed = Form("01040013", "7000", "00");
+  lapsed.name = "無関係 一郎";  // not in the registry: stays unlinked
+  lapsed.acquired_on = "2010-01-01";
+  lapsed.lost_on = "2025-01-01";
+  Enrol(kKenpo, lapsed);
+  EXPECT_EQ(ByData("01040013", "7000", "00"), Validity::kInvalid);
+  for (const char* branch : {"02", "03"}) {
+    Membership twin = Form("01040013", "5678", branch);
+    twin.relationship = Relationship::kDependent;
+    twin.name = std::string("双子 ") + branch;
+    twin.date_of_birth = "2020-02-02";
+    Enrol(kKenpo, twin);
+  }
+  EXPECT_EQ(ByData("01040013", "5678", "", "2020-02-02"), Validity::kMultiple);
+  EXPECT_EQ(ByData("01040013", "5678", "03", "2020-02-02"), Validity::kValid);
+
+  auto answer = insurance_->CheckByCardData(
+      kClinic, {"01040013", "", "5678", "00", "1980-05-05"});
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->insurers.size(), 1u);
+  EXPECT_EQ(answer->insurers[0].name, "協会けんぽ 宮城支部");
+  EXPECT_EQ(answer->reference_classification, 2);
+  EXPECT_EQ(answer->confirmation_date, "2026-12-01");
+
+  // Malformed queries and unknown clinics are refused, not answered.
+  EXPECT_FALSE(insurance_->CheckByCardData(
+      kClinic, {"01040019", "", "5678", "00", "1980-05-05"}));
+  EXPECT_FALSE(insurance_->CheckByCardData(
+      {"9999999999", Role::kClinic, ""},
+      {"01040013", "", "5678", "00", "1980-05-05"}));
+  EXPECT_FALSE(insurance_->CheckByCardData(
+      kKenpo, {"01040013", "", "5678", "00", "1980-05-05"}));
+}
+
+TEST_F(InsuranceServiceTest, CardRegistrationAndCheckByCertificate) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  Card card = IssueCard(taro);
+  Enrol(kKenpo, Form(), "123456789018");
+  const std::string serial = AuthSerial(taro.id);
+  ASSERT_FALSE(serial.empty());
+
+  // Not registered yet: 4.
+  auto before = insurance_->CheckByCertificate(kClinic, serial);
+  ASSERT_TRUE(before) << before.error();
+  EXPECT_EQ(before->validity, Validity::kNoQualification);
+
+  const Actor self{taro.id, Role::kResident, ""};
+  auto reg = insurance_->RegisterCard(self, taro.id, "portal", serial);
+  ASSERT_TRUE(reg) << reg.error();
+  EXPECT_EQ(reg->certificate_serials, std::vector<std::string>{serial});
+  EXPECT_FALSE(reg->linkage_code.empty());
+  EXPECT_FALSE(insurance_->RegisterCard({"someone", Role::kResident, ""},
+                                        taro.id, "portal"));
+
+  auto answer = insurance_->CheckByCertificate(kClinic, serial);
+  ASSERT_TRUE(answer) << answer.error();
+  EXPECT_EQ(answer->validity, Validity::kValid);
+  EXPECT_EQ(answer->reference_classification, 1);
+  ASSERT_EQ(answer->memberships.size(), 1u);
+  EXPECT_EQ(answer->memberships[0].number, "5678");
+  EXPECT_EQ(answer->memberships[0].contribution_percent, 30);
+  EXPECT_EQ(answer->linkage_code, reg->linkage_code);
+  // The clinic's check is in the resident's trail with the clinic's name.
+  bool named = false;
+  for (const AuditEntry& e : Audit(taro.id)) {
+    if (e.action == "insurance.eligibility" && e.actor_id == kClinic.id &&
+        e.reason.find("サンドボックス診療所") != std::string::npos) {
+      named = true;
+    }
+  }
+  EXPECT_TRUE(named);
+
+  // Suspended: the certificate is on hold, the check refused. Lifted: the
+  // successor certificate answers 1 and joins the registration.
+  ASSERT_TRUE(registry_->Suspend(kClerk, card.id));
+  auto held = insurance_->CheckByCertificate(kClinic, serial);
+  ASSERT_FALSE(held);
+  EXPECT_TRUE(held.error().Is(RegistryErrc::kRefused));
+  ASSERT_TRUE(registry_->LiftSuspension(kClerk, card.id));
+  const std::string successor = AuthSerial(taro.id);
+  ASSERT_NE(successor, serial);
+  auto after = insurance_->CheckByCertificate(kClinic, successor);
+  ASSERT_TRUE(after) << after.error();
+  EXPECT_EQ(after->validity, Validity::kValid);
+  auto stored = store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto r, InsuranceTx(tx).GetRegistration(taro.id));
+    EXPECT_EQ(r->certificate_serials,
+              (std::vector<std::string>{serial, successor}));
+    return Ok();
+  });
+  EXPECT_TRUE(stored);
+
+  // Cancelled: 4 again.
+  ASSERT_TRUE(insurance_->CancelRegistration(self, taro.id));
+  auto cancelled = insurance_->CheckByCertificate(kClinic, successor);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->validity, Validity::kNoQualification);
+}
+
+TEST_F(InsuranceServiceTest, FaceAuthCardRegistersOnlyAtAReader) {
+  Resident haru = Register("060122228102", "長野県千曲市大字稲荷山100番地",
+                           "1945-02-11", "更級 ハル", "サラシナ ハル");
+  IssueCard(haru, CardKind::kFaceAuth);
+  const Actor self{haru.id, Role::kResident, ""};
+  auto portal = insurance_->RegisterCard(self, haru.id, "portal");
+  // A face-auth card has no certificates at all in this registry yet, or
+  // it is refused for the channel: either way not through the portal.
+  ASSERT_FALSE(portal);
+  EXPECT_TRUE(portal.error().Is(RegistryErrc::kRefused));
+  EXPECT_FALSE(insurance_->RegisterCard(kClinic, haru.id, "portal"));
+}
+
+TEST_F(InsuranceServiceTest, MedicalInformationIsTheResidentsOwn) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  Resident other = Register("614106526000", kNamesakeAddress);
+  MedicationRecord r;
+  r.resident_id = taro.id;
+  r.dispensed_on = "2026-11-01";
+  r.drug_name = "サンプル錠";
+  ASSERT_TRUE(insurance_->AddMedication(kSystem, r));
+  EXPECT_FALSE(insurance_->AddMedication(kClinic, r));
+  auto own = insurance_->MedicationOf({taro.id, Role::kResident, ""}, taro.id);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->size(), 1u);
+  EXPECT_FALSE(
+      insurance_->MedicationOf({other.id, Role::kResident, ""}, taro.id));
+  EXPECT_FALSE(insurance_->MedicationOf(kClinic, taro.id));
+}
+
+}  // namespace
+}  // namespace openmyna::registry

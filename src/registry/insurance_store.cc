@@ -1,0 +1,252 @@
+#include "openmyna/registry/insurance_store.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/insurance_json.h"
+
+namespace openmyna::registry {
+namespace {
+
+std::string Doc(const auto& record) { return nlohmann::json(record).dump(); }
+
+template <typename T>
+Result<T> Parse(const SqlCell& cell) {
+  if (!cell) return Fail(RegistryErrc::kStorage, "NULL document");
+  nlohmann::json j = nlohmann::json::parse(*cell, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Fail(RegistryErrc::kStorage, "unreadable insurance document");
+  }
+  try {
+    return j.get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(RegistryErrc::kStorage,
+                std::string("document does not match the model: ") + e.what());
+  }
+}
+
+template <typename T>
+Result<std::vector<T>> All(Result<std::vector<SqlRow>> rows) {
+  if (!rows) return Unexpected(std::move(rows).error());
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const SqlRow& row : *rows) {
+    OPENMYNA_ASSIGN_OR_RETURN(T value, Parse<T>(row[0]));
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
+template <typename T>
+Result<std::optional<T>> One(Result<std::vector<SqlRow>> rows) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto all, All<T>(std::move(rows)));
+  if (all.empty()) return std::optional<T>();
+  return std::optional<T>(std::move(all.front()));
+}
+
+Status Done(Result<std::vector<SqlRow>> rows) {
+  if (!rows) return Unexpected(std::move(rows).error());
+  return Ok();
+}
+
+std::string State(LinkState s) { return std::string(ToString(s)); }
+
+SqlParam NullIfEmpty(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return s;
+}
+
+}  // namespace
+
+Status InsuranceTx::PutInsurer(const Insurer& i) {
+  return Done(
+      db_.Query("INSERT INTO insurers (number, doc) VALUES ($1, $2) "
+                "ON CONFLICT (number) DO UPDATE SET doc = excluded.doc",
+                {i.number, Doc(i)}));
+}
+
+Result<std::optional<Insurer>> InsuranceTx::GetInsurer(
+    std::string_view number) {
+  return One<Insurer>(db_.Query("SELECT doc FROM insurers WHERE number = $1",
+                                {std::string(number)}));
+}
+
+Result<std::vector<Insurer>> InsuranceTx::ListInsurers() {
+  return All<Insurer>(db_.Query("SELECT doc FROM insurers ORDER BY number"));
+}
+
+Status InsuranceTx::InsertMembership(const Membership& m) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto insurer, GetInsurer(m.insurer_number));
+  if (!insurer) {
+    return Fail(RegistryErrc::kNotFound, "no insurer " + m.insurer_number);
+  }
+  return Done(db_.Query(
+      "INSERT INTO memberships (id, insurer_number, symbol, number, branch, "
+      "resident_id, link_state, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {m.id, m.insurer_number, m.symbol, m.number, m.branch,
+       NullIfEmpty(m.resident_id), State(m.link_state), Doc(m)}));
+}
+
+Status InsuranceTx::UpdateMembership(const Membership& m) {
+  OPENMYNA_RETURN_IF_ERROR(db_.Query(
+      "UPDATE memberships SET insurer_number = $2, symbol = $3, number = $4, "
+      "branch = $5, resident_id = $6, link_state = $7, doc = $8 WHERE id = $1",
+      {m.id, m.insurer_number, m.symbol, m.number, m.branch,
+       NullIfEmpty(m.resident_id), State(m.link_state), Doc(m)}));
+  if (db_.ChangedRows() != 1) {
+    return Fail(RegistryErrc::kNotFound, "no membership " + m.id);
+  }
+  return Ok();
+}
+
+Result<std::optional<Membership>> InsuranceTx::GetMembership(
+    std::string_view id) {
+  return One<Membership>(db_.Query("SELECT doc FROM memberships WHERE id = $1",
+                                   {std::string(id)}));
+}
+
+Result<std::vector<Membership>> InsuranceTx::FindMembershipsByCard(
+    std::string_view insurer_number, std::string_view number) {
+  return All<Membership>(
+      db_.Query("SELECT doc FROM memberships WHERE insurer_number = $1 AND "
+                "number = $2 ORDER BY id",
+                {std::string(insurer_number), std::string(number)}));
+}
+
+Result<std::vector<Membership>> InsuranceTx::ListMembershipsOfResident(
+    std::string_view resident_id) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto list, All<Membership>(db_.Query(
+                     "SELECT doc FROM memberships WHERE resident_id = $1",
+                     {std::string(resident_id)})));
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.acquired_on, a.id) < std::tie(b.acquired_on, b.id);
+  });
+  return list;
+}
+
+Result<std::vector<Membership>> InsuranceTx::ListMembershipsOfInsurer(
+    std::string_view insurer_number) {
+  return All<Membership>(db_.Query(
+      "SELECT doc FROM memberships WHERE insurer_number = $1 ORDER BY id",
+      {std::string(insurer_number)}));
+}
+
+Result<std::vector<Membership>> InsuranceTx::ListLinkedMemberships(
+    std::string_view after_id, int limit) {
+  return All<Membership>(db_.Query(
+      "SELECT doc FROM memberships WHERE link_state <> 'unlinked' AND id > $1 "
+      "ORDER BY id LIMIT $2",
+      {std::string(after_id), std::int64_t{limit}}));
+}
+
+Result<std::int64_t> InsuranceTx::CountMemberships() {
+  OPENMYNA_ASSIGN_OR_RETURN(auto rows,
+                            db_.Query("SELECT COUNT(*) FROM memberships"));
+  return std::stoll(rows.at(0).at(0).value_or("0"));
+}
+
+Status InsuranceTx::PutInstitution(const MedicalInstitution& i) {
+  return Done(
+      db_.Query("INSERT INTO medical_institutions (code, doc) VALUES ($1, $2) "
+                "ON CONFLICT (code) DO UPDATE SET doc = excluded.doc",
+                {i.code, Doc(i)}));
+}
+
+Result<std::optional<MedicalInstitution>> InsuranceTx::GetInstitution(
+    std::string_view code) {
+  return One<MedicalInstitution>(
+      db_.Query("SELECT doc FROM medical_institutions WHERE code = $1",
+                {std::string(code)}));
+}
+
+Result<std::vector<MedicalInstitution>> InsuranceTx::ListInstitutions() {
+  return All<MedicalInstitution>(
+      db_.Query("SELECT doc FROM medical_institutions ORDER BY code"));
+}
+
+Status InsuranceTx::InsertMedication(const MedicationRecord& r) {
+  return Done(db_.Query(
+      "INSERT INTO medication_records (id, resident_id, dispensed_on, doc) "
+      "VALUES ($1, $2, $3, $4)",
+      {r.id, r.resident_id, r.dispensed_on, Doc(r)}));
+}
+
+Result<std::vector<MedicationRecord>> InsuranceTx::ListMedication(
+    std::string_view resident_id, std::string_view from, std::string_view to) {
+  return All<MedicationRecord>(db_.Query(
+      "SELECT doc FROM medication_records WHERE resident_id = $1 AND "
+      "dispensed_on >= $2 AND dispensed_on <= $3 ORDER BY dispensed_on, id",
+      {std::string(resident_id), std::string(from),
+       to.empty() ? std::string("9999-12-31") : std::string(to)}));
+}
+
+Status InsuranceTx::InsertCheckup(const CheckupRecord& r) {
+  return Done(db_.Query(
+      "INSERT INTO checkup_records (id, resident_id, examined_on, doc) "
+      "VALUES ($1, $2, $3, $4)",
+      {r.id, r.resident_id, r.examined_on, Doc(r)}));
+}
+
+Result<std::vector<CheckupRecord>> InsuranceTx::ListCheckups(
+    std::string_view resident_id) {
+  return All<CheckupRecord>(
+      db_.Query("SELECT doc FROM checkup_records WHERE resident_id = $1 "
+                "ORDER BY examined_on, id",
+                {std::string(resident_id)}));
+}
+
+Status InsuranceTx::InsertExpense(const MedicalExpense& e) {
+  return Done(
+      db_.Query("INSERT INTO medical_expenses (id, resident_id, month, doc) "
+                "VALUES ($1, $2, $3, $4)",
+                {e.id, e.resident_id, e.month, Doc(e)}));
+}
+
+Result<std::vector<MedicalExpense>> InsuranceTx::ListExpenses(
+    std::string_view resident_id) {
+  return All<MedicalExpense>(
+      db_.Query("SELECT doc FROM medical_expenses WHERE resident_id = $1 "
+                "ORDER BY month, id",
+                {std::string(resident_id)}));
+}
+
+Status InsuranceTx::PutRegistration(const InsuranceRegistration& r) {
+  return Done(db_.Query(
+      "INSERT INTO insurance_registrations (resident_id, linkage_code, doc) "
+      "VALUES ($1, $2, $3) ON CONFLICT (resident_id) DO UPDATE SET "
+      "linkage_code = excluded.linkage_code, doc = excluded.doc",
+      {r.resident_id, r.linkage_code, Doc(r)}));
+}
+
+Result<std::optional<InsuranceRegistration>> InsuranceTx::GetRegistration(
+    std::string_view resident_id) {
+  return One<InsuranceRegistration>(db_.Query(
+      "SELECT doc FROM insurance_registrations WHERE resident_id = $1",
+      {std::string(resident_id)}));
+}
+
+Result<std::optional<InsuranceRegistration>>
+InsuranceTx::FindRegistrationByLinkageCode(std::string_view code) {
+  return One<InsuranceRegistration>(db_.Query(
+      "SELECT doc FROM insurance_registrations WHERE linkage_code = $1",
+      {std::string(code)}));
+}
+
+Result<std::vector<Resident>> InsuranceTx::FindResidentsBornOn(
+    std::string_view date_of_birth) {
+  // The documents are nlohmann's compact dump (no spaces), the same form
+  // the bulk loader renders; the exact comparison is done on the parsed
+  // record below, the LIKE only narrows the scan.
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto all,
+      All<Resident>(db_.Query(
+          "SELECT doc FROM residents WHERE doc LIKE $1 ORDER BY id",
+          {"%\"date_of_birth\":\"" + std::string(date_of_birth) + "\"%"})));
+  std::erase_if(
+      all, [&](const Resident& r) { return r.date_of_birth != date_of_birth; });
+  return all;
+}
+
+}  // namespace openmyna::registry

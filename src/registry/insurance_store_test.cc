@@ -1,0 +1,279 @@
+// The insurance records on both storage back ends (issue 12, item 1): the
+// same TEST_P suite over SQLite and PostgreSQL (the PostgreSQL half needs
+// OPENMYNA_TEST_PG_URL, see testing_backend.h).
+#include "openmyna/registry/insurance_store.h"
+
+#include <gtest/gtest.h>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/insurance_json.h"
+#include "testing_backend.h"
+
+namespace openmyna::registry {
+namespace {
+
+using testing::Backend;
+
+const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
+
+class InsuranceStore : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    backend_ = std::make_unique<Backend>(GetParam());
+    std::string why;
+    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
+    auto db = backend_->Connect();
+    ASSERT_TRUE(db) << db.error();
+    store_ = std::make_unique<RegistryStore>(std::move(*db));
+    ASSERT_TRUE(store_->Migrate(kClock));
+    ASSERT_TRUE(store_->Transact([](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.PutMunicipality({"20218", "千曲市", "長野県", "Chikuma-shi",
+                              "Nagano-ken", 1000, 800}));
+      Resident a;
+      a.id = "r-a";
+      a.individual_number = "123456789018";
+      a.name = "千曲 太郎";
+      a.name_kana = "チクマ タロウ";
+      a.date_of_birth = "1980-05-05";
+      a.sex = Sex::kMale;
+      a.address = "長野県千曲市大字杭瀬下84番地";
+      a.municipality_code = "20218";
+      OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(a));
+      Resident b = a;
+      b.id = "r-b";
+      b.individual_number = "614106526000";
+      b.date_of_birth = "1980-05-06";
+      OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(b));
+      InsuranceTx ins(tx);
+      OPENMYNA_RETURN_IF_ERROR(
+          ins.PutInsurer({"01040013", "協会けんぽ 宮城支部", "協会けんぽ"}));
+      return ins.PutInsurer({"33120015", "警察共済 千葉", "共済組合"});
+    }));
+  }
+
+  static Membership Sample(std::string id, std::string number,
+                           std::string branch) {
+    Membership m;
+    m.id = std::move(id);
+    m.insurer_number = "01040013";
+    m.symbol = "1234";
+    m.number = std::move(number);
+    m.branch = std::move(branch);
+    m.name = "千曲 太郎";
+    m.date_of_birth = "1980-05-05";
+    m.sex = Sex::kMale;
+    m.acquired_on = "2020-04-01";
+    m.elderly = ElderlyRecipient{"2026-01-01", "2026-01-01", "2027-07-31", 20};
+    m.limit = LimitCertificate{"01",         "A03",        "2026-04-01",
+                               "2026-04-01", "2027-07-31", true};
+    m.specific_diseases = {{1, "2021-01-01", "", 20000}};
+    return m;
+  }
+
+  Status Tx(const std::function<Status(InsuranceTx&, RegistryTx&)>& fn) {
+    return store_->Transact([&](RegistryTx& tx) {
+      InsuranceTx ins(tx);
+      return fn(ins, tx);
+    });
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<RegistryStore> store_;
+};
+
+TEST_P(InsuranceStore, InsurersRoundTripInNumberOrder) {
+  ASSERT_TRUE(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto list, ins.ListInsurers());
+    EXPECT_EQ(list.size(), 2u);
+    EXPECT_EQ(list.at(0).number, "01040013");
+    EXPECT_EQ(list.at(1).name, "警察共済 千葉");
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.PutInsurer({"01040013", "renamed", "協会けんぽ"}));
+    OPENMYNA_ASSIGN_OR_RETURN(auto one, ins.GetInsurer("01040013"));
+    EXPECT_EQ(one->name, "renamed");
+    OPENMYNA_ASSIGN_OR_RETURN(auto none, ins.GetInsurer("99999999"));
+    EXPECT_FALSE(none);
+    return Ok();
+  }));
+}
+
+TEST_P(InsuranceStore, MembershipsRoundTripAndAreFoundByCardAndResident) {
+  Membership m = Sample("ms-1", "5678", "00");
+  m.resident_id = "r-a";
+  m.link_state = LinkState::kVerified;
+  m.link_method = LinkMethod::kIndividualNumber;
+  m.checked_at = kClock.Now();
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(ins.InsertMembership(m));
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.InsertMembership(Sample("ms-2", "5678", "01")));  // unlinked
+    return ins.InsertMembership(Sample("ms-3", "9999", "00"));
+  }));
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto got, ins.GetMembership("ms-1"));
+    EXPECT_TRUE(got);
+    EXPECT_EQ(nlohmann::json(*got), nlohmann::json(m));  // every field back
+    OPENMYNA_ASSIGN_OR_RETURN(auto by_card,
+                              ins.FindMembershipsByCard("01040013", "5678"));
+    EXPECT_EQ(by_card.size(), 2u);
+    EXPECT_EQ(by_card.at(0).id, "ms-1");
+    EXPECT_EQ(by_card.at(1).id, "ms-2");
+    OPENMYNA_ASSIGN_OR_RETURN(auto of_a, ins.ListMembershipsOfResident("r-a"));
+    EXPECT_EQ(of_a.size(), 1u);
+    OPENMYNA_ASSIGN_OR_RETURN(auto linked, ins.ListLinkedMemberships("", 10));
+    EXPECT_EQ(linked.size(), 1u);
+    OPENMYNA_ASSIGN_OR_RETURN(auto count, ins.CountMemberships());
+    EXPECT_EQ(count, 3);
+    OPENMYNA_ASSIGN_OR_RETURN(auto of_insurer,
+                              ins.ListMembershipsOfInsurer("01040013"));
+    EXPECT_EQ(of_insurer.size(), 3u);
+    return Ok();
+  }));
+}
+
+TEST_P(InsuranceStore, MembershipUpdateMovesTheQueryColumns) {
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    return ins.InsertMembership(Sample("ms-1", "5678", "00"));
+  }));
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto m, ins.GetMembership("ms-1"));
+    m->resident_id = "r-b";
+    m->link_state = LinkState::kMismatch;
+    m->number = "7777";
+    OPENMYNA_RETURN_IF_ERROR(ins.UpdateMembership(*m));
+    OPENMYNA_ASSIGN_OR_RETURN(auto old_card,
+                              ins.FindMembershipsByCard("01040013", "5678"));
+    EXPECT_TRUE(old_card.empty());
+    OPENMYNA_ASSIGN_OR_RETURN(auto of_b, ins.ListMembershipsOfResident("r-b"));
+    EXPECT_EQ(of_b.size(), 1u);
+    EXPECT_EQ(of_b.at(0).link_state, LinkState::kMismatch);
+    return Ok();
+  }));
+  Membership ghost = Sample("ms-none", "1", "00");
+  auto missing = Tx([&](InsuranceTx& ins, RegistryTx&) {
+    return ins.UpdateMembership(ghost);
+  });
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().Is(RegistryErrc::kNotFound));
+}
+
+TEST_P(InsuranceStore, MembershipRefusesUnknownInsurerDuplicateIdAndResident) {
+  Membership m = Sample("ms-1", "5678", "00");
+  m.insurer_number = "06200017";
+  auto unknown = Tx(
+      [&](InsuranceTx& ins, RegistryTx&) { return ins.InsertMembership(m); });
+  ASSERT_FALSE(unknown);
+  EXPECT_TRUE(unknown.error().Is(RegistryErrc::kNotFound)) << unknown.error();
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) {
+    return ins.InsertMembership(Sample("ms-1", "5678", "00"));
+  }));
+  auto twice = Tx([&](InsuranceTx& ins, RegistryTx&) {
+    return ins.InsertMembership(Sample("ms-1", "5678", "00"));
+  });
+  ASSERT_FALSE(twice);
+  EXPECT_TRUE(twice.error().Is(RegistryErrc::kConflict)) << twice.error();
+  Membership dangling = Sample("ms-2", "5678", "00");
+  dangling.resident_id = "r-nobody";  // foreign key to residents
+  EXPECT_FALSE(Tx([&](InsuranceTx& ins, RegistryTx&) {
+    return ins.InsertMembership(dangling);
+  }));
+}
+
+TEST_P(InsuranceStore, MedicalRecordsAreListedByDateWithinARange) {
+  ASSERT_TRUE(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+    for (const char* day : {"2026-03-01", "2025-12-24", "2026-01-10"}) {
+      MedicationRecord r;
+      r.id = std::string("rx-") + day;
+      r.resident_id = "r-a";
+      r.dispensed_on = day;
+      r.drug_name = "sample";
+      r.quantity = 14;
+      OPENMYNA_RETURN_IF_ERROR(ins.InsertMedication(r));
+    }
+    CheckupRecord c;
+    c.id = "hc-1";
+    c.resident_id = "r-a";
+    c.examined_on = "2026-06-01";
+    c.items = {{"hba1c", "HbA1c", "5.6", "%"}};
+    OPENMYNA_RETURN_IF_ERROR(ins.InsertCheckup(c));
+    MedicalExpense e{"mx-1",     "r-a", "2026-02", "2042100011",
+                     "01040013", 2,     8420,      2530};
+    OPENMYNA_RETURN_IF_ERROR(ins.InsertExpense(e));
+    return Ok();
+  }));
+  ASSERT_TRUE(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto all, ins.ListMedication("r-a"));
+    EXPECT_EQ(all.size(), 3u);
+    EXPECT_EQ(all.at(0).dispensed_on, "2025-12-24");
+    EXPECT_EQ(all.at(2).dispensed_on, "2026-03-01");
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto window, ins.ListMedication("r-a", "2026-01-01", "2026-02-28"));
+    EXPECT_EQ(window.size(), 1u);
+    OPENMYNA_ASSIGN_OR_RETURN(auto checkups, ins.ListCheckups("r-a"));
+    EXPECT_EQ(checkups.at(0).items.at(0).value, "5.6");
+    OPENMYNA_ASSIGN_OR_RETURN(auto expenses, ins.ListExpenses("r-a"));
+    EXPECT_EQ(expenses.at(0).paid_yen, 2530);
+    OPENMYNA_ASSIGN_OR_RETURN(auto none, ins.ListMedication("r-b"));
+    EXPECT_TRUE(none.empty());
+    return Ok();
+  }));
+}
+
+TEST_P(InsuranceStore, RegistrationsAndInstitutions) {
+  InsuranceRegistration reg;
+  reg.resident_id = "r-a";
+  reg.linkage_code = "lk-1";
+  reg.channel = "portal";
+  reg.registered_at = kClock.Now();
+  reg.certificate_serials = {"5e01"};
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(reg));
+    return ins.PutInstitution({"2012345678",
+                               "サンドボックス診療所",
+                               InstitutionKind::kClinic,
+                               "千曲市",
+                               {"drug"}});
+  }));
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto got, ins.GetRegistration("r-a"));
+    EXPECT_EQ(nlohmann::json(*got), nlohmann::json(reg));
+    OPENMYNA_ASSIGN_OR_RETURN(auto by_code,
+                              ins.FindRegistrationByLinkageCode("lk-1"));
+    EXPECT_EQ(by_code->resident_id, "r-a");
+    OPENMYNA_ASSIGN_OR_RETURN(auto inst, ins.GetInstitution("2012345678"));
+    EXPECT_EQ(inst->consent_items, std::vector<std::string>{"drug"});
+    return Ok();
+  }));
+  // The linkage code is unique.
+  InsuranceRegistration other = reg;
+  other.resident_id = "r-b";
+  auto clash = Tx([&](InsuranceTx& ins, RegistryTx&) {
+    return ins.PutRegistration(other);
+  });
+  ASSERT_FALSE(clash);
+  EXPECT_TRUE(clash.error().Is(RegistryErrc::kConflict)) << clash.error();
+}
+
+TEST_P(InsuranceStore, ResidentsBornOnADay) {
+  ASSERT_TRUE(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto born, ins.FindResidentsBornOn("1980-05-05"));
+    EXPECT_EQ(born.size(), 1u);
+    EXPECT_EQ(born.at(0).id, "r-a");
+    EXPECT_EQ(born.at(0).name_kana, "チクマ タロウ");
+    OPENMYNA_ASSIGN_OR_RETURN(auto none, ins.FindResidentsBornOn("1980-05-0"));
+    EXPECT_TRUE(none.empty());
+    return Ok();
+  }));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, InsuranceStore,
+    ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+    [](const ::testing::TestParamInfo<Dialect>& param_info) {
+      return param_info.param == Dialect::kSqlite ? std::string("Sqlite")
+                                                  : std::string("Postgres");
+    });
+
+}  // namespace
+}  // namespace openmyna::registry
