@@ -1,6 +1,7 @@
 // `openmyna serve` runs the Myna Portal as service "portal" at /portal/
-// (issue 10; docs/portal.md). Its own connection to the registry database,
-// the signature CA's roots from the sandbox for online applications.
+// (issue 10; docs/portal.md), and the clerks' inbox of online applications
+// as service "inbox". Each has its own connection to the registry database
+// and the signature CA's roots from the sandbox.
 #include <openssl/x509.h>
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "openmyna/portal/portal.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/sql.h"
+#include "openmyna/services/application_inbox.h"
 
 namespace openmyna::cli {
 namespace {
@@ -22,28 +24,41 @@ class PortalService final : public http::Service {
   std::unique_ptr<portal::Portal> portal;
 };
 
-Result<std::unique_ptr<http::Service>> MakePortal(const http::ServiceContext& c,
-                                                  http::Router& router) {
-  auto service = std::make_unique<PortalService>();
-  OPENMYNA_ASSIGN_OR_RETURN(std::string target,
-                            registry::RegistryDatabaseTarget("", c.data_dir));
-  OPENMYNA_ASSIGN_OR_RETURN(service->store,
-                            registry::RegistryStore::Open(target, *c.clock));
-  portal::PortalOptions options;
-  auto sandbox = pki::Sandbox::Open(c.data_dir);
+// The signature CA's roots of the sandbox in `data_dir` (every generation).
+Result<registry::SignatureTrust> SignatureTrustOf(
+    const std::filesystem::path& data_dir) {
+  auto sandbox = pki::Sandbox::Open(data_dir);
   if (!sandbox) {
     return Fail(
         registry::RegistryErrc::kUnavailable,
-        "no sandbox in " + c.data_dir.string() + ": run `openmyna init` first");
+        "no sandbox in " + data_dir.string() + ": run `openmyna init` first");
   }
   OPENMYNA_ASSIGN_OR_RETURN(auto roots,
                             sandbox->Roots(pki::CaKind::kSignature));
+  registry::SignatureTrust trust;
   for (const auto& root : roots) {
     unsigned char* der = nullptr;
     const int n = i2d_X509(root.get(), &der);
-    if (n > 0) options.signature_trust.roots.emplace_back(der, der + n);
+    if (n > 0) trust.roots.emplace_back(der, der + n);
     OPENSSL_free(der);
   }
+  return trust;
+}
+
+Result<std::unique_ptr<registry::RegistryStore>> OpenStore(
+    const http::ServiceContext& c) {
+  OPENMYNA_ASSIGN_OR_RETURN(std::string target,
+                            registry::RegistryDatabaseTarget("", c.data_dir));
+  return registry::RegistryStore::Open(target, *c.clock);
+}
+
+Result<std::unique_ptr<http::Service>> MakePortal(const http::ServiceContext& c,
+                                                  http::Router& router) {
+  auto service = std::make_unique<PortalService>();
+  OPENMYNA_ASSIGN_OR_RETURN(service->store, OpenStore(c));
+  portal::PortalOptions options;
+  OPENMYNA_ASSIGN_OR_RETURN(options.signature_trust,
+                            SignatureTrustOf(c.data_dir));
   OPENMYNA_ASSIGN_OR_RETURN(
       service->portal, portal::Portal::Make(std::move(options), *service->store,
                                             *c.clock, service->rng));
@@ -51,8 +66,32 @@ Result<std::unique_ptr<http::Service>> MakePortal(const http::ServiceContext& c,
   return std::unique_ptr<http::Service>(std::move(service));
 }
 
+class InboxService final : public http::Service {
+ public:
+  OpenSslRng rng;
+  std::unique_ptr<registry::RegistryStore> store;
+  std::unique_ptr<registry::OnlineApplications> applications;
+};
+
+Result<std::unique_ptr<http::Service>> MakeInbox(const http::ServiceContext& c,
+                                                 http::Router& router) {
+  auto service = std::make_unique<InboxService>();
+  OPENMYNA_ASSIGN_OR_RETURN(service->store, OpenStore(c));
+  OPENMYNA_ASSIGN_OR_RETURN(auto trust, SignatureTrustOf(c.data_dir));
+  service->applications = std::make_unique<registry::OnlineApplications>(
+      *service->store, *c.clock, service->rng, std::move(trust));
+  OPENMYNA_RETURN_IF_ERROR(services::AddApplicationInbox(
+      router, *service->store, *service->applications));
+  return std::unique_ptr<http::Service>(std::move(service));
+}
+
 const http::ServiceRegistration kPortal{
     "portal", "the Myna Portal: the resident's pages at /portal/", &MakePortal};
+const http::ServiceRegistration kInbox{
+    "inbox",
+    "the municipalities' inbox of online applications (registry API, "
+    "/v1/inbox/, /v1/online-applications/)",
+    &MakeInbox};
 
 }  // namespace
 }  // namespace openmyna::cli

@@ -19,6 +19,7 @@
 #include "openmyna/registry/resident_notices.h"
 #include "openmyna/registry/store.h"
 #include "testing/pki_fixture.h"
+#include "testing/signed_application.h"
 
 namespace openmyna::registry {
 namespace {
@@ -302,67 +303,15 @@ class OnlineApplicationsTest : public PortalRecords {
   void SetUp() override {
     PortalRecords::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    pki::Sandbox& sandbox = pki::testing::SharedSandbox();
-    auto pki_store = pki::SqliteCertificateStore::Open(sandbox.store_path());
-    ASSERT_TRUE(pki_store) << pki_store.error();
-    DeterministicRng ca_rng(5);
-    pki::CertificateAuthority ca(sandbox, **pki_store, ca_rng);
-    auto issued = ca.Issue(pki::testing::SignatureRequest(0));
-    ASSERT_TRUE(issued) << issued.error();
-    serial_ = issued->serial.Hex();
-    auto roots = sandbox.Roots(pki::CaKind::kSignature);
-    ASSERT_TRUE(roots);
-    for (const auto& root : *roots) {
-      unsigned char* der = nullptr;
-      const int n = i2d_X509(root.get(), &der);
-      trust_.roots.emplace_back(der, der + n);
-      OPENSSL_free(der);
-    }
-    dir_ = pki::testing::TempDir(Unique("oa-"));
-    WriteFile(dir_ / "cert.der", issued->der);
-    ASSERT_EQ(Run("openssl x509 -inform DER -in cert.der -out cert.pem"), 0);
-    std::FILE* key = std::fopen((dir_ / "key.pem").c_str(), "w");
-    ASSERT_NE(key, nullptr);
-    PEM_write_PrivateKey(key, pki::testing::SubjectKey(0), nullptr, nullptr, 0,
-                         nullptr, nullptr);
-    std::fclose(key);
-    ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
-      Card card;
-      card.id = "c-1";
-      card.resident_id = "r-1";
-      card.state = CardState::kActive;
-      card.issued_on = "2026-11-25";
-      card.expires_on = "2036-01-02";
-      OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
-      Certificate cert;
-      cert.serial = serial_;
-      cert.card_id = "c-1";
-      cert.resident_id = "r-1";
-      cert.type = CertificateType::kSignature;
-      cert.not_before = issued->not_before;
-      cert.not_after = issued->not_after;
-      return tx.PutCertificate(cert);
-    }));
+    signer_.emplace(pki::testing::TempDir(Unique("oa-")));
+    ASSERT_FALSE(HasFailure());
+    serial_ = signer_->serial;
+    trust_ = signer_->trust;
+    ASSERT_TRUE(signer_->Record(*store_, "r-1"));
   }
 
-  int Run(const std::string& command) {
-    return std::system(
-        ("cd '" + dir_.string() + "' && " + command + " 2>/dev/null").c_str());
-  }
-  static void WriteFile(const std::filesystem::path& path, ByteView bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-  }
-
-  // The detached CMS signature of `content` by `openssl cms -sign`.
   Bytes OpensslSign(const std::string& content) {
-    std::ofstream(dir_ / "content.json", std::ios::binary) << content;
-    EXPECT_EQ(Run("openssl cms -sign -binary -md sha256 -in content.json "
-                  "-signer cert.pem -inkey key.pem -outform DER -out sig.der"),
-              0);
-    std::ifstream in(dir_ / "sig.der", std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
+    return signer_->Sign(content);
   }
 
   static OnlineApplicationDraft IncomeDraft() {
@@ -379,9 +328,9 @@ class OnlineApplicationsTest : public PortalRecords {
 
   const Actor hanako_{"r-1", Role::kResident, "申請"};
   const Actor clerk_{"clerk-1", Role::kCounterClerk, "申請の審査"};
+  std::optional<testing::OpensslSigner> signer_;
   std::string serial_;
   SignatureTrust trust_;
-  std::filesystem::path dir_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, OnlineApplicationsTest,

@@ -14,7 +14,9 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/registry/resident_notices.h"
+#include "openmyna/web/form.h"
 #include "testing/pki_fixture.h"
+#include "testing/signed_application.h"
 
 namespace openmyna::portal {
 namespace {
@@ -334,6 +336,11 @@ TEST_F(PortalTest, OnlineApplicationFormConfirmAndRefusedSignature) {
   const std::string fields =
       "fiscal_year=2025&copies=1&purpose=%E5%A5%A8%E5%AD%A6%E9%87%91"
       "&mailing_address=%E6%B8%85%E7%80%AC";
+  const std::string content =
+      "{\"fields\":{\"copies\":\"1\",\"fiscal_year\":\"2025\","
+      "\"mailing_address\":\"清瀬\",\"purpose\":\"奨学金\"},"
+      "\"kind\":\"income_certificate\",\"municipality\":\"13221\","
+      "\"resident\":\"r-1\"}";
   auto confirm = Post("/portal/apply/income_certificate/confirm", cookie,
                       "csrf=" + csrf + "&" + fields);
   ASSERT_EQ(confirm.status, 200) << confirm.body;
@@ -350,6 +357,39 @@ TEST_F(PortalTest, OnlineApplicationFormConfirmAndRefusedSignature) {
                  fields + "&signature=abc")
                 .status,
             403);
+
+  // Signed (the PEM a person pastes): accepted; a field changed in the
+  // hidden inputs after signing: refused.
+  registry::testing::OpensslSigner signer(dir_);
+  ASSERT_TRUE(signer.Record(*store_, "r-1"));
+  PortalOptions options;
+  options.secure_cookies = false;
+  options.signature_trust = signer.trust;
+  clock_.Set(std::chrono::floor<std::chrono::seconds>(
+                 std::chrono::system_clock::now()) +
+             1min);
+  auto portal = Portal::Make(options, *store_, clock_, rng_);
+  ASSERT_TRUE(portal);
+  http::Router router;
+  ASSERT_TRUE((*portal)->AddRoutes(router));
+  router_ = std::move(router);
+  portal_ = std::move(*portal);
+  const std::string again = Login();
+  const std::string token = Csrf(Get("/portal/apply", again));
+  const std::string pem = web::FormEncode(signer.SignPem(content));
+  auto tampered =
+      Post("/portal/apply/income_certificate/submit", again,
+           "csrf=" + token + "&" +
+               "fiscal_year=2025&copies=9&purpose=%E5%A5%A8%E5%AD%A6"
+               "%E9%87%91&mailing_address=%E6%B8%85%E7%80%AC" +
+               "&signature=" + pem);
+  EXPECT_EQ(tampered.status, 422);
+  auto done = Post("/portal/apply/income_certificate/submit", again,
+                   "csrf=" + token + "&" + fields + "&signature=" + pem);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_NE(done.body.find("申請は市区町村に届きました"), std::string::npos);
+  auto mine = Get("/portal/apply", again);
+  EXPECT_NE(mine.body.find("<td>審査中</td>"), std::string::npos);
 }
 
 }  // namespace
