@@ -33,6 +33,17 @@ constexpr std::array kRules = {
     ActionRule{"certificate.read",   true,  false, false, true,  true,  false},
     ActionRule{"batch.notices",      false, false, false, false, true,  false},
     ActionRule{"batch.expiry",       false, false, false, false, true,  false},
+    // Civil records (issue 11, civil_service.h).
+    ActionRule{"civil.household.write", true, false, false, false, true, false},
+    ActionRule{"civil.household.read", true, false, true,  false, true,  true},
+    ActionRule{"civil.resident.write", true, false, false, false, true,  false},
+    ActionRule{"civil.resident.read", true,  false, true,  false, true,  true},
+    ActionRule{"civil.support_measure", true, false, false, false, true, false},
+    ActionRule{"civil.koseki.write", true,  false, false, false, true,  false},
+    ActionRule{"civil.koseki.read",  true,  false, true,  false, true,  false},
+    ActionRule{"civil.seal.register", true,  false, false, false, true,  false},
+    ActionRule{"civil.seal.deregister", true, false, false, false, true, false},
+    ActionRule{"civil.seal.read",    true,  false, true,  false, true,  true},
 };
 // clang-format on
 

@@ -77,6 +77,9 @@ Result<SeedReport> SeedSampleData(RegistryStore& store,
     if (first_id.empty()) first_id = existing->id;
     report.residents.push_back(existing->id);
   }
+  CivilService civil(store, service.clock(), service.rng());
+  OPENMYNA_ASSIGN_OR_RETURN(report.civil,
+                            SeedCivilRecords(civil, report.residents));
   if (options.issue_face_auth_card) {
     const std::string& elderly = report.residents[3];
     auto file = service.GetResident(system, elderly);

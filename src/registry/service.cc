@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "access.h"
 #include "openmyna/base/bytes.h"
-#include "openmyna/base/log.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/individual_number.h"
 #include "openmyna/domain/passwords.h"
@@ -24,21 +24,12 @@ struct RegistryService::Impl {
   Date Today() const { return domain::JapanDateOf(s.clock_.Now()); }
 
   std::string NewId(std::string_view prefix) const {
-    return std::string(prefix) + ToHex(s.rng_.Bytes(8));
+    return internal::NewRecordId(s.rng_, prefix);
   }
 
   static Status Authorize(const Actor& actor, std::string_view action,
                           std::string_view resident_id = {}) {
-    if (!MayPerform(actor.role, action)) {
-      return Fail(RegistryErrc::kRefused,
-                  fmt::format("role {} may not perform {}",
-                              ToString(actor.role), action));
-    }
-    if (actor.role == Role::kResident && actor.id != resident_id) {
-      return Fail(RegistryErrc::kRefused,
-                  "a resident may act only on their own record");
-    }
-    return Ok();
+    return internal::Authorize(actor, action, resident_id);
   }
 
   // The audit trail records reads and changes by anyone but the resident
@@ -46,12 +37,8 @@ struct RegistryService::Impl {
   Status Audit(RegistryTx& tx, const Actor& actor, std::string_view resident_id,
                std::string_view action) const {
     if (actor.role == Role::kResident) return Ok();
-    log::Get("registry")
-        ->debug("{} by {} ({}) on resident {}", action, actor.id,
-                ToString(actor.role), resident_id);
-    return tx.AppendAudit({NewId("au-"), std::string(resident_id), actor.id,
-                           actor.role, std::string(action), actor.why,
-                           s.clock_.Now()});
+    return internal::WriteAudit(tx, actor, resident_id, action, s.clock_,
+                                s.rng_);
   }
 
   static Result<Date> ParseDateField(std::string_view field,

@@ -7,51 +7,16 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/model_json.h"
+#include "record_rows.h"
 
 namespace openmyna::registry {
 namespace {
 
-std::string Doc(const auto& record) { return nlohmann::json(record).dump(); }
-
-template <typename T>
-Result<T> Parse(const SqlCell& cell) {
-  if (!cell) return Fail(RegistryErrc::kStorage, "NULL document");
-  nlohmann::json j = nlohmann::json::parse(*cell, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Fail(RegistryErrc::kStorage, "unreadable document");
-  }
-  try {
-    return j.get<T>();
-  } catch (const nlohmann::json::exception& e) {
-    return Fail(RegistryErrc::kStorage,
-                std::string("document does not match the model: ") + e.what());
-  }
-}
-
-template <typename T>
-Result<std::optional<T>> One(Result<std::vector<SqlRow>> rows) {
-  if (!rows) return Unexpected(std::move(rows).error());
-  if (rows->empty()) return std::optional<T>();
-  OPENMYNA_ASSIGN_OR_RETURN(T value, Parse<T>(rows->front()[0]));
-  return std::optional<T>(std::move(value));
-}
-
-template <typename T>
-Result<std::vector<T>> All(Result<std::vector<SqlRow>> rows) {
-  if (!rows) return Unexpected(std::move(rows).error());
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const SqlRow& row : *rows) {
-    OPENMYNA_ASSIGN_OR_RETURN(T value, Parse<T>(row[0]));
-    out.push_back(std::move(value));
-  }
-  return out;
-}
-
-Status Done(Result<std::vector<SqlRow>> rows) {
-  if (!rows) return Unexpected(std::move(rows).error());
-  return Ok();
-}
+using internal::All;
+using internal::Doc;
+using internal::Done;
+using internal::One;
+using internal::Parse;
 
 std::int64_t Seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())

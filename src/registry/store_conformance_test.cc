@@ -19,76 +19,16 @@
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/model_json.h"
 #include "openmyna/registry/store.h"
+#include "testing_backend.h"
 
 namespace openmyna::registry {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Backend;
+using testing::UniqueName;
 
 const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
-
-std::string UniqueName(std::string_view prefix) {
-  std::random_device rd;
-  return std::string(prefix) + std::to_string(rd()) + std::to_string(rd());
-}
-
-// A fresh, empty database per test: a temporary SQLite file, or a new schema
-// on the PostgreSQL server (dropped afterwards).
-class Backend {
- public:
-  explicit Backend(Dialect dialect) : dialect_(dialect) {}
-  ~Backend() {
-    if (dialect_ == Dialect::kSqlite) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    } else if (!schema_.empty()) {
-      if (auto db = OpenPostgres(url_)) {
-        (void)(*db)->ExecuteScript("DROP SCHEMA " + schema_ + " CASCADE");
-      }
-    }
-  }
-
-  // False (with a reason) when the back end is not available here.
-  bool Prepare(std::string* why) {
-    if (dialect_ == Dialect::kSqlite) {
-      dir_ = std::filesystem::temp_directory_path() / UniqueName("om-store-");
-      std::filesystem::create_directories(dir_);
-      return true;
-    }
-    const char* url = std::getenv("OPENMYNA_TEST_PG_URL");
-    if (url == nullptr || *url == '\0') {
-      *why =
-          "OPENMYNA_TEST_PG_URL is not set: the PostgreSQL half runs under "
-          "tests/pg/with-postgres.sh (ctest -L pg)";
-      return false;
-    }
-    url_ = url;
-    schema_ = UniqueName("om_test_");
-    auto db = OpenPostgres(url_);
-    if (!db) {
-      *why = db.error().ToString();
-      return false;
-    }
-    return static_cast<bool>((*db)->ExecuteScript("CREATE SCHEMA " + schema_));
-  }
-
-  // A new connection to the same database (as after a restart).
-  Result<std::unique_ptr<SqlConnection>> Connect() {
-    if (dialect_ == Dialect::kSqlite) return OpenSqlite(dir_ / "registry.db");
-    OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenPostgres(url_));
-    OPENMYNA_RETURN_IF_ERROR(
-        db->ExecuteScript("SET search_path TO " + schema_));
-    return db;
-  }
-
-  const std::filesystem::path& dir() const { return dir_; }
-
- private:
-  Dialect dialect_;
-  std::filesystem::path dir_;
-  std::string url_;
-  std::string schema_;
-};
 
 class StoreConformance : public ::testing::TestWithParam<Dialect> {
  protected:

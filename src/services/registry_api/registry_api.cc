@@ -8,8 +8,10 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "civil_routes.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/http/message.h"
+#include "openmyna/registry/civil_model_json.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/model_json.h"
@@ -170,24 +172,6 @@ bool MatchPattern(std::string_view pattern, std::string_view path,
   return true;
 }
 
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t size = static_cast<std::size_t>(n);
-  if (text.ends_with("==")) {
-    size -= 2;
-  } else if (text.ends_with("=")) {
-    size -= 1;
-  }
-  out.resize(size);
-  return out;
-}
-
 std::string Sha256Hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
@@ -200,12 +184,15 @@ struct Route {
   Handler handler;
 };
 
-std::vector<Route> BuildRoutes(registry::RegistryService* s);
+std::vector<Route> BuildRoutes(registry::RegistryService* s,
+                               registry::CivilService* civil);
 
 class Api {
  public:
   Api(registry::RegistryStore& store, registry::RegistryService& service)
-      : store_(store), routes_(BuildRoutes(&service)) {}
+      : store_(store),
+        civil_(store, service.clock(), service.rng()),
+        routes_(BuildRoutes(&service, &civil_)) {}
 
   const std::vector<Route>& routes() const { return routes_; }
 
@@ -276,7 +263,7 @@ class Api {
       const http::Request& request) {
     std::string_view header = request.HeaderValue("Authorization");
     if (!header.starts_with("Basic ")) return std::nullopt;
-    auto decoded = DecodeBase64(header.substr(6));
+    auto decoded = registry::DecodeBase64Text(header.substr(6));
     if (!decoded) return std::nullopt;
     const std::size_t colon = decoded->find(':');
     if (colon == std::string::npos) return std::nullopt;
@@ -298,12 +285,14 @@ class Api {
   }
 
   registry::RegistryStore& store_;
+  registry::CivilService civil_;
   std::vector<Route> routes_;
   std::mutex mutex_;
   std::map<std::string, std::pair<std::string, registry::Role>> verified_;
 };
 
-std::vector<Route> BuildRoutes(registry::RegistryService* s) {
+std::vector<Route> BuildRoutes(registry::RegistryService* s,
+                               registry::CivilService* civil) {
   std::vector<Route> routes_;
   auto Add = [&routes_](std::string method, std::string pattern,
                         std::string action, std::string summary,
@@ -474,6 +463,9 @@ std::vector<Route> BuildRoutes(registry::RegistryService* s) {
       [s](const Actor& a, const Params& p, const json&) -> Result<json> {
         return ToJson(s->GetCertificate(a, p.at("serial")));
       });
+  for (auto& route : internal::CivilRoutes(civil)) {
+    routes_.push_back({std::move(route.info), std::move(route.handler)});
+  }
   return routes_;
 }
 
@@ -534,14 +526,16 @@ json OpenApiDocument(const std::vector<Route>& routes) {
 const std::vector<RegistryRoute>& RegistryRoutes() {
   static const std::vector<RegistryRoute> routes = [] {
     std::vector<RegistryRoute> out;
-    for (const Route& route : BuildRoutes(nullptr)) out.push_back(route.info);
+    for (const Route& route : BuildRoutes(nullptr, nullptr)) {
+      out.push_back(route.info);
+    }
     return out;
   }();
   return routes;
 }
 
 std::string RegistryOpenApi() {
-  return OpenApiDocument(BuildRoutes(nullptr)).dump(2);
+  return OpenApiDocument(BuildRoutes(nullptr, nullptr)).dump(2);
 }
 
 Status AddRegistryApi(http::Router& router, registry::RegistryStore& store,

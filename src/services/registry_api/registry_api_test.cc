@@ -345,10 +345,97 @@ TEST_F(ApiTest, OpenApiDocumentMatchesTheRoutes) {
     }
   }
   EXPECT_EQ(operations, RegistryRoutes().size());
-  EXPECT_EQ(RegistryRoutes().size(), 23u);  // every life event has a route
+  // every life event (23) and civil-record operation (21) has a route
+  EXPECT_EQ(RegistryRoutes().size(), 44u);
   // An undocumented path is unknown to the router.
   EXPECT_EQ(Call("GET", "/v1/nowhere").status, 404);
   EXPECT_EQ(Call("DELETE", "/v1/residents/x").status, 405);
+}
+
+// The civil records through the API (issue 11, item 1): what the clerk
+// writes reads back, the kiosk may read but not write, and every access by
+// staff is in the resident's audit trail.
+TEST_F(ApiTest, CivilRecordsThroughTheApi) {
+  const std::string head = NewResident("123456789018", "1980-05-05");
+  const std::string child = NewResident("614106526000", "1985-07-07");
+  auto formed = Call("POST", "/v1/households", {{"head_id", head}});
+  ASSERT_EQ(formed.status, 200) << formed.body;
+  const std::string household = Body(formed).value("id", "");
+  EXPECT_EQ(Body(formed)["members"][0]["relationship"], "世帯主");
+  auto joined = Call("POST", "/v1/households/" + household + "/members",
+                     {{"resident_id", child}, {"relationship", "妻"}});
+  ASSERT_EQ(joined.status, 200) << joined.body;
+  EXPECT_EQ(
+      Call("POST", "/v1/households", {{"head_id", child}}, Role::kKiosk).status,
+      403);
+  auto read = Call("GET", "/v1/residents/" + child + "/household", nullptr,
+                   Role::kKiosk);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(Body(read)["members"][1]["relationship"], "妻");
+  auto again = Call("POST", "/v1/households", {{"head_id", child}});
+  EXPECT_EQ(again.status, 409) << "already in a household";
+
+  json draft = {{"municipality_code", "20218"},
+                {"honseki", "長野県千曲市大字杭瀬下84番地"},
+                {"head_name", "番号 太郎"},
+                {"members",
+                 {{{"resident_id", head},
+                   {"name", "番号 太郎"},
+                   {"date_of_birth", "1980-05-05"},
+                   {"sex", "male"}}}}};
+  auto created = Call("POST", "/v1/family-registers", draft);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string reg = Body(created).value("id", "");
+  auto items = Call("GET", "/v1/residents/" + head + "/civil");
+  ASSERT_EQ(items.status, 200);
+  EXPECT_EQ(Body(items)["hittosha"], "番号 太郎");
+  auto filed = Call("POST", "/v1/family-registers/" + reg + "/events",
+                    {{"member", 0}, {"kind", "婚姻"}, {"on", "2026-01-01"}});
+  ASSERT_EQ(filed.status, 200) << filed.body;
+  const std::string event = Body(filed)["events"][0].value("id", "");
+  EXPECT_EQ(Body(filed)["events"][0]["reflected_on"], "");
+  auto reflected = Call(
+      "POST", "/v1/family-registers/" + reg + "/events/" + event + "/reflect");
+  ASSERT_EQ(reflected.status, 200) << reflected.body;
+  EXPECT_NE(Body(reflected)["events"][0]["reflected_on"], "");
+  EXPECT_EQ(Call("POST", "/v1/family-registers/" + reg + "/members/x/addresses",
+                 {{"address", "a"}, {"set_on", "2026-01-01"}})
+                .status,
+            400);
+
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "seal";
+  auto sealed = Call("POST", "/v1/seals",
+                     {{"resident_id", head},
+                      {"impression_png_base64", Base64(png)},
+                      {"width_mm", 15},
+                      {"height_mm", 15}});
+  ASSERT_EQ(sealed.status, 200) << sealed.body;
+  const std::string number = Body(sealed).value("number", "");
+  EXPECT_EQ(number, "20218-000001");
+  auto seal = Call("GET", "/v1/seals/" + number, nullptr, Role::kKiosk);
+  ASSERT_EQ(seal.status, 200);
+  EXPECT_EQ(Body(seal)["impression_png_base64"], Base64(png));
+  auto small = Call("POST", "/v1/seals",
+                    {{"resident_id", child},
+                     {"impression_png_base64", Base64(png + "2")},
+                     {"width_mm", 6},
+                     {"height_mm", 6}});
+  EXPECT_EQ(small.status, 409) << small.body;
+  auto gone =
+      Call("POST", "/v1/seals/" + number + "/deregister", {{"reason", "廃止"}});
+  ASSERT_EQ(gone.status, 200) << gone.body;
+  EXPECT_EQ(Body(gone)["state"], "deregistered");
+
+  auto trail = Call("GET", "/v1/residents/" + head + "/audit");
+  ASSERT_EQ(trail.status, 200);
+  std::vector<std::string> actions;
+  for (const json& e : Body(trail)) actions.push_back(e.value("action", ""));
+  for (const char* action :
+       {"household.form", "household.read", "koseki.create",
+        "resident.read_items", "koseki.file_event", "koseki.reflect_event",
+        "seal.register", "seal.read", "seal.deregister"}) {
+    EXPECT_THAT(actions, ::testing::Contains(std::string(action)));
+  }
 }
 
 TEST_F(ApiTest, RealServerRejectsAnOversizedBody) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "openmyna/base/result.h"
+#include "openmyna/registry/civil_seed.h"
 #include "openmyna/registry/service.h"
 #include "openmyna/registry/store.h"
 
@@ -22,6 +23,7 @@ struct SeedReport {
   std::vector<std::string> created;         // resident ids created now
   std::vector<std::string> residents;       // every sample resident's id
   std::string face_auth_card_id;            // when a card was issued
+  CivilSeedReport civil;  // households, registers, seals (civil_seed.h)
 };
 
 struct SeedOptions {

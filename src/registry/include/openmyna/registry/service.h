@@ -182,6 +182,11 @@ class RegistryService {
   Result<Resident> RecordDeath(const Actor& actor, std::string_view resident_id,
                                std::string_view died_on);
 
+  // The clock and random source the service was built with (for services
+  // built beside it on the same store, e.g. CivilService).
+  const Clock& clock() const { return clock_; }
+  Rng& rng() const { return rng_; }
+
  private:
   struct Impl;
   RegistryStore& store_;

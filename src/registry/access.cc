@@ -1,0 +1,41 @@
+#include "access.h"
+
+#include <fmt/format.h>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/log.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/permissions.h"
+
+namespace openmyna::registry::internal {
+
+std::string NewRecordId(Rng& rng, std::string_view prefix) {
+  return std::string(prefix) + ToHex(rng.Bytes(8));
+}
+
+Status Authorize(const Actor& actor, std::string_view action,
+                 std::string_view resident_id) {
+  if (!MayPerform(actor.role, action)) {
+    return Fail(RegistryErrc::kRefused,
+                fmt::format("role {} may not perform {}", ToString(actor.role),
+                            action));
+  }
+  if (actor.role == Role::kResident && actor.id != resident_id) {
+    return Fail(RegistryErrc::kRefused,
+                "a resident may act only on their own record");
+  }
+  return Ok();
+}
+
+Status WriteAudit(RegistryTx& tx, const Actor& actor,
+                  std::string_view resident_id, std::string_view action,
+                  const Clock& clock, Rng& rng) {
+  log::Get("registry")
+      ->debug("{} by {} ({}) on resident {}", action, actor.id,
+              ToString(actor.role), resident_id);
+  return tx.AppendAudit({NewRecordId(rng, "au-"), std::string(resident_id),
+                         actor.id, actor.role, std::string(action), actor.why,
+                         clock.Now()});
+}
+
+}  // namespace openmyna::registry::internal
