@@ -1,8 +1,10 @@
 // `openmyna serve [--only ocsp,crl] [--port N] [--address A] [--threads N]
 // [--now YYYY-MM-DDTHH:MM:SSZ]`:
 // runs the chosen HTTP services in one process (architecture.md §5) until
-// SIGINT/SIGTERM. Services are named in a registry (http/service.h); this
-// file registers "ocsp" and "crl", other files register theirs.
+// SIGINT/SIGTERM. Services are named in a registry (http/service.h); each
+// `*_command.cc` registers its own ("ocsp" and "crl" in
+// revocation_command.cc). `--set NAME=VALUE` passes a setting to the
+// services (http::ServiceContext::settings; each service documents its own).
 //
 // --now (for tests and demos) runs every service on an OffsetClock that
 // starts at the given UTC instant and then moves on at normal speed, so that
@@ -23,51 +25,11 @@
 #include "openmyna/http/server.h"
 #include "openmyna/http/service.h"
 #include "openmyna/pki/names.h"
-#include "openmyna/pki/revocation/revocation_service.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/pki/tls.h"
 
 namespace openmyna::cli {
 namespace {
-
-namespace rev = pki::revocation;
-
-// The OCSP responder or the CRL publisher of the sandbox as a service.
-class RevocationHttpService final : public http::Service {
- public:
-  explicit RevocationHttpService(std::unique_ptr<rev::RevocationService> s)
-      : service_(std::move(s)) {}
-  Status Start() override { return service_->Start(); }
-  void Stop() override { service_->Stop(); }
-
- private:
-  std::unique_ptr<rev::RevocationService> service_;
-};
-
-Result<std::unique_ptr<http::Service>> MakeRevocation(
-    const http::ServiceContext& context, http::Router& router, bool ocsp) {
-  rev::RevocationServiceOptions options;
-  options.ocsp = ocsp;
-  options.crl = !ocsp;
-  OPENMYNA_ASSIGN_OR_RETURN(
-      auto service,
-      rev::RevocationService::Open(context.data_dir, *context.clock, options));
-  OPENMYNA_RETURN_IF_ERROR(service->AddRoutes(router));
-  return std::unique_ptr<http::Service>(
-      std::make_unique<RevocationHttpService>(std::move(service)));
-}
-
-const http::ServiceRegistration kOcsp{
-    "ocsp",
-    "OCSP responder (RFC 6960) for both sandbox CAs at /ocsp/sign, /ocsp/auth",
-    [](const http::ServiceContext& c, http::Router& r) {
-      return MakeRevocation(c, r, true);
-    }};
-const http::ServiceRegistration kCrl{
-    "crl", "partitioned CRLs (RFC 5280) at /crl/<kind>/g<N>/<municipality>.crl",
-    [](const http::ServiceContext& c, http::Router& r) {
-      return MakeRevocation(c, r, false);
-    }};
 
 struct ServeOptions {
   std::string only;
@@ -76,7 +38,8 @@ struct ServeOptions {
   int tls_port = -1;  // -1: the HTTP port + 1 for the sandbox's port, else 0
   bool no_tls = false;
   int threads = 2;
-  std::string now;  // "" = the system clock
+  std::string now;                    // "" = the system clock
+  std::vector<std::string> settings;  // NAME=VALUE
 };
 
 // "YYYY-MM-DDTHH:MM:SSZ" (UTC, RFC 3339 without fractions) -> instant.
@@ -158,6 +121,15 @@ void RunServe(const ServeOptions& options, Context& context) {
   service_context.urls = &urls;
   service_context.clock =
       shifted ? static_cast<const Clock*>(&*shifted) : &kClock;
+  for (const std::string& setting : options.settings) {
+    const auto equals = setting.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      context.BadInput("--set", "expected NAME=VALUE, got '" + setting + "'");
+      return;
+    }
+    service_context.settings[setting.substr(0, equals)] =
+        setting.substr(equals + 1);
+  }
   http::Router router;
   std::vector<std::unique_ptr<http::Service>> services;
   std::string names;
@@ -266,6 +238,9 @@ void AddServe(CLI::App& app, Context& context) {
   serve->add_option("--now", options->now,
                     "Test/demo clock: run as if it were this UTC instant "
                     "(YYYY-MM-DDTHH:MM:SSZ), then move on in real time");
+  serve->add_option("--set", options->settings,
+                    "A service setting NAME=VALUE (repeatable), e.g. "
+                    "revocation.cache-max-age=60 (see docs/cli.md)");
   serve->callback([options, &context] { RunServe(*options, context); });
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 namespace openmyna::http {
 namespace {
@@ -150,6 +151,16 @@ bool PercentDecode(std::string_view in, std::string& out) {
     i += 2;
   }
   return true;
+}
+
+std::string FormatHttpDate(TimePoint when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[40];
+  const std::size_t n =
+      std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buffer, n);
 }
 
 }  // namespace openmyna::http

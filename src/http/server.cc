@@ -28,17 +28,6 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-// IMF-fixdate (RFC 9110 §5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
-std::string HttpDate(TimePoint when) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[40];
-  const std::size_t n =
-      std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return std::string(buffer, n);
-}
-
 }  // namespace
 
 // What Stop() needs of a connection, plain or TLS.
@@ -64,7 +53,7 @@ struct Server::Impl {
   std::string Now() const {
     static const SystemClock kSystemClock;
     const Clock& clock = options.clock ? *options.clock : kSystemClock;
-    return HttpDate(clock.Now());
+    return FormatHttpDate(clock.Now());
   }
 
   ServerOptions options;
@@ -236,7 +225,11 @@ class Session final : public Stoppable,
       response_.insert(h.name, h.value);
     }
     response_.keep_alive(!close_after_);
-    response_.content_length(response.body.size());
+    // 304 (and 204) have no content; a Content-Length would have to be the
+    // length of the 200's content (RFC 9110 §8.6), so none is sent.
+    if (response.status != 304 && response.status != 204) {
+      response_.content_length(response.body.size());
+    }
     if (!head) response_.body() = std::move(response.body);
     Lowest().expires_after(server_.options.read_timeout);
     bhttp::async_write(

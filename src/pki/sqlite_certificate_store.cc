@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS pki_certificates (
   not_after         INTEGER NOT NULL,
   der               BLOB    NOT NULL,
   reason            INTEGER,                  -- RFC 5280 CRLReason
-  revoked_at        INTEGER                   -- Unix seconds
+  revoked_at        INTEGER,                  -- Unix seconds
+  revoked_seq       INTEGER                   -- change counter (see below)
 );
 CREATE INDEX IF NOT EXISTS pki_certificates_revoked
   ON pki_certificates (ca, generation, municipality_code, serial,
@@ -38,6 +39,26 @@ CREATE INDEX IF NOT EXISTS pki_certificates_revoked
 CREATE INDEX IF NOT EXISTS pki_certificates_partition
   ON pki_certificates (ca, generation, municipality_code);
 )sql";
+
+// The revocation change counter (CertificateStore::RevocationSequence):
+// each revocation sets revoked_seq to MAX + 1 inside its write, and SQLite
+// has one writer at a time, so the numbers follow commit order. The
+// partial index makes MAX and "since N" walks O(log n + changes).
+constexpr const char* kSequenceIndex = R"sql(
+CREATE INDEX IF NOT EXISTS pki_certificates_revoked_seq
+  ON pki_certificates (revoked_seq) WHERE revoked_seq IS NOT NULL;
+)sql";
+
+// Stores made before the counter existed: add the column and number their
+// revoked rows once.
+constexpr const char* kAddSequence = R"sql(
+ALTER TABLE pki_certificates ADD COLUMN revoked_seq INTEGER;
+UPDATE pki_certificates SET revoked_seq = rowid WHERE revoked_at IS NOT NULL;
+)sql";
+
+constexpr const char* kNextSequence =
+    "(SELECT COALESCE(MAX(revoked_seq), 0) + 1 FROM pki_certificates "
+    "WHERE revoked_seq IS NOT NULL)";
 
 constexpr const char* kColumns =
     "serial, ca, generation, municipality_code, prefecture, municipality, "
@@ -161,7 +182,9 @@ struct SqliteCertificateStore::Impl {
   Status PutLocked(const CertificateRecord& r) {
     static const std::string kInsert =
         std::string("INSERT INTO pki_certificates (") + kColumns +
-        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+        ", revoked_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?, CASE WHEN ?12 IS "
+        "NULL THEN NULL ELSE " +
+        kNextSequence + " END)";
     OPENMYNA_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Cached(kInsert));
     const ResetOnExit reset{stmt};
     const Statement::Borrowed s{stmt};
@@ -254,7 +277,24 @@ Result<std::unique_ptr<SqliteCertificateStore>> SqliteCertificateStore::Open(
   sqlite3_busy_timeout(impl->db, 5000);
   OPENMYNA_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL;"));
   OPENMYNA_RETURN_IF_ERROR(impl->Exec("PRAGMA synchronous=NORMAL;"));
-  OPENMYNA_RETURN_IF_ERROR(impl->Exec(kSchema));
+  OPENMYNA_RETURN_IF_ERROR(impl->Exec("BEGIN IMMEDIATE;"));
+  Status schema = impl->Exec(kSchema);
+  if (schema) {
+    auto has = impl->Prepare(
+        "SELECT 1 FROM pragma_table_info('pki_certificates') WHERE name = "
+        "'revoked_seq'");
+    if (!has) {
+      schema = Unexpected(has.error());
+    } else if (sqlite3_step(has->stmt) != SQLITE_ROW) {
+      schema = impl->Exec(kAddSequence);
+    }
+  }
+  if (schema) schema = impl->Exec(kSequenceIndex);
+  if (!schema) {
+    (void)impl->Exec("ROLLBACK;");
+    return Unexpected(schema.error());
+  }
+  OPENMYNA_RETURN_IF_ERROR(impl->Exec("COMMIT;"));
   return std::unique_ptr<SqliteCertificateStore>(
       new SqliteCertificateStore(std::move(impl)));
 }
@@ -309,8 +349,10 @@ Status SqliteCertificateStore::Revoke(const Serial& serial,
     time = ToUnix(*found->revocation_time);
   }
   OPENMYNA_ASSIGN_OR_RETURN(
-      Statement s, impl_->Prepare("UPDATE pki_certificates SET reason = ?, "
-                                  "revoked_at = ? WHERE serial = ?"));
+      Statement s,
+      impl_->Prepare(std::string("UPDATE pki_certificates SET reason = ?, "
+                                 "revoked_at = ?, revoked_seq = ") +
+                     kNextSequence + " WHERE serial = ?"));
   const std::string key = Key(serial);
   sqlite3_bind_int(s.stmt, 1, static_cast<int>(reason));
   sqlite3_bind_int64(s.stmt, 2, time);
@@ -458,6 +500,51 @@ Status SqliteCertificateStore::ForEachStatus(
     if (!visit(entry)) return Ok();
   }
   if (rc != SQLITE_DONE) return Unexpected(impl_->Err("statuses"));
+  return Ok();
+}
+
+Result<std::uint64_t> SqliteCertificateStore::RevocationSequence() {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      sqlite3_stmt * stmt,
+      impl_->Cached("SELECT COALESCE(MAX(revoked_seq), 0) FROM "
+                    "pki_certificates WHERE revoked_seq IS NOT NULL"));
+  const Impl::ResetOnExit reset{stmt};
+  if (sqlite3_step(stmt) != SQLITE_ROW) {
+    return Unexpected(impl_->Err("revocation sequence"));
+  }
+  return static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 0));
+}
+
+Status SqliteCertificateStore::ForEachRevocationSince(
+    std::uint64_t after,
+    const std::function<bool(const RevocationChange&)>& visit) {
+  std::lock_guard lock(impl_->mutex);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Statement s,
+      impl_->Prepare("SELECT revoked_seq, serial, ca, generation, "
+                     "municipality_code, revoked_at, reason FROM "
+                     "pki_certificates WHERE revoked_seq > ? ORDER BY "
+                     "revoked_seq"));
+  sqlite3_bind_int64(s.stmt, 1, static_cast<std::int64_t>(after));
+  int rc;
+  RevocationChange change;
+  while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
+    change.sequence =
+        static_cast<std::uint64_t>(sqlite3_column_int64(s.stmt, 0));
+    DecodeKey(sqlite3_column_text(s.stmt, 1), sqlite3_column_bytes(s.stmt, 1),
+              change.entry.serial);
+    ParseCaKind(reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 2)),
+                change.partition.ca);
+    change.partition.generation = sqlite3_column_int(s.stmt, 3);
+    change.partition.municipality_code =
+        reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 4));
+    change.entry.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 5));
+    change.entry.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 6))
+                              .value_or(RevocationReason::kUnspecified);
+    if (!visit(change)) return Ok();
+  }
+  if (rc != SQLITE_DONE) return Unexpected(impl_->Err("revocations since"));
   return Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/errors.h"
@@ -29,9 +30,9 @@ CertificateRecord Record(std::string_view hex, CaKind ca = CaKind::kSignature,
 
 class StoreTest : public ::testing::Test {
  protected:
+  std::filesystem::path path_ = testing::TempDir("store") / "c.sqlite";
   std::unique_ptr<SqliteCertificateStore> store_ =
-      SqliteCertificateStore::Open(testing::TempDir("store") / "c.sqlite")
-          .value();
+      SqliteCertificateStore::Open(path_).value();
   TimePoint t1_ = sys_days(year(2027) / 3 / 1);
   TimePoint t2_ = sys_days(year(2027) / 4 / 1);
 };
@@ -166,6 +167,99 @@ TEST_F(StoreTest, PutManyIsAllOrNothingAndKeepsImportedRevocations) {
   std::vector<CertificateRecord> bad = {Record("22"), Record("20")};
   EXPECT_FALSE(store_->PutMany(bad));
   EXPECT_FALSE(*store_->Contains(S("22")));
+}
+
+std::vector<RevocationChange> Since(CertificateStore& store,
+                                    std::uint64_t after) {
+  std::vector<RevocationChange> out;
+  EXPECT_TRUE(store.ForEachRevocationSince(after, [&](const auto& change) {
+    out.push_back(change);
+    return true;
+  }));
+  return out;
+}
+
+// The change counter (issue 13 item 3): every revocation takes the next
+// number; "since N" yields exactly the later ones, with their partition; a
+// hold made permanent appears once, with its new number and reason.
+TEST_F(StoreTest, RevocationCounterNumbersEveryChangeInOrder) {
+  EXPECT_EQ(*store_->RevocationSequence(), 0u);
+  ASSERT_TRUE(store_->Put(Record("a1")));
+  ASSERT_TRUE(store_->Put(Record("a2", CaKind::kAuthentication, "01106")));
+  ASSERT_TRUE(store_->Put(Record("a3")));
+  EXPECT_EQ(*store_->RevocationSequence(), 0u);  // issuance is not a change
+  ASSERT_TRUE(store_->Revoke(S("a3"), RevocationReason::kCertificateHold, t1_));
+  ASSERT_TRUE(store_->Revoke(S("a2"), RevocationReason::kKeyCompromise, t2_));
+  EXPECT_EQ(*store_->RevocationSequence(), 2u);
+  auto all = Since(*store_, 0);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].sequence, 1u);
+  EXPECT_EQ(all[0].entry.serial, S("a3"));
+  EXPECT_EQ(all[0].partition.ca, CaKind::kSignature);
+  EXPECT_EQ(all[0].partition.municipality_code, "13221");
+  EXPECT_EQ(all[1].entry.serial, S("a2"));
+  EXPECT_EQ(all[1].partition.ca, CaKind::kAuthentication);
+  EXPECT_EQ(all[1].partition.municipality_code, "01106");
+  EXPECT_EQ(all[1].entry.revocation_time, t2_);
+  EXPECT_TRUE(Since(*store_, 2).empty());
+  // A refused revocation changes nothing.
+  EXPECT_FALSE(store_->Revoke(S("a2"), RevocationReason::kSuperseded, t2_));
+  EXPECT_EQ(*store_->RevocationSequence(), 2u);
+  // The hold made permanent: number 3, the original time kept.
+  ASSERT_TRUE(store_->Revoke(S("a3"), RevocationReason::kKeyCompromise, t2_));
+  auto later = Since(*store_, 2);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].sequence, 3u);
+  EXPECT_EQ(later[0].entry.reason, RevocationReason::kKeyCompromise);
+  EXPECT_EQ(later[0].entry.revocation_time, t1_);
+  EXPECT_EQ(Since(*store_, 0).size(), 2u);  // one entry per certificate
+  // An imported revoked record is a change too.
+  CertificateRecord imported = Record("a4");
+  imported.revocation_reason = RevocationReason::kSuperseded;
+  imported.revocation_time = t1_;
+  ASSERT_TRUE(store_->Put(imported));
+  EXPECT_EQ(*store_->RevocationSequence(), 4u);
+  // Another connection sees the same counter.
+  auto other = SqliteCertificateStore::Open(path_);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(*(*other)->RevocationSequence(), 4u);
+}
+
+// A store made before the counter existed (the old schema, written by the
+// sqlite3 command-line tool) gets the column and numbers its revoked rows.
+TEST(StoreMigrationTest, OldStoreGetsTheCounter) {
+  const auto path = testing::TempDir("store-old") / "old.sqlite";
+  const std::string sql =
+      "CREATE TABLE pki_certificates (serial TEXT NOT NULL UNIQUE, ca TEXT NOT "
+      "NULL, generation INTEGER NOT NULL, municipality_code TEXT NOT NULL, "
+      "prefecture TEXT NOT NULL, municipality TEXT NOT NULL, subject_cn TEXT "
+      "NOT NULL UNIQUE, not_before INTEGER NOT NULL, not_after INTEGER NOT "
+      "NULL, der BLOB NOT NULL, reason INTEGER, revoked_at INTEGER); INSERT "
+      "INTO pki_certificates VALUES ('" +
+      std::string(36, '0') +
+      "0b01', 'sign', 1, '13221', 'Tokyo-to', 'Kiyose-shi', 'cn1', 0, 1, "
+      "x'3000', NULL, NULL), ('" +
+      std::string(36, '0') +
+      "0b02', 'sign', 1, '13221', 'Tokyo-to', 'Kiyose-shi', 'cn2', 0, 1, "
+      "x'3000', 1, 1800000000);";
+  ASSERT_EQ(
+      std::system(("sqlite3 " + path.string() + " \"" + sql + "\"").c_str()),
+      0);
+  auto store = SqliteCertificateStore::Open(path);
+  ASSERT_TRUE(store) << store.error();
+  EXPECT_EQ(*(*store)->RevocationSequence(), 2u);  // its rowid
+  auto changes = Since(**store, 0);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].entry.serial, S("b02"));
+  ASSERT_TRUE((*store)->Revoke(S("b01"), RevocationReason::kSuperseded,
+                               TimePoint(seconds(1800000001))));
+  EXPECT_EQ(*(*store)->RevocationSequence(), 3u);
+  store->reset();
+  // Opening again does not renumber.
+  auto again = SqliteCertificateStore::Open(path);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(Since(**again, 0).size(), 2u);
+  EXPECT_EQ(*(*again)->RevocationSequence(), 3u);
 }
 
 TEST(SerialTest, ParsesHexAndRejectsNonPositive) {

@@ -22,8 +22,8 @@
 #include "openmyna/http/server.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/certificate_store.h"
-#include "openmyna/pki/revocation/revocation_service.h"
 #include "openmyna/pki/sandbox.h"
+#include "openmyna/services/revocation.h"
 #include "testing/pki_fixture.h"
 
 namespace openmyna::pki {
@@ -109,10 +109,10 @@ class OcspInteropTest : public ::testing::Test {
               &status);
     ASSERT_EQ(status, 0) << out;
 
-    revocation::RevocationServiceOptions service_options;
+    services::RevocationServiceOptions service_options;
     service_options.sync_interval = 200ms;
     auto service =
-        revocation::RevocationService::Open(dir_, clock_, service_options);
+        services::RevocationService::Open(dir_, clock_, service_options);
     ASSERT_TRUE(service) << service.error();
     service_ = service->release();
     http::Router router;
@@ -173,7 +173,7 @@ class OcspInteropTest : public ::testing::Test {
   static inline SystemClock clock_;
   static inline OpenSslRng rng_;
   static inline Sandbox* sandbox_ = nullptr;
-  static inline revocation::RevocationService* service_ = nullptr;
+  static inline services::RevocationService* service_ = nullptr;
   static inline http::Server* server_ = nullptr;
   static inline std::map<std::string, Serial> serials_;
   static inline TimePoint revoked_at_;

@@ -5,11 +5,11 @@
 
 #include <cerrno>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/log.h"
-#include "openmyna/http/message.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/linter.h"
 #include "openmyna/pki/names.h"
@@ -17,33 +17,6 @@
 
 namespace openmyna::pki::revocation {
 namespace {
-
-// FNV-1a (64 bit) over the entries: a cheap change detector, not a MAC.
-void Fold(std::uint64_t& h, ByteView bytes) {
-  for (std::uint8_t b : bytes) {
-    h ^= b;
-    h *= 0x100000001b3ULL;
-  }
-}
-
-void FoldEntry(std::uint64_t& h, const RevokedEntry& entry) {
-  Fold(h, entry.serial.bytes);
-  const std::int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                   entry.revocation_time.time_since_epoch())
-                                   .count();
-  const std::uint8_t tail[9] = {static_cast<std::uint8_t>(entry.reason),
-                                static_cast<std::uint8_t>(seconds >> 56),
-                                static_cast<std::uint8_t>(seconds >> 48),
-                                static_cast<std::uint8_t>(seconds >> 40),
-                                static_cast<std::uint8_t>(seconds >> 32),
-                                static_cast<std::uint8_t>(seconds >> 24),
-                                static_cast<std::uint8_t>(seconds >> 16),
-                                static_cast<std::uint8_t>(seconds >> 8),
-                                static_cast<std::uint8_t>(seconds)};
-  Fold(h, tail);
-}
-
-constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 
 std::filesystem::path StatePath(const std::filesystem::path& crl) {
   return crl.string() + ".state";
@@ -69,6 +42,10 @@ const CrlIssuer* CrlPublisher::IssuerOf(const CrlPartition& partition) const {
   return nullptr;
 }
 
+// The sidecar: "v2 <CRL number> <revocation counter> <thisUpdate, Unix s>".
+// An older sidecar (number, entry fingerprint, time) keeps its CRL number;
+// its counter is taken as 0, so the next PublishDue looks at every
+// revocation once.
 CrlPublisher::State CrlPublisher::LoadState(
     const std::filesystem::path& crl_path) {
   State state;
@@ -76,25 +53,32 @@ CrlPublisher::State CrlPublisher::LoadState(
   auto text = ReadFileText(StatePath(crl_path));
   if (!text || !std::filesystem::exists(crl_path)) return state;
   std::istringstream in(*text);
+  std::string first;
   std::int64_t seconds = 0;
-  if (in >> state.crl_number >> state.fingerprint >> seconds) {
-    state.this_update = TimePoint(std::chrono::seconds(seconds));
+  bool ok = false;
+  if (in >> first && first == "v2") {
+    ok = static_cast<bool>(in >> state.crl_number >> state.sequence >> seconds);
   } else {
+    std::uint64_t fingerprint = 0;
+    try {
+      state.crl_number = std::stoull(first);
+      ok = static_cast<bool>(in >> fingerprint >> seconds);
+    } catch (...) {
+      ok = false;
+    }
+    state.sequence = 0;
+  }
+  if (!ok) {
     state = State{};
     state.path = crl_path;
+    return state;
   }
+  state.this_update = TimePoint(std::chrono::seconds(seconds));
   return state;
 }
 
-Result<std::uint64_t> CrlPublisher::Fingerprint(const CrlPartition& partition) {
-  std::uint64_t h = kFnvOffset;
-  const TimePoint now = clock_.Now();
-  auto status = store_.ForEachRevoked(partition, [&](const RevokedEntry& e) {
-    if (e.revocation_time <= now) FoldEntry(h, e);
-    return true;
-  });
-  if (!status) return Fail(RevocationErrc::kStore, status.error().ToString());
-  return h;
+std::filesystem::path CrlPublisher::PathOf(const std::string& url_path) const {
+  return options_.directory / url_path.substr(5);  // drop "/crl/"
 }
 
 Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
@@ -108,8 +92,7 @@ Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
   std::lock_guard lock(mutex_);
   const std::string url_path =
       CrlPath(partition.ca, partition.generation, partition.municipality_code);
-  const std::filesystem::path path =
-      options_.directory / std::string(url_path).substr(5);  // drop "/crl/"
+  const std::filesystem::path path = PathOf(url_path);
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return Fail(RevocationErrc::kIo, "cannot create " + path.string());
@@ -128,14 +111,15 @@ Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
   params.next_update = params.this_update + options_.validity;
   params.distribution_point = names->get();
 
-  std::uint64_t fingerprint = kFnvOffset;
+  // Read before the walk: the walk (a later snapshot) sees at least every
+  // revocation numbered up to here.
+  auto sequence = store_.RevocationSequence();
+  if (!sequence) {
+    return Fail(RevocationErrc::kStore, sequence.error().ToString());
+  }
   RevokedEntrySource source =
       [&](const std::function<bool(const RevokedEntry&)>& visit) -> Status {
-    fingerprint = kFnvOffset;
-    auto status = store_.ForEachRevoked(partition, [&](const RevokedEntry& e) {
-      if (e.revocation_time <= params.this_update) FoldEntry(fingerprint, e);
-      return visit(e);
-    });
+    auto status = store_.ForEachRevoked(partition, visit);
     if (!status) return Fail(RevocationErrc::kStore, status.error().ToString());
     return Ok();
   };
@@ -174,12 +158,12 @@ Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
                             WriteCrlFile(params, source, path, lint));
 
   state.crl_number = params.crl_number;
-  state.fingerprint = fingerprint;
+  state.sequence = *sequence;
   state.this_update = params.this_update;
   state.path = path;
   const std::string text =
-      std::to_string(state.crl_number) + " " + std::to_string(fingerprint) +
-      " " +
+      "v2 " + std::to_string(state.crl_number) + " " +
+      std::to_string(state.sequence) + " " +
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                          params.this_update.time_since_epoch())
                          .count()) +
@@ -193,40 +177,132 @@ Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
                       state.crl_number, summary, params.this_update};
 }
 
-Result<std::vector<PublishedCrl>> CrlPublisher::PublishDue() {
-  std::vector<PublishedCrl> published;
+Status CrlPublisher::ListPartitions() {
+  std::map<std::string, CrlPartition> listed;
   for (const CrlIssuer& issuer : issuers_) {
     auto partitions = store_.Partitions(issuer.ca);
     if (!partitions) {
       return Fail(RevocationErrc::kStore, partitions.error().ToString());
     }
-    for (const CrlPartition& partition : *partitions) {
+    for (CrlPartition& partition : *partitions) {
       if (partition.generation != issuer.generation) continue;
-      const std::string url_path = CrlPath(partition.ca, partition.generation,
-                                           partition.municipality_code);
-      State state;
-      {
-        std::lock_guard lock(mutex_);
-        auto found = states_.find(url_path);
-        if (found != states_.end()) {
-          state = found->second;
-        } else {
-          state =
-              LoadState(options_.directory / std::string(url_path).substr(5));
-          if (state.crl_number > 0) states_[url_path] = state;
-        }
-      }
-      bool due = state.crl_number == 0 ||
-                 clock_.Now() - state.this_update >= options_.reissue_after;
-      if (!due) {
-        OPENMYNA_ASSIGN_OR_RETURN(std::uint64_t fingerprint,
-                                  Fingerprint(partition));
-        due = fingerprint != state.fingerprint;
-      }
-      if (!due) continue;
-      OPENMYNA_ASSIGN_OR_RETURN(PublishedCrl crl, Publish(partition));
-      published.push_back(std::move(crl));
+      listed.emplace(CrlPath(partition.ca, partition.generation,
+                             partition.municipality_code),
+                     std::move(partition));
     }
+  }
+  partitions_ = std::move(listed);
+  listed_ = std::chrono::steady_clock::now();
+  return Ok();
+}
+
+Result<std::vector<PublishedCrl>> CrlPublisher::PublishDue() {
+  std::lock_guard due_lock(due_mutex_);
+  const bool relist =
+      partitions_.empty() ||
+      std::chrono::steady_clock::now() - listed_ >= options_.relist_partitions;
+  if (relist) OPENMYNA_RETURN_IF_ERROR(ListPartitions());
+  auto sequence = store_.RevocationSequence();
+  if (!sequence) {
+    return Fail(RevocationErrc::kStore, sequence.error().ToString());
+  }
+  // The state of every partition (loaded from its sidecar the first time).
+  std::map<std::string, State> states;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [url_path, partition] : partitions_) {
+      auto found = states_.find(url_path);
+      if (found == states_.end()) {
+        State state = LoadState(PathOf(url_path));
+        if (state.crl_number > 0) states_[url_path] = state;
+        states[url_path] = state;
+      } else {
+        states[url_path] = found->second;
+      }
+    }
+  }
+  const TimePoint now = clock_.Now();
+  std::set<std::string> due;
+  std::uint64_t oldest = *sequence;
+  for (const auto& [url_path, state] : states) {
+    if (state.crl_number == 0 ||
+        now - state.this_update >= options_.reissue_after) {
+      due.insert(url_path);
+    } else {
+      oldest = std::min(oldest, state.sequence);
+    }
+  }
+  if (!seen_valid_) {
+    seen_ = oldest;  // the first call: from what the sidecars cover
+    seen_valid_ = true;
+  }
+  if (*sequence != seen_) {
+    bool unknown_partition = false;
+    std::uint64_t last = seen_;
+    auto walked = store_.ForEachRevocationSince(
+        seen_, [&](const RevocationChange& change) {
+          last = change.sequence;
+          const std::string url_path =
+              CrlPath(change.partition.ca, change.partition.generation,
+                      change.partition.municipality_code);
+          auto state = states.find(url_path);
+          if (state == states.end()) {
+            if (IssuerOf(change.partition) != nullptr) unknown_partition = true;
+            return true;
+          }
+          if (change.sequence <= state->second.sequence) return true;
+          due.insert(url_path);
+          if (change.entry.revocation_time > now) {
+            auto [it, added] =
+                pending_.emplace(url_path, change.entry.revocation_time);
+            if (!added) {
+              it->second = std::min(it->second, change.entry.revocation_time);
+            }
+          }
+          return true;
+        });
+    if (!walked) {
+      return Fail(RevocationErrc::kStore, walked.error().ToString());
+    }
+    seen_ = std::max(last, *sequence);
+    if (unknown_partition) {
+      // A revocation in a partition of a certificate issued after the last
+      // listing: list again now (its CRL is missing, so it becomes due).
+      OPENMYNA_RETURN_IF_ERROR(ListPartitions());
+      for (const auto& [url_path, partition] : partitions_) {
+        if (!states.contains(url_path)) due.insert(url_path);
+      }
+    }
+  }
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second <= now) {
+      due.insert(it->first);
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<PublishedCrl> published;
+  for (auto url = due.begin(); url != due.end(); ++url) {
+    const std::string& url_path = *url;
+    auto partition = partitions_.find(url_path);
+    if (partition == partitions_.end()) continue;
+    auto result = Publish(partition->second);
+    if (!result) {
+      // Tried again next round (the counter has moved past these).
+      for (auto rest = url; rest != due.end(); ++rest) {
+        auto [it, added] = pending_.emplace(*rest, now);
+        if (!added) it->second = std::min(it->second, now);
+      }
+      return Unexpected(result.error());
+    }
+    PublishedCrl crl = std::move(*result);
+    // A revocation dated after this CRL's thisUpdate waits for the next.
+    auto pending = pending_.find(url_path);
+    if (pending != pending_.end() && pending->second <= crl.this_update) {
+      pending_.erase(pending);
+    }
+    published.push_back(std::move(crl));
   }
   return published;
 }
@@ -239,23 +315,13 @@ std::optional<std::filesystem::path> CrlPublisher::FileFor(
   return found->second.path;
 }
 
-Status CrlPublisher::AddRoutes(http::Router& router) {
-  return router.Add("GET", "/crl/*", [this](const http::Request& request) {
-    const auto path = FileFor(request.path);
-    if (!path) {
-      return http::Problem(404, "Not Found",
-                           "no CRL is published at " + request.path);
-    }
-    auto der = ReadFileText(*path);
-    if (!der) {
-      return http::Problem(503, "Service Unavailable",
-                           "the CRL cannot be read now");
-    }
-    http::Response response;
-    response.content_type = "application/pkix-crl";  // RFC 2585 §4.2
-    response.body = std::move(*der);
-    return response;
-  });
+std::optional<CurrentCrl> CrlPublisher::Current(std::string_view url_path) {
+  std::lock_guard lock(mutex_);
+  auto found = states_.find(std::string(url_path));
+  if (found == states_.end()) return std::nullopt;
+  const State& state = found->second;
+  return CurrentCrl{state.path, state.crl_number, state.this_update,
+                    state.this_update + options_.validity};
 }
 
 }  // namespace openmyna::pki::revocation

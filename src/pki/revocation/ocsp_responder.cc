@@ -14,7 +14,7 @@
 
 #include "ocsp_request_shape.h"
 #include "openmyna/base/log.h"
-#include "openmyna/http/message.h"
+#include "openmyna/http/message.h"  // PercentDecode
 #include "openmyna/pki/revocation/errors.h"
 
 namespace openmyna::pki::revocation {
@@ -59,6 +59,24 @@ Owned<ASN1_TIME> Asn1Time(TimePoint when) {
       ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(when)));
 }
 
+// FNV-1a 64 of a response: a cheap identity for HTTP validators (ETag),
+// computed once when the response is signed.
+std::uint64_t Fnv1a(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char b : bytes) {
+    h ^= b;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// Statuses only move forward (a hold is never lifted, jpki.md §4.3; it may
+// become permanent): good < on hold < revoked for good.
+int Rank(const CertificateStatus& status) {
+  if (status.kind != CertificateStatus::Kind::kRevoked) return 0;
+  return status.reason == RevocationReason::kCertificateHold ? 1 : 2;
+}
+
 constexpr std::array<int, 4> kHashNids = {NID_sha1, NID_sha256, NID_sha384,
                                           NID_sha512};
 constexpr std::size_t kShards = 16;
@@ -82,6 +100,11 @@ struct OcspResponder::Impl {
     std::size_t issuer = 0;
     int hash_nid = NID_sha1;
     Bytes serial;
+    std::uint64_t fingerprint = 0;
+
+    OcspAnswer ToAnswer() const {
+      return {der, true, this_update, next_update, fingerprint};
+    }
   };
   // Heterogeneous lookup (C++20): the hot path looks up a string_view
   // built on the stack, without allocating a key.
@@ -99,6 +122,10 @@ struct OcspResponder::Impl {
   Impl(std::vector<OcspIssuer> issuers, CertificateStore& s, const Clock& c,
        OcspOptions o)
       : store(s), clock(c), options(o) {
+    // Every response cached from now on reads a status at least as recent
+    // as this counter; SyncRevocations starts after it (0 on failure: the
+    // first sync then walks every revocation once).
+    if (auto sequence = store.RevocationSequence()) seen_sequence = *sequence;
     for (OcspIssuer& issuer : issuers) {
       Served served;
       served.issuer = issuer;
@@ -151,9 +178,9 @@ struct OcspResponder::Impl {
   // (ocsp_request_shape.h) whose CertID names a served issuer and whose
   // fresh response is cached. nullptr otherwise (the general path then
   // answers, with identical results).
-  OcspResponseDer FastHit(ByteView der) {
+  std::optional<OcspAnswer> FastHit(ByteView der) {
     const auto simple = internal::ParseSimpleOcspRequest(der);
-    if (!simple || simple->serial.empty()) return nullptr;
+    if (!simple || simple->serial.empty()) return std::nullopt;
     for (std::size_t i = 0; i < served_.size(); ++i) {
       for (const auto& [nid, fields] : served_[i].fields) {
         if (fields.size() != simple->issuer_fields.size() ||
@@ -163,17 +190,17 @@ struct OcspResponder::Impl {
         }
         char buffer[32];
         const auto key = KeyIn(buffer, i, nid, simple->serial);
-        if (!key) return nullptr;
+        if (!key) return std::nullopt;
         Shard& shard = ShardOf(*key);
         std::shared_lock lock(shard.mutex);
         auto it = shard.map.find(*key);
         if (it != shard.map.end() && clock.Now() < it->second.next_update) {
-          return it->second.der;
+          return it->second.ToAnswer();
         }
-        return nullptr;
+        return std::nullopt;
       }
     }
-    return nullptr;
+    return std::nullopt;
   }
   Shard& ShardOf(std::string_view key) {
     return shards[KeyHash{}(key) % kShards];
@@ -276,21 +303,30 @@ struct OcspResponder::Impl {
     return der;
   }
 
-  // Signs and caches the response for one (issuer, hash, serial).
-  OcspResponseDer SignAndCache(std::size_t i, int nid, const Bytes& serial,
-                               OCSP_CERTID* id, const CertificateStatus& st) {
+  // Signs and caches the response for one (issuer, hash, serial). A
+  // cached entry with a more advanced status (a revocation signed by
+  // SyncRevocations while this status was read) is kept and returned.
+  OcspAnswer SignAndCache(std::size_t i, int nid, const Bytes& serial,
+                          OCSP_CERTID* id, const CertificateStatus& st) {
     TimePoint next{};
     const TimePoint now = clock.Now();
     OcspResponseDer der = Sign(i, {{id, st}}, nullptr, now, &next);
-    if (der->size() <= 5) return der;  // an error status: never cached
-    Entry entry{
-        der,   std::chrono::floor<std::chrono::seconds>(now), next, st, i, nid,
-        serial};
+    if (der->size() <= 5) return {der};  // an error status: never cached
+    Entry entry{der,    std::chrono::floor<std::chrono::seconds>(now),
+                next,   st,
+                i,      nid,
+                serial, Fnv1a(*der)};
     const std::string key = Key(i, nid, serial);
     Shard& shard = ShardOf(key);
     std::unique_lock lock(shard.mutex);
+    auto it = shard.map.find(key);
+    if (it != shard.map.end() && Rank(it->second.status) > Rank(st) &&
+        now < it->second.next_update) {
+      return it->second.ToAnswer();
+    }
+    OcspAnswer answer = entry.ToAnswer();
     shard.map.insert_or_assign(key, std::move(entry));
-    return der;
+    return answer;
   }
 
   Owned<OCSP_CERTID> MakeId(std::size_t i, int nid, const Bytes& serial) {
@@ -304,7 +340,7 @@ struct OcspResponder::Impl {
                          X509_get0_pubkey_bitstr(ca), number.get()));
   }
 
-  OcspResponseDer Respond(ByteView der);
+  OcspAnswer Respond(ByteView der);
 
   CertificateStore& store;
   const Clock& clock;
@@ -319,13 +355,15 @@ struct OcspResponder::Impl {
       StatusOnly(OCSP_RESPONSE_STATUS_UNAUTHORIZED);
   OcspResponseDer internal_der = StatusOnly(OCSP_RESPONSE_STATUS_INTERNALERROR);
   std::shared_ptr<spdlog::logger> log = log::Get("pki.ocsp");
+  std::mutex sync_mutex;            // one SyncRevocations at a time
+  std::uint64_t seen_sequence = 0;  // guarded by sync_mutex
 };
 
-OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
+OcspAnswer OcspResponder::Impl::Respond(ByteView der) {
   ++requests;
-  if (OcspResponseDer hit = FastHit(der)) {
+  if (auto hit = FastHit(der)) {
     ++hits;
-    return hit;
+    return std::move(*hit);
   }
   const unsigned char* p = der.data();
   Owned<OCSP_REQUEST> request(
@@ -335,12 +373,12 @@ OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
   if (!request || p != der.data() + der.size()) {
     ERR_clear_error();
     ++malformed;
-    return malformed_der;
+    return {malformed_der};
   }
   const int count = OCSP_request_onereq_count(request.get());
   if (count <= 0) {
     ++malformed;
-    return malformed_der;
+    return {malformed_der};
   }
   const bool has_nonce = OCSP_REQUEST_get_ext_by_NID(
                              request.get(), NID_id_pkix_OCSP_Nonce, -1) >= 0;
@@ -357,7 +395,7 @@ OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
     if (id == nullptr ||
         OCSP_id_get0_info(nullptr, &md, nullptr, &serial, id) != 1) {
       ++malformed;
-      return malformed_der;
+      return {malformed_der};
     }
     const std::optional<std::size_t> which = IssuerOf(id);
     // RFC 6960 §2.3 unauthorized: "the server is not capable of responding
@@ -365,7 +403,7 @@ OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
     // name the same served issuer.
     if (!which || (issuer && *issuer != *which)) {
       ++unauthorized;
-      return unauthorized_der;
+      return {unauthorized_der};
     }
     issuer = which;
     const std::optional<Bytes> bytes = SerialBytes(serial);
@@ -382,7 +420,7 @@ OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
       auto it = shard.map.find(key);
       if (it != shard.map.end() && clock.Now() < it->second.next_update) {
         ++hits;
-        return it->second.der;
+        return it->second.ToAnswer();
       }
     }
   }
@@ -392,7 +430,7 @@ OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
     auto status = StatusFor(*issuer, keys[k].second);
     if (!status) {
       log->error("status lookup failed: {}", status.error().ToString());
-      return internal_der;
+      return {internal_der};
     }
     singles[k].status = *status;
   }
@@ -402,8 +440,8 @@ OcspResponseDer OcspResponder::Impl::Respond(ByteView der) {
     return SignAndCache(*issuer, keys[0].first, keys[0].second, singles[0].id,
                         singles[0].status);
   }
-  return Sign(*issuer, singles, echo ? request.get() : nullptr, clock.Now(),
-              nullptr);
+  return {Sign(*issuer, singles, echo ? request.get() : nullptr, clock.Now(),
+               nullptr)};
 }
 
 OcspResponder::OcspResponder(std::vector<OcspIssuer> issuers,
@@ -415,7 +453,17 @@ OcspResponder::OcspResponder(std::vector<OcspIssuer> issuers,
 OcspResponder::~OcspResponder() = default;
 
 OcspResponseDer OcspResponder::Respond(ByteView request_der) {
+  return impl_->Respond(request_der).der;
+}
+
+OcspAnswer OcspResponder::Answer(ByteView request_der) {
   return impl_->Respond(request_der);
+}
+
+OcspAnswer OcspResponder::Malformed() {
+  ++impl_->requests;
+  ++impl_->malformed;
+  return {impl_->malformed_der};
 }
 
 Result<std::uint64_t> OcspResponder::Warm(const std::atomic<bool>* stop,
@@ -503,46 +551,47 @@ std::uint64_t OcspResponder::Refresh() {
 
 Result<std::uint64_t> OcspResponder::SyncRevocations() {
   Impl& s = *impl_;
+  std::lock_guard sync(s.sync_mutex);
+  auto sequence = s.store.RevocationSequence();
+  if (!sequence)
+    return Fail(RevocationErrc::kStore, sequence.error().ToString());
+  if (*sequence == s.seen_sequence) return std::uint64_t{0};
   std::uint64_t changed = 0;
-  for (std::size_t i = 0; i < s.served_.size(); ++i) {
-    const OcspIssuer& issuer = s.served_[i].issuer;
-    auto partitions = s.store.Partitions(issuer.ca);
-    if (!partitions) {
-      return Fail(RevocationErrc::kStore, partitions.error().ToString());
-    }
-    for (const CrlPartition& partition : *partitions) {
-      if (partition.generation != issuer.generation) continue;
-      auto status =
-          s.store.ForEachRevoked(partition, [&](const RevokedEntry& entry) {
-            for (int nid : kHashNids) {
-              const std::string key = Impl::Key(i, nid, entry.serial.bytes);
+  std::uint64_t last = s.seen_sequence;
+  auto walked = s.store.ForEachRevocationSince(
+      s.seen_sequence, [&](const RevocationChange& change) {
+        last = change.sequence;
+        for (std::size_t i = 0; i < s.served_.size(); ++i) {
+          const OcspIssuer& issuer = s.served_[i].issuer;
+          if (issuer.ca != change.partition.ca ||
+              issuer.generation != change.partition.generation) {
+            continue;
+          }
+          CertificateStatus revoked;
+          revoked.kind = CertificateStatus::Kind::kRevoked;
+          revoked.reason = change.entry.reason;
+          revoked.revocation_time = change.entry.revocation_time;
+          const Bytes& serial = change.entry.serial.bytes;
+          for (int nid : kHashNids) {
+            // SHA-1 always (a live miss racing with this revocation must
+            // find the revoked answer, not insert a stale good one: see
+            // SignAndCache); other hashes when a client asked for them.
+            if (nid != NID_sha1) {
+              const std::string key = Impl::Key(i, nid, serial);
               Impl::Shard& shard = s.ShardOf(key);
-              bool stale = false;
-              {
-                std::shared_lock lock(shard.mutex);
-                auto it = shard.map.find(key);
-                stale = it != shard.map.end() &&
-                        (it->second.status.kind !=
-                             CertificateStatus::Kind::kRevoked ||
-                         it->second.status.reason != entry.reason);
-              }
-              if (!stale) continue;
-              CertificateStatus revoked;
-              revoked.kind = CertificateStatus::Kind::kRevoked;
-              revoked.reason = entry.reason;
-              revoked.revocation_time = entry.revocation_time;
-              auto id = s.MakeId(i, nid, entry.serial.bytes);
-              s.SignAndCache(i, nid, entry.serial.bytes, id.get(), revoked);
-              ++changed;
-              ++s.presigned;
+              std::shared_lock lock(shard.mutex);
+              if (!shard.map.contains(key)) continue;
             }
-            return true;
-          });
-      if (!status) {
-        return Fail(RevocationErrc::kStore, status.error().ToString());
-      }
-    }
-  }
+            auto id = s.MakeId(i, nid, serial);
+            s.SignAndCache(i, nid, serial, id.get(), revoked);
+            ++changed;
+            ++s.presigned;
+          }
+        }
+        return true;
+      });
+  if (!walked) return Fail(RevocationErrc::kStore, walked.error().ToString());
+  s.seen_sequence = std::max(last, *sequence);
   return changed;
 }
 
@@ -576,43 +625,6 @@ OcspStats OcspResponder::stats() const {
     out.cached_entries += shard.map.size();
   }
   return out;
-}
-
-Status OcspResponder::AddRoutes(http::Router& router, const std::string& path,
-                                std::size_t max_request_bytes) {
-  auto reply = [](const OcspResponseDer& der) {
-    http::Response response;
-    response.content_type = "application/ocsp-response";
-    response.body = *der;
-    return response;
-  };
-  OPENMYNA_RETURN_IF_ERROR(router.Add(
-      "POST", path,
-      [this, reply, max_request_bytes](const http::Request& request) {
-        if (request.body.size() > max_request_bytes) {
-          return http::Problem(413, "Content Too Large",
-                               "an OCSP request is at most " +
-                                   std::to_string(max_request_bytes) +
-                                   " bytes");
-        }
-        const auto* data =
-            reinterpret_cast<const std::uint8_t*>(request.body.data());
-        return reply(Respond(ByteView(data, request.body.size())));
-      }));
-  const std::size_t prefix = path.size() + 1;
-  return router.Add(
-      "GET", path + "/*",
-      [this, reply, prefix, max_request_bytes](const http::Request& request) {
-        // base64 grows by 4/3, percent-encoding by up to 3.
-        if (request.path.size() - prefix > max_request_bytes * 4) {
-          return http::Problem(414, "URI Too Long",
-                               "the encoded OCSP request is too long");
-        }
-        const auto der =
-            DecodeOcspGetPath(std::string_view(request.path).substr(prefix));
-        if (!der) return reply(impl_->malformed_der);
-        return reply(Respond(*der));
-      });
 }
 
 std::optional<Bytes> DecodeOcspGetPath(std::string_view segment) {

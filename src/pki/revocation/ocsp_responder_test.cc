@@ -1,13 +1,13 @@
-// The responder judged by OpenSSL's OCSP client code (in process) and by the
-// `openssl ocsp` command over HTTP: status, reason, time, signature,
-// malformed/unauthorized, nonce policy, cache behaviour.
+// The responder judged by OpenSSL's OCSP client code (in process): status,
+// reason, time, signature, malformed/unauthorized, nonce policy, cache
+// behaviour, the change counter. Over HTTP (`openssl ocsp`, curl, nginx):
+// services/revocation and tests/ocsp.
 #include "openmyna/pki/revocation/ocsp_responder.h"
 
 #include <gtest/gtest.h>
 #include <openssl/ocsp.h>
 
 #include "ocsp_request_shape.h"
-#include "openmyna/http/server.h"
 #include "testing/test_pki.h"
 
 namespace openmyna::pki::revocation {
@@ -319,85 +319,6 @@ TEST(OcspGetPathTest, DecodesRfc6960AppendixAForm) {
   EXPECT_FALSE(DecodeOcspGetPath("ME=w"));
   EXPECT_FALSE(DecodeOcspGetPath("M*Iw"));
   EXPECT_FALSE(DecodeOcspGetPath("%zz%3D"));
-}
-
-// `openssl ocsp` (a client nobody here wrote) over HTTP/1.1 keep-alive-
-// capable server: POST, signature verified against the CA.
-TEST_F(OcspResponderTest, OpensslOcspClientOverHttp) {
-  http::Router router;
-  ASSERT_TRUE(responder_->AddRoutes(router, "/ocsp/sign"));
-  http::Server server({}, std::move(router));
-  ASSERT_TRUE(server.Start());
-  const auto dir = ts::TempDir("ocsp");
-  ts::WriteFile(dir / "ca.pem", ts::Pem(ca_.cert.get()));
-  for (const char* serial : {"1001", "1002", "9999"}) {
-    ts::WriteFile(dir / (std::string(serial) + ".pem"),
-                  ts::Pem(leaves_.at(serial).get()));
-  }
-  const std::string url =
-      "http://127.0.0.1:" + std::to_string(server.port()) + "/ocsp/sign";
-  auto ask = [&](const std::string& serial, int* status) {
-    return ts::Shell("openssl ocsp -issuer " + (dir / "ca.pem").string() +
-                         " -cert " + (dir / (serial + ".pem")).string() +
-                         " -url " + url + " -CAfile " +
-                         (dir / "ca.pem").string() + " -no_nonce",
-                     status);
-  };
-  int status = -1;
-  std::string out = ask("1001", &status);
-  EXPECT_EQ(status, 0) << out;
-  EXPECT_NE(out.find("Response verify OK"), std::string::npos) << out;
-  EXPECT_NE(out.find("1001.pem: good"), std::string::npos) << out;
-  out = ask("1002", &status);
-  EXPECT_NE(out.find("1002.pem: revoked"), std::string::npos) << out;
-  EXPECT_NE(out.find("Reason: keyCompromise"), std::string::npos) << out;
-  EXPECT_NE(out.find("Response verify OK"), std::string::npos) << out;
-  out = ask("9999", &status);
-  EXPECT_NE(out.find("9999.pem: unknown"), std::string::npos) << out;
-  // GET (RFC 6960 Appendix A.1) with curl, when installed.
-  if (std::filesystem::exists("/usr/bin/curl")) {
-    ts::Shell("openssl ocsp -issuer " + (dir / "ca.pem").string() + " -cert " +
-              (dir / "1002.pem").string() + " -no_nonce -reqout " +
-              (dir / "req.der").string());
-    ts::Shell("curl -s -o " + (dir / "resp.der").string() + " " + url + "/" +
-              "$(base64 -w0 " + (dir / "req.der").string() +
-              " | sed 's/+/%2B/g; s,/,%2F,g; s/=/%3D/g')");
-    out = ts::Shell("openssl ocsp -respin " + (dir / "resp.der").string() +
-                        " -issuer " + (dir / "ca.pem").string() + " -cert " +
-                        (dir / "1002.pem").string() + " -CAfile " +
-                        (dir / "ca.pem").string(),
-                    &status);
-    EXPECT_NE(out.find("1002.pem: revoked"), std::string::npos) << out;
-    EXPECT_NE(out.find("Response verify OK"), std::string::npos) << out;
-  }
-  server.Stop();
-  std::filesystem::remove_all(dir);
-}
-
-}  // namespace
-}  // namespace openmyna::pki::revocation
-
-namespace openmyna::pki::revocation {
-namespace {
-
-TEST_F(OcspResponderTest, RequestSizeLimitAndGetRouteThroughTheRouter) {
-  http::Router router;
-  ASSERT_TRUE(responder_->AddRoutes(router, "/ocsp/sign", 1024));
-  http::Request post;
-  post.method = "POST";
-  post.path = post.target = "/ocsp/sign";
-  post.body = std::string(1025, '\x30');
-  http::Response too_big = router.Dispatch(post);
-  EXPECT_EQ(too_big.status, 413);
-  EXPECT_EQ(too_big.content_type, "application/problem+json");
-  // GET with a path that is not base64: an OCSP malformedRequest (HTTP 200).
-  http::Request get;
-  get.method = "GET";
-  get.path = get.target = "/ocsp/sign/not*base64";
-  http::Response malformed = router.Dispatch(get);
-  EXPECT_EQ(malformed.status, 200);
-  EXPECT_EQ(malformed.content_type, "application/ocsp-response");
-  EXPECT_EQ(malformed.body, std::string("\x30\x03\x0a\x01\x01", 5));
 }
 
 }  // namespace

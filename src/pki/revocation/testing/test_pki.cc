@@ -222,6 +222,9 @@ Status MemoryStore::Put(const CertificateRecord& record) {
   if (!records_.emplace(KeyOf(record.serial), record).second) {
     return Fail(PkiErrc::kDuplicateSerial, "duplicate");
   }
+  if (record.revocation_reason && record.revocation_time) {
+    sequence_of_[KeyOf(record.serial)] = ++sequence_;
+  }
   return Ok();
 }
 
@@ -241,6 +244,7 @@ Status MemoryStore::Revoke(const Serial& serial, RevocationReason reason,
   }
   if (!it->second.revocation_time) it->second.revocation_time = when;
   it->second.revocation_reason = reason;
+  sequence_of_[it->first] = ++sequence_;
   return Ok();
 }
 
@@ -315,6 +319,32 @@ Status MemoryStore::ForEachRevoked(
   }
   for (const auto& e : entries) {
     if (!visit(e)) break;
+  }
+  return Ok();
+}
+
+Result<std::uint64_t> MemoryStore::RevocationSequence() {
+  std::lock_guard lock(mutex_);
+  return sequence_;
+}
+
+Status MemoryStore::ForEachRevocationSince(
+    std::uint64_t after,
+    const std::function<bool(const RevocationChange&)>& visit) {
+  std::map<std::uint64_t, RevocationChange> changes;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, sequence] : sequence_of_) {
+      if (sequence <= after) continue;
+      const CertificateRecord& record = records_.at(key);
+      changes[sequence] = {
+          sequence,
+          record.partition,
+          {record.serial, *record.revocation_time, *record.revocation_reason}};
+    }
+  }
+  for (const auto& [sequence, change] : changes) {
+    if (!visit(change)) break;
   }
   return Ok();
 }

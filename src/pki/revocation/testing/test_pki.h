@@ -75,10 +75,17 @@ class MemoryStore final : public CertificateStore {
   Status ForEachRevoked(
       const CrlPartition& partition,
       const std::function<bool(const RevokedEntry&)>& visit) override;
+  Result<std::uint64_t> RevocationSequence() override;
+  Status ForEachRevocationSince(
+      std::uint64_t after,
+      const std::function<bool(const RevocationChange&)>& visit) override;
 
  private:
   // Keyed by (length, bytes) so that iteration is ascending by value.
   std::map<std::pair<std::size_t, Bytes>, CertificateRecord> records_;
+  // The change counter: serial key -> its latest sequence number.
+  std::map<std::pair<std::size_t, Bytes>, std::uint64_t> sequence_of_;
+  std::uint64_t sequence_ = 0;
   std::mutex mutex_;
 };
 

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "openmyna/base/clock.h"
+
 namespace openmyna::http {
 
 // A header field; names compare case-insensitively (RFC 9110 §5.1).
@@ -61,5 +63,9 @@ std::string_view ReasonPhrase(int status);
 
 // Decodes %XX escapes (RFC 3986 §2.1). Returns false on a malformed escape.
 bool PercentDecode(std::string_view in, std::string& out);
+
+// IMF-fixdate (RFC 9110 §5.6.7), e.g. "Sun, 06 Nov 1994 08:49:37 GMT": the
+// Date header and every other HTTP date (Expires, Last-Modified).
+std::string FormatHttpDate(TimePoint when);
 
 }  // namespace openmyna::http

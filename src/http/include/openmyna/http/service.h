@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,6 +60,9 @@ struct ServiceContext {
   std::filesystem::path data_dir;    // the sandbox folder (--data)
   const Clock* clock = nullptr;      // never null when passed to a factory
   const PublicUrls* urls = nullptr;  // never null when passed to a factory
+  // `serve --set NAME=VALUE` settings; each service reads the names it
+  // documents (e.g. "revocation.cache-max-age") and refuses bad values.
+  std::map<std::string, std::string> settings;
 };
 
 class Service {

@@ -77,6 +77,15 @@ struct CertificateStatusEntry {
   CertificateStatus status;  // kGood or kRevoked
 };
 
+// One revocation as the store recorded it (CertificateStore::
+// ForEachRevocationSince): what changed, in which CRL partition, and its
+// place in the store's change counter.
+struct RevocationChange {
+  std::uint64_t sequence = 0;  // strictly increasing per store, from 1
+  CrlPartition partition;      // ca, generation, municipality_code
+  RevokedEntry entry;
+};
+
 struct ListFilter {
   std::optional<CaKind> ca;
   bool revoked_only = false;
@@ -139,6 +148,22 @@ class CertificateStore {
       const CrlPartition& partition,
       const std::function<bool(const RevokedEntry&)>& visit) = 0;
 
+  // The change counter of revocations: the sequence number of the last
+  // revocation recorded (0 when none). Every Revoke() (and every Put of a
+  // revoked record) takes the next number in commit order, so a reader
+  // that saw counter N has seen every change numbered <= N. An OCSP
+  // responder or CRL publisher compares it with the value it last
+  // handled instead of walking every revoked entry.
+  virtual Result<std::uint64_t> RevocationSequence() = 0;
+
+  // Streams the revocations numbered after `after`, in ascending sequence
+  // order (one entry per certificate: a hold made permanent is seen once,
+  // with its latest number and reason). Same locking rule as
+  // ForEachRevoked.
+  virtual Status ForEachRevocationSince(
+      std::uint64_t after,
+      const std::function<bool(const RevocationChange&)>& visit) = 0;
+
   // Streams serial, generation and status of every certificate of CA
   // `ca`, in no particular order, without reading the certificates' DER;
   // `visit` returns false to stop. Same locking rule as ForEachRevoked.
@@ -194,6 +219,10 @@ class SqliteCertificateStore final : public CertificateStore {
   Status ForEachStatus(
       CaKind ca,
       const std::function<bool(const CertificateStatusEntry&)>& visit) override;
+  Result<std::uint64_t> RevocationSequence() override;
+  Status ForEachRevocationSince(
+      std::uint64_t after,
+      const std::function<bool(const RevocationChange&)>& visit) override;
 
   struct Impl;
 

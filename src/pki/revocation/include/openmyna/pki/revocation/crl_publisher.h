@@ -1,20 +1,22 @@
 // Publishes one CRL per CA generation and issuing municipality (JPKI's
 // partitioned distribution points, jpki.md §3.1 row 5, §4.4, §13 row 6)
-// and serves them over plain HTTP at the URLs the certificates name:
-//   GET <base>/crl/<kind>/g<generation>/<municipality code>.crl
-//   -> 200 application/pkix-crl (RFC 5280 §4.2.1.13; RFC 2585 §4.2 media
-//      type), 404 problem for any other name.
+// and hands out their bytes and validity (Current) for the HTTP side
+// (services/revocation serves them at the URLs the certificates name:
+//   GET <base>/crl/<kind>/g<generation>/<municipality code>.crl).
 //
 // Files: <directory>/<kind>/g<N>/<code>.crl (DER, 0644) with a sidecar
-// <code>.crl.state holding the last CRL number and the fingerprint of the
-// entries it listed. CRL numbers increase strictly per partition
-// (RFC 5280 §5.2.3) across restarts.
+// <code>.crl.state holding the last CRL number, the store's revocation
+// counter it covers and its thisUpdate. CRL numbers increase strictly per
+// partition (RFC 5280 §5.2.3) across restarts.
 //
-// When a partition is (re)published: when it has no CRL yet, when its
-// revoked entries changed (a revocation, noticed by PublishDue), and when
-// the CRL is `reissue_after` old (thisUpdate + 24 h; nextUpdate is
-// thisUpdate + `validity` = 24 h + margin). Every CRL passes LintCrl
-// (pki/linter.h) before it replaces the previous one.
+// When a partition is (re)published: when it has no CRL yet, when one of
+// its certificates was revoked (PublishDue reads the store's change
+// counter, CertificateStore::RevocationSequence, and walks only the
+// revocations since the last call: no walk of every revoked entry), when a
+// revocation dated in the future becomes due, and when the CRL is
+// `reissue_after` old (thisUpdate + 24 h; nextUpdate is thisUpdate +
+// `validity` = 24 h + margin). Every CRL passes LintCrl (pki/linter.h)
+// before it replaces the previous one.
 #pragma once
 
 #include <chrono>
@@ -27,7 +29,6 @@
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
-#include "openmyna/http/router.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/revocation/crl_writer.h"
 #include "openmyna/pki/signer.h"
@@ -45,6 +46,17 @@ struct CrlPublisherOptions {
   std::string base_url;             // as in sandbox.json
   std::chrono::seconds validity = std::chrono::hours(26);  // 24 h + 2 h
   std::chrono::seconds reissue_after = std::chrono::hours(24);
+  // How often PublishDue lists the partitions again (to find those of
+  // newly issued certificates: a full index scan, so not every round).
+  std::chrono::milliseconds relist_partitions{2000};
+};
+
+// The CRL currently published at a URL path, for the HTTP side.
+struct CurrentCrl {
+  std::filesystem::path path;
+  std::uint64_t crl_number = 0;
+  TimePoint this_update;
+  TimePoint next_update;
 };
 
 struct PublishedCrl {
@@ -71,22 +83,22 @@ class CrlPublisher {
   // changed or due (see the file comment). Returns what was published.
   Result<std::vector<PublishedCrl>> PublishDue();
 
-  // GET /crl/* on `router`.
-  Status AddRoutes(http::Router& router);
-
   // The file of a URL path ("/crl/sign/g1/13221.crl"), if published.
   std::optional<std::filesystem::path> FileFor(std::string_view url_path);
+  // The CRL published at a URL path: file, number and validity.
+  std::optional<CurrentCrl> Current(std::string_view url_path);
 
  private:
   struct State {
     std::uint64_t crl_number = 0;
-    std::uint64_t fingerprint = 0;
+    std::uint64_t sequence = 0;  // the store's revocation counter covered
     TimePoint this_update{};
     std::filesystem::path path;
   };
   const CrlIssuer* IssuerOf(const CrlPartition& partition) const;
-  Result<std::uint64_t> Fingerprint(const CrlPartition& partition);
   State LoadState(const std::filesystem::path& crl_path);
+  std::filesystem::path PathOf(const std::string& url_path) const;
+  Status ListPartitions();
 
   std::vector<CrlIssuer> issuers_;
   CertificateStore& store_;
@@ -94,6 +106,16 @@ class CrlPublisher {
   CrlPublisherOptions options_;
   std::mutex mutex_;  // one publication at a time; guards states_
   std::map<std::string, State> states_;  // by URL path
+
+  // PublishDue's own (one PublishDue at a time).
+  std::mutex due_mutex_;
+  std::map<std::string, CrlPartition> partitions_;  // by URL path
+  std::chrono::steady_clock::time_point listed_{};
+  bool seen_valid_ = false;
+  std::uint64_t seen_ = 0;  // revocation counter already looked at
+  // Partitions with a revocation dated after their CRL's thisUpdate, and
+  // the earliest such date (published again once it has passed).
+  std::map<std::string, TimePoint> pending_;
 };
 
 }  // namespace openmyna::pki::revocation

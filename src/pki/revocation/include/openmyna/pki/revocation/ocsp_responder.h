@@ -41,7 +41,6 @@
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
-#include "openmyna/http/router.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/signer.h"
@@ -79,6 +78,21 @@ struct OcspStats {
 // The DER of an OCSPResponse, shared with the cache (never modified).
 using OcspResponseDer = std::shared_ptr<const std::string>;
 
+// A response and what a cache in front needs to know of it (the HTTP side,
+// services/revocation, turns this into Cache-Control, Expires,
+// Last-Modified and ETag: RFC 5019 §6.2).
+struct OcspAnswer {
+  OcspResponseDer der;
+  // A successful response about one known certificate, no nonce echoed:
+  // the same request gets the same bytes until nextUpdate or a change of
+  // status, so a shared cache may keep it. False for errors, unknown
+  // serials, several certificates and echoed nonces.
+  bool cacheable = false;
+  TimePoint this_update{};  // = producedAt (signed once, for every single)
+  TimePoint next_update{};
+  std::uint64_t fingerprint = 0;  // of `der` (FNV-1a 64), for an ETag
+};
+
 class OcspResponder {
  public:
   // `issuers`, `store` and `clock` are borrowed and must outlive the
@@ -92,6 +106,11 @@ class OcspResponder {
   // Answers one request (the body of a POST, or the decoded GET path).
   // Always returns an OCSPResponse DER; never fails.
   OcspResponseDer Respond(ByteView request_der);
+  // The same answer with its validity.
+  OcspAnswer Answer(ByteView request_der);
+  // The answer to a request that is not one DER OCSPRequest (an
+  // undecodable GET path): malformedRequest.
+  OcspAnswer Malformed();
 
   // Pre-signs SHA-1 CertID responses (the CertID hash `openssl ocsp` and
   // most clients use) for every certificate of every served issuer in the
@@ -106,22 +125,18 @@ class OcspResponder {
   // Re-signs cached responses that are within refresh_before of their
   // nextUpdate (or past it). Returns how many.
   std::uint64_t Refresh();
-  // Walks the revoked entries of every partition of the served issuers
-  // and re-signs cached responses whose status no longer matches (a
-  // revocation made by another process on the same store). Returns how
-  // many changed.
+  // Reads the store's revocation change counter and, when it moved,
+  // signs the revoked response of every certificate revoked since the last
+  // call (CertificateStore::ForEachRevocationSince: the changes only, not
+  // every revoked entry), for the SHA-1 CertID and every other hash that is
+  // cached. A revocation made by another process on the same store thus
+  // reaches the answers within one call. Returns how many responses were
+  // signed.
   Result<std::uint64_t> SyncRevocations();
   // Drops the cached responses of one serial (call after a revocation).
   void Invalidate(const Serial& serial);
 
   OcspStats stats() const;
-
-  // Registers POST <path> (application/ocsp-request) and GET <path>/<url-
-  // encoded base64 request> (RFC 6960 Appendix A.1) on `router`. Requests
-  // larger than `max_request_bytes` are refused with an HTTP 413 problem
-  // by the server (ServerOptions::max_body_bytes) or, for GET, here.
-  Status AddRoutes(http::Router& router, const std::string& path,
-                   std::size_t max_request_bytes = 8 * 1024);
 
   struct Impl;
 

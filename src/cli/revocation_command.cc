@@ -1,0 +1,82 @@
+// Registers the revocation services of `openmyna serve`: "ocsp" and "crl"
+// (services/revocation.h). Settings (`serve --set NAME=VALUE`):
+//   revocation.cache-max-age=SECONDS   the longest a shared cache may keep an
+//                                      OCSP answer or a CRL (default 60)
+//   revocation.sync-interval-ms=MS     how often the store's revocation
+//                                      counter is read (default 250)
+#include <charconv>
+#include <memory>
+#include <string>
+
+#include "openmyna/http/errors.h"
+#include "openmyna/http/service.h"
+#include "openmyna/services/revocation.h"
+
+namespace openmyna::cli {
+namespace {
+
+class RevocationHttpService final : public http::Service {
+ public:
+  explicit RevocationHttpService(std::unique_ptr<services::RevocationService> s)
+      : service_(std::move(s)) {}
+  Status Start() override { return service_->Start(); }
+  void Stop() override { service_->Stop(); }
+
+ private:
+  std::unique_ptr<services::RevocationService> service_;
+};
+
+// A whole number of `name` from the settings in [low, high], or `fallback`.
+Result<long long> Setting(const http::ServiceContext& context,
+                          const std::string& name, long long fallback,
+                          long long low, long long high) {
+  auto found = context.settings.find(name);
+  if (found == context.settings.end()) return fallback;
+  long long value = 0;
+  const std::string& text = found->second;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < low ||
+      value > high) {
+    return Fail(http::HttpErrc::kBadRoute,
+                name + " must be a whole number from " + std::to_string(low) +
+                    " to " + std::to_string(high) + ", got '" + text + "'");
+  }
+  return value;
+}
+
+Result<std::unique_ptr<http::Service>> MakeRevocation(
+    const http::ServiceContext& context, http::Router& router, bool ocsp) {
+  services::RevocationServiceOptions options;
+  options.ocsp = ocsp;
+  options.crl = !ocsp;
+  OPENMYNA_ASSIGN_OR_RETURN(
+      long long max_age,
+      Setting(context, "revocation.cache-max-age", 60, 0, 86'400));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      long long sync_ms,
+      Setting(context, "revocation.sync-interval-ms", 250, 10, 60'000));
+  options.cache_max_age = std::chrono::seconds(max_age);
+  options.sync_interval = std::chrono::milliseconds(sync_ms);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto service, services::RevocationService::Open(context.data_dir,
+                                                      *context.clock, options));
+  OPENMYNA_RETURN_IF_ERROR(service->AddRoutes(router));
+  return std::unique_ptr<http::Service>(
+      std::make_unique<RevocationHttpService>(std::move(service)));
+}
+
+const http::ServiceRegistration kOcsp{
+    "ocsp",
+    "OCSP responder (RFC 6960) for both sandbox CAs at /ocsp/sign, /ocsp/auth",
+    [](const http::ServiceContext& c, http::Router& r) {
+      return MakeRevocation(c, r, true);
+    }};
+const http::ServiceRegistration kCrl{
+    "crl", "partitioned CRLs (RFC 5280) at /crl/<kind>/g<N>/<municipality>.crl",
+    [](const http::ServiceContext& c, http::Router& r) {
+      return MakeRevocation(c, r, false);
+    }};
+
+}  // namespace
+}  // namespace openmyna::cli
