@@ -53,7 +53,10 @@ using Data = kainjow::mustache::data;
 Data ToData(const View& view) {
   switch (view.kind()) {
     case View::Kind::kText:
-      return Data(view.text());
+      // An empty text is false in a section, as in mustache.js (kainjow
+      // would take it as true); as a variable it renders nothing either way.
+      return view.text().empty() ? Data(Data::type::bool_false)
+                                 : Data(view.text());
     case View::Kind::kFlag:
       return view.flag() ? Data(Data::type::bool_true)
                          : Data(Data::type::bool_false);

@@ -36,6 +36,13 @@ TEST(TemplatesTest, ListsFlagsAndDottedNames) {
   EXPECT_EQ(templates.Render("t", view).value(), "こんにちは:none");
 }
 
+TEST(TemplatesTest, EmptyTextIsFalseInASection) {
+  Templates templates;
+  ASSERT_TRUE(templates.Add("t", "[{{#e}}<p>{{e}}</p>{{/e}}{{^e}}none{{/e}}]"));
+  EXPECT_EQ(templates.Render("t", View().Set("e", "")).value(), "[none]");
+  EXPECT_EQ(templates.Render("t", View().Set("e", "x")).value(), "[<p>x</p>]");
+}
+
 TEST(TemplatesTest, UnknownAndMalformedTemplatesAreErrors) {
   Templates templates;
   auto bad = templates.Add("bad", "{{#open}}never closed");

@@ -1,4 +1,6 @@
 // やりとり履歴: the Art. 23 record, filtered, as a page or a CSV file.
+#include <algorithm>
+
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/disclosure.h"
 #include "portal_internal.h"
@@ -110,8 +112,28 @@ http::Response Portal::Impl::History(const http::Request& request, bool csv) {
     return response;
   }
 
+  // One page of kRowsPerPage rows, newest first (?page=1 is the newest).
+  constexpr std::size_t kRowsPerPage = 100;
+  const std::size_t pages = std::max<std::size_t>(
+      1, (records.size() + kRowsPerPage - 1) / kRowsPerPage);
+  std::size_t page = 1;
+  if (auto asked = query->Get("page")) {
+    try {
+      page = std::clamp<std::size_t>(std::stoul(*asked), 1, pages);
+    } catch (const std::exception&) {
+      page = 1;
+    }
+  }
+  const std::size_t first = (page - 1) * kRowsPerPage;
+  const std::size_t last = std::min(records.size(), first + kRowsPerPage);
+  auto page_href = [&](std::size_t n) {
+    return Url("/history") + "?from=" + web::FormEncode(from) +
+           "&to=" + web::FormEncode(to) + "&body=" + web::FormEncode(body) +
+           "&page=" + std::to_string(n);
+  };
   web::View rows = web::View::List();
-  for (const auto& r : records) {
+  for (std::size_t i = first; i < last; ++i) {
+    const auto& r = records[i];
     rows.Push(web::View()
                   .Set("requested_at", registry::FormatJst(r.requested_at))
                   .Set("provided_at", registry::FormatJst(r.provided_at))
@@ -138,8 +160,18 @@ http::Response Portal::Impl::History(const http::Request& request, bool csv) {
       .Set("from", from)
       .Set("to", to)
       .Set("error", error)
-      .Set("csv_href", Url("/history.csv") +
-                           (request.query.empty() ? "" : "?" + request.query));
+      .Set("csv_href", Url("/history.csv") + "?from=" + web::FormEncode(from) +
+                           "&to=" + web::FormEncode(to) +
+                           "&body=" + web::FormEncode(body))
+      .Set("range", records.empty() ? std::string("0")
+                                    : std::to_string(first + 1) + "–" +
+                                          std::to_string(last))
+      .Set("page_label",
+           Fill(T(lang, "portal_page_of"), {{"page", std::to_string(page)},
+                                            {"pages", std::to_string(pages)}}))
+      .Set("has_pages", pages > 1)
+      .Set("prev_href", page > 1 ? page_href(page - 1) : std::string())
+      .Set("next_href", page < pages ? page_href(page + 1) : std::string());
   return Page(request, v, "portal_history", "history", std::move(view),
               "/history");
 }

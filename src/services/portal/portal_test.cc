@@ -277,6 +277,32 @@ TEST_F(PortalTest, HistoryShowsThirdPartyReadsFiltersAndDownloads) {
             "転入届の確認（resident.read）,0\r\n");
 }
 
+TEST_F(PortalTest, HistoryPagesHoldOneHundredRowsNewestFirst) {
+  const std::string cookie = Login();
+  const TimePoint now = clock_.Now();
+  for (int i = 0; i < 205; ++i) {
+    AuditRead("au-" + std::to_string(i), registry::Role::kCounterClerk,
+              "clerk-" + std::to_string(i),
+              now - std::chrono::minutes(300 - i));
+  }
+  auto first = Get("/portal/history", cookie);
+  EXPECT_NE(first.body.find("205 件（1–100）"), std::string::npos);
+  EXPECT_NE(first.body.find("1 / 3 ページ"), std::string::npos);
+  EXPECT_NE(first.body.find("（clerk-204）"), std::string::npos);  // newest
+  EXPECT_EQ(first.body.find("（clerk-0）"), std::string::npos);
+  EXPECT_NE(first.body.find("rel=\"next\""), std::string::npos);
+  EXPECT_EQ(first.body.find("rel=\"prev\""), std::string::npos);
+  auto last = Get("/portal/history", cookie, "page=3");
+  EXPECT_NE(last.body.find("205 件（201–205）"), std::string::npos);
+  EXPECT_NE(last.body.find("（clerk-0）"), std::string::npos);
+  EXPECT_EQ(last.body.find("rel=\"next\""), std::string::npos);
+  EXPECT_NE(Get("/portal/history", cookie, "page=99").body.find("3 / 3"),
+            std::string::npos);
+  // The CSV has every row, whatever the page.
+  auto csv = Get("/portal/history.csv", cookie, "page=2");
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 206);
+}
+
 TEST_F(PortalTest, RenewalNoticeAppearsWhenTheClockEntersTheWindow) {
   const std::string cookie = Login();
   auto before = Get("/portal/notices", cookie);

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Pages per second and p99 of the portal's あなたの情報 and やりとり履歴 for a
+# resident with 10,000 history rows, each beside the registry API's read of
+# the same data in the same run (the baseline); prints page/API cost ratios.
+#   bench/portal/run.sh RELEASE_BUILD_DIR [ROWS] [ROUNDS]
+set -euo pipefail
+bench=$1
+[ -d "$bench" ] && bench=$bench/bench/portal/portal_bench
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/portal-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+echo "load before: $(uptime)"
+"$bench" "$tmp" --rows "${2:-10000}" --rounds "${3:-30}"
+echo "load after: $(uptime)"
