@@ -31,6 +31,13 @@ openmyna_test(card_kernel_test
           kernel/image_test.cc kernel/issuer_test.cc kernel/realism_test.cc
   DEPS openmyna_card_testing openmyna::card OpenSSL::Crypto)
 
+# Client conformance findings through the in-process transport, with the
+# repository's own JPKI client as the careful client (issue 14 item 3).
+openmyna_test(card_conformance_test
+  SOURCES kernel/conformance_test.cc
+  DEPS openmyna_card_testing openmyna::card openmyna::card_transport
+       openmyna::card_client nlohmann_json::nlohmann_json)
+
 openmyna_test(card_transcript_test
   SOURCES kernel/transcript_test.cc
   DEPS openmyna_card_testing openmyna::card)

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "cli/command_registry.h"
@@ -18,6 +19,7 @@
 #include "openmyna/card/perso/errors.h"
 #include "openmyna/card/perso/personalize.h"
 #include "openmyna/card/perso/profile.h"
+#include "openmyna/card/transport/conformance.h"
 #include "openmyna/card/transport/realism.h"
 #include "openmyna/card/transport/stop_signal.h"
 #include "openmyna/card/transport/vpcd_client.h"
@@ -86,6 +88,8 @@ struct PlugOptions {
   std::string latency;
   std::string atr = "contact";
   std::string reselect = "keep";
+  std::string report;
+  bool strict = false;
   bool log_apdus = false;
   std::uint64_t tag_loss = 0;
 };
@@ -126,11 +130,20 @@ void RunPlug(const PlugOptions& options, Context& context) {
     context.Failed(chip.error());
     return;
   }
-  (*chip)->SetOptions(card::CardOptions{.reselect = *reselect});
+  (*chip)->SetOptions(
+      card::CardOptions{.reselect = *reselect, .strict = options.strict});
   if (options.log_apdus && context.log_level == "warn") {
     log::SetLevel("info");  // the APDU lines are info
   }
-  transport::RealismEndpoint endpoint(**chip, realism);
+  // The conformance recorder sits between the realism knobs and the chip:
+  // it sees the power events that delimit card sessions.
+  std::optional<transport::ConformanceRecorder> recorder;
+  card::CardEndpoint* chip_endpoint = chip->get();
+  if (!options.report.empty()) {
+    recorder.emplace(**chip);
+    chip_endpoint = &*recorder;
+  }
+  transport::RealismEndpoint endpoint(*chip_endpoint, realism);
   transport::VpcdOptions vpcd;
   vpcd.address = *address;
   vpcd.log_apdus = options.log_apdus;
@@ -148,6 +161,16 @@ void RunPlug(const PlugOptions& options, Context& context) {
   transport::VpcdClient client(vpcd);
   const Status status = client.Run(endpoint, **stop);
   transport::RestoreDefaultStopSignals();
+  if (recorder) {
+    std::fprintf(stderr, "openmyna: %s", recorder->Summary().c_str());
+    if (auto written = recorder->WriteJson(options.report, options.strict);
+        !written) {
+      context.Failed(written.error());
+      return;
+    }
+    std::fprintf(stderr, "openmyna: conformance report written to %s\n",
+                 options.report.c_str());
+  }
   if (!status) {
     context.Failed(status.error());
     return;
@@ -317,6 +340,13 @@ void AddCard(CLI::App& app, Context& context) {
                    "SELECT of the AP that is already current: keep "
                    "(default, as real cards) or clear its verified PINs "
                    "(as OpenSC's logout assumes)");
+  plug->add_option("--report", plug_options->report,
+                   "Write the client conformance report (JSON) to FILE when "
+                   "unplugged: every command that relied on behaviour real "
+                   "cards vary on (docs/card.md)");
+  plug->add_flag("--strict", plug_options->strict,
+                 "Refuse the commands that rely on behaviour real cards "
+                 "vary on instead of answering them");
   plug->add_option("--tag-loss", plug_options->tag_loss,
                    "Drop the connection at every N-th APDU, as a card "
                    "leaving the NFC field (0 = never)")

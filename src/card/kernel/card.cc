@@ -13,6 +13,7 @@ void Card::State::ResetVolatile() {
   current_app = -1;
   current_ef.reset();
   verified.clear();
+  kept_by_reselect.clear();
   challenge.reset();
   issuer_authenticated = false;
 }
@@ -77,7 +78,24 @@ Bytes Card::Transmit(ByteView command_apdu) {
   }
   Bytes response = ResponseApdu(reply.data, reply.outcome, reply.tries);
   if (s.trace) s.trace(command_apdu, response);
+  if (s.findings) {
+    const std::uint16_t sw = StatusWordOf(reply.outcome, reply.tries);
+    for (FindingKind kind : s.pending) {
+      s.findings(Finding{kind, command_apdu, sw, s.refused});
+    }
+  }
+  s.pending.clear();
+  s.refused = false;
   return response;
+}
+
+bool Card::State::Note(FindingKind kind, bool strict_refuses) {
+  pending.push_back(kind);
+  if (options.strict && strict_refuses) {
+    refused = true;
+    return true;
+  }
+  return false;
 }
 
 Reply Card::State::Dispatch(const CommandApdu& c) {
@@ -96,6 +114,15 @@ Reply Card::State::Dispatch(const CommandApdu& c) {
     return Answer(Outcome::kClaNotSupported);
   }
   const bool iso = cla == 0x00;
+  // Extended Lc/Le (ISO/IEC 7816-4 §5.1): not promised by every card and
+  // reader (card-apdu.md §3.1, §3.2). The sandbox issuer commands and GET
+  // DATA (large objects need it, §7.3: checked there) are not findings.
+  const bool issuer_command = !iso && (c.ins == 0x82 || c.ins == 0x2C ||
+                                       c.ins == 0xD6 || c.ins == 0x0E);
+  if (c.extended && !issuer_command && c.ins != 0xCA &&
+      Note(FindingKind::kExtendedLength)) {
+    return Answer(Outcome::kWrongLength);
+  }
   switch (c.ins) {
     case 0xA4:
       return iso ? Select(c) : Answer(Outcome::kInsNotSupported);
@@ -143,6 +170,10 @@ Status Card::Tamper() {
   state_->key_cache.clear();
   state_->ResetVolatile();
   return state_->Persist();
+}
+
+void Card::SetFindingSink(FindingSink sink) {
+  state_->findings = std::move(sink);
 }
 
 void Card::SetOptions(const CardOptions& options) { state_->options = options; }

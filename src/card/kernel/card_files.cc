@@ -14,6 +14,21 @@ bool Equal(ByteView a, ByteView b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
+// Whether a READ BINARY of `le` bytes at `offset` only makes sense to a
+// client that takes the EF's BER header for tag + one length byte when it
+// is tag + 82 HH LL (card-apdu.md §8.1, §8.3): it starts right after the
+// would-be short header with anything but the 2 bytes HH LL (BEXT reads
+// the length byte, then that many bytes from offset 3), or it ends exactly
+// where the would-be short length says the object ends (FLT).
+bool AssumesShortHeader(ByteView data, std::size_t offset, std::size_t le) {
+  if (data.size() < 4) return false;
+  const std::size_t tag_len = (data[0] & 0x1F) == 0x1F ? 2 : 1;
+  if (data.size() < tag_len + 3 || data[tag_len] != 0x82) return false;
+  const std::size_t short_header = tag_len + 1;
+  if (offset == short_header && le != 2) return true;
+  return offset < short_header && offset + le == short_header + 0x82;
+}
+
 }  // namespace
 
 bool Card::State::RuleSatisfied(const AccessRule& rule) const {
@@ -29,6 +44,24 @@ bool Card::State::RuleSatisfied(const AccessRule& rule) const {
       return false;
   }
   return false;
+}
+
+bool Card::State::IsVerified(Fid pin) {
+  if (!verified.contains(pin)) return false;
+  if (!kept_by_reselect.contains(pin)) return true;
+  return !Note(FindingKind::kReselectKeptLogin);
+}
+
+bool Card::State::Allows(const AccessRule& rule) {
+  if (rule.kind != AccessRule::Kind::kAnyOf) return RuleSatisfied(rule);
+  bool kept_only = false;
+  for (Fid pin : rule.pins) {
+    if (!verified.contains(pin)) continue;
+    if (!kept_by_reselect.contains(pin)) return true;
+    kept_only = true;
+  }
+  // Only a PIN verified before a SELECT of the current AP opens it.
+  return kept_only && !Note(FindingKind::kReselectKeptLogin);
 }
 
 ElementaryFile* Card::State::ReferencedObject(std::uint8_t p2, Outcome* error) {
@@ -69,16 +102,33 @@ Reply Card::State::Select(const CommandApdu& c) {
       }
       for (std::size_t i = 0; i < image.applications.size(); ++i) {
         if (Equal(c.data, image.applications[i].aid)) {
+          // P2 b4 b3 = 11: no response data; anything else asks for FCI,
+          // FCP or FMD, which real cards' answer is unknown (§16 #2).
+          if ((c.p2 & 0x0C) != 0x0C) {
+            Note(FindingKind::kSelectFciRequested, false);
+          }
           // Selecting another AP clears the security status of the one
           // left; selecting the current one again keeps it unless the
           // realism knob says clear (§2, §16 #6).
           const bool again = current_app == static_cast<int>(i);
           if (!again || options.reselect == ReselectPolicy::kClear) {
             verified.clear();
+            kept_by_reselect.clear();
+          } else {
+            kept_by_reselect.insert(verified.begin(), verified.end());
           }
           current_app = static_cast<int>(i);
           current_ef.reset();
           return Answer(Outcome::kOk);
+        }
+      }
+      // JICSAP allows selection by AID prefix; this card matches exactly
+      // (§2, §16 #14).
+      for (const Application& app : image.applications) {
+        if (!c.data.empty() && c.data.size() < app.aid.size() &&
+            std::equal(c.data.begin(), c.data.end(), app.aid.begin())) {
+          Note(FindingKind::kAidPrefix, false);
+          break;
         }
       }
       return Answer(Outcome::kFileNotFound);
@@ -89,7 +139,10 @@ Reply Card::State::Select(const CommandApdu& c) {
       Application* app = App();
       if (app == nullptr) {
         // No AP selected: only the MF's internal EF exists (§7.3, §16 #16).
-        if (fid != kMfInternalEf) return Answer(Outcome::kFileNotFound);
+        if (fid != kMfInternalEf) {
+          Note(FindingKind::kSelectEfWithoutAp, false);
+          return Answer(Outcome::kFileNotFound);
+        }
         current_ef = fid;
         return Answer(Outcome::kOk);
       }
@@ -123,19 +176,38 @@ Reply Card::State::ReadBinary(const CommandApdu& c) {
     offset = (std::size_t{c.p1} << 8) | c.p2;
   }
   if (ef->kind != EfKind::kBinary) return Answer(Outcome::kInternalEf);
-  if (!RuleSatisfied(ef->read)) return Answer(Outcome::kSecurityStatus);
+  if (!Allows(ef->read)) return Answer(Outcome::kSecurityStatus);
   // Offset at or beyond the end → 6B 00 (JICSAP 7.3.1); Le beyond the end
   // → the bytes that exist (JICSAP 6.4.1(4)); never 61xx / 6Cxx (§16 #12).
-  if (offset >= ef->data.size()) return Answer(Outcome::kOffsetOutside);
+  if (offset >= ef->data.size()) {
+    Note(FindingKind::kOffsetPastEnd, false);
+    return Answer(Outcome::kOffsetOutside);
+  }
+  if (AssumesShortHeader(ef->data, offset, *c.le) &&
+      Note(FindingKind::kShortHeaderAssumed)) {
+    return Answer(Outcome::kConditionsOfUse);
+  }
   const std::size_t n = std::min<std::size_t>(*c.le, ef->data.size() - offset);
-  return Data(Bytes(ef->data.begin() + offset, ef->data.begin() + offset + n));
+  Reply reply =
+      Data(Bytes(ef->data.begin() + offset, ef->data.begin() + offset + n));
+  // An explicit Le past the end (Le 00 / 00 00 00 mean "up to the end",
+  // ISO/IEC 7816-4 §11.3.3). Strict: the bytes + 62 82.
+  const bool max_le = *c.le == (c.extended ? 65536u : 256u);
+  if (!max_le && *c.le > ef->data.size() - offset &&
+      Note(FindingKind::kLePastEnd)) {
+    reply.outcome = Outcome::kEndOfFileBeforeLe;
+  }
+  return reply;
 }
 
 Reply Card::State::ReadRecord(const CommandApdu& c) {
   if (!c.data.empty() || !c.le) return Answer(Outcome::kWrongLength);
   const std::uint8_t sfi = c.p2 >> 3;
   const std::uint8_t mode = c.p2 & 0x07;
-  if (mode == 0x05) return Answer(Outcome::kFunctionNotSupported);  // §16 #15
+  if (mode == 0x05) {  // §16 #15
+    Note(FindingKind::kMultiRecordRead, false);
+    return Answer(Outcome::kFunctionNotSupported);
+  }
   if (mode != 0x04 || c.p1 == 0 || sfi == 0x1F) {
     return Answer(Outcome::kWrongP1P2);
   }
@@ -152,7 +224,7 @@ Reply Card::State::ReadRecord(const CommandApdu& c) {
   }
   if (ef == nullptr) return Answer(Outcome::kNoCurrentEf);
   if (ef->kind != EfKind::kRecord) return Answer(Outcome::kInternalEf);
-  if (!RuleSatisfied(ef->read)) return Answer(Outcome::kSecurityStatus);
+  if (!Allows(ef->read)) return Answer(Outcome::kSecurityStatus);
   if (c.p1 > ef->records.size()) return Answer(Outcome::kRecordNotFound);
   const Bytes& record = ef->records[c.p1 - 1];
   const std::size_t n = std::min<std::size_t>(*c.le, record.size());
@@ -163,13 +235,24 @@ Reply Card::State::GetData(const CommandApdu& c) {
   // MF-level objects only, with no AP selected (§7.3); missing → 6A 88
   // (also OpenSC's setcos probe 00 CA DF 30, §16 #1).
   if (!c.data.empty()) return Answer(Outcome::kWrongLength);
-  if (App() != nullptr) return Answer(Outcome::kDataNotFound);
   const std::uint16_t tag = static_cast<std::uint16_t>((c.p1 << 8) | c.p2);
+  if (App() != nullptr) {
+    // An MF object asked for with an AP selected (not a probe for a tag
+    // the card does not have, such as OpenSC's DF30).
+    if (image.mf_objects.contains(tag)) {
+      Note(FindingKind::kGetDataInAp, false);
+    }
+    return Answer(Outcome::kDataNotFound);
+  }
   auto it = image.mf_objects.find(tag);
   if (it == image.mf_objects.end()) return Answer(Outcome::kDataNotFound);
   if (!c.le) return Answer(Outcome::kWrongLength);
   // Large objects refuse a short Le (§3.1).
   if (it->second.size() > 256 && !c.extended) {
+    return Answer(Outcome::kWrongLength);
+  }
+  if (it->second.size() <= 256 && c.extended &&
+      Note(FindingKind::kExtendedLength)) {
     return Answer(Outcome::kWrongLength);
   }
   const std::size_t n = std::min<std::size_t>(*c.le, it->second.size());

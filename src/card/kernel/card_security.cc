@@ -15,6 +15,25 @@ bool Blocked(const PinObject& pin) {
 // PINs are 1–16 bytes (JICSAP 6.4.9; card-apdu.md §16 #9).
 bool PinLengthOk(std::size_t n) { return n >= 1 && n <= 16; }
 
+// The lengths a PIN of this rule can have (card-apdu.md §9.1).
+bool PinLengthFits(PinRule rule, std::size_t n) {
+  switch (rule) {
+    case PinRule::kSignaturePassword:
+      return n >= 6 && n <= 16;
+    case PinRule::kCollationA:
+      return n == 12;
+    case PinRule::kCollationB:
+      return n == 14;
+    case PinRule::kBirthDateKey:
+      return n == 6;
+    case PinRule::kAuthenticationPin:
+    case PinRule::kJukiPin:
+    case PinRule::kInputAssistPin:
+      return n == 4;
+  }
+  return PinLengthOk(n);
+}
+
 }  // namespace
 
 Result<EVP_PKEY*> Card::State::KeyFor(const ElementaryFile& ef) {
@@ -37,14 +56,28 @@ Reply Card::State::Verify(const CommandApdu& c) {
   if (ef->kind != EfKind::kPin) return Answer(Outcome::kDataNotFound);
   PinObject& pin = ef->pin;
   if (c.data.empty()) {
+    // Some real cards answer 90 00 when the PIN is verified (§9.2); this
+    // one always 63 Cn (OpenSC needs it). Strict: the other answer.
+    if (verified.contains(ef->fid) && Note(FindingKind::kQueryAfterVerify)) {
+      return Answer(Outcome::kOk);
+    }
     // The tries query: always 63 Cn, 63 C0 when blocked, also right after a
     // successful VERIFY; no attempt spent (§9.2, §16 #5).
     return Reply{Outcome::kTriesLeft,
                  {},
                  static_cast<std::uint8_t>(Blocked(pin) ? 0 : pin.tries_left)};
   }
-  if (!PinLengthOk(c.data.size())) return Answer(Outcome::kWrongLength);
-  if (Blocked(pin)) return Answer(Outcome::kBlocked);  // right or wrong
+  if (Blocked(pin)) {
+    Note(FindingKind::kVerifyBlockedPin, false);
+    if (!PinLengthOk(c.data.size())) return Answer(Outcome::kWrongLength);
+    return Answer(Outcome::kBlocked);  // right or wrong
+  }
+  if (!PinLengthFits(pin.rule, c.data.size())) {
+    // Real cards differ: a try spent (this card, §16 #9) or 67 00.
+    if (Note(FindingKind::kPinWrongLength) || !PinLengthOk(c.data.size())) {
+      return Answer(Outcome::kWrongLength);
+    }
+  }
   // Spend the try and make it durable *before* comparing.
   --pin.tries_left;
   if (!Persist()) {
@@ -55,9 +88,11 @@ Reply Card::State::Verify(const CommandApdu& c) {
     pin.tries_left = pin.max_tries;
     (void)Persist();  // a failure leaves the safer, decremented file
     verified.insert(ef->fid);
+    kept_by_reselect.erase(ef->fid);
     return Answer(Outcome::kOk);
   }
   verified.erase(ef->fid);
+  kept_by_reselect.erase(ef->fid);
   return Reply{Outcome::kWrongPin, {}, pin.tries_left};
 }
 
@@ -73,7 +108,7 @@ Reply Card::State::ChangePin(const CommandApdu& c, PinChange how) {
   PinObject& pin = ef->pin;
   if (pin.change != how) return Answer(Outcome::kConditionsOfUse);
   if (Blocked(pin)) return Answer(Outcome::kBlocked);
-  if (!verified.contains(ef->fid)) return Answer(Outcome::kSecurityStatus);
+  if (!IsVerified(ef->fid)) return Answer(Outcome::kSecurityStatus);
   if (!PinLengthOk(c.data.size())) return Answer(Outcome::kWrongLength);
   const std::string candidate = ToString(c.data);
   // A new PIN that breaks its rule → 6A 80, unchanged (§16 #8).
@@ -102,46 +137,57 @@ Reply Card::State::ComputeSignature(const CommandApdu& c) {
     }
     ef = app->Find(*app->default_signing_key);
     if (ef == nullptr) return Answer(Outcome::kDataNotFound);
+    if (Note(FindingKind::kSignKeyNotSelected)) {
+      return Answer(Outcome::kWrongP1P2);
+    }
   } else {
     Outcome error = Outcome::kOk;
     ef = ReferencedObject(c.p2, &error);
     if (ef == nullptr) return Answer(error);
+    if (c.p2 != 0x80 && ef->kind == EfKind::kKey &&
+        Note(FindingKind::kSignKeyNotSelected)) {
+      return Answer(Outcome::kWrongP1P2);
+    }
   }
   if (ef->kind != EfKind::kKey || !ef->key.allows_compute_signature) {
     return Answer(Outcome::kConditionsOfUse);
   }
-  if (!RuleSatisfied(ef->key.use)) return Answer(Outcome::kSecurityStatus);
+  if (!Allows(ef->key.use)) return Answer(Outcome::kSecurityStatus);
   if (ef->key.private_key_pkcs8.empty()) {
     return Answer(Outcome::kConditionsOfUse);
   }
   if (c.le && *c.le < 256) return Answer(Outcome::kWrongLength);
+  const auto BadSignInput = [this] {
+    Note(FindingKind::kSignInputLength, false);  // 69 85 or 67 00 (§3.4)
+    return Answer(Outcome::kWrongLength);
+  };
   const ByteView in = c.data;
   Bytes input;
   bool pss = false;
   switch (c.p1) {
     case 0x00:  // DigestInfo (or any ≤ 245 bytes) used verbatim
-      if (in.empty() || in.size() > 245) return Answer(Outcome::kWrongLength);
+      if (in.empty() || in.size() > 245) return BadSignInput();
       input.assign(in.begin(), in.end());
       break;
     case 0x01:  // message → bare SHA-256, padded
-      if (in.empty()) return Answer(Outcome::kWrongLength);
+      if (in.empty()) return BadSignInput();
       input = crypto::Sha256(in);
       break;
     case 0x02:  // SHA-256 hash → DigestInfo
-      if (in.size() != 32) return Answer(Outcome::kWrongLength);
+      if (in.size() != 32) return BadSignInput();
       input = crypto::Sha256DigestInfo(in);
       break;
     case 0x03:  // message → SHA-256 → DigestInfo
-      if (in.empty()) return Answer(Outcome::kWrongLength);
+      if (in.empty()) return BadSignInput();
       input = crypto::Sha256DigestInfo(crypto::Sha256(in));
       break;
     case 0x04:  // SHA-256 hash → PSS
-      if (in.size() != 32) return Answer(Outcome::kWrongLength);
+      if (in.size() != 32) return BadSignInput();
       input.assign(in.begin(), in.end());
       pss = true;
       break;
     default:  // 0x05: message → SHA-256 → PSS
-      if (in.empty()) return Answer(Outcome::kWrongLength);
+      if (in.empty()) return BadSignInput();
       input = crypto::Sha256(in);
       pss = true;
       break;
@@ -166,7 +212,7 @@ Reply Card::State::InternalAuthenticate(const CommandApdu& c) {
     return RuleSatisfied(ef->key.use) ? Answer(Outcome::kConditionsOfUse)
                                       : Answer(Outcome::kSecurityStatus);
   }
-  if (!RuleSatisfied(ef->key.use)) return Answer(Outcome::kSecurityStatus);
+  if (!Allows(ef->key.use)) return Answer(Outcome::kSecurityStatus);
   if (c.data.empty()) return Answer(Outcome::kWrongLength);
   if (ef->key.private_key_pkcs8.empty()) {
     return Answer(Outcome::kConditionsOfUse);
@@ -182,6 +228,15 @@ Reply Card::State::GetChallenge(const CommandApdu& c) {
   if (c.p1 != 0 || c.p2 != 0) return Answer(Outcome::kWrongP1P2);
   if (!c.data.empty() || !c.le) return Answer(Outcome::kWrongLength);
   if (c.extended) return Answer(Outcome::kConditionsOfUse);  // §3.1
+  // In an AP, with no key EF current: whether the challenge binds to the
+  // key that signs next is not documented (§6 presence proof).
+  if (Application* app = App(); app != nullptr) {
+    const ElementaryFile* ef = current_ef ? app->Find(*current_ef) : nullptr;
+    if ((ef == nullptr || ef->kind != EfKind::kKey) &&
+        Note(FindingKind::kChallengeWithoutKey)) {
+      return Answer(Outcome::kConditionsOfUse);
+    }
+  }
   Bytes random = rng->Bytes(*c.le);
   challenge = random;
   return Data(std::move(random));

@@ -7,10 +7,12 @@
 #include <optional>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "kernel/crypto.h"
 #include "openmyna/card/apdu.h"
 #include "openmyna/card/card.h"
+#include "openmyna/card/conformance.h"
 #include "openmyna/card/status_words.h"
 
 namespace openmyna::card {
@@ -42,6 +44,14 @@ struct Card::State {
   bool issuer_authenticated = false;
 
   std::function<void(ByteView, ByteView)> trace;
+  FindingSink findings;
+  // Findings of the command being answered, and whether strict mode
+  // changed its answer.
+  std::vector<FindingKind> pending;
+  bool refused = false;
+  // PINs whose verified state survived a SELECT of the current AP
+  // (kReselectKeptLogin when they are used, card-apdu.md §16 #6).
+  std::set<Fid> kept_by_reselect;
   std::map<std::pair<int, Fid>, crypto::Pkey> key_cache;
 
   void ResetVolatile();
@@ -69,6 +79,13 @@ struct Card::State {
   // specific reference data"); nullopt → *error set.
   ElementaryFile* ReferencedObject(std::uint8_t p2, Outcome* error);
   bool RuleSatisfied(const AccessRule& rule) const;
+  // RuleSatisfied for a command: notes kReselectKeptLogin when only a PIN
+  // kept across a re-selection opens it, and refuses it in strict mode.
+  bool Allows(const AccessRule& rule);
+  bool IsVerified(Fid pin);
+  // Records a finding for the current command. Returns true when strict
+  // mode refuses the command (the caller then answers the refusal).
+  bool Note(FindingKind kind, bool strict_refuses = true);
   Result<EVP_PKEY*> KeyFor(const ElementaryFile& ef);
 };
 

@@ -54,6 +54,8 @@ std::uint16_t StatusWordOf(Outcome outcome, std::uint8_t tries) {
     case Outcome::kErasedChip:
     case Outcome::kRsaInputTooLarge:
       return Sw::k6F00NoPreciseDiagnosis;
+    case Outcome::kEndOfFileBeforeLe:
+      return Sw::k6282EndOfFileBeforeLe;
   }
   return Sw::k6F00NoPreciseDiagnosis;
 }
@@ -116,6 +118,8 @@ std::string_view OutcomeName(Outcome outcome) {
       return "erased_chip";
     case Outcome::kRsaInputTooLarge:
       return "rsa_input_too_large";
+    case Outcome::kEndOfFileBeforeLe:
+      return "end_of_file_before_le";
   }
   return "unknown";
 }

@@ -39,6 +39,9 @@ enum class ReselectPolicy : std::uint8_t {
 // Behaviour choices of the kernel where real cards differ.
 struct CardOptions {
   ReselectPolicy reselect = ReselectPolicy::kKeep;
+  // Refuse the commands that rely on behaviour real cards vary on
+  // (conformance.h, FindingInfo::strict) instead of answering them.
+  bool strict = false;
 };
 
 // Parses "keep" / "clear"; nullopt otherwise.
@@ -68,6 +71,8 @@ class Card final : public CardEndpoint {
   void PowerOff() override;
   void Reset() override;
   Bytes Transmit(ByteView command_apdu) override;
+  // Findings (conformance.h) are reported after the command is answered.
+  void SetFindingSink(FindingSink sink) override;
 
   // The library-side tamper action. The APDU-level trigger is a forced read
   // of a private key: READ BINARY with the proprietary class, 80 B0, naming

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "openmyna/base/bytes.h"
+#include "openmyna/card/conformance.h"
 
 namespace openmyna::card {
 
@@ -28,6 +29,11 @@ class CardEndpoint {
   // APDU out: response data followed by SW1 SW2. Never throws; malformed
   // commands get a status word (e.g. 67 00).
   virtual Bytes Transmit(ByteView command_apdu) = 0;
+
+  // Where the card reports client conformance findings (conformance.h);
+  // nullptr stops reporting. Cards that detect nothing ignore it;
+  // decorators forward it to the card they wrap.
+  virtual void SetFindingSink(FindingSink sink) { (void)sink; }
 };
 
 }  // namespace openmyna::card

@@ -14,6 +14,7 @@ namespace openmyna::card {
 // Status word constants: value and meaning.
 struct Sw {
   static constexpr std::uint16_t k9000Ok = 0x9000;
+  static constexpr std::uint16_t k6282EndOfFileBeforeLe = 0x6282;
   static constexpr std::uint16_t k6300AuthenticationFailed = 0x6300;
   static constexpr std::uint16_t k63C0WrongPinTriesBase = 0x63C0;  // | n
   static constexpr std::uint16_t k6581MemoryFailure = 0x6581;
@@ -65,6 +66,8 @@ enum class Outcome : std::uint8_t {
   kClaNotSupported,       // 6E 00
   kErasedChip,            // 6F 00: every command of an erased chip
   kRsaInputTooLarge,      // 6F 00: RSA input ≥ modulus (§3.4)
+  kEndOfFileBeforeLe,     // 62 82 + data: strict mode only (Le past the end,
+                          // ISO/IEC 7816-4 §5.6); never on the default card
 };
 
 // The status word of an outcome; `tries` (0–15) is used by kWrongPin and

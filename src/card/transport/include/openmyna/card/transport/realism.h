@@ -75,6 +75,9 @@ class RealismEndpoint final : public CardEndpoint {
   void PowerOff() override { inner_.PowerOff(); }
   void Reset() override { inner_.Reset(); }
   Bytes Transmit(ByteView command_apdu) override;
+  void SetFindingSink(FindingSink sink) override {
+    inner_.SetFindingSink(std::move(sink));
+  }
 
  private:
   CardEndpoint& inner_;
