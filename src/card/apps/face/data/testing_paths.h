@@ -10,10 +10,11 @@
 
 namespace openmyna::card::faces::test_support {
 
-// testdata/png_info.py beside this file, run with Debian's python3.
+// testdata/png_info.py beside this file (the folder is given by CMake, as an
+// absolute path), run with Debian's python3.
 inline std::string PngInfoCommand(const std::string& png_path) {
-  const auto script = std::filesystem::path(__FILE__).parent_path() /
-                      "testdata" / "png_info.py";
+  const auto script =
+      std::filesystem::path(OPENMYNA_FACE_TESTDATA_DIR) / "png_info.py";
   return "/usr/bin/python3 " + script.string() + " " + png_path;
 }
 
