@@ -1,0 +1,450 @@
+// "Sign in with My Number Card" (issue 9; docs/sign-in.md):
+//   serve service "sign_in": the OpenID provider under /api/realms/main;
+//   `openmyna rp add|list|remove`: relying parties (clients);
+//   `openmyna app login <link>`: the card holder's app on this machine,
+//   reading the card through PC/SC (card/client) and answering the
+//   provider's challenge with the authentication key.
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/command_registry.h"
+#include "cli/context.h"
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/errors.h"
+#include "openmyna/base/file_io.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/card/client/jpki_client.h"
+#include "openmyna/card/client/pcsc_reader.h"
+#include "openmyna/http/service.h"
+#include "openmyna/pki/tls.h"
+#include "openmyna/registry/sql.h"
+#include "openmyna/registry/store.h"
+#include "openmyna/sign_in/clients.h"
+#include "openmyna/sign_in/jose.h"
+#include "openmyna/sign_in/provider.h"
+
+namespace openmyna::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// --- serve -------------------------------------------------------------------
+
+class SignInHttpService final : public http::Service {
+ public:
+  SignInHttpService(std::unique_ptr<registry::RegistryStore> store,
+                    std::unique_ptr<OpenSslRng> rng)
+      : store_(std::move(store)), rng_(std::move(rng)) {}
+  std::unique_ptr<registry::RegistryStore> store_;
+  std::unique_ptr<OpenSslRng> rng_;
+  std::unique_ptr<sign_in::Provider> provider_;
+};
+
+const http::ServiceRegistration kSignInService{
+    "sign_in",
+    "Sign in with My Number Card: the OpenID provider at /api/realms/main",
+    [](const http::ServiceContext& c,
+       http::Router& router) -> Result<std::unique_ptr<http::Service>> {
+      OPENMYNA_ASSIGN_OR_RETURN(
+          std::string target, registry::RegistryDatabaseTarget("", c.data_dir));
+      OPENMYNA_ASSIGN_OR_RETURN(
+          auto store, registry::RegistryStore::Open(target, *c.clock));
+      auto service = std::make_unique<SignInHttpService>(
+          std::move(store), std::make_unique<OpenSslRng>());
+      sign_in::ProviderOptions options;
+      options.data_dir = c.data_dir;
+      options.clock = c.clock;
+      options.urls = c.urls;
+      options.store = service->store_.get();
+      options.rng = service->rng_.get();
+      OPENMYNA_ASSIGN_OR_RETURN(service->provider_,
+                                sign_in::Provider::Open(options));
+      OPENMYNA_RETURN_IF_ERROR(service->provider_->AddRoutes(router));
+      return std::unique_ptr<http::Service>(std::move(service));
+    }};
+
+// --- rp
+// ------------------------------------------------------------------------
+
+struct RpOptions {
+  std::string name, redirect_uri, jwks_file, client_id;
+  bool json_output = false;
+  bool test_cards = false;
+};
+
+void RunRpAdd(const RpOptions& o, Context& context) {
+  sign_in::Client client;
+  client.name = o.name;
+  client.redirect_uris = {o.redirect_uri};
+  client.test_cards = o.test_cards;
+  client.client_id = o.client_id;
+  pki::EvpPkeyPtr key;
+  if (!o.jwks_file.empty()) {
+    auto text = ReadFileText(o.jwks_file);
+    if (!text) return context.BadInput("--jwks-file", text.error().message());
+    const json jwks = json::parse(*text, nullptr, false);
+    if (!jwks.is_object() || !jwks.contains("keys") ||
+        !jwks["keys"].is_array()) {
+      return context.BadInput("--jwks-file",
+                              "not a JWK Set ({\"keys\": [...]})");
+    }
+    for (const json& k : jwks["keys"]) client.keys.push_back(k);
+  } else {
+    key.reset(EVP_EC_gen("P-256"));
+    auto jwk = sign_in::PublicJwk(key.get(), "", "ES256");
+    if (!jwk) return context.Failed(jwk.error());
+    auto kid = sign_in::JwkThumbprint(*jwk);
+    if (!kid) return context.Failed(kid.error());
+    (*jwk)["kid"] = *kid;
+    client.keys.push_back(*jwk);
+  }
+  OpenSslRng rng;
+  sign_in::ClientStore store(context.DataDir());
+  auto added = store.Add(client, rng);
+  if (!added) return context.BadInput("rp add", added.error().message());
+  std::string key_file;
+  if (key) {
+    key_file = (context.DataDir() / "sign_in" / "keys" /
+                (added->client_id + ".jwk.json"))
+                   .string();
+    auto jwk = sign_in::PrivateJwk(
+        key.get(), added->keys.front()["kid"].get<std::string>(), "ES256");
+    if (!jwk) return context.Failed(jwk.error());
+    if (Status s = EnsurePrivateDirectory(fs::path(key_file).parent_path());
+        !s) {
+      return context.Failed(s.error());
+    }
+    if (Status s = WriteFileAtomically(key_file, jwk->dump(2) + "\n"); !s) {
+      return context.Failed(s.error());
+    }
+  }
+  if (o.json_output) {
+    json out = {{"client_id", added->client_id}};
+    out["key_file"] = key_file.empty() ? json(nullptr) : json(key_file);
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  std::printf("client_id     %s\nname          %s\nredirect_uri  %s\n",
+              added->client_id.c_str(), added->name.c_str(),
+              o.redirect_uri.c_str());
+  if (!key_file.empty()) {
+    std::printf(
+        "private key   %s (a private JWK, ES256, 0600: sign the client "
+        "assertion with it; only the public key is registered)\n",
+        key_file.c_str());
+  }
+}
+
+void RunRpList(const RpOptions& o, Context& context) {
+  sign_in::ClientStore store(context.DataDir());
+  auto all = store.List();
+  if (!all) return context.Failed(all.error());
+  if (o.json_output) {
+    json out = json::array();
+    for (const auto& c : *all) out.push_back(sign_in::ToJson(c));
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  for (const auto& c : *all) {
+    std::string uris;
+    for (const auto& u : c.redirect_uris) uris += " " + u;
+    std::printf("%s  %s %s%s\n", c.client_id.c_str(), c.name.c_str(),
+                uris.c_str(), c.test_cards ? "  (test cards)" : "");
+  }
+}
+
+void RunRpRemove(const RpOptions& o, Context& context) {
+  sign_in::ClientStore store(context.DataDir());
+  if (Status s = store.Remove(o.client_id); !s) {
+    return context.BadInput("client_id", s.error().message());
+  }
+  std::printf("removed %s\n", o.client_id.c_str());
+}
+
+void AddRp(CLI::App& app, Context& context) {
+  auto o = std::make_shared<RpOptions>();
+  CLI::App* rp = app.add_subcommand(
+      "rp", "Relying parties of \"Sign in with My Number Card\" (clients)");
+  rp->require_subcommand(1);
+  CLI::App* add = rp->add_subcommand(
+      "add",
+      "Register a client (private_key_jwt). Without --jwks-file a P-256 key "
+      "pair is made and its private JWK written to DIR/sign_in/keys/ (0600)");
+  add->add_option("--name", o->name, "Name shown to the card holder")
+      ->required();
+  add->add_option("--redirect-uri", o->redirect_uri,
+                  "Redirect URI (exact match)")
+      ->required();
+  add->add_option("--jwks-file", o->jwks_file, "The client's public JWK Set");
+  add->add_option("--client-id", o->client_id,
+                  "Client id [0-9a-zA-Z]{1,255} (default: RP + 16 digits)");
+  add->add_flag("--test-cards", o->test_cards,
+                "Enable the test-card substitute page for this client");
+  add->add_flag("--json", o->json_output,
+                "Print {\"client_id\": ..., \"key_file\": ...}");
+  add->callback([o, &context] { RunRpAdd(*o, context); });
+  CLI::App* list = rp->add_subcommand("list", "List the clients");
+  list->add_flag("--json", o->json_output, "JSON output");
+  list->callback([o, &context] { RunRpList(*o, context); });
+  CLI::App* remove = rp->add_subcommand("remove", "Remove a client");
+  remove->add_option("client_id", o->client_id, "The client id")->required();
+  remove->callback([o, &context] { RunRpRemove(*o, context); });
+}
+
+const CommandGroup kRpGroup{"rp", 60, &AddRp};
+
+// --- app
+// -----------------------------------------------------------------------
+
+struct AppOptions {
+  std::string link, reader, pin_env, pin_file, input_assist_pin_env, cacert;
+};
+
+struct HttpsAnswer {
+  int status = 0;
+  std::string body;
+};
+
+// One HTTPS request (Beast over OpenSSL), the server certificate checked
+// against `cacert` and the link's host (RFC 6125).
+Result<HttpsAnswer> HttpsRequest(const std::string& url, bool post,
+                                 const std::string& body,
+                                 const std::string& cacert) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace bhttp = beast::http;
+  const bool tls = url.rfind("https://", 0) == 0;
+  if (!tls && url.rfind("http://", 0) != 0) {
+    return Fail(BaseErrc::kInvalidArgument, "the link is not an http(s) URL");
+  }
+  const std::string rest = url.substr(tls ? 8 : 7);
+  const std::string authority = rest.substr(0, rest.find('/'));
+  const std::string target =
+      rest.find('/') == std::string::npos ? "/" : rest.substr(rest.find('/'));
+  const auto colon = authority.rfind(':');
+  const std::string host = authority.substr(0, colon);
+  const std::string port = colon == std::string::npos
+                               ? (tls ? "443" : "80")
+                               : authority.substr(colon + 1);
+  try {
+    asio::io_context ioc;
+    asio::ip::tcp::resolver resolver(ioc);
+    const auto endpoints = resolver.resolve(host, port);
+    bhttp::request<bhttp::string_body> request(
+        post ? bhttp::verb::post : bhttp::verb::get, target, 11);
+    request.set(bhttp::field::host, authority);
+    request.set(bhttp::field::user_agent, "openmyna-app");
+    if (post) {
+      request.set(bhttp::field::content_type, "application/json");
+      request.body() = body;
+    }
+    request.prepare_payload();
+    beast::flat_buffer buffer;
+    bhttp::response<bhttp::string_body> response;
+    if (tls) {
+      asio::ssl::context ctx(asio::ssl::context::tls_client);
+      ctx.load_verify_file(cacert);
+      ctx.set_verify_mode(asio::ssl::verify_peer);
+      beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+      SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
+      X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
+      if (host.find_first_not_of("0123456789.") == std::string::npos) {
+        X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+      } else {
+        X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+      }
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
+      beast::get_lowest_layer(stream).connect(endpoints);
+      stream.handshake(asio::ssl::stream_base::client);
+      bhttp::write(stream, request);
+      bhttp::read(stream, buffer, response);
+    } else {
+      beast::tcp_stream stream(ioc);
+      stream.expires_after(std::chrono::seconds(60));
+      stream.connect(endpoints);
+      bhttp::write(stream, request);
+      bhttp::read(stream, buffer, response);
+    }
+    return HttpsAnswer{static_cast<int>(response.result_int()),
+                       response.body()};
+  } catch (const std::exception& e) {
+    return Fail(BaseErrc::kIo,
+                std::string("HTTP request to ") + url + ": " + e.what());
+  }
+}
+
+bool ReadSecret(const std::string& env, const std::string& file,
+                std::string& out) {
+  if (!env.empty()) {
+    const char* value = std::getenv(env.c_str());
+    if (value == nullptr) return false;
+    out = value;
+    return true;
+  }
+  if (!file.empty()) {
+    auto text = ReadFileText(file);
+    if (!text) return false;
+    out = text->substr(0, text->find_first_of("\r\n"));
+    return true;
+  }
+  return false;
+}
+
+// The app tells the provider what went wrong with the card, so that the
+// browser returns to the relying party with the same error.
+void ReportToProvider(const std::string& link, const std::string& cacert,
+                      const std::string& error) {
+  (void)HttpsRequest(link, true, json{{"error", error}}.dump(), cacert);
+}
+
+void RunAppLogin(const AppOptions& o, Context& context) {
+  const std::string cacert =
+      o.cacert.empty() ? pki::TlsFilesOf(context.DataDir()).root_pem.string()
+                       : o.cacert;
+  // The QR text is the link itself.
+  auto got = HttpsRequest(o.link, false, "", cacert);
+  if (!got) return context.Failed(got.error());
+  const json request = json::parse(got->body, nullptr, false);
+  if (got->status != 200 || !request.is_object() ||
+      !request.contains("challenge")) {
+    std::fprintf(stderr,
+                 "openmyna app: the provider has no such request (%d): %s\n",
+                 got->status, got->body.c_str());
+    return context.SetExitCode(kExitFailed);
+  }
+  const std::string challenge = request["challenge"];
+  const json fields = json::parse(challenge, nullptr, false);
+  std::printf("%s asks you to sign in with your My Number Card.\n",
+              request.value("client_name", "?").c_str());
+  std::printf("  scope: %s\n", request.value("scope", "").c_str());
+  if (fields.is_object() &&
+      fields.value("exp", std::int64_t{0}) <
+          std::chrono::duration_cast<std::chrono::seconds>(
+              SystemClock().Now().time_since_epoch())
+              .count()) {
+    std::fprintf(stderr, "openmyna app: the request has expired\n");
+    return context.SetExitCode(kExitFailed);
+  }
+  std::string pin;
+  if (!ReadSecret(o.pin_env, o.pin_file, pin)) {
+    return context.BadInput("--pin-env",
+                            "the authentication PIN is needed: --pin-env VAR "
+                            "or --pin-file FILE");
+  }
+  using card::client::JpkiKey;
+  using card::client::PinStatus;
+  auto normalized = card::client::NormalizePin(JpkiKey::kAuthentication, pin);
+  SecureWipe(pin);
+  if (!normalized)
+    return context.BadInput("--pin-env", normalized.error().message());
+  auto reader = card::client::PcscCard::Connect(o.reader);
+  if (!reader) {
+    SecureWipe(*normalized);
+    return context.Failed(reader.error());
+  }
+  card::client::JpkiClient jpki(**reader);
+  if (Status s = jpki.SelectAp(); !s) {
+    SecureWipe(*normalized);
+    return context.Failed(s.error());
+  }
+  auto cert = jpki.ReadCertificate(JpkiKey::kAuthentication);
+  if (!cert) {
+    SecureWipe(*normalized);
+    ReportToProvider(o.link, cacert, "no_authentication_certificate");
+    std::fprintf(stderr,
+                 "openmyna app: the card has no user authentication "
+                 "certificate (%s)\n",
+                 cert.error().message().c_str());
+    return context.SetExitCode(kExitFailed);
+  }
+  // Login never sends the PIN to a blocked key (the counter stays as is).
+  auto status = jpki.Login(JpkiKey::kAuthentication, *normalized);
+  SecureWipe(*normalized);
+  if (!status) return context.Failed(status.error());
+  if (status->state == PinStatus::State::kBlocked) {
+    ReportToProvider(o.link, cacert, "pin_blocked");
+    std::fprintf(stderr,
+                 "openmyna app: the authentication PIN is blocked (no tries "
+                 "left); it can be reset only at the municipal office. The "
+                 "relying party was told: access_denied (pin_blocked)\n");
+    return context.SetExitCode(kExitFailed);
+  }
+  if (status->state == PinStatus::State::kTriesLeft) {
+    std::fprintf(stderr,
+                 "openmyna app: wrong authentication PIN (%d tries left)\n",
+                 status->tries_left);
+    return context.SetExitCode(kExitFailed);
+  }
+  // DigestInfo(SHA-256, SHA-256(challenge)) for the card to pad and sign
+  // (RFC 8017 §9.2).
+  Bytes digest_info = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                       0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                       0x01, 0x05, 0x00, 0x04, 0x20};
+  unsigned char hash[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(challenge.data()),
+         challenge.size(), hash);
+  digest_info.insert(digest_info.end(), hash, hash + SHA256_DIGEST_LENGTH);
+  auto signature = jpki.Sign(JpkiKey::kAuthentication, digest_info);
+  (void)jpki.Logout();
+  if (!signature) return context.Failed(signature.error());
+  const json answer = {{"certificate", sign_in::Base64UrlEncode(*cert)},
+                       {"signature", sign_in::Base64UrlEncode(*signature)}};
+  auto posted = HttpsRequest(o.link, true, answer.dump(), cacert);
+  if (!posted) return context.Failed(posted.error());
+  const json outcome = json::parse(posted->body, nullptr, false);
+  if (posted->status != 200 || !outcome.is_object()) {
+    std::fprintf(stderr, "openmyna app: sign-in refused: %s\n",
+                 outcome.is_object()
+                     ? outcome.value("detail", posted->body).c_str()
+                     : posted->body.c_str());
+    return context.SetExitCode(kExitNegative);
+  }
+  std::printf(
+      "Signed in to %s. Released: %s. Your browser continues by itself.\n",
+      outcome.value("client_name", "?").c_str(),
+      outcome["released"].dump().c_str());
+}
+
+void AddApp(CLI::App& app, Context& context) {
+  auto o = std::make_shared<AppOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "app",
+      "The card holder's app on this machine (reads the card via PC/SC)");
+  cmd->require_subcommand(1);
+  CLI::App* login = cmd->add_subcommand(
+      "login",
+      "Answer a sign-in request: its link (or the text of its QR code)");
+  login->add_option("link", o->link, "The request's link or QR text")
+      ->required();
+  login->add_option("--reader", o->reader,
+                    "PC/SC reader name (default: first)");
+  login->add_option(
+      "--pin-env", o->pin_env,
+      "Environment variable holding the 4-digit authentication PIN");
+  login->add_option("--pin-file", o->pin_file, "File holding the PIN");
+  login->add_option("--input-assist-pin-env", o->input_assist_pin_env,
+                    "Environment variable holding the input-assist AP PIN");
+  login->add_option("--cacert", o->cacert,
+                    "TLS root to trust (default: DIR/tls/root.pem)");
+  login->callback([o, &context] { RunAppLogin(*o, context); });
+}
+
+const CommandGroup kAppGroup{"app", 61, &AddApp};
+
+}  // namespace
+}  // namespace openmyna::cli

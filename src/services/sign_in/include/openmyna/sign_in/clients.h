@@ -1,0 +1,48 @@
+// Registered relying parties (clients) of the OpenID provider, kept in
+// DIR/sign_in/clients.json so that `openmyna rp add` works while `serve`
+// runs (the provider re-reads the file when it changes). Only public keys
+// are stored: clients authenticate with private_key_jwt (RFC 7523 §2.2,
+// OIDC Core §9).
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+
+namespace openmyna::sign_in {
+
+struct Client {
+  std::string client_id;  // [0-9a-zA-Z]{1,255} (the national API's rule)
+  std::string name;       // shown to the card holder
+  std::vector<std::string> redirect_uris;  // exact match (OAuth 2.1 §4.1.1)
+  std::vector<nlohmann::json> keys;        // public JWKs (RS256 or ES256)
+  bool test_cards = false;  // the test-card substitute page (issue 9 item 4)
+};
+
+class ClientStore {
+ public:
+  explicit ClientStore(std::filesystem::path data_dir);
+
+  Result<std::vector<Client>> List() const;
+  // kNotFound when no client has that id.
+  Result<Client> Find(std::string_view client_id) const;
+  // Assigns client_id ("RP" + 16 random digits) when empty; kInvalid for a
+  // bad id, a duplicate, no redirect URI or no key.
+  Result<Client> Add(Client client, Rng& rng);
+  // kNotFound when absent.
+  Status Remove(std::string_view client_id);
+
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+};
+
+nlohmann::json ToJson(const Client& client);
+
+}  // namespace openmyna::sign_in

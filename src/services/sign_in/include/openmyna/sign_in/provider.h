@@ -1,0 +1,62 @@
+// "Sign in with My Number Card": an OpenID provider shaped like the Digital
+// Agency's (sign-in-portal.md §1, §5.2), with the card's JPKI user
+// authentication certificate as the authenticator.
+//
+// Issuer <https base>/api/realms/main; discovery, JWKS, authorization,
+// token and UserInfo under it (docs/sign-in.md lists every parameter and
+// error). Authorization-code flow only; state, nonce and PKCE S256 are
+// required; clients authenticate with private_key_jwt (RFC 7523, OIDC Core
+// §9: RS256 or ES256 keys, aud = the token endpoint, jti used once). The
+// card holder's app fetches a structured challenge at <issuer>/app/requests/
+// <id>, signs it with the authentication key and posts the certificate and
+// signature back; the provider checks the signature, the chain to the
+// sandbox authentication CA, validity and revocation (OCSP, or the CRL
+// when acr_values says "crl"), maps the certificate to the resident through
+// the registry and lets the browser continue to the relying party.
+//
+// Requests, codes and tokens live in memory (a restart signs everyone out);
+// the provider's ES256 key and the pairwise-subject secret are files under
+// DIR/sign_in (0600). Thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/http/router.h"
+#include "openmyna/http/service.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::sign_in {
+
+inline constexpr std::string_view kIssuerPath = "/api/realms/main";
+
+struct ProviderOptions {
+  std::filesystem::path data_dir;
+  const Clock* clock = nullptr;              // borrowed
+  const http::PublicUrls* urls = nullptr;    // borrowed; issuer = HTTPS URL
+  registry::RegistryStore* store = nullptr;  // borrowed
+  Rng* rng = nullptr;                        // borrowed
+};
+
+class Provider {
+ public:
+  // Loads or creates DIR/sign_in/provider-es256.pem and pairwise.key.
+  static Result<std::unique_ptr<Provider>> Open(ProviderOptions options);
+  ~Provider();
+
+  Status AddRoutes(http::Router& router);
+  // <https base>/api/realms/main (the HTTP base when no HTTPS listens).
+  std::string Issuer() const;
+
+  struct Impl;
+
+ private:
+  explicit Provider(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace openmyna::sign_in

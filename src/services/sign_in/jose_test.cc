@@ -1,0 +1,67 @@
+// JOSE against RFC 7515 A.3's published ES256 JWS, and refusals (alg none,
+// HS256). Thumbprints (kid) are compared with authlib's in tests/sign_in.
+#include "openmyna/sign_in/jose.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+namespace openmyna::sign_in {
+namespace {
+
+using json = nlohmann::json;
+
+TEST(Jose, Rfc7515A3Es256Verifies) {
+  const json jwk = {{"kty", "EC"},
+                    {"crv", "P-256"},
+                    {"x", "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"},
+                    {"y", "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}};
+  const std::string jws =
+      "eyJhbGciOiJFUzI1NiJ9."
+      "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNv"
+      "bS9pc19yb290Ijp0cnVlfQ."
+      "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKT"
+      "UJqPP3-Kg6NU1Q";
+  auto verified = VerifyJws(jws, {jwk});
+  ASSERT_TRUE(verified) << verified.error().message();
+  EXPECT_EQ(verified->payload["iss"], "joe");
+  // One changed byte of the payload: refused.
+  std::string tampered = jws;
+  tampered[30] = tampered[30] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(VerifyJws(tampered, {jwk}));
+}
+
+TEST(Jose, SignsAndRefusesNoneAndHmac) {
+  pki::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  auto jwk = PublicJwk(key.get(), "k1", "ES256");
+  ASSERT_TRUE(jwk);
+  auto jws = SignEs256({{"a", 1}}, key.get(), "k1");
+  ASSERT_TRUE(jws);
+  EXPECT_TRUE(VerifyJws(*jws, {*jwk}));
+  // alg none with an empty signature, and HS256: refused whatever the key.
+  const std::string none = Base64UrlEncode(std::string(R"({"alg":"none"})")) +
+                           "." + Base64UrlEncode(std::string(R"({"a":1})")) +
+                           ".";
+  EXPECT_FALSE(VerifyJws(none, {*jwk}));
+  const std::string hs = Base64UrlEncode(std::string(R"({"alg":"HS256"})")) +
+                         "." + Base64UrlEncode(std::string(R"({"a":1})")) +
+                         ".AAAA";
+  EXPECT_FALSE(VerifyJws(hs, {*jwk}));
+  // A private JWK round-trips to a key that signs what the public verifies.
+  auto private_jwk = PrivateJwk(key.get(), "k1", "ES256");
+  ASSERT_TRUE(private_jwk);
+  auto again = KeyFromJwk(*private_jwk);
+  ASSERT_TRUE(again);
+  auto jws2 = SignEs256({{"b", 2}}, again->get(), "k1");
+  ASSERT_TRUE(jws2);
+  EXPECT_TRUE(VerifyJws(*jws2, {*jwk}));
+}
+
+TEST(Jose, Base64UrlRefusesNonCanonical) {
+  EXPECT_EQ(Base64UrlEncode(std::string("hello")), "aGVsbG8");
+  EXPECT_FALSE(Base64UrlDecode("aGVsbG8="));
+  EXPECT_FALSE(Base64UrlDecode("aGVsbG9"));  // leftover bits not zero
+  EXPECT_TRUE(Base64UrlDecode("aGVsbG8"));
+}
+
+}  // namespace
+}  // namespace openmyna::sign_in

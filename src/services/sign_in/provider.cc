@@ -1,0 +1,1010 @@
+#include "openmyna/sign_in/provider.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <qrencode.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "openmyna/base/file_io.h"
+#include "openmyna/base/log.h"
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/names.h"
+#include "openmyna/pki/sandbox.h"
+#include "openmyna/pki/verifier.h"
+#include "openmyna/sign_in/clients.h"
+#include "openmyna/sign_in/errors.h"
+#include "openmyna/sign_in/jose.h"
+#include "openmyna/web/form.h"
+#include "openmyna/web/page.h"
+
+namespace openmyna::web {
+std::span<const Asset> SignInAssets();
+}
+
+namespace openmyna::sign_in {
+
+using json = nlohmann::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr auto kRequestLifetime = std::chrono::minutes(5);
+constexpr auto kChallengeLifetime = std::chrono::minutes(5);
+constexpr auto kCodeLifetime = std::chrono::seconds(60);  // node-oidc default
+constexpr auto kAccessLifetime = std::chrono::hours(1);
+constexpr auto kRefreshLifetime = std::chrono::hours(24);
+constexpr std::string_view kProtocol = "/protocol/openid-connect";
+const std::set<std::string> kScopes = {"openid",    "name",   "address",
+                                       "birthdate", "gender", "sign"};
+
+std::int64_t Unix(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> Split(std::string_view text) {
+  std::vector<std::string> out;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+bool Has(const std::vector<std::string>& words, std::string_view w) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+// VSCHAR = %x20-7E (RFC 6749 Appendix A), 1..255 as the national API says.
+bool Vschar(std::string_view s, std::size_t max = 255) {
+  return !s.empty() && s.size() <= max &&
+         std::all_of(s.begin(), s.end(),
+                     [](char c) { return c >= 0x20 && c <= 0x7E; });
+}
+
+Response Json(int status, const json& body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump();
+  r.AddHeader("Cache-Control", "no-store");
+  return r;
+}
+
+// RFC 6749 §5.2: the token endpoint's errors (401 for invalid_client).
+Response TokenError(std::string_view error, std::string_view description) {
+  Response r = Json(error == "invalid_client" ? 401 : 400,
+                    {{"error", error}, {"error_description", description}});
+  if (error == "invalid_client") {
+    r.AddHeader("WWW-Authenticate", "private_key_jwt");
+  }
+  return r;
+}
+
+std::string Sha256Half(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         digest);
+  return Base64UrlEncode(ByteView(digest, SHA256_DIGEST_LENGTH / 2));
+}
+
+std::string Sha256B64(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         digest);
+  return Base64UrlEncode(ByteView(digest, SHA256_DIGEST_LENGTH));
+}
+
+bool ConstantEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A QR code of `text` as an SVG (libqrencode, level M, 4-module quiet zone,
+// 4 px per module: zbar reads it from a 1:1 screenshot).
+std::string QrSvg(const std::string& text) {
+  QRcode* code =
+      QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (code == nullptr) return {};
+  const int quiet = 4, scale = 4, size = (code->width + 2 * quiet) * scale;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                    std::to_string(size) + "\" height=\"" +
+                    std::to_string(size) + "\" viewBox=\"0 0 " +
+                    std::to_string(size) + " " + std::to_string(size) +
+                    "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" "
+                    "height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
+  for (int y = 0; y < code->width; ++y) {
+    for (int x = 0; x < code->width; ++x) {
+      if (code->data[y * code->width + x] & 1) {
+        svg += "M" + std::to_string((x + quiet) * scale) + " " +
+               std::to_string((y + quiet) * scale) + "h" +
+               std::to_string(scale) + "v" + std::to_string(scale) + "h-" +
+               std::to_string(scale) + "z";
+      }
+    }
+  }
+  QRcode_free(code);
+  return svg + "\"/></svg>";
+}
+
+struct Pending {
+  std::string request_id;     // in the QR code / link: the app's handle
+  std::string browser_token;  // in the browser's wait URL only
+  Client client;
+  std::string redirect_uri, state, nonce, code_challenge;
+  std::vector<std::string> scopes, acr_values;
+  std::string challenge;  // the exact bytes the card signs
+  TimePoint expires;
+  enum class Status { kWaiting, kDone } status = Status::kWaiting;
+  std::string final_redirect;
+};
+
+struct Grant {  // what a code, an access token or a refresh token stands for
+  std::string client_id, client_name, redirect_uri, code_challenge, nonce;
+  std::vector<std::string> scopes;
+  std::string resident_id, acr, session_state;
+  TimePoint auth_time, expires;
+  bool used = false;
+};
+
+}  // namespace
+
+struct Provider::Impl {
+  ProviderOptions options;
+  ClientStore clients;
+  pki::EvpPkeyPtr key;  // the provider's ES256 key
+  std::string kid;
+  Bytes pairwise_secret;
+  std::unique_ptr<web::Site> site;
+  std::shared_ptr<spdlog::logger> log = log::Get("sign_in");
+
+  std::mutex mutex;
+  std::map<std::string, Pending> pending;         // by request_id
+  std::map<std::string, std::string> by_browser;  // browser_token -> id
+  std::map<std::string, Grant> codes, access_tokens, refresh_tokens;
+  std::map<std::string, TimePoint> used_jtis;
+
+  explicit Impl(ProviderOptions o)
+      : options(std::move(o)), clients(options.data_dir) {}
+
+  TimePoint Now() const { return options.clock->Now(); }
+  std::string Random() { return Base64UrlEncode(options.rng->Bytes(32)); }
+  std::string Issuer() const {
+    std::string base = options.urls->Https();
+    if (base.empty()) base = options.urls->Http();
+    return base + std::string(kIssuerPath);
+  }
+  std::string Endpoint(std::string_view what) const {
+    return Issuer() + std::string(kProtocol) + "/" + std::string(what);
+  }
+  std::string Path(std::string_view what) const {
+    return std::string(kIssuerPath) + std::string(kProtocol) + "/" +
+           std::string(what);
+  }
+
+  // Pairwise subject (OIDC Core §8.1): HMAC-SHA256(secret, client "|"
+  // resident), so it is the same for a resident across cards and moves and
+  // differs per client.
+  std::string Subject(std::string_view client_id,
+                      std::string_view resident_id) const {
+    const std::string input =
+        std::string(client_id) + "|" + std::string(resident_id);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), pairwise_secret.data(),
+         static_cast<int>(pairwise_secret.size()),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+         mac, &length);
+    return Base64UrlEncode(ByteView(mac, length));
+  }
+
+  void Sweep() {  // under mutex
+    const TimePoint now = Now();
+    std::erase_if(pending, [&](const auto& p) {
+      return p.second.expires + std::chrono::minutes(5) < now;
+    });
+    std::erase_if(by_browser,
+                  [&](const auto& b) { return !pending.contains(b.second); });
+    for (auto* grants : {&codes, &access_tokens, &refresh_tokens}) {
+      std::erase_if(*grants, [&](const auto& g) {
+        return g.second.expires + std::chrono::minutes(5) < now;
+      });
+    }
+    std::erase_if(used_jtis, [&](const auto& j) { return j.second < now; });
+  }
+
+  static std::string WithQuery(
+      std::string uri,
+      const std::vector<std::pair<std::string, std::string>>& q) {
+    char sep = uri.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [k, v] : q) {
+      uri += sep + k + "=" + web::FormEncode(v);
+      sep = '&';
+    }
+    return uri;
+  }
+
+  // RFC 6749 §4.1.2.1, with iss (RFC 9207).
+  std::string ErrorRedirect(const std::string& redirect_uri,
+                            const std::string& state, std::string_view error,
+                            std::string_view description) const {
+    std::vector<std::pair<std::string, std::string>> q = {
+        {"error", std::string(error)},
+        {"error_description", std::string(description)}};
+    if (!state.empty()) q.emplace_back("state", state);
+    q.emplace_back("iss", Issuer());
+    return WithQuery(redirect_uri, q);
+  }
+
+  Response Discovery() const {
+    const std::string issuer = Issuer();
+    return Json(
+        200,
+        {{"issuer", issuer},
+         {"authorization_endpoint", Endpoint("auth")},
+         {"token_endpoint", Endpoint("token")},
+         {"userinfo_endpoint", Endpoint("userinfo")},
+         {"jwks_uri", Endpoint("certs")},
+         {"response_types_supported", {"code"}},
+         {"response_modes_supported", {"query"}},
+         {"grant_types_supported", {"authorization_code", "refresh_token"}},
+         {"subject_types_supported", {"pairwise"}},
+         {"id_token_signing_alg_values_supported", {"ES256"}},
+         {"token_endpoint_auth_methods_supported", {"private_key_jwt"}},
+         {"token_endpoint_auth_signing_alg_values_supported",
+          {"RS256", "ES256"}},
+         {"code_challenge_methods_supported", {"S256"}},
+         {"scopes_supported", kScopes},
+         {"claims_supported",
+          {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr",
+           "amr", "at_hash", "sid", "name", "address", "birthdate", "gender"}},
+         {"acr_values_supported", {"aal3", "crl", "ocsp"}},
+         {"authorization_response_iss_parameter_supported", true},
+         {"request_parameter_supported", false},
+         {"claims_parameter_supported", false}});
+  }
+
+  Response Certs() const {
+    auto jwk = PublicJwk(key.get(), kid, "ES256");
+    json k = *jwk;
+    k["use"] = "sig";
+    return Json(200, {{"keys", {k}}});
+  }
+
+  Response Authorize(const Request& request);
+  Response Wait(const Request& request);
+  Response RenderWaiting(const Request& request, const Pending& p);
+  Response AppGet(const Request& request);
+  Response AppPost(const Request& request);
+  Response Token(const Request& request);
+  Response UserInfo(const Request& request);
+
+  // Finishes a pending request: a code on success, an error otherwise.
+  json Complete(Pending& p, const json& body);
+  Result<Client> AuthenticateClient(const web::Form& form, std::string& error);
+  json IdToken(const Grant& g, const std::string& access_token) const;
+  Response IssueTokens(Grant grant);
+  void Audit(const Grant& g, const registry::Resident& r);
+};
+
+// --- authorization endpoint -------------------------------------------------
+
+Response Provider::Impl::Authorize(const Request& request) {
+  auto form = web::ParseQuery(request);
+  auto page_error = [&](std::string_view key) {
+    return site->Error(request, 400, site->Text(request, key),
+                       {"/", "OpenMyna"});
+  };
+  if (!form) return page_error("signin_bad_request");
+  // Until the client and its redirect URI are known to match, errors are
+  // shown here and never redirected (RFC 6749 §4.1.2.1, first paragraph).
+  const std::string client_id = form->GetOr("client_id");
+  const std::string redirect_uri = form->GetOr("redirect_uri");
+  auto client = clients.Find(client_id);
+  if (!client || !Has(client->redirect_uris, redirect_uri)) {
+    return page_error("signin_bad_request");
+  }
+  const std::string state = form->GetOr("state");
+  auto fail = [&](std::string_view error, std::string_view description) {
+    return web::Found(ErrorRedirect(redirect_uri, state, error, description));
+  };
+  if (form->GetOr("response_type") != "code") {
+    return fail("unsupported_response_type", "only response_type=code");
+  }
+  if (!Vschar(state))
+    return fail("invalid_request", "state is required (1-255 VSCHAR)");
+  const std::string nonce = form->GetOr("nonce");
+  if (!Vschar(nonce))
+    return fail("invalid_request", "nonce is required (1-255 VSCHAR)");
+  const std::string challenge = form->GetOr("code_challenge");
+  if (challenge.size() < 43 || challenge.size() > 128 ||
+      !std::all_of(challenge.begin(), challenge.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+               c == '_';
+      })) {
+    return fail("invalid_request",
+                "code_challenge is required (PKCE, RFC 7636)");
+  }
+  if (form->GetOr("code_challenge_method") != "S256") {
+    return fail("invalid_request", "code_challenge_method must be S256");
+  }
+  const auto scopes = Split(form->GetOr("scope"));
+  if (!Has(scopes, "openid"))
+    return fail("invalid_scope", "scope must include openid");
+  for (const auto& s : scopes) {
+    if (!kScopes.contains(s))
+      return fail("invalid_scope", "unknown scope " + s);
+  }
+  const auto acr = Split(form->GetOr("acr_values"));
+  for (const auto& a : acr) {
+    if (a != "aal3" && a != "crl" && a != "ocsp") {
+      return fail("invalid_request", "unknown acr_values entry " + a);
+    }
+  }
+  if (form->Get("request") || form->Get("request_uri")) {
+    return fail("request_not_supported", "request objects are not supported");
+  }
+  Pending p;
+  p.request_id = Random();
+  p.browser_token = Random();
+  p.client = *client;
+  p.redirect_uri = redirect_uri;
+  p.state = state;
+  p.nonce = nonce;
+  p.code_challenge = challenge;
+  p.scopes = scopes;
+  p.acr_values = acr;
+  p.expires = Now() + kRequestLifetime;
+  // The structured challenge (not a bare UUID): who asks, for what, a fresh
+  // nonce and until when; the card signs exactly these bytes.
+  p.challenge = json{{"type", "openmyna-sign-in/1"},
+                     {"iss", Issuer()},
+                     {"rp", client->client_id},
+                     {"rp_name", client->name},
+                     {"scope", Join(scopes)},
+                     {"request_id", p.request_id},
+                     {"nonce", Random()},
+                     {"exp", Unix(Now() + kChallengeLifetime)}}
+                    .dump();
+  Pending copy = p;
+  {
+    std::lock_guard lock(mutex);
+    Sweep();
+    by_browser[p.browser_token] = p.request_id;
+    pending.emplace(p.request_id, std::move(p));
+  }
+  return RenderWaiting(request, copy);
+}
+
+Response Provider::Impl::RenderWaiting(const Request& request,
+                                       const Pending& p) {
+  const std::string link = Issuer() + "/app/requests/" + p.request_id;
+  web::PageContent page{.title = site->Text(request, "signin_title"),
+                        .template_name = "authorize"};
+  page.view.Set("client_name", p.client.name);
+  page.view.Set("app_link", link);
+  page.view.Set("qr_svg", QrSvg(link));
+  page.view.Set("wait_url", Path("auth/wait") + "?b=" + p.browser_token);
+  web::View items = web::View::List();
+  for (const auto& s : p.scopes) {
+    items.Push(site->Text(request, "signin_item_" + s));
+  }
+  page.view.Set("items", items);
+  return site->Render(request, nullptr, std::move(page));
+}
+
+Response Provider::Impl::Wait(const Request& request) {
+  auto form = web::ParseQuery(request);
+  std::optional<Pending> p;
+  {
+    std::lock_guard lock(mutex);
+    if (form) {
+      auto b = by_browser.find(form->GetOr("b"));
+      if (b != by_browser.end()) p = pending.at(b->second);
+    }
+  }
+  if (!p) {
+    return site->Error(request, 404, site->Text(request, "signin_expired"),
+                       {"/", "OpenMyna"});
+  }
+  if (p->status == Pending::Status::kDone) {
+    {
+      std::lock_guard lock(mutex);
+      by_browser.erase(p->browser_token);  // the redirect is given once
+    }
+    return web::Found(p->final_redirect);
+  }
+  if (p->expires < Now()) {
+    return web::Found(ErrorRedirect(p->redirect_uri, p->state, "access_denied",
+                                    "the sign-in request expired before the "
+                                    "card answered"));
+  }
+  return RenderWaiting(request, *p);
+}
+
+// --- the card holder's app --------------------------------------------------
+
+Response Provider::Impl::AppGet(const Request& request) {
+  const std::string id = request.path.substr(request.path.rfind('/') + 1);
+  std::lock_guard lock(mutex);
+  auto it = pending.find(id);
+  if (it == pending.end() || it->second.status != Pending::Status::kWaiting ||
+      it->second.expires < Now()) {
+    return http::Problem(404, "Not Found",
+                         "no sign-in request waits under this link (expired, "
+                         "answered or never made)");
+  }
+  const Pending& p = it->second;
+  return Json(200,
+              {{"request_id", p.request_id},
+               {"client_id", p.client.client_id},
+               {"client_name", p.client.name},
+               {"scope", Join(p.scopes)},
+               {"acr_values", Join(p.acr_values)},
+               {"challenge", p.challenge},
+               {"key", "authentication"},
+               {"attributes_requested",
+                Has(p.scopes, "name") || Has(p.scopes, "address") ||
+                    Has(p.scopes, "birthdate") || Has(p.scopes, "gender")}});
+}
+
+Response Provider::Impl::AppPost(const Request& request) {
+  const std::string id = request.path.substr(request.path.rfind('/') + 1);
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object()) {
+    return http::Problem(400, "Bad Request", "the body must be a JSON object");
+  }
+  Pending p;
+  {
+    std::lock_guard lock(mutex);
+    auto it = pending.find(id);
+    if (it == pending.end() || it->second.status != Pending::Status::kWaiting ||
+        it->second.expires < Now()) {
+      return http::Problem(404, "Not Found",
+                           "no sign-in request waits under this link");
+    }
+    p = it->second;
+  }
+  json outcome = Complete(p, body);
+  {
+    std::lock_guard lock(mutex);
+    auto it = pending.find(id);
+    if (it == pending.end() || it->second.status != Pending::Status::kWaiting) {
+      return http::Problem(409, "Conflict", "the request was answered already");
+    }
+    it->second.status = Pending::Status::kDone;
+    it->second.final_redirect = p.final_redirect;
+  }
+  if (outcome.contains("error")) {
+    Response r = Json(403, outcome);
+    r.content_type = "application/problem+json";
+    return r;
+  }
+  return Json(200, outcome);
+}
+
+json Provider::Impl::Complete(Pending& p, const json& body) {
+  auto refuse = [&](std::string error, std::string description) {
+    p.final_redirect =
+        ErrorRedirect(p.redirect_uri, p.state, error, description);
+    log->info("sign-in for {} refused: {} ({})", p.client.client_id, error,
+              description);
+    return json{{"type", "about:blank"},
+                {"title", "Sign-in refused"},
+                {"status", 403},
+                {"error", error},
+                {"detail", description}};
+  };
+  // What the app could not do with the card (its screen says the same).
+  if (body.contains("error")) {
+    const std::string e = body.value("error", "");
+    if (e == "pin_blocked") {
+      return refuse("access_denied",
+                    "pin_blocked: the card's user authentication PIN is "
+                    "blocked; it can be reset at the municipal office");
+    }
+    if (e == "face_auth_card") {
+      return refuse("access_denied",
+                    "face_auth_card: a face-authentication card has no PIN "
+                    "and cannot sign in");
+    }
+    if (e == "no_authentication_certificate") {
+      return refuse("access_denied",
+                    "no_authentication_certificate: the card carries no "
+                    "user authentication certificate");
+    }
+    return refuse("access_denied",
+                  "cancelled: the card holder did not sign in");
+  }
+  const auto cert_der =
+      Base64UrlDecode(body.value("certificate", std::string()));
+  const auto signature =
+      Base64UrlDecode(body.value("signature", std::string()));
+  if (!cert_der || !signature) {
+    return refuse("invalid_request",
+                  "the app sent no certificate or signature");
+  }
+  auto cert = pki::ParseCertificate(*cert_der);
+  if (!cert) return refuse("access_denied", "certificate_invalid: unreadable");
+  // The signature over the challenge: RSASSA-PKCS1-v1_5 with SHA-256, the
+  // card's authentication key (jpki.md; card-apdu.md COMPUTE DIGITAL
+  // SIGNATURE over a DigestInfo).
+  EVP_PKEY* public_key = X509_get0_pubkey(cert->get());
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool signed_ok =
+      public_key && ctx &&
+      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, public_key) ==
+          1 &&
+      EVP_DigestVerify(
+          ctx, signature->data(), signature->size(),
+          reinterpret_cast<const unsigned char*>(p.challenge.data()),
+          p.challenge.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!signed_ok) {
+    return refuse("access_denied",
+                  "signature_invalid: the challenge was not signed by the "
+                  "key of this certificate");
+  }
+  // Chain to the sandbox user authentication CA, validity now, and
+  // revocation by OCSP or by the CRL the certificate names.
+  auto sandbox = pki::Sandbox::Open(options.data_dir);
+  if (!sandbox) return refuse("server_error", "the sandbox CA is unavailable");
+  auto roots = sandbox->Roots(pki::CaKind::kAuthentication);
+  if (!roots) return refuse("server_error", "the sandbox CA is unavailable");
+  std::vector<X509*> root_ptrs;
+  for (auto& r : *roots) root_ptrs.push_back(r.get());
+  pki::VerifyOptions verify;
+  verify.at = Now();
+  const bool by_crl = Has(p.acr_values, "crl");
+  if (by_crl) {
+    const auto urls = pki::CrlUrls(cert->get());
+    if (urls.empty())
+      return refuse("access_denied", "certificate_invalid: no CRL named");
+    auto crl = pki::FetchCrl(urls.front());
+    if (!crl)
+      return refuse("temporarily_unavailable", "the CRL could not be fetched");
+    verify.crls.push_back(std::move(*crl));
+  } else {
+    verify.ocsp_url =
+        sandbox->base_url() + pki::OcspPath(pki::CaKind::kAuthentication);
+  }
+  const pki::CertificateVerdict verdict =
+      pki::VerifyCertificate(cert->get(), root_ptrs, verify);
+  if (!verdict.good) {
+    switch (verdict.rule) {
+      case pki::VerifyRule::kExpired:
+        return refuse("access_denied",
+                      "certificate_expired: " + verdict.detail);
+      case pki::VerifyRule::kNotYetValid:
+        return refuse("access_denied", "certificate_not_yet_valid");
+      case pki::VerifyRule::kRevoked:
+        if (verdict.revocation_reason ==
+            pki::RevocationReason::kCertificateHold) {
+          return refuse("access_denied",
+                        "certificate_suspended: the card is suspended "
+                        "(一時停止); lift it at the municipal office");
+        }
+        return refuse("access_denied",
+                      "certificate_revoked: " + verdict.detail);
+      case pki::VerifyRule::kRevocationUnknown:
+        return refuse("temporarily_unavailable",
+                      "revocation_unknown: " + verdict.detail);
+      default:
+        return refuse("access_denied",
+                      "certificate_invalid: " + verdict.detail);
+    }
+  }
+  // The holder, through the registry (not through the certificate's
+  // subject: a renewed or reissued card maps to the same resident).
+  const Bytes serial_bytes = [&] {
+    const ASN1_INTEGER* s = X509_get0_serialNumber(cert->get());
+    return Bytes(s->data, s->data + s->length);
+  }();
+  pki::Serial serial{serial_bytes};
+  std::optional<registry::Certificate> record;
+  std::optional<registry::Resident> resident;
+  std::optional<registry::Card> card;
+  Status read =
+      options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(record, tx.GetCertificate(serial.Hex()));
+        if (!record) return Ok();
+        OPENMYNA_ASSIGN_OR_RETURN(resident,
+                                  tx.GetResident(record->resident_id));
+        OPENMYNA_ASSIGN_OR_RETURN(card, tx.GetCard(record->card_id));
+        return Ok();
+      });
+  if (!read) return refuse("server_error", "the registry is unavailable");
+  if (!record || !resident || !card ||
+      record->type != registry::CertificateType::kAuthentication) {
+    return refuse("access_denied",
+                  "certificate_unknown: the registry knows no card with "
+                  "this authentication certificate");
+  }
+  if (card->state == registry::CardState::kVoid) {
+    return refuse("access_denied", "card_void: the card is no longer valid");
+  }
+  if (card->state == registry::CardState::kSuspended) {
+    return refuse("access_denied",
+                  "certificate_suspended: the card is suspended");
+  }
+  if (card->kind == registry::CardKind::kFaceAuth) {
+    return refuse("access_denied",
+                  "face_auth_card: a face-authentication "
+                  "card cannot sign in");
+  }
+  Grant g;
+  g.client_id = p.client.client_id;
+  g.client_name = p.client.name;
+  g.redirect_uri = p.redirect_uri;
+  g.code_challenge = p.code_challenge;
+  g.nonce = p.nonce;
+  g.scopes = p.scopes;
+  g.resident_id = resident->id;
+  g.acr = by_crl ? "aal3 crl" : "aal3 ocsp";
+  g.session_state = Random();
+  g.auth_time = Now();
+  g.expires = Now() + kCodeLifetime;
+  const std::string code = Random();
+  Audit(g, *resident);
+  {
+    std::lock_guard lock(mutex);
+    codes[code] = g;
+  }
+  p.final_redirect =
+      WithQuery(p.redirect_uri, {{"code", code},
+                                 {"state", p.state},
+                                 {"session_state", g.session_state},
+                                 {"iss", Issuer()}});
+  std::vector<std::string> released;
+  for (const auto& s : p.scopes) {
+    if (s != "openid" && s != "sign") released.push_back(s);
+  }
+  return {
+      {"status", "ok"}, {"client_name", p.client.name}, {"released", released}};
+}
+
+// Every sign-in is in the resident's trail: who asked, what was released,
+// when (architecture.md §4; the portal's やりとり履歴).
+void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
+  registry::AuditEntry e;
+  e.id = "au-" + ToHex(options.rng->Bytes(8));
+  e.resident_id = r.id;
+  e.actor_id = g.client_id;
+  e.role = registry::Role::kPlatform;
+  e.action = "sign_in.release";
+  std::vector<std::string> items;
+  for (const auto& s : g.scopes) {
+    if (s != "openid" && s != "sign") items.push_back(s);
+  }
+  e.reason = "sign in with My Number Card to " + g.client_name + " (scope " +
+             Join(g.scopes) + ")";
+  e.at = Now();
+  e.requested_at = g.auth_time;
+  e.requester = g.client_name + " (" + g.client_id + ")";
+  e.provider = "OpenMyna sign-in";
+  e.items = items;
+  Status s = options.store->Transact(
+      [&](registry::RegistryTx& tx) { return tx.AppendAudit(e); });
+  if (!s) log->error("audit of a sign-in failed: {}", s.error().message());
+}
+
+// --- token endpoint ----------------------------------------------------------
+
+Result<Client> Provider::Impl::AuthenticateClient(const web::Form& form,
+                                                  std::string& error) {
+  auto bad = [&](std::string why) -> Result<Client> {
+    error = std::move(why);
+    return Fail(SignInErrc::kInvalid, error);
+  };
+  if (form.GetOr("client_assertion_type") !=
+      "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
+    return bad("private_key_jwt is required (client_assertion_type)");
+  }
+  const std::string assertion = form.GetOr("client_assertion");
+  auto decoded = DecodeJws(assertion);
+  if (!decoded) return bad("the client assertion is not a JWS");
+  const std::string iss = decoded->payload.value("iss", "");
+  if (form.Get("client_id") && form.GetOr("client_id") != iss) {
+    return bad("client_id differs from the assertion's iss");
+  }
+  auto client = clients.Find(iss);
+  if (!client) return bad("unknown client");
+  auto verified = VerifyJws(assertion, client->keys);
+  if (!verified) return bad("client assertion: " + verified.error().message());
+  const json& c = verified->payload;
+  if (c.value("sub", "") != iss) return bad("assertion sub must equal iss");
+  const json& aud = c["aud"];
+  const std::string token = Endpoint("token");
+  const bool aud_ok =
+      (aud.is_string() && aud == token) ||
+      (aud.is_array() && std::find(aud.begin(), aud.end(), token) != aud.end());
+  if (!aud_ok) return bad("assertion aud must be the token endpoint " + token);
+  if (!c.contains("exp") || !c["exp"].is_number())
+    return bad("assertion needs exp");
+  const std::int64_t now = Unix(Now());
+  if (c["exp"].get<std::int64_t>() < now - 30)
+    return bad("the assertion expired");
+  // authlib signs exp = iat + 3600; a little clock skew is allowed.
+  if (c["exp"].get<std::int64_t>() > now + 3600 + 300)
+    return bad("assertion exp too far ahead");
+  const std::string jti = c.value("jti", "");
+  if (jti.empty()) return bad("assertion needs jti");
+  std::lock_guard lock(mutex);
+  const std::string key = iss + " " + jti;
+  if (used_jtis.contains(key)) return bad("assertion jti replayed");
+  used_jtis[key] = Now() + std::chrono::hours(2);
+  return *client;
+}
+
+json Provider::Impl::IdToken(const Grant& g,
+                             const std::string& access_token) const {
+  const std::int64_t now = Unix(Now());
+  json claims = {{"iss", Issuer()},
+                 {"sub", Subject(g.client_id, g.resident_id)},
+                 {"aud", g.client_id},
+                 {"exp", now + 3600},
+                 {"iat", now},
+                 {"auth_time", Unix(g.auth_time)},
+                 {"nonce", g.nonce},
+                 {"acr", g.acr},
+                 {"amr", {"jpki_auth"}},
+                 {"at_hash", Sha256Half(access_token)},
+                 {"sid", g.session_state}};
+  return claims;
+}
+
+Response Provider::Impl::IssueTokens(Grant g) {
+  const std::string access = Random();
+  const std::string refresh = Random();
+  auto id_token = SignEs256(IdToken(g, access), key.get(), kid);
+  if (!id_token) return TokenError("server_error", "could not sign");
+  Grant a = g;
+  a.expires = Now() + kAccessLifetime;
+  Grant r = g;
+  r.expires = Now() + kRefreshLifetime;
+  {
+    std::lock_guard lock(mutex);
+    access_tokens[access] = a;
+    refresh_tokens[refresh] = r;
+  }
+  return Json(
+      200, {{"access_token", access},
+            {"token_type", "Bearer"},
+            {"expires_in",
+             std::chrono::duration_cast<std::chrono::seconds>(kAccessLifetime)
+                 .count()},
+            {"refresh_token", refresh},
+            {"scope", Join(g.scopes)},
+            {"id_token", *id_token}});
+}
+
+Response Provider::Impl::Token(const Request& request) {
+  if (request.ContentType() != "application/x-www-form-urlencoded") {
+    return TokenError("invalid_request",
+                      "the body must be application/x-www-form-urlencoded");
+  }
+  auto form = web::ParseFormBody(request);
+  if (!form) return TokenError("invalid_request", "unreadable form");
+  std::string why;
+  auto client = AuthenticateClient(*form, why);
+  if (!client) return TokenError("invalid_client", why);
+  const std::string grant_type = form->GetOr("grant_type");
+  if (grant_type == "authorization_code") {
+    Grant g;
+    {
+      std::lock_guard lock(mutex);
+      Sweep();
+      auto it = codes.find(form->GetOr("code"));
+      if (it == codes.end()) {
+        return TokenError("invalid_grant", "unknown or expired code");
+      }
+      if (it->second.used) {
+        // A code used twice: the tokens it gave are revoked too (RFC 6749
+        // §4.1.2).
+        const std::string session = it->second.session_state;
+        std::erase_if(access_tokens, [&](const auto& t) {
+          return t.second.session_state == session;
+        });
+        std::erase_if(refresh_tokens, [&](const auto& t) {
+          return t.second.session_state == session;
+        });
+        return TokenError("invalid_grant", "the code was used already");
+      }
+      it->second.used = true;
+      g = it->second;
+    }
+    if (g.expires < Now())
+      return TokenError("invalid_grant", "the code expired");
+    if (g.client_id != client->client_id) {
+      return TokenError("invalid_grant",
+                        "the code was issued to another client");
+    }
+    if (form->GetOr("redirect_uri") != g.redirect_uri) {
+      return TokenError("invalid_grant",
+                        "redirect_uri differs from the authorization request");
+    }
+    const std::string verifier = form->GetOr("code_verifier");
+    if (verifier.size() < 43 || verifier.size() > 128 ||
+        !ConstantEqual(Sha256B64(verifier), g.code_challenge)) {
+      return TokenError("invalid_grant",
+                        "PKCE verification failed (RFC 7636 §4.6)");
+    }
+    return IssueTokens(g);
+  }
+  if (grant_type == "refresh_token") {
+    Grant g;
+    {
+      std::lock_guard lock(mutex);
+      auto it = refresh_tokens.find(form->GetOr("refresh_token"));
+      if (it == refresh_tokens.end() || it->second.expires < Now() ||
+          it->second.client_id != client->client_id) {
+        return TokenError("invalid_grant", "unknown or expired refresh token");
+      }
+      g = it->second;
+      refresh_tokens.erase(it);  // rotated (OAuth 2.1 §4.3.1)
+    }
+    if (form->Get("scope")) {
+      const auto asked = Split(form->GetOr("scope"));
+      for (const auto& s : asked) {
+        if (!Has(g.scopes, s))
+          return TokenError("invalid_scope", "scope " + s + " was not granted");
+      }
+      g.scopes = asked;
+    }
+    return IssueTokens(g);
+  }
+  return TokenError("unsupported_grant_type",
+                    "authorization_code or refresh_token");
+}
+
+// --- UserInfo ----------------------------------------------------------------
+
+Response Provider::Impl::UserInfo(const Request& request) {
+  auto unauthorized = [](std::string_view why) {
+    Response r =
+        Json(401, {{"error", "invalid_token"}, {"error_description", why}});
+    r.AddHeader("WWW-Authenticate",
+                "Bearer error=\"invalid_token\", error_description=\"" +
+                    std::string(why) + "\"");
+    return r;
+  };
+  const std::string_view auth = request.HeaderValue("Authorization");
+  if (auth.size() < 8 ||
+      (auth.substr(0, 7) != "Bearer " && auth.substr(0, 7) != "bearer ")) {
+    return unauthorized("a Bearer access token is required");
+  }
+  Grant g;
+  {
+    std::lock_guard lock(mutex);
+    auto it = access_tokens.find(std::string(auth.substr(7)));
+    if (it == access_tokens.end() || it->second.expires < Now()) {
+      return unauthorized("unknown or expired access token");
+    }
+    g = it->second;
+  }
+  std::optional<registry::Resident> resident;
+  Status read =
+      options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(g.resident_id));
+        return Ok();
+      });
+  if (!read || !resident) {
+    return Json(500,
+                {{"error", "server_error"}, {"error_description", "registry"}});
+  }
+  json out = {{"sub", Subject(g.client_id, g.resident_id)}};
+  // Formats (OpenMyna convention, docs/sign-in.md): the name as registered,
+  // the address as one string, birthdate YYYY-MM-DD (OIDC Core §5.1),
+  // gender "male" | "female" | "unknown".
+  if (Has(g.scopes, "name")) out["name"] = resident->name;
+  if (Has(g.scopes, "address"))
+    out["address"] = {{"formatted", resident->address}};
+  if (Has(g.scopes, "birthdate")) out["birthdate"] = resident->date_of_birth;
+  if (Has(g.scopes, "gender")) {
+    out["gender"] = resident->sex == registry::Sex::kMale     ? "male"
+                    : resident->sex == registry::Sex::kFemale ? "female"
+                                                              : "unknown";
+  }
+  return Json(200, out);
+}
+
+// --- wiring
+// --------------------------------------------------------------------
+
+Provider::Provider(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Provider::~Provider() = default;
+
+std::string Provider::Issuer() const { return impl_->Issuer(); }
+
+Result<std::unique_ptr<Provider>> Provider::Open(ProviderOptions options) {
+  auto impl = std::make_unique<Impl>(options);
+  const auto dir = options.data_dir / "sign_in";
+  OPENMYNA_RETURN_IF_ERROR(EnsurePrivateDirectory(dir));
+  const auto key_file = dir / "provider-es256.pem";
+  if (auto pem = ReadFileText(key_file); pem) {
+    BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
+    impl->key.reset(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
+    BIO_free(bio);
+    if (!impl->key)
+      return Fail(SignInErrc::kCrypto, "unreadable " + key_file.string());
+  } else {
+    impl->key.reset(EVP_EC_gen("P-256"));
+    if (!impl->key) return Fail(SignInErrc::kCrypto, "P-256 key generation");
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(bio, impl->key.get(), nullptr, nullptr, 0, nullptr,
+                             nullptr);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    const std::string text(data, static_cast<std::size_t>(n));
+    BIO_free(bio);
+    OPENMYNA_RETURN_IF_ERROR(WriteFileAtomically(key_file, text));
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(json jwk, PublicJwk(impl->key.get()));
+  OPENMYNA_ASSIGN_OR_RETURN(impl->kid, JwkThumbprint(jwk));
+  const auto secret_file = dir / "pairwise.key";
+  if (auto secret = ReadFileBytes(secret_file);
+      secret && secret->size() == 32) {
+    impl->pairwise_secret = *secret;
+  } else {
+    impl->pairwise_secret = options.rng->Bytes(32);
+    OPENMYNA_RETURN_IF_ERROR(
+        WriteFileAtomically(secret_file, ByteView(impl->pairwise_secret)));
+  }
+  const auto assets = web::SignInAssets();
+  OPENMYNA_ASSIGN_OR_RETURN(web::Templates templates,
+                            web::Templates::FromAssets(assets));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      web::Catalog catalog,
+      web::Catalog::FromJson(web::FindAsset(assets, "messages.json")->content));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      web::Site site,
+      web::Site::Make({std::string(kIssuerPath), "signin_site", ""},
+                      std::move(templates), std::move(catalog)));
+  impl->site = std::make_unique<web::Site>(std::move(site));
+  return std::unique_ptr<Provider>(new Provider(std::move(impl)));
+}
+
+Status Provider::AddRoutes(http::Router& router) {
+  Impl& s = *impl_;
+  const std::string p = std::string(kIssuerPath);
+  const std::string o = p + std::string(kProtocol);
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("GET", p + "/.well-known/openid-configuration",
+                 [&s](const Request&) { return s.Discovery(); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "GET", o + "/certs", [&s](const Request&) { return s.Certs(); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "GET", o + "/auth", [&s](const Request& r) { return s.Authorize(r); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "GET", o + "/auth/wait", [&s](const Request& r) { return s.Wait(r); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", o + "/token", [&s](const Request& r) { return s.Token(r); }));
+  for (const char* method : {"GET", "POST"}) {
+    OPENMYNA_RETURN_IF_ERROR(
+        router.Add(method, o + "/userinfo",
+                   [&s](const Request& r) { return s.UserInfo(r); }));
+  }
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("GET", p + "/app/requests/*",
+                 [&s](const Request& r) { return s.AppGet(r); }));
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("POST", p + "/app/requests/*",
+                 [&s](const Request& r) { return s.AppPost(r); }));
+  return s.site->AddStaticRoutes(router);
+}
+
+}  // namespace openmyna::sign_in

@@ -1,0 +1,362 @@
+#!/usr/bin/python3
+"""Sign in with My Number Card, end to end, with software nobody here wrote.
+
+Usage (inside tests/pcsc/with-pcscd.sh): sign_in_test.py /path/to/openmyna
+
+- The relying party is Debian's python3-authlib, unchanged: PKCE S256,
+  private_key_jwt (ES256 from `rp add`, RS256 from a JWKS made with
+  openssl), the ID token checked by authlib (signature by the provider's
+  JWKS, iss, aud, nonce, at_hash), UserInfo compared with the registry
+  record (the registry API, another path), over HTTPS with the sandbox root.
+- The card is a card issued through the registry and plugged into a private
+  pcscd; `openmyna app login` answers with it.
+- Negative cases, each with the error the relying party sees.
+"""
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.oidc.core import CodeIDToken
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "scenarios"))
+from sandbox import Sandbox, ScenarioFailure, check, sh  # noqa: E402
+from scenarios import Scenarios  # noqa: E402
+
+REDIRECT = "https://rp.example/callback"
+PW = {"signature": "ABC123", "authentication": "1234", "juki": "5678",
+      "input_assist": "9012"}
+
+
+class SignIn:
+    def __init__(self, openmyna, work):
+        self.box = Sandbox(openmyna, "sqlite", work)
+        self.work = work
+        self.scen = Scenarios(self.box)
+        self.passed = 0
+
+    def step(self, name):
+        self.passed += 1
+        print("  ok  %s" % name, flush=True)
+
+    # --- setup --------------------------------------------------------------
+    def start(self):
+        box = self.box
+        box.setup()
+        box.start(dt.datetime.now(dt.timezone.utc))
+        log = open(box.serve_log).read()
+        m = re.search(r"HTTPS on (https://[0-9.:]+) \(TLS root: (\S+)\)", log)
+        check(m, "serve did not announce HTTPS: %s" % log[-2000:])
+        self.https, self.root = m.group(1), m.group(2)
+        self.issuer = self.https + "/api/realms/main"
+        self.http = requests.Session()
+        self.http.verify = self.root
+
+    def rp_add(self, name, *extra):
+        out = self.box.run("rp", "add", "--name", name, "--redirect-uri",
+                           REDIRECT, "--json", *extra)
+        return json.loads(out.stdout)
+
+    def discover(self):
+        doc = self.http.get(
+            self.issuer + "/.well-known/openid-configuration").json()
+        check(doc["issuer"] == self.issuer, "issuer %s" % doc["issuer"])
+        check("S256" in doc["code_challenge_methods_supported"], "no S256")
+        check("ES256" in doc["id_token_signing_alg_values_supported"], "ES256")
+        self.conf = doc
+        self.jwks = self.http.get(doc["jwks_uri"]).json()
+        # kid = the RFC 7638 thumbprint, as authlib computes it.
+        key = self.jwks["keys"][0]
+        check(key["kid"] == JsonWebKey.import_key(key).thumbprint(),
+              "kid is not the JWK thumbprint")
+        self.step("discovery (issuer = fetched URL, S256, ES256) and JWKS "
+                  "(kid = authlib's RFC 7638 thumbprint)")
+
+    def session(self, client_id, key, alg="ES256", scope="openid name address birthdate gender"):
+        s = OAuth2Session(client_id, key, scope=scope, redirect_uri=REDIRECT,
+                          code_challenge_method="S256",
+                          token_endpoint_auth_method="private_key_jwt")
+        s.register_client_auth_method(
+            PrivateKeyJWT(self.conf["token_endpoint"], alg=alg))
+        s.verify = self.root
+        return s
+
+    def authorize(self, s, acr="aal3 ocsp", **extra):
+        """The browser part: the authorization page, its link, its wait URL."""
+        self.verifier = secrets.token_urlsafe(48)
+        self.nonce = secrets.token_urlsafe(16)
+        uri, self.state = s.create_authorization_url(
+            self.conf["authorization_endpoint"], code_verifier=self.verifier,
+            nonce=self.nonce, acr_values=acr, **extra)
+        page = self.http.get(uri, allow_redirects=False)
+        check(page.status_code == 200, "auth page %d %s" % (
+            page.status_code, page.headers.get("Location")))
+        link = re.search(r'href="([^"]+)" id="app-link"', page.text)
+        wait = re.search(r'http-equiv="refresh" content="2;url=([^"]+)"',
+                         page.text)
+        check(link and wait, "no link or wait URL on the page: %s" % page.text[-3000:])
+        self.link = link.group(1).replace("&amp;", "&")
+        self.wait = self.https + wait.group(1).replace("&amp;", "&")
+        return page
+
+    def app_login(self, pin="1234", want_rc=0):
+        env = dict(self.box.env, OPENMYNA_TEST_PIN=pin)
+        out = subprocess.run([self.box.openmyna, "--data", self.box.data,
+                              "app", "login", self.link, "--pin-env",
+                              "OPENMYNA_TEST_PIN"], env=env,
+                             capture_output=True, text=True, timeout=120)
+        check(out.returncode == want_rc, "app login exit %d (want %d): %s%s" % (
+            out.returncode, want_rc, out.stdout, out.stderr))
+        return out
+
+    def back_to_rp(self):
+        """The browser's wait page sends it back to the relying party."""
+        r = self.http.get(self.wait, allow_redirects=False)
+        check(r.status_code == 302, "wait page %d" % r.status_code)
+        location = r.headers["Location"]
+        check(location.startswith(REDIRECT + "?"), "redirect %s" % location)
+        return location, dict(urllib.parse.parse_qsl(
+            urllib.parse.urlsplit(location).query))
+
+    def id_claims(self, token, client_id):
+        claims = jwt.decode(
+            token["id_token"], JsonWebKey.import_key_set(self.jwks),
+            claims_cls=CodeIDToken,
+            claims_options={"iss": {"essential": True, "values": [self.issuer]}},
+            claims_params={"nonce": self.nonce, "client_id": client_id,
+                           "access_token": token["access_token"]})
+        claims.validate()
+        return claims
+
+    # --- the flows ----------------------------------------------------------
+    def run(self):
+        self.start()
+        self.discover()
+        box, scen = self.box, self.scen
+        a = scen.resident("署名 一郎", "1985-03-15", sex="male",
+                          address="長野県千曲市杭瀬下88")
+        card = scen.issue(a["id"], PW)
+        box.plug(card["chip_image_path"])
+        es = self.rp_add("Sample Bank")
+        check(os.stat(es["key_file"]).st_mode & 0o777 == 0o600, "key not 0600")
+        es_key = json.load(open(es["key_file"]))
+        check("d" in es_key, "key_file is not a private JWK")
+        # An RS256 client whose JWKS the openssl command made.
+        rsa_pem = os.path.join(self.work, "rp-rsa.pem")
+        sh("openssl", "genrsa", "-out", rsa_pem, "2048")
+        rsa_pub = JsonWebKey.import_key(open(rsa_pem).read()).as_dict(is_private=False)
+        rsa_pub["alg"] = "RS256"
+        jwks_file = os.path.join(self.work, "rp-rsa.jwks")
+        json.dump({"keys": [rsa_pub]}, open(jwks_file, "w"))
+        rs = self.rp_add("Sample Shop", "--jwks-file", jwks_file)
+        check(rs["key_file"] is None, "a key file for a given JWKS")
+        listed = box.run("rp", "list").stdout
+        check(es["client_id"] in listed and rs["client_id"] in listed, listed)
+
+        # 1. Sign-in with the card: ES256 client, OCSP.
+        s = self.session(es["client_id"], es_key)
+        self.authorize(s)
+        out = self.app_login()
+        check("Sample Bank" in out.stdout, "the app did not show the RP")
+        location, q = self.back_to_rp()
+        check(q["state"] == self.state and q["iss"] == self.issuer and
+              q.get("session_state"), "callback %s" % q)
+        token = s.fetch_token(self.conf["token_endpoint"],
+                              authorization_response=location,
+                              code_verifier=self.verifier)
+        check(token["token_type"].lower() == "bearer", token)
+        check(set(token["scope"].split()) ==
+              {"openid", "name", "address", "birthdate", "gender"}, token)
+        claims = self.id_claims(token, es["client_id"])
+        info = s.get(self.conf["userinfo_endpoint"]).json()
+        record = box.ok("GET", "/v1/residents/%s" % a["id"])
+        resident = record.get("resident", record)
+        check(info["sub"] == claims["sub"], "userinfo sub differs")
+        check(info["name"] == resident["name"] and
+              info["address"]["formatted"] == resident["address"] and
+              info["birthdate"] == resident["date_of_birth"] and
+              info["gender"] == resident["sex"], "userinfo %s vs registry %s" % (
+                  info, resident))
+        self.step("authlib signs in over HTTPS (PKCE S256, private_key_jwt "
+                  "ES256, card via pcscd, OCSP); ID token checked by authlib "
+                  "(ES256, kid, iss, aud, nonce, at_hash); UserInfo = registry")
+        sub_es = claims["sub"]
+        # Refresh: a new access token that UserInfo accepts.
+        refreshed = s.refresh_token(self.conf["token_endpoint"])
+        check(refreshed["access_token"] != token["access_token"], "no new token")
+        check(s.get(self.conf["userinfo_endpoint"]).json()["sub"] == sub_es,
+              "refreshed token")
+        self.step("refresh token grant (rotated)")
+        audit = box.ok("GET", "/v1/residents/%s/audit" % a["id"])
+        entries = audit if isinstance(audit, list) else audit.get("entries", audit.get("audit", []))
+        check(any(e.get("action") == "sign_in.release" and
+                  es["client_id"] in json.dumps(e, ensure_ascii=False)
+                  for e in entries), "no sign-in in the audit trail: %s" % audit)
+        self.step("the sign-in is in the resident's audit trail")
+
+        # 2. RS256 client, CRL: another pairwise sub, same person.
+        s2 = self.session(rs["client_id"], open(rsa_pem).read(), alg="RS256",
+                          scope="openid name")
+        self.authorize(s2, acr="aal3 crl")
+        self.app_login()
+        location, q = self.back_to_rp()
+        token2 = s2.fetch_token(self.conf["token_endpoint"],
+                                authorization_response=location,
+                                code_verifier=self.verifier)
+        claims2 = self.id_claims(token2, rs["client_id"])
+        check(claims2["sub"] != sub_es, "sub is the same across clients")
+        info2 = s2.get(self.conf["userinfo_endpoint"]).json()
+        check(set(info2) == {"sub", "name"}, "released more than asked: %s" % info2)
+        self.step("RS256 client, CRL check; pairwise sub differs per client; "
+                  "only the granted claims")
+
+        # 3. The same client again: the same sub.
+        self.authorize(s)
+        self.app_login()
+        location, _ = self.back_to_rp()
+        token3 = s.fetch_token(self.conf["token_endpoint"],
+                               authorization_response=location,
+                               code_verifier=self.verifier)
+        check(self.id_claims(token3, es["client_id"])["sub"] == sub_es, "sub moved")
+        self.step("sub stable across sign-ins")
+        self.negatives(s, es, es_key, card, a)
+        print("sign_in_test: %d passed, 0 failed" % self.passed)
+
+    def token_error(self, data, want_status, want_error):
+        r = self.http.post(self.conf["token_endpoint"], data=data)
+        body = r.json()
+        check(r.status_code == want_status and body.get("error") == want_error,
+              "token endpoint: %d %s (want %d %s)" % (
+                  r.status_code, body, want_status, want_error))
+        return body
+
+    def assertion(self, client_id, key, **override):
+        now = int(time.time())
+        claims = {"iss": client_id, "sub": client_id,
+                  "aud": self.conf["token_endpoint"], "jti": secrets.token_hex(16),
+                  "iat": now, "exp": now + 60}
+        claims.update(override)
+        return jwt.encode({"alg": "ES256", "kid": key["kid"]}, claims,
+                          key).decode()
+
+    def code_form(self, client_id, key, code, **kw):
+        form = {"grant_type": "authorization_code", "code": code,
+                "redirect_uri": REDIRECT, "code_verifier": self.verifier,
+                "client_assertion_type":
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": self.assertion(client_id, key)}
+        form.update(kw)
+        return form
+
+    def fresh_code(self, s):
+        self.authorize(s)
+        self.app_login()
+        _, q = self.back_to_rp()
+        return q["code"]
+
+    def negatives(self, s, es, key, card, a):
+        cid = es["client_id"]
+        code = self.fresh_code(s)
+        self.token_error(self.code_form(cid, key, code, code_verifier="x" * 43),
+                         400, "invalid_grant")
+        self.step("wrong PKCE verifier: invalid_grant")
+        code = self.fresh_code(s)
+        self.token_error(self.code_form(cid, key, code,
+                                        redirect_uri=REDIRECT + "x"),
+                         400, "invalid_grant")
+        self.step("wrong redirect_uri at the token endpoint: invalid_grant")
+        code = self.fresh_code(s)
+        ok = self.http.post(self.conf["token_endpoint"],
+                            data=self.code_form(cid, key, code))
+        check(ok.status_code == 200, "good code refused: %s" % ok.text)
+        self.token_error(self.code_form(cid, key, code), 400, "invalid_grant")
+        at = ok.json()["access_token"]
+        r = self.http.get(self.conf["userinfo_endpoint"],
+                          headers={"Authorization": "Bearer " + at})
+        check(r.status_code == 401, "tokens of a reused code still work")
+        self.step("reused code: invalid_grant, and its tokens revoked")
+        for name, assertion in (
+                ("wrong aud", self.assertion(cid, key, aud=self.issuer)),
+                ("expired assertion", self.assertion(
+                    cid, key, exp=int(time.time()) - 120)),
+                ("alg none", base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
+                 + "." + base64.urlsafe_b64encode(json.dumps(
+                     {"iss": cid, "sub": cid, "aud": self.conf["token_endpoint"],
+                      "jti": "n1", "exp": int(time.time()) + 60}).encode()
+                 ).rstrip(b"=").decode() + ".")):
+            code = self.fresh_code(s)
+            self.token_error(self.code_form(cid, key, code,
+                                            client_assertion=assertion),
+                             401, "invalid_client")
+            self.step("client assertion with %s: invalid_client" % name)
+        code = self.fresh_code(s)
+        replay = self.assertion(cid, key)
+        self.http.post(self.conf["token_endpoint"],
+                       data=self.code_form(cid, key, "nothing",
+                                           client_assertion=replay))
+        self.token_error(self.code_form(cid, key, code, client_assertion=replay),
+                         401, "invalid_client")
+        self.step("replayed jti: invalid_client")
+        # A challenge answered with the card's certificate but signed by
+        # another key (another card's key in practice): refused.
+        self.authorize(s)
+        challenge = self.http.get(self.link).json()
+        cert_pem = os.path.join(self.work, "auth.pem")
+        open(cert_pem, "w").write(sh("pkcs15-tool", "--reader", "0",
+                                     "--read-certificate", "01").stdout)
+        other = os.path.join(self.work, "other.pem")
+        sh("openssl", "genrsa", "-out", other, "2048")
+        chal = os.path.join(self.work, "challenge.txt")
+        open(chal, "w").write(challenge["challenge"])
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", other, chal],
+                             capture_output=True, check=True).stdout
+        der_bytes = subprocess.run(["openssl", "x509", "-in", cert_pem, "-outform",
+                                    "DER"], capture_output=True, check=True).stdout
+        b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+        r = self.http.post(self.link, json={"certificate": b64(der_bytes),
+                                            "signature": b64(sig)})
+        check(r.status_code == 403 and "signature_invalid" in r.text, r.text)
+        _, q = self.back_to_rp()
+        check(q["error"] == "access_denied" and "signature_invalid" in
+              q["error_description"] and q["state"] == self.state, q)
+        self.step("a challenge signed by another key: access_denied "
+                  "(signature_invalid) on the redirect")
+
+
+def main(argv):
+    # requests lets these override a session's own verify=: the sandbox root
+    # must be the only trust anchor.
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        os.environ.pop(name, None)
+    work = tempfile.mkdtemp(prefix="openmyna-signin-")
+    t = SignIn(argv[1], work)
+    try:
+        t.run()
+    except ScenarioFailure as e:
+        print("FAIL: %s" % e)
+        try:
+            print(open(t.box.serve_log).read()[-3000:])
+        except OSError:
+            pass
+        return 1
+    finally:
+        t.box.unplug()
+        t.box.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
