@@ -13,8 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/registry-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 echo "load before: $(uptime)"
-"$bench" "$tmp/registry.db" --residents "$residents" --lifecycle 200
+"$bench" "$tmp/registry.db" --residents "$residents" --lifecycle 200 --concurrent 64
 echo "load after SQLite: $(uptime)"
 "$here/../../tests/pg/with-postgres.sh" bash -c \
-  "\"$bench\" \"\$OPENMYNA_TEST_PG_URL\" --residents $pg_residents --lifecycle 100"
+  "\"$bench\" \"\$OPENMYNA_TEST_PG_URL\" --residents $pg_residents --lifecycle 100 --concurrent 64"
 echo "load after PostgreSQL: $(uptime)"

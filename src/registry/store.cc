@@ -1,6 +1,7 @@
 #include "openmyna/registry/store.h"
 
 #include <algorithm>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -249,25 +250,101 @@ Result<std::vector<std::string>> RegistryStore::Migrate(const Clock& clock) {
   return registry::Migrate(*db_, clock);
 }
 
+struct RegistryStore::Pending {
+  const std::function<Status(RegistryTx&)>* fn = nullptr;
+  std::optional<Status> result;  // set by the leader of its group
+};
+
 Status RegistryStore::Transact(const std::function<Status(RegistryTx&)>& fn) {
+  Pending mine;
+  mine.fn = &fn;
+  std::unique_lock queue_lock(queue_mutex_);
+  queue_.push_back(&mine);
+  while (!mine.result) {
+    if (leading_) {
+      queue_cv_.wait(queue_lock);
+      continue;
+    }
+    // Lead one group: what is queued now (our call among it, or ours comes
+    // in a later group we or another caller will lead).
+    leading_ = true;
+    const std::size_t n = std::min(queue_.size(), kMaxGroup);
+    std::vector<Pending*> group(
+        queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(),
+                 queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_lock.unlock();
+    RunGroup(group);  // sets every result after the COMMIT
+    queue_lock.lock();
+    leading_ = false;
+    ++stats_.commits;
+    stats_.calls += group.size();
+    queue_cv_.notify_all();
+  }
+  return std::move(*mine.result);
+}
+
+void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
   std::lock_guard lock(mutex_);
+  auto run = [](Pending& p, RegistryTx& tx) -> Status {
+    try {
+      return (*p.fn)(tx);
+    } catch (const std::exception& e) {
+      return Fail(RegistryErrc::kStorage,
+                  std::string("transaction threw: ") + e.what());
+    }
+  };
   // BEGIN IMMEDIATE takes SQLite's write lock up front, so two processes on
   // one file never deadlock upgrading a read lock
   // (sqlite.org/lang_transaction).
-  OPENMYNA_RETURN_IF_ERROR(db_->ExecuteScript(
-      db_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"));
+  if (Status begin = db_->ExecuteScript(
+          db_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+      !begin) {
+    for (Pending* p : group) p->result = begin;
+    return;
+  }
   RegistryTx tx(*db_);
-  Status status = fn(tx);
-  if (!status) {
-    (void)db_->ExecuteScript("ROLLBACK");
-    return status;
+  std::vector<Pending*> succeeded;
+  if (group.size() == 1) {
+    // Alone: no savepoint needed, a refusal rolls the transaction back.
+    Status status = run(*group[0], tx);
+    if (!status) {
+      (void)db_->ExecuteScript("ROLLBACK");
+      group[0]->result = std::move(status);
+      return;
+    }
+    succeeded.push_back(group[0]);
+  } else {
+    for (Pending* p : group) {
+      if (Status sp = db_->ExecuteScript("SAVEPOINT registry_call"); !sp) {
+        p->result = Fail(RegistryErrc::kStorage,
+                         "savepoint failed: " + sp.error().message());
+        continue;
+      }
+      Status status = run(*p, tx);
+      if (!status) {
+        (void)db_->ExecuteScript("ROLLBACK TO SAVEPOINT registry_call");
+        p->result = std::move(status);
+      } else {
+        succeeded.push_back(p);
+      }
+      (void)db_->ExecuteScript("RELEASE SAVEPOINT registry_call");
+    }
   }
   if (Status commit = db_->ExecuteScript("COMMIT"); !commit) {
     (void)db_->ExecuteScript("ROLLBACK");
-    return Fail(RegistryErrc::kStorage,
-                "commit failed: " + commit.error().message());
+    for (Pending* p : succeeded) {
+      p->result = Fail(RegistryErrc::kStorage,
+                       "commit failed: " + commit.error().message());
+    }
+    return;
   }
-  return Ok();
+  for (Pending* p : succeeded) p->result = Ok();
+}
+
+RegistryStore::GroupStats RegistryStore::group_stats() const {
+  std::lock_guard lock(queue_mutex_);
+  return stats_;
 }
 
 Status RegistryStore::WithConnection(

@@ -4,11 +4,14 @@
 // is skipped without it.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
@@ -505,6 +508,68 @@ TEST_P(StoreConformance, BulkLoadRefusesAnUnknownMunicipality) {
   auto loaded = BulkLoadResidents(*store_, options);
   ASSERT_FALSE(loaded);
   EXPECT_TRUE(loaded.error().Is(RegistryErrc::kNotFound)) << loaded.error();
+}
+
+// Group commit (issue 13 item 1): 16 threads x 25 calls at once, every third
+// call refused after it wrote. The outcome is that of running them serially:
+// every accepted resident is there after a reconnect, no refused one is, and
+// no call got anything but its own result.
+TEST_P(StoreConformance, ConcurrentCallsCommitInGroupsWithTheSerialOutcome) {
+  ASSERT_TRUE(Seed());
+  constexpr int kThreads = 16;
+  constexpr int kCalls = 25;
+  std::atomic<int> accepted{0}, refused{0}, other{0};
+  auto number_of = [](int k) {
+    char number[16];
+    std::snprintf(number, sizeof number, "9%011d", k);
+    return std::string(number);
+  };
+  const auto before = store_->group_stats();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kThreads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        const int k = t * kCalls + i;
+        Status status = store_->Transact([&](RegistryTx& tx) -> Status {
+          OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(
+              Hanako("c-" + std::to_string(k), number_of(k))));
+          if (k % 3 == 0) return Fail(RegistryErrc::kRefused, "every third");
+          return Ok();
+        });
+        if (status) {
+          ++accepted;
+        } else if (status.error().Is(RegistryErrc::kRefused)) {
+          ++refused;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  constexpr int kTotal = kThreads * kCalls;
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(refused.load(), (kTotal + 2) / 3);
+  EXPECT_EQ(accepted.load(), kTotal - refused.load());
+  const auto after = store_->group_stats();
+  EXPECT_EQ(after.calls - before.calls, static_cast<std::uint64_t>(kTotal));
+  EXPECT_LE(after.commits - before.commits, after.calls - before.calls);
+  std::printf("%d calls in %llu commits\n", kTotal,
+              static_cast<unsigned long long>(after.commits - before.commits));
+  store_.reset();
+  auto again = OpenStore();
+  ASSERT_NE(again, nullptr);
+  int present = 0, wrong = 0;
+  ASSERT_TRUE(again->Transact([&](RegistryTx& tx) -> Status {
+    for (int k = 0; k < kTotal; ++k) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.FindResidentByNumber(number_of(k)));
+      if (r) ++present;
+      if (r.has_value() == (k % 3 == 0)) ++wrong;
+    }
+    return Ok();
+  }));
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(present, accepted.load());
 }
 
 INSTANTIATE_TEST_SUITE_P(

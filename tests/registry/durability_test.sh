@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # kill -9 of the registry process during a stream of writes; after restart
 # every acknowledged write must be present (issue 5, "Durability").
-#   durability_test.sh WRITER sqlite     (a SQLite file in a temp folder)
-#   durability_test.sh WRITER postgres   (under tests/pg/with-postgres.sh)
+#   durability_test.sh WRITER sqlite [THREADS]    (a SQLite file in a temp folder)
+#   durability_test.sh WRITER postgres [THREADS]  (under tests/pg/with-postgres.sh)
+# THREADS concurrent writers (default 1): their commits are grouped (issue 13).
 set -uo pipefail
 writer=$1
 backend=$2
+threads=${3:-1}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ "$backend" = sqlite ]; then
@@ -14,7 +16,7 @@ else
   target=${OPENMYNA_TEST_PG_URL:?run under tests/pg/with-postgres.sh}
 fi
 for round in 1 2 3; do
-  "$writer" write "$target" >"$tmp/acks.$round" 2>"$tmp/err.$round" &
+  "$writer" write "$target" "$threads" >"$tmp/acks.$round" 2>"$tmp/err.$round" &
   pid=$!
   sleep 2
   kill -KILL "$pid"

@@ -1,11 +1,16 @@
 // Durability probe (issue 5): `write TARGET` registers residents one
 // transaction at a time through RegistryService and prints "ack <number>"
-// after each commit returned, until killed; `verify TARGET ACKFILE` checks
-// that every acknowledged number is in the registry.
+// after each commit returned, until killed; `write TARGET THREADS` does the
+// same from THREADS concurrent writers (issue 13: their commits are grouped,
+// one fsync per group); `verify TARGET ACKFILE` checks that every
+// acknowledged number is in the registry.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "../../src/registry/testing_ports.h"
 #include "openmyna/base/clock.h"
@@ -51,22 +56,32 @@ int main(int argc, char** argv) {
                     1000, 800})) {
       return 1;
     }
+    const int threads = argc >= 4 ? std::stoi(argv[3]) : 1;
     const std::uint64_t start = rng.UniformBelow(90'000'000'000ULL);
-    for (std::uint64_t i = start;; ++i) {
-      Resident r;
-      r.individual_number = NumberFor(i);
-      r.name = "耐久 試験";
-      r.date_of_birth = "1980-01-01";
-      r.address = "長野県千曲市";
-      r.municipality_code = "20218";
-      auto created = service.RegisterResident(clerk, r);
-      if (!created) {
-        std::cerr << created.error() << "\n";
-        return 1;
+    std::mutex out;
+    auto writer = [&](int t) {
+      for (std::uint64_t i =
+               start + static_cast<std::uint64_t>(t) * 100'000'000ULL;
+           ; ++i) {
+        Resident r;
+        r.individual_number = NumberFor(i);
+        r.name = "耐久 試験";
+        r.date_of_birth = "1980-01-01";
+        r.address = "長野県千曲市";
+        r.municipality_code = "20218";
+        auto created = service.RegisterResident(clerk, r);
+        std::lock_guard lock(out);
+        if (!created) {
+          std::cerr << created.error() << "\n";
+          std::exit(1);
+        }
+        std::printf("ack %s\n", r.individual_number.c_str());
+        std::fflush(stdout);
       }
-      std::printf("ack %s\n", r.individual_number.c_str());
-      std::fflush(stdout);
-    }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(writer, t);
+    writer(0);
   }
   if (mode == "verify" && argc == 4) {
     std::ifstream acks(argv[3]);

@@ -3,11 +3,23 @@
 // All access goes through Transact(): the callback receives a RegistryTx that
 // reads and writes inside one database transaction, committed when the
 // callback returns success and rolled back otherwise (so a refused life event
-// writes nothing). Transactions are serialised per store (one connection);
-// a committed transaction is durable (WAL + synchronous=FULL on SQLite,
-// synchronous_commit=on on PostgreSQL).
+// writes nothing). A committed transaction is durable (WAL + synchronous=FULL
+// on SQLite, synchronous_commit=on on PostgreSQL) before Transact returns.
+//
+// Group commit (issue 13 item 1): concurrent Transact calls (the HTTP
+// server's threads) are committed in groups. One caller at a time is the
+// leader: it takes the calls queued so far (at most kMaxGroup), runs each in
+// its own SAVEPOINT inside one database transaction (a refused call is
+// rolled back to its savepoint, the others keep their writes), COMMITs once
+// — one fsync on SQLite, one WAL flush on PostgreSQL for the group — and
+// only then hands every caller its result. The calls of a group run one
+// after the other in queue order, so each sees the writes of those before
+// it: the outcome is that of running them serially. If the COMMIT fails,
+// every call of the group that had succeeded gets kStorage (nothing of the
+// group is durable, nothing was acknowledged).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -109,9 +121,27 @@ class RegistryStore {
   // index drop/rebuild). `fn` must leave no transaction open.
   Status WithConnection(const std::function<Status(SqlConnection&)>& fn);
 
+  // The most calls committed by one COMMIT.
+  static constexpr std::size_t kMaxGroup = 256;
+
+  struct GroupStats {
+    std::uint64_t calls = 0;    // Transact calls committed or refused
+    std::uint64_t commits = 0;  // COMMITs (groups)
+  };
+  GroupStats group_stats() const;
+
  private:
-  std::mutex mutex_;
+  struct Pending;
+  void RunGroup(const std::vector<Pending*>& group);
+
+  std::mutex mutex_;  // the connection
   std::unique_ptr<SqlConnection> db_;
+  // The queue of calls waiting for a leader (group commit).
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<Pending*> queue_;
+  bool leading_ = false;
+  GroupStats stats_;
 };
 
 }  // namespace openmyna::registry
