@@ -225,7 +225,8 @@ TEST(Profile, SampleProfilesAreValid) {
     auto profile = LoadProfile(entry.path(), kToday);
     EXPECT_TRUE(profile) << entry.path() << ": " << profile.error();
   }
-  EXPECT_EQ(count, 4);
+  EXPECT_EQ(count, 7);  // adult, child-12, face-auth, foreign-resident and the
+                        // edge samples (issue 14)
   auto child = LoadProfile(dir / "child-12.json", kToday);
   ASSERT_TRUE(child);
   EXPECT_EQ(child->AgeAtIssue(), 12);
