@@ -54,7 +54,7 @@ port=$(free_port)
   --port "$port" --threads "$(nproc)" > "$work/serve.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 3000); do
-  grep -q "pre-signed" "$work/serve.log" && break
+  grep -qs "pre-signed" "$work/serve.log" && break
   sleep 0.1
 done
 grep "pre-signed" "$work/serve.log" | sed 's/.*\] //' || {
