@@ -140,7 +140,7 @@ TEST_F(CertLintTest, KeyUsageMustBeCriticalAndExact) {
 }
 
 TEST_F(CertLintTest, PolicyMustBeTheSandboxOneAndCritical) {
-  const char* kSign = "2.25.330328666135903580593862233085226355060.1.1.20";
+  const char* kSign = "1.3.6.1.4.1.32473.1.1.20";
   X509Ptr c = Sign();
   SetPolicy(c.get(), kSign, true, true);
   EXPECT_EQ(LintSign(c.get()), V{});
@@ -151,7 +151,16 @@ TEST_F(CertLintTest, PolicyMustBeTheSandboxOneAndCritical) {
   // The real J-LIS production policy must never appear (jpki.md §2.5).
   SetPolicy(c.get(), "1.2.392.200149.8.5.1.1.20", true, true);
   EXPECT_EQ(LintSign(c.get()), V{"sign.policy.oid"});
+  // The first, UUID arc is never issued again (jpki.md §13 row 2).
+  SetPolicy(c.get(), "2.25.330328666135903580593862233085226355060.1.1.20",
+            true, true);
+  EXPECT_EQ(LintSign(c.get()), V{"sign.policy.oid"});
   c = Auth();
+  SetPolicy(c.get(), "1.3.6.1.4.1.32473.1.3.30", true, true);
+  EXPECT_EQ(LintAuth(c.get()), V{});
+  SetPolicy(c.get(), "2.25.330328666135903580593862233085226355060.1.3.30",
+            true, true);
+  EXPECT_EQ(LintAuth(c.get()), V{"auth.policy.oid"});
   SetPolicy(c.get(), kSign, true, true);
   EXPECT_EQ(LintAuth(c.get()), V{"auth.policy.oid"});
 }

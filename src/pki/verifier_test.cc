@@ -121,6 +121,51 @@ TEST_F(VerifyTest, CrlDecidesRevocation) {
   EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
 }
 
+// A certificate issued before the policy arc moved (jpki.md §13 row 2):
+// the same certificate with its certificatePolicies under the old UUID arc,
+// re-signed by the sandbox CA with plain OpenSSL calls. Existing sandboxes
+// hold such certificates; verification keeps accepting them, revocation
+// included.
+TEST_F(VerifyTest, CertificateUnderTheOldUuidArcStillVerifies) {
+  X509Ptr cert = testing::ParseDer(sign_->der);
+  CERTIFICATEPOLICIES* legacy = sk_POLICYINFO_new_null();
+  POLICYINFO* info = POLICYINFO_new();
+  ASN1_OBJECT_free(info->policyid);
+  info->policyid =
+      OBJ_txt2obj("2.25.330328666135903580593862233085226355060.1.1.20", 1);
+  ASSERT_NE(info->policyid, nullptr);
+  sk_POLICYINFO_push(legacy, info);
+  ASSERT_EQ(X509_add1_ext_i2d(cert.get(), NID_certificate_policies, legacy, 1,
+                              X509V3_ADD_REPLACE),
+            1);
+  sk_POLICYINFO_pop_free(legacy, POLICYINFO_free);
+  auto signer = testing::SharedSandbox().CaSigner(CaKind::kSignature, 1);
+  ASSERT_TRUE(signer);
+  ASSERT_GT(
+      X509_sign(cert.get(), (*signer)->openssl_private_key(), EVP_sha256()), 0);
+  // It really is under the old arc.
+  auto* policies = static_cast<CERTIFICATEPOLICIES*>(
+      X509_get_ext_d2i(cert.get(), NID_certificate_policies, nullptr, nullptr));
+  ASSERT_NE(policies, nullptr);
+  char oid[128];
+  OBJ_obj2txt(oid, sizeof oid, sk_POLICYINFO_value(policies, 0)->policyid, 1);
+  sk_POLICYINFO_pop_free(policies, POLICYINFO_free);
+  EXPECT_STREQ(oid, "2.25.330328666135903580593862233085226355060.1.1.20");
+
+  auto roots = Roots(CaKind::kSignature);
+  auto v = VerifyCertificate(cert.get(), roots, At(later_));
+  EXPECT_TRUE(v.good) << v.detail;
+  CrlPartition partition{CaKind::kSignature, 1, "13221", "Tokyo-to",
+                         "Kiyose-shi"};
+  auto revoking = testing::BuildCrl(
+      **signer, &partition, {{sign_->serial.bytes, 1, later_ - hours(5)}},
+      later_ - hours(1), later_ + hours(23));
+  VerifyOptions options = At(later_);
+  options.crls = {testing::CrlDer(revoking.get())};
+  v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
+}
+
 TEST_F(VerifyTest, DetachedCmsRoundTrip) {
   X509Ptr cert = testing::ParseDer(sign_->der);
   FixedClock clock(later_);

@@ -149,11 +149,10 @@ TEST_F(OpenSslInterop, X509TextShowsTheSignatureProfile) {
                   "X509v3 Key Usage: critical\n                Digital "
                   "Signature, Non Repudiation"))
       << t;
-  EXPECT_TRUE(
-      Has(t,
-          "X509v3 Certificate Policies: critical\n                "
-          "Policy: 2.25.330328666135903580593862233085226355060.1.1.20\n"
-          "                  CPS: http://127.0.0.1:8390/cps.html"))
+  EXPECT_TRUE(Has(t,
+                  "X509v3 Certificate Policies: critical\n                "
+                  "Policy: 1.3.6.1.4.1.32473.1.1.20\n"
+                  "                  CPS: http://127.0.0.1:8390/cps.html"))
       << t;
   EXPECT_TRUE(Has(t, "URI:http://127.0.0.1:8390/crl/sign/g1/13221.crl")) << t;
   EXPECT_TRUE(Has(t,
@@ -195,9 +194,7 @@ TEST_F(OpenSslInterop, X509TextShowsTheAuthenticationProfile) {
                   "X509v3 Extended Key Usage: \n                TLS Web Client "
                   "Authentication"))
       << t;
-  EXPECT_TRUE(
-      Has(t, "Policy: 2.25.330328666135903580593862233085226355060.1.3.30"))
-      << t;
+  EXPECT_TRUE(Has(t, "Policy: 1.3.6.1.4.1.32473.1.3.30")) << t;
   EXPECT_TRUE(Has(t, "OCSP - URI:http://127.0.0.1:8390/ocsp/auth")) << t;
   EXPECT_FALSE(Has(t, "Subject Alternative Name")) << t;
   // SKI last, AKI with keyid, issuer DN and serial (jpki.md §3.1).

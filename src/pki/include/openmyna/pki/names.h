@@ -1,8 +1,9 @@
 // Names, object identifiers and URLs of the sandbox CAs (jpki.md §2.5, §13).
 //
 // The sandbox is NOT JPKI: every CA DN contains "NOT JPKI" and never reads
-// O=JPKI; its policy OIDs live under its own UUID arc (ITU-T X.667 /
-// RFC 4122 §2.25, no registration needed). Only the subjectAltName
+// O=JPKI; its policy OIDs live under 1.3.6.1.4.1.32473, the enterprise
+// number RFC 5612 reserves for documentation and examples. Only the
+// subjectAltName
 // otherName type OIDs 1.2.392.200149.8.5.5.1-6 are J-LIS's, because every
 // client parses the four basic attributes by them (jpki.md §2.5, §13 row 3).
 #pragma once
@@ -21,15 +22,28 @@ std::string_view CaKindName(CaKind kind);
 // Inverse of CaKindName; false for anything else.
 bool ParseCaKind(std::string_view text, CaKind& kind);
 
-// The sandbox UUID arc 2.25.<uuid>, uuid f882fca9-6a29-4b0b-8f3f-
-// 4c0b16a58974, generated once for OpenMyna and fixed forever.
-inline constexpr std::string_view kSandboxArc =
-    "2.25.330328666135903580593862233085226355060";
+// The sandbox policy arc (jpki.md §13 row 2): RFC 5612's documentation
+// enterprise number. Every arc is small: relying parties keep an OID arc in
+// a 32- or 64-bit integer (Python cryptography 38 and Go crypto/x509 < 1.22
+// refuse larger ones, and with them the whole certificate or extension).
+inline constexpr std::string_view kSandboxArc = "1.3.6.1.4.1.32473";
 // Certificate policies, sub-arcs mirroring J-LIS 1.2.392.200149.8.5.1.1.20
 // (sign-class20) and 1.2.392.200149.8.5.1.3.30 (auth-class30), jpki.md §3.4.
+// Reserved under the same arc, not emitted yet: .1.1.<n> and .1.3.<n> for
+// the smartphone and next-generation profiles (§13 rows 12, 21).
 inline constexpr std::string_view kSandboxSignPolicyOid =
-    "2.25.330328666135903580593862233085226355060.1.1.20";
+    "1.3.6.1.4.1.32473.1.1.20";
 inline constexpr std::string_view kSandboxAuthPolicyOid =
+    "1.3.6.1.4.1.32473.1.3.30";
+// The first sandbox arc, a UUID arc 2.25.<uuid> (uuid f882fca9-6a29-4b0b-
+// 8f3f-4c0b16a58974). Never issued again (the linter refuses it); sandboxes
+// made before the change still hold certificates under it, which
+// verification accepts as before (it does not restrict policies).
+inline constexpr std::string_view kLegacyUuidArc =
+    "2.25.330328666135903580593862233085226355060";
+inline constexpr std::string_view kLegacySignPolicyOid =
+    "2.25.330328666135903580593862233085226355060.1.1.20";
+inline constexpr std::string_view kLegacyAuthPolicyOid =
     "2.25.330328666135903580593862233085226355060.1.3.30";
 // J-LIS test-card signature policy (jpki.md §2.3, §13 row 2): only emitted
 // when a caller asks for the compatibility option; never by default.
