@@ -91,7 +91,9 @@ std::optional<TimePoint> LintCrlFields(X509_CRL* crl, const CrlLintContext& ctx,
       static_cast<ISSUING_DIST_POINT*>(X509_CRL_get_ext_d2i(
           crl, NID_issuing_distribution_point, &crit, nullptr));
   if (ctx.partition) {
-    bool ok = idp != nullptr && crit == 1 && idp->onlyuser &&
+    // onlyContainsUserCerts TRUE, DER-encoded as FF (X.690 §11.1; OpenSSL
+    // writes the int it holds as the content octet).
+    bool ok = idp != nullptr && crit == 1 && idp->onlyuser == 0xFF &&
               idp->distpoint != nullptr && idp->distpoint->type == 0;
     if (ok) {
       auto expected = DistributionPointNames(*ctx.partition, ctx.base_url);
@@ -104,6 +106,7 @@ std::optional<TimePoint> LintCrlFields(X509_CRL* crl, const CrlLintContext& ctx,
     }
     Check(out, ok, "crl.idp",
           "issuingDistributionPoint must be critical, onlyContainsUserCerts "
+          "(DER TRUE) "
           "and name the partition's distribution point (RFC 5280 §5.2.5)");
   } else {
     Check(out, idp == nullptr, "crl.idp", "a full CRL carries no IDP");

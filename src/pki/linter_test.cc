@@ -409,6 +409,7 @@ class CrlLintTest : public ::testing::Test {
     bool aki = true;
     bool idp = true;
     bool idp_wrong = false;
+    bool idp_ber_true = false;  // onlyContainsUserCerts TRUE as 0x01
     std::vector<std::pair<long, int>> entries = {{0x10, 1}, {0x20, 6}};
     EVP_PKEY* key = nullptr;
   };
@@ -463,7 +464,7 @@ class CrlLintTest : public ::testing::Test {
       idp->distpoint->type = 0;
       idp->distpoint->name.fullname =
           DistributionPointNames(p, context_.base_url).value().release();
-      idp->onlyuser = 0xFF;
+      idp->onlyuser = o.idp_ber_true ? 1 : 0xFF;
       X509_CRL_add1_ext_i2d(crl.get(), NID_issuing_distribution_point, idp, 1,
                             0);
       ISSUING_DIST_POINT_free(idp);
@@ -572,6 +573,11 @@ TEST_F(CrlLintTest, StreamLinterNamesTheSameRules) {
   EXPECT_EQ(BothLint(o), V{"crl.aki"});
   o = {};
   o.idp_wrong = true;
+  EXPECT_EQ(BothLint(o), V{"crl.idp"});
+  // DER: a BOOLEAN TRUE is the octet FF (X.690 §11.1); 01 is BER only,
+  // which Python cryptography 38 refuses (the relying-party matrix).
+  o = {};
+  o.idp_ber_true = true;
   EXPECT_EQ(BothLint(o), V{"crl.idp"});
   o = {};
   o.entries = {{0x20, 1}, {0x10, 1}};

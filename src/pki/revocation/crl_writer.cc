@@ -74,7 +74,10 @@ Result<Bytes> CrlExtensions(const CrlParameters& p) {
     idp->distpoint->name.fullname = static_cast<GENERAL_NAMES*>(
         ASN1_item_dup(ASN1_ITEM_rptr(GENERAL_NAMES),
                       const_cast<GENERAL_NAMES*>(p.distribution_point)));
-    idp->onlyuser = 1;
+    // DER TRUE is FF (X.690 §11.1; RFC 5280 §5: the CRL is DER). OpenSSL
+    // encodes the int as the content octet: 1 gave BER 01, which strict
+    // decoders (Python cryptography 38) refuse.
+    idp->onlyuser = 0xFF;
     auto der = ExtensionDer(NID_issuing_distribution_point, true, idp);
     ISSUING_DIST_POINT_free(idp);
     if (!der) return Unexpected(der.error());
