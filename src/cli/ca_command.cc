@@ -15,6 +15,7 @@
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/card/faces/basic_info.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/era.h"
 #include "openmyna/pki/certificate_authority.h"
@@ -130,7 +131,10 @@ void RunIssue(const IssueOptions& o, Context& context) {
     return context.BadInput("--not-after", not_after.error().message());
   request.not_after_date = *not_after;
   if (request.kind == pki::CertificateKind::kSignature) {
-    request.personal.name = o.name;
+    // Surname, FULL-WIDTH space, given name (jpki.md §3.3), as `card new`.
+    auto name = card::faces::CardName(o.name);
+    if (!name) return context.BadInput("--name", name.error().message());
+    request.personal.name = *name;
     request.personal.name_flags = o.name_flags;
     request.personal.address = o.address;
     request.personal.address_flags = o.address_flags;

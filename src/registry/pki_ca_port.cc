@@ -1,5 +1,6 @@
 #include "openmyna/registry/pki_ca_port.h"
 
+#include "openmyna/card/faces/basic_info.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/era.h"
 #include "openmyna/pki/errors.h"
@@ -24,7 +25,14 @@ Result<IssuedCertificate> PkiCaPort::Issue(CertificateType type, ByteView spki,
   request.subject_public_key_info.assign(spki.begin(), spki.end());
   request.municipality = {municipality.code, municipality.prefecture_romaji,
                           municipality.name_romaji};
-  request.personal.name = resident.name;
+  // jpki.md §3.3: surname, FULL-WIDTH space, given name; the same rule as
+  // the card's text AP and `card new` (a record may hold an ASCII space).
+  auto name = card::faces::CardName(resident.name);
+  if (!name) {
+    return Fail(RegistryErrc::kInvalidInput,
+                "name for the certificate: " + name.error().message());
+  }
+  request.personal.name = *name;
   request.personal.sex = resident.sex == Sex::kMale     ? pki::SanSex::kMale
                          : resident.sex == Sex::kFemale ? pki::SanSex::kFemale
                                                         : pki::SanSex::kUnknown;
