@@ -1,0 +1,3 @@
+module openmyna.example/interop
+
+go 1.19
