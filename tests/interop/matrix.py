@@ -160,7 +160,7 @@ class Sandbox:
     def start(self):
         self.stop()
         self.serve = Proc("serve", [OPENMYNA, "--data", DATA, "serve",
-                                    "--port", str(self.port)])
+                                    "--port", str(self.port), "--no-tls"])
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.serve.p.poll() is not None:
