@@ -811,6 +811,20 @@ def go_stack(compiled):
     compiled.wait(compiled.go, "go build")
     record("go", "-", "version", True, sh("go", "version").stdout.strip())
     run_json_lines("go", [compiled.go_exe, ART])
+    # Go 1.19 refuses the old-arc certificate (legacy_arc): the Go column
+    # would have caught issue 14 as well.
+    legacy = os.path.join(WORK, "legacy-go")
+    os.makedirs(legacy, exist_ok=True)
+    shutil.copy(os.path.join(WORK, "legacy.der"), legacy)
+    json.dump({"at": int(time.time()), "certs": [
+        {"id": "legacy", "file": "legacy.der", "role": "ee", "ca": "sign",
+         "issuer": "legacy"}], "crls": []},
+        open(os.path.join(legacy, "manifest.json"), "w"))
+    out = sh(compiled.go_exe, legacy, ok=False).stdout
+    if '"ok":false' not in out or "certificate policies" not in out:
+        raise Failure("Go 1.19 read the old-arc certificate: " + out)
+    log("Go refuses the old-arc certificate: " + json.loads(
+        out.splitlines()[0])["detail"])
 
 
 def java_stack(compiled):
