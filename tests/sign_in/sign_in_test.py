@@ -232,8 +232,58 @@ class SignIn:
                                code_verifier=self.verifier)
         check(self.id_claims(token3, es["client_id"])["sub"] == sub_es, "sub moved")
         self.step("sub stable across sign-ins")
+        self.browser(s, es)
         self.negatives(s, es, es_key, card, a)
         print("sign_in_test: %d passed, 0 failed" % self.passed)
+
+    def browser(self, s, es):
+        """Headless Chromium (Playwright, tests/web) on the authorization
+        page; its QR code read from a screenshot by zbarimg; the app answers
+        with the card; the page continues to the relying party by itself."""
+        web = os.path.join(here, "..", "web")
+        subprocess.run([os.path.join(web, "install.sh")], check=True,
+                       capture_output=True, timeout=300)
+        self.verifier = secrets.token_urlsafe(48)
+        self.nonce = secrets.token_urlsafe(16)
+        uri, self.state = s.create_authorization_url(
+            self.conf["authorization_endpoint"], code_verifier=self.verifier,
+            nonce=self.nonce, acr_values="aal3 ocsp")
+        shot = os.path.join(self.work, "authorize.png")
+        # Output to a file: Chromium's chatter could fill a pipe and stall it.
+        log_path = os.path.join(self.work, "browser.log")
+        log = open(log_path, "w")
+        node = subprocess.Popen(["node", "sign_in_browser.mjs", uri, REDIRECT,
+                                 shot], cwd=web, stdout=log,
+                                stderr=subprocess.STDOUT, text=True)
+        output = lambda: open(log_path).read()[-3000:]
+        try:
+            deadline = time.monotonic() + 120
+            while not os.path.exists(shot):
+                check(node.poll() is None, "browser: %s" % output())
+                check(time.monotonic() < deadline, "no screenshot")
+                time.sleep(0.2)
+            qr = sh("zbarimg", "--quiet", "--raw", shot).stdout.strip()
+            check(qr.startswith(self.issuer + "/app/requests/"), "QR %r" % qr)
+            self.link = qr
+            self.app_login()
+            node.wait(timeout=200)
+            out = output()
+        finally:
+            if node.poll() is None:
+                node.kill()
+                node.wait()
+        check(node.returncode == 0, "browser: %s" % out)
+        landed = re.search(r"^LANDED (\S+)$", out, re.M)
+        check(landed, "browser: %s" % out)
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(landed.group(1)).query))
+        check(q.get("state") == self.state and q.get("code"), "landed %s" % q)
+        token = s.fetch_token(self.conf["token_endpoint"],
+                              authorization_response=landed.group(1),
+                              code_verifier=self.verifier)
+        self.id_claims(token, es["client_id"])
+        self.step("Chromium (Playwright): QR decoded by zbarimg from a "
+                  "screenshot, app login with the card, the page went on to "
+                  "the relying party by itself; authlib took the code")
 
     def token_error(self, data, want_status, want_error):
         r = self.http.post(self.conf["token_endpoint"], data=data)

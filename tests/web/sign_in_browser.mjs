@@ -1,0 +1,41 @@
+// The browser part of "Sign in with My Number Card" in headless Chromium
+// (Debian's): opens the authorization URL, saves a screenshot of the page
+// (its QR code is decoded by zbarimg outside), then waits, without any
+// click, for the page to continue by itself to the relying party's
+// redirect URI and prints that URL (the relying party's host itself
+// need not exist).
+//   node sign_in_browser.mjs AUTH_URL REDIRECT_PREFIX SHOT_PNG
+import { chromium } from 'playwright-core';
+import { renameSync } from 'node:fs';
+
+const [authUrl, redirectPrefix, shot] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update',
+         '--disable-sync'],
+});
+try {
+  // The sandbox TLS root is not the browser's: the browser is not what
+  // this test checks (authlib checks the chain with the root).
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1000, height: 1400 } });
+  const page = await context.newPage();
+  let landed = null;
+  // The redirect to the relying party (a Location the provider answered
+  // with: route handlers do not see redirected requests, request events do).
+  page.on('request', request => {
+    if (landed === null && request.url().startsWith(redirectPrefix)) landed = request.url();
+  });
+  const response = await page.goto(authUrl);
+  if (response.status() !== 200) throw new Error(`authorization page: ${response.status()}`);
+  await page.screenshot({ path: `${shot}.tmp.png`, fullPage: true });
+  renameSync(`${shot}.tmp.png`, shot);  // the caller waits for the file
+  const deadline = Date.now() + 180_000;
+  while (landed === null && Date.now() < deadline) {
+    await page.waitForTimeout(250);
+  }
+  if (landed === null) throw new Error('the page did not continue to the relying party');
+  console.log(`LANDED ${landed}`);
+} finally {
+  await browser.close();
+}
