@@ -384,6 +384,49 @@ class SignIn:
               q["error_description"] and q["state"] == self.state, q)
         self.step("a challenge signed by another key: access_denied "
                   "(signature_invalid) on the redirect")
+        self.card_states(s, card, cert_pem)
+
+    def refused_on_redirect(self, s, pin, want_rc, word):
+        """A sign-in the card or the provider refuses: the app says so and
+        the relying party gets access_denied with the cause on the redirect."""
+        self.authorize(s)
+        out = self.app_login(pin=pin, want_rc=want_rc)
+        check(word in out.stdout + out.stderr, "the app did not say %s: %s%s" % (
+            word, out.stdout, out.stderr))
+        _, q = self.back_to_rp()
+        check(q.get("error") == "access_denied" and
+              q.get("error_description", "").startswith(word) and
+              q.get("state") == self.state, "redirect %s" % q)
+
+    def card_states(self, s, card, cert_pem):
+        box, scen = self.box, self.scen
+        # Blocked PIN on a second card: three wrong PINs through the app
+        # (each says how many tries are left), then the app finds the PIN
+        # blocked with the empty VERIFY, sends no PIN, and the relying party
+        # is told.
+        b = scen.resident("閉塞 次郎", "1979-11-02", sex="male")
+        card_b = scen.issue(b["id"], PW)
+        box.plug(card_b["chip_image_path"])
+        for _ in range(3):
+            self.authorize(s)
+            self.app_login(pin="9999", want_rc=3)
+        tries = sh("/usr/bin/python3", os.path.join(here, "..", "pcsc", "pin_tries.py"),
+                   "query", "D392F000260100000001", "0018").stdout.strip()
+        self.refused_on_redirect(s, "1234", 3, "pin_blocked")
+        after = sh("/usr/bin/python3", os.path.join(here, "..", "pcsc", "pin_tries.py"),
+                   "query", "D392F000260100000001", "0018").stdout.strip()
+        check(tries == after, "the PIN counter moved: %s -> %s" % (tries, after))
+        self.step("blocked PIN: access_denied (pin_blocked) on the redirect and "
+                  "on the app's screen; the counter untouched (%s)" % after)
+        # Suspension by the hotline: OCSP says certificateHold.
+        box.plug(card["chip_image_path"])
+        suspended = box.ok("POST", "/v1/cards/%s/suspend" % card["id"],
+                           role="hotline_operator")
+        check(suspended["state"] == "suspended", suspended)
+        scen.wait_ocsp(cert_pem, "auth", ("revoked", "certificateHold"),
+                       time.monotonic())
+        self.refused_on_redirect(s, "1234", 1, "certificate_suspended")
+        self.step("suspended card: access_denied (certificate_suspended)")
 
 
 def main(argv):
