@@ -129,6 +129,26 @@ void from_json(const nlohmann::json& j, Membership& v) {
   v.enrolled_by = Get<std::string>(j, "enrolled_by");
 }
 
+void to_json(nlohmann::json& j, const Consent& v) {
+  j = {{"id", v.id},
+       {"resident_id", v.resident_id},
+       {"institution_code", v.institution_code},
+       {"items", v.items},
+       {"method", v.method},
+       {"given_at", Seconds(v.given_at)},
+       {"valid_until", Seconds(v.valid_until)}};
+}
+
+void from_json(const nlohmann::json& j, Consent& v) {
+  v.id = Get<std::string>(j, "id");
+  v.resident_id = Get<std::string>(j, "resident_id");
+  v.institution_code = Get<std::string>(j, "institution_code");
+  v.items = Get<std::vector<std::string>>(j, "items");
+  v.method = Get<std::string>(j, "method");
+  v.given_at = FromSeconds(Get<std::int64_t>(j, "given_at", 0));
+  v.valid_until = FromSeconds(Get<std::int64_t>(j, "valid_until", 0));
+}
+
 void to_json(nlohmann::json& j, const InsuranceRegistration& v) {
   j = {{"resident_id", v.resident_id},
        {"linkage_code", v.linkage_code},

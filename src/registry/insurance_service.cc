@@ -680,6 +680,107 @@ Result<InsuranceRegistration> InsuranceService::CancelRegistration(
   return out;
 }
 
+Result<Consent> InsuranceService::RecordConsent(
+    const Actor& actor, std::string_view serial,
+    const std::vector<std::string>& items, std::string_view method) {
+  Impl impl{*this};
+  OPENMYNA_RETURN_IF_ERROR(
+      Impl::RequireRole(actor, {Role::kClinic}, "insurance.consent"));
+  if (method != "face" && method != "pin" && method != "visual") {
+    return Fail(RegistryErrc::kInvalidInput,
+                "method must be face, pin or visual");
+  }
+  Consent consent;
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(MedicalInstitution inst,
+                              Impl::Institution(tx, actor));
+    for (const std::string& item : items) {
+      if (std::find(inst.consent_items.begin(), inst.consent_items.end(),
+                    item) == inst.consent_items.end()) {
+        return Impl::Refuse("the facility has not enabled consent item " +
+                            item);
+      }
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate(serial));
+    if (!cert || cert->revoked) {
+      return Impl::Refuse("not a good authentication certificate");
+    }
+    InsuranceTx ins(tx);
+    OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(cert->resident_id));
+    if (!reg || reg->cancelled_at) {
+      return Impl::Refuse("the card is not registered as insurance card");
+    }
+    consent.id = impl.NewId("cs-");
+    consent.resident_id = cert->resident_id;
+    consent.institution_code = inst.code;
+    consent.items = items;
+    consent.method = std::string(method);
+    consent.given_at = clock_.Now();
+    consent.valid_until = consent.given_at + std::chrono::hours(24);
+    OPENMYNA_RETURN_IF_ERROR(ins.InsertConsent(consent));
+    Actor named = actor;
+    named.why = "閲覧同意 " + inst.name;
+    return impl.Audit(tx, named, consent.resident_id, "insurance.consent");
+  }));
+  return consent;
+}
+
+Result<InsuranceService::MedicalInformation>
+InsuranceService::MedicalInformationFor(const Actor& actor,
+                                        const CardDataQuery& card) {
+  Impl impl{*this};
+  OPENMYNA_RETURN_IF_ERROR(Impl::RequireRole(actor, {Role::kClinic},
+                                             "insurance.medical_information"));
+  MedicalInformation out;
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(MedicalInstitution inst,
+                              Impl::Institution(tx, actor));
+    InsuranceTx ins(tx);
+    auto insurer = domain::InsurerNumber::Parse(card.insurer_number);
+    if (!insurer) {
+      return Fail(RegistryErrc::kInvalidInput,
+                  "InsurerNumber: " + insurer.error().message());
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto found, ins.FindMembershipsByCard(insurer->digits(), card.number));
+    std::string resident_id;
+    for (const Membership& m : found) {
+      if ((card.branch.empty() || m.branch == card.branch) &&
+          m.date_of_birth == card.date_of_birth && !m.resident_id.empty() &&
+          (m.link_state == LinkState::kVerified ||
+           m.link_state == LinkState::kOverridden)) {
+        resident_id = m.resident_id;
+      }
+    }
+    if (resident_id.empty()) {
+      return Fail(RegistryErrc::kNotFound,
+                  "the card data fits no linked membership");
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto consent,
+                              ins.LatestConsent(resident_id, inst.code));
+    if (!consent || consent->valid_until < clock_.Now()) {
+      return Impl::Refuse(
+          "no valid consent of the patient at this facility (24 hours)");
+    }
+    out.consent = *consent;
+    auto has = [&](const char* item) {
+      return std::find(consent->items.begin(), consent->items.end(), item) !=
+             consent->items.end();
+    };
+    if (has("drug")) {
+      OPENMYNA_ASSIGN_OR_RETURN(out.medication,
+                                ins.ListMedication(resident_id));
+    }
+    if (has("checkup")) {
+      OPENMYNA_ASSIGN_OR_RETURN(out.checkups, ins.ListCheckups(resident_id));
+    }
+    Actor named = actor;
+    named.why = "医療情報閲覧 " + inst.name;
+    return impl.Audit(tx, named, resident_id, "insurance.medical_information");
+  }));
+  return out;
+}
+
 Result<EligibilityAnswer> InsuranceService::CheckByCardData(
     const Actor& actor, const CardDataQuery& query) {
   Impl impl{*this};

@@ -475,6 +475,52 @@ TEST_F(InsuranceServiceTest, FaceAuthCardRegistersOnlyAtAReader) {
   EXPECT_FALSE(insurance_->RegisterCard(kClinic, haru.id, "portal"));
 }
 
+// Consent (insurance.md §3.1): without it no medication data; with it the
+// consented items; after 24 hours none again; each access in the trail.
+TEST_F(InsuranceServiceTest, MedicalInformationOnlyWithinAValidConsent) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  IssueCard(taro);
+  Enrol(kKenpo, Form(), "123456789018");
+  ASSERT_TRUE(insurance_->RegisterCard(kSystem, taro.id, "portal"));
+  MedicationRecord r;
+  r.resident_id = taro.id;
+  r.dispensed_on = "2026-11-01";
+  r.drug_name = "サンプル錠";
+  ASSERT_TRUE(insurance_->AddMedication(kSystem, r));
+  CheckupRecord c;
+  c.resident_id = taro.id;
+  c.examined_on = "2026-06-01";
+  ASSERT_TRUE(insurance_->AddCheckup(kSystem, c));
+  // The card data the eligibility answer gave the clinic.
+  const CardDataQuery code{"01040013", "1234", "5678", "00", "1980-05-05"};
+
+  auto before = insurance_->MedicalInformationFor(kClinic, code);
+  ASSERT_FALSE(before);
+  EXPECT_TRUE(before.error().Is(RegistryErrc::kRefused));
+  // Items the facility did not enable are refused ("care" is off here).
+  EXPECT_FALSE(insurance_->RecordConsent(kClinic, AuthSerial(taro.id),
+                                         {"drug", "care"}, "pin"));
+  auto consent =
+      insurance_->RecordConsent(kClinic, AuthSerial(taro.id), {"drug"}, "face");
+  ASSERT_TRUE(consent) << consent.error();
+  EXPECT_EQ(consent->valid_until - consent->given_at, hours(24));
+  auto within = insurance_->MedicalInformationFor(kClinic, code);
+  ASSERT_TRUE(within) << within.error();
+  EXPECT_EQ(within->medication.size(), 1u);
+  EXPECT_TRUE(within->checkups.empty());  // not consented
+  // Another facility has no consent.
+  ASSERT_TRUE(insurance_->PutInstitution(
+      kSystem,
+      {"2040000018", "別の薬局", InstitutionKind::kPharmacy, "清瀬市"}));
+  EXPECT_FALSE(insurance_->MedicalInformationFor(
+      {"2040000018", Role::kClinic, ""}, code));
+  clock_.Advance(hours(24) + seconds(1));
+  EXPECT_FALSE(insurance_->MedicalInformationFor(kClinic, code));
+  const auto trail = Audit(taro.id);
+  EXPECT_EQ(Count(trail, "insurance.consent"), 1);
+  EXPECT_EQ(Count(trail, "insurance.medical_information"), 1);
+}
+
 TEST_F(InsuranceServiceTest, MedicalInformationIsTheResidentsOwn) {
   Resident taro = Register("123456789018", kTaroAddress);
   Resident other = Register("614106526000", kNamesakeAddress);

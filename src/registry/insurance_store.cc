@@ -1,6 +1,7 @@
 #include "openmyna/registry/insurance_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <tuple>
 
 #include "openmyna/registry/errors.h"
@@ -232,6 +233,25 @@ InsuranceTx::FindRegistrationByLinkageCode(std::string_view code) {
   return One<InsuranceRegistration>(db_.Query(
       "SELECT doc FROM insurance_registrations WHERE linkage_code = $1",
       {std::string(code)}));
+}
+
+Status InsuranceTx::InsertConsent(const Consent& c) {
+  return Done(db_.Query(
+      "INSERT INTO insurance_consents (id, resident_id, institution_code, "
+      "valid_until, doc) VALUES ($1, $2, $3, $4, $5)",
+      {c.id, c.resident_id, c.institution_code,
+       std::int64_t{std::chrono::duration_cast<std::chrono::seconds>(
+                        c.valid_until.time_since_epoch())
+                        .count()},
+       Doc(c)}));
+}
+
+Result<std::optional<Consent>> InsuranceTx::LatestConsent(
+    std::string_view resident_id, std::string_view institution_code) {
+  return One<Consent>(db_.Query(
+      "SELECT doc FROM insurance_consents WHERE resident_id = $1 AND "
+      "institution_code = $2 ORDER BY valid_until DESC, id DESC LIMIT 1",
+      {std::string(resident_id), std::string(institution_code)}));
 }
 
 Result<std::vector<Resident>> InsuranceTx::FindResidentsBornOn(

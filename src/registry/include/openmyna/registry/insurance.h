@@ -180,6 +180,20 @@ struct InsuranceRegistration {
   std::vector<std::string> certificate_serials;
 };
 
+// Consent given at a facility's reader to share medical information with
+// it (insurance.md §3.1): the items the patient agreed to among those the
+// facility enabled, valid 24 hours from the answer.
+struct Consent {
+  std::string id;
+  std::string resident_id;
+  std::string institution_code;
+  std::vector<std::string> items;  // "drug", "checkup", "care", "surgery"
+  std::string method;              // how the holder was confirmed: "face",
+                                   // "pin", "visual"
+  TimePoint given_at;
+  TimePoint valid_until;
+};
+
 std::string_view ToString(LinkState state);
 std::string_view ToString(LinkMethod method);
 

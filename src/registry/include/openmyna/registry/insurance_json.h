@@ -61,6 +61,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalExpense, id, resident_id,
 
 void to_json(nlohmann::json& j, const Membership& v);
 void from_json(const nlohmann::json& j, Membership& v);
+void to_json(nlohmann::json& j, const Consent& v);
+void from_json(const nlohmann::json& j, Consent& v);
 void to_json(nlohmann::json& j, const InsuranceRegistration& v);
 void from_json(const nlohmann::json& j, InsuranceRegistration& v);
 

@@ -153,6 +153,28 @@ class InsuranceService {
   Result<InsuranceRegistration> CancelRegistration(
       const Actor& actor, std::string_view resident_id);
 
+  // --- consent and medical information for doctors (clinic role) -------
+  // The patient's answers on the facility's reader (insurance.md §3.1):
+  // `items` must be among those the facility enabled; valid 24 hours.
+  // The card is named by its authentication certificate (verified by the
+  // caller); `method` is how the holder was confirmed (face, pin, visual).
+  Result<Consent> RecordConsent(const Actor& actor, std::string_view serial,
+                                const std::vector<std::string>& items,
+                                std::string_view method);
+  // Medication and check-ups of the patient whose insurance-card data the
+  // clinic gives (as in the national 薬剤/特定健診 requests, which carry
+  // 保険者番号・記号・番号・枝番 in their header), only within a valid consent
+  // of this clinic and only the consented items; kRefused otherwise
+  // (kNotFound when the card data fits no linked membership). Audited with
+  // the institution's name.
+  struct MedicalInformation {
+    Consent consent;
+    std::vector<MedicationRecord> medication;  // when "drug" was consented
+    std::vector<CheckupRecord> checkups;       // when "checkup"
+  };
+  Result<MedicalInformation> MedicalInformationFor(const Actor& actor,
+                                                   const CardDataQuery& card);
+
   // --- eligibility (clinic role: actor.id is the institution code) -----
   // By insurance-card data.
   Result<EligibilityAnswer> CheckByCardData(const Actor& actor,

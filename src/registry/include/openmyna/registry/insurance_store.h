@@ -66,6 +66,12 @@ class InsuranceTx {
   Result<std::optional<InsuranceRegistration>> FindRegistrationByLinkageCode(
       std::string_view code);
 
+  Status InsertConsent(const Consent& c);
+  // The latest consent of `resident_id` at `institution_code` (by
+  // valid_until), or std::nullopt.
+  Result<std::optional<Consent>> LatestConsent(
+      std::string_view resident_id, std::string_view institution_code);
+
   // Residents born on `date_of_birth` (the first filter of the five-item
   // search; a scan of the residents' documents, see docs/insurance.md).
   Result<std::vector<Resident>> FindResidentsBornOn(
