@@ -25,6 +25,7 @@
 #include "openmyna/registry/bulk_load.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
+#include "openmyna/registry/insurance_seed.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/perso_card_port.h"
 #include "openmyna/registry/pki_ca_port.h"
@@ -139,6 +140,24 @@ void ProgressBar(std::uint64_t done, std::uint64_t total, std::uint64_t first,
   if (done == total) std::fprintf(stderr, "\n");
 }
 
+// Health-insurance sample data (docs/insurance.md), after the residents.
+Status SeedInsurance(RegistryStack& stack) {
+  registry::InsuranceService insurance(*stack.store, stack.clock, stack.rng);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto report, registry::SeedInsuranceSampleData(
+                       *stack.store, *stack.service, insurance, stack.clock));
+  std::printf("Insurers: %zu; memberships created now: %d\n",
+              report.insurers.size(), report.memberships_created);
+  for (const auto& inst : report.institutions) {
+    std::printf("  %s %s\n", inst.code.c_str(), inst.name.c_str());
+  }
+  if (report.memberships_created > 0) {
+    std::printf("Generated: %d dispensings, %d check-ups, %d expense months\n",
+                report.medication_records, report.checkups, report.expenses);
+  }
+  return Ok();
+}
+
 void RunSeed(const DbOptions& options, Context& context) {
   auto target = Target(options, context.DataDir());
   if (!target) return context.Failed(target.error());
@@ -152,6 +171,9 @@ void RunSeed(const DbOptions& options, Context& context) {
               report->residents.size(), report->created.size());
   for (const std::string& id : report->residents) {
     std::printf("  %s\n", id.c_str());
+  }
+  if (Status insurance = SeedInsurance(**stack); !insurance) {
+    return context.Failed(insurance.error());
   }
   if (options.residents == 0) return;
   std::fflush(stdout);
