@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/model_json.h"
 
 namespace openmyna::registry {
 namespace {
@@ -81,6 +83,30 @@ Result<std::vector<DisclosureRecord>> ListDisclosures(
     records.push_back(std::move(record));
   }
   return records;
+}
+
+Result<std::vector<Resident>> ListRepresentedResidents(
+    RegistryTx& tx, std::string_view representative_id) {
+  // No column holds the representative: narrow with the document's text,
+  // then check the parsed record (LIKE's '_' may match more).
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows, tx.connection().Query(
+                     "SELECT doc FROM residents WHERE doc LIKE $1 ORDER BY id",
+                     {"%\"legal_representative_id\":\"" +
+                      std::string(representative_id) + "\"%"}));
+  std::vector<Resident> out;
+  for (const SqlRow& row : rows) {
+    const auto doc = nlohmann::json::parse(row[0].value_or(""), nullptr, false);
+    if (!doc.is_object()) continue;
+    Resident r;
+    try {
+      r = doc.get<Resident>();
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    if (r.legal_representative_id == representative_id) out.push_back(r);
+  }
+  return out;
 }
 
 std::string ToCsv(const std::vector<std::vector<std::string>>& rows) {

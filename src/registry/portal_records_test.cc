@@ -195,6 +195,23 @@ TEST_P(PortalRecords, DisclosuresNewestFirstWithinSevenYearsAndFiltered) {
   }));
 }
 
+TEST_P(PortalRecords, RepresentedResidentsAreThoseNamingTheRepresentative) {
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    Resident child = Person("r-3", "345678901238");
+    child.legal_representative_id = "r-1";
+    OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(child));
+    Resident other = Person("r-4", "456789012349");
+    other.legal_representative_id = "r-10";  // a prefix match is not one
+    OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(other));
+    OPENMYNA_ASSIGN_OR_RETURN(auto mine, ListRepresentedResidents(tx, "r-1"));
+    EXPECT_EQ(mine.size(), 1u);
+    if (!mine.empty()) EXPECT_EQ(mine[0].id, "r-3");
+    OPENMYNA_ASSIGN_OR_RETURN(auto none, ListRepresentedResidents(tx, "r-2"));
+    EXPECT_TRUE(none.empty());
+    return Ok();
+  }));
+}
+
 TEST(DisclosureCsv, Rfc4180QuotingAndJstTimes) {
   EXPECT_EQ(ToCsv({{"a", "b,c"}, {"say \"hi\"", "line\nbreak"}, {"日本", ""}}),
             "a,\"b,c\"\r\n\"say \"\"hi\"\"\",\"line\nbreak\"\r\n日本,\r\n");

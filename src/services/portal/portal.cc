@@ -2,7 +2,9 @@
 
 #include <span>
 
+#include "openmyna/base/bytes.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/resident_notices.h"
 #include "openmyna/web/assets.h"
@@ -60,8 +62,30 @@ std::variant<Visit, http::Response> Portal::Impl::RequireLogin(
     const http::Request& request) {
   auto session = sessions.Find(request);
   if (session && !session->Get(kResidentKey).empty()) {
-    return Visit{*session, session->Get(kResidentKey),
-                 web::ChooseLanguage(request)};
+    Visit visit{*session, session->Get(kResidentKey),
+                web::ChooseLanguage(request), ""};
+    const std::string acting = session->Get(kActingForKey);
+    if (acting.empty()) return visit;
+    // A proxy's view is in the represented resident's history (issue 10
+    // item 7), one entry per page.
+    visit.representative_id = visit.resident_id;
+    visit.resident_id = acting;
+    auto recorded = store.Transact([&](registry::RegistryTx& tx) {
+      registry::AuditEntry entry;
+      entry.id = "au-" + ToHex(rng.Bytes(8));
+      entry.resident_id = acting;
+      entry.actor_id = visit.representative_id;
+      entry.role = registry::Role::kResident;
+      entry.action = "portal.proxy_view";
+      entry.reason = request.path;
+      entry.at = clock.Now();
+      entry.requester = session->Get(kNameKey);
+      entry.on_behalf_of = acting;
+      entry.items = {"basic4", "card", "certificates"};
+      return tx.AppendAudit(entry);
+    });
+    if (!recorded) return Error(request, 503, "portal_login_failed");
+    return visit;
   }
   if (!session && session.error().Is(web::WebErrc::kSessionExpired)) {
     http::Response response = Error(request, 401, "web_session_expired");
@@ -106,6 +130,11 @@ http::Response Portal::Impl::Page(const http::Request& request,
     content.nav.push_back({Url(path), T(language, key), path == current});
   }
   content.user_name = visit.session.Get(kNameKey);
+  if (!visit.representative_id.empty()) {
+    content.user_name +=
+        " " + Fill(T(language, "portal_proxy_for"),
+                   {{"name", visit.session.Get(kActingNameKey)}});
+  }
   content.logout_action = Url("/logout");
   return site.Render(request, &visit.session, std::move(content));
 }
@@ -122,9 +151,26 @@ http::Response Portal::Impl::Home(const http::Request& request) {
       return Ok();
     });
     if (!counted) return Error(request, 503, "portal_login_failed");
+    // Whom this resident represents (a parent's children): proxy buttons.
+    web::View represented = web::View::List();
+    auto listed = store.Transact([&](registry::RegistryTx& tx) -> Status {
+      const std::string self =
+          v->representative_id.empty() ? v->resident_id : v->representative_id;
+      OPENMYNA_ASSIGN_OR_RETURN(auto children,
+                                registry::ListRepresentedResidents(tx, self));
+      for (const auto& child : children) {
+        represented.Push(
+            web::View().Set("id", child.id).Set("name", child.name));
+      }
+      return Ok();
+    });
+    if (!listed) return Error(request, 503, "portal_login_failed");
     web::View view;
     view.Set("name", v->session.Get(kNameKey))
-        .Set("unread", std::to_string(unread));
+        .Set("unread", std::to_string(unread))
+        .Set("represented", std::move(represented))
+        .Set("acting", !v->representative_id.empty())
+        .Set("acting_name", v->session.Get(kActingNameKey));
     return Page(request, *v, "portal_home", "home", std::move(view), "/");
   }
   // Not signed in: the login page, in a session of its own for the CSRF
@@ -143,6 +189,38 @@ http::Response Portal::Impl::Home(const http::Request& request) {
   http::Response response = site.Render(request, &session, std::move(content));
   if (!existing) response.AddHeader("Set-Cookie", sessions.SetCookie(session));
   return response;
+}
+
+http::Response Portal::Impl::Proxy(const http::Request& request) {
+  auto post = RequirePost(request);
+  if (auto* response = std::get_if<http::Response>(&post)) {
+    return std::move(*response);
+  }
+  auto& [v, form] = std::get<0>(post);
+  const std::string self =
+      v.representative_id.empty() ? v.resident_id : v.representative_id;
+  web::Session session = v.session;
+  session.values.erase(std::string(kActingForKey));
+  session.values.erase(std::string(kActingNameKey));
+  const std::string child = form.GetOr("resident");
+  if (!child.empty()) {
+    std::optional<registry::Resident> found;
+    auto listed = store.Transact([&](registry::RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(auto children,
+                                registry::ListRepresentedResidents(tx, self));
+      for (auto& c : children) {
+        if (c.id == child) found = std::move(c);
+      }
+      return Ok();
+    });
+    if (!listed) return Error(request, 503, "portal_login_failed");
+    // Only someone this resident represents; anything else is not found.
+    if (!found) return Error(request, 404, "web_not_found");
+    session.values[std::string(kActingForKey)] = found->id;
+    session.values[std::string(kActingNameKey)] = found->name;
+  }
+  sessions.Save(session);
+  return web::SeeOther(Url(child.empty() ? "/" : "/me"));
 }
 
 Result<std::unique_ptr<Portal>> Portal::Make(PortalOptions options,
@@ -259,6 +337,9 @@ Status Portal::AddRoutes(http::Router& router) {
   }
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "GET", base + "/me", [s](const http::Request& r) { return s->Me(r); }));
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("POST", base + "/proxy",
+                 [s](const http::Request& r) { return s->Proxy(r); }));
   OPENMYNA_RETURN_IF_ERROR(
       router.Add("GET", base + "/notices",
                  [s](const http::Request& r) { return s->Notices(r); }));

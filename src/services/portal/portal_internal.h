@@ -16,12 +16,17 @@ namespace openmyna::portal {
 
 inline constexpr std::string_view kResidentKey = "resident";
 inline constexpr std::string_view kNameKey = "name";
+// Set while a legal representative views a represented resident's pages.
+inline constexpr std::string_view kActingForKey = "acting_for";
+inline constexpr std::string_view kActingNameKey = "acting_name";
 
 // A signed-in request: its session and the resident it belongs to.
 struct Visit {
   web::Session session;
-  std::string resident_id;
+  std::string resident_id;  // whose pages: the signed-in resident, or the
+                            // one they represent (proxy)
   web::Language language = web::Language::kJa;
+  std::string representative_id;  // the signed-in parent when proxy
 };
 
 struct Portal::Impl {
@@ -54,6 +59,7 @@ struct Portal::Impl {
 
   // Pages (one file each group).
   http::Response Home(const http::Request& request);
+  http::Response Proxy(const http::Request& request);
   http::Response Me(const http::Request& request);
   http::Response Notices(const http::Request& request);
   http::Response MarkRead(const http::Request& request);

@@ -11,6 +11,7 @@
 
 #include "openmyna/domain/date.h"
 #include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/registry/resident_notices.h"
@@ -56,6 +57,11 @@ class PortalTest : public ::testing::Test {
           tx.InsertResident(Person("r-1", "123456789018")));
       OPENMYNA_RETURN_IF_ERROR(
           tx.InsertResident(Person("r-2", "234567890123")));
+      registry::Resident child = Person("r-4", "456789012349");
+      child.name = "清瀬 次郎";
+      child.date_of_birth = "2018-05-05";
+      child.legal_representative_id = "r-1";
+      OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(child));
       registry::Resident face = Person("r-3", "345678901238");
       OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(face));
       registry::Card card;
@@ -301,6 +307,47 @@ TEST_F(PortalTest, HistoryPagesHoldOneHundredRowsNewestFirst) {
   // The CSV has every row, whatever the page.
   auto csv = Get("/portal/history.csv", cookie, "page=2");
   EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 206);
+}
+
+TEST_F(PortalTest, ParentSeesTheChildAsProxyRecordedInTheChildsHistory) {
+  const std::string cookie = Login();
+  auto home = Get("/portal/", cookie);
+  ASSERT_EQ(home.status, 200);
+  EXPECT_NE(home.body.find("代理人として利用: 清瀬 次郎"), std::string::npos);
+  const std::string csrf = Csrf(home);
+  // Only someone the resident represents.
+  EXPECT_EQ(
+      Post("/portal/proxy", cookie, "csrf=" + csrf + "&resident=r-2").status,
+      404);
+  EXPECT_EQ(Post("/portal/proxy", cookie, "resident=r-4").status, 403);
+  auto start = Post("/portal/proxy", cookie, "csrf=" + csrf + "&resident=r-4");
+  EXPECT_EQ(start.status, 303);
+  auto me = Get("/portal/me", cookie);
+  ASSERT_EQ(me.status, 200);
+  EXPECT_NE(me.body.find("<td>清瀬 次郎</td>"), std::string::npos);
+  EXPECT_NE(me.body.find("<td>2018-05-05</td>"), std::string::npos);
+  EXPECT_NE(me.body.find("（清瀬 次郎 さんの代理）"), std::string::npos);
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto history, registry::ListDisclosures(tx, "r-4", clock_.Now(), {}));
+    EXPECT_EQ(history.size(), 1u);
+    if (!history.empty()) {
+      EXPECT_EQ(history[0].action, "portal.proxy_view");
+      EXPECT_EQ(history[0].requester_id, "r-1");
+      EXPECT_EQ(history[0].requester, "清瀬 花子");
+      EXPECT_EQ(history[0].on_behalf_of, "r-4");
+      EXPECT_EQ(history[0].purpose, "/portal/me");
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto own, registry::ListDisclosures(tx, "r-1", clock_.Now(), {}));
+    EXPECT_TRUE(own.empty());  // the parent's own trail is untouched
+    return Ok();
+  }));
+  auto stop = Post("/portal/proxy", cookie, "csrf=" + Csrf(me));
+  EXPECT_EQ(stop.status, 303);
+  auto back = Get("/portal/me", cookie);
+  EXPECT_NE(back.body.find("<td>1990-01-02</td>"), std::string::npos);
+  EXPECT_EQ(back.body.find("さんの代理"), std::string::npos);
 }
 
 TEST_F(PortalTest, RenewalNoticeAppearsWhenTheClockEntersTheWindow) {

@@ -67,6 +67,12 @@ Result<std::vector<DisclosureRecord>> ListDisclosures(
 // page's language).
 std::string ToCsv(const std::vector<std::vector<std::string>>& rows);
 
+// The residents whose legal representative (法定代理人: a minor's parent,
+// an adult ward's guardian) is `representative_id`, by id — whom a parent
+// may see in the portal as a proxy (代理人, issue 10 item 7).
+Result<std::vector<Resident>> ListRepresentedResidents(
+    RegistryTx& tx, std::string_view representative_id);
+
 // "YYYY-MM-DD HH:MM:SS" in JST.
 std::string FormatJst(TimePoint at);
 
