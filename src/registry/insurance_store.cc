@@ -6,50 +6,15 @@
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
+#include "record_rows.h"
 
 namespace openmyna::registry {
 namespace {
 
-std::string Doc(const auto& record) { return nlohmann::json(record).dump(); }
-
-template <typename T>
-Result<T> Parse(const SqlCell& cell) {
-  if (!cell) return Fail(RegistryErrc::kStorage, "NULL document");
-  nlohmann::json j = nlohmann::json::parse(*cell, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Fail(RegistryErrc::kStorage, "unreadable insurance document");
-  }
-  try {
-    return j.get<T>();
-  } catch (const nlohmann::json::exception& e) {
-    return Fail(RegistryErrc::kStorage,
-                std::string("document does not match the model: ") + e.what());
-  }
-}
-
-template <typename T>
-Result<std::vector<T>> All(Result<std::vector<SqlRow>> rows) {
-  if (!rows) return Unexpected(std::move(rows).error());
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const SqlRow& row : *rows) {
-    OPENMYNA_ASSIGN_OR_RETURN(T value, Parse<T>(row[0]));
-    out.push_back(std::move(value));
-  }
-  return out;
-}
-
-template <typename T>
-Result<std::optional<T>> One(Result<std::vector<SqlRow>> rows) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto all, All<T>(std::move(rows)));
-  if (all.empty()) return std::optional<T>();
-  return std::optional<T>(std::move(all.front()));
-}
-
-Status Done(Result<std::vector<SqlRow>> rows) {
-  if (!rows) return Unexpected(std::move(rows).error());
-  return Ok();
-}
+using internal::All;
+using internal::Doc;
+using internal::Done;
+using internal::One;
 
 std::string State(LinkState s) { return std::string(ToString(s)); }
 
