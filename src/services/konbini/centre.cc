@@ -1,0 +1,261 @@
+#include "openmyna/services/konbini/centre.h"
+
+#include <condition_variable>
+#include <future>
+#include <thread>
+
+#include "openmyna/domain/date.h"
+#include "openmyna/services/konbini/errors.h"
+
+namespace openmyna::konbini {
+namespace {}  // namespace
+
+// In-flight issuer calls, so that the centre outlives every thread it
+// started (a late answer is dropped, but its thread still finishes).
+struct Centre::InFlight {
+  std::mutex mutex;
+  std::condition_variable idle;
+  int count = 0;
+};
+
+struct Centre::Session {
+  enum class State { kOpen, kAuthenticated, kRequesting, kFetched, kAborted };
+  std::mutex mutex;
+  std::string request_id;
+  Bytes challenge;
+  State state = State::kOpen;
+  Authenticated who;
+};
+
+Centre::Centre(registry::RegistryStore& store, const Clock& clock, Rng& rng,
+               CardVerifier& verifier, CentreOptions options)
+    : store_(store),
+      clock_(clock),
+      rng_(rng),
+      verifier_(verifier),
+      options_(std::move(options)),
+      calls_(std::make_shared<InFlight>()) {}
+
+Centre::~Centre() {
+  std::unique_lock lock(calls_->mutex);
+  calls_->idle.wait(lock, [this] { return calls_->count == 0; });
+}
+
+void Centre::AddIssuer(const std::string& municipality_code,
+                       std::shared_ptr<IssuerPort> issuer) {
+  std::lock_guard lock(mutex_);
+  issuers_[municipality_code].push_back(std::move(issuer));
+}
+
+std::size_t Centre::OpenSessions() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+Result<std::shared_ptr<Centre::Session>> Centre::Find(
+    std::string_view request_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(request_id);
+  if (it == sessions_.end()) {
+    return Fail(KonbiniErrc::kNoSession,
+                "no open session " + std::string(request_id));
+  }
+  return it->second;
+}
+
+void Centre::Abort(std::string_view request_id) {
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(request_id);
+    if (it == sessions_.end()) return;
+    session = it->second;
+    sessions_.erase(it);
+  }
+  std::lock_guard lock(session->mutex);
+  session->state = Session::State::kAborted;
+}
+
+void Centre::Finish(std::string_view request_id) { Abort(request_id); }
+
+Result<SessionStart> Centre::Begin() {
+  if (auto closed = domain::KonbiniClosedReason(clock_.Now(), options_.hours,
+                                                options_.maintenance)) {
+    return Fail(KonbiniErrc::kRefused, *closed);
+  }
+  auto session = std::make_shared<Session>();
+  // 128 random bits: never the clock (the Kawasaki class, konbini.md §4).
+  session->request_id = "req-" + ToHex(rng_.Bytes(16));
+  session->challenge = rng_.Bytes(32);
+  SessionStart start{session->request_id, session->challenge};
+  std::lock_guard lock(mutex_);
+  if (!sessions_.emplace(session->request_id, session).second) {
+    return Fail(KonbiniErrc::kInternal, "request id collision");
+  }
+  return start;
+}
+
+Result<Authenticated> Centre::Authenticate(std::string_view request_id,
+                                           ByteView certificate_der,
+                                           ByteView signature) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(request_id));
+  std::lock_guard session_lock(session->mutex);
+  if (session->state != Session::State::kOpen) {
+    return Fail(KonbiniErrc::kNoSession,
+                "the session is not waiting for a "
+                "card");
+  }
+  const TimePoint now = clock_.Now();
+  auto serial =
+      verifier_.Verify(certificate_der, session->challenge, signature, now);
+  if (!serial) {
+    if (serial.error().Is(KonbiniErrc::kRefused)) {
+      return Unexpected(std::move(serial).error());
+    }
+    return Fail(KonbiniErrc::kRefused,
+                "このカードの利用者証明用電子証明書は利用できません "
+                "(the authentication certificate was not accepted: " +
+                    serial.error().message() + ")");
+  }
+  const domain::Date today = domain::JapanDateOf(now);
+  Authenticated who{session->request_id, "", *serial, ""};
+  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](registry::RegistryTx& tx)
+                                               -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate(*serial));
+    if (!cert || cert->type != registry::CertificateType::kAuthentication) {
+      return Fail(KonbiniErrc::kRefused,
+                  "この証明書は登録されていません (certificate not known to "
+                  "the registry)");
+    }
+    if (cert->revoked) {
+      return Fail(KonbiniErrc::kRefused,
+                  "電子証明書が失効または一時停止されています (certificate "
+                  "revoked or suspended)");
+    }
+    // Next-day mapping: not on the day the certificate was issued
+    // (konbini.md §1.3, toshima, takamatsu).
+    if (!options_.immediate_mapping &&
+        std::chrono::sys_days(domain::JapanDateOf(cert->not_before)) >=
+            std::chrono::sys_days(today)) {
+      return Fail(KonbiniErrc::kRefused,
+                  "カードの交付・更新の当日は利用できません。翌日以降にご利用"
+                  "ください (usable from the day after issuance)");
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(cert->card_id));
+    if (!card || card->state != registry::CardState::kActive) {
+      return Fail(KonbiniErrc::kRefused,
+                  "このカードは利用できません (the card is not active)");
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(cert->resident_id));
+    if (!resident) {
+      return Fail(KonbiniErrc::kRefused, "住民記録が見つかりません");
+    }
+    if (resident->status == registry::ResidentStatus::kDeceased) {
+      return Fail(KonbiniErrc::kRefused, "死亡された方のカードです (deceased)");
+    }
+    if (resident->status == registry::ResidentStatus::kMovedOut) {
+      return Fail(KonbiniErrc::kRefused,
+                  "転出された方のカードです (moved out)");
+    }
+    if (!options_.immediate_mapping &&
+        resident->moved_in_on == domain::FormatDate(today)) {
+      return Fail(KonbiniErrc::kRefused,
+                  "転入届の当日は利用できません (not on the day of a move-in)");
+    }
+    auto birth = domain::ParseDate(resident->date_of_birth);
+    if (!birth || domain::AgeAt(*birth, today) < domain::kKonbiniMinimumAge) {
+      return Fail(KonbiniErrc::kRefused,
+                  "15歳未満の方は利用できません (under 15)");
+    }
+    who.resident_id = resident->id;
+    who.municipality_code = resident->municipality_code;
+    return Ok();
+  }));
+  session->who = who;
+  session->challenge.clear();
+  session->state = Session::State::kAuthenticated;
+  return who;
+}
+
+Result<SignedDocument> Centre::Request(std::string_view request_id,
+                                       const std::string& municipality_code,
+                                       const IssueRequest& choice) {
+  if (halted_.load()) {
+    return Fail(KonbiniErrc::kUnavailable,
+                "issuance is halted after a binding violation");
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(request_id));
+  IssueRequest request = choice;
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->state != Session::State::kAuthenticated) {
+      return Fail(KonbiniErrc::kNoSession,
+                  "the session is not authenticated or already has a "
+                  "document");
+    }
+    session->state = Session::State::kRequesting;
+    // The session decides who and which request: never the caller.
+    request.request_id = session->request_id;
+    request.subject = session->who.resident_id;
+  }
+  if (auto row = domain::KonbiniFeeOn(domain::SandboxKonbiniFees(),
+                                      municipality_code, request.certificate,
+                                      domain::JapanDateOf(clock_.Now()))) {
+    request.fee_yen = row->konbini_yen * request.copies;
+  }
+  std::shared_ptr<IssuerPort> issuer;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = issuers_.find(municipality_code);
+    if (it != issuers_.end() && !it->second.empty()) {
+      issuer = it->second[next_[municipality_code]++ % it->second.size()];
+    }
+  }
+  if (!issuer) {
+    Abort(request_id);
+    return Fail(KonbiniErrc::kUnavailable,
+                "この市区町村はコンビニ交付に参加していません (no issuer for " +
+                    municipality_code + ")");
+  }
+  auto promise = std::make_shared<std::promise<Result<SignedDocument>>>();
+  auto answer = promise->get_future();
+  {
+    std::lock_guard lock(calls_->mutex);
+    ++calls_->count;
+  }
+  std::thread([issuer, request, promise, calls = calls_] {
+    promise->set_value(issuer->Issue(request));
+    std::lock_guard lock(calls->mutex);
+    if (--calls->count == 0) calls->idle.notify_all();
+  }).detach();
+  if (answer.wait_for(options_.issuer_deadline) != std::future_status::ready) {
+    // The whole session ends: the late answer is never reachable.
+    Abort(request_id);
+    return Fail(KonbiniErrc::kTimeout,
+                "時間内に応答がありませんでした。最初からやり直してください "
+                "(the issuer did not answer in time; nothing was printed)");
+  }
+  Result<SignedDocument> result = answer.get();
+  std::lock_guard lock(session->mutex);
+  if (session->state != Session::State::kRequesting) {
+    return Fail(KonbiniErrc::kNoSession, "the session was aborted");
+  }
+  if (!result) {
+    session->state = Session::State::kAuthenticated;  // may choose again
+    return result;
+  }
+  const Document& doc = result->document;
+  if (doc.request_id != session->request_id ||
+      doc.subject != session->who.resident_id ||
+      doc.municipality_code != municipality_code ||
+      doc.certificate != request.certificate) {
+    halted_.store(true);
+    session->state = Session::State::kAborted;
+    return Fail(KonbiniErrc::kBinding,
+                "the document is not this session's: issuance halted");
+  }
+  session->state = Session::State::kFetched;
+  return result;
+}
+
+}  // namespace openmyna::konbini

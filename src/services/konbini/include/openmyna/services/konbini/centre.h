@@ -1,0 +1,130 @@
+// The certificate issuance centre (証明書交付センター, konbini.md §1.1-1.3):
+// opens a session for a kiosk with a fresh request id and a challenge,
+// authenticates the card (the 利用者証明用 certificate: the card's signature
+// over the challenge, chain, validity and revocation), maps the certificate
+// to the resident, routes the holder's request to an issuer instance of the
+// chosen municipality with a deadline, and hands the signed document back
+// for this session only.
+//
+// What makes the 2023 incidents impossible here (konbini.md §4):
+//  - request ids are 128 random bits, never derived from the clock, so two
+//    requests at the same instant never share an id or any state;
+//  - a session's state is keyed by its request id alone; a document is
+//    accepted only when its signed request id and subject are the session's
+//    (otherwise issuance halts: the kill switch);
+//  - a stage that misses its deadline aborts the WHOLE session: the late
+//    answer is dropped, nothing of it can be fetched or printed;
+//  - several issuer instances per municipality share nothing but the
+//    registry (the multi-server topology is the only topology).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/registry/store.h"
+#include "openmyna/services/konbini/issuer.h"
+
+namespace openmyna::konbini {
+
+// Checks the card's authentication certificate and its signature over the
+// challenge (RSASSA-PKCS1-v1_5 SHA-256): chain to the sandbox
+// authentication roots, validity at `at`, revocation. Returns the serial
+// (lower-case hex, as the registry stores it).
+class CardVerifier {
+ public:
+  virtual ~CardVerifier() = default;
+  virtual Result<std::string> Verify(ByteView certificate_der,
+                                     ByteView challenge, ByteView signature,
+                                     TimePoint at) = 0;
+};
+
+struct CentreOptions {
+  // How long the centre waits for an issuer before it aborts the session.
+  std::chrono::milliseconds issuer_deadline{10'000};
+  // Certificate → resident mapping: by default usable from the day after
+  // the certificate was issued (konbini.md §1.3, "next day"); true: at once.
+  bool immediate_mapping = false;
+  // The hours of the service (the guidebook: every day 06:30-23:00).
+  domain::ServiceWindow hours = domain::kKonbiniHours;
+  std::vector<domain::Maintenance> maintenance;
+};
+
+struct SessionStart {
+  std::string request_id;
+  Bytes challenge;  // 32 random bytes for the card to sign
+};
+
+// What the centre established about the holder.
+struct Authenticated {
+  std::string request_id;
+  std::string resident_id;
+  std::string certificate_serial;
+  std::string municipality_code;  // of residence
+};
+
+class Centre {
+ public:
+  // Borrowed references must outlive the centre.
+  Centre(registry::RegistryStore& store, const Clock& clock, Rng& rng,
+         CardVerifier& verifier, CentreOptions options = {});
+  // Waits for the issuer calls still running (their answers are dropped).
+  ~Centre();
+  Centre(const Centre&) = delete;
+  Centre& operator=(const Centre&) = delete;
+
+  // Adds an issuer instance for a municipality (several per municipality
+  // are used in turn).
+  void AddIssuer(const std::string& municipality_code,
+                 std::shared_ptr<IssuerPort> issuer);
+
+  // A new session: request id and challenge. Refused outside the hours.
+  Result<SessionStart> Begin();
+  // The card's answer: certificate (DER) and signature over the challenge.
+  // On success the card may be released (konbini.md §1.3).
+  Result<Authenticated> Authenticate(std::string_view request_id,
+                                     ByteView certificate_der,
+                                     ByteView signature);
+  // The holder's choice, routed to an instance of `municipality_code`
+  // within the deadline. The document is checked against the session
+  // (request id, subject, municipality, certificate) before it is returned.
+  Result<SignedDocument> Request(std::string_view request_id,
+                                 const std::string& municipality_code,
+                                 const IssueRequest& choice);
+  // The kiosk printed (or gave up): the session ends and is wiped.
+  void Finish(std::string_view request_id);
+
+  // Sessions open now (for tests and monitoring).
+  std::size_t OpenSessions() const;
+  // True once a binding violation halted issuance (konbini.md §4, Shingu's
+  // instant-stop rule). Every later Request is refused.
+  bool Halted() const { return halted_.load(); }
+
+ private:
+  struct Session;
+  struct InFlight;
+  Result<std::shared_ptr<Session>> Find(std::string_view request_id) const;
+  void Abort(std::string_view request_id);
+
+  registry::RegistryStore& store_;
+  const Clock& clock_;
+  Rng& rng_;
+  CardVerifier& verifier_;
+  CentreOptions options_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
+  std::map<std::string, std::vector<std::shared_ptr<IssuerPort>>> issuers_;
+  std::map<std::string, std::size_t> next_;
+  std::atomic<bool> halted_{false};
+  std::shared_ptr<InFlight> calls_;
+};
+
+}  // namespace openmyna::konbini

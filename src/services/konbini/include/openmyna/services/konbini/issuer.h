@@ -1,0 +1,91 @@
+// The municipal issuer (証明発行サーバ, konbini.md §1.1): one per
+// municipality (several instances may serve one municipality behind the
+// centre), reading its registry and rendering the document. It has its own
+// request ids; everything it returns is bound to the centre's request id
+// and the authenticated subject, and signed.
+//
+// Consistency: the whole document comes from ONE registry transaction, so a
+// registry update during issuance yields either the old or the new record,
+// never a mix (the Adachi class of incident, konbini.md §4).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/domain/konbini.h"
+#include "openmyna/registry/store.h"
+#include "openmyna/services/konbini/document.h"
+
+namespace openmyna::konbini {
+
+// The 住民票 options the holder picks at the kiosk (konbini.md §2.1). The
+// 住民票コード is never printed; the individual number only where the
+// municipality allows it.
+struct JuminhyoOptions {
+  bool whole_household = false;
+  std::vector<std::string> members;    // resident ids, when not the household
+  bool honseki = false;                // 本籍・筆頭者
+  bool head_and_relationship = false;  // 世帯主・続柄
+  bool individual_number = false;
+};
+
+struct IssueRequest {
+  std::string request_id;  // the centre's session request id
+  std::string subject;     // the authenticated requester's resident id
+  domain::KonbiniCertificate certificate =
+      domain::KonbiniCertificate::kJuminhyo;
+  JuminhyoOptions juminhyo;
+  int copies = 1;
+  int fee_yen = 0;  // total, set by the centre from the dated fee table
+};
+
+// A signed document: the structure and its compact JWS.
+struct SignedDocument {
+  Document document;
+  std::string jws;
+};
+
+// What the centre calls (in process, or over a transport).
+class IssuerPort {
+ public:
+  virtual ~IssuerPort() = default;
+  virtual Result<SignedDocument> Issue(const IssueRequest& request) = 0;
+};
+
+struct IssuerPolicy {
+  // Municipal option (konbini.md §2.1): Susono, Kochi allow it; Takamatsu
+  // refuses. Sandbox default: refused.
+  bool individual_number_allowed = false;
+  // Family-register certificates' hours (konbini.md §1.4).
+  domain::ServiceWindow family_register_hours = domain::kKonbiniHours;
+};
+
+class MunicipalIssuer final : public IssuerPort {
+ public:
+  // Borrowed references must outlive the issuer.
+  MunicipalIssuer(std::string municipality_code, std::string instance,
+                  registry::RegistryStore& store, const Clock& clock, Rng& rng,
+                  std::shared_ptr<const DocumentSigner> signer,
+                  IssuerPolicy policy = {});
+
+  const std::string& municipality_code() const { return code_; }
+  const std::string& instance() const { return instance_; }
+
+  // Refusals are kRefused with the kiosk's text. Thread-safe.
+  Result<SignedDocument> Issue(const IssueRequest& request) override;
+
+ private:
+  std::string code_;
+  std::string instance_;
+  registry::RegistryStore& store_;
+  const Clock& clock_;
+  Rng& rng_;
+  std::shared_ptr<const DocumentSigner> signer_;
+  IssuerPolicy policy_;
+};
+
+}  // namespace openmyna::konbini

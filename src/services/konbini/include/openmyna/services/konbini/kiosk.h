@@ -1,0 +1,95 @@
+// The kiosk (キオスク端末, konbini.md §1.1-1.2): drives one session in the
+// guidebook's order — card set, 4-digit PIN, the card signs the centre's
+// challenge, the card is released; municipality, certificate, options and
+// copies; the fee shown; the document fetched; payment; the document
+// checked against THIS session before it prints; everything wiped.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/result.h"
+#include "openmyna/pki/openssl_types.h"
+#include "openmyna/services/konbini/centre.h"
+
+namespace openmyna::konbini {
+
+// The card in the kiosk's reader (the 利用者証明用 key of the JPKI-AP).
+class KioskCard {
+ public:
+  virtual ~KioskCard() = default;
+  virtual Result<Bytes> ReadAuthenticationCertificate() = 0;
+  // kRefused with the tries left when wrong.
+  virtual Status VerifyPin(std::string_view pin) = 0;
+  // RSASSA-PKCS1-v1_5 SHA-256 over `challenge` with the authentication key
+  // (the card's COMPUTE DIGITAL SIGNATURE over the DigestInfo).
+  virtual Result<Bytes> SignChallenge(ByteView challenge) = 0;
+};
+
+// A card held in memory: certificate, private key and PIN (3 tries). For
+// in-process kiosks (tests, benchmarks); the PC/SC card uses the card
+// client library instead.
+class SoftwareCard final : public KioskCard {
+ public:
+  SoftwareCard(Bytes certificate_der, EVP_PKEY* key, std::string pin);
+  Result<Bytes> ReadAuthenticationCertificate() override;
+  Status VerifyPin(std::string_view pin) override;
+  Result<Bytes> SignChallenge(ByteView challenge) override;
+
+ private:
+  Bytes der_;
+  EVP_PKEY* key_;  // borrowed
+  std::string pin_;
+  int tries_ = 3;
+  bool verified_ = false;
+};
+
+// What the holder chooses at the touch screen.
+struct KioskChoice {
+  std::string municipality_code;
+  IssueRequest request;  // certificate, options, copies
+  int paid_yen = -1;     // inserted coins; -1: exactly the fee
+};
+
+// What came out of the printer.
+struct Printout {
+  std::string request_id;
+  int fee_yen = 0;  // total (per copy × copies)
+  Document document;
+  std::string jws;  // the signed form (the 2D code's content)
+};
+
+class Kiosk {
+ public:
+  // `document_keys`: municipality code → its document-signing public key
+  // (PEM). Borrowed centre.
+  Kiosk(Centre& centre, const Clock& clock,
+        std::map<std::string, std::string> document_keys);
+
+  // One whole session. Any failure ends the session at the centre; nothing
+  // is printed unless the signed document is this session's.
+  Result<Printout> Run(KioskCard& card, std::string_view pin,
+                       const KioskChoice& choice);
+
+ private:
+  Centre& centre_;
+  const Clock& clock_;
+  std::map<std::string, std::string> keys_;
+};
+
+// The per-copy fee of `c` in `municipality_code` on the JST day of `at`
+// (domain::SandboxKonbiniFees); kUnavailable when there is none.
+Result<int> KonbiniFeeYen(std::string_view municipality_code,
+                          domain::KonbiniCertificate c, TimePoint at);
+
+// The checks the kiosk makes before printing: the signature, then request
+// id, subject, municipality, certificate, and the pages 1..N of one set.
+Status CheckPrintable(const SignedDocument& fetched, std::string_view jws_key,
+                      const Authenticated& session,
+                      const std::string& municipality_code,
+                      domain::KonbiniCertificate certificate);
+
+}  // namespace openmyna::konbini

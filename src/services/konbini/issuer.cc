@@ -1,0 +1,429 @@
+#include "openmyna/services/konbini/issuer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/domain/civil.h"
+#include "openmyna/domain/date.h"
+#include "openmyna/registry/civil_store.h"
+#include "openmyna/registry/konbini_ledger.h"
+#include "openmyna/services/konbini/errors.h"
+
+namespace openmyna::konbini {
+namespace {
+
+using domain::KonbiniCertificate;
+using nlohmann::json;
+using registry::CivilTx;
+using registry::RegistryTx;
+using registry::Resident;
+
+constexpr int kLinesPerPage = 24;
+constexpr int kMaxCopies = 10;
+
+auto Refuse(std::string_view text) {
+  return Fail(KonbiniErrc::kRefused, std::string(text));
+}
+
+std::string SexText(registry::Sex sex) {
+  switch (sex) {
+    case registry::Sex::kMale:
+      return "男";
+    case registry::Sex::kFemale:
+      return "女";
+    case registry::Sex::kUnknown:
+      break;
+  }
+  return "";
+}
+
+std::string UtcText(TimePoint t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto day = std::chrono::floor<std::chrono::days>(seconds);
+  const std::chrono::hh_mm_ss hms{seconds - day};
+  return fmt::format("{}T{:02}:{:02}:{:02}Z",
+                     domain::FormatDate(std::chrono::year_month_day{day}),
+                     hms.hours().count(), hms.minutes().count(),
+                     hms.seconds().count());
+}
+
+// Everything the document needs, read in ONE transaction.
+struct Snapshot {
+  Resident subject;
+  registry::ResidentCivil items;
+  std::optional<registry::Household> household;
+  std::vector<std::pair<Resident, registry::ResidentCivil>> persons;
+  std::optional<registry::SealRegistration> seal;
+  std::optional<registry::FamilyRegister> family_register;
+  std::string municipality_name;
+  std::string head_name;  // 世帯主
+};
+
+Status CheckPerson(const Resident& r, const registry::ResidentCivil& items,
+                   domain::Date today, bool is_subject) {
+  if (r.status == registry::ResidentStatus::kDeceased) {
+    return Refuse(is_subject
+                      ? "死亡された方の証明書は発行できません (deceased)"
+                      : "世帯に死亡された方がいます (a member is deceased)");
+  }
+  if (r.status == registry::ResidentStatus::kMovedOut) {
+    return Refuse(
+        "転出された方の証明書は発行できません (moved out of the "
+        "municipality)");
+  }
+  if (items.support_measure) {
+    auto since = domain::ParseDate(items.support_measure->since);
+    auto last = domain::ParseDate(items.support_measure->last_day);
+    if (since && last && domain::SupportMeasureInForce(*since, *last, today)) {
+      return Refuse(
+          "支援措置の対象のため交付できません。窓口にお問い合わせください "
+          "(support measure in force)");
+    }
+  }
+  return Ok();
+}
+
+std::vector<DocumentPage> Paginate(const std::vector<std::string>& lines) {
+  std::vector<DocumentPage> pages;
+  const int total = std::max<int>(
+      1, (static_cast<int>(lines.size()) + kLinesPerPage - 1) / kLinesPerPage);
+  for (int n = 0; n < total; ++n) {
+    DocumentPage page{n + 1, total, {}};
+    for (int i = n * kLinesPerPage;
+         i < std::min<int>((n + 1) * kLinesPerPage, lines.size()); ++i) {
+      page.lines.push_back(lines[static_cast<std::size_t>(i)]);
+    }
+    pages.push_back(std::move(page));
+  }
+  return pages;
+}
+
+}  // namespace
+
+MunicipalIssuer::MunicipalIssuer(std::string municipality_code,
+                                 std::string instance,
+                                 registry::RegistryStore& store,
+                                 const Clock& clock, Rng& rng,
+                                 std::shared_ptr<const DocumentSigner> signer,
+                                 IssuerPolicy policy)
+    : code_(std::move(municipality_code)),
+      instance_(std::move(instance)),
+      store_(store),
+      clock_(clock),
+      rng_(rng),
+      signer_(std::move(signer)),
+      policy_(policy) {}
+
+Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
+  if (request.request_id.empty() || request.subject.empty()) {
+    return Fail(KonbiniErrc::kInvalidInput, "request id and subject required");
+  }
+  if (request.copies < 1 || request.copies > kMaxCopies) {
+    return Fail(KonbiniErrc::kInvalidInput, "copies: 1 to 10");
+  }
+  const KonbiniCertificate kind = request.certificate;
+  const bool family = domain::IsFamilyRegisterCertificate(kind);
+  const TimePoint now = clock_.Now();
+  const domain::Date today = domain::JapanDateOf(now);
+  if (family) {
+    if (auto closed =
+            domain::KonbiniClosedReason(now, policy_.family_register_hours)) {
+      return Refuse("戸籍証明書: " + *closed);
+    }
+  }
+  const JuminhyoOptions& options = request.juminhyo;
+  if (kind == KonbiniCertificate::kJuminhyo && options.individual_number &&
+      !policy_.individual_number_allowed) {
+    return Refuse(
+        "この市区町村では個人番号入りの住民票はコンビニで取得できません "
+        "(the municipality does not print the individual number)");
+  }
+
+  Snapshot snap;
+  const std::string issuer_request_id = "iss-" + ToHex(rng_.Bytes(16));
+  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
+    CivilTx civil(tx);
+    OPENMYNA_ASSIGN_OR_RETURN(auto subject, tx.GetResident(request.subject));
+    if (!subject)
+      return Refuse("住民記録が見つかりません (no resident record)");
+    snap.subject = *std::move(subject);
+    OPENMYNA_ASSIGN_OR_RETURN(auto items,
+                              civil.GetResidentCivil(snap.subject.id));
+    if (items) snap.items = *std::move(items);
+    OPENMYNA_RETURN_IF_ERROR(
+        CheckPerson(snap.subject, snap.items, today, true));
+    OPENMYNA_ASSIGN_OR_RETURN(auto municipality, tx.GetMunicipality(code_));
+    snap.municipality_name = municipality ? municipality->name : code_;
+    if (!family && snap.subject.municipality_code != code_) {
+      return Refuse(
+          "この市区町村に住民登録がありません (not a resident of this "
+          "municipality)");
+    }
+    if (kind == KonbiniCertificate::kJuminhyo) {
+      OPENMYNA_ASSIGN_OR_RETURN(snap.household,
+                                civil.HouseholdOf(snap.subject.id));
+      if (snap.household) {
+        OPENMYNA_ASSIGN_OR_RETURN(auto head,
+                                  tx.GetResident(snap.household->head_id));
+        if (head) snap.head_name = head->name;
+      }
+      std::vector<std::string> wanted;
+      if (options.whole_household && snap.household) {
+        for (const auto& m : snap.household->members) {
+          wanted.push_back(m.resident_id);
+        }
+      } else if (!options.members.empty()) {
+        wanted = options.members;
+        for (const std::string& id : wanted) {
+          const bool in_household =
+              id == snap.subject.id ||
+              (snap.household &&
+               std::any_of(snap.household->members.begin(),
+                           snap.household->members.end(),
+                           [&](const auto& m) { return m.resident_id == id; }));
+          if (!in_household) {
+            return Refuse(
+                "同じ世帯の方の住民票のみ取得できます (only members of the "
+                "requester's household)");
+          }
+        }
+      } else {
+        wanted = {snap.subject.id};
+      }
+      for (const std::string& id : wanted) {
+        OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.GetResident(id));
+        if (!r) return Refuse("住民記録が見つかりません (no resident record)");
+        OPENMYNA_ASSIGN_OR_RETURN(auto their, civil.GetResidentCivil(id));
+        registry::ResidentCivil person_items =
+            their ? *their : registry::ResidentCivil{};
+        OPENMYNA_RETURN_IF_ERROR(
+            CheckPerson(*r, person_items, today, id == snap.subject.id));
+        snap.persons.emplace_back(*std::move(r), std::move(person_items));
+      }
+    }
+    if (kind == KonbiniCertificate::kInkan) {
+      OPENMYNA_ASSIGN_OR_RETURN(snap.seal,
+                                civil.RegisteredSealOf(snap.subject.id));
+      if (!snap.seal) {
+        return Refuse(
+            "印鑑登録がない、または廃止されています (no registered seal, or "
+            "the seal was deregistered)");
+      }
+    }
+    if (family) {
+      OPENMYNA_ASSIGN_OR_RETURN(snap.family_register,
+                                civil.FamilyRegisterOf(snap.subject.id));
+      if (!snap.family_register ||
+          snap.family_register->municipality_code != code_) {
+        return Refuse(
+            "この市区町村に本籍がありません (the family register is not held "
+            "by this municipality)");
+      }
+      if (snap.subject.municipality_code != code_) {
+        return Refuse(
+            "本籍地の証明書には利用登録申請が必要です (registration at the "
+            "domicile is required; not yet offered by the sandbox)");
+      }
+      for (const auto& e : snap.family_register->events) {
+        if (e.reflected_on.empty()) {
+          return Refuse(
+              "戸籍の届出が反映されていないため交付できません (a family "
+              "register filing is not yet reflected)");
+        }
+      }
+    }
+    // The ledger row and the residents' audit trail (やりとり履歴), in the
+    // same transaction as the records read.
+    OPENMYNA_RETURN_IF_ERROR(registry::RecordKonbiniIssuance(
+        tx, {issuer_request_id, request.request_id, instance_, code_,
+             snap.subject.id, std::string(domain::KonbiniCertificateName(kind)),
+             request.copies, request.fee_yen, now}));
+    std::vector<std::string> concerned = {snap.subject.id};
+    for (const auto& [r, items] : snap.persons) {
+      if (r.id != snap.subject.id) concerned.push_back(r.id);
+    }
+    for (const std::string& id : concerned) {
+      registry::AuditEntry entry;
+      entry.id = "au-" + ToHex(rng_.Bytes(8));
+      entry.resident_id = id;
+      entry.actor_id = instance_;
+      entry.role = registry::Role::kKiosk;
+      entry.action = "konbini.issue";
+      entry.reason = fmt::format(
+          "コンビニ交付 {} (request {}, issuer {}, {} copies, {} yen)",
+          domain::KonbiniCertificateName(kind), request.request_id,
+          issuer_request_id, request.copies, request.fee_yen);
+      entry.at = now;
+      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(entry));
+    }
+    return Ok();
+  }));
+
+  // Render the fields and lines from the snapshot only.
+  Document doc;
+  doc.request_id = request.request_id;
+  doc.issuer_request_id = issuer_request_id;
+  doc.issuer_instance = instance_;
+  doc.municipality_code = code_;
+  doc.certificate = kind;
+  doc.subject = snap.subject.id;
+  doc.issued_at = UtcText(now);
+  doc.copies = request.copies;
+  std::vector<std::string> lines;
+  json fields = json::object();
+  const std::string today_text = domain::FormatDate(today);
+  switch (kind) {
+    case KonbiniCertificate::kJuminhyo: {
+      lines.push_back("住民票の写し");
+      lines.push_back("住所 " + snap.subject.address);
+      if (options.head_and_relationship && snap.household) {
+        fields["head"] = snap.head_name;
+        lines.push_back("世帯主 " + snap.head_name);
+      }
+      fields["address"] = snap.subject.address;
+      json persons = json::array();
+      for (const auto& [r, items] : snap.persons) {
+        json p = {{"name", r.name},
+                  {"date_of_birth", r.date_of_birth},
+                  {"sex", SexText(r.sex)},
+                  {"became_resident_on", items.became_resident_on},
+                  {"address_set_on", items.address_set_on},
+                  {"previous_address", items.previous_address}};
+        lines.push_back("氏名 " + r.name);
+        lines.push_back("生年月日 " + r.date_of_birth + "  性別 " +
+                        SexText(r.sex));
+        lines.push_back("住民となった年月日 " + items.became_resident_on);
+        lines.push_back("住所を定めた年月日 " + items.address_set_on);
+        if (!items.previous_address.empty()) {
+          lines.push_back("前住所 " + items.previous_address);
+        }
+        if (options.head_and_relationship && snap.household) {
+          for (const auto& m : snap.household->members) {
+            if (m.resident_id == r.id) {
+              p["relationship"] = m.relationship;
+              lines.push_back("続柄 " + m.relationship);
+            }
+          }
+        }
+        if (options.honseki && !r.foreign) {
+          p["honseki"] = items.honseki;
+          p["hittosha"] = items.hittosha;
+          lines.push_back("本籍 " + items.honseki + "  筆頭者 " +
+                          items.hittosha);
+        }
+        if (options.individual_number) {
+          p["individual_number"] = r.individual_number;
+          lines.push_back("個人番号 " + r.individual_number);
+        }
+        persons.push_back(std::move(p));
+        lines.push_back("");
+      }
+      fields["persons"] = persons;
+      lines.push_back(
+          snap.persons.size() > 1
+              ? "この写しは、世帯全員（又は選択された世帯員）の"
+                "住民票の原本と相違ないことを証明する。"
+              : "この写しは、住民票の原本と相違ないことを証明する。");
+      break;
+    }
+    case KonbiniCertificate::kInkan: {
+      const auto& seal = *snap.seal;
+      fields = {{"name", snap.subject.name},
+                {"date_of_birth", snap.subject.date_of_birth},
+                {"sex", SexText(snap.subject.sex)},
+                {"address", snap.subject.address},
+                {"seal_number", seal.number},
+                {"impression_sha256", seal.impression_sha256},
+                {"width_mm", seal.width_mm},
+                {"height_mm", seal.height_mm}};
+      lines = {
+          "印鑑登録証明書",
+          "登録番号 " + seal.number,
+          "氏名 " + snap.subject.name,
+          "生年月日 " + snap.subject.date_of_birth + "  性別 " +
+              SexText(snap.subject.sex),
+          "住所 " + snap.subject.address,
+          fmt::format("印影 {:.1f} mm x {:.1f} mm (SHA-256 {})", seal.width_mm,
+                      seal.height_mm, seal.impression_sha256),
+          "この写しは、登録されている印影と相違ないことを証明する。"};
+      break;
+    }
+    case KonbiniCertificate::kKoseki:
+    case KonbiniCertificate::kKosekiKojin:
+    case KonbiniCertificate::kFuhyo: {
+      const auto& reg = *snap.family_register;
+      const bool fuhyo = kind == KonbiniCertificate::kFuhyo;
+      const bool only_subject = kind == KonbiniCertificate::kKosekiKojin;
+      lines.push_back(
+          fuhyo ? "戸籍の附票の写し"
+                : (only_subject ? "戸籍個人事項証明書" : "戸籍全部事項証明書"));
+      lines.push_back("本籍 " + reg.honseki);
+      lines.push_back("筆頭者 " + reg.head_name);
+      fields["honseki"] = reg.honseki;
+      fields["head_name"] = reg.head_name;
+      json members = json::array();
+      for (std::size_t i = 0; i < reg.members.size(); ++i) {
+        const auto& m = reg.members[i];
+        if (only_subject && m.resident_id != snap.subject.id) continue;
+        json entry = {{"name", m.name},
+                      {"date_of_birth", m.date_of_birth},
+                      {"sex", SexText(m.sex)}};
+        lines.push_back("氏名 " + m.name +
+                        (m.name_kana.empty() ? "" : " (" + m.name_kana + ")"));
+        lines.push_back("生年月日 " + m.date_of_birth);
+        if (fuhyo) {
+          json addresses = json::array();
+          for (const auto& a : m.addresses) {
+            addresses.push_back({{"address", a.address}, {"set_on", a.set_on}});
+            lines.push_back("住所 " + a.address + "  住所を定めた年月日 " +
+                            a.set_on);
+          }
+          entry["addresses"] = addresses;
+        } else {
+          entry["father"] = m.father;
+          entry["mother"] = m.mother;
+          entry["relationship"] = m.relationship;
+          entry["entered"] = m.entered_on + " " + m.entry_cause;
+          if (!m.father.empty()) lines.push_back("父 " + m.father);
+          if (!m.mother.empty()) lines.push_back("母 " + m.mother);
+          if (!m.relationship.empty()) {
+            lines.push_back("続柄 " + m.relationship);
+          }
+          lines.push_back("入籍 " + m.entered_on + " " + m.entry_cause);
+          if (!m.left_on.empty()) {
+            entry["left"] = m.left_on + " " + m.left_cause;
+            lines.push_back("除籍 " + m.left_on + " " + m.left_cause);
+          }
+          json events = json::array();
+          for (const auto& e : reg.events) {
+            if (e.member != static_cast<int>(i)) continue;
+            events.push_back({{"kind", e.kind}, {"on", e.on}});
+            lines.push_back("【" + e.kind + "日】" + e.on + " " + e.detail);
+          }
+          entry["events"] = events;
+        }
+        members.push_back(std::move(entry));
+        lines.push_back("");
+      }
+      fields["members"] = members;
+      lines.push_back(fuhyo ? "この写しは、戸籍の附票の原本と相違ないことを"
+                              "証明する。"
+                            : "これは、戸籍に記録されている事項の全部（個人）"
+                              "を証明した書面である。");
+      break;
+    }
+  }
+  lines.push_back(today_text + "  " + snap.municipality_name + "長 (SANDBOX)");
+  lines.push_back(
+      "SANDBOX — NOT AN OFFICIAL CERTIFICATE / 見本・公的証明書では"
+      "ありません");
+  doc.fields = std::move(fields);
+  doc.pages = Paginate(lines);
+  OPENMYNA_ASSIGN_OR_RETURN(std::string jws, signer_->Sign(doc));
+  return SignedDocument{std::move(doc), std::move(jws)};
+}
+
+}  // namespace openmyna::konbini

@@ -1,0 +1,144 @@
+#include "openmyna/services/konbini/kiosk.h"
+
+#include <openssl/evp.h>
+
+#include "openmyna/domain/date.h"
+#include "openmyna/services/konbini/errors.h"
+
+namespace openmyna::konbini {
+
+SoftwareCard::SoftwareCard(Bytes certificate_der, EVP_PKEY* key,
+                           std::string pin)
+    : der_(std::move(certificate_der)), key_(key), pin_(std::move(pin)) {}
+
+Result<Bytes> SoftwareCard::ReadAuthenticationCertificate() { return der_; }
+
+Status SoftwareCard::VerifyPin(std::string_view pin) {
+  if (tries_ == 0) {
+    return Fail(
+        KonbiniErrc::kRefused,
+        "暗証番号がロックされています。市区町村の窓口で解除してください "
+        "(PIN blocked)");
+  }
+  if (pin != pin_) {
+    --tries_;
+    return Fail(
+        KonbiniErrc::kRefused,
+        "暗証番号が違います。残り" + std::to_string(tries_) + "回 (wrong PIN)");
+  }
+  tries_ = 3;
+  verified_ = true;
+  return Ok();
+}
+
+Result<Bytes> SoftwareCard::SignChallenge(ByteView challenge) {
+  if (!verified_) {
+    return Fail(KonbiniErrc::kRefused, "PIN not verified (69 82)");
+  }
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  std::size_t size = 0;
+  Bytes out;
+  bool ok =
+      EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key_) == 1 &&
+      EVP_DigestSign(ctx, nullptr, &size, challenge.data(), challenge.size()) ==
+          1;
+  if (ok) {
+    out.resize(size);
+    ok = EVP_DigestSign(ctx, out.data(), &size, challenge.data(),
+                        challenge.size()) == 1;
+    out.resize(size);
+  }
+  EVP_MD_CTX_free(ctx);
+  if (!ok) return Fail(KonbiniErrc::kInternal, "card signature failed");
+  return out;
+}
+
+Result<int> KonbiniFeeYen(std::string_view municipality_code,
+                          domain::KonbiniCertificate c, TimePoint at) {
+  auto row =
+      domain::KonbiniFeeOn(domain::SandboxKonbiniFees(), municipality_code, c,
+                           domain::JapanDateOf(at));
+  if (!row) {
+    return Fail(KonbiniErrc::kUnavailable,
+                "no fee table for " + std::string(municipality_code));
+  }
+  return row->konbini_yen;
+}
+
+Status CheckPrintable(const SignedDocument& fetched, std::string_view key_pem,
+                      const Authenticated& session,
+                      const std::string& municipality_code,
+                      domain::KonbiniCertificate certificate) {
+  // The signed payload, not the structure handed along, is what counts.
+  OPENMYNA_ASSIGN_OR_RETURN(Document signed_doc,
+                            VerifyDocument(fetched.jws, key_pem));
+  if (signed_doc.request_id != session.request_id ||
+      signed_doc.subject != session.resident_id ||
+      signed_doc.municipality_code != municipality_code ||
+      signed_doc.certificate != certificate) {
+    return Fail(KonbiniErrc::kBinding,
+                "the document is not this session's: not printed");
+  }
+  const int count = static_cast<int>(signed_doc.pages.size());
+  for (int i = 0; i < count; ++i) {
+    const DocumentPage& page = signed_doc.pages[static_cast<std::size_t>(i)];
+    if (page.number != i + 1 || page.count != count) {
+      return Fail(KonbiniErrc::kBinding,
+                  "the pages are not one set 1..N: not printed");
+    }
+  }
+  if (count == 0) return Fail(KonbiniErrc::kBinding, "no pages");
+  return Ok();
+}
+
+Kiosk::Kiosk(Centre& centre, const Clock& clock,
+             std::map<std::string, std::string> document_keys)
+    : centre_(centre), clock_(clock), keys_(std::move(document_keys)) {}
+
+Result<Printout> Kiosk::Run(KioskCard& card, std::string_view pin,
+                            const KioskChoice& choice) {
+  OPENMYNA_ASSIGN_OR_RETURN(SessionStart start, centre_.Begin());
+  // Whatever happens from here, the session ends and is wiped.
+  struct End {
+    Centre& centre;
+    std::string id;
+    ~End() { centre.Finish(id); }
+  } end{centre_, start.request_id};
+
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes der, card.ReadAuthenticationCertificate());
+  OPENMYNA_RETURN_IF_ERROR(card.VerifyPin(pin));
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes signature,
+                            card.SignChallenge(start.challenge));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Authenticated who,
+      centre_.Authenticate(start.request_id, der, signature));
+  // The card may be removed now (konbini.md §1.3).
+
+  auto key = keys_.find(choice.municipality_code);
+  if (key == keys_.end()) {
+    return Fail(KonbiniErrc::kUnavailable,
+                "no document key for " + choice.municipality_code);
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      int per_copy, KonbiniFeeYen(choice.municipality_code,
+                                  choice.request.certificate, clock_.Now()));
+  const int fee = per_copy * choice.request.copies;
+  OPENMYNA_ASSIGN_OR_RETURN(
+      SignedDocument fetched,
+      centre_.Request(start.request_id, choice.municipality_code,
+                      choice.request));
+  // Payment after the fetch, before printing (konbini.md §1.2 step 7).
+  const int paid = choice.paid_yen < 0 ? fee : choice.paid_yen;
+  if (paid < fee) {
+    return Fail(KonbiniErrc::kRefused, "手数料が不足しています (fee " +
+                                           std::to_string(fee) + " yen, paid " +
+                                           std::to_string(paid) + ")");
+  }
+  OPENMYNA_RETURN_IF_ERROR(CheckPrintable(fetched, key->second, who,
+                                          choice.municipality_code,
+                                          choice.request.certificate));
+  return Printout{who.request_id, fee, std::move(fetched.document),
+                  std::move(fetched.jws)};
+}
+
+}  // namespace openmyna::konbini

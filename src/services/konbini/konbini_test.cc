@@ -1,0 +1,586 @@
+// The convenience-store session end to end in process (issue 11, items 2-4
+// and the incidents of konbini.md §4): the registry with the sample data,
+// cards whose certificates come from the real sandbox CA, the centre
+// checking chain and signature, municipal issuers reading the registry and
+// signing, the kiosk checking the binding before it prints. Expected values
+// are read back from the registry through its own services, and the
+// documents' signatures are checked with the openssl command line.
+#include <gtest/gtest.h>
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/civil_service.h"
+#include "openmyna/registry/konbini_ledger.h"
+#include "openmyna/registry/pki_ca_port.h"
+#include "openmyna/registry/seed.h"
+#include "openmyna/registry/service.h"
+#include "openmyna/services/konbini/card_verifier.h"
+#include "openmyna/services/konbini/errors.h"
+#include "openmyna/services/konbini/kiosk.h"
+#include "testing/pki_fixture.h"
+
+namespace openmyna::konbini {
+namespace {
+
+using namespace std::chrono;
+using domain::KonbiniCertificate;
+using registry::Actor;
+using registry::Role;
+
+const Actor kClerk{"clerk", Role::kCounterClerk, "test"};
+
+// A chip stand-in whose keys are the fixture's RSA keys (key generation is
+// slow); everything else is accepted.
+class KeyedCard final : public registry::CardPort {
+ public:
+  Result<std::string> Produce(const registry::Card& c,
+                              const registry::Resident&) override {
+    return "mem:" + c.id;
+  }
+  Status SetPasswords(const registry::Card&,
+                      const registry::Passwords&) override {
+    return Ok();
+  }
+  Result<Bytes> GenerateKey(const registry::Card&,
+                            registry::CertificateType) override {
+    return pki::testing::SubjectSpki(next_++ % 4);
+  }
+  Status InstallCertificate(const registry::Card&, registry::CertificateType,
+                            std::string_view) override {
+    return Ok();
+  }
+  Status RewriteTextData(const registry::Card&,
+                         const registry::Resident&) override {
+    return Ok();
+  }
+  Status ResetPassword(const registry::Card&, domain::PasswordKind,
+                       std::string_view) override {
+    return Ok();
+  }
+
+ private:
+  std::atomic<int> next_{0};
+};
+
+// An issuer that waits a random time first, sometimes past the centre's
+// deadline (injected timeouts), then answers truly.
+class SlowIssuer final : public IssuerPort {
+ public:
+  SlowIssuer(std::shared_ptr<IssuerPort> inner, int seed, int timeout_percent)
+      : inner_(std::move(inner)), rng_(seed), timeouts_(timeout_percent) {}
+  Result<SignedDocument> Issue(const IssueRequest& r) override {
+    int delay_ms;
+    {
+      std::lock_guard lock(mutex_);
+      delay_ms = std::uniform_int_distribution<int>(0, 99)(rng_) < timeouts_
+                     ? 1500
+                     : std::uniform_int_distribution<int>(0, 15)(rng_);
+    }
+    std::this_thread::sleep_for(milliseconds(delay_ms));
+    return inner_->Issue(r);
+  }
+
+ private:
+  std::shared_ptr<IssuerPort> inner_;
+  std::mutex mutex_;
+  std::mt19937 rng_;
+  int timeouts_;
+};
+
+// The Yokohama bug on purpose: answers with the document of the PREVIOUS
+// request it saw (a shared slot instead of the request's own).
+class SwappingIssuer final : public IssuerPort {
+ public:
+  explicit SwappingIssuer(std::shared_ptr<IssuerPort> inner)
+      : inner_(std::move(inner)) {}
+  Result<SignedDocument> Issue(const IssueRequest& r) override {
+    auto mine = inner_->Issue(r);
+    std::lock_guard lock(mutex_);
+    if (!mine) return mine;
+    std::optional<SignedDocument> previous = std::move(slot_);
+    slot_ = *mine;
+    return previous ? *previous : *mine;
+  }
+
+ private:
+  std::shared_ptr<IssuerPort> inner_;
+  std::mutex mutex_;
+  std::optional<SignedDocument> slot_;
+};
+
+struct Holder {
+  std::string resident_id;
+  Bytes certificate_der;
+  EVP_PKEY* key = nullptr;
+};
+
+class KonbiniTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox_ = &pki::testing::SharedSandbox();
+    auto pki_store = pki::SqliteCertificateStore::Open(sandbox_->store_path());
+    ASSERT_TRUE(pki_store) << pki_store.error();
+    pki_store_ = std::move(*pki_store);
+    // Issue day: 2026-11-25 12:00 JST (the fixture's instant).
+    clock_.Set(pki::testing::FixtureNow());
+    ca_ = std::make_unique<registry::PkiCaPort>(*sandbox_, *pki_store_, rng_);
+    dir_ = pki::testing::TempDir("konbini");
+    auto store = registry::RegistryStore::Open(
+        (dir_ / ("r" + std::to_string(counter_++) + ".db")).string(), clock_);
+    ASSERT_TRUE(store) << store.error();
+    store_ = std::move(*store);
+    service_ = std::make_unique<registry::RegistryService>(*store_, clock_,
+                                                           rng_, *ca_, card_);
+    civil_ = std::make_unique<registry::CivilService>(*store_, clock_, rng_);
+    auto sample = registry::SeedSampleData(*store_, *service_, {});
+    ASSERT_TRUE(sample) << sample.error();
+    ids_ = sample->residents;
+    // Cards for 千曲 太郎, 千曲 花子 (14, via the representative), 更級 ハル,
+    // 清瀬 次郎.
+    for (int i : {0, 1, 3, 4}) holders_[i] = IssueCard(i);
+    // The next day, 10:00 JST: the mapping is in effect.
+    clock_.Set(pki::testing::FixtureNow() + hours{22});
+    auto roots = sandbox_->Roots(pki::CaKind::kAuthentication);
+    ASSERT_TRUE(roots);
+    verifier_ = std::make_unique<PkiCardVerifier>(std::move(*roots));
+    for (const char* code : {"20218", "13221"}) {
+      auto signer = DocumentSigner::Generate(std::string("doc-") + code);
+      ASSERT_TRUE(signer);
+      signers_[code] = *signer;
+      keys_[code] = (*signer)->PublicKeyPem();
+    }
+  }
+
+  Holder IssueCard(int index) {
+    const std::string& id = ids_[static_cast<std::size_t>(index)];
+    const std::string applicant = index == 1 ? ids_[0] : id;
+    registry::ApplicationRequest req{id, applicant};
+    req.signature_certificate = index != 1;
+    auto app = service_->Apply(kClerk, req);
+    EXPECT_TRUE(app) << app.error();
+    auto card = service_->Produce(kClerk, app->id);
+    EXPECT_TRUE(card) << card.error();
+    registry::Passwords p{index == 1 ? "" : "ABC123", "1234", "5678", "9012"};
+    auto delivered = service_->Deliver(kClerk, card->id, applicant, p);
+    EXPECT_TRUE(delivered) << delivered.error();
+    return HolderOf(id);
+  }
+
+  // The resident's good authentication certificate, read back from the
+  // pki store, and the fixture key whose public half it carries.
+  Holder HolderOf(const std::string& id) {
+    Holder h{id, {}, nullptr};
+    auto file = service_->GetResident(kClerk, id);
+    EXPECT_TRUE(file);
+    for (const auto& c : file->certificates) {
+      if (c.type != registry::CertificateType::kAuthentication || c.revoked) {
+        continue;
+      }
+      auto record = pki_store_->Find(*pki::Serial::FromHex(c.serial));
+      EXPECT_TRUE(record && *record);
+      h.certificate_der = (*record)->der;
+    }
+    auto cert = pki::testing::ParseDer(h.certificate_der);
+    for (int k = 0; k < 4; ++k) {
+      if (EVP_PKEY_eq(X509_get0_pubkey(cert.get()),
+                      pki::testing::SubjectKey(k)) == 1) {
+        h.key = pki::testing::SubjectKey(k);
+      }
+    }
+    EXPECT_NE(h.key, nullptr);
+    return h;
+  }
+
+  std::unique_ptr<Centre> MakeCentre(int instances_per_municipality = 1,
+                                     CentreOptions options = {},
+                                     int timeout_percent = 0) {
+    auto centre =
+        std::make_unique<Centre>(*store_, clock_, rng_, *verifier_, options);
+    int seed = 1;
+    for (const char* code : {"20218", "13221"}) {
+      for (int i = 0; i < instances_per_municipality; ++i) {
+        std::shared_ptr<IssuerPort> issuer = std::make_shared<MunicipalIssuer>(
+            code, std::string(code) + "-" + std::to_string(i), *store_, clock_,
+            rng_, signers_[code]);
+        if (timeout_percent > 0) {
+          issuer =
+              std::make_shared<SlowIssuer>(issuer, seed++, timeout_percent);
+        }
+        centre->AddIssuer(code, issuer);
+      }
+    }
+    return centre;
+  }
+
+  Result<Printout> Run(Centre& centre, int holder, KioskChoice choice,
+                       std::string pin = "1234") {
+    const Holder& h = holders_.at(holder);
+    SoftwareCard card(h.certificate_der, h.key, "1234");
+    Kiosk kiosk(centre, clock_, keys_);
+    return kiosk.Run(card, pin, choice);
+  }
+
+  static KioskChoice Choice(std::string code, KonbiniCertificate c) {
+    KioskChoice choice;
+    choice.municipality_code = std::move(code);
+    choice.request.certificate = c;
+    return choice;
+  }
+
+  pki::Sandbox* sandbox_ = nullptr;
+  std::unique_ptr<pki::CertificateStore> pki_store_;
+  FixedClock clock_{TimePoint{}};
+  OpenSslRng rng_;
+  KeyedCard card_;
+  std::unique_ptr<registry::PkiCaPort> ca_;
+  std::filesystem::path dir_;
+  static inline int counter_ = 0;
+  std::unique_ptr<registry::RegistryStore> store_;
+  std::unique_ptr<registry::RegistryService> service_;
+  std::unique_ptr<registry::CivilService> civil_;
+  std::vector<std::string> ids_;
+  std::map<int, Holder> holders_;
+  std::unique_ptr<PkiCardVerifier> verifier_;
+  std::map<std::string, std::shared_ptr<DocumentSigner>> signers_;
+  std::map<std::string, std::string> keys_;
+};
+
+// Verifies the JWS with the openssl command line (RS256 = RSASSA-PKCS1-v1_5
+// SHA-256 over "header.payload", RFC 7515 §5.2).
+bool OpensslVerifies(const std::string& jws, const std::string& public_pem,
+                     const std::filesystem::path& dir) {
+  const auto dot = jws.rfind('.');
+  const auto signature = FromBase64Url(jws.substr(dot + 1));
+  if (!signature) return false;
+  std::ofstream(dir / "input") << jws.substr(0, dot);
+  std::ofstream(dir / "sig", std::ios::binary) << *signature;
+  std::ofstream(dir / "pub.pem") << public_pem;
+  const std::string cmd = "openssl dgst -sha256 -verify " +
+                          (dir / "pub.pem").string() + " -signature " +
+                          (dir / "sig").string() + " " +
+                          (dir / "input").string() + " > /dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+TEST_F(KonbiniTest, JuminhyoOfTheWholeHouseholdEndToEnd) {
+  auto centre = MakeCentre();
+  KioskChoice choice = Choice("20218", KonbiniCertificate::kJuminhyo);
+  choice.request.juminhyo.whole_household = true;
+  choice.request.juminhyo.honseki = true;
+  choice.request.juminhyo.head_and_relationship = true;
+  choice.request.copies = 2;
+  auto printed = Run(*centre, 0, choice);
+  ASSERT_TRUE(printed) << printed.error();
+  // Read back through the registry's own services.
+  auto household = civil_->HouseholdOf(kClerk, ids_[0]);
+  ASSERT_TRUE(household);
+  const auto& persons = printed->document.fields["persons"];
+  ASSERT_EQ(persons.size(), household->members.size());
+  for (std::size_t i = 0; i < persons.size(); ++i) {
+    const auto& member = household->members[i];
+    auto file = service_->GetResident(kClerk, member.resident_id);
+    auto items = civil_->GetResidentItems(kClerk, member.resident_id);
+    ASSERT_TRUE(file && items);
+    EXPECT_EQ(persons[i]["name"], file->resident.name);
+    EXPECT_EQ(persons[i]["date_of_birth"], file->resident.date_of_birth);
+    EXPECT_EQ(persons[i]["relationship"], member.relationship);
+    EXPECT_EQ(persons[i]["honseki"], items->honseki);
+    EXPECT_EQ(persons[i]["hittosha"], items->hittosha);
+    EXPECT_FALSE(persons[i].contains("individual_number"));
+  }
+  EXPECT_EQ(printed->document.subject, ids_[0]);
+  EXPECT_EQ(printed->document.copies, 2);
+  // Chikuma: the counter fee less ¥50 (the guidebook), per copy.
+  const auto row = domain::KonbiniFeeOn(domain::SandboxKonbiniFees(), "20218",
+                                        KonbiniCertificate::kJuminhyo,
+                                        domain::JapanDateOf(clock_.Now()));
+  ASSERT_TRUE(row);
+  EXPECT_EQ(printed->fee_yen, 2 * (row->counter_yen - 50));
+  EXPECT_EQ(printed->document.pages.front().count,
+            static_cast<int>(printed->document.pages.size()));
+  EXPECT_TRUE(OpensslVerifies(printed->jws, keys_["20218"], dir_));
+  // A one-byte change in the payload fails (openssl and our verifier).
+  std::string forged = printed->jws;
+  forged[forged.find('.') + 5] ^= 0x01;
+  EXPECT_FALSE(OpensslVerifies(forged, keys_["20218"], dir_));
+  EXPECT_FALSE(VerifyDocument(forged, keys_["20218"]));
+  // Another municipality's key does not verify it.
+  EXPECT_FALSE(VerifyDocument(printed->jws, keys_["13221"]));
+  EXPECT_EQ(centre->OpenSessions(), 0u) << "wiped after printing";
+  // The municipality's ledger and the residents' audit trails.
+  std::vector<registry::KonbiniIssuance> ledger;
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(ledger,
+                              registry::ListKonbiniIssuances(tx, "20218"));
+    return Ok();
+  }));
+  ASSERT_EQ(ledger.size(), 1u);
+  EXPECT_EQ(ledger[0].request_id, printed->request_id);
+  EXPECT_EQ(ledger[0].issuer_request_id, printed->document.issuer_request_id);
+  EXPECT_EQ(ledger[0].copies, 2);
+  EXPECT_EQ(ledger[0].fee_yen, printed->fee_yen);
+  EXPECT_EQ(ledger[0].certificate, "juminhyo");
+  for (const auto& member : household->members) {
+    auto trail = service_->AuditTrail(kClerk, member.resident_id);
+    ASSERT_TRUE(trail);
+    int issued = 0;
+    for (const auto& e : *trail) {
+      if (e.action == "konbini.issue" &&
+          e.reason.find(printed->request_id) != std::string::npos) {
+        ++issued;
+      }
+    }
+    EXPECT_EQ(issued, 1) << member.resident_id;
+  }
+}
+
+TEST_F(KonbiniTest, SealAndFamilyRegisterCertificates) {
+  auto centre = MakeCentre();
+  auto inkan = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_TRUE(inkan) << inkan.error();
+  auto seals = civil_->SealsOf(kClerk, ids_[0]);
+  ASSERT_TRUE(seals);
+  EXPECT_EQ(inkan->document.fields["seal_number"], (*seals)[0].number);
+  EXPECT_EQ(inkan->document.fields["impression_sha256"],
+            (*seals)[0].impression_sha256);
+  // 更級 ハル lives and is domiciled in Chikuma: 戸籍 and 附票 are issued.
+  auto koseki = Run(*centre, 3, Choice("20218", KonbiniCertificate::kKoseki));
+  ASSERT_TRUE(koseki) << koseki.error();
+  auto reg = civil_->FamilyRegisterOf(kClerk, ids_[3]);
+  ASSERT_TRUE(reg);
+  EXPECT_EQ(koseki->document.fields["honseki"], reg->honseki);
+  EXPECT_EQ(koseki->document.fields["members"][0]["name"],
+            reg->members[0].name);
+  auto fuhyo = Run(*centre, 3, Choice("20218", KonbiniCertificate::kFuhyo));
+  ASSERT_TRUE(fuhyo) << fuhyo.error();
+  EXPECT_EQ(fuhyo->document.fields["members"][0]["addresses"][0]["address"],
+            reg->members[0].addresses[0].address);
+  // 千曲 太郎 lives in Chikuma, domiciled in Kiyose: Kiyose's 戸籍 needs the
+  // 利用登録 (△), Chikuma holds none (▲).
+  auto at_kiyose =
+      Run(*centre, 0, Choice("13221", KonbiniCertificate::kKosekiKojin));
+  ASSERT_FALSE(at_kiyose);
+  EXPECT_NE(at_kiyose.error().message().find("利用登録"), std::string::npos);
+  auto at_chikuma =
+      Run(*centre, 0, Choice("20218", KonbiniCertificate::kKoseki));
+  ASSERT_FALSE(at_chikuma);
+  EXPECT_TRUE(at_chikuma.error().Is(KonbiniErrc::kRefused));
+}
+
+TEST_F(KonbiniTest, EachRuleRefusesWithTheKioskText) {
+  auto centre = MakeCentre();
+  auto refused = [&](int holder, KioskChoice choice, std::string_view text,
+                     std::string pin = "1234") {
+    auto r = Run(*centre, holder, choice, pin);
+    ASSERT_FALSE(r) << text;
+    EXPECT_NE(r.error().message().find(text), std::string::npos)
+        << r.error().message();
+  };
+  const auto juminhyo = Choice("20218", KonbiniCertificate::kJuminhyo);
+  refused(1, juminhyo, "under 15");  // 千曲 花子, 9
+  {
+    KioskChoice with_number = juminhyo;
+    with_number.request.juminhyo.individual_number = true;
+    refused(0, with_number, "individual number");
+    KioskChoice stranger = juminhyo;
+    stranger.request.juminhyo.members = {ids_[3]};
+    refused(0, stranger, "household");
+  }
+  refused(4, juminhyo, "not a resident of this municipality");
+  // Seal deregistered, then requested at once.
+  auto seals = civil_->SealsOf(kClerk, ids_[0]);
+  ASSERT_TRUE(seals);
+  ASSERT_TRUE(civil_->DeregisterSeal(kClerk, (*seals)[0].number, "廃止"));
+  refused(0, Choice("20218", KonbiniCertificate::kInkan), "deregistered");
+  // A family-register filing not yet reflected.
+  auto reg = civil_->FamilyRegisterOf(kClerk, ids_[3]);
+  ASSERT_TRUE(reg);
+  registry::FamilyRegisterEvent e;
+  e.member = 0;
+  e.kind = "氏の変更";
+  e.on = "2026-11-25";
+  auto filed = civil_->FileFamilyRegisterEvent(kClerk, reg->id, e);
+  ASSERT_TRUE(filed);
+  refused(3, Choice("20218", KonbiniCertificate::kKoseki), "not yet reflected");
+  ASSERT_TRUE(civil_->ReflectFamilyRegisterEvent(kClerk, reg->id,
+                                                 filed->events.back().id));
+  EXPECT_TRUE(Run(*centre, 3, Choice("20218", KonbiniCertificate::kKoseki)));
+  // The support measure.
+  ASSERT_TRUE(civil_->GrantSupportMeasure(kClerk, ids_[3], "dv"));
+  refused(3, juminhyo, "support measure");
+  // A wrong PIN (the card counts down).
+  refused(0, juminhyo, "wrong PIN", "9999");
+  // Suspended card: the certificate is on hold.
+  auto file = service_->GetResident(kClerk, ids_[4]);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE(service_->Suspend(kClerk, file->cards.back().id));
+  refused(4, Choice("13221", KonbiniCertificate::kJuminhyo), "revoked");
+  // Deceased.
+  ASSERT_TRUE(service_->RecordDeath(kClerk, ids_[3], "2026-11-25"));
+  refused(3, juminhyo, "revoked");
+  // Out of hours: 23:00 JST.
+  clock_.Set(sys_days{year{2026} / November / day{26}} + hours{14});
+  refused(0, juminhyo, "06:30-23:00");
+  EXPECT_EQ(centre->OpenSessions(), 0u);
+}
+
+TEST_F(KonbiniTest, NextDayMappingByDefaultImmediateOnSwitch) {
+  // Back to the day of issue.
+  clock_.Set(pki::testing::FixtureNow() + hours{1});
+  auto centre = MakeCentre();
+  auto same_day = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(same_day);
+  EXPECT_NE(same_day.error().message().find("day after"), std::string::npos);
+  CentreOptions immediate;
+  immediate.immediate_mapping = true;
+  auto switched = MakeCentre(1, immediate);
+  EXPECT_TRUE(Run(*switched, 0, Choice("20218", KonbiniCertificate::kInkan)));
+}
+
+// The 2023 incidents as a property: 200 concurrent sessions of four
+// holders with random issuer delays and injected timeouts, on one and on
+// three issuer instances per municipality. Every printout is the session's
+// own; nothing prints after a timeout; nothing is left open.
+TEST_F(KonbiniTest, ConcurrentSessionsWithTimeoutsPrintOnlyTheirOwn) {
+  for (int instances : {1, 3}) {
+    SCOPED_TRACE(instances);
+    CentreOptions options;
+    options.issuer_deadline = milliseconds(500);
+    auto centre = MakeCentre(instances, options, /*timeout_percent=*/10);
+    constexpr int kSessions = 200;
+    std::atomic<int> printed{0}, timed_out{0}, wrong{0};
+    std::vector<std::thread> threads;
+    std::mutex ids_mutex;
+    std::set<std::string> request_ids;
+    for (int s = 0; s < kSessions; ++s) {
+      threads.emplace_back([&, s] {
+        const int holder = std::array{0, 3, 4, 0}[s % 4];
+        const std::string code = holder == 4 ? "13221" : "20218";
+        auto result = Run(*centre, holder,
+                          Choice(code, s % 2 ? KonbiniCertificate::kInkan
+                                             : KonbiniCertificate::kJuminhyo));
+        if (!result) {
+          if (result.error().Is(KonbiniErrc::kTimeout)) {
+            ++timed_out;
+          } else {
+            ++wrong;
+          }
+          return;
+        }
+        ++printed;
+        if (result->document.subject != holders_.at(holder).resident_id ||
+            result->document.request_id != result->request_id) {
+          ++wrong;
+        }
+        std::lock_guard lock(ids_mutex);
+        request_ids.insert(result->request_id);
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(printed.load() + timed_out.load(), kSessions);
+    EXPECT_GT(timed_out.load(), 0) << "timeouts were injected";
+    EXPECT_EQ(request_ids.size(), static_cast<std::size_t>(printed.load()));
+    EXPECT_EQ(centre->OpenSessions(), 0u);
+    EXPECT_FALSE(centre->Halted());
+  }
+}
+
+TEST_F(KonbiniTest, SameInstantRequestsNeverShareAnIdOrAnAnswer) {
+  // The clock is frozen: every session starts at the same instant.
+  auto centre = MakeCentre(3);
+  std::vector<Result<Printout>> results(2, Fail(KonbiniErrc::kInternal, ""));
+  std::thread a([&] {
+    results[0] = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  });
+  std::thread b([&] {
+    results[1] = Run(*centre, 3, Choice("20218", KonbiniCertificate::kInkan));
+  });
+  a.join();
+  b.join();
+  ASSERT_TRUE(results[0] && results[1]);
+  EXPECT_NE(results[0]->request_id, results[1]->request_id);
+  EXPECT_EQ(results[0]->document.subject, ids_[0]);
+  EXPECT_EQ(results[1]->document.subject, ids_[3]);
+  EXPECT_EQ(results[0]->document.issued_at, results[1]->document.issued_at);
+}
+
+TEST_F(KonbiniTest, AnIssuerThatSwapsDocumentsHaltsIssuanceAndPrintsNothing) {
+  auto centre = std::make_unique<Centre>(*store_, clock_, rng_, *verifier_);
+  centre->AddIssuer(
+      "20218",
+      std::make_shared<SwappingIssuer>(std::make_shared<MunicipalIssuer>(
+          "20218", "bad", *store_, clock_, rng_, signers_["20218"])));
+  auto first = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  EXPECT_TRUE(first) << "the first answer is its own";
+  auto second = Run(*centre, 3, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(second);
+  EXPECT_TRUE(second.error().Is(KonbiniErrc::kBinding)) << second.error();
+  EXPECT_TRUE(centre->Halted());
+  auto third = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(third);
+  EXPECT_TRUE(third.error().Is(KonbiniErrc::kUnavailable));
+}
+
+TEST_F(KonbiniTest, TheKioskPrintsOnlyAVerifiedDocumentOfItsSession) {
+  auto centre = MakeCentre();
+  auto taro = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  auto haru = Run(*centre, 3, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_TRUE(taro && haru);
+  const Authenticated taro_session{taro->request_id, ids_[0], "", "20218"};
+  SignedDocument own{taro->document, taro->jws};
+  EXPECT_TRUE(CheckPrintable(own, keys_["20218"], taro_session, "20218",
+                             KonbiniCertificate::kInkan));
+  // Another session's document, even correctly signed.
+  SignedDocument other{haru->document, haru->jws};
+  auto r = CheckPrintable(other, keys_["20218"], taro_session, "20218",
+                          KonbiniCertificate::kInkan);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().Is(KonbiniErrc::kBinding));
+  // The structure says "mine" but the signed payload is another's.
+  SignedDocument relabelled{taro->document, haru->jws};
+  EXPECT_FALSE(CheckPrintable(relabelled, keys_["20218"], taro_session, "20218",
+                              KonbiniCertificate::kInkan));
+  // A re-signed page set with a page from elsewhere (page 2 of 1).
+  Document mixed = taro->document;
+  mixed.pages.push_back({2, 1, {"another page"}});
+  auto resigned = signers_["20218"]->Sign(mixed);
+  ASSERT_TRUE(resigned);
+  auto mixed_result =
+      CheckPrintable({mixed, *resigned}, keys_["20218"], taro_session, "20218",
+                     KonbiniCertificate::kInkan);
+  ASSERT_FALSE(mixed_result);
+  EXPECT_TRUE(mixed_result.error().Is(KonbiniErrc::kBinding));
+}
+
+TEST_F(KonbiniTest, ARegistryUpdateDuringIssuanceGivesOneConsistentRecord) {
+  auto centre = MakeCentre(3);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 10 && !done; ++i) {
+      auto changed = service_->ChangeAddress(
+          kClerk, ids_[0],
+          "長野県千曲市大字杭瀬下" + std::to_string(i) + "番地");
+      EXPECT_TRUE(changed) << changed.error();
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    auto r = Run(*centre, 0, Choice("20218", KonbiniCertificate::kJuminhyo));
+    ASSERT_TRUE(r) << r.error();
+    const std::string address = r->document.fields["address"];
+    // The printed address line is the field, from the same snapshot.
+    EXPECT_EQ(r->document.pages[0].lines[1], "住所 " + address);
+  }
+  done = true;
+  writer.join();
+}
+
+}  // namespace
+}  // namespace openmyna::konbini
