@@ -150,11 +150,18 @@ class KonbiniTest : public ::testing::Test {
     auto roots = sandbox_->Roots(pki::CaKind::kAuthentication);
     ASSERT_TRUE(roots);
     verifier_ = std::make_unique<PkiCardVerifier>(std::move(*roots));
-    for (const char* code : {"20218", "13221"}) {
-      auto signer = DocumentSigner::Generate(std::string("doc-") + code);
-      ASSERT_TRUE(signer);
-      signers_[code] = *signer;
-      keys_[code] = (*signer)->PublicKeyPem();
+    // The document keys, made once per binary (RSA key generation is slow).
+    static const auto signers = [] {
+      std::map<std::string, std::shared_ptr<DocumentSigner>> made;
+      for (const char* code : {"20218", "13221"}) {
+        made[code] = *DocumentSigner::Generate(std::string("doc-") + code);
+      }
+      return made;
+    }();
+    for (const auto& [code, signer] : signers) {
+      ASSERT_NE(signer, nullptr);
+      signers_[code] = signer;
+      keys_[code] = signer->PublicKeyPem();
     }
   }
 
