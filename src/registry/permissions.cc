@@ -31,6 +31,8 @@ constexpr std::array kRules = {
     ActionRule{"resident.period_of_stay", true, false, false, false, false, false},
     ActionRule{"resident.death",     true,  false, false, false, true,  false},
     ActionRule{"certificate.read",   true,  false, false, true,  true,  false},
+    ActionRule{"certificate.holder", true,  false, true,  true,  true,  false},
+    ActionRule{"platform.verify",    false, false, false, true,  false, false},
     ActionRule{"batch.notices",      false, false, false, false, true,  false},
     ActionRule{"batch.expiry",       false, false, false, false, true,  false},
     // Civil records (issue 11, civil_service.h).

@@ -500,6 +500,11 @@ Result<Certificate> RegistryService::GetCertificate(const Actor& actor,
   return out;
 }
 
+Result<CertificateHolder> RegistryService::CertificateHolderOf(
+    const Actor& actor, std::string_view serial) {
+  return LookUpCertificateHolder(store_, clock_, rng_, actor, serial);
+}
+
 Result<Application> RegistryService::Apply(const Actor& actor,
                                            const ApplicationRequest& req) {
   Impl impl{*this};

@@ -21,6 +21,7 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/model_json.h"
+#include "openmyna/registry/platform_registrations.h"
 #include "openmyna/registry/store.h"
 #include "testing_backend.h"
 
@@ -260,6 +261,114 @@ TEST_P(StoreConformance, CardsAndCertificatesKeepTheirState) {
   // Only the active card expiring on or before the day is listed.
   ASSERT_EQ(expiring.size(), 1u);
   EXPECT_EQ(expiring[0].id, "c-0");
+}
+
+// Migration 0015: a resident's certificates across all their cards (the
+// holder look-up and successor link, certificate_holder.h), oldest first;
+// another resident's are not listed.
+TEST_P(StoreConformance, ListsAResidentsCertificatesAcrossCards) {
+  ASSERT_TRUE(Seed());
+  Card first, second, other;
+  first.id = "c-1";
+  second.id = "c-2";
+  other.id = "c-9";
+  first.resident_id = second.resident_id = "r-0001";
+  other.resident_id = "r-0002";
+  first.expires_on = second.expires_on = other.expires_on = "2035-04-01";
+  auto make = [](std::string serial, std::string card, std::string resident,
+                 TimePoint at, CertificateType type) {
+    Certificate c;
+    c.serial = std::move(serial);
+    c.card_id = std::move(card);
+    c.resident_id = std::move(resident);
+    c.type = type;
+    c.not_before = at;
+    c.not_after = at + 24h * 365 * 5;
+    return c;
+  };
+  const TimePoint t = kClock.Now();
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.InsertResident(Hanako("r-0002", "614106526000")));
+    for (const Card& c : {first, second, other}) {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutCard(c));
+    }
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(
+        make("0c", "c-2", "r-0001", t + 48h, CertificateType::kSignature)));
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(
+        make("0a", "c-1", "r-0001", t, CertificateType::kSignature)));
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(make(
+        "0b", "c-1", "r-0001", t + 24h, CertificateType::kAuthentication)));
+    return tx.PutCertificate(
+        make("0f", "c-9", "r-0002", t + 1h, CertificateType::kSignature));
+  }));
+  std::vector<Certificate> mine, none;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(mine, tx.ListCertificatesOfResident("r-0001"));
+    OPENMYNA_ASSIGN_OR_RETURN(none, tx.ListCertificatesOfResident("r-none"));
+    return Ok();
+  }));
+  ASSERT_EQ(mine.size(), 3u);
+  EXPECT_EQ(mine[0].serial, "0a");
+  EXPECT_EQ(mine[1].serial, "0b");
+  EXPECT_EQ(mine[2].serial, "0c");
+  EXPECT_EQ(mine[2].card_id, "c-2");
+  EXPECT_EQ(mine[1].type, CertificateType::kAuthentication);
+  EXPECT_TRUE(none.empty());
+}
+
+// Migration 0016: platform registrations, one per relying party and
+// resident, found by resident and by the signature serial on file.
+TEST_P(StoreConformance, PlatformRegistrationsAreOnePerRelyingParty) {
+  ASSERT_TRUE(Seed());
+  PlatformRegistration bank{"u-1", "platform-bank", "r-0001",
+                            "0a",  kClock.Now(),    kClock.Now()};
+  PlatformRegistration shop = bank;
+  shop.id = "u-2";
+  shop.relying_party = "platform-shop";
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(InsertPlatformRegistration(tx, bank));
+    return InsertPlatformRegistration(tx, shop);
+  }));
+  PlatformRegistration twice = bank;
+  twice.id = "u-3";
+  auto again = store_->Transact([&](RegistryTx& tx) -> Status {
+    return InsertPlatformRegistration(tx, twice);
+  });
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(again.error().Is(RegistryErrc::kConflict));
+  bank.signature_serial = "0c";
+  bank.updated_at = kClock.Now() + 1h;
+  std::optional<PlatformRegistration> by_resident, by_old, by_new, other;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(UpdatePlatformRegistration(tx, bank));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        by_resident, FindPlatformRegistration(tx, "platform-bank", "r-0001"));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        by_old, FindPlatformRegistrationBySerial(tx, "platform-bank", "0a"));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        by_new, FindPlatformRegistrationBySerial(tx, "platform-bank", "0c"));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        other, FindPlatformRegistrationBySerial(tx, "platform-shop", "0a"));
+    return Ok();
+  }));
+  ASSERT_TRUE(by_resident);
+  EXPECT_EQ(by_resident->id, "u-1");
+  EXPECT_EQ(by_resident->signature_serial, "0c");
+  EXPECT_EQ(by_resident->registered_at, kClock.Now());
+  EXPECT_EQ(by_resident->updated_at, kClock.Now() + 1h);
+  EXPECT_FALSE(by_old);
+  ASSERT_TRUE(by_new);
+  EXPECT_EQ(by_new->id, "u-1");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->id, "u-2");
+  PlatformRegistration ghost = bank;
+  ghost.id = "u-none";
+  auto missing = store_->Transact([&](RegistryTx& tx) -> Status {
+    return UpdatePlatformRegistration(tx, ghost);
+  });
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().Is(RegistryErrc::kNotFound));
 }
 
 TEST_P(StoreConformance, AuditTrailIsPerResidentInTheOrderWritten) {

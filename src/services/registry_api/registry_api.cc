@@ -130,6 +130,27 @@ json FileJson(const registry::ResidentFile& f) {
           {"notices", f.notices}};
 }
 
+// A certificate's holder for a relying party's service: the basic four
+// attributes and the registry id, never the individual number.
+json HolderJson(const registry::CertificateHolder& h) {
+  const registry::Resident& r = h.resident;
+  json out = {{"certificate", h.certificate},
+              {"standing", registry::ToString(h.standing)},
+              {"card",
+               {{"id", h.card.id},
+                {"state", registry::ToString(h.card.state)},
+                {"expires_on", h.card.expires_on}}},
+              {"resident",
+               {{"id", r.id},
+                {"name", r.name},
+                {"date_of_birth", r.date_of_birth},
+                {"sex", static_cast<int>(r.sex)},
+                {"address", r.address},
+                {"municipality_code", r.municipality_code}}}};
+  out["successor"] = h.successor ? json(*h.successor) : json(nullptr);
+  return out;
+}
+
 json ChangeJson(const registry::ChangeOutcome& c) {
   json out = {{"resident", c.resident}};
   out["card"] = c.card ? json(*c.card) : json(nullptr);
@@ -462,6 +483,14 @@ std::vector<Route> BuildRoutes(registry::RegistryService* s,
       "A certificate's registry record",
       [s](const Actor& a, const Params& p, const json&) -> Result<json> {
         return ToJson(s->GetCertificate(a, p.at("serial")));
+      });
+  Add("GET", "/v1/certificates/{serial}/holder", "certificate.holder",
+      "Who holds a certificate (resident without the individual number, "
+      "card, standing) and the certificate that replaced it (audited)",
+      [s](const Actor& a, const Params& p, const json&) -> Result<json> {
+        OPENMYNA_ASSIGN_OR_RETURN(auto h,
+                                  s->CertificateHolderOf(a, p.at("serial")));
+        return HolderJson(h);
       });
   for (auto& route : internal::CivilRoutes(civil)) {
     routes_.push_back({std::move(route.info), std::move(route.handler)});

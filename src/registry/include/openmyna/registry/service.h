@@ -19,6 +19,7 @@
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/registry/certificate_holder.h"
 #include "openmyna/registry/model.h"
 #include "openmyna/registry/ports.h"
 #include "openmyna/registry/store.h"
@@ -83,6 +84,10 @@ class RegistryService {
                                              std::string_view resident_id);
   Result<Certificate> GetCertificate(const Actor& actor,
                                      std::string_view serial);
+  // Who holds the certificate `serial`, and its successor (audited;
+  // certificate_holder.h).
+  Result<CertificateHolder> CertificateHolderOf(const Actor& actor,
+                                                std::string_view serial);
 
   // --- first issue ---------------------------------------------------------
   // Application (交付申請). Refused when the resident has a card in force or

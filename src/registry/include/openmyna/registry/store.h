@@ -79,6 +79,10 @@ class RegistryTx {
   Result<std::optional<Certificate>> GetCertificate(std::string_view serial);
   Result<std::vector<Certificate>> ListCertificates(
       std::string_view card_id);  // by not_before, serial
+  // Every certificate of a resident, on all their cards (by not_before,
+  // serial; certificate_holder.cc).
+  Result<std::vector<Certificate>> ListCertificatesOfResident(
+      std::string_view resident_id);
 
   Status InsertFee(const Fee& f);
   Result<std::vector<Fee>> ListFees(std::string_view resident_id);

@@ -1,0 +1,194 @@
+// The holder look-up and the successor link (certificate_holder.h) through
+// RegistryService on the SQLite store, the CA and chip replaced by
+// recorders: the expected holder and successor are the records the life
+// events wrote, read back through GetResident (another path).
+#include "openmyna/registry/certificate_holder.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <random>
+
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/service.h"
+#include "testing_ports.h"
+
+namespace openmyna::registry {
+namespace {
+
+using namespace std::chrono;
+
+const Actor kClerk{"clerk-1", Role::kCounterClerk, "counter visit"};
+const Actor kPlatform{"platform-1", Role::kPlatform, "bank login"};
+const Actor kHotline{"op-7", Role::kHotlineOperator, "caller"};
+
+class HolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("om-holder-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(dir_);
+    auto store = RegistryStore::Open((dir_ / "registry.db").string(), clock_);
+    ASSERT_TRUE(store) << store.error();
+    store_ = std::move(*store);
+    service_ =
+        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
+    ASSERT_TRUE(service_->PutMunicipality(
+        kClerk,
+        {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken", 1000, 800}));
+    Resident r;
+    r.individual_number = "123456789018";
+    r.name = "千曲 太郎";
+    r.date_of_birth = "1980-05-05";
+    r.sex = Sex::kMale;
+    r.address = "長野県千曲市大字杭瀬下84番地";
+    r.municipality_code = "20218";
+    auto registered = service_->RegisterResident(kClerk, r);
+    ASSERT_TRUE(registered) << registered.error();
+    resident_ = *registered;
+    card_id_ = Issue();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string Issue(std::string application_id = "") {
+    if (application_id.empty()) {
+      auto app = service_->Apply(kClerk, {resident_.id, resident_.id});
+      EXPECT_TRUE(app) << app.error();
+      application_id = app->id;
+    }
+    auto card = service_->Produce(kClerk, application_id);
+    EXPECT_TRUE(card) << card.error();
+    auto delivered = service_->Deliver(kClerk, card->id, resident_.id,
+                                       {"ABC123", "1234", "5678", "4321"});
+    EXPECT_TRUE(delivered) << delivered.error();
+    return delivered ? delivered->id : "";
+  }
+
+  // The good certificate of `type` as GetResident lists it.
+  std::optional<Certificate> Good(CertificateType type) {
+    auto file = service_->GetResident(kClerk, resident_.id);
+    EXPECT_TRUE(file);
+    for (const Certificate& c : file->certificates) {
+      if (c.type == type && !c.revoked) return c;
+    }
+    return std::nullopt;
+  }
+
+  size_t AuditCount(std::string_view action) {
+    auto trail = service_->AuditTrail(kClerk, resident_.id);
+    EXPECT_TRUE(trail);
+    size_t n = 0;
+    for (const AuditEntry& e : *trail) n += e.action == action;
+    return n;
+  }
+
+  FixedClock clock_{sys_days{year{2026} / 1 / 5} + hours{1}};
+  DeterministicRng rng_{7};
+  testing::RecordingCa ca_;
+  testing::RecordingCard card_;
+  std::filesystem::path dir_;
+  std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<RegistryService> service_;
+  Resident resident_;
+  std::string card_id_;
+};
+
+TEST_F(HolderTest, FindsTheHolderOfAGoodCertificateAndAuditsTheCaller) {
+  auto auth = Good(CertificateType::kAuthentication);
+  ASSERT_TRUE(auth);
+  const size_t before = AuditCount("certificate.holder");
+  // Upper case and colons, as openssl prints serials.
+  std::string printed;
+  for (char c : auth->serial) printed += static_cast<char>(std::toupper(c));
+  auto holder = service_->CertificateHolderOf(kPlatform, "0" + printed);
+  ASSERT_TRUE(holder) << holder.error();
+  EXPECT_EQ(holder->resident.id, resident_.id);
+  EXPECT_EQ(holder->card.id, card_id_);
+  EXPECT_EQ(holder->certificate.serial, auth->serial);
+  EXPECT_EQ(holder->standing, CertificateStanding::kGood);
+  EXPECT_FALSE(holder->successor);
+  EXPECT_EQ(AuditCount("certificate.holder"), before + 1);
+  auto trail = service_->AuditTrail(kClerk, resident_.id);
+  ASSERT_TRUE(trail);
+  EXPECT_EQ(trail->back().actor_id, "platform-1");
+  EXPECT_EQ(trail->back().reason, "bank login");
+}
+
+TEST_F(HolderTest, RefusesUnknownMalformedAndUnauthorised) {
+  auto unknown = service_->CertificateHolderOf(kPlatform, "abcdef0123");
+  ASSERT_FALSE(unknown);
+  EXPECT_TRUE(unknown.error().Is(RegistryErrc::kNotFound));
+  auto malformed = service_->CertificateHolderOf(kPlatform, "not-hex");
+  ASSERT_FALSE(malformed);
+  EXPECT_TRUE(malformed.error().Is(RegistryErrc::kInvalidInput));
+  const size_t before = AuditCount("certificate.holder");
+  auto hotline = service_->CertificateHolderOf(
+      kHotline, Good(CertificateType::kSignature)->serial);
+  ASSERT_FALSE(hotline);
+  EXPECT_TRUE(hotline.error().Is(RegistryErrc::kRefused));
+  EXPECT_EQ(AuditCount("certificate.holder"), before);
+}
+
+TEST_F(HolderTest, AChangeOfAddressLinksTheOldSignatureToTheNewOne) {
+  const Certificate old_sign = *Good(CertificateType::kSignature);
+  const Certificate auth = *Good(CertificateType::kAuthentication);
+  clock_.Advance(hours{24 * 30});
+  ASSERT_TRUE(service_->ChangeAddress(kClerk, resident_.id,
+                                      "長野県千曲市大字屋代1番地"));
+  const Certificate new_sign = *Good(CertificateType::kSignature);
+  ASSERT_NE(new_sign.serial, old_sign.serial);
+  auto holder = service_->CertificateHolderOf(kPlatform, old_sign.serial);
+  ASSERT_TRUE(holder) << holder.error();
+  EXPECT_EQ(holder->standing, CertificateStanding::kRevoked);
+  EXPECT_EQ(holder->certificate.reason, RevocationReason::kAffiliationChanged);
+  ASSERT_TRUE(holder->successor);
+  EXPECT_EQ(holder->successor->serial, new_sign.serial);
+  EXPECT_EQ(holder->resident.address, "長野県千曲市大字屋代1番地");
+  // The authentication certificate is untouched and has no successor.
+  auto by_auth = service_->CertificateHolderOf(kPlatform, auth.serial);
+  ASSERT_TRUE(by_auth);
+  EXPECT_EQ(by_auth->standing, CertificateStanding::kGood);
+  EXPECT_FALSE(by_auth->successor);
+  // A second move: the first certificate now leads to the newest.
+  clock_.Advance(hours{24 * 30});
+  ASSERT_TRUE(service_->ChangeAddress(kClerk, resident_.id,
+                                      "長野県千曲市大字屋代2番地"));
+  const Certificate newest = *Good(CertificateType::kSignature);
+  auto again = service_->CertificateHolderOf(kPlatform, old_sign.serial);
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(again->successor);
+  EXPECT_EQ(again->successor->serial, newest.serial);
+}
+
+TEST_F(HolderTest, ALossHasNoSuccessorUntilTheReissuedCardIsDelivered) {
+  const Certificate old_sign = *Good(CertificateType::kSignature);
+  const Certificate old_auth = *Good(CertificateType::kAuthentication);
+  clock_.Advance(hours{24});
+  ASSERT_TRUE(service_->ReportLossOrTheft(kClerk, card_id_,
+                                          ReissueReason::kLoss, "長野-1"));
+  auto lost = service_->CertificateHolderOf(kPlatform, old_sign.serial);
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->standing, CertificateStanding::kRevoked);
+  EXPECT_EQ(lost->card.state, CardState::kVoid);
+  EXPECT_FALSE(lost->successor);
+  auto app = service_->ApplyForReissue(kClerk, resident_.id,
+                                       ReissueReason::kLoss, true);
+  ASSERT_TRUE(app) << app.error();
+  clock_.Advance(hours{24 * 30});
+  const std::string new_card = Issue(app->id);
+  for (const auto& [old, type] :
+       {std::pair{old_sign, CertificateType::kSignature},
+        std::pair{old_auth, CertificateType::kAuthentication}}) {
+    auto holder = service_->CertificateHolderOf(kPlatform, old.serial);
+    ASSERT_TRUE(holder);
+    ASSERT_TRUE(holder->successor);
+    EXPECT_EQ(holder->successor->serial, Good(type)->serial);
+    EXPECT_EQ(holder->successor->card_id, new_card);
+    EXPECT_EQ(holder->card.id, card_id_);  // the old card, as issued
+  }
+}
+
+}  // namespace
+}  // namespace openmyna::registry

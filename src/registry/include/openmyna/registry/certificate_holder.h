@@ -1,0 +1,67 @@
+// Who holds a certificate (issue 9): the look-up every service that reads a
+// card makes (sign-in, platform verification, portal, kiosk, clinic). From
+// the serial of the certificate the card presented: the resident, the card
+// and the certificate's state as the registry knows them, and, for a
+// certificate that was replaced (a signature certificate after a change of
+// name or address or a move; either certificate after a loss, a reissue or
+// a renewal: jpki.md §13), its successor, so a relying party learns the new
+// certificate (and with it the new address) of the same person.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/registry/model.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::registry {
+
+// A certificate's standing at an instant, from the registry's record (the
+// CA's OCSP/CRL answer is the relying party's own check, pki/).
+enum class CertificateStanding {
+  kGood,
+  kRevoked,      // revoked, on hold included (see Certificate::reason)
+  kExpired,      // past not_after
+  kNotYetValid,  // before not_before
+};
+std::string_view ToString(CertificateStanding standing);
+CertificateStanding StandingAt(const Certificate& c, TimePoint now);
+
+struct CertificateHolder {
+  Certificate certificate;  // the registry's record of the serial
+  CertificateStanding standing = CertificateStanding::kGood;
+  Card card;          // the card it was issued on
+  Resident resident;  // its holder
+  // When this certificate is no longer good: the holder's newest good
+  // certificate of the same type issued after it, if there is one yet (a
+  // card reported lost has none until the reissued card is delivered).
+  std::optional<Certificate> successor;
+};
+
+// Serial as the registry keys it: hex digits of the CA (lower case, no
+// leading zeros); accepts any case, colons and spaces (as openssl prints).
+// kInvalidInput when not hex.
+Result<std::string> CanonicalSerial(std::string_view serial);
+
+// The certificate of `type` that replaced `old` for its holder, at `now`
+// (see CertificateHolder::successor); std::nullopt when `old` is still good
+// or nothing newer is good.
+Result<std::optional<Certificate>> FindSuccessor(RegistryTx& tx,
+                                                 const Certificate& old,
+                                                 TimePoint now);
+
+// The holder of the certificate with `serial`. Role check: action
+// "certificate.holder" (permissions.h; kRefused otherwise). Written to the
+// resident's audit trail (who, role, why, when) in the same transaction,
+// unless the actor is the resident. kNotFound when the registry never
+// issued the serial; kInvalidInput when it is not hex.
+Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
+                                                  const Clock& clock, Rng& rng,
+                                                  const Actor& actor,
+                                                  std::string_view serial);
+
+}  // namespace openmyna::registry
