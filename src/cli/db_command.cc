@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,30 @@ struct DbOptions {
   std::string postgres;
   std::uint64_t residents = 0;  // db seed --residents
   std::string municipality = "20218";
+  bool sample_card = false;  // db seed --sample-card
 };
+
+// The passwords of the sample card (domain.md §3 formats). Fixed and
+// published: this is a sandbox card, and every guide and test can name them.
+const registry::Passwords kSampleCardPasswords{"ABC123", "1234", "5678",
+                                               "4321"};
+
+// DIR/sample-card.json (0600): which card `openmyna up` plugs and its
+// passwords (docs/cli.md, "up").
+Status WriteSampleCardFile(const std::filesystem::path& data_dir,
+                           const registry::Card& card) {
+  const nlohmann::json doc = {
+      {"card_id", card.id},
+      {"resident_id", card.resident_id},
+      {"name", "千曲 太郎"},
+      {"image", card.chip_image_path},
+      {"passwords",
+       {{"signature", kSampleCardPasswords.signature},
+        {"authentication", kSampleCardPasswords.authentication},
+        {"juki", kSampleCardPasswords.juki},
+        {"input_assist", kSampleCardPasswords.input_assist}}}};
+  return WriteFileAtomically(data_dir / "sample-card.json", doc.dump(2) + "\n");
+}
 
 // The database target: --postgres, $OPENMYNA_REGISTRY_DB, else the SQLite
 // file in the data folder (created 0700).
@@ -163,8 +187,11 @@ void RunSeed(const DbOptions& options, Context& context) {
   if (!target) return context.Failed(target.error());
   auto stack = RegistryStack::Open(*target, context.DataDir());
   if (!stack) return context.Failed(stack.error());
-  auto report =
-      registry::SeedSampleData(*(*stack)->store, *(*stack)->service, {});
+  registry::SeedOptions seed_options;
+  seed_options.issue_sample_card = options.sample_card;
+  seed_options.sample_card_passwords = kSampleCardPasswords;
+  auto report = registry::SeedSampleData(*(*stack)->store, *(*stack)->service,
+                                         seed_options);
   if (!report) return context.Failed(report.error());
   std::printf("Municipalities: 20218 千曲市 (長野県), 13221 清瀬市 (東京都)\n");
   std::printf("Sample residents: %zu (%zu created now)\n",
@@ -174,6 +201,24 @@ void RunSeed(const DbOptions& options, Context& context) {
   }
   if (Status insurance = SeedInsurance(**stack); !insurance) {
     return context.Failed(insurance.error());
+  }
+  if (report->sample_card) {
+    const registry::Card& card = *report->sample_card;
+    if (auto written = WriteSampleCardFile(context.DataDir(), card); !written) {
+      return context.Failed(written.error());
+    }
+    std::printf(
+        "Sample card of 千曲 太郎 (%s): %s, %s (%s)\n"
+        "  passwords: authentication %s, signature %s, juki %s, input "
+        "assist %s (also in %s)\n",
+        card.resident_id.c_str(), card.id.c_str(),
+        std::string(registry::ToString(card.state)).c_str(),
+        report->sample_card_created ? "issued now" : "already issued",
+        kSampleCardPasswords.authentication.c_str(),
+        kSampleCardPasswords.signature.c_str(),
+        kSampleCardPasswords.juki.c_str(),
+        kSampleCardPasswords.input_assist.c_str(),
+        (context.DataDir() / "sample-card.json").string().c_str());
   }
   if (options.residents == 0) return;
   std::fflush(stdout);
@@ -254,6 +299,11 @@ void AddDb(CLI::App& app, Context& context) {
                    "loaded are kept, so a rerun continues. Progress on "
                    "stderr")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{10'000'000'000}));
+  seed->add_flag("--sample-card", options->sample_card,
+                 "Also issue the sample card of 千曲 太郎 through the registry "
+                 "(apply, produce, deliver; reused when he already has "
+                 "one) and write DIR/sample-card.json (0600) with its image "
+                 "and passwords: the card `openmyna up` plugs");
   seed->add_option("--municipality", options->municipality,
                    "Local government code of the generated residents "
                    "(default 20218, Chikuma City)");

@@ -5,7 +5,7 @@
 // everything it started, by PID.
 //
 // It holds no business rule: every step is one of the other commands of this
-// binary (init, db migrate/seed, card new, serve, card plug), run
+// binary (init, db migrate, db seed --sample-card, serve, card plug), run
 // as a child process of the same executable, so `up` does exactly what a user
 // could do by hand. Each step is idempotent, so `up` is too.
 #include <fcntl.h>
@@ -21,12 +21,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "openmyna/base/errors.h"
 #include "openmyna/base/file_io.h"
 
 extern char** environ;
@@ -35,23 +37,31 @@ namespace openmyna::cli {
 namespace {
 namespace fs = std::filesystem;
 
-// The sample resident whose card `up` plugs in. Her number is valid
-// (jpki.md §5.1 vector 123456789018), the passwords follow domain.md §3.
-constexpr const char* kSampleProfile = R"({
-  "number": "123456789018",
-  "name": "番号 花子",
-  "address": "長野県千曲市杭瀬下８８",
-  "birth_date": "1990-05-10",
-  "sex": "female",
-  "kind": "standard",
-  "passwords": {"signature": "ABC123", "authentication": "1234",
-                "juki": "5678", "input_assist": "4321"},
-  "certificates": ["authentication", "signature"],
-  "municipality_code": "20218",
-  "municipality_prefecture": "Nagano-ken",
-  "municipality_name": "Chikuma-shi"
+// The card `up` plugs: issued by `db seed --sample-card` through the
+// registry to the first sample resident, described in DIR/sample-card.json.
+struct SampleCard {
+  std::string id;
+  std::string resident_id;
+  std::string image;
+  std::string authentication;  // passwords
+  std::string signature;
+  std::string juki;
+  std::string input_assist;
+};
+
+Result<SampleCard> ReadSampleCard(const fs::path& file) {
+  OPENMYNA_ASSIGN_OR_RETURN(std::string text, ReadFileText(file));
+  const auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.contains("image") ||
+      !doc.contains("passwords")) {
+    return Fail(BaseErrc::kIo, file.string() + " is not a sample card file");
+  }
+  const auto& p = doc["passwords"];
+  return SampleCard{doc.value("card_id", ""),   doc.value("resident_id", ""),
+                    doc.value("image", ""),     p.value("authentication", ""),
+                    p.value("signature", ""),   p.value("juki", ""),
+                    p.value("input_assist", "")};
 }
-)";
 
 struct UpOptions {
   int port = -1;
@@ -159,32 +169,16 @@ void RunUp(const UpOptions& options, Context& context) {
   if (!step("registry database (openmyna db migrate)", {"db", "migrate"})) {
     return;
   }
-  if (!step("sample municipalities and residents (openmyna db seed)",
-            {"db", "seed"})) {
-    return;
-  }
   // `openmyna init` made the API credentials (DIR/credentials.txt).
   const fs::path credentials = dir / "credentials.txt";
-  const fs::path profile = dir / "profiles" / "sample.json";
-  const fs::path card = dir / "cards" / "sample.card";
-  if (!fs::exists(card)) {
-    if (auto made = EnsurePrivateDirectory(profile.parent_path()); !made) {
-      return context.Failed(made.error());
-    }
-    if (auto written =
-            WriteFileAtomically(profile, std::string_view(kSampleProfile));
-        !written) {
-      return context.Failed(written.error());
-    }
-    if (auto made = EnsurePrivateDirectory(card.parent_path()); !made) {
-      return context.Failed(made.error());
-    }
-    if (!step("sample card (openmyna card new)",
-              {"card", "new", "--profile", profile.string(), "--out",
-               card.string()})) {
-      return;
-    }
+  if (!step("the sample card of 千曲 太郎, issued through the registry "
+            "(openmyna db seed --sample-card)",
+            {"db", "seed", "--sample-card"})) {
+    return;
   }
+  auto sample = ReadSampleCard(dir / "sample-card.json");
+  if (!sample) return context.Failed(sample.error());
+  const fs::path card = sample->image;
 
   struct sigaction action {};
   action.sa_handler = OnSignal;
@@ -242,18 +236,26 @@ void RunUp(const UpOptions& options, Context& context) {
       "  HTTPS         %s (TLS root: %s/tls/root.pem; curl --cacert)\n"
       "  credentials   %s (HTTP Basic, one per role)\n"
       "  CA roots      %s/ca/\n"
-      "  sample card   %s (番号 花子; auth PIN 1234, signature password "
-      "ABC123)\n\n"
+      "  sample card   %s\n"
+      "                card %s of resident %s (千曲 太郎), issued by the "
+      "registry\n"
+      "                passwords: authentication %s, signature %s, juki %s, "
+      "input assist %s\n"
+      "                (also in %s/sample-card.json, 0600)\n\n"
       "Try:\n"
       "  opensc-tool --reader 0 --name             # -> jpki\n"
       "  pkcs15-tool --reader 0 --dump\n"
       "  echo hello > msg.txt && pkcs11-tool --slot-index 0 --login --pin "
-      "1234 --sign --id 01 -m SHA256-RSA-PKCS -i msg.txt -o msg.sig\n"
+      "%s --sign --id 01 -m SHA256-RSA-PKCS -i msg.txt -o msg.sig\n"
       "  %s --data %s card show --image %s\n\n"
       "Ctrl-C stops everything this command started.\n",
       data.c_str(), base_url.c_str(), base_url.c_str(), https_url.c_str(),
       data.c_str(), credentials.string().c_str(), data.c_str(),
-      card.string().c_str(), self.c_str(), data.c_str(), card.string().c_str());
+      card.string().c_str(), sample->id.c_str(), sample->resident_id.c_str(),
+      sample->authentication.c_str(), sample->signature.c_str(),
+      sample->juki.c_str(), sample->input_assist.c_str(), data.c_str(),
+      sample->authentication.c_str(), self.c_str(), data.c_str(),
+      card.string().c_str());
   std::fflush(stdout);
 
   while (!g_stop) {

@@ -29,6 +29,47 @@ constexpr SampleResident kResidents[] = {
      "東京都清瀬市中里五丁目842番地", "13221", false, false},
 };
 
+// The first resident's card in force, else a new one issued through the
+// life events a counter would use.
+Status IssueSampleCard(RegistryService& service, const Actor& system,
+                       const Actor& clerk, const std::string& resident_id,
+                       const Passwords& passwords, SeedReport& report) {
+  OPENMYNA_ASSIGN_OR_RETURN(ResidentFile file,
+                            service.GetResident(system, resident_id));
+  for (const Card& card : file.cards) {
+    if (card.state == CardState::kActive ||
+        card.state == CardState::kSuspended) {
+      report.sample_card = card;
+      return Ok();
+    }
+  }
+  const Application* pending = nullptr;
+  for (const Application& a : file.applications) {
+    if (a.state == ApplicationState::kReceived ||
+        a.state == ApplicationState::kProduced) {
+      pending = &a;
+    }
+  }
+  Application app;
+  if (pending) {
+    app = *pending;
+  } else {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        app,
+        service.Apply(clerk, ApplicationRequest{resident_id, resident_id}));
+  }
+  std::string card_id = app.card_id;
+  if (app.state == ApplicationState::kReceived) {
+    OPENMYNA_ASSIGN_OR_RETURN(Card produced, service.Produce(clerk, app.id));
+    card_id = produced.id;
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      Card card, service.Deliver(clerk, card_id, resident_id, passwords));
+  report.sample_card = card;
+  report.sample_card_created = true;
+  return Ok();
+}
+
 }  // namespace
 
 Result<SeedReport> SeedSampleData(RegistryStore& store,
@@ -80,6 +121,11 @@ Result<SeedReport> SeedSampleData(RegistryStore& store,
   CivilService civil(store, service.clock(), service.rng());
   OPENMYNA_ASSIGN_OR_RETURN(report.civil,
                             SeedCivilRecords(civil, report.residents));
+  if (options.issue_sample_card) {
+    OPENMYNA_RETURN_IF_ERROR(
+        IssueSampleCard(service, system, clerk, report.residents[0],
+                        options.sample_card_passwords, report));
+  }
   if (options.issue_face_auth_card) {
     const std::string& elderly = report.residents[3];
     auto file = service.GetResident(system, elderly);

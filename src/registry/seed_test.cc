@@ -57,5 +57,55 @@ TEST(SeedSampleData, CreatesTheSampleOnceAndIsIdempotent) {
   std::filesystem::remove_all(dir);
 }
 
+// The card `openmyna up` plugs: issued to the first resident through apply,
+// produce and deliver (the CA and chip ports see it as any card), with
+// both certificates; a second seed reuses it.
+TEST(SeedSampleData, IssuesTheSampleCardOnceThroughTheLifeEvents) {
+  std::random_device rd;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("om-seed-card-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  FixedClock clock(
+      std::chrono::sys_days{std::chrono::year{2026} / std::chrono::month{1} /
+                            std::chrono::day{5}} +
+      std::chrono::hours{1});
+  DeterministicRng rng(2);
+  testing::RecordingCa ca;
+  testing::RecordingCard card;
+  auto store = RegistryStore::Open((dir / "r.db").string(), clock);
+  ASSERT_TRUE(store);
+  RegistryService service(**store, clock, rng, ca, card);
+  SeedOptions options;
+  options.issue_sample_card = true;
+  options.sample_card_passwords = {"ABC123", "1234", "5678", "4321"};
+  auto first = SeedSampleData(**store, service, options);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_TRUE(first->sample_card);
+  EXPECT_TRUE(first->sample_card_created);
+  EXPECT_EQ(first->sample_card->state, CardState::kActive);
+  EXPECT_EQ(first->sample_card->resident_id, first->residents[0]);
+  EXPECT_EQ(card.passwords.at(first->sample_card->id).authentication, "1234");
+  EXPECT_EQ(card.passwords.at(first->sample_card->id).signature, "ABC123");
+  EXPECT_EQ(ca.issued.size(), 2u);
+
+  const Actor clerk{"c", Role::kCounterClerk, "check"};
+  auto file = service.GetResident(clerk, first->residents[0]);
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->resident.individual_number, "123456789018");
+  ASSERT_EQ(file->certificates.size(), 2u);
+  for (const Certificate& c : file->certificates) {
+    EXPECT_EQ(c.card_id, first->sample_card->id);
+    EXPECT_FALSE(c.revoked);
+  }
+
+  auto second = SeedSampleData(**store, service, options);
+  ASSERT_TRUE(second) << second.error();
+  ASSERT_TRUE(second->sample_card);
+  EXPECT_FALSE(second->sample_card_created);
+  EXPECT_EQ(second->sample_card->id, first->sample_card->id);
+  EXPECT_EQ(ca.issued.size(), 2u);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace openmyna::registry

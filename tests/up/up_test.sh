@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `openmyna up` as a new user meets it: on a fresh data folder it creates the
 # sandbox, starts pcscd (in private namespaces, pcsc-testing.md §6), the
-# services and the sample card; pkcs11-tool signs with the plugged card and
-# openssl verifies the signature with the certificate read from the card;
+# services and the sample card, issued through the registry to a sample
+# resident; pkcs11-tool signs with the plugged card and openssl verifies the
+# signature with the certificate read from the card; the registry API finds
+# that card's certificate as the resident's;
 # Ctrl-C stops everything; a second run changes nothing and still works.
 # Usage: up_test.sh /path/to/openmyna
 set -euo pipefail
@@ -20,6 +22,31 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 data=$work/data
 
+# The plugged card is the registry's: the serial of the authentication
+# certificate OpenSC reads from it is found, through the registry API with
+# the platform credential, as the certificate of the sample resident named
+# in sample-card.json, good, on the card named there.
+check_card_is_registered() {
+  local serial platform holder
+  serial=$(openssl x509 -in "$work/cert.pem" -noout -serial | cut -d= -f2)
+  platform=$(awk '$1 == "platform" {print $2}' "$data/credentials.txt")
+  [ -n "$platform" ] || { echo "FAIL: no platform credential"; exit 1; }
+  holder=$(curl -sf -u "$platform" -H 'X-Purpose: up test' \
+    "http://127.0.0.1:8390/v1/certificates/$serial/holder") \
+    || { echo "FAIL: holder of $serial not found"; exit 1; }
+  python3 - "$data/sample-card.json" "$holder" <<'PY'
+import json, sys
+sample = json.load(open(sys.argv[1]))
+holder = json.loads(sys.argv[2])
+assert holder["resident"]["id"] == sample["resident_id"], (holder, sample)
+assert holder["resident"]["name"] == "千曲 太郎", holder["resident"]
+assert holder["card"]["id"] == sample["card_id"], (holder, sample)
+assert holder["certificate"]["type"] == "authentication", holder
+assert holder["standing"] == "good", holder
+assert "individual_number" not in json.dumps(holder), holder
+PY
+}
+
 run_up_and_sign() {
   "$openmyna" --data "$data" up > "$work/up.out" 2>&1 &
   local up=$!
@@ -30,7 +57,9 @@ run_up_and_sign() {
   done
   [ "$(opensc-tool --reader 0 --name)" = jpki ] || { echo "FAIL: no jpki card"; exit 1; }
   echo "message to sign" > "$work/msg"
-  pkcs11-tool --slot-index 0 --login --pin 1234 --sign --id 01 \
+  pin=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["passwords"]["authentication"])' "$data/sample-card.json")
+  grep -q "authentication $pin, signature" "$work/up.out" || { cat "$work/up.out"; echo "FAIL: up did not print the passwords"; exit 1; }
+  pkcs11-tool --slot-index 0 --login --pin "$pin" --sign --id 01 \
     -m SHA256-RSA-PKCS -i "$work/msg" -o "$work/sig" >/dev/null 2>&1
   pkcs15-tool --reader 0 --read-certificate 01 > "$work/cert.pem"
   openssl x509 -in "$work/cert.pem" -pubkey -noout > "$work/pub.pem"
@@ -41,6 +70,7 @@ run_up_and_sign() {
     sleep 0.5
   done
   [ "$code" = 200 ] || { echo "FAIL: services not answering ($code)"; exit 1; }
+  check_card_is_registered
   kill -INT "$up"
   wait "$up" || { cat "$work/up.out"; echo "FAIL: up exit code"; exit 1; }
   grep -q '^stopped$' "$work/up.out"
@@ -55,8 +85,14 @@ run_up_and_sign() {
 
 run_up_and_sign
 [ "$(stat -c %a "$data/credentials.txt")" = 600 ] || { echo "FAIL: credentials not 0600"; exit 1; }
+[ "$(stat -c %a "$data/sample-card.json")" = 600 ] || { echo "FAIL: sample-card.json not 0600"; exit 1; }
+grep -q 'issued now' "$work/up.out" || { echo "FAIL: the sample card was not issued"; exit 1; }
+first_card=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["card_id"])' "$data/sample-card.json")
 grep -q 'counter_clerk\|counter-clerk\|clerk' "$data/credentials.txt"
 run_up_and_sign   # idempotent: same sandbox, same card, nothing recreated
 grep -q 'changes nothing\|already\|unchanged' "$work/up.out" || { cat "$work/up.out"; echo "FAIL: second init did not say unchanged"; exit 1; }
 grep -q '0 created now' "$work/up.out" || { echo "FAIL: seed not idempotent"; exit 1; }
+grep -q 'already issued' "$work/up.out" || { echo "FAIL: the sample card was issued again"; exit 1; }
+[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["card_id"])' "$data/sample-card.json")" = "$first_card" ] \
+  || { echo "FAIL: a second up plugged another card"; exit 1; }
 echo "up_test: passed"

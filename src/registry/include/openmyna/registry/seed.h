@@ -8,6 +8,7 @@
 // jpki.md §5.1. Idempotent: what exists is left alone.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,12 +25,21 @@ struct SeedReport {
   std::vector<std::string> residents;       // every sample resident's id
   std::string face_auth_card_id;            // when a card was issued
   CivilSeedReport civil;  // households, registers, seals (civil_seed.h)
+  // The sample card of the first resident (千曲 太郎), when asked for.
+  std::optional<Card> sample_card;
+  bool sample_card_created = false;  // issued by this call (else reused)
 };
 
 struct SeedOptions {
   // Also issue the face-authentication card of the elderly resident (needs
   // the service's CA and card ports to work).
   bool issue_face_auth_card = false;
+  // Also give the first sample resident (千曲 太郎, 123456789018) a standard
+  // card with both certificates, issued as any card is (apply, produce,
+  // deliver with `sample_card_passwords`): the card `openmyna up` plugs.
+  // A card of his in force (active or suspended) is reused as it is.
+  bool issue_sample_card = false;
+  Passwords sample_card_passwords;
 };
 
 Result<SeedReport> SeedSampleData(RegistryStore& store,
