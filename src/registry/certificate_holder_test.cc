@@ -129,6 +129,13 @@ TEST_F(HolderTest, RefusesUnknownMalformedAndUnauthorised) {
   ASSERT_FALSE(hotline);
   EXPECT_TRUE(hotline.error().Is(RegistryErrc::kRefused));
   EXPECT_EQ(AuditCount("certificate.holder"), before);
+  // A clinic reading the card at reception may.
+  const Actor clinic{"clinic-1", Role::kClinic, "reception"};
+  auto at_clinic = service_->CertificateHolderOf(
+      clinic, Good(CertificateType::kAuthentication)->serial);
+  ASSERT_TRUE(at_clinic) << at_clinic.error();
+  EXPECT_EQ(at_clinic->resident.id, resident_.id);
+  EXPECT_EQ(AuditCount("certificate.holder"), before + 1);
 }
 
 TEST_F(HolderTest, AChangeOfAddressLinksTheOldSignatureToTheNewOne) {

@@ -55,7 +55,8 @@ Result<std::optional<Certificate>> FindSuccessor(RegistryTx& tx,
                                                  TimePoint now);
 
 // The holder of the certificate with `serial`. Role check: action
-// "certificate.holder" (permissions.h; kRefused otherwise). Written to the
+// "certificate.holder" (permissions.h: clerk, kiosk, platform, system; and
+// the clinic role; kRefused otherwise). Written to the
 // resident's audit trail (who, role, why, when) in the same transaction,
 // unless the actor is the resident. kNotFound when the registry never
 // issued the serial; kInvalidInput when it is not hex.
