@@ -86,6 +86,12 @@ class DownStore final : public pki::CertificateStore {
       const std::function<bool(const pki::RevokedEntry&)>&) override {
     return Down();
   }
+  Result<std::uint64_t> RevocationSequence() override { return Down(); }
+  Status ForEachRevocationSince(
+      std::uint64_t,
+      const std::function<bool(const pki::RevocationChange&)>&) override {
+    return Down();
+  }
 
  private:
   static Unexpected<Error> Down() {
