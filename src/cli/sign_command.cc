@@ -8,19 +8,18 @@
 // PINs never come from the command line: --pin-env VAR, --pin-file F, or a
 // prompt without echo when stdin is a terminal (docs/cli.md).
 #include <openssl/pem.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <memory>
 #include <string>
 
+#include "cli/card_session.h"
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "openmyna/base/clock.h"
+#include "openmyna/base/errors.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/card/client/jpki_client.h"
 #include "openmyna/card/client/pcsc_reader.h"
@@ -31,13 +30,11 @@ namespace openmyna::cli {
 namespace {
 
 using card::client::JpkiKey;
-using card::client::PinStatus;
 
 struct SignOptions {
   std::string file, key, cert, out;
   bool card = false;
-  std::string reader, pin_env, pin_file;
-  bool short_apdus = false;
+  CardOptions card_options;  // --reader, --pin-env, --pin-file, --short-apdus
 };
 
 constexpr auto kSignatureFileMode =
@@ -62,8 +59,9 @@ void RunSignWithKeyFile(const SignOptions& o, const Bytes& content,
     return context.BadInput("--cert", "required with --key (or --card)");
   }
   for (const auto& [name, value] :
-       {std::pair{"--reader", &o.reader}, std::pair{"--pin-env", &o.pin_env},
-        std::pair{"--pin-file", &o.pin_file}}) {
+       {std::pair{"--reader", &o.card_options.reader},
+        std::pair{"--pin-env", &o.card_options.pin_env},
+        std::pair{"--pin-file", &o.card_options.pin_file}}) {
     if (!value->empty()) return context.BadInput(name, "only with --card");
   }
   auto key_text = ReadFileText(o.key);
@@ -88,77 +86,6 @@ void RunSignWithKeyFile(const SignOptions& o, const Bytes& content,
   WriteSignature(o, *cms, context);
 }
 
-// Reads a line from the terminal on stdin with echo off (termios), the
-// prompt on stderr. Echo is restored before returning.
-bool PromptWithoutEcho(const std::string& prompt, std::string& out) {
-  termios saved{};
-  if (tcgetattr(STDIN_FILENO, &saved) != 0) return false;
-  termios quiet = saved;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;
-  std::fprintf(stderr, "%s", prompt.c_str());
-  std::fflush(stderr);
-  if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return false;
-  const bool ok = static_cast<bool>(std::getline(std::cin, out));
-  tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-  return ok;
-}
-
-// The PIN from exactly one source; false (exit 2 reported) otherwise.
-bool ReadPin(const SignOptions& o, JpkiKey key, Context& context,
-             std::string& pin) {
-  if (!o.pin_env.empty() && !o.pin_file.empty()) {
-    context.BadInput("--pin-env", "give --pin-env or --pin-file, not both");
-    return false;
-  }
-  if (!o.pin_env.empty()) {
-    const char* value = std::getenv(o.pin_env.c_str());
-    if (value == nullptr || *value == '\0') {
-      context.BadInput("--pin-env",
-                       "environment variable " + o.pin_env + " is not set");
-      return false;
-    }
-    pin = value;
-    return true;
-  }
-  if (!o.pin_file.empty()) {
-    auto text = ReadFileText(o.pin_file);
-    if (!text) {
-      context.BadInput("--pin-file", text.error().message());
-      return false;
-    }
-    pin = *text;
-    SecureWipe(*text);
-    // The first line, without its line break.
-    if (auto end = pin.find_first_of("\r\n"); end != std::string::npos) {
-      pin.resize(end);
-    }
-    return true;
-  }
-  if (isatty(STDIN_FILENO) == 0) {
-    context.BadInput("--pin-env",
-                     "no PIN source: stdin is not a terminal to prompt on; "
-                     "use --pin-env VAR or --pin-file FILE");
-    return false;
-  }
-  const std::string prompt =
-      key == JpkiKey::kSignature
-          ? "Signature password (署名用パスワード, 6-16 A-Z 0-9): "
-          : "Authentication PIN (利用者証明用暗証番号, 4 digits): ";
-  if (!PromptWithoutEcho(prompt, pin)) {
-    context.BadInput("--pin-env", "could not read the PIN from the terminal");
-    return false;
-  }
-  return true;
-}
-
-std::string TriesText(const PinStatus& status) {
-  if (status.tries_left < 0) return "the card keeps no count of tries";
-  return status.tries_left == 1
-             ? "1 try left"
-             : std::to_string(status.tries_left) + " tries left";
-}
-
 void RunSignWithCard(const SignOptions& o, const Bytes& content,
                      Context& context) {
   if (!o.cert.empty()) {
@@ -168,57 +95,22 @@ void RunSignWithCard(const SignOptions& o, const Bytes& content,
   }
   auto key = card::client::ParseJpkiKey(o.key.empty() ? "signature" : o.key);
   if (!key) return context.BadInput("--key", key.error().message());
-  std::string pin;
-  if (!ReadPin(o, *key, context, pin)) return;
-  auto normalized = card::client::NormalizePin(*key, pin);
-  SecureWipe(pin);
-  if (!normalized) {
-    return context.BadInput(o.pin_file.empty() ? "--pin-env" : "--pin-file",
-                            normalized.error().message());
-  }
-
-  auto reader = card::client::PcscCard::Connect(o.reader);
-  if (!reader) {
-    SecureWipe(*normalized);
-    return context.Failed(reader.error());
-  }
-  card::client::JpkiClient jpki(**reader, {.extended_length = !o.short_apdus});
-  auto selected = jpki.SelectAp();
-  if (!selected) {
-    SecureWipe(*normalized);
-    return context.Failed(selected.error());
-  }
-  auto status = jpki.Login(*key, *normalized);
-  SecureWipe(*normalized);
-  if (!status) return context.Failed(status.error());
-  const std::string pin_name(card::client::PinName(*key));
-  if (status->state == PinStatus::State::kBlocked) {
-    std::fprintf(stderr,
-                 "openmyna: the %s is blocked (no tries left); it can be "
-                 "reset only at the municipal office\n",
-                 pin_name.c_str());
-    return context.SetExitCode(kExitFailed);
-  }
-  if (status->state == PinStatus::State::kTriesLeft) {
-    std::fprintf(stderr, "openmyna: wrong %s: %s\n", pin_name.c_str(),
-                 TriesText(*status).c_str());
-    return context.SetExitCode(kExitFailed);
-  }
-
-  Result<Bytes> cms = [&]() -> Result<Bytes> {
-    OPENMYNA_ASSIGN_OR_RETURN(Bytes cert_der, jpki.ReadCertificate(*key));
-    OPENMYNA_ASSIGN_OR_RETURN(pki::X509Ptr cert,
-                              pki::ParseCertificate(cert_der));
-    SystemClock clock;
-    return pki::SignDetachedExternal(
-        content, cert.get(),
-        [&](ByteView digest_info) { return jpki.Sign(*key, digest_info); },
-        clock);
-  }();
-  // Log out whatever happened: selecting another AP clears the security
-  // status (card-apdu.md §2; re-selecting the JPKI-AP would not, §16 #6);
-  // pcscd does not reset between clients.
-  (void)jpki.Logout();
+  Result<Bytes> cms = Fail(BaseErrc::kIo, "no card session");
+  {
+    auto session = CardSession::Open(o.card_options, *key, context);
+    if (!session) return;
+    card::client::JpkiClient& jpki = session->jpki();
+    cms = [&]() -> Result<Bytes> {
+      OPENMYNA_ASSIGN_OR_RETURN(Bytes cert_der, jpki.ReadCertificate(*key));
+      OPENMYNA_ASSIGN_OR_RETURN(pki::X509Ptr cert,
+                                pki::ParseCertificate(cert_der));
+      SystemClock clock;
+      return pki::SignDetachedExternal(
+          content, cert.get(),
+          [&](ByteView digest_info) { return jpki.Sign(*key, digest_info); },
+          clock);
+    }();
+  }  // logged out here
   if (!cms) return context.Failed(cms.error());
   WriteSignature(o, *cms, context);
 }
@@ -227,7 +119,7 @@ void RunSign(const SignOptions& o, Context& context) {
   auto content = ReadFileBytes(o.file);
   if (!content) return context.BadInput("file", content.error().message());
   if (o.card) return RunSignWithCard(o, *content, context);
-  if (o.short_apdus)
+  if (o.card_options.short_apdus)
     return context.BadInput("--short-apdus", "only with --card");
   RunSignWithKeyFile(o, *content, context);
 }
@@ -257,14 +149,14 @@ void AddSign(CLI::App& app, Context& context) {
   sign->add_flag("--card", options->card,
                  "sign with a My Number Card through PC/SC; the signer "
                  "certificate is read from the card");
-  sign->add_option("--reader", options->reader,
+  sign->add_option("--reader", options->card_options.reader,
                    "PC/SC reader name, or a part of one (default: the first "
                    "reader with a card)");
-  sign->add_option("--pin-env", options->pin_env,
+  sign->add_option("--pin-env", options->card_options.pin_env,
                    "name of the environment variable holding the PIN");
-  sign->add_option("--pin-file", options->pin_file,
+  sign->add_option("--pin-file", options->card_options.pin_file,
                    "file whose first line is the PIN");
-  sign->add_flag("--short-apdus", options->short_apdus,
+  sign->add_flag("--short-apdus", options->card_options.short_apdus,
                  "read the certificate with short APDUs only (readers "
                  "without extended-length support)");
   sign->add_option("--out", options->out, "signature file (default FILE.p7s)");

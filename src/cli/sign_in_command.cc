@@ -8,18 +8,13 @@
 #include <openssl/sha.h>
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/app_http.h"
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "openmyna/base/bytes.h"
@@ -33,8 +28,10 @@
 #include "openmyna/pki/tls.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
+#include "openmyna/services/sign_transactions.h"
 #include "openmyna/sign_in/clients.h"
 #include "openmyna/sign_in/jose.h"
+#include "openmyna/sign_in/jwe.h"
 #include "openmyna/sign_in/provider.h"
 
 namespace openmyna::cli {
@@ -52,8 +49,44 @@ class SignInHttpService final : public http::Service {
       : store_(std::move(store)), rng_(std::move(rng)) {}
   std::unique_ptr<registry::RegistryStore> store_;
   std::unique_ptr<OpenSslRng> rng_;
+  std::unique_ptr<services::SignTransactions> transactions_;
   std::unique_ptr<sign_in::Provider> provider_;
 };
+
+// The key a sign result is encrypted to: the client's key marked
+// "use":"enc", else its first (the national API encrypts to the key the
+// relying party registered).
+Result<std::string> EncryptToClient(const fs::path& data_dir,
+                                    std::string_view client_id,
+                                    std::string_view plaintext, Rng& rng) {
+  OPENMYNA_ASSIGN_OR_RETURN(sign_in::Client client,
+                            sign_in::ClientStore(data_dir).Find(client_id));
+  if (client.keys.empty()) {
+    return Fail(BaseErrc::kInvalidArgument, "the client has no key");
+  }
+  const json* key = &client.keys.front();
+  for (const json& k : client.keys) {
+    if (k.value("use", "") == "enc") key = &k;
+  }
+  return sign_in::EncryptJwe(plaintext, *key, rng);
+}
+
+// `serve --set sign_in.sign-transaction-lifetime=SECONDS` (default 600).
+Result<std::chrono::seconds> TransactionLifetime(
+    const http::ServiceContext& c) {
+  auto it = c.settings.find("sign_in.sign-transaction-lifetime");
+  if (it == c.settings.end()) {
+    return services::SignTransactions::kDefaultLifetime;
+  }
+  char* end = nullptr;
+  const long seconds = std::strtol(it->second.c_str(), &end, 10);
+  if (end == it->second.c_str() || *end != '\0' || seconds < 1 ||
+      seconds > 86400) {
+    return Fail(BaseErrc::kInvalidArgument,
+                "sign_in.sign-transaction-lifetime: 1..86400 seconds");
+  }
+  return std::chrono::seconds(seconds);
+}
 
 const http::ServiceRegistration kSignInService{
     "sign_in",
@@ -66,15 +99,33 @@ const http::ServiceRegistration kSignInService{
           auto store, registry::RegistryStore::Open(target, *c.clock));
       auto service = std::make_unique<SignInHttpService>(
           std::move(store), std::make_unique<OpenSslRng>());
+      OPENMYNA_ASSIGN_OR_RETURN(std::chrono::seconds lifetime,
+                                TransactionLifetime(c));
+      service->transactions_ = std::make_unique<services::SignTransactions>(
+          *c.clock, *service->rng_, lifetime);
       sign_in::ProviderOptions options;
       options.data_dir = c.data_dir;
       options.clock = c.clock;
       options.urls = c.urls;
       options.store = service->store_.get();
       options.rng = service->rng_.get();
+      options.transactions = service->transactions_.get();
       OPENMYNA_ASSIGN_OR_RETURN(service->provider_,
                                 sign_in::Provider::Open(options));
       OPENMYNA_RETURN_IF_ERROR(service->provider_->AddRoutes(router));
+      // The signing API (docs/sign-in.md): its Bearer tokens come from the
+      // provider's client_credentials grant.
+      sign_in::Provider* provider = service->provider_.get();
+      Rng* rng = service->rng_.get();
+      OPENMYNA_RETURN_IF_ERROR(services::AddSignTransactionRoutes(
+          router, *service->transactions_,
+          [provider](std::string_view token) {
+            return provider->ClientOfToken(token);
+          },
+          [data_dir = c.data_dir, rng](std::string_view client_id,
+                                       std::string_view plaintext) {
+            return EncryptToClient(data_dir, client_id, plaintext, *rng);
+          }));
       return std::unique_ptr<http::Service>(std::move(service));
     }};
 
@@ -214,79 +265,6 @@ const CommandGroup kRpGroup{"rp", 60, &AddRp};
 struct AppOptions {
   std::string link, reader, pin_env, pin_file, input_assist_pin_env, cacert;
 };
-
-struct HttpsAnswer {
-  int status = 0;
-  std::string body;
-};
-
-// One HTTPS request (Beast over OpenSSL), the server certificate checked
-// against `cacert` and the link's host (RFC 6125).
-Result<HttpsAnswer> HttpsRequest(const std::string& url, bool post,
-                                 const std::string& body,
-                                 const std::string& cacert) {
-  namespace asio = boost::asio;
-  namespace beast = boost::beast;
-  namespace bhttp = beast::http;
-  const bool tls = url.rfind("https://", 0) == 0;
-  if (!tls && url.rfind("http://", 0) != 0) {
-    return Fail(BaseErrc::kInvalidArgument, "the link is not an http(s) URL");
-  }
-  const std::string rest = url.substr(tls ? 8 : 7);
-  const std::string authority = rest.substr(0, rest.find('/'));
-  const std::string target =
-      rest.find('/') == std::string::npos ? "/" : rest.substr(rest.find('/'));
-  const auto colon = authority.rfind(':');
-  const std::string host = authority.substr(0, colon);
-  const std::string port = colon == std::string::npos
-                               ? (tls ? "443" : "80")
-                               : authority.substr(colon + 1);
-  try {
-    asio::io_context ioc;
-    asio::ip::tcp::resolver resolver(ioc);
-    const auto endpoints = resolver.resolve(host, port);
-    bhttp::request<bhttp::string_body> request(
-        post ? bhttp::verb::post : bhttp::verb::get, target, 11);
-    request.set(bhttp::field::host, authority);
-    request.set(bhttp::field::user_agent, "openmyna-app");
-    if (post) {
-      request.set(bhttp::field::content_type, "application/json");
-      request.body() = body;
-    }
-    request.prepare_payload();
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> response;
-    if (tls) {
-      asio::ssl::context ctx(asio::ssl::context::tls_client);
-      ctx.load_verify_file(cacert);
-      ctx.set_verify_mode(asio::ssl::verify_peer);
-      beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-      SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
-      X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
-      if (host.find_first_not_of("0123456789.") == std::string::npos) {
-        X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
-      } else {
-        X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
-      }
-      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
-      beast::get_lowest_layer(stream).connect(endpoints);
-      stream.handshake(asio::ssl::stream_base::client);
-      bhttp::write(stream, request);
-      bhttp::read(stream, buffer, response);
-    } else {
-      beast::tcp_stream stream(ioc);
-      stream.expires_after(std::chrono::seconds(60));
-      stream.connect(endpoints);
-      bhttp::write(stream, request);
-      bhttp::read(stream, buffer, response);
-    }
-    return HttpsAnswer{static_cast<int>(response.result_int()),
-                       response.body()};
-  } catch (const std::exception& e) {
-    return Fail(BaseErrc::kIo,
-                std::string("HTTP request to ") + url + ": " + e.what());
-  }
-}
 
 bool ReadSecret(const std::string& env, const std::string& file,
                 std::string& out) {

@@ -132,14 +132,15 @@ class Sandbox:
             check(out.returncode == 2, "serve --now %r: exit %d" % (
                 bad, out.returncode))
 
-    def start(self, now):
-        """Starts serve as if it were `now` (an aware datetime)."""
+    def start(self, now, extra=()):
+        """Starts serve as if it were `now` (an aware datetime); `extra`
+        are more serve arguments (e.g. --set NAME=VALUE)."""
         self.stop()
         self.offset = now - dt.datetime.now(dt.timezone.utc)
         log = open(self.serve_log, "a")
         self.serve = subprocess.Popen(
             [self.openmyna, "--data", self.data, "serve", "--port",
-             str(self.port), "--now", iso(now)],
+             str(self.port), "--now", iso(now), *extra],
             env=self.env, stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

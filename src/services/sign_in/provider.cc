@@ -14,12 +14,14 @@
 #include <set>
 #include <sstream>
 
+#include "client_credentials.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/log.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/pki/verifier.h"
+#include "openmyna/services/sign_transactions.h"
 #include "openmyna/sign_in/clients.h"
 #include "openmyna/sign_in/errors.h"
 #include "openmyna/sign_in/jose.h"
@@ -148,6 +150,10 @@ struct Pending {
   std::string redirect_uri, state, nonce, code_challenge;
   std::vector<std::string> scopes, acr_values;
   std::string challenge;  // the exact bytes the card signs
+  // Scope "sign": the card signs the transaction's DigestInfo with the
+  // signature key instead of the challenge (services/sign_transactions.h).
+  std::string sign_transaction_id;
+  Bytes digest_info;
   TimePoint expires;
   enum class Status { kWaiting, kDone } status = Status::kWaiting;
   std::string final_redirect;
@@ -159,6 +165,8 @@ struct Grant {  // what a code, an access token or a refresh token stands for
   std::string resident_id, acr, session_state;
   TimePoint auth_time, expires;
   bool used = false;
+  std::string sign_transaction_id;  // released when the code is exchanged
+  std::string signed_hash;          // hex SHA-256 the holder signed (audit)
 };
 
 }  // namespace
@@ -177,9 +185,12 @@ struct Provider::Impl {
   std::map<std::string, std::string> by_browser;  // browser_token -> id
   std::map<std::string, Grant> codes, access_tokens, refresh_tokens;
   std::map<std::string, TimePoint> used_jtis;
+  ClientCredentials client_credentials;
 
   explicit Impl(ProviderOptions o)
-      : options(std::move(o)), clients(options.data_dir) {}
+      : options(std::move(o)),
+        clients(options.data_dir),
+        client_credentials(*options.clock, *options.rng) {}
 
   TimePoint Now() const { return options.clock->Now(); }
   std::string Random() { return Base64UrlEncode(options.rng->Bytes(32)); }
@@ -261,7 +272,8 @@ struct Provider::Impl {
          {"jwks_uri", Endpoint("certs")},
          {"response_types_supported", {"code"}},
          {"response_modes_supported", {"query"}},
-         {"grant_types_supported", {"authorization_code", "refresh_token"}},
+         {"grant_types_supported",
+          {"authorization_code", "refresh_token", "client_credentials"}},
          {"subject_types_supported", {"pairwise"}},
          {"id_token_signing_alg_values_supported", {"ES256"}},
          {"token_endpoint_auth_methods_supported", {"private_key_jwt"}},
@@ -295,6 +307,13 @@ struct Provider::Impl {
 
   // Finishes a pending request: a code on success, an error otherwise.
   json Complete(Pending& p, const json& body);
+  json Refuse(Pending& p, std::string error, std::string description);
+  // A login's signature over the challenge, the chain to the sandbox
+  // authentication CA, validity and revocation; the refusal, if any.
+  std::optional<json> CheckLoginAnswer(Pending& p, X509* cert,
+                                       ByteView signature, bool by_crl);
+  std::optional<json> CheckChain(Pending& p, X509* cert, pki::CaKind kind,
+                                 bool by_crl);
   Result<Client> AuthenticateClient(const web::Form& form, std::string& error);
   json IdToken(const Grant& g, const std::string& access_token) const;
   Response IssueTokens(Grant grant);
@@ -358,7 +377,36 @@ Response Provider::Impl::Authorize(const Request& request) {
   if (form->Get("request") || form->Get("request_uri")) {
     return fail("request_not_supported", "request objects are not supported");
   }
+  // Scope "sign" names a sign transaction this client created and nobody
+  // signed yet (sign-in-portal.md §1.6 step 3).
+  const std::string sign_id = form->GetOr("sign_transaction_id");
+  std::optional<services::SignTransaction> transaction;
+  if (Has(scopes, "sign")) {
+    if (options.transactions == nullptr) {
+      return fail("invalid_scope", "signing is not enabled on this provider");
+    }
+    auto t = options.transactions->Find(sign_id);
+    if (!t) {
+      return fail("invalid_request",
+                  "sign_transaction_id: " + t.error().message());
+    }
+    if (t->client_id != client->client_id) {
+      return fail("invalid_request",
+                  "sign_transaction_id: no such sign transaction of this "
+                  "client");
+    }
+    if (t->is_signed) {
+      return fail("invalid_request", "the sign transaction is signed already");
+    }
+    transaction = std::move(*t);
+  } else if (!sign_id.empty()) {
+    return fail("invalid_scope", "sign_transaction_id needs scope sign");
+  }
   Pending p;
+  if (transaction) {
+    p.sign_transaction_id = transaction->id;
+    p.digest_info = transaction->digest_info;
+  }
   p.request_id = Random();
   p.browser_token = Random();
   p.client = *client;
@@ -397,6 +445,11 @@ Response Provider::Impl::RenderWaiting(const Request& request,
                         .template_name = "authorize"};
   page.view.Set("client_name", p.client.name);
   page.view.Set("app_link", link);
+  page.view.Set("app_command",
+                p.sign_transaction_id.empty() ? "login" : "sign");
+  if (!p.sign_transaction_id.empty()) {
+    page.view.Set("sign_hash", ToHex(ByteView(p.digest_info).subspan(19)));
+  }
   page.view.Set("qr_svg", QrSvg(link));
   page.view.Set("wait_url", Path("auth/wait") + "?b=" + p.browser_token);
   web::View items = web::View::List();
@@ -449,6 +502,16 @@ Response Provider::Impl::AppGet(const Request& request) {
                          "answered or never made)");
   }
   const Pending& p = it->second;
+  if (!p.sign_transaction_id.empty()) {  // `openmyna app sign`
+    return Json(200, {{"request_id", p.request_id},
+                      {"client_id", p.client.client_id},
+                      {"client_name", p.client.name},
+                      {"scope", Join(p.scopes)},
+                      {"key", "signature"},
+                      {"sign_transaction_id", p.sign_transaction_id},
+                      {"digest_info", Base64UrlEncode(p.digest_info)},
+                      {"exp", Unix(p.expires)}});
+  }
   return Json(200,
               {{"request_id", p.request_id},
                {"client_id", p.client.client_id},
@@ -497,30 +560,43 @@ Response Provider::Impl::AppPost(const Request& request) {
   return Json(200, outcome);
 }
 
+json Provider::Impl::Refuse(Pending& p, std::string error,
+                            std::string description) {
+  p.final_redirect = ErrorRedirect(p.redirect_uri, p.state, error, description);
+  log->info("sign-in for {} refused: {} ({})", p.client.client_id, error,
+            description);
+  return json{{"type", "about:blank"},
+              {"title", "Sign-in refused"},
+              {"status", 403},
+              {"error", error},
+              {"detail", description}};
+}
+
 json Provider::Impl::Complete(Pending& p, const json& body) {
   auto refuse = [&](std::string error, std::string description) {
-    p.final_redirect =
-        ErrorRedirect(p.redirect_uri, p.state, error, description);
-    log->info("sign-in for {} refused: {} ({})", p.client.client_id, error,
-              description);
-    return json{{"type", "about:blank"},
-                {"title", "Sign-in refused"},
-                {"status", 403},
-                {"error", error},
-                {"detail", description}};
+    return Refuse(p, std::move(error), std::move(description));
   };
+  const bool sign = !p.sign_transaction_id.empty();
   // What the app could not do with the card (its screen says the same).
   if (body.contains("error")) {
     const std::string e = body.value("error", "");
     if (e == "pin_blocked") {
       return refuse("access_denied",
-                    "pin_blocked: the card's user authentication PIN is "
-                    "blocked; it can be reset at the municipal office");
+                    sign ? "pin_blocked: the card's signature password is "
+                           "blocked; it can be reset at the municipal office"
+                         : "pin_blocked: the card's user authentication PIN "
+                           "is blocked; it can be reset at the municipal "
+                           "office");
     }
     if (e == "face_auth_card") {
       return refuse("access_denied",
                     "face_auth_card: a face-authentication card has no PIN "
                     "and cannot sign in");
+    }
+    if (e == "no_signature_certificate") {
+      return refuse("access_denied",
+                    "no_signature_certificate: the card carries no "
+                    "signature certificate");
     }
     if (e == "no_authentication_certificate") {
       return refuse("access_denied",
@@ -540,73 +616,18 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
   }
   auto cert = pki::ParseCertificate(*cert_der);
   if (!cert) return refuse("access_denied", "certificate_invalid: unreadable");
-  // The signature over the challenge: RSASSA-PKCS1-v1_5 with SHA-256, the
-  // card's authentication key (jpki.md; card-apdu.md COMPUTE DIGITAL
-  // SIGNATURE over a DigestInfo).
-  EVP_PKEY* public_key = X509_get0_pubkey(cert->get());
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool signed_ok =
-      public_key && ctx &&
-      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, public_key) ==
-          1 &&
-      EVP_DigestVerify(
-          ctx, signature->data(), signature->size(),
-          reinterpret_cast<const unsigned char*>(p.challenge.data()),
-          p.challenge.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  if (!signed_ok) {
-    return refuse("access_denied",
-                  "signature_invalid: the challenge was not signed by the "
-                  "key of this certificate");
-  }
-  // Chain to the sandbox user authentication CA, validity now, and
-  // revocation by OCSP or by the CRL the certificate names.
-  auto sandbox = pki::Sandbox::Open(options.data_dir);
-  if (!sandbox) return refuse("server_error", "the sandbox CA is unavailable");
-  auto roots = sandbox->Roots(pki::CaKind::kAuthentication);
-  if (!roots) return refuse("server_error", "the sandbox CA is unavailable");
-  std::vector<X509*> root_ptrs;
-  for (auto& r : *roots) root_ptrs.push_back(r.get());
-  pki::VerifyOptions verify;
-  verify.at = Now();
   const bool by_crl = Has(p.acr_values, "crl");
-  if (by_crl) {
-    const auto urls = pki::CrlUrls(cert->get());
-    if (urls.empty())
-      return refuse("access_denied", "certificate_invalid: no CRL named");
-    auto crl = pki::FetchCrl(urls.front());
-    if (!crl)
-      return refuse("temporarily_unavailable", "the CRL could not be fetched");
-    verify.crls.push_back(std::move(*crl));
-  } else {
-    verify.ocsp_url =
-        sandbox->base_url() + pki::OcspPath(pki::CaKind::kAuthentication);
-  }
-  const pki::CertificateVerdict verdict =
-      pki::VerifyCertificate(cert->get(), root_ptrs, verify);
-  if (!verdict.good) {
-    switch (verdict.rule) {
-      case pki::VerifyRule::kExpired:
-        return refuse("access_denied",
-                      "certificate_expired: " + verdict.detail);
-      case pki::VerifyRule::kNotYetValid:
-        return refuse("access_denied", "certificate_not_yet_valid");
-      case pki::VerifyRule::kRevoked:
-        if (verdict.revocation_reason ==
-            pki::RevocationReason::kCertificateHold) {
-          return refuse("access_denied",
-                        "certificate_suspended: the card is suspended "
-                        "(一時停止); lift it at the municipal office");
-        }
-        return refuse("access_denied",
-                      "certificate_revoked: " + verdict.detail);
-      case pki::VerifyRule::kRevocationUnknown:
-        return refuse("temporarily_unavailable",
-                      "revocation_unknown: " + verdict.detail);
-      default:
-        return refuse("access_denied",
-                      "certificate_invalid: " + verdict.detail);
+  if (sign) {
+    // The signature certificate: chain to the sandbox signature CA,
+    // validity, revocation (the signature itself: below, by the
+    // transaction).
+    if (auto refused =
+            CheckChain(p, cert->get(), pki::CaKind::kSignature, by_crl)) {
+      return *refused;
     }
+  } else if (auto refused =
+                 CheckLoginAnswer(p, cert->get(), *signature, by_crl)) {
+    return *refused;
   }
   // The holder, through the registry (not through the certificate's
   // subject: a renewed or reissued card maps to the same resident).
@@ -629,10 +650,12 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
       });
   if (!read) return refuse("server_error", "the registry is unavailable");
   if (!record || !resident || !card ||
-      record->type != registry::CertificateType::kAuthentication) {
+      record->type != (sign ? registry::CertificateType::kSignature
+                            : registry::CertificateType::kAuthentication)) {
     return refuse("access_denied",
-                  "certificate_unknown: the registry knows no card with "
-                  "this authentication certificate");
+                  std::string("certificate_unknown: the registry knows no "
+                              "card with this ") +
+                      (sign ? "signature" : "authentication") + " certificate");
   }
   if (card->state == registry::CardState::kVoid) {
     return refuse("access_denied", "card_void: the card is no longer valid");
@@ -646,6 +669,13 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
                   "face_auth_card: a face-authentication "
                   "card cannot sign in");
   }
+  if (sign) {
+    // The signature over the transaction's DigestInfo, checked and kept
+    // for the relying party's result (services/sign_transactions.h).
+    Status s = options.transactions->Complete(p.sign_transaction_id, *cert_der,
+                                              *signature);
+    if (!s) return refuse("access_denied", s.error().message());
+  }
   Grant g;
   g.client_id = p.client.client_id;
   g.client_name = p.client.name;
@@ -658,6 +688,10 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
   g.session_state = Random();
   g.auth_time = Now();
   g.expires = Now() + kCodeLifetime;
+  if (sign) {
+    g.sign_transaction_id = p.sign_transaction_id;
+    g.signed_hash = ToHex(ByteView(p.digest_info).subspan(19));
+  }
   const std::string code = Random();
   Audit(g, *resident);
   {
@@ -677,6 +711,85 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
       {"status", "ok"}, {"client_name", p.client.name}, {"released", released}};
 }
 
+std::optional<json> Provider::Impl::CheckLoginAnswer(Pending& p, X509* cert,
+                                                     ByteView signature,
+                                                     bool by_crl) {
+  // The signature over the challenge: RSASSA-PKCS1-v1_5 with SHA-256, the
+  // card's authentication key (jpki.md; card-apdu.md COMPUTE DIGITAL
+  // SIGNATURE over a DigestInfo).
+  EVP_PKEY* public_key = X509_get0_pubkey(cert);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool signed_ok =
+      public_key && ctx &&
+      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, public_key) ==
+          1 &&
+      EVP_DigestVerify(
+          ctx, signature.data(), signature.size(),
+          reinterpret_cast<const unsigned char*>(p.challenge.data()),
+          p.challenge.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!signed_ok) {
+    return Refuse(p, "access_denied",
+                  "signature_invalid: the challenge was not signed by the "
+                  "key of this certificate");
+  }
+  return CheckChain(p, cert, pki::CaKind::kAuthentication, by_crl);
+}
+
+std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
+                                               pki::CaKind kind, bool by_crl) {
+  // Chain to the sandbox CA of `kind`, validity now, and revocation by OCSP
+  // or by the CRL the certificate names.
+  auto sandbox = pki::Sandbox::Open(options.data_dir);
+  if (!sandbox)
+    return Refuse(p, "server_error", "the sandbox CA is unavailable");
+  auto roots = sandbox->Roots(kind);
+  if (!roots) return Refuse(p, "server_error", "the sandbox CA is unavailable");
+  std::vector<X509*> root_ptrs;
+  for (auto& r : *roots) root_ptrs.push_back(r.get());
+  pki::VerifyOptions verify;
+  verify.at = Now();
+  if (by_crl) {
+    const auto urls = pki::CrlUrls(cert);
+    if (urls.empty())
+      return Refuse(p, "access_denied", "certificate_invalid: no CRL named");
+    auto crl = pki::FetchCrl(urls.front());
+    if (!crl)
+      return Refuse(p, "temporarily_unavailable",
+                    "the CRL could not be fetched");
+    verify.crls.push_back(std::move(*crl));
+  } else {
+    verify.ocsp_url = sandbox->base_url() + pki::OcspPath(kind);
+  }
+  const pki::CertificateVerdict verdict =
+      pki::VerifyCertificate(cert, root_ptrs, verify);
+  if (!verdict.good) {
+    switch (verdict.rule) {
+      case pki::VerifyRule::kExpired:
+        return Refuse(p, "access_denied",
+                      "certificate_expired: " + verdict.detail);
+      case pki::VerifyRule::kNotYetValid:
+        return Refuse(p, "access_denied", "certificate_not_yet_valid");
+      case pki::VerifyRule::kRevoked:
+        if (verdict.revocation_reason ==
+            pki::RevocationReason::kCertificateHold) {
+          return Refuse(p, "access_denied",
+                        "certificate_suspended: the card is suspended "
+                        "(一時停止); lift it at the municipal office");
+        }
+        return Refuse(p, "access_denied",
+                      "certificate_revoked: " + verdict.detail);
+      case pki::VerifyRule::kRevocationUnknown:
+        return Refuse(p, "temporarily_unavailable",
+                      "revocation_unknown: " + verdict.detail);
+      default:
+        return Refuse(p, "access_denied",
+                      "certificate_invalid: " + verdict.detail);
+    }
+  }
+  return std::nullopt;
+}
+
 // Every sign-in is in the resident's trail: who asked, what was released,
 // when (architecture.md §4; the portal's やりとり履歴).
 void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
@@ -685,13 +798,20 @@ void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
   e.resident_id = r.id;
   e.actor_id = g.client_id;
   e.role = registry::Role::kPlatform;
-  e.action = "sign_in.release";
+  e.action = g.sign_transaction_id.empty() ? "sign_in.release" : "sign_in.sign";
   std::vector<std::string> items;
   for (const auto& s : g.scopes) {
     if (s != "openid" && s != "sign") items.push_back(s);
   }
   e.reason = "sign in with My Number Card to " + g.client_name + " (scope " +
              Join(g.scopes) + ")";
+  if (!g.sign_transaction_id.empty()) {
+    // The signing: which transaction, which document hash.
+    items.push_back("signature");
+    e.reason = "signed for " + g.client_name +
+               " with the signature certificate (sign transaction " +
+               g.sign_transaction_id + ", SHA-256 " + g.signed_hash + ")";
+  }
   e.at = Now();
   e.requested_at = g.auth_time;
   e.requester = g.client_name + " (" + g.client_id + ")";
@@ -843,7 +963,17 @@ Response Provider::Impl::Token(const Request& request) {
       return TokenError("invalid_grant",
                         "PKCE verification failed (RFC 7636 §4.6)");
     }
+    if (!g.sign_transaction_id.empty() && options.transactions != nullptr) {
+      // The relying party may now read the signature (§1.6 step 5).
+      (void)options.transactions->Release(g.sign_transaction_id);
+    }
     return IssueTokens(g);
+  }
+  if (grant_type == "client_credentials") {  // the signing API's token
+    auto issued =
+        client_credentials.Issue(client->client_id, form->GetOr("scope"));
+    if (!issued) return TokenError("invalid_scope", issued.error().message());
+    return Json(200, *issued);
   }
   if (grant_type == "refresh_token") {
     Grant g;
@@ -868,7 +998,7 @@ Response Provider::Impl::Token(const Request& request) {
     return IssueTokens(g);
   }
   return TokenError("unsupported_grant_type",
-                    "authorization_code or refresh_token");
+                    "authorization_code, refresh_token or client_credentials");
 }
 
 // --- UserInfo ----------------------------------------------------------------
@@ -929,6 +1059,11 @@ Provider::Provider(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Provider::~Provider() = default;
 
 std::string Provider::Issuer() const { return impl_->Issuer(); }
+
+std::optional<std::string> Provider::ClientOfToken(
+    std::string_view token) const {
+  return impl_->client_credentials.ClientOf(token);
+}
 
 Result<std::unique_ptr<Provider>> Provider::Open(ProviderOptions options) {
   auto impl = std::make_unique<Impl>(options);

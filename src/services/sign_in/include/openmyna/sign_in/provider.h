@@ -4,7 +4,8 @@
 //
 // Issuer <https base>/api/realms/main; discovery, JWKS, authorization,
 // token and UserInfo under it (docs/sign-in.md lists every parameter and
-// error). Authorization-code flow only; state, nonce and PKCE S256 are
+// error). Authorization-code flow (plus client_credentials, only for the
+// signing API's Bearer token); state, nonce and PKCE S256 are
 // required; clients authenticate with private_key_jwt (RFC 7523, OIDC Core
 // §9: RS256 or ES256 keys, aud = the token endpoint, jti used once). The
 // card holder's app fetches a structured challenge at <issuer>/app/requests/
@@ -21,7 +22,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
@@ -29,6 +32,10 @@
 #include "openmyna/http/router.h"
 #include "openmyna/http/service.h"
 #include "openmyna/registry/store.h"
+
+namespace openmyna::services {
+class SignTransactions;
+}
 
 namespace openmyna::sign_in {
 
@@ -40,6 +47,9 @@ struct ProviderOptions {
   const http::PublicUrls* urls = nullptr;    // borrowed; issuer = HTTPS URL
   registry::RegistryStore* store = nullptr;  // borrowed
   Rng* rng = nullptr;                        // borrowed
+  // Signing for relying parties (scope "sign" with sign_transaction_id,
+  // docs/sign-in.md); borrowed; null = signing refused (invalid_scope).
+  services::SignTransactions* transactions = nullptr;
 };
 
 class Provider {
@@ -51,6 +61,9 @@ class Provider {
   Status AddRoutes(http::Router& router);
   // <https base>/api/realms/main (the HTTP base when no HTTPS listens).
   std::string Issuer() const;
+  // The client a client-credentials access token was issued to (the
+  // signing API's Bearer token); nullopt when unknown or expired.
+  std::optional<std::string> ClientOfToken(std::string_view token) const;
 
   struct Impl;
 

@@ -1,0 +1,123 @@
+// The JWE of the signing API's result, decrypted by Debian's python3-authlib
+// (an independent JOSE implementation) with the private key: RSA-OAEP-256
+// to a key made by the `openssl` command, ECDH-ES to a P-256 key; the
+// protected header is authenticated (one changed header byte: authlib
+// refuses).
+#include "openmyna/sign_in/jwe.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "openmyna/base/rng.h"
+#include "openmyna/sign_in/jose.h"
+
+namespace openmyna::sign_in {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+fs::path WorkDir() {
+  fs::path dir = fs::temp_directory_path() /
+                 ("openmyna-jwe-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string Run(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  if (pipe) pclose(pipe);
+  return out;
+}
+
+// authlib's plaintext and header, or "ERROR ..." when it refuses.
+std::string AuthlibDecrypt(const fs::path& dir, const std::string& jwe,
+                           const fs::path& key_pem) {
+  std::ofstream(dir / "token") << jwe;
+  std::ofstream(dir / "decrypt.py")
+      << "import json, sys\n"
+         "from authlib.jose import JsonWebEncryption\n"
+         "try:\n"
+         "    r = JsonWebEncryption().deserialize_compact(\n"
+         "        open(sys.argv[1]).read(), open(sys.argv[2], 'rb').read())\n"
+         "    print(json.dumps({'header': r['header'],\n"
+         "                      'payload': r['payload'].decode()}))\n"
+         "except Exception as e:\n"
+         "    print('ERROR', type(e).__name__, e)\n";
+  return Run("/usr/bin/python3 " + (dir / "decrypt.py").string() + " " +
+             (dir / "token").string() + " " + key_pem.string() + " 2>&1");
+}
+
+pki::EvpPkeyPtr ReadKey(const fs::path& pem) {
+  FILE* f = std::fopen(pem.c_str(), "r");
+  EVP_PKEY* key =
+      f ? PEM_read_PrivateKey(f, nullptr, nullptr, nullptr) : nullptr;
+  if (f) std::fclose(f);
+  return pki::EvpPkeyPtr(key);
+}
+
+void Check(const fs::path& dir, const fs::path& pem, const std::string& alg) {
+  pki::EvpPkeyPtr key = ReadKey(pem);
+  ASSERT_TRUE(key) << pem;
+  auto jwk = PublicJwk(key.get(), "client-key-1");
+  ASSERT_TRUE(jwk) << jwk.error().message();
+  OpenSslRng rng;
+  const std::string plaintext =
+      json{{"signature", "c2ln"}, {"note", "署名 ✓"}}.dump();
+  auto jwe = EncryptJwe(plaintext, *jwk, rng);
+  ASSERT_TRUE(jwe) << jwe.error().message();
+  const std::string out = AuthlibDecrypt(dir, *jwe, pem);
+  ASSERT_EQ(out.rfind("{", 0), 0u) << out;
+  const json decrypted = json::parse(out);
+  EXPECT_EQ(decrypted["payload"], plaintext);
+  EXPECT_EQ(decrypted["header"]["alg"], alg);
+  EXPECT_EQ(decrypted["header"]["enc"], "A256GCM");
+  EXPECT_EQ(decrypted["header"]["kid"], "client-key-1");
+  // The protected header is the AAD: change "kid" and authlib refuses.
+  const std::string header_b64 = jwe->substr(0, jwe->find('.'));
+  json header = json::parse(Base64UrlDecode(header_b64).value());
+  header["kid"] = "client-key-2";
+  const std::string tampered =
+      Base64UrlEncode(header.dump()) + jwe->substr(jwe->find('.'));
+  EXPECT_EQ(AuthlibDecrypt(dir, tampered, pem).rfind("ERROR", 0), 0u);
+}
+
+TEST(Jwe, AuthlibDecryptsRsaOaep256) {
+  const fs::path dir = WorkDir();
+  const fs::path pem = dir / "rsa.pem";
+  ASSERT_EQ(
+      std::system(("openssl genrsa -out " + pem.string() + " 2048 2>/dev/null")
+                      .c_str()),
+      0);
+  Check(dir, pem, "RSA-OAEP-256");
+  fs::remove_all(dir);
+}
+
+TEST(Jwe, AuthlibDecryptsEcdhEs) {
+  const fs::path dir = WorkDir();
+  const fs::path pem = dir / "ec.pem";
+  ASSERT_EQ(std::system(("openssl genpkey -algorithm EC -pkeyopt "
+                         "ec_paramgen_curve:P-256 -out " +
+                         pem.string() + " 2>/dev/null")
+                            .c_str()),
+            0);
+  Check(dir, pem, "ECDH-ES");
+  fs::remove_all(dir);
+}
+
+TEST(Jwe, RefusesKeysItCannotEncryptTo) {
+  OpenSslRng rng;
+  EXPECT_FALSE(EncryptJwe("x", json{{"kty", "oct"}, {"k", "AAAA"}}, rng));
+  EXPECT_FALSE(EncryptJwe("x", json{{"kty", "EC"}, {"crv", "P-384"}}, rng));
+}
+
+}  // namespace
+}  // namespace openmyna::sign_in
