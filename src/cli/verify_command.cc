@@ -308,8 +308,8 @@ void AddCommon(CLI::App* cmd, CommonOptions& o) {
 void AddVerify(CLI::App& app, Context& context) {
   CLI::App* verify = app.add_subcommand(
       "verify",
-      "Verify a certificate or a detached CMS signature: exit 0 "
-      "good, 1 not good (the failed rule is printed)");
+      "Verify a certificate, a detached CMS signature or a result of the "
+      "signing API: exit 0 good, 1 not good (the failed rule is printed)");
   verify->require_subcommand(1);
 
   auto cert_options = std::make_shared<CertOptions>();

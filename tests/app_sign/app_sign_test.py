@@ -273,6 +273,7 @@ class SignFlow:
         self.step("RS256 client with a DigestInfo: RSA-OAEP-256 JWE, the "
                   "signature verifies with openssl")
         self.bad_input(es_token, es)
+        self.suspended(card, es, es_token)
         self.expiry(es)
         print("app_sign_test: %d passed, 0 failed" % self.passed)
 
@@ -351,6 +352,43 @@ class SignFlow:
                   "DigestInfo, none or both fields -> 400 problems; no or "
                   "unknown token -> 401; scope sign without a transaction -> "
                   "invalid_request on the redirect")
+
+    def suspended(self, card, client, token):
+        """The hotline suspends the card: OCSP answers certificateHold for
+        the signature certificate (as `openssl ocsp` reads it), `openmyna
+        verify sign-result` no longer calls the earlier result good, and a
+        new signing is refused with certificate_suspended."""
+        box = self.box
+        w = lambda f: os.path.join(self.work, "es-" + f)
+        check(box.ok("POST", "/v1/cards/%s/suspend" % card["id"],
+                     role="hotline_operator")["state"] == "suspended",
+              "card not suspended")
+        deadline = time.monotonic() + 120  # generous: only the outcome counts
+        while self.scen.ocsp(w("cert.pem"), "sign") != ("revoked",
+                                                        "certificateHold"):
+            check(time.monotonic() < deadline, "OCSP never said certificateHold")
+            time.sleep(0.5)
+        out = box.run("verify", "sign-result", w("result.json"), "--content",
+                      w("doc"), "--ocsp", box.base + "/ocsp/sign",
+                      check_rc=False)
+        check(out.returncode == 1 and "revoked" in out.stdout,
+              "verify sign-result after the suspension: %d %s%s" % (
+                  out.returncode, out.stdout, out.stderr))
+        tid = self.create(token, {"hash": b64(hashlib.sha256(
+            b"after the suspension").digest())})["sign_transaction_id"]
+        self.authorize(client, tid)
+        refused = self.app_sign(PW["signature"], want_rc=1)
+        check("certificate_suspended" in refused.stderr,
+              "the app did not say certificate_suspended: %s" % refused.stderr)
+        _, q = self.back_to_rp()
+        check(q.get("error") == "access_denied" and q.get(
+            "error_description", "").startswith("certificate_suspended") and
+              q.get("state") == self.state, "redirect %s" % q)
+        self.result(token, tid, want=409)
+        self.step("suspended card (OCSP certificateHold per openssl ocsp): "
+                  "verify sign-result not good (revoked); a new signing "
+                  "refused, certificate_suspended on the app and the "
+                  "redirect; no result")
 
     def expiry(self, client):
         """A transaction past its lifetime (serve restarted with 2 s): the
