@@ -298,6 +298,12 @@ void RunAppLogin(const AppOptions& o, Context& context) {
   auto got = HttpsRequest(o.link, false, "", cacert);
   if (!got) return context.Failed(got.error());
   const json request = json::parse(got->body, nullptr, false);
+  if (got->status == 200 && request.is_object() &&
+      request.value("key", "") == "signature") {
+    return context.BadInput("link",
+                            "this is a signing request: answer it with "
+                            "`openmyna app sign <link>`");
+  }
   if (got->status != 200 || !request.is_object() ||
       !request.contains("challenge")) {
     std::fprintf(stderr,

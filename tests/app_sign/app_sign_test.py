@@ -208,6 +208,13 @@ class SignFlow:
               "digest_info %s" % created)
         s = self.authorize(es, tid)
         self.result(es_token, tid, want=409)  # not signed yet
+        login = subprocess.run([box.openmyna, "--data", box.data, "app",
+                                "login", self.link, "--pin-env", "NONE"],
+                               env=box.env, capture_output=True, text=True,
+                               timeout=120, stdin=subprocess.DEVNULL)
+        check(login.returncode == 2 and "openmyna app sign" in login.stderr,
+              "app login on a signing link: %d %s" % (login.returncode,
+                                                      login.stderr))
         out = self.app_sign(PW["signature"].lower())  # typed in any case
         check("Sample Notary" in out.stdout and digest.hex() in out.stdout,
               "the app did not show who asks and the hash: %s" % out.stdout)
@@ -221,7 +228,8 @@ class SignFlow:
         check("sign" in token["scope"].split(), token)
         self.step("transaction (UUID v4, DigestInfo = SHA-256 prefix + hash), "
                   "authorization with scope sign + sign_transaction_id, "
-                  "`openmyna app sign` with the card, code exchanged")
+                  "`openmyna app sign` with the card (`app login` on its "
+                  "link: exit 2, names app sign), code exchanged")
         self.result(rs_token, tid, want=404)  # another client
         jwe = self.result(es_token, tid)
         header, result = self.decrypt(jwe, es)
@@ -274,6 +282,7 @@ class SignFlow:
                   "signature verifies with openssl")
         self.bad_input(es_token, es)
         self.suspended(card, es, es_token)
+        self.blocked(es, es_token)
         self.expiry(es)
         print("app_sign_test: %d passed, 0 failed" % self.passed)
 
@@ -337,6 +346,10 @@ class SignFlow:
         r = self.http.post(self.api, json={"hash": b64(b"x" * 32)},
                            headers={"Authorization": "Bearer nope"})
         check(r.status_code == 401, "unknown token: %d" % r.status_code)
+        r = self.http.get(self.conf["userinfo_endpoint"],
+                          headers={"Authorization": "Bearer " + token})
+        check(r.status_code == 401, "UserInfo took a client_credentials "
+              "token: %d" % r.status_code)
         # scope sign without a transaction, or with another client's.
         s = self.session(client, "openid sign")
         uri, _ = s.create_authorization_url(
@@ -350,7 +363,8 @@ class SignFlow:
               "scope sign without a transaction: %d %s" % (r.status_code, q))
         self.step("bad input: hash of 31/48 bytes, not base64, a wrong "
                   "DigestInfo, none or both fields -> 400 problems; no or "
-                  "unknown token -> 401; scope sign without a transaction -> "
+                  "unknown token -> 401 (UserInfo refuses the client_credentials "
+                  "token); scope sign without a transaction -> "
                   "invalid_request on the redirect")
 
     def suspended(self, card, client, token):
@@ -389,6 +403,36 @@ class SignFlow:
                   "verify sign-result not good (revoked); a new signing "
                   "refused, certificate_suspended on the app and the "
                   "redirect; no result")
+
+    def blocked(self, client, token):
+        """Wrong passwords until the signature key blocks: the last one
+        says so and the relying party is told pin_blocked. On the next
+        request the app asks the card with an empty VERIFY and sends no
+        password (the counter stays at 0 per pkcs15-tool)."""
+        for attempt in ("wrong passwords", "the right password"):
+            tid = self.create(token, {"hash": b64(hashlib.sha256(
+                attempt.encode()).digest())})["sign_transaction_id"]
+            self.authorize(client, tid)
+            if attempt == "wrong passwords":
+                for _ in range(tries_left("Digital Signature PIN") - 1):
+                    self.app_sign("WRONG1", want_rc=3)
+                out = self.app_sign("WRONG1", want_rc=3)
+            else:
+                out = self.app_sign(PW["signature"], want_rc=3)
+            check("blocked" in out.stderr, "%s: the app did not say blocked: "
+                  "%s" % (attempt, out.stderr))
+            check(tries_left("Digital Signature PIN") == 0,
+                  "%s: the counter is not 0" % attempt)
+            _, q = self.back_to_rp()
+            check(q.get("error") == "access_denied" and q.get(
+                "error_description", "").startswith("pin_blocked") and
+                  "signature password" in q.get("error_description", ""),
+                  "%s: redirect %s" % (attempt, q))
+            self.result(token, tid, want=409)
+        self.step("blocked signature password: the last wrong one, and then "
+                  "the right one (the app asks with an empty VERIFY; the "
+                  "counter stays 0 per pkcs15-tool), end in pin_blocked on "
+                  "the app and the redirect; no result")
 
     def expiry(self, client):
         """A transaction past its lifetime (serve restarted with 2 s): the
