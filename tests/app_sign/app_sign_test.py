@@ -39,7 +39,7 @@ import urllib.parse
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.jose import JsonWebEncryption, JsonWebKey
+from authlib.jose import JsonWebEncryption, JsonWebKey, jwt
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -129,12 +129,12 @@ class SignFlow:
         check(r.headers["Content-Type"] == "application/jose", r.headers)
         return r.text
 
-    def authorize(self, client, tid):
+    def authorize(self, client, tid, acr="aal3 ocsp"):
         s = self.session(client, "openid sign")
         self.verifier = secrets.token_urlsafe(48)
         uri, self.state = s.create_authorization_url(
             self.conf["authorization_endpoint"], code_verifier=self.verifier,
-            nonce=secrets.token_urlsafe(16), acr_values="aal3 ocsp",
+            nonce=secrets.token_urlsafe(16), acr_values=acr,
             sign_transaction_id=tid)
         page = self.http.get(uri, allow_redirects=False)
         check(page.status_code == 200, "auth page %d %s" % (
@@ -258,7 +258,7 @@ class SignFlow:
                 other_doc).digest()
         tid2 = self.create(rs_token, {"digest_info": b64(digest_info)})[
             "sign_transaction_id"]
-        s2 = self.authorize(rs, tid2)
+        s2 = self.authorize(rs, tid2, acr="aal3 crl")  # the CRL this time
         before = tries_left("Digital Signature PIN")
         wrong = self.app_sign("WRONG1", want_rc=3)
         check("tries left" in wrong.stderr and "4" in wrong.stderr,
@@ -272,13 +272,17 @@ class SignFlow:
         self.app_sign(PW["signature"])
         check(tries_left("Digital Signature PIN") == 5, "tries not reset")
         location, _ = self.back_to_rp()
-        s2.fetch_token(self.conf["token_endpoint"],
-                       authorization_response=location,
-                       code_verifier=self.verifier)
+        token2 = s2.fetch_token(self.conf["token_endpoint"],
+                                authorization_response=location,
+                                code_verifier=self.verifier)
+        claims = jwt.decode(token2["id_token"], JsonWebKey.import_key_set(
+            self.http.get(self.conf["jwks_uri"]).json()))
+        check(claims["acr"] == "aal3 crl", "acr %s" % claims.get("acr"))
         header, result2 = self.decrypt(self.result(rs_token, tid2), rs)
         check(header["alg"] == "RSA-OAEP-256", header)
         self.check_signature(result2, other_doc, "rs")
-        self.step("RS256 client with a DigestInfo: RSA-OAEP-256 JWE, the "
+        self.step("RS256 client with a DigestInfo, revocation by the CRL "
+                  "(acr aal3 crl in the ID token): RSA-OAEP-256 JWE, the "
                   "signature verifies with openssl")
         self.bad_input(es_token, es)
         self.suspended(card, es, es_token)
