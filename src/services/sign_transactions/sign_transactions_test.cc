@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include "openmyna/base/file_io.h"
+#include "openmyna/http/router.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "testing/pki_fixture.h"
 
@@ -206,6 +207,110 @@ TEST_F(SignTransactionsTest, EverythingEndsWhenTheTransactionExpires) {
   auto result = transactions_.TakeResult(released.id, "RP1", Plain);
   ASSERT_FALSE(result);
   EXPECT_TRUE(result.error().Is(SignTransactionErrc::kGone));
+}
+
+}  // namespace
+}  // namespace openmyna::services
+
+namespace openmyna::services {
+namespace {
+
+http::Request Call(std::string method, std::string path, std::string token,
+                   std::string body = {},
+                   std::string type = "application/json") {
+  http::Request r;
+  r.method = std::move(method);
+  r.target = r.path = std::move(path);
+  if (!token.empty()) r.headers.push_back({"Authorization", "Bearer " + token});
+  if (!body.empty()) r.headers.push_back({"Content-Type", std::move(type)});
+  r.body = std::move(body);
+  return r;
+}
+
+std::string B64(const Bytes& data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  out.resize(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                             data.data(), static_cast<int>(data.size())));
+  return out;
+}
+
+std::string Detail(const http::Response& r) {
+  return json::parse(r.body).value("detail", "");
+}
+
+// The routes through http::Router: problems (RFC 9457) for every refusal,
+// the result sealed for its client once.
+TEST_F(SignTransactionsTest, RoutesAnswerWithProblemsAndTheSealedResult) {
+  http::Router router;
+  ASSERT_TRUE(AddSignTransactionRoutes(
+      router, transactions_,
+      [](std::string_view token) -> std::optional<std::string> {
+        if (token == "tok-A") return "RP-A";
+        if (token == "tok-B") return "RP-B";
+        return std::nullopt;
+      },
+      [](std::string_view client,
+         std::string_view plaintext) -> Result<std::string> {
+        return "sealed-for-" + std::string(client) + ":" +
+               std::string(plaintext);
+      }));
+  const Bytes hash = Hash("routes");
+  const std::string good = json{{"hash", B64(hash)}}.dump();
+  auto r = router.Dispatch(Call("POST", "/api/sign-transactions", "", good));
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  EXPECT_EQ(
+      router.Dispatch(Call("POST", "/api/sign-transactions", "nope", good))
+          .status,
+      401);
+  EXPECT_EQ(router
+                .Dispatch(Call("POST", "/api/sign-transactions", "tok-A", good,
+                               "text/plain"))
+                .status,
+            415);
+  for (const auto& [body, word] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"[]", "JSON object"},
+           {"{}", "exactly one"},
+           {json{{"hash", B64(Bytes(31, 1))}}.dump(), "32 bytes"},
+           {json{{"hash", 7}}.dump(), "base64"},
+           {json{{"digest_info", B64(Bytes(51, 0x30))}}.dump(), "DigestInfo"},
+           {json{{"hash", B64(hash)}, {"digest_info", B64(hash)}}.dump(),
+            "exactly one"}}) {
+    auto bad =
+        router.Dispatch(Call("POST", "/api/sign-transactions", "tok-A", body));
+    EXPECT_EQ(bad.status, 400) << body;
+    EXPECT_EQ(bad.content_type, "application/problem+json");
+    EXPECT_NE(Detail(bad).find(word), std::string::npos) << Detail(bad);
+  }
+  r = router.Dispatch(Call("POST", "/api/sign-transactions", "tok-A", good));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json created = json::parse(r.body);
+  const std::string id = created["sign_transaction_id"];
+  // RFC 8017 §9.2 note 1: the SHA-256 DigestInfo prefix, then the hash.
+  Bytes want = FromHex("3031300d060960864801650304020105000420").value();
+  want.insert(want.end(), hash.begin(), hash.end());
+  EXPECT_EQ(created["digest_info"], B64(want));
+  const std::string result = "/api/sign-transactions/" + id + "/result";
+  EXPECT_EQ(router.Dispatch(Call("GET", result, "tok-A")).status, 409);
+  ASSERT_TRUE(transactions_.Complete(
+      id, sign_->der, RawSign(pki::testing::SubjectKey(1), want)));
+  EXPECT_EQ(router.Dispatch(Call("GET", result, "tok-A")).status, 409);
+  ASSERT_TRUE(transactions_.Release(id));
+  EXPECT_EQ(router.Dispatch(Call("GET", result, "tok-B")).status, 404);
+  EXPECT_EQ(router.Dispatch(Call("GET", result, "")).status, 401);
+  EXPECT_EQ(
+      router
+          .Dispatch(Call("GET", "/api/sign-transactions/nope/result", "tok-A"))
+          .status,
+      404);
+  r = router.Dispatch(Call("GET", result, "tok-A"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/jose");
+  EXPECT_EQ(r.body.rfind("sealed-for-RP-A:{", 0), 0u) << r.body;
+  r = router.Dispatch(Call("GET", result, "tok-A"));
+  EXPECT_EQ(r.status, 410);
+  EXPECT_EQ(r.content_type, "application/problem+json");
 }
 
 }  // namespace
