@@ -28,6 +28,7 @@ Client FromJson(const json& j) {
     for (const json& k : j["jwks"]["keys"]) c.keys.push_back(k);
   }
   c.test_cards = j.value("test_cards", false);
+  c.first_party = j.value("first_party", false);
   return c;
 }
 
@@ -43,11 +44,13 @@ Status Save(const std::filesystem::path& file,
 }  // namespace
 
 json ToJson(const Client& c) {
-  return {{"client_id", c.client_id},
-          {"name", c.name},
-          {"redirect_uris", c.redirect_uris},
-          {"jwks", {{"keys", c.keys}}},
-          {"test_cards", c.test_cards}};
+  json j = {{"client_id", c.client_id},
+            {"name", c.name},
+            {"redirect_uris", c.redirect_uris},
+            {"jwks", {{"keys", c.keys}}},
+            {"test_cards", c.test_cards}};
+  if (c.first_party) j["first_party"] = true;
+  return j;
 }
 
 ClientStore::ClientStore(std::filesystem::path data_dir)

@@ -24,6 +24,7 @@
 #include "openmyna/services/sign_transactions.h"
 #include "openmyna/sign_in/clients.h"
 #include "openmyna/sign_in/errors.h"
+#include "openmyna/sign_in/first_party.h"
 #include "openmyna/sign_in/jose.h"
 #include "openmyna/web/form.h"
 #include "openmyna/web/page.h"
@@ -892,6 +893,11 @@ Response Provider::Impl::IssueTokens(Grant g) {
   const std::string refresh = Random();
   auto id_token = SignEs256(IdToken(g, access), key.get(), kid);
   if (!id_token) return TokenError("server_error", "could not sign");
+  if (auto c = clients.Find(g.client_id); c && c->first_party) {
+    FirstPartySubjects::Instance().Remember(
+        g.client_id, Subject(g.client_id, g.resident_id), g.resident_id, Now(),
+        Now() + std::chrono::hours(1));  // the ID token's exp
+  }
   Grant a = g;
   a.expires = Now() + kAccessLifetime;
   Grant r = g;

@@ -22,6 +22,8 @@ struct Client {
   std::vector<std::string> redirect_uris;  // exact match (OAuth 2.1 §4.1.1)
   std::vector<nlohmann::json> keys;        // public JWKs (RS256 or ES256)
   bool test_cards = false;  // the test-card substitute page (issue 9 item 4)
+  // Run by the provider's operator (the Myna Portal): see first_party.h.
+  bool first_party = false;
 };
 
 class ClientStore {
