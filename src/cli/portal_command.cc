@@ -4,6 +4,7 @@
 // and the signature CA's roots from the sandbox.
 #include <openssl/x509.h>
 
+#include <charconv>
 #include <memory>
 
 #include "openmyna/base/rng.h"
@@ -22,6 +23,17 @@ class PortalService final : public http::Service {
   OpenSslRng rng;
   std::unique_ptr<registry::RegistryStore> store;
   std::unique_ptr<portal::Portal> portal;
+  // The portal's calls to the provider's token and JWKS endpoints go
+  // through a copy of the complete router, taken in Start() (every service
+  // has added its routes by then; serve then moves the router into the
+  // server): in process, so no worker thread waits on its own server.
+  const http::Router* shared_router = nullptr;
+  http::Router routes;
+
+  Status Start() override {
+    routes = *shared_router;
+    return Ok();
+  }
 };
 
 // The signature CA's roots of the sandbox in `data_dir` (every generation).
@@ -45,6 +57,20 @@ Result<registry::SignatureTrust> SignatureTrustOf(
   return trust;
 }
 
+// `serve --set portal.idle-timeout=SECONDS` (1..86400; default 900).
+Result<std::chrono::seconds> IdleTimeoutOf(const std::string& text) {
+  int seconds = 0;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc() || end != text.data() + text.size() || seconds < 1 ||
+      seconds > 86400) {
+    return Fail(
+        registry::RegistryErrc::kInvalidInput,
+        "portal.idle-timeout must be 1..86400 seconds, got '" + text + "'");
+  }
+  return std::chrono::seconds(seconds);
+}
+
 Result<std::unique_ptr<registry::RegistryStore>> OpenStore(
     const http::ServiceContext& c) {
   OPENMYNA_ASSIGN_OR_RETURN(std::string target,
@@ -59,6 +85,19 @@ Result<std::unique_ptr<http::Service>> MakePortal(const http::ServiceContext& c,
   portal::PortalOptions options;
   OPENMYNA_ASSIGN_OR_RETURN(options.signature_trust,
                             SignatureTrustOf(c.data_dir));
+  // Login through the OpenID provider of this serve (service sign_in), as
+  // its first-party client (docs/portal.md, "Login").
+  service->shared_router = &router;
+  options.login = portal::LoginOptions{
+      c.data_dir, c.urls,
+      [routes = &service->routes](const http::Request& request) {
+        return routes->Dispatch(request);
+      }};
+  if (auto idle = c.settings.find("portal.idle-timeout");
+      idle != c.settings.end()) {
+    OPENMYNA_ASSIGN_OR_RETURN(options.idle_timeout,
+                              IdleTimeoutOf(idle->second));
+  }
   OPENMYNA_ASSIGN_OR_RETURN(
       service->portal, portal::Portal::Make(std::move(options), *service->store,
                                             *c.clock, service->rng));

@@ -1,6 +1,7 @@
 // あなたの情報 and お知らせ.
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/validity.h"
+#include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/resident_notices.h"
@@ -63,6 +64,24 @@ http::Response Portal::Impl::Me(const http::Request& request) {
                  (municipality
                       ? " " + municipality->prefecture + municipality->name
                       : std::string()));
+    // 世帯: the members and their 続柄 as the municipality registered them.
+    OPENMYNA_ASSIGN_OR_RETURN(auto household,
+                              registry::CivilTx(tx).HouseholdOf(v.resident_id));
+    web::View members = web::View::List();
+    if (household) {
+      for (const auto& member : household->members) {
+        OPENMYNA_ASSIGN_OR_RETURN(auto person,
+                                  tx.GetResident(member.resident_id));
+        if (!person) continue;
+        members.Push(web::View()
+                         .Set("name", person->name)
+                         .Set("relationship", member.relationship)
+                         .Set("birth", person->date_of_birth));
+      }
+      view.Set("household_address", household->address);
+    }
+    view.Set("has_household", household.has_value())
+        .Set("household", std::move(members));
     OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(v.resident_id));
     web::View card_views = web::View::List();
     web::View cert_views = web::View::List();

@@ -235,8 +235,14 @@ Result<std::unique_ptr<Portal>> Portal::Make(PortalOptions options,
   OPENMYNA_ASSIGN_OR_RETURN(
       auto site, web::Site::Make({options.base_path, "portal_site", ""},
                                  std::move(templates), std::move(catalog)));
+  std::unique_ptr<OidcLogin> login;
+  if (options.login) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        login, OidcLogin::Open(*options.login, options.base_path, clock, rng));
+  }
   auto impl = std::make_unique<Impl>(std::move(options), store, clock, rng,
                                      std::move(site));
+  impl->login = std::move(login);
   return std::unique_ptr<Portal>(new Portal(std::move(impl)));
 }
 
@@ -244,7 +250,11 @@ Portal::Portal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Portal::~Portal() = default;
 
 Result<std::string> Portal::CompleteLogin(std::string_view resident_id) {
-  Impl& s = *impl_;
+  return impl_->CompleteLogin(resident_id);
+}
+
+Result<std::string> Portal::Impl::CompleteLogin(std::string_view resident_id) {
+  Impl& s = *this;
   std::string name;
   bool face_auth = false;
   bool usable = false;
@@ -299,10 +309,11 @@ Status Portal::AddRoutes(http::Router& router) {
             !web::SessionStore::CheckCsrf(*session, *form)) {
           return s->Error(request, 403, "web_csrf_failed");
         }
-        // The OpenID provider (services/sign_in) is not on main yet: say
-        // so rather than pretend (docs/portal.md, "Login").
-        return s->Error(request, 503, "portal_provider_unavailable");
+        return s->LoginStart(request);
       }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "GET", base + "/callback",
+      [s](const http::Request& request) { return s->LoginCallback(request); }));
   OPENMYNA_RETURN_IF_ERROR(
       router.Add("POST", base + "/logout", [s](const http::Request& request) {
         auto post = s->RequirePost(request);

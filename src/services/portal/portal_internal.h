@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "oidc_login.h"
 #include "openmyna/portal/portal.h"
 #include "openmyna/registry/model.h"
 #include "openmyna/web/form.h"
@@ -75,6 +76,11 @@ struct Portal::Impl {
   web::Site site;
   web::SessionStore sessions;
   registry::OnlineApplications applications;
+  std::unique_ptr<OidcLogin> login;  // null: no provider configured
+
+  Result<std::string> CompleteLogin(std::string_view resident_id);
+  http::Response LoginStart(const http::Request& request);
+  http::Response LoginCallback(const http::Request& request);
 };
 
 // "{key}" → params[key] in a catalog text.

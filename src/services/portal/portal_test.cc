@@ -11,6 +11,7 @@
 
 #include "openmyna/domain/date.h"
 #include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/online_applications.h"
@@ -214,6 +215,32 @@ TEST_F(PortalTest, YourInformationSaysWhoHoldsEachSection) {
     EXPECT_NE(unavailable.body.find("まだご利用いただけません"),
               std::string::npos);
   }
+}
+
+TEST_F(PortalTest, YourInformationListsTheHouseholdWithItsRelationships) {
+  const std::string cookie = Login();
+  auto none = Get("/portal/me", cookie);
+  EXPECT_NE(none.body.find("世帯の記録がありません"), std::string::npos);
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) {
+    registry::Household h;
+    h.id = "h-1";
+    h.municipality_code = "13221";
+    h.address = "東京都清瀬市中里五丁目842番地";
+    h.head_id = "r-1";
+    h.members = {{"r-1", "世帯主"}, {"r-4", "子"}};
+    h.formed_on = "2018-05-05";
+    return registry::CivilTx(tx).PutHousehold(h);
+  }));
+  auto page = Get("/portal/me", cookie);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<tr><td>清瀬 花子</td><td>世帯主</td><td>1990-01-02"
+                           "</td></tr>"),
+            std::string::npos)
+      << page.body;
+  EXPECT_NE(page.body.find("<tr><td>清瀬 次郎</td><td>子</td><td>2018-05-05"
+                           "</td></tr>"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("世帯の記録がありません"), std::string::npos);
 }
 
 TEST_F(PortalTest, PagesNeedLoginAndSessionsTimeOut) {

@@ -12,23 +12,45 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/http/router.h"
+#include "openmyna/http/service.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/registry/store.h"
 
 namespace openmyna::portal {
+
+// Login through the OpenID provider (services/sign_in, docs/sign-in.md) as
+// its first-party client "MynaPortal" (docs/portal.md, "Login").
+struct LoginOptions {
+  // DIR: the client's key DIR/portal/client-es256.jwk.json (0600) and its
+  // entry in DIR/sign_in/clients.json (written at the first login, since
+  // the redirect URI follows the listener's port).
+  std::filesystem::path data_dir;
+  // Borrowed: the issuer and the redirect URI are <https base>/... (the
+  // HTTP base when no HTTPS listens), as the provider's issuer.
+  const http::PublicUrls* urls = nullptr;
+  // Calls to the provider's token and JWKS endpoints. `serve` runs both in
+  // one process and dispatches them through its router, so that a worker
+  // thread never waits on its own server; a portal in another process
+  // would send the same requests over HTTPS.
+  std::function<http::Response(const http::Request&)> back_channel;
+};
 
 struct PortalOptions {
   std::string base_path = "/portal";
   bool secure_cookies = true;  // false only for plain-HTTP tests
   std::chrono::seconds idle_timeout{15 * 60};
   registry::SignatureTrust signature_trust;  // the signature CA's roots
+  std::optional<LoginOptions> login;         // none: POST /login answers 503
 };
 
 class Portal {
