@@ -1,0 +1,249 @@
+#!/usr/bin/python3
+"""The Myna Portal signed in, in headless Chromium, with the card through a
+private pcscd (run inside tests/pcsc/with-pcscd.sh).
+
+Usage: portal_signed_in_test.py /path/to/openmyna [SHOTS_DIR]
+
+The sample card of `db seed --sample-card` (千曲 太郎, in a household with
+千曲 花子) is plugged; this script plays the phone and the clerk while
+portal_signed_in.mjs drives the browser:
+- login by QR: the code decoded by zbarimg from a screenshot of the
+  provider's page, `openmyna app login` answers with the card (PIN 1234);
+- あなたの情報, its household and certificates compared with the registry
+  API's record (another path);
+- やりとり履歴 and its CSV hold the sign-in's own audit entry, as the
+  registry API's audit trail does;
+- an online application signed by the card's signature key
+  (`openmyna sign --card`, checked by `openssl cms -verify` against the
+  sandbox signature CA), accepted by the clerk through the inbox API, whose
+  result notice is unread, then read;
+- CSRF refused, logout;
+- then serve again with `--set portal.idle-timeout=10`: login through the
+  link (the same-device path) and a session that expires when idle.
+axe-core finds no serious or critical WCAG finding on any signed-in page.
+"""
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "..", "scenarios"))
+from sandbox import Sandbox, ScenarioFailure, check, sh  # noqa: E402
+
+PIN = {"OPENMYNA_TEST_PIN": "1234", "OPENMYNA_TEST_SIGN": "ABC123"}
+IDLE_TIMEOUT_S = 10
+
+
+def wait_file(path, node, log, seconds=240):
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        check(node.poll() is None, "browser ended: %s" % open(log).read()[-3000:])
+        check(time.monotonic() < deadline, "no %s from the browser" % path)
+        time.sleep(0.2)
+
+
+class Portal:
+    def __init__(self, openmyna, work, shots):
+        self.box = Sandbox(openmyna, "sqlite", work)
+        self.work = work
+        self.shots = shots
+        self.env = dict(self.box.env, **PIN)
+
+    def start(self, extra=()):
+        self.box.start(dt.datetime.now(dt.timezone.utc), extra)
+        found = re.findall(r"HTTPS on (https://[0-9.:]+) \(TLS root",
+                           open(self.box.serve_log).read())
+        check(found, "serve did not announce HTTPS")
+        self.https = found[-1]
+        self.issuer = self.https + "/api/realms/main"
+
+    def browser(self, mode, *extra, env=None):
+        log = os.path.join(self.work, "browser-%s.log" % mode)
+        node = subprocess.Popen(
+            ["node", "portal_signed_in.mjs", mode, self.https, self.work, *extra],
+            cwd=here, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(env or {})))
+        return node, log
+
+    def app_login(self, link):
+        check(link.startswith(self.issuer + "/app/requests/"), "link %r" % link)
+        out = subprocess.run([self.box.openmyna, "--data", self.box.data, "app",
+                              "login", link, "--pin-env", "OPENMYNA_TEST_PIN"],
+                             env=self.env, capture_output=True, text=True,
+                             timeout=180)
+        check(out.returncode == 0, "app login: %s%s" % (out.stdout, out.stderr))
+        check("マイナポータル" in out.stdout, "the app did not name the portal")
+
+    def finish(self, node, log):
+        try:
+            node.wait(timeout=300)
+        finally:
+            if node.poll() is None:
+                node.kill()
+                node.wait()
+        out = open(log).read()
+        check(node.returncode == 0, "browser: %s" % out[-4000:])
+        print(out.strip().splitlines()[-1], flush=True)
+
+    def load(self, name):
+        return json.load(open(os.path.join(self.work, name)))
+
+    def run(self):
+        box = self.box
+        box.setup()
+        box.run("db", "seed", "--sample-card")
+        sample = json.load(open(os.path.join(box.data, "sample-card.json")))
+        rid = sample["resident_id"]
+        self.start()
+        box.plug(sample["image"])
+
+        # --- the browser walks every signed-in page -------------------------
+        node, log = self.browser("pages", self.shots)
+        try:
+            qr_png = os.path.join(self.work, "qr.png")
+            wait_file(qr_png, node, log)
+            self.app_login(sh("zbarimg", "--quiet", "--raw", qr_png).stdout.strip())
+            print("  ok  QR decoded by zbarimg, app login with the card", flush=True)
+
+            content = os.path.join(self.work, "apply.json")
+            wait_file(content, node, log)
+            p7s = os.path.join(self.work, "apply.p7s")
+            out = subprocess.run([box.openmyna, "--data", box.data, "sign", "--card",
+                                  content, "--out", p7s, "--pin-env",
+                                  "OPENMYNA_TEST_SIGN"], env=self.env,
+                                 capture_output=True, text=True, timeout=180)
+            check(out.returncode == 0, "sign --card: %s%s" % (out.stdout, out.stderr))
+            sh("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", p7s,
+               "-content", content, "-CAfile",
+               os.path.join(box.data, "ca", "sign-ca-all.pem"),
+               "-purpose", "any", "-out", "/dev/null")
+            sh("openssl", "cms", "-cmsout", "-inform", "DER", "-in", p7s,
+               "-outform", "PEM", "-out", os.path.join(self.work, "apply.pem.tmp"))
+            os.rename(os.path.join(self.work, "apply.pem.tmp"),
+                      os.path.join(self.work, "apply.pem"))
+            print("  ok  application content signed by the card (openssl cms "
+                  "-verify with the sandbox signature CA)", flush=True)
+
+            wait_file(os.path.join(self.work, "applied"), node, log)
+            code = box.ok("GET", "/v1/residents/" + rid)
+            resident = code.get("resident", code)
+            inbox = box.ok("GET", "/v1/inbox/%s?state=submitted" %
+                           resident["municipality_code"])
+            mine = [a for a in inbox["applications"] if a["resident_id"] == rid]
+            check(len(mine) == 1, "inbox %s" % inbox)
+            box.ok("POST", "/v1/online-applications/%s/accept" % mine[0]["id"], {})
+            open(os.path.join(self.work, "decided"), "w").write("accepted")
+            print("  ok  the clerk accepted it through the inbox API", flush=True)
+        except BaseException:
+            node.kill()
+            node.wait()
+            raise
+        self.finish(node, log)
+
+        # --- what the pages showed, against the registry API ---------------
+        doc = box.ok("GET", "/v1/residents/" + rid)
+        resident = doc.get("resident", doc)
+        me = self.load("me.json")
+        basic = {row[0]: row[1] for row in me["basic"]}
+        check(resident["name"] in basic.values() and
+              resident["address"] in basic.values() and
+              resident["date_of_birth"] in basic.values(),
+              "あなたの情報 %s vs registry %s" % (basic, resident))
+        household = box.ok("GET", "/v1/residents/%s/household" % rid)
+        want = []
+        for m in household["members"]:
+            person = box.ok("GET", "/v1/residents/" + m["resident_id"])
+            person = person.get("resident", person)
+            want.append([person["name"], m["relationship"], person["date_of_birth"]])
+        shown = [row for row in me["household"] if len(row) == 3 and row != me["household"][0]]
+        check(shown == want, "世帯 %s vs registry %s" % (shown, want))
+        serials = sorted(c["serial"] for c in doc["certificates"])
+        shown = sorted(row[1] for row in me["certs"][1:])
+        check([s.lower() for s in shown] == [s.lower() for s in serials],
+              "certificates %s vs registry %s" % (shown, serials))
+        print("  ok  あなたの情報 = the registry API's record (basic four, "
+              "household of %d, certificates)" % len(want), flush=True)
+
+        audit = box.ok("GET", "/v1/residents/%s/audit" % rid)
+        entries = audit.get("entries", audit) if isinstance(audit, dict) else audit
+        signins = [e for e in entries if e["action"] == "sign_in.release" and
+                   e["actor_id"] == "MynaPortal"]
+        check(signins, "no sign-in audit entry in the registry: %s" % entries)
+        history = self.load("history.json")
+        check(any("MynaPortal" in " ".join(row) and "OpenMyna sign-in" in " ".join(row)
+                  for row in history), "やりとり履歴 has no sign-in row: %s" % history)
+        raw = open(os.path.join(self.work, "history.csv"), "rb").read()
+        check(raw.startswith(b"\xef\xbb\xbf"), "the CSV has no UTF-8 BOM")
+        rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+        check(len(rows) == len(history) + 1 and
+              any("MynaPortal" in " ".join(r) for r in rows),
+              "CSV %s vs page %s" % (rows, history))
+        print("  ok  やりとり履歴 and its CSV hold the sign-in (audit entry of "
+              "the registry API)", flush=True)
+        notices = self.load("notices.json")
+        check(any("受理" in n for n in notices), "no accepted notice: %s" % notices)
+        print("  ok  お知らせ: the result is unread, then read; CSRF refused; "
+              "logout", flush=True)
+
+        # --- same-device login (the link) and the idle timeout -------------
+        for name in ("link.txt", "home.json"):
+            if os.path.exists(os.path.join(self.work, name)):
+                os.remove(os.path.join(self.work, name))
+        self.start(["--set", "portal.idle-timeout=%d" % IDLE_TIMEOUT_S])
+        node, log = self.browser("idle", env={"IDLE_WAIT_MS": str((IDLE_TIMEOUT_S + 5) * 1000)})
+        link = os.path.join(self.work, "link.txt")
+        try:
+            wait_file(link, node, log)
+            self.app_login(open(link).read().strip())
+        except BaseException:
+            node.kill()
+            node.wait()
+            raise
+        self.finish(node, log)
+        check(resident["name"] in self.load("home.json")["header"],
+              "the header does not name the resident")
+        print("  ok  same-device login through the link; idle session expired",
+              flush=True)
+
+
+def main(argv):
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        os.environ.pop(name, None)
+    if not os.access("/usr/bin/chromium", os.X_OK):
+        print("no /usr/bin/chromium: skipped")
+        return 77
+    if subprocess.run([os.path.join(here, "install.sh")], capture_output=True,
+                      timeout=600).returncode != 0:
+        print("npm ci failed: skipped")
+        return 77
+    work = tempfile.mkdtemp(prefix="openmyna-portal-web-")
+    shots = argv[2] if len(argv) > 2 else os.path.join(work, "shots")
+    os.makedirs(shots, exist_ok=True)
+    t = Portal(argv[1], work, shots)
+    try:
+        t.run()
+    except ScenarioFailure as e:
+        print("FAIL: %s" % e)
+        try:
+            print(open(t.box.serve_log).read()[-3000:])
+        except OSError:
+            pass
+        return 1
+    finally:
+        t.box.unplug()
+        t.box.stop()
+    shutil.rmtree(work, ignore_errors=True)  # kept when a step failed
+    print("portal_signed_in_test: passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
