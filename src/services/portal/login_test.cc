@@ -93,6 +93,10 @@ class PortalLoginTest : public ::testing::Test {
   http::Response Provider(const http::Request& r) {
     http::Response out;
     out.status = 200;
+    if (r.path == issuer_path_ + "/.well-known/openid-configuration") {
+      out.body = json{{"issuer", issuer_}}.dump();
+      return out;
+    }
     if (r.path == issuer_path_ + "/protocol/openid-connect/certs") {
       out.body =
           json{{"keys", {*sign_in::PublicJwk(op_key_.get(), "op", "ES256")}}}
@@ -230,6 +234,17 @@ TEST_F(PortalLoginTest, CodeFlowWithPkceStateNonceSignsTheResidentIn) {
   auto again = Send("GET", "/portal/callback", cookie, "",
                     "code=the-code&state=" + q.GetOr("state"));
   EXPECT_EQ(again.status, 403);
+}
+
+TEST_F(PortalLoginTest, WithoutAProviderInTheServerLoginIsNotYetAvailable) {
+  urls_.Set("http://127.0.0.1:1", "https://127.0.0.1:3");  // another issuer
+  auto page = Send("GET", "/portal/", "");
+  const std::string set = HeaderOf(page, "Set-Cookie");
+  const std::size_t at = page.body.find("name=\"csrf\" value=\"") + 19;
+  auto start = Send("POST", "/portal/login", set.substr(0, set.find(';')),
+                    "method=device&csrf=" + page.body.substr(at, 64));
+  EXPECT_EQ(start.status, 503);
+  EXPECT_NE(start.body.find("まだ利用できません"), std::string::npos);
 }
 
 TEST_F(PortalLoginTest, WrongStateNonceIssuerOrAudienceIsRefused) {

@@ -110,6 +110,13 @@ std::string OidcLogin::Random() {
 
 Result<std::string> OidcLogin::Start(std::string& transaction_id) {
   const std::string redirect_uri = RedirectUri();
+  // OIDC Discovery §4: a provider answers for this issuer (`serve --only
+  // portal` has none).
+  auto discovery = BackChannel("GET", "/.well-known/openid-configuration", "");
+  if (!discovery || discovery->value("issuer", "") != Issuer()) {
+    return Fail(registry::RegistryErrc::kUnavailable,
+                "no OpenID provider for " + Issuer() + " in this server");
+  }
   const std::string state = Random(), nonce = Random(), verifier = Random();
   transaction_id = Random();
   {
@@ -161,8 +168,10 @@ Result<json> OidcLogin::BackChannel(const std::string& method,
                                     const std::string& body) {
   http::Request request;
   request.method = method;
-  request.path = request.target = std::string(sign_in::kIssuerPath) +
-                                  "/protocol/openid-connect/" + endpoint;
+  request.path = request.target =
+      std::string(sign_in::kIssuerPath) +
+      (endpoint.front() == '/' ? endpoint
+                               : "/protocol/openid-connect/" + endpoint);
   request.body = body;
   request.secure = true;
   request.remote = "127.0.0.1";

@@ -63,6 +63,7 @@ class OidcLogin {
         rng_(rng) {}
   std::string Random();
   std::string ClientAssertion();
+  // `endpoint`: "token", "certs", or a path under the issuer ("/.well-…").
   Result<nlohmann::json> BackChannel(const std::string& method,
                                      const std::string& endpoint,
                                      const std::string& body);
