@@ -24,6 +24,9 @@ std::vector<std::string> DefaultItems(std::string_view action) {
     return {"card"};
   }
   if (action.starts_with("online_application.")) return {"application"};
+  // A sign-in that released no attribute (scope openid): the card's
+  // authentication result and the pairwise identifier only.
+  if (action == "sign_in.release") return {"authentication_result"};
   return {"basic4"};
 }
 

@@ -179,7 +179,8 @@ class Portal:
         check(signins, "no sign-in audit entry in the registry: %s" % entries)
         history = self.load("history.json")
         check(any("MynaPortal" in " ".join(row) and "OpenMyna sign-in" in " ".join(row)
-                  for row in history), "やりとり履歴 has no sign-in row: %s" % history)
+                  and "利用者証明" in " ".join(row) for row in history),
+              "やりとり履歴 has no sign-in row: %s" % history)
         raw = open(os.path.join(self.work, "history.csv"), "rb").read()
         check(raw.startswith(b"\xef\xbb\xbf"), "the CSV has no UTF-8 BOM")
         rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))

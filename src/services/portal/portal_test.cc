@@ -243,6 +243,27 @@ TEST_F(PortalTest, YourInformationListsTheHouseholdWithItsRelationships) {
   EXPECT_EQ(page.body.find("世帯の記録がありません"), std::string::npos);
 }
 
+TEST_F(PortalTest, HistoryShowsASignInAsAnAuthenticationResult) {
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) {
+    registry::AuditEntry e;
+    e.id = "au-signin";
+    e.resident_id = "r-1";
+    e.actor_id = "MynaPortal";
+    e.role = registry::Role::kPlatform;
+    e.action = "sign_in.release";  // scope openid: no attribute released
+    e.reason = "sign in with My Number Card";
+    e.at = clock_.Now();
+    e.requester = "マイナポータル (MynaPortal)";
+    e.provider = "OpenMyna sign-in";
+    return tx.AppendAudit(e);
+  }));
+  auto page = Get("/portal/history", Login());
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("<td>利用者証明（ログインの本人確認結果）</td>"),
+            std::string::npos)
+      << page.body;
+}
+
 TEST_F(PortalTest, PagesNeedLoginAndSessionsTimeOut) {
   for (const char* path : {"/portal/me", "/portal/notices", "/portal/history",
                            "/portal/history.csv", "/portal/apply"}) {
