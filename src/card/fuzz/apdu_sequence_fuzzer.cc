@@ -4,9 +4,19 @@
 // 80 82 with the card's issuer key), so the issuer commands are reachable. The
 // card must never crash, always answer at least a status word, and never answer
 // 90 00 to a SELECT of an unknown AID (card-apdu.md §1.3).
+//
+// Every input starts from the same personalised chip. One card serves the
+// whole run and is put back to the image after each input (Card::ResetTo:
+// the image's storage and the parsed RSA keys are reused), with the random
+// generator reseeded from the input's size, so an execution costs the APDUs
+// rather than a new card. OPENMYNA_FUZZ_FRESH_CARD=1 builds
+// a new card per input instead (same behaviour, the baseline of
+// bench/fuzz/run.sh).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 
 #include "openmyna/base/rng.h"
 #include "openmyna/card/card.h"
@@ -31,6 +41,29 @@ bool IsKnownAid(openmyna::ByteView aid) {
   return false;
 }
 
+// A DeterministicRng that can be reseeded (the card keeps a reference),
+// made on first use: most inputs never ask the card for a random number.
+class ReseedableRng final : public openmyna::Rng {
+ public:
+  void Seed(std::uint64_t seed) {
+    seed_ = seed;
+    rng_.reset();
+  }
+  void Fill(std::span<std::uint8_t> out) override {
+    if (!rng_) rng_.emplace(seed_);
+    rng_->Fill(out);
+  }
+
+ private:
+  std::uint64_t seed_ = 0;
+  std::optional<openmyna::DeterministicRng> rng_;
+};
+
+const bool kFreshCard = [] {
+  const char* v = std::getenv("OPENMYNA_FUZZ_FRESH_CARD");
+  return v != nullptr && v[0] == '1';
+}();
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
@@ -38,8 +71,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   using namespace openmyna;
   static const card::CardImage personalized =
       card::testing::PersonalizedImage();
-  DeterministicRng rng(size);
-  auto chip = card::Card::FromImage(personalized, rng);
+  static ReseedableRng rng;
+  static std::unique_ptr<card::Card> chip;
+  if (chip == nullptr) chip = card::Card::FromImage(personalized, rng);
+  rng.Seed(size);
   chip->PowerOn();
   std::size_t pos = 0;
   while (pos < size) {
@@ -72,6 +107,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
         std::abort();
       }
     }
+  }
+  // Put the chip back for the next input now, so that what this input
+  // allocated or freed is balanced within it (libFuzzer runs an input whose
+  // mallocs outnumber its frees again, looking for a leak).
+  rng.Seed(0);
+  if (kFreshCard) {
+    chip.reset();
+  } else if (!chip->ResetTo(personalized)) {
+    std::abort();  // in-memory: cannot fail
   }
   return 0;
 }

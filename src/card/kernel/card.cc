@@ -172,6 +172,34 @@ Status Card::Tamper() {
   return state_->Persist();
 }
 
+namespace {
+
+const ElementaryFile* KeyEfAt(const CardImage& image, int app, Fid fid) {
+  if (app < 0 || app >= static_cast<int>(image.applications.size())) {
+    return nullptr;
+  }
+  const ElementaryFile* ef = image.applications[app].Find(fid);
+  return ef != nullptr && ef->kind == EfKind::kKey ? ef : nullptr;
+}
+
+}  // namespace
+
+Status Card::ResetTo(const CardImage& image) {
+  State& s = *state_;
+  // A parsed key stays only where the new image holds the same key (the
+  // cache only ever holds keys of the current image: erasing clears it).
+  std::erase_if(s.key_cache, [&](const auto& entry) {
+    const auto& [app, fid] = entry.first;
+    const ElementaryFile* now = KeyEfAt(s.image, app, fid);
+    const ElementaryFile* next = KeyEfAt(image, app, fid);
+    return now == nullptr || next == nullptr ||
+           now->key.private_key_pkcs8 != next->key.private_key_pkcs8;
+  });
+  s.image = image;
+  s.ResetVolatile();
+  return s.Persist();
+}
+
 void Card::SetFindingSink(FindingSink sink) {
   state_->findings = std::move(sink);
 }

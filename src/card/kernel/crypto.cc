@@ -1,6 +1,7 @@
 #include "kernel/crypto.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -182,21 +183,57 @@ Bytes Sha256DigestInfo(ByteView hash) {
 }
 
 Bytes HmacSha256(ByteView key, ByteView data) {
+  // One HMAC-SHA-256 context per thread, fetched and parameterised once and
+  // keyed again only when the key changes (the chip MACs with its one issuer
+  // key); EVP_MAC_init with no key re-initialises the context under the key
+  // it holds (EVP_MAC_init(3)). Fetching and keying per call cost more than
+  // the MAC. The context and the key copy live in this process's memory as
+  // the image holding the same key does.
+  struct MacCtxDeleter {
+    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+  };
+  struct Keyed {
+    Keyed() {
+      EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+      ctx.reset(hmac ? EVP_MAC_CTX_new(hmac) : nullptr);
+      EVP_MAC_free(hmac);  // the context holds its own reference
+      char digest[] = "SHA256";
+      const OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+          OSSL_PARAM_construct_end()};
+      if (ctx && EVP_MAC_CTX_set_params(ctx.get(), params) != 1) ctx.reset();
+    }
+    ~Keyed() { SecureWipe(key); }
+    std::unique_ptr<EVP_MAC_CTX, MacCtxDeleter> ctx;
+    Bytes key;
+    bool keyed = false;
+  };
+  thread_local Keyed mac;
+  if (!mac.ctx) return {};  // callers compare against it: never matches
+  const bool same_key =
+      mac.keyed && mac.key.size() == key.size() &&
+      CRYPTO_memcmp(mac.key.data(), key.data(), key.size()) == 0;
+  int init = 0;
+  if (same_key) {
+    init = EVP_MAC_init(mac.ctx.get(), nullptr, 0, nullptr);
+  } else {
+    // Never a null key here: it would keep the previous one.
+    static const unsigned char kEmptyKey[1] = {0};
+    SecureWipe(mac.key);
+    mac.key.assign(key.begin(), key.end());
+    init = EVP_MAC_init(mac.ctx.get(), key.empty() ? kEmptyKey : key.data(),
+                        key.size(), nullptr);
+  }
+  mac.keyed = init == 1;
   Bytes out(32);
-  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  EVP_MAC_CTX* ctx = mac ? EVP_MAC_CTX_new(mac) : nullptr;
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_end()};
   std::size_t len = 0;
-  bool ok = ctx != nullptr &&
-            EVP_MAC_init(ctx, key.data(), key.size(), params) == 1 &&
-            EVP_MAC_update(ctx, data.data(), data.size()) == 1 &&
-            EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1;
-  EVP_MAC_CTX_free(ctx);
-  EVP_MAC_free(mac);
-  if (!ok) return {};  // callers compare against it: never matches
+  if (init != 1 ||
+      EVP_MAC_update(mac.ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_MAC_final(mac.ctx.get(), out.data(), &len, out.size()) != 1 ||
+      len != out.size()) {
+    mac.keyed = false;
+    return {};
+  }
   return out;
 }
 

@@ -5,7 +5,9 @@
 namespace openmyna::card {
 
 Bytes IssuerAuthResponse(ByteView issuer_key, ByteView challenge) {
-  Bytes message = ToBytes(kIssuerAuthLabel);
+  Bytes message;
+  message.reserve(kIssuerAuthLabel.size() + challenge.size());
+  message.assign(kIssuerAuthLabel.begin(), kIssuerAuthLabel.end());
   Append(message, challenge);
   return crypto::HmacSha256(issuer_key, message);
 }

@@ -43,6 +43,23 @@ TEST_F(IssuerTest, LibraryResponseMatchesOpensslHmac) {
   EXPECT_EQ(IssuerAuthResponse(issuer_key_, ch), Hmac(issuer_key_, msg));
 }
 
+// The MAC context is kept per thread and keyed again only when the key
+// changes: alternating keys (and an empty one) must each give OpenSSL's
+// one-shot HMAC().
+TEST_F(IssuerTest, ResponseFollowsTheKeyAcrossCalls) {
+  const Bytes other(32, 0x42);
+  const Bytes ch = rng_.Bytes(16);
+  Bytes msg = ToBytes("OpenMyna issuer v1");
+  Append(msg, ch);
+  for (const Bytes* key : {&issuer_key_, &other, &other, &issuer_key_}) {
+    EXPECT_EQ(IssuerAuthResponse(*key, ch), Hmac(*key, msg));
+  }
+  const Bytes empty;
+  EXPECT_EQ(IssuerAuthResponse(empty, ch), Hmac(empty, msg));
+  EXPECT_EQ(IssuerAuthResponse(issuer_key_, ch), Hmac(issuer_key_, msg));
+  EXPECT_NE(IssuerAuthResponse(issuer_key_, ch), Hmac(other, msg));
+}
+
 TEST_F(IssuerTest, UnblockABlockedPin) {
   ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
   for (int i = 0; i < 3; ++i) SendSw(*card_, "00 20 00 98 04 30 30 30 30");

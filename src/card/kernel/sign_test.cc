@@ -201,5 +201,49 @@ TEST_F(SignTest, InternalAuthenticateOnlyWithCommonKey0019) {
   EXPECT_EQ(SendSw(*card_, "00 88 00 97 10 " + Hex(challenge) + " 00"), 0x6985);
 }
 
+// Card::ResetTo (the fuzzer's per-input reset): the whole chip comes back —
+// an erased chip, spent tries, the login cleared — and a key the card had
+// parsed before is not reused when the new image holds another key.
+TEST_F(SignTest, ResetToRestoresTheChipAndFollowsItsKeys) {
+  auto sign_with_auth_key = [&] {
+    EXPECT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+    EXPECT_EQ(SendSw(*card_, "00 20 00 98 04 31 32 33 34"), 0x9000);
+    Bytes r = SignDigestInfo("97", message_);
+    EXPECT_EQ(SwOf(r), 0x9000);
+    return DataOf(r);
+  };
+  auto public_key = [](const CardImage& image) {
+    auto spki = PublicKeyOf(image, "jpki", 0x0017);
+    EXPECT_TRUE(spki.has_value());
+    const unsigned char* p = spki->data();
+    return d2i_PUBKEY(nullptr, &p, static_cast<long>(spki->size()));
+  };
+  EVP_PKEY* original = public_key(PersonalizedImage());
+  ASSERT_TRUE(VerifySha256(original, message_, sign_with_auth_key()));
+
+  // A spent try, then the tamper trigger (forced read of the key): erased.
+  EXPECT_EQ(SendSw(*card_, "00 20 00 98 04 30 30 30 30"), 0x63C2);
+  EXPECT_EQ(SendSw(*card_, "80 B0 97 00 00"), 0x6F00);
+  EXPECT_EQ(SendSw(*card_, kSelectJpki), 0x6F00);
+  ASSERT_TRUE(card_->ResetTo(PersonalizedImage()));
+  ASSERT_EQ(SendSw(*card_, kSelectJpki), 0x9000);
+  EXPECT_EQ(SendSw(*card_, "00 20 00 98"), 0x63C3);
+  EXPECT_EQ(SwOf(SignDigestInfo("97", message_)), 0x6982);  // not logged in
+  EXPECT_TRUE(VerifySha256(original, message_, sign_with_auth_key()));
+
+  // An image whose auth key was generated again: the card signs with it.
+  CardImage rekeyed = PersonalizedImage();
+  ASSERT_TRUE(GenerateKeyPair(rekeyed, "jpki", 0x0017));
+  EVP_PKEY* fresh = public_key(rekeyed);
+  ASSERT_TRUE(card_->ResetTo(rekeyed));
+  const Bytes sig = sign_with_auth_key();
+  EXPECT_TRUE(VerifySha256(fresh, message_, sig));
+  EXPECT_FALSE(VerifySha256(original, message_, sig));
+  ASSERT_TRUE(card_->ResetTo(PersonalizedImage()));
+  EXPECT_TRUE(VerifySha256(original, message_, sign_with_auth_key()));
+  EVP_PKEY_free(original);
+  EVP_PKEY_free(fresh);
+}
+
 }  // namespace
 }  // namespace openmyna::card::testing

@@ -61,7 +61,9 @@ std::uint16_t StatusWordOf(Outcome outcome, std::uint8_t tries) {
 }
 
 Bytes ResponseApdu(ByteView data, Outcome outcome, std::uint8_t tries) {
-  Bytes out(data.begin(), data.end());
+  Bytes out;
+  out.reserve(data.size() + 2);  // one allocation per answer
+  out.assign(data.begin(), data.end());
   AppendU16(out, StatusWordOf(outcome, tries));
   return out;
 }

@@ -85,6 +85,16 @@ class Card final : public CardEndpoint {
   // regardless.
   Status Tamper();
 
+  // Puts the chip back to `image` as it is after power-on: the persistent
+  // state is replaced wholesale (an erased chip comes back), the volatile
+  // state cleared; options, trace and finding sink are kept. The current
+  // image's storage is reused (copy-assignment: no allocation when the
+  // shapes match) and so are parsed private keys wherever `image` holds the
+  // same PKCS#8, which lets a fuzzer start every input from one personalised
+  // image cheaply (src/card/fuzz). A card opened from a file writes it
+  // (kIo as for any change); an in-memory card always succeeds.
+  Status ResetTo(const CardImage& image);
+
   // Behaviour choices where real cards differ (CardOptions); volatile state
   // is untouched.
   void SetOptions(const CardOptions& options);
