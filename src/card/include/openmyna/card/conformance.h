@@ -21,6 +21,7 @@
 
 namespace openmyna::card {
 
+// Keep the last kind last: FindingTableInKindOrder() counts up to it.
 enum class FindingKind : std::uint8_t {
   kReselectKeptLogin,    // a PIN verified before SELECT of the current AP
                          // opened something after it
@@ -142,6 +143,17 @@ inline constexpr std::array<FindingInfo, kFindingKindCount> kFindingTable{{
      "69 85 or 67 00 depending on the card", "card-apdu.md §3.4",
      "67 00 (unchanged)"},
 }};
+
+// InfoOf indexes the table by kind: every row must sit at its kind's place.
+inline constexpr bool FindingTableInKindOrder() {
+  for (std::size_t i = 0; i < kFindingTable.size(); ++i) {
+    if (static_cast<std::size_t>(kFindingTable[i].kind) != i) return false;
+  }
+  return static_cast<std::size_t>(FindingKind::kSignInputLength) + 1 ==
+         kFindingKindCount;
+}
+static_assert(FindingTableInKindOrder(),
+              "kFindingTable rows must follow FindingKind, one per kind");
 
 inline const FindingInfo& InfoOf(FindingKind kind) {
   return kFindingTable[static_cast<std::size_t>(kind)];
