@@ -71,10 +71,10 @@ Result<std::string> EncryptToClient(const fs::path& data_dir,
   return sign_in::EncryptJwe(plaintext, *key, rng);
 }
 
-// `serve --set sign_in.sign-transaction-lifetime=SECONDS` (default 600).
+// `serve --set sign-in.sign-transaction-lifetime=SECONDS` (default 600).
 Result<std::chrono::seconds> TransactionLifetime(
     const http::ServiceContext& c) {
-  auto it = c.settings.find("sign_in.sign-transaction-lifetime");
+  auto it = c.settings.find("sign-in.sign-transaction-lifetime");
   if (it == c.settings.end()) {
     return services::SignTransactions::kDefaultLifetime;
   }
@@ -83,7 +83,7 @@ Result<std::chrono::seconds> TransactionLifetime(
   if (end == it->second.c_str() || *end != '\0' || seconds < 1 ||
       seconds > 86400) {
     return Fail(BaseErrc::kInvalidArgument,
-                "sign_in.sign-transaction-lifetime: 1..86400 seconds");
+                "sign-in.sign-transaction-lifetime: 1..86400 seconds");
   }
   return std::chrono::seconds(seconds);
 }

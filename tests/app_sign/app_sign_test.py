@@ -442,7 +442,7 @@ class SignFlow:
         """A transaction past its lifetime (serve restarted with 2 s): the
         authorization request and the result both say so. (Only the passing
         of time matters here, not how fast anything answers.)"""
-        self.start("--set", "sign_in.sign-transaction-lifetime=2")
+        self.start("--set", "sign-in.sign-transaction-lifetime=2")
         token = self.service_token(client)
         tid = self.create(token, {"hash": b64(hashlib.sha256(
             b"too late").digest())})["sign_transaction_id"]
