@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "cli/clinic_reader.h"
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "openmyna/base/clock.h"
@@ -72,6 +73,7 @@ void AddClinic(CLI::App& app, Context& context) {
   files->add_flag("--watch", options->watch,
                   "keep answering every second until interrupted");
   files->callback([options, &context] { RunFiles(*options, context); });
+  AddClinicReader(*group, context);
 }
 
 const CommandGroup kGroup{"clinic", 51, &AddClinic};

@@ -80,6 +80,7 @@ struct Options {
   std::string postgres;
   std::string institution;
   std::string insurer;
+  bool visual = false;  // the clinic's 目視 password instead of its API one
   bool json = false;
 };
 
@@ -114,8 +115,14 @@ void RunCredentials(const Options& o, Context& context) {
       clinic ? registry::Role::kClinic : registry::Role::kInsurer,
       (*stack)->rng, clock);
   if (!credential) return context.Failed(credential.error());
+  if (o.visual && !clinic) {
+    return context.BadInput("--visual", "only with --institution");
+  }
   Status bound = Ok();
-  if (clinic) {
+  if (clinic && o.visual) {
+    inst->visual_credential_id = credential->id;
+    bound = service.PutInstitution(system, *inst);
+  } else if (clinic) {
     inst->credential_id = credential->id;
     bound = service.PutInstitution(system, *inst);
   } else {
@@ -182,6 +189,9 @@ void AddInsurance(CLI::App& app, Context& context) {
   credentials->add_option("--institution", options->institution,
                           "10-digit institution code");
   credentials->add_option("--insurer", options->insurer, "insurer number");
+  credentials->add_flag("--visual", options->visual,
+                        "the institution's 目視 password for its readers "
+                        "(id:secret) instead of its API credential");
   credentials->callback(
       [options, &context] { RunCredentials(*options, context); });
   CLI::App* recheck = common(group->add_subcommand(

@@ -184,6 +184,10 @@ void CameraLook(cv::Mat& img, Dice& d) {
 
 }  // namespace
 
+std::string PortraitKey(std::string_view individual_number) {
+  return "resident/" + std::string(individual_number);
+}
+
 Result<Bytes> PortraitPng(std::string_view person_key) {
   if (person_key.empty()) {
     return Fail(FaceErrc::kInvalidArgument, "empty person key");

@@ -11,6 +11,7 @@
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/individual_number.h"
 #include "openmyna/domain/insurer_number.h"
+#include "openmyna/registry/certificate_holder.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_store.h"
 
@@ -584,6 +585,18 @@ Result<std::vector<MedicalExpense>> InsuranceService::ExpensesOf(
       Impl::OwnOrSystem(actor, resident_id, "insurance.expense.read"));
   return Impl{*this}.Read<std::vector<MedicalExpense>>(
       [&](InsuranceTx& ins) { return ins.ListExpenses(resident_id); });
+}
+
+Result<InsuranceRegistration> InsuranceService::RegisterCardAtReader(
+    const Actor& actor, std::string_view serial) {
+  if (actor.role != Role::kClinic) {
+    return Impl::Refuse("only a clinic's reader registers a card this way");
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      CertificateHolder holder,
+      LookUpCertificateHolder(store_, clock_, rng_, actor, serial));
+  return RegisterCard(actor, holder.resident.id, "reader",
+                      holder.certificate.serial);
 }
 
 Result<InsuranceRegistration> InsuranceService::RegisterCard(

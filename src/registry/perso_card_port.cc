@@ -15,6 +15,7 @@
 #include "openmyna/card/issuance.h"
 #include "openmyna/card/perso/personalize.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/face/portrait.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/registry/errors.h"
 
@@ -120,6 +121,15 @@ Result<card::faces::CardFacesProfile> FacesProfile(const Card& card,
   p.info.sex = CardSex(resident.sex);
   p.card_expiry = *expiry;
   p.municipality_code = resident.municipality_code;
+  // A generated, deterministic face photo per resident (src/face; issue 12
+  // item 5); an infant's card (under 1 at issuance) has none (silhouette).
+  auto issued = domain::ParseDate(card.issued_on);
+  if (!issued || domain::AgeAt(*birth, *issued) >= 1) {
+    auto photo =
+        face::PortraitPng(face::PortraitKey(resident.individual_number));
+    if (!photo) return Chip("face photo", photo.error());
+    p.photo_png = std::move(*photo);
+  }
   return p;
 }
 

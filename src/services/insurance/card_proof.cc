@@ -13,6 +13,7 @@
 
 #include "openmyna/pki/verifier.h"
 #include "openmyna/services/insurance_api.h"
+#include "openmyna/services/insurance_reader.h"
 
 namespace openmyna::services {
 namespace {
@@ -44,13 +45,12 @@ std::string SerialHex(X509* cert) {
   return first == std::string::npos ? "0" : out.substr(first);
 }
 
-}  // namespace
-
-CardProofCheck CheckCardProof(const CardProof& proof,
-                              const InsuranceApiOptions& options,
-                              TimePoint now) {
+CardProofCheck CheckCertificateAndSignature(ByteView certificate_der,
+                                            const CardProof* proof,
+                                            const InsuranceApiOptions& options,
+                                            TimePoint now) {
   CardProofCheck check;
-  auto cert = pki::ParseCertificate(proof.certificate_der);
+  auto cert = pki::ParseCertificate(certificate_der);
   if (!cert) {
     check.refusal = "the certificate cannot be read";
     return check;
@@ -84,7 +84,7 @@ CardProofCheck CheckCardProof(const CardProof& proof,
         (verdict.detail.empty() ? "" : " (" + verdict.detail + ")");
     return check;
   }
-  if (!SignatureVerifies(cert->get(), proof)) {
+  if (proof != nullptr && !SignatureVerifies(cert->get(), *proof)) {
     check.refusal = "the signature over the nonce does not verify";
     return check;
   }
@@ -104,6 +104,21 @@ CardProofCheck CheckCardProof(const CardProof& proof,
   }
   check.serial = SerialHex(cert->get());
   return check;
+}
+
+}  // namespace
+
+CardProofCheck CheckCardProof(const CardProof& proof,
+                              const InsuranceApiOptions& options,
+                              TimePoint now) {
+  return CheckCertificateAndSignature(proof.certificate_der, &proof, options,
+                                      now);
+}
+
+CardProofCheck CheckCardCertificate(ByteView certificate_der,
+                                    const InsuranceApiOptions& options,
+                                    TimePoint now) {
+  return CheckCertificateAndSignature(certificate_der, nullptr, options, now);
 }
 
 }  // namespace openmyna::services

@@ -7,6 +7,7 @@
 // come from SHA-256 of the key, so two keys give two different faces.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "openmyna/base/bytes.h"
@@ -19,6 +20,11 @@ enum class FaceErrc {
   kInvalidImage = 2,     // an input picture cannot be decoded
   kUnavailable = 3,      // the detector's model file is missing
 };
+
+// The person key of a resident: derived from the individual number, which
+// stays the same through changes of name and address (the key is only hashed,
+// never shown or logged).
+std::string PortraitKey(std::string_view individual_number);
 
 // The card photo: greyscale PNG, 360 × 480 (3:4 like the card's 180 × 240,
 // which the issuer scales it to). Fails with kInvalidArgument on an empty

@@ -115,6 +115,9 @@ struct MedicalInstitution {
   // defaults after install: drug and checkup).
   std::vector<std::string> consent_items = {"drug", "checkup"};
   std::string credential_id;  // its API credential (role clinic), or ""
+  // The 目視 password of its readers (a credential of role clinic, made by
+  // `openmyna insurance credentials --visual`), or "".
+  std::string visual_credential_id;
 };
 
 // One dispensed drug (薬剤情報). Codes are the sandbox's own (the real

@@ -42,7 +42,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SpecificDisease, category,
                                                 self_pay_limit_yen)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalInstitution, code, name,
                                                 kind, address, consent_items,
-                                                credential_id)
+                                                credential_id,
+                                                visual_credential_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicationRecord, id,
                                                 resident_id, dispensed_on,
                                                 pharmacy_code, prescriber_code,

@@ -150,6 +150,12 @@ class InsuranceService {
                                              std::string_view resident_id,
                                              std::string_view channel,
                                              std::string_view serial = {});
+  // The same at a clinic's reader, where the card gives only its
+  // authentication certificate (verified by the reader): the holder is
+  // found by the registry's certificate look-up (audited), never told to
+  // the clinic. Actor: the clinic.
+  Result<InsuranceRegistration> RegisterCardAtReader(const Actor& actor,
+                                                     std::string_view serial);
   Result<InsuranceRegistration> CancelRegistration(
       const Actor& actor, std::string_view resident_id);
 
