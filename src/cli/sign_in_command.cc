@@ -8,11 +8,15 @@
 #include <openssl/sha.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/app_http.h"
 #include "cli/command_registry.h"
@@ -24,6 +28,8 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/card/client/jpki_client.h"
 #include "openmyna/card/client/pcsc_reader.h"
+#include "openmyna/card/client/text_ap_client.h"
+#include "openmyna/http/errors.h"
 #include "openmyna/http/service.h"
 #include "openmyna/pki/tls.h"
 #include "openmyna/registry/sql.h"
@@ -110,6 +116,29 @@ const http::ServiceRegistration kSignInService{
       options.store = service->store_.get();
       options.rng = service->rng_.get();
       options.transactions = service->transactions_.get();
+      if (auto on = c.settings.find("sign-in.test-cards");
+          on != c.settings.end()) {
+        if (on->second != "on" && on->second != "off") {
+          return Fail(
+              http::HttpErrc::kBadRoute,
+              "sign-in.test-cards must be on or off, got '" + on->second + "'");
+        }
+        options.test_cards = on->second == "on";
+      }
+      if (auto it = c.settings.find("sign-in.code-lifetime");
+          it != c.settings.end()) {
+        int seconds = 0;
+        const std::string& text = it->second;
+        const auto [end, ec] =
+            std::from_chars(text.data(), text.data() + text.size(), seconds);
+        if (ec != std::errc() || end != text.data() + text.size() ||
+            seconds < 1 || seconds > 600) {
+          return Fail(http::HttpErrc::kBadRoute,
+                      "sign-in.code-lifetime must be 1 to 600 seconds, got '" +
+                          text + "'");
+        }
+        options.code_lifetime = std::chrono::seconds(seconds);
+      }
       OPENMYNA_ASSIGN_OR_RETURN(service->provider_,
                                 sign_in::Provider::Open(options));
       OPENMYNA_RETURN_IF_ERROR(service->provider_->AddRoutes(router));
@@ -290,6 +319,63 @@ void ReportToProvider(const std::string& link, const std::string& cacert,
   (void)HttpsRequest(link, true, json{{"error", error}}.dump(), cacert);
 }
 
+std::vector<std::string> Split(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) out.push_back(word);
+  return out;
+}
+
+// The basic attributes the relying party asked for, read from the card's
+// input-assist AP (券面事項入力補助AP, card-apdu.md §5, §8.3) with its PIN,
+// as OIDC claims: name as on the card, address, birthdate YYYY-MM-DD,
+// gender male | female | unknown (docs/sign-in.md).
+Result<json> ReadCardAttributes(card::client::ApduChannel& channel,
+                                const std::string& pin_env,
+                                const std::vector<std::string>& scopes) {
+  const char* value = std::getenv(pin_env.c_str());
+  if (value == nullptr) {
+    return Fail(BaseErrc::kInvalidArgument,
+                "--input-assist-pin-env: " + pin_env + " is not set");
+  }
+  std::string pin = value;
+  card::client::TextApClient text(channel);
+  OPENMYNA_RETURN_IF_ERROR(text.SelectAp());
+  auto status = text.Login(pin);
+  SecureWipe(pin);
+  if (!status) return Unexpected(status.error());
+  using State = card::client::PinStatus::State;
+  if (status->state == State::kBlocked) {
+    return Fail(BaseErrc::kInvalidArgument,
+                "the input-assist PIN is blocked; it can be reset at the "
+                "municipal office");
+  }
+  if (status->state != State::kVerified) {
+    return Fail(BaseErrc::kInvalidArgument,
+                "wrong input-assist PIN (" +
+                    std::to_string(status->tries_left) + " tries left)");
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(card::client::CardBasicInfo info,
+                            text.ReadBasicInfo());
+  const std::string& b = info.birth;
+  const json all = {
+      {"name", info.name},
+      {"address", info.address},
+      {"birthdate", b.substr(0, 4) + "-" + b.substr(4, 2) + "-" + b.substr(6)},
+      {"gender", info.sex == "1"   ? "male"
+                 : info.sex == "2" ? "female"
+                                   : "unknown"}};
+  json out = json::object();
+  for (const auto& [name, v] : all.items()) {
+    if (std::find(scopes.begin(), scopes.end(), name) != scopes.end()) {
+      out[name] = v;
+      std::printf("  from the card (input-assist AP): %s = %s\n", name.c_str(),
+                  v.get<std::string>().c_str());
+    }
+  }
+  return out;
+}
+
 void RunAppLogin(const AppOptions& o, Context& context) {
   const std::string cacert =
       o.cacert.empty() ? pki::TlsFilesOf(context.DataDir()).root_pem.string()
@@ -349,6 +435,22 @@ void RunAppLogin(const AppOptions& o, Context& context) {
   auto cert = jpki.ReadCertificate(JpkiKey::kAuthentication);
   if (!cert) {
     SecureWipe(*normalized);
+    // Every card carries the user authentication certificate except the
+    // face-authentication card (顔認証マイナンバーカード), which has no PIN
+    // set and cannot be used where a PIN is needed (the guidebook). Its
+    // PIN answers the empty VERIFY as unusable (no try is spent).
+    auto pin_state = jpki.QueryPin(JpkiKey::kAuthentication);
+    if (pin_state && pin_state->state == PinStatus::State::kBlocked) {
+      ReportToProvider(o.link, cacert, "face_auth_card");
+      std::fprintf(stderr,
+                   "openmyna app: face_auth_card: this is a face-"
+                   "authentication My Number Card (顔認証マイナンバーカード, "
+                   "暗証番号を設定しない個人番号カード): it has no PIN and no "
+                   "user authentication certificate, so it cannot be used "
+                   "for services that need a PIN such as signing in. The "
+                   "relying party was told: access_denied (face_auth_card)\n");
+      return context.SetExitCode(kExitFailed);
+    }
     ReportToProvider(o.link, cacert, "no_authentication_certificate");
     std::fprintf(stderr,
                  "openmyna app: the card has no user authentication "
@@ -386,8 +488,16 @@ void RunAppLogin(const AppOptions& o, Context& context) {
   auto signature = jpki.Sign(JpkiKey::kAuthentication, digest_info);
   (void)jpki.Logout();
   if (!signature) return context.Failed(signature.error());
-  const json answer = {{"certificate", sign_in::Base64UrlEncode(*cert)},
-                       {"signature", sign_in::Base64UrlEncode(*signature)}};
+  json answer = {{"certificate", sign_in::Base64UrlEncode(*cert)},
+                 {"signature", sign_in::Base64UrlEncode(*signature)}};
+  if (request.value("attributes_requested", false) &&
+      !o.input_assist_pin_env.empty()) {
+    auto attributes =
+        ReadCardAttributes(**reader, o.input_assist_pin_env,
+                           Split(request.value("scope", std::string())));
+    if (!attributes) return context.Failed(attributes.error());
+    answer["attributes"] = *attributes;
+  }
   auto posted = HttpsRequest(o.link, true, answer.dump(), cacert);
   if (!posted) return context.Failed(posted.error());
   const json outcome = json::parse(posted->body, nullptr, false);
@@ -422,7 +532,9 @@ void AddApp(CLI::App& app, Context& context) {
       "Environment variable holding the 4-digit authentication PIN");
   login->add_option("--pin-file", o->pin_file, "File holding the PIN");
   login->add_option("--input-assist-pin-env", o->input_assist_pin_env,
-                    "Environment variable holding the input-assist AP PIN");
+                    "Environment variable holding the 4-digit input-assist "
+                    "AP PIN: the asked-for basic attributes are then read "
+                    "from the card (else the provider uses the registry's)");
   login->add_option("--cacert", o->cacert,
                     "TLS root to trust (default: DIR/tls/root.pem)");
   login->callback([o, &context] { RunAppLogin(*o, context); });

@@ -248,6 +248,14 @@ void RunUp(const UpOptions& options, Context& context) {
       "  echo hello > msg.txt && pkcs11-tool --slot-index 0 --login --pin "
       "%s --sign --id 01 -m SHA256-RSA-PKCS -i msg.txt -o msg.sig\n"
       "  %s --data %s card show --image %s\n\n"
+      "Sign in with My Number Card, end to end (demo relying party):\n"
+      "  1. open %s/demo-rp/ in a browser (trust the TLS root above, or "
+      "accept the warning) and click マイナンバーカードでサインイン\n"
+      "  2. OPENMYNA_PIN=%s OPENMYNA_IA_PIN=%s %s --data %s app login "
+      "'<the link or QR text on that page>' --pin-env OPENMYNA_PIN "
+      "--input-assist-pin-env OPENMYNA_IA_PIN\n"
+      "  3. the page goes back to the demo relying party, which shows what it "
+      "received\n\n"
       "Ctrl-C stops everything this command started.\n",
       data.c_str(), base_url.c_str(), base_url.c_str(), https_url.c_str(),
       data.c_str(), credentials.string().c_str(), data.c_str(),
@@ -255,7 +263,9 @@ void RunUp(const UpOptions& options, Context& context) {
       sample->authentication.c_str(), sample->signature.c_str(),
       sample->juki.c_str(), sample->input_assist.c_str(), data.c_str(),
       sample->authentication.c_str(), self.c_str(), data.c_str(),
-      card.string().c_str());
+      card.string().c_str(), https_url.c_str(),
+      sample->authentication.c_str(), sample->input_assist.c_str(),
+      self.c_str(), data.c_str());
   std::fflush(stdout);
 
   while (!g_stop) {

@@ -120,6 +120,13 @@ std::size_t DerLength(ByteView header) {
 
 }  // namespace
 
+std::optional<PinStatus> PinStatusOf(std::uint16_t sw) {
+  bool known = false;
+  const PinStatus status = FromSw(sw, &known);
+  if (!known) return std::nullopt;
+  return status;
+}
+
 std::string_view JpkiKeyName(JpkiKey key) {
   return key == JpkiKey::kSignature ? "signature" : "authentication";
 }

@@ -43,7 +43,6 @@ namespace {
 
 constexpr auto kRequestLifetime = std::chrono::minutes(5);
 constexpr auto kChallengeLifetime = std::chrono::minutes(5);
-constexpr auto kCodeLifetime = std::chrono::seconds(60);  // node-oidc default
 constexpr auto kAccessLifetime = std::chrono::hours(1);
 constexpr auto kRefreshLifetime = std::chrono::hours(24);
 constexpr std::string_view kProtocol = "/protocol/openid-connect";
@@ -164,6 +163,10 @@ struct Grant {  // what a code, an access token or a refresh token stands for
   std::string client_id, client_name, redirect_uri, code_challenge, nonce;
   std::vector<std::string> scopes;
   std::string resident_id, acr, session_state;
+  // The basic attributes the app read from the card's input-assist AP
+  // (claims by scope name); empty: UserInfo reads the registry record.
+  json card_attributes = json::object();
+  std::string amr = "jpki_auth";  // "test_card": the substitute page
   TimePoint auth_time, expires;
   bool used = false;
   std::string sign_transaction_id;  // released when the code is exchanged
@@ -309,6 +312,19 @@ struct Provider::Impl {
   // Finishes a pending request: a code on success, an error otherwise.
   json Complete(Pending& p, const json& body);
   json Refuse(Pending& p, std::string error, std::string description);
+  // A verified holder: the code, the audit entry and the redirect.
+  json Admit(Pending& p, const registry::Resident& resident, std::string acr,
+             json card_attributes, std::string amr = "jpki_auth");
+  // The test-card substitute page (issue 9 item 4), below.
+  // Never for a signing request: a signature cannot be made up.
+  bool TestCardsFor(const Pending& p) const {
+    return options.test_cards && p.client.test_cards &&
+           p.sign_transaction_id.empty();
+  }
+  void AddTestCards(const Request& request, const Pending& p, web::View& view);
+  Response TestCard(const Request& request);
+  // The registry's card holding the certificate `cert`, if any.
+  std::optional<registry::Card> CardOf(X509* cert);
   // A login's signature over the challenge, the chain to the sandbox
   // authentication CA, validity and revocation; the refusal, if any.
   std::optional<json> CheckLoginAnswer(Pending& p, X509* cert,
@@ -458,6 +474,129 @@ Response Provider::Impl::RenderWaiting(const Request& request,
     items.Push(site->Text(request, "signin_item_" + s));
   }
   page.view.Set("items", items);
+  if (TestCardsFor(p)) AddTestCards(request, p, page.view);
+  return site->Render(request, nullptr, std::move(page));
+}
+
+// --- the test-card substitute page (テストカード代替機能)
+// ---------------------- For relying parties without a reader: a sandbox
+// provider (sign-in.test-cards=on) shows clients registered with --test-cards
+// the residents who hold a card in use, and forced errors; picking one answers
+// as that card would have (amr "test_card").
+
+namespace {
+constexpr std::string_view kForcedErrors[] = {
+    "certificate_revoked", "certificate_suspended",
+    "certificate_expired", "card_void",
+    "face_auth_card",      "pin_blocked",
+    "signature_invalid",   "cancelled"};
+constexpr int kTestResidents = 20;
+}  // namespace
+
+void Provider::Impl::AddTestCards(const Request& request, const Pending& p,
+                                  web::View& view) {
+  web::View residents = web::View::List();
+  (void)options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto all, tx.ListResidents("", 200));
+    int shown = 0;
+    for (const auto& r : all) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(r.id));
+      const bool usable = std::any_of(cards.begin(), cards.end(), [](auto& c) {
+        return c.state == registry::CardState::kActive &&
+               c.kind == registry::CardKind::kStandard;
+      });
+      if (!usable || shown++ >= kTestResidents) continue;
+      residents.Push(web::View()
+                         .Set("value", "resident:" + r.id)
+                         .Set("label", r.name + " (" + r.date_of_birth + ")"));
+    }
+    return Ok();
+  });
+  web::View errors = web::View::List();
+  for (std::string_view e : kForcedErrors) {
+    errors.Push(web::View()
+                    .Set("value", "error:" + std::string(e))
+                    .Set("label", std::string(e) + ": " +
+                                      site->Text(request, "signin_test_" +
+                                                              std::string(e))));
+  }
+  view.Set("test_cards", true);
+  view.Set("test_card_url", Path("auth/test-card"));
+  view.Set("browser_token", p.browser_token);
+  view.Set("test_residents", residents);
+  view.Set("test_errors", errors);
+}
+
+Response Provider::Impl::TestCard(const Request& request) {
+  auto form = web::ParseFormBody(request);
+  std::optional<Pending> found;
+  if (form) {
+    std::lock_guard lock(mutex);
+    auto b = by_browser.find(form->GetOr("b"));
+    if (b != by_browser.end()) found = pending.at(b->second);
+  }
+  if (!found || found->status != Pending::Status::kWaiting ||
+      found->expires < Now()) {
+    return site->Error(request, 404, site->Text(request, "signin_expired"),
+                       {"/", "OpenMyna"});
+  }
+  Pending& p = *found;
+  if (!TestCardsFor(p)) {
+    return site->Error(request, 403,
+                       site->Text(request, "signin_no_test_cards"),
+                       {"/", "OpenMyna"});
+  }
+  const std::string choice = form->GetOr("card");
+  if (choice.rfind("error:", 0) == 0) {
+    const std::string e = choice.substr(6);
+    if (std::find(std::begin(kForcedErrors), std::end(kForcedErrors), e) ==
+        std::end(kForcedErrors)) {
+      return site->Error(request, 400,
+                         site->Text(request, "signin_bad_request"),
+                         {"/", "OpenMyna"});
+    }
+    p.final_redirect = ErrorRedirect(p.redirect_uri, p.state, "access_denied",
+                                     e + ": forced by the test-card page");
+  } else if (choice.rfind("resident:", 0) == 0) {
+    std::optional<registry::Resident> resident;
+    bool usable = false;
+    (void)options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(choice.substr(9)));
+      if (!resident) return Ok();
+      OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(resident->id));
+      usable = std::any_of(cards.begin(), cards.end(), [](auto& c) {
+        return c.state == registry::CardState::kActive &&
+               c.kind == registry::CardKind::kStandard;
+      });
+      return Ok();
+    });
+    if (!resident || !usable) {
+      return site->Error(request, 400,
+                         site->Text(request, "signin_bad_request"),
+                         {"/", "OpenMyna"});
+    }
+    Admit(p, *resident, "aal3 ocsp", json::object(), "test_card");
+  } else {
+    return site->Error(request, 400, site->Text(request, "signin_bad_request"),
+                       {"/", "OpenMyna"});
+  }
+  {
+    std::lock_guard lock(mutex);
+    auto it = pending.find(p.request_id);
+    if (it == pending.end() || it->second.status != Pending::Status::kWaiting) {
+      return site->Error(request, 409, site->Text(request, "signin_expired"),
+                         {"/", "OpenMyna"});
+    }
+    it->second.status = Pending::Status::kDone;
+    it->second.final_redirect = p.final_redirect;
+  }
+  log->info("sign-in for {} answered by the test-card page",
+            p.client.client_id);
+  // On to the wait URL by a page, not by a redirect of the form's POST: CSP
+  // form-action ('self') also governs the redirects of a form submission.
+  web::PageContent page{.title = site->Text(request, "signin_title"),
+                        .template_name = "continue"};
+  page.view.Set("wait_url", Path("auth/wait") + "?b=" + p.browser_token);
   return site->Render(request, nullptr, std::move(page));
 }
 
@@ -659,7 +798,9 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
                       (sign ? "signature" : "authentication") + " certificate");
   }
   if (card->state == registry::CardState::kVoid) {
-    return refuse("access_denied", "card_void: the card is no longer valid");
+    return refuse("access_denied",
+                  "card_void: the card is no longer valid (" +
+                      std::string(registry::ToString(card->void_reason)) + ")");
   }
   if (card->state == registry::CardState::kSuspended) {
     return refuse("access_denied",
@@ -677,6 +818,33 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
                                               *signature);
     if (!s) return refuse("access_denied", s.error().message());
   }
+  json attributes = json::object();
+  if (const auto it = body.find("attributes");
+      it != body.end() && it->is_object() && !sign) {
+    for (const char* name : {"name", "address", "birthdate", "gender"}) {
+      if (!Has(p.scopes, name) || !it->contains(name)) continue;
+      const json& v = (*it)[name];
+      const std::string text = v.is_string() ? v.get<std::string>() : "";
+      const bool ok =
+          !text.empty() && text.size() <= 1024 &&
+          (std::string_view(name) != "birthdate" ||
+           (text.size() == 10 && text[4] == '-' && text[7] == '-')) &&
+          (std::string_view(name) != "gender" || text == "male" ||
+           text == "female" || text == "unknown");
+      if (!ok) {
+        return refuse("invalid_request",
+                      std::string("the app sent a malformed ") + name);
+      }
+      attributes[name] = text;
+    }
+  }
+  return Admit(p, *resident, by_crl ? "aal3 crl" : "aal3 ocsp",
+               std::move(attributes));
+}
+
+json Provider::Impl::Admit(Pending& p, const registry::Resident& resident,
+                           std::string acr, json card_attributes,
+                           std::string amr) {
   Grant g;
   g.client_id = p.client.client_id;
   g.client_name = p.client.name;
@@ -684,17 +852,19 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
   g.code_challenge = p.code_challenge;
   g.nonce = p.nonce;
   g.scopes = p.scopes;
-  g.resident_id = resident->id;
-  g.acr = by_crl ? "aal3 crl" : "aal3 ocsp";
+  g.resident_id = resident.id;
+  g.acr = std::move(acr);
+  g.card_attributes = std::move(card_attributes);
+  g.amr = std::move(amr);
   g.session_state = Random();
   g.auth_time = Now();
-  g.expires = Now() + kCodeLifetime;
-  if (sign) {
+  g.expires = Now() + options.code_lifetime;  // 60 s: node-oidc's default
+  if (!p.sign_transaction_id.empty()) {
     g.sign_transaction_id = p.sign_transaction_id;
     g.signed_hash = ToHex(ByteView(p.digest_info).subspan(19));
   }
   const std::string code = Random();
-  Audit(g, *resident);
+  Audit(g, resident);
   {
     std::lock_guard lock(mutex);
     codes[code] = g;
@@ -778,6 +948,23 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
                         "certificate_suspended: the card is suspended "
                         "(一時停止); lift it at the municipal office");
         }
+        // A card that ended (replaced, death, moving out, not presented
+        // in time: domain.md §6) is "card_void"; one reported lost or
+        // stolen "certificate_revoked" (revoked for it). Both are revoked
+        // in OCSP and the CRL; the registry tells them apart.
+        if (auto card = CardOf(cert);
+            card && card->state == registry::CardState::kVoid) {
+          const std::string why(registry::ToString(card->void_reason));
+          if (card->void_reason != registry::VoidReason::kLost &&
+              card->void_reason != registry::VoidReason::kStolen) {
+            return Refuse(
+                p, "access_denied",
+                "card_void: the card is no longer valid (" + why + ")");
+          }
+          return Refuse(p, "access_denied",
+                        "certificate_revoked: " + verdict.detail +
+                            " (the card was reported " + why + ")");
+        }
         return Refuse(p, "access_denied",
                       "certificate_revoked: " + verdict.detail);
       case pki::VerifyRule::kRevocationUnknown:
@@ -789,6 +976,19 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
     }
   }
   return std::nullopt;
+}
+
+std::optional<registry::Card> Provider::Impl::CardOf(X509* cert) {
+  const ASN1_INTEGER* s = X509_get0_serialNumber(cert);
+  const pki::Serial serial{Bytes(s->data, s->data + s->length)};
+  std::optional<registry::Card> card;
+  (void)options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto record, tx.GetCertificate(serial.Hex()));
+    if (!record) return Ok();
+    OPENMYNA_ASSIGN_OR_RETURN(card, tx.GetCard(record->card_id));
+    return Ok();
+  });
+  return card;
 }
 
 // Every sign-in is in the resident's trail: who asked, what was released,
@@ -882,7 +1082,7 @@ json Provider::Impl::IdToken(const Grant& g,
                  {"auth_time", Unix(g.auth_time)},
                  {"nonce", g.nonce},
                  {"acr", g.acr},
-                 {"amr", {"jpki_auth"}},
+                 {"amr", {g.amr}},
                  {"at_hash", Sha256Half(access_token)},
                  {"sid", g.session_state}};
   return claims;
@@ -1055,6 +1255,11 @@ Response Provider::Impl::UserInfo(const Request& request) {
                     : resident->sex == registry::Sex::kFemale ? "female"
                                                               : "unknown";
   }
+  // What the app read from the card's input-assist AP, when it did (the
+  // national app's source), replaces the registry's copy.
+  for (const auto& [name, value] : g.card_attributes.items()) {
+    out[name] = name == "address" ? json{{"formatted", value}} : value;
+  }
   return Json(200, out);
 }
 
@@ -1132,6 +1337,9 @@ Status Provider::AddRoutes(http::Router& router) {
       "GET", o + "/auth", [&s](const Request& r) { return s.Authorize(r); }));
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "GET", o + "/auth/wait", [&s](const Request& r) { return s.Wait(r); }));
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("POST", o + "/auth/test-card",
+                 [&s](const Request& r) { return s.TestCard(r); }));
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "POST", o + "/token", [&s](const Request& r) { return s.Token(r); }));
   for (const char* method : {"GET", "POST"}) {

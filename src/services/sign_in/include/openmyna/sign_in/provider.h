@@ -20,6 +20,7 @@
 // DIR/sign_in (0600). Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -50,6 +51,13 @@ struct ProviderOptions {
   // Signing for relying parties (scope "sign" with sign_transaction_id,
   // docs/sign-in.md); borrowed; null = signing refused (invalid_scope).
   services::SignTransactions* transactions = nullptr;
+  // How long an authorization code may wait for the token request
+  // (`serve --set sign-in.code-lifetime=SECONDS`; tests shorten it).
+  std::chrono::seconds code_lifetime{60};
+  // The test-card substitute page (テストカード代替機能) for clients
+  // registered with `rp add --test-cards`: off unless the sandbox asks for
+  // it (`serve --set sign-in.test-cards=on`).
+  bool test_cards = false;
 };
 
 class Provider {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,11 @@ struct PinStatus {
   // For kTriesLeft: n of 63 Cn; -1 when the card has no counter (63 00).
   int tries_left = -1;
 };
+
+// What a VERIFY (or its empty query) status word means (card-apdu.md
+// §10.1): 90 00, 63 Cn, 63 00, 69 83, 69 84; nullopt for any other SW. For
+// the other applications' PINs too (text_ap_client.h).
+std::optional<PinStatus> PinStatusOf(std::uint16_t sw);
 
 // Checks `pin` against the format rule of `key`'s password (domain
 // passwords.h), after upper-casing a signature password as the JPKI client

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# bench/sign_in/run.sh BUILD_DIR [--smoke]
+#
+# Completed "Sign in with My Number Card" sign-ins per second beside the raw
+# cost of the same cryptography done directly with OpenSSL, in this same run
+# on the same sandbox (issue 9; goal: >= 0.3x of that floor, p99 < 20 ms):
+#   - ours: sign_in_bench signin — CLIENTS threads each repeat a whole
+#     sign-in against `openmyna serve --only sign_in,ocsp,crl`: the
+#     authorization page, the app's challenge, the card's signature made in
+#     process (the registry-issued sample card's image, JPKI-AP VERIFY +
+#     COMPUTE DIGITAL SIGNATURE), the answer (RSA verification, chain, OCSP
+#     look-up to the same serve, registry holder look-up, audit row), the
+#     browser's wait URL (302 with the code) and the token request
+#     (private_key_jwt ES256 made by the client, ES256 ID token signed by the
+#     provider); plain HTTP to the HTTP port (same routes as HTTPS, no TLS
+#     handshakes), one connection per request;
+#   - the floor: sign_in_bench floor — the same CLIENTS threads each repeat
+#     one RSA verification (the card's signature), one OCSP look-up (an
+#     OpenSSL-built request POSTed to the same responder, the basic response
+#     verified, the status read) and one ES256 signature, with OpenSSL.
+# Rounds alternate the two (SIGNIN_BENCH_ROUNDS, default 3); medians are
+# compared. Client and server share this machine's cores: the figures are
+# lower bounds and both sides pay the same sharing.
+# Builds nothing: BUILD_DIR must hold src/cli/openmyna and
+# bench/sign_in/sign_in_bench (a release build: `scripts/build release`).
+set -euo pipefail
+build=${1:?usage: run.sh BUILD_DIR [--smoke]}
+smoke=0
+[ "${2:-}" = "--smoke" ] && smoke=1
+openmyna="$build/src/cli/openmyna"
+bench="$build/bench/sign_in/sign_in_bench"
+for b in "$openmyna" "$bench"; do
+  [ -x "$b" ] || { echo "run.sh: $b not built" >&2; exit 2; }
+done
+cores=$(nproc)
+clients=${SIGNIN_BENCH_CLIENTS:-$cores}
+seconds=${SIGNIN_BENCH_SECONDS:-10}
+rounds=${SIGNIN_BENCH_ROUNDS:-3}
+if [ "$smoke" = 1 ]; then seconds=1; rounds=1; fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/openmyna-signin-bench.XXXXXX")
+serve_pid=""
+cleanup() {
+  if [ -n "$serve_pid" ]; then
+    kill -TERM "$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+echo "== load before: $(uptime)"
+port=$(free_port)
+tls_port=$(free_port)
+data="$work/data"
+om() { "$openmyna" --data "$data" "$@"; }
+om init --base-url "http://127.0.0.1:$port" >/dev/null
+om db migrate >/dev/null
+om db seed --sample-card >/dev/null
+card=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"])' "$data/sample-card.json")
+pin=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["passwords"]["authentication"])' "$data/sample-card.json")
+client=$(om rp add --name "Bench RP" --redirect-uri https://rp.example/callback --json)
+client_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_id"])' "$client")
+key_file=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["key_file"])' "$client")
+
+# The provider's OCSP look-up is an HTTP call to this same serve: a worker
+# waits for it, so serve gets two workers per client.
+threads=$(( clients * 2 ))
+om --log-level warn serve --only sign_in,ocsp,crl --port "$port" \
+  --tls-port "$tls_port" --threads "$threads" >"$work/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 1 300); do
+  grep -q "HTTPS on" "$work/serve.log" && break
+  sleep 0.1
+done
+grep -q "HTTPS on" "$work/serve.log" || { cat "$work/serve.log" >&2; exit 1; }
+http="http://127.0.0.1:$port"
+https="https://127.0.0.1:$tls_port"
+# Warm-up (first OCSP answers, page templates, SQLite cache).
+"$bench" signin "$data" "$http" "$https" "$client_id" "$key_file" "$card" \
+  "$pin" 1 1 >/dev/null
+
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+ours_rate=""; ours_p99=""; floor_rate=""; floor_p99=""; errors=0
+for r in $(seq 1 "$rounds"); do
+  floor=$("$bench" floor "$data" "$http" "$card" "$pin" "$clients" "$seconds")
+  echo "round $r: floor (RSA verify + OCSP look-up + ES256 sign, OpenSSL): $floor"
+  ours=$("$bench" signin "$data" "$http" "$https" "$client_id" "$key_file" \
+    "$card" "$pin" "$clients" "$seconds")
+  echo "round $r: whole sign-ins (openmyna serve, $threads threads):       $ours"
+  ours_rate+=" $(field rate "$ours")"; ours_p99+=" $(field p99_ms "$ours")"
+  floor_rate+=" $(field rate "$floor")"; floor_p99+=" $(field p99_ms "$floor")"
+  errors=$(( errors + $(field errors "$ours") + $(field errors "$floor") ))
+done
+median() {
+  tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '
+    { v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+o=$(median "$ours_rate"); f=$(median "$floor_rate")
+op99=$(median "$ours_p99"); fp99=$(median "$floor_p99")
+echo "== $clients clients, $rounds x ${seconds} s (medians)"
+echo "sign-ins: ${o}/s, p99 ${op99} ms"
+echo "floor:    ${f}/s, p99 ${fp99} ms"
+ratio=$(awk -v a="$o" -v b="$f" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+echo "ratio sign-ins/floor: ${ratio}x (goal >= 0.3x); p99 ${op99} ms (goal < 20 ms)"
+echo "== load after: $(uptime)"
+[ "$errors" = 0 ] || { echo "run.sh: $errors failed operations" >&2; exit 1; }

@@ -1,0 +1,391 @@
+// sign_in_bench: the load generator of bench/sign_in/run.sh.
+//
+//   sign_in_bench signin DATA HTTP_BASE HTTPS_BASE CLIENT_ID KEY_FILE CARD PIN
+//                        THREADS SECONDS
+//     THREADS clients each repeat a whole sign-in against a running serve:
+//     GET auth (PKCE, state, nonce) → GET the app's challenge → the card
+//     signs it in process (the registry's card image, JPKI-AP VERIFY +
+//     COMPUTE DIGITAL SIGNATURE through JpkiClient) → POST it (the provider
+//     verifies the RSA signature, asks OCSP, maps through the registry,
+//     audits) → GET wait (302 with the code) → POST token (private_key_jwt
+//     ES256; the provider signs the ES256 ID token). Plain HTTP to serve's
+//     HTTP port (the routes are the same as on HTTPS; no TLS handshakes).
+//   sign_in_bench floor DATA HTTP_BASE CARD PIN THREADS SECONDS
+//     The raw cost of the same cryptography with OpenSSL: one RSA
+//     verification (the card's signature over a challenge), one OCSP look-up
+//     (a request for the card's authentication certificate POSTed to the
+//     same responder, the basic response verified against the CA, the
+//     status read) and one ES256 signature (an ID token), per iteration.
+// Each prints: ops=N seconds=S rate=R p50_ms=… p99_ms=… errors=E
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "openmyna/base/file_io.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/card/card.h"
+#include "openmyna/card/client/jpki_client.h"
+#include "openmyna/card/image.h"
+#include "openmyna/card/perso/personalize.h"
+#include "openmyna/http/client.h"
+#include "openmyna/sign_in/jose.h"
+
+namespace {
+
+using namespace openmyna;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+class CardChannel final : public card::client::ApduChannel {
+ public:
+  explicit CardChannel(card::Card& card) : card_(card) {}
+  Result<Bytes> Transmit(ByteView command) override {
+    return card_.Transmit(command);
+  }
+
+ private:
+  card::Card& card_;
+};
+
+// One in-process copy of the card per thread (a card is not thread-safe).
+struct InProcessCard {
+  OpenSslRng rng;
+  std::unique_ptr<card::Card> card;
+  std::unique_ptr<CardChannel> channel;
+  std::unique_ptr<card::client::JpkiClient> jpki;
+  Bytes certificate;
+
+  bool Open(const std::string& data, const std::string& image_path) {
+    auto key = card::perso::LoadStorageKey(data);
+    if (!key) return false;
+    auto image = card::LoadImage(image_path, &*key);
+    if (!image) return false;
+    card = card::Card::FromImage(std::move(*image), rng);
+    card->PowerOn();
+    channel = std::make_unique<CardChannel>(*card);
+    jpki = std::make_unique<card::client::JpkiClient>(*channel);
+    if (!jpki->SelectAp()) return false;
+    auto cert = jpki->ReadCertificate(card::client::JpkiKey::kAuthentication);
+    if (!cert) return false;
+    certificate = *cert;
+    return true;
+  }
+  std::optional<Bytes> Sign(const std::string& pin, std::string_view text) {
+    using card::client::JpkiKey;
+    if (!jpki->SelectAp()) return std::nullopt;
+    auto status = jpki->Login(JpkiKey::kAuthentication, pin);
+    if (!status || status->state != card::client::PinStatus::State::kVerified) {
+      return std::nullopt;
+    }
+    Bytes digest_info = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                         0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                         0x01, 0x05, 0x00, 0x04, 0x20};
+    unsigned char hash[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+           hash);
+    digest_info.insert(digest_info.end(), hash, hash + SHA256_DIGEST_LENGTH);
+    auto signature = jpki->Sign(JpkiKey::kAuthentication, digest_info);
+    if (!signature) return std::nullopt;
+    return *signature;
+  }
+};
+
+struct Stats {
+  std::mutex mutex;
+  std::vector<double> ms;
+  std::atomic<int> errors{0};
+  std::string first_error;
+  void Add(double v) {
+    std::lock_guard lock(mutex);
+    ms.push_back(v);
+  }
+  void Error(const std::string& why) {
+    if (errors++ == 0) {
+      std::lock_guard lock(mutex);
+      first_error = why;
+    }
+  }
+  void Print(double seconds) {
+    std::sort(ms.begin(), ms.end());
+    auto at = [&](double q) {
+      return ms.empty() ? 0.0
+                        : ms[std::min(ms.size() - 1,
+                                      static_cast<std::size_t>(q * ms.size()))];
+    };
+    std::printf(
+        "ops=%zu seconds=%.2f rate=%.1f p50_ms=%.2f p99_ms=%.2f errors=%d\n",
+        ms.size(), seconds, ms.size() / seconds, at(0.50), at(0.99),
+        errors.load());
+    if (!first_error.empty()) {
+      std::fprintf(stderr, "first error: %s\n", first_error.c_str());
+    }
+  }
+};
+
+template <class Body>
+void Run(int threads, double seconds, Stats& stats, Body body) {
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      auto state = body.Prepare(t);
+      while (Clock::now() < end) {
+        const auto t0 = Clock::now();
+        std::string why;
+        if (body.Once(*state, why)) {
+          stats.Add(std::chrono::duration<double, std::milli>(Clock::now() - t0)
+                        .count());
+        } else {
+          stats.Error(why);
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  stats.Print(std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+std::string Pkce(const std::string& verifier) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()),
+         verifier.size(), d);
+  return sign_in::Base64UrlEncode(ByteView(d, sizeof d));
+}
+
+std::string Unescape(std::string s) {
+  for (std::size_t at; (at = s.find("&amp;")) != std::string::npos;) {
+    s.replace(at, 5, "&");
+  }
+  return s;
+}
+
+struct SignIn {
+  std::string data, http, https, client_id, card_path, pin;
+  json client_jwk;
+
+  struct State {
+    InProcessCard card;
+    pki::EvpPkeyPtr key;
+    OpenSslRng rng;
+  };
+  std::unique_ptr<State> Prepare(int) const {
+    auto s = std::make_unique<State>();
+    if (!s->card.Open(data, card_path)) {
+      std::fprintf(stderr, "sign_in_bench: cannot open the card\n");
+      std::exit(2);
+    }
+    s->key = *sign_in::KeyFromJwk(client_jwk);
+    return s;
+  }
+  // https://host:port/x → http://host:port'/x (same routes, no TLS).
+  std::string Plain(const std::string& url) const {
+    return url.rfind(https, 0) == 0 ? http + url.substr(https.size()) : url;
+  }
+  bool Once(State& s, std::string& why) const {
+    const std::string issuer = https + "/api/realms/main";
+    const std::string o = "/api/realms/main/protocol/openid-connect/";
+    const std::string verifier = sign_in::Base64UrlEncode(s.rng.Bytes(32));
+    const std::string state = sign_in::Base64UrlEncode(s.rng.Bytes(12));
+    const std::string redirect = "https://rp.example/callback";
+    auto auth = http::Fetch(
+        {.url = http + o + "auth?response_type=code&client_id=" + client_id +
+                "&redirect_uri=https%3A%2F%2Frp.example%2Fcallback"
+                "&scope=openid%20name&state=" +
+                state + "&nonce=n" + state + "&code_challenge=" +
+                Pkce(verifier) + "&code_challenge_method=S256"});
+    if (!auth || auth->status != 200) return why = "auth page", false;
+    static const std::regex link_re("href=\"([^\"]+)\" id=\"app-link\"");
+    static const std::regex wait_re("content=\"2;url=([^\"]+)\"");
+    std::smatch link, wait;
+    if (!std::regex_search(auth->body, link, link_re) ||
+        !std::regex_search(auth->body, wait, wait_re)) {
+      return why = "no link on the page", false;
+    }
+    const std::string app = Plain(Unescape(link[1]));
+    auto challenge = http::Fetch({.url = app});
+    if (!challenge || challenge->status != 200) return why = "challenge", false;
+    const std::string text = json::parse(challenge->body)["challenge"];
+    auto signature = s.card.Sign(pin, text);
+    if (!signature) return why = "card signature", false;
+    auto posted = http::Fetch(
+        {.method = "POST",
+         .url = app,
+         .headers = {{"Content-Type", "application/json"}},
+         .body =
+             json{{"certificate", sign_in::Base64UrlEncode(s.card.certificate)},
+                  {"signature", sign_in::Base64UrlEncode(*signature)}}
+                 .dump()});
+    if (!posted || posted->status != 200) {
+      return why = "answer refused: " + (posted ? posted->body : ""), false;
+    }
+    auto back = http::Fetch({.url = http + Unescape(wait[1])});
+    const auto q = back ? back->location.find("code=") : std::string::npos;
+    if (!back || back->status != 302 || q == std::string::npos) {
+      return why = "no code on the redirect", false;
+    }
+    const std::string code =
+        back->location.substr(q + 5, back->location.find('&', q) - q - 5);
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    auto assertion =
+        sign_in::SignEs256({{"iss", client_id},
+                            {"sub", client_id},
+                            {"aud", issuer + "/protocol/openid-connect/token"},
+                            {"jti", sign_in::Base64UrlEncode(s.rng.Bytes(16))},
+                            {"iat", now},
+                            {"exp", now + 60}},
+                           s.key.get(), client_jwk.value("kid", ""));
+    if (!assertion) return why = "client assertion", false;
+    auto token = http::Fetch(
+        {.method = "POST",
+         .url = http + o + "token",
+         .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+         .body = "grant_type=authorization_code&code=" + code +
+                 "&redirect_uri=https%3A%2F%2Frp.example%2Fcallback"
+                 "&code_verifier=" +
+                 verifier +
+                 "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3A"
+                 "client-assertion-type%3Ajwt-bearer&client_assertion=" +
+                 *assertion});
+    if (!token || token->status != 200 ||
+        token->body.find("id_token") == std::string::npos) {
+      return why = "token: " + (token ? token->body : ""), false;
+    }
+    return true;
+  }
+};
+
+// The floor: the same cryptography straight on OpenSSL.
+struct Floor {
+  std::string data, http, card_path, pin;
+  struct State {
+    InProcessCard card;
+    X509* cert = nullptr;
+    X509* issuer = nullptr;
+    X509_STORE* store = nullptr;
+    Bytes signature;
+    std::string challenge;
+    pki::EvpPkeyPtr es256;
+    ~State() {
+      X509_free(cert);
+      X509_free(issuer);
+      X509_STORE_free(store);
+    }
+  };
+  std::unique_ptr<State> Prepare(int) const {
+    auto s = std::make_unique<State>();
+    if (!s->card.Open(data, card_path)) std::exit(2);
+    s->challenge = R"({"type":"openmyna-sign-in/1","nonce":"floor"})";
+    s->signature = *s->card.Sign(pin, s->challenge);
+    const unsigned char* p = s->card.certificate.data();
+    s->cert =
+        d2i_X509(nullptr, &p, static_cast<long>(s->card.certificate.size()));
+    FILE* f = std::fopen((data + "/ca/auth-ca-g1.pem").c_str(), "r");
+    if (f == nullptr) std::exit(2);
+    s->issuer = PEM_read_X509(f, nullptr, nullptr, nullptr);
+    std::fclose(f);
+    s->store = X509_STORE_new();
+    X509_STORE_add_cert(s->store, s->issuer);
+    s->es256.reset(EVP_EC_gen("P-256"));
+    return s;
+  }
+  bool Once(State& s, std::string& why) const {
+    // 1. RSA verification of the card's signature.
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    const bool ok =
+        EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr,
+                             X509_get0_pubkey(s.cert)) == 1 &&
+        EVP_DigestVerify(
+            ctx, s.signature.data(), s.signature.size(),
+            reinterpret_cast<const unsigned char*>(s.challenge.data()),
+            s.challenge.size()) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) return why = "RSA verification", false;
+    // 2. One OCSP look-up.
+    OCSP_REQUEST* req = OCSP_REQUEST_new();
+    OCSP_CERTID* id = OCSP_cert_to_id(nullptr, s.cert, s.issuer);
+    OCSP_request_add0_id(req, id);
+    unsigned char* der = nullptr;
+    const int n = i2d_OCSP_REQUEST(req, &der);
+    std::string body(reinterpret_cast<char*>(der), n);
+    OPENSSL_free(der);
+    auto answer =
+        http::Fetch({.method = "POST",
+                     .url = http + "/ocsp/auth",
+                     .headers = {{"Content-Type", "application/ocsp-request"}},
+                     .body = body});
+    bool good = false;
+    if (answer && answer->status == 200) {
+      const unsigned char* p =
+          reinterpret_cast<const unsigned char*>(answer->body.data());
+      OCSP_RESPONSE* resp = d2i_OCSP_RESPONSE(
+          nullptr, &p, static_cast<long>(answer->body.size()));
+      OCSP_BASICRESP* basic = resp ? OCSP_response_get1_basic(resp) : nullptr;
+      STACK_OF(X509)* certs = sk_X509_new_null();
+      sk_X509_push(certs, s.issuer);
+      int status = -1, reason = -1;
+      good = basic && OCSP_basic_verify(basic, certs, s.store, 0) == 1 &&
+             OCSP_resp_find_status(
+                 basic,
+                 OCSP_request_onereq_get0(req, 0)
+                     ? OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, 0))
+                     : nullptr,
+                 &status, &reason, nullptr, nullptr, nullptr) == 1 &&
+             status == V_OCSP_CERTSTATUS_GOOD;
+      sk_X509_free(certs);
+      OCSP_BASICRESP_free(basic);
+      OCSP_RESPONSE_free(resp);
+    }
+    OCSP_REQUEST_free(req);
+    if (!good) return why = "OCSP look-up", false;
+    // 3. One ES256 signature (an ID token's worth of claims).
+    auto jws = sign_in::SignEs256({{"iss", "https://127.0.0.1/api/realms/main"},
+                                   {"sub", "floor"},
+                                   {"aud", "RP"},
+                                   {"nonce", "n"},
+                                   {"at_hash", "h"}},
+                                  s.es256.get(), "kid");
+    if (!jws) return why = "ES256", false;
+    return true;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> a(argv, argv + argc);
+  Stats stats;
+  if (argc == 11 && a[1] == "signin") {
+    SignIn body{a[2], a[3], a[4], a[5], a[7], a[8], {}};
+    auto text = ReadFileText(a[6]);
+    if (!text) return 2;
+    body.client_jwk = json::parse(*text);
+    Run(std::stoi(a[9]), std::stod(a[10]), stats, body);
+  } else if (argc == 8 && a[1] == "floor") {
+    Floor body{a[2], a[3], a[4], a[5]};
+    Run(std::stoi(a[6]), std::stod(a[7]), stats, body);
+  } else {
+    std::fprintf(stderr,
+                 "usage: sign_in_bench signin DATA HTTP HTTPS CLIENT_ID "
+                 "KEY_FILE CARD PIN THREADS SECONDS\n"
+                 "       sign_in_bench floor DATA HTTP CARD PIN THREADS "
+                 "SECONDS\n");
+    return 2;
+  }
+  return stats.errors.load() == 0 ? 0 : 1;
+}

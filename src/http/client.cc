@@ -1,0 +1,111 @@
+#include "openmyna/http/client.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+
+#include "openmyna/base/errors.h"
+
+namespace openmyna::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+struct Target {
+  bool tls = false;
+  std::string authority, host, port, path;
+};
+
+std::optional<Target> ParseUrl(const std::string& url) {
+  Target t;
+  t.tls = url.rfind("https://", 0) == 0;
+  if (!t.tls && url.rfind("http://", 0) != 0) return std::nullopt;
+  const std::string rest = url.substr(t.tls ? 8 : 7);
+  const auto slash = rest.find('/');
+  t.authority = rest.substr(0, slash);
+  t.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  const auto colon = t.authority.rfind(':');
+  const bool bracketed = !t.authority.empty() && t.authority.back() == ']';
+  if (colon == std::string::npos || bracketed) {
+    t.host = t.authority;
+    t.port = t.tls ? "443" : "80";
+  } else {
+    t.host = t.authority.substr(0, colon);
+    t.port = t.authority.substr(colon + 1);
+  }
+  if (t.host.size() > 1 && t.host.front() == '[') {
+    t.host = t.host.substr(1, t.host.size() - 2);
+  }
+  if (t.host.empty()) return std::nullopt;
+  return t;
+}
+
+template <class Stream>
+ClientResponse Exchange(Stream& stream,
+                        const bhttp::request<bhttp::string_body>& request) {
+  bhttp::write(stream, request);
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  bhttp::read(stream, buffer, response);
+  return {static_cast<int>(response.result_int()),
+          std::string(response[bhttp::field::content_type]), response.body(),
+          std::string(response[bhttp::field::location])};
+}
+
+}  // namespace
+
+Result<ClientResponse> Fetch(const ClientRequest& in) {
+  const auto target = ParseUrl(in.url);
+  if (!target) {
+    return Fail(BaseErrc::kInvalidArgument, "not an http(s) URL: " + in.url);
+  }
+  try {
+    asio::io_context ioc;
+    asio::ip::tcp::resolver resolver(ioc);
+    const auto endpoints = resolver.resolve(target->host, target->port);
+    bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(in.method),
+                                               target->path, 11);
+    request.set(bhttp::field::host, target->authority);
+    request.set(bhttp::field::user_agent, "openmyna");
+    for (const auto& [name, value] : in.headers) request.set(name, value);
+    request.body() = in.body;
+    request.prepare_payload();
+    if (!target->tls) {
+      beast::tcp_stream stream(ioc);
+      stream.expires_after(std::chrono::seconds(60));
+      stream.connect(endpoints);
+      return Exchange(stream, request);
+    }
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.load_verify_file(in.trusted_root_pem);
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    const std::string& host = target->host;
+    X509_VERIFY_PARAM* param = SSL_get0_param(stream.native_handle());
+    if (host.find_first_not_of("0123456789.:abcdefABCDEF") ==
+            std::string::npos &&
+        X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1) {
+      // an IP address: matched against the certificate's iPAddress SANs
+    } else {
+      SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
+      X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+    }
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
+    beast::get_lowest_layer(stream).connect(endpoints);
+    stream.handshake(asio::ssl::stream_base::client);
+    return Exchange(stream, request);
+  } catch (const std::exception& e) {
+    return Fail(BaseErrc::kIo, in.method + " " + in.url + ": " + e.what());
+  }
+}
+
+}  // namespace openmyna::http
