@@ -6,6 +6,7 @@
 // Python side writes apply.pem (the card's CMS signature) and decided.
 //   node portal_signed_in.mjs pages BASE WORK SHOTS   (QR login, every page)
 //   node portal_signed_in.mjs idle  BASE WORK         (link login, idle timeout)
+//   node portal_signed_in.mjs faceauth BASE WORK SHOTS (a face-auth card refused)
 import { chromium } from 'playwright-core';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
@@ -35,8 +36,13 @@ async function axe(page, what) {
   assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
 }
 
+// Desktop (the context's 1280 px) and phone (375 px) width.
 async function shot(page, name) {
-  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  if (!shots) return;
+  await page.screenshot({ path: `${shots}/${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 }
 
 // From the login page to the signed-in home: the provider's page is left to
@@ -67,7 +73,23 @@ try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, acceptDownloads: true,
                                              locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  if (mode === 'idle') {
+  if (mode === 'faceauth') {
+    // A face-authentication card (no PIN, no certificate): the app cannot
+    // answer with it, the provider sends the browser back with the reason,
+    // and the portal explains it in the guidebook's words; no session.
+    await page.goto(`${portal}/`);
+    await page.click('form:has(input[name="method"][value="device"]) button');
+    await page.waitForURL(/\/api\/realms\/main\/protocol\/openid-connect\/auth/);
+    writeAtomically(`${work}/link.txt`, await page.getAttribute('#app-link', 'href'));
+    await page.waitForURL(/\/portal\/callback/, { timeout: 240_000 });
+    const text = await page.textContent('main');
+    assert.match(text, /顔認証マイナンバーカードはマイナポータルを利用できません/);
+    await axe(page, 'face-auth refusal');
+    await shot(page, 'login-refused-face-auth');
+    await page.goto(`${portal}/me`);
+    assert.equal(new URL(page.url()).pathname, '/portal/', 'not signed in');
+    console.log('faceauth: refused with the reason, no session');
+  } else if (mode === 'idle') {
     await login(page, 'link');
     assert.ok((await page.textContent('main')).length > 0);
     writeAtomically(`${work}/home.json`, JSON.stringify({ header: await page.textContent('header') }));

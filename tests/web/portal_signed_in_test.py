@@ -19,7 +19,9 @@ portal_signed_in.mjs drives the browser:
   result notice is unread, then read;
 - CSRF refused, logout;
 - then serve again with `--set portal.idle-timeout=10`: login through the
-  link (the same-device path) and a session that expires when idle.
+  link (the same-device path) and a session that expires when idle;
+- a face-authentication card (no PIN, no certificate) is refused with the
+  guidebook's reason.
 axe-core finds no serious or critical WCAG finding on any signed-in page.
 """
 import csv
@@ -37,6 +39,7 @@ import time
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
 from sandbox import Sandbox, ScenarioFailure, check, sh  # noqa: E402
+from scenarios import Scenarios  # noqa: E402
 
 PIN = {"OPENMYNA_TEST_PIN": "1234", "OPENMYNA_TEST_SIGN": "ABC123"}
 IDLE_TIMEOUT_S = 10
@@ -56,6 +59,7 @@ class Portal:
         self.work = work
         self.shots = shots
         self.env = dict(self.box.env, **PIN)
+        self.scen = Scenarios(self.box)
 
     def start(self, extra=()):
         log = self.box.serve_log
@@ -222,6 +226,37 @@ class Portal:
               "the header does not name the resident")
         print("  ok  same-device login through the link; idle session expired",
               flush=True)
+
+        # --- a face-authentication card cannot log in ----------------------
+        # As the guidebook has it: no PIN and no certificate (jpki.md §6.2).
+        face = self.scen.resident("顔認 ハナ", "1948-02-03")
+        app = box.ok("POST", "/v1/applications", {
+            "resident_id": face["id"], "card_kind": "face_auth",
+            "signature_certificate": False, "authentication_certificate": False})
+        card = box.ok("POST", "/v1/applications/%s/produce" % app["id"])
+        card = box.ok("POST", "/v1/cards/%s/deliver" % card["id"],
+                      {"receiver_id": face["id"]})
+        check(card["kind"] == "face_auth" and card["state"] == "active", card)
+        box.plug(card["chip_image_path"])
+        os.remove(os.path.join(self.work, "link.txt"))
+        node, log = self.browser("faceauth", self.shots)
+        try:
+            wait_file(os.path.join(self.work, "link.txt"), node, log)
+            link = open(os.path.join(self.work, "link.txt")).read().strip()
+            out = subprocess.run([box.openmyna, "--data", box.data, "app", "login",
+                                  link, "--pin-env", "OPENMYNA_TEST_PIN"],
+                                 env=self.env, capture_output=True, text=True,
+                                 timeout=180)
+            check(out.returncode != 0 and "certificate" in out.stderr,
+                  "app login with a face-auth card: %d %s%s" % (
+                      out.returncode, out.stdout, out.stderr))
+        except BaseException:
+            node.kill()
+            node.wait()
+            raise
+        self.finish(node, log)
+        print("  ok  a face-auth card: the app has no certificate to sign with, "
+              "the portal gives the guidebook's reason", flush=True)
 
 
 def main(argv):

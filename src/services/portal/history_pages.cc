@@ -68,7 +68,11 @@ http::Response Portal::Impl::History(const http::Request& request, bool csv) {
   auto requester = [&](const registry::DisclosureRecord& r) {
     const std::string who =
         r.requester.empty() ? RoleName(lang, r.requester_role) : r.requester;
-    return who + (r.requester_id.empty() ? "" : "（" + r.requester_id + "）");
+    // The id once: a writer may have put it in the requester's name already
+    // ("Sample Bank (RP…)", as the provider does).
+    const bool named =
+        r.requester_id.empty() || who.find(r.requester_id) != std::string::npos;
+    return who + (named ? "" : "（" + r.requester_id + "）");
   };
   auto provider = [&](const registry::DisclosureRecord& r) {
     return r.provider.empty() ? T(lang, "portal_body_registry") : r.provider;

@@ -262,6 +262,9 @@ TEST_F(PortalTest, HistoryShowsASignInAsAnAuthenticationResult) {
   EXPECT_NE(page.body.find("<td>利用者証明（ログインの本人確認結果）</td>"),
             std::string::npos)
       << page.body;
+  // The client id once, though the provider put it in the requester's name.
+  EXPECT_NE(page.body.find("<td>マイナポータル (MynaPortal)</td>"),
+            std::string::npos);
 }
 
 TEST_F(PortalTest, PagesNeedLoginAndSessionsTimeOut) {
