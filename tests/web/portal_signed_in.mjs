@@ -74,16 +74,17 @@ try {
                                              locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   if (mode === 'faceauth') {
-    // A face-authentication card (no PIN, no certificate): the app cannot
-    // answer with it, the provider sends the browser back with the reason,
-    // and the portal explains it in the guidebook's words; no session.
+    // A face-authentication card (no PIN, no certificate): the app tells
+    // the provider (face_auth_card), the browser comes back with it, and
+    // the portal explains it in the guidebook's words; no session.
     await page.goto(`${portal}/`);
     await page.click('form:has(input[name="method"][value="device"]) button');
     await page.waitForURL(/\/api\/realms\/main\/protocol\/openid-connect\/auth/);
     writeAtomically(`${work}/link.txt`, await page.getAttribute('#app-link', 'href'));
     await page.waitForURL(/\/portal\/callback/, { timeout: 240_000 });
     const text = await page.textContent('main');
-    assert.match(text, /顔認証マイナンバーカードはマイナポータルを利用できません/);
+    assert.match(text, /顔認証マイナンバーカードのため、マイナポータルにはログインできません/);
+    assert.match(text, /face_auth_card/);
     await axe(page, 'face-auth refusal');
     await shot(page, 'login-refused-face-auth');
     await page.goto(`${portal}/me`);

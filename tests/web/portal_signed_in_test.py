@@ -247,7 +247,7 @@ class Portal:
                                   link, "--pin-env", "OPENMYNA_TEST_PIN"],
                                  env=self.env, capture_output=True, text=True,
                                  timeout=180)
-            check(out.returncode != 0 and "certificate" in out.stderr,
+            check(out.returncode != 0 and "face_auth_card" in out.stderr,
                   "app login with a face-auth card: %d %s%s" % (
                       out.returncode, out.stdout, out.stderr))
         except BaseException:
@@ -255,8 +255,8 @@ class Portal:
             node.wait()
             raise
         self.finish(node, log)
-        print("  ok  a face-auth card: the app has no certificate to sign with, "
-              "the portal gives the guidebook's reason", flush=True)
+        print("  ok  a face-auth card: the app says face_auth_card, the portal "
+              "gives the guidebook's reason", flush=True)
 
 
 def main(argv):
