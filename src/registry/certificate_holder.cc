@@ -96,7 +96,7 @@ Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
   OPENMYNA_ASSIGN_OR_RETURN(std::string key, CanonicalSerial(serial));
   const TimePoint now = clock.Now();
   CertificateHolder out;
-  OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store.Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto certificate, tx.GetCertificate(key));
     if (!certificate) {
       return Fail(RegistryErrc::kNotFound,

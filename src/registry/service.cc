@@ -439,7 +439,7 @@ Result<ResidentFile> RegistryService::GetResident(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "resident.read", id));
   ResidentFile file;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(file.resident, Impl::LoadResident(tx, id));
     OPENMYNA_ASSIGN_OR_RETURN(file.cards, tx.ListCards(id));
     for (const Card& card : file.cards) {
@@ -464,7 +464,7 @@ Result<Resident> RegistryService::FindResident(
                 "not a valid individual number");
   }
   Resident found;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto r,
                               tx.FindResidentByNumber(individual_number));
     if (!r)
@@ -479,7 +479,7 @@ Result<std::vector<AuditEntry>> RegistryService::AuditTrail(
     const Actor& actor, std::string_view resident_id) {
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "audit.read", resident_id));
   std::vector<AuditEntry> entries;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_RETURN_IF_ERROR(Impl::LoadResident(tx, resident_id));
     OPENMYNA_ASSIGN_OR_RETURN(entries, tx.ListAudit(resident_id));
     return Ok();
@@ -491,7 +491,7 @@ Result<Certificate> RegistryService::GetCertificate(const Actor& actor,
                                                     std::string_view serial) {
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "certificate.read"));
   Certificate out;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto c, tx.GetCertificate(serial));
     if (!c) return Fail(RegistryErrc::kNotFound, "no such certificate");
     out = *c;

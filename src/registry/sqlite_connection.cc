@@ -160,13 +160,23 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(
     const std::filesystem::path& path) {
   // Create the file 0600 before SQLite does, so that personal data is never
   // world-readable (the -wal and -shm files inherit these permissions).
+  // Only when it does not exist yet (O_EXCL): closing any descriptor of a
+  // file drops every POSIX lock this process holds on it, so an open/close
+  // of a database another connection of this process has open would
+  // silently release that connection's locks. Another process then believes
+  // it is the last one, checkpoints and deletes the -wal file, and this
+  // process's later commits go to the unlinked file, invisible to everyone
+  // else until it exits (sqlite.org/howtocorrupt.html §2.2; the konbini
+  // engineer's report with every service in one `openmyna serve`).
   if (path != ":memory:") {
-    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (fd < 0) {
+    const int fd =
+        ::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+    } else if (errno != EEXIST) {
       return Fail(RegistryErrc::kStorage,
                   "cannot open " + path.string() + ": " + std::strerror(errno));
     }
-    ::close(fd);
   }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(

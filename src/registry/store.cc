@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "openmyna/base/log.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/model_json.h"
@@ -220,6 +221,10 @@ Result<bool> RegistryTx::HasNotice(std::string_view card_id, NoticeKind kind) {
 }
 
 Status RegistryTx::AppendAudit(const AuditEntry& e) {
+  if (deferred_audit_ != nullptr) {
+    deferred_audit_->push_back(e);
+    return Ok();
+  }
   return Done(db_.Query(
       "INSERT INTO audit_log (id, resident_id, at, seq, doc) "
       "SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4 FROM audit_log "
@@ -234,13 +239,36 @@ Result<std::vector<AuditEntry>> RegistryTx::ListAudit(
                 {std::string(resident_id)}));
 }
 
-RegistryStore::RegistryStore(std::unique_ptr<SqlConnection> db)
-    : db_(std::move(db)) {}
+RegistryStore::RegistryStore(std::unique_ptr<SqlConnection> db,
+                             ConnectionFactory readers, std::size_t max_readers)
+    : db_(std::move(db)),
+      open_reader_(std::move(readers)),
+      max_readers_(std::max<std::size_t>(max_readers, 1)) {}
+
+RegistryStore::~RegistryStore() {
+  // What group commit did over the store's life (benchmarks read it).
+  const GroupStats stats = group_stats();
+  if (stats.calls > 0 || stats.reads > 0) {
+    log::Get("registry")
+        ->info(
+            "group commit: {} calls in {} commits ({:.1f} per commit), {} "
+            "reads on reader connections",
+            stats.calls, stats.commits,
+            static_cast<double>(stats.calls) /
+                static_cast<double>(std::max<std::uint64_t>(stats.commits, 1)),
+            stats.reads);
+  }
+}
 
 Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(
     std::string_view target, const Clock& clock) {
   OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenDatabase(target));
-  auto store = std::make_unique<RegistryStore>(std::move(db));
+  ConnectionFactory readers;
+  if (target != ":memory:") {
+    readers = [t = std::string(target)] { return OpenDatabase(t); };
+  }
+  auto store =
+      std::make_unique<RegistryStore>(std::move(db), std::move(readers));
   OPENMYNA_RETURN_IF_ERROR(store->Migrate(clock));
   return store;
 }
@@ -340,6 +368,98 @@ void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
     return;
   }
   for (Pending* p : succeeded) p->result = Ok();
+}
+
+Result<std::unique_ptr<SqlConnection>> RegistryStore::TakeReader() {
+  {
+    std::unique_lock lock(readers_mutex_);
+    readers_cv_.wait(lock, [&] {
+      return !idle_readers_.empty() || readers_open_ < max_readers_;
+    });
+    if (!idle_readers_.empty()) {
+      auto reader = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return reader;
+    }
+    ++readers_open_;  // a slot for the connection opened below
+  }
+  auto opened = [&]() -> Result<std::unique_ptr<SqlConnection>> {
+    OPENMYNA_ASSIGN_OR_RETURN(auto reader, open_reader_());
+    // Read-only for good: a write through a reader fails instead of racing
+    // the writer (sqlite.org/pragma.html#pragma_query_only; PostgreSQL
+    // default_transaction_read_only).
+    OPENMYNA_RETURN_IF_ERROR(
+        reader->ExecuteScript(reader->dialect() == Dialect::kSqlite
+                                  ? "PRAGMA query_only = ON"
+                                  : "SET default_transaction_read_only = on"));
+    return reader;
+  }();
+  if (!opened) GiveBackReader(nullptr);
+  return opened;
+}
+
+void RegistryStore::GiveBackReader(std::unique_ptr<SqlConnection> reader) {
+  {
+    std::lock_guard lock(readers_mutex_);
+    if (reader) {
+      idle_readers_.push_back(std::move(reader));
+    } else {
+      --readers_open_;  // closed (failed): its slot is free again
+    }
+  }
+  readers_cv_.notify_one();
+}
+
+Status RegistryStore::Read(const std::function<Status(RegistryTx&)>& fn) {
+  if (!open_reader_) return Transact(fn);
+  auto taken = TakeReader();
+  if (!taken) {
+    // No reader (e.g. the server's connection limit): the writer still
+    // answers, in its queue.
+    log::Get("registry")
+        ->warn("no reader connection ({}); reading through the writer",
+               taken.error().message());
+    return Transact(fn);
+  }
+  auto reader = std::move(*taken);
+  // SQLite: a deferred transaction takes its snapshot at the first read and
+  // never the write lock (sqlite.org/wal.html "Concurrency"); PostgreSQL:
+  // one snapshot for the whole transaction (REPEATABLE READ, docs
+  // "Transaction Isolation").
+  const bool sqlite = reader->dialect() == Dialect::kSqlite;
+  std::vector<AuditEntry> audit;
+  Status status = reader->ExecuteScript(
+      sqlite ? "BEGIN DEFERRED"
+             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (status) {
+    RegistryTx tx(*reader, &audit);
+    try {
+      status = fn(tx);
+    } catch (const std::exception& e) {
+      status =
+          Fail(RegistryErrc::kStorage, std::string("read threw: ") + e.what());
+    }
+    // A read-only transaction has nothing to keep: ending it either way
+    // releases the snapshot.
+    if (Status end = reader->ExecuteScript(status ? "COMMIT" : "ROLLBACK");
+        !end && status) {
+      status = std::move(end);
+    }
+  }
+  const bool healthy = status || !status.error().Is(RegistryErrc::kStorage);
+  GiveBackReader(healthy ? std::move(reader) : nullptr);
+  {
+    std::lock_guard lock(queue_mutex_);
+    ++stats_.reads;
+  }
+  if (!status) return status;
+  if (audit.empty()) return Ok();
+  return Transact([&](RegistryTx& tx) -> Status {
+    for (const AuditEntry& e : audit) {
+      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(e));
+    }
+    return Ok();
+  });
 }
 
 RegistryStore::GroupStats RegistryStore::group_stats() const {

@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -48,7 +51,9 @@ class StoreConformance : public ::testing::TestWithParam<Dialect> {
     auto db = backend_->Connect();
     EXPECT_TRUE(db) << db.error();
     if (!db) return nullptr;
-    auto store = std::make_unique<RegistryStore>(std::move(*db));
+    // Readers are more connections to the same database (Read()).
+    auto store = std::make_unique<RegistryStore>(
+        std::move(*db), [this] { return backend_->Connect(); }, 4);
     auto migrated = store->Migrate(kClock);
     EXPECT_TRUE(migrated) << migrated.error();
     return store;
@@ -679,6 +684,184 @@ TEST_P(StoreConformance, ConcurrentCallsCommitInGroupsWithTheSerialOutcome) {
   }));
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(present, accepted.load());
+}
+
+// Reads beside writes (issue 13 item 1). Writers commit residents in pairs
+// (one call, two rows; every fourth call writes one row and is refused) while
+// readers count them in their snapshots: a reader never sees an odd count (a
+// half call, a refused call), never sees the count go down, and always sees
+// at least every pair acknowledged before its read began. At the end every
+// acknowledged pair is there on a new connection.
+TEST_P(StoreConformance, ReadsSeeOnlyCommittedStatesAndEveryAcknowledgedWrite) {
+  ASSERT_TRUE(store_->Transact(
+      [](RegistryTx& tx) { return tx.PutMunicipality(Chikuma()); }));
+  constexpr int kWriters = 8;
+  constexpr int kCalls = 30;
+  constexpr int kReaders = 4;
+  std::atomic<int> acknowledged{0}, writers_done{0};
+  std::atomic<int> odd{0}, backwards{0}, missing{0}, failed{0}, reads{0};
+  auto number_of = [](int k, int half) {
+    char number[16];
+    std::snprintf(number, sizeof number, "8%010d%d", k, half);
+    return std::string(number);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kWriters; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        const int k = t * kCalls + i;
+        const bool refuse = k % 4 == 3;
+        Status status = store_->Transact([&](RegistryTx& tx) -> Status {
+          OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(
+              Hanako("p-" + std::to_string(k) + "a", number_of(k, 0))));
+          if (refuse) return Fail(RegistryErrc::kRefused, "refused");
+          return tx.InsertResident(
+              Hanako("p-" + std::to_string(k) + "b", number_of(k, 1)));
+        });
+        if (status) {
+          ++acknowledged;
+        } else if (!refuse) {
+          ++failed;
+        }
+      }
+      ++writers_done;
+    });
+  }
+  for (int t = 0; t < kReaders; ++t) {
+    pool.emplace_back([&] {
+      std::int64_t last = 0;
+      while (true) {
+        const bool last_round = writers_done.load() == kWriters;
+        const int acked_before = acknowledged.load();
+        std::int64_t count = -1;
+        Status status = store_->Read([&](RegistryTx& tx) -> Status {
+          OPENMYNA_ASSIGN_OR_RETURN(count, tx.CountResidents());
+          return Ok();
+        });
+        if (!status) {
+          ++failed;
+          ADD_FAILURE() << status.error();
+          return;
+        }
+        ++reads;
+        if (count % 2 != 0) ++odd;
+        if (count < last) ++backwards;
+        if (count < 2 * acked_before) ++missing;
+        last = count;
+        if (last_round) return;
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(odd.load(), 0);
+  EXPECT_EQ(backwards.load(), 0);
+  EXPECT_EQ(missing.load(), 0);
+  EXPECT_GE(reads.load(), kReaders);
+  EXPECT_EQ(acknowledged.load(), kWriters * kCalls - kWriters * kCalls / 4);
+  EXPECT_GE(store_->group_stats().reads,
+            static_cast<std::uint64_t>(reads.load()));
+  store_.reset();
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  auto rows = (*db)->Query("SELECT COUNT(*) FROM residents");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->at(0).at(0), std::to_string(2 * acknowledged.load()));
+}
+
+// A read is answered while a write group is open (its transaction begun, a
+// row written, not committed) and does not see that row. If reads waited
+// for writes this test would never end (the writer waits for the read).
+TEST_P(StoreConformance, ReadsDoNotWaitForAnOpenWriteGroup) {
+  ASSERT_TRUE(Seed());
+  std::mutex m;
+  std::condition_variable cv;
+  bool written = false, read_done = false;
+  std::thread writer([&] {
+    Status status = store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.InsertResident(Hanako("r-0002", "987654321010")));
+      std::unique_lock lock(m);
+      written = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return read_done; });
+      return Ok();
+    });
+    EXPECT_TRUE(status) << status.error();
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return written; });
+  }
+  std::int64_t count = -1;
+  std::optional<Resident> uncommitted;
+  Status read = store_->Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(count, tx.CountResidents());
+    OPENMYNA_ASSIGN_OR_RETURN(uncommitted, tx.GetResident("r-0002"));
+    return Ok();
+  });
+  {
+    std::lock_guard lock(m);
+    read_done = true;
+  }
+  cv.notify_all();
+  writer.join();
+  ASSERT_TRUE(read) << read.error();
+  EXPECT_EQ(count, 1);
+  EXPECT_FALSE(uncommitted.has_value());
+  // Once acknowledged, the next read sees it.
+  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(uncommitted, tx.GetResident("r-0002"));
+    return Ok();
+  }));
+  EXPECT_TRUE(uncommitted.has_value());
+}
+
+// The audit entry of a read is written by a commit group after the snapshot
+// and is durable when Read returns; a refused read leaves none; a read
+// cannot write anything else.
+TEST_P(StoreConformance, AuditOfAReadIsCommittedInAGroupAndWritesAreRefused) {
+  ASSERT_TRUE(Seed());
+  const auto before = store_->group_stats();
+  auto entry_with = [](std::string id) {
+    AuditEntry e;
+    e.id = std::move(id);
+    e.resident_id = "r-0001";
+    e.actor_id = "clerk-1";
+    e.action = "resident.read";
+    e.reason = "counter";
+    e.at = kClock.Now();
+    return e;
+  };
+  const AuditEntry entry = entry_with("au-read-1");
+  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.GetResident("r-0001"));
+    if (!r) return Fail(RegistryErrc::kNotFound, "seeded resident missing");
+    return tx.AppendAudit(entry);
+  }));
+  Status refused = store_->Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(entry_with("au-read-2")));
+    return Fail(RegistryErrc::kRefused, "refused after reading");
+  });
+  EXPECT_TRUE(!refused && refused.error().Is(RegistryErrc::kRefused));
+  Status write = store_->Read([](RegistryTx& tx) {
+    return tx.InsertResident(Hanako("r-0003", "111111111118"));
+  });
+  EXPECT_TRUE(!write && write.error().Is(RegistryErrc::kStorage));
+  const auto after = store_->group_stats();
+  EXPECT_EQ(after.reads - before.reads, 3u);
+  EXPECT_EQ(after.commits - before.commits, 1u);  // the one audit entry
+  // Through another connection (not the store): exactly the one entry.
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  auto rows = (*db)->Query(
+      "SELECT id FROM audit_log WHERE resident_id = 'r-0001' ORDER BY seq");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).at(0), "au-read-1");
+  auto residents = (*db)->Query("SELECT COUNT(*) FROM residents");
+  ASSERT_TRUE(residents);
+  EXPECT_EQ(residents->at(0).at(0), "1");
 }
 
 INSTANTIATE_TEST_SUITE_P(

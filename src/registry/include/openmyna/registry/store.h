@@ -17,6 +17,16 @@
 // it: the outcome is that of running them serially. If the COMMIT fails,
 // every call of the group that had succeeded gets kStorage (nothing of the
 // group is durable, nothing was acknowledged).
+//
+// Reads beside writes (issue 13 item 1): Read() runs a read-only callback on
+// a reader connection of a small pool, in its own snapshot (SQLite WAL: a
+// read transaction on another connection, which never takes the write lock;
+// PostgreSQL: REPEATABLE READ READ ONLY), so a read never waits for a group
+// being written or committed. It sees every call acknowledged before it
+// started and nothing uncommitted. The audit entries a read appends are
+// kept aside and written by one Transact() after the snapshot ends: they
+// join the next commit group, and Read() returns only once they are durable
+// (an access is never answered unaudited).
 #pragma once
 
 #include <condition_variable>
@@ -42,6 +52,10 @@ namespace openmyna::registry {
 class RegistryTx {
  public:
   explicit RegistryTx(SqlConnection& db) : db_(db) {}
+  // A read transaction (RegistryStore::Read): AppendAudit adds the entry to
+  // `deferred_audit` instead of writing it.
+  RegistryTx(SqlConnection& db, std::vector<AuditEntry>* deferred_audit)
+      : db_(db), deferred_audit_(deferred_audit) {}
 
   Status PutMunicipality(const Municipality& m);
   Result<std::optional<Municipality>> GetMunicipality(std::string_view code);
@@ -91,7 +105,8 @@ class RegistryTx {
   Result<std::vector<Notice>> ListNotices(std::string_view resident_id);
   Result<bool> HasNotice(std::string_view card_id, NoticeKind kind);
 
-  // Append-only audit trail (never updated or deleted).
+  // Append-only audit trail (never updated or deleted). In a read
+  // transaction the entry is written after the snapshot (see Read()).
   Status AppendAudit(const AuditEntry& e);
   Result<std::vector<AuditEntry>> ListAudit(
       std::string_view resident_id);  // in the order written
@@ -100,16 +115,29 @@ class RegistryTx {
 
  private:
   SqlConnection& db_;
+  std::vector<AuditEntry>* deferred_audit_ = nullptr;
 };
 
 class RegistryStore {
  public:
-  // Takes ownership of an open connection. Call Migrate() before use (Open
-  // does).
-  explicit RegistryStore(std::unique_ptr<SqlConnection> db);
+  // Opens one more connection to the same database (a reader of Read()).
+  using ConnectionFactory =
+      std::function<Result<std::unique_ptr<SqlConnection>>()>;
+
+  // Takes ownership of an open connection (the writer). Call Migrate()
+  // before use (Open does). Without `readers`, Read() runs on the writer
+  // through Transact(). With it, up to `max_readers` reader connections are
+  // opened as reads need them; the store makes each read-only (SQLite
+  // PRAGMA query_only, PostgreSQL default_transaction_read_only).
+  explicit RegistryStore(std::unique_ptr<SqlConnection> db,
+                         ConnectionFactory readers = {},
+                         std::size_t max_readers = kDefaultReaders);
+  ~RegistryStore();
 
   // Opens `target` (OpenDatabase rules: a PostgreSQL URL or a SQLite path)
-  // and applies pending migrations.
+  // and applies pending migrations. Reads get reader connections to the same
+  // target (none for SQLite's ":memory:", which is one database per
+  // connection).
   static Result<std::unique_ptr<RegistryStore>> Open(std::string_view target,
                                                      const Clock& clock);
 
@@ -120,6 +148,13 @@ class RegistryStore {
   // are returned unchanged after the rollback; a failed COMMIT is kStorage.
   Status Transact(const std::function<Status(RegistryTx&)>& fn);
 
+  // Runs `fn` in a read-only snapshot beside the writer (see the file
+  // comment). `fn` may call the Get/List/Find/Count methods and AppendAudit;
+  // any other write fails (kStorage: the connection is read-only). Errors
+  // from `fn` are returned unchanged and its audit entries dropped; a failed
+  // reader connection is closed, not reused.
+  Status Read(const std::function<Status(RegistryTx&)>& fn);
+
   // Runs `fn` on the connection outside any transaction, serialised with
   // Transact (connection settings for a bulk import: SQLite PRAGMAs,
   // index drop/rebuild). `fn` must leave no transaction open.
@@ -127,16 +162,23 @@ class RegistryStore {
 
   // The most calls committed by one COMMIT.
   static constexpr std::size_t kMaxGroup = 256;
+  // Reader connections by default: reads are short and CPU-bound, and each
+  // is a server process on PostgreSQL (max_connections, default 100, is
+  // shared by every store of every node).
+  static constexpr std::size_t kDefaultReaders = 4;
 
   struct GroupStats {
     std::uint64_t calls = 0;    // Transact calls committed or refused
     std::uint64_t commits = 0;  // COMMITs (groups)
+    std::uint64_t reads = 0;    // Read calls run on a reader connection
   };
   GroupStats group_stats() const;
 
  private:
   struct Pending;
   void RunGroup(const std::vector<Pending*>& group);
+  Result<std::unique_ptr<SqlConnection>> TakeReader();
+  void GiveBackReader(std::unique_ptr<SqlConnection> reader);
 
   std::mutex mutex_;  // the connection
   std::unique_ptr<SqlConnection> db_;
@@ -146,6 +188,13 @@ class RegistryStore {
   std::vector<Pending*> queue_;
   bool leading_ = false;
   GroupStats stats_;
+  // The reader pool: idle connections, and how many exist in all.
+  ConnectionFactory open_reader_;
+  std::size_t max_readers_;
+  std::mutex readers_mutex_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<SqlConnection>> idle_readers_;
+  std::size_t readers_open_ = 0;
 };
 
 }  // namespace openmyna::registry
