@@ -39,26 +39,8 @@ done
 count=${OCSP_BENCH_COUNT:-100000}; requests=20000; seconds=${OCSP_BENCH_SECONDS:-5}; connections=4
 if [ "$smoke" = 1 ]; then count=500; requests=200; seconds=1; fi
 
-work=$(mktemp -d /tmp/openmyna-ocsp-bench.XXXXXX)
-pids=()
-stop() {  # stop PID and its children (`openssl ocsp -multi` forks and
-          # ignores SIGTERM in the parent)
-  local kids
-  kids=$(pgrep -P "$1" || true)
-  kill -TERM "$1" $kids 2>/dev/null || true
-  sleep 0.2
-  kill -KILL "$1" $kids 2>/dev/null || true
-  wait "$1" 2>/dev/null || true  # reap quietly (no "Killed" job notice)
-}
-cleanup() {
-  for p in "${pids[@]}"; do stop "$p"; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/../lib/servers.sh"
+bench_begin openmyna-ocsp-bench
 
 cores=$(nproc)
 rounds=${OCSP_BENCH_ROUNDS:-3}
@@ -74,11 +56,9 @@ rkey="$work/sandbox/ca/sign-ocsp-g1.key"
 #    a miss) while it pre-signs every certificate in the background on
 #    $cores threads; the measurement starts when the log says pre-signing
 #    is done, i.e. with a warm cache, as a responder runs in real life.
-port=$(free_port)
-"$openmyna" --data "$work/sandbox" --log-level info serve --only ocsp \
-  --port "$port" --threads "$cores" >"$work/serve.log" 2>&1 &
-ours_pid=$!
-pids+=($ours_pid)
+port=$(bench_free_port)
+bench_serve "$openmyna" "$work/sandbox" "$port" "$work/serve.log" ocsp
+ours_pid=$serve_pid
 for _ in $(seq 1 50); do  # answering before pre-signing ends?
   "$loadgen" "$port" /ocsp/sign "$work/sandbox/bench/requests.bin" 1 0.01 |
     grep -q "errors=0" && break
@@ -86,21 +66,15 @@ for _ in $(seq 1 50); do  # answering before pre-signing ends?
 done
 first=$("$loadgen" "$port" /ocsp/sign "$work/sandbox/bench/requests.bin" 1 1)
 echo "openmyna while pre-signing (cold cache, live signing on misses): $first"
-for _ in $(seq 1 3000); do
-  grep -q "pre-signed" "$work/serve.log" && break
-  sleep 0.1
-done
-grep "pre-signed" "$work/serve.log" | sed 's/.*\] //' || {
-  echo "run.sh: the responder did not finish pre-signing" >&2
-  cat "$work/serve.log" >&2; exit 1; }
+bench_wait_presigned "$work/serve.log"
 
 # 2. The baseline on the same data, running at the same time (idle while
 #    the other side is measured).
-port2=$(free_port)
+port2=$(bench_free_port)
 openssl ocsp -index "$work/sandbox/bench/index.txt" -port "$port2" \
   -rsigner "$rsigner" -rkey "$rkey" -CA "$ca" -nmin 60 -multi 2 \
   >"$work/openssl.log" 2>&1 &
-pids+=($!)
+bench_track $!
 for _ in $(seq 1 100); do  # ready when a real OCSP request is answered
   "$loadgen" "$port2" / "$work/sandbox/bench/requests.bin" 1 0.01 |
     grep -q "errors=0" && break
@@ -121,7 +95,7 @@ for r in $(seq 1 "$rounds"); do
   errors=$(( errors + $(field errors "$ours") + $(field errors "$base") ))
   grep -q "requests=0 " <<<"$base" && cat "$work/openssl.log" >&2
 done
-kill -TERM "$ours_pid"; wait "$ours_pid" 2>/dev/null || true
+bench_stop "$ours_pid"
 echo "openmyna cache: $(grep "OCSP: " "$work/serve.log" | sed 's/.*\] //')"
 
 stats() {  # "v1 v2 ..." -> "median min max"

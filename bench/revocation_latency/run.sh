@@ -34,37 +34,20 @@ count=${REVOCATION_BENCH_COUNT:-100000}
 samples=${REVOCATION_BENCH_SAMPLES:-50}
 [ "$smoke" = 1 ] && { count=500; samples=3; }
 
-work=$(mktemp -d /tmp/openmyna-revocation-bench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/../lib/servers.sh"
+bench_begin openmyna-revocation-bench
 
 echo "== load before: $(uptime)"
 echo "== setup: $count certificates (10% revoked)"
 "$setup" "$work/sandbox" "$count" 10 20000
-port=$(free_port)
-"$openmyna" --data "$work/sandbox" --log-level info serve --only ocsp,crl \
-  --port "$port" --threads "$(nproc)" > "$work/serve.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 3000); do
-  grep -qs "pre-signed" "$work/serve.log" && break
-  sleep 0.1
-done
-grep "pre-signed" "$work/serve.log" | sed 's/.*\] //' || {
-  echo "run.sh: the responder did not finish pre-signing" >&2
-  cat "$work/serve.log" >&2; exit 1; }
+port=$(bench_free_port)
+bench_serve "$openmyna" "$work/sandbox" "$port" "$work/serve.log" ocsp,crl
+bench_wait_presigned "$work/serve.log"
 
 # The load: closed-loop OCSP requests on 4 connections for the whole run.
 ( while :; do "$loadgen" "$port" /ocsp/sign "$work/sandbox/bench/requests.bin" 4 5 \
       >> "$work/load.txt" || true; done ) &
-pids+=($!)
+bench_track $!
 sleep 1
 status=0
 "$probe" "$work/sandbox" "$port" "$samples" | tee "$work/probe.txt" || status=$?
