@@ -89,7 +89,13 @@ nlohmann::json OutcomeJson(const services::ReaderOutcome& o,
   }
   if (o.pin_tries_left >= 0) out["pin_tries_left"] = o.pin_tries_left;
   if (o.registered_now) out["registered_now"] = true;
-  if (o.consent) out["consent"] = *o.consent;
+  if (o.consent) {
+    out["consent"] = *o.consent;
+    const registry::Membership* m = o.answer && !o.answer->memberships.empty()
+                                        ? &o.answer->memberships.front()
+                                        : nullptr;
+    out["consent_fhir"] = services::ConsentResource(*o.consent, m, now);
+  }
   if (o.answer) {
     out["eligibility"] =
         services::EligibilityMessage(*o.answer, institution, now, o.message);

@@ -931,6 +931,10 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
       answer.validity = Validity::kNoQualification;
     }
     OPENMYNA_RETURN_IF_ERROR(impl.FillInsurers(tx, answer));
+    if (actor.role == Role::kClinic) {
+      OPENMYNA_ASSIGN_OR_RETURN(answer.consent,
+                                ins.LatestConsent(cert->resident_id, actor.id));
+    }
     return impl.AuditCheck(tx, actor, inst, cert->resident_id);
   }));
   return answer;

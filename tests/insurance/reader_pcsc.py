@@ -112,6 +112,15 @@ def main(openmyna):
               "membership: %s" % m)
         check(sorted(doc["consent"]["items"]) == ["checkup", "drug"] and
               doc["consent"]["method"] == "face", "consent: %s" % doc)
+        # The consent state in the answer (OQSCD016) and as FHIR Consent.
+        check(m["PharmacistsInfoConsFlg"] == "1" and
+              m["SpecificHealthCheckupsInfoConsFlg"] == "1" and
+              m["OperationInfoConsFlg"] == "0", "consent state: %s" % m)
+        fhir = doc["consent_fhir"]
+        check(fhir["resourceType"] == "Consent" and
+              fhir["status"] == "active" and
+              fhir["patient"]["identifier"]["value"].startswith(KYOKAI),
+              "FHIR Consent: %s" % fhir)
         check(TARO not in json.dumps(doc), "the individual number was printed")
         # Another camera picture of him (other pose, light, noise) matches.
         _, taro_camera3 = files(taro_card["id"], ids[TARO], 3)

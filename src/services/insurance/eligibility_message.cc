@@ -4,7 +4,9 @@
 // convention where no public source gives them (docs/insurance.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 
 #include "openmyna/domain/date.h"
 #include "openmyna/services/insurance_api.h"
@@ -28,6 +30,17 @@ std::string Compact(std::string_view date) {
 // not empty, in the messages).
 void Put(json& j, const char* key, const std::string& value) {
   if (!value.empty()) j[key] = value;
+}
+
+// YYYYMMDDhhmmss in JST (the messages carry local time).
+std::string JstStamp(TimePoint t) {
+  const auto since_epoch =
+      std::chrono::floor<std::chrono::seconds>(t).time_since_epoch() +
+      domain::kJstOffset;
+  const long long of_day = since_epoch.count() % 86400;
+  return fmt::format("{}{:02}{:02}{:02}",
+                     Compact(domain::FormatDate(domain::JapanDateOf(t))),
+                     of_day / 3600, of_day / 60 % 60, of_day % 60);
 }
 
 json ResultOf(const Membership& m,
@@ -100,22 +113,38 @@ json ResultOf(const Membership& m,
   return r;
 }
 
+// The consent state of each information kind (insurance.md §1.6, OQSCD016:
+// 0 同意なし, 1 同意あり, 2 同意有効期限切れ), with ConsTime and
+// AvailableTime (YYYYMMDDhhmmss, JST) when consent was given for it.
+void AddConsentState(json& result,
+                     const std::optional<registry::Consent>& consent,
+                     TimePoint now) {
+  static constexpr std::pair<const char*, const char*> kKinds[] = {
+      {"drug", "PharmacistsInfo"},
+      {"checkup", "SpecificHealthCheckupsInfo"},
+      {"care", "DiagnosisInfo"},
+      {"surgery", "OperationInfo"}};
+  for (const auto& [item, prefix] : kKinds) {
+    const bool given =
+        consent && std::find(consent->items.begin(), consent->items.end(),
+                             item) != consent->items.end();
+    const std::string base(prefix);
+    result[base + "ConsFlg"] =
+        !given ? "0" : (now < consent->valid_until ? "1" : "2");
+    if (given) {
+      result[base + "ConsTime"] = JstStamp(consent->given_at);
+      result[base + "AvailableTime"] = JstStamp(consent->valid_until);
+    }
+  }
+}
+
 }  // namespace
 
 json EligibilityMessage(const registry::EligibilityAnswer& answer,
                         std::string_view institution_code, TimePoint now,
                         std::string_view message) {
-  // ProcessExecutionTime in JST (the messages carry local time).
-  const auto since_epoch =
-      std::chrono::floor<std::chrono::seconds>(now).time_since_epoch() +
-      domain::kJstOffset;
-  const long long of_day = since_epoch.count() % 86400;
-  const std::string executed =
-      fmt::format("{}{:02}{:02}{:02}",
-                  Compact(domain::FormatDate(domain::JapanDateOf(now))),
-                  of_day / 3600, of_day / 60 % 60, of_day % 60);
   json header = {
-      {"ProcessExecutionTime", executed},
+      {"ProcessExecutionTime", JstStamp(now)},
       {"QualificationConfirmationDate", Compact(answer.confirmation_date)},
       {"MedicalInstitutionCode", std::string(institution_code)},
       {"ReferenceClassification",
@@ -136,7 +165,11 @@ json EligibilityMessage(const registry::EligibilityAnswer& answer,
   if (!answer.memberships.empty()) {
     json list = json::array();
     for (const Membership& m : answer.memberships) {
-      list.push_back(ResultOf(m, names));
+      json result = ResultOf(m, names);
+      if (answer.reference_classification == 1) {
+        AddConsentState(result, answer.consent, now);
+      }
+      list.push_back(std::move(result));
     }
     body["ResultList"] = {{"ResultOfQualificationConfirmation", list}};
   }

@@ -190,6 +190,11 @@ class Api {
     auto consent = service_.RecordConsent(actor, check->serial, items,
                                           Str(body, "method"));
     if (!consent) return ProblemFor(consent.error());
+    if (request.query == "format=fhir") {
+      http::Response r = Json(201, ConsentResource(*consent, nullptr, now));
+      r.content_type = "application/fhir+json";
+      return r;
+    }
     return Json(201, {{"consent", *consent}});
   }
 

@@ -13,6 +13,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "openmyna/pki/certificate_authority.h"
@@ -145,6 +146,10 @@ class InsuranceApiTest : public ::testing::Test {
     http::Request r;
     r.method = "POST";
     r.path = r.target = path;
+    if (const auto q = path.find('?'); q != std::string::npos) {
+      r.path = path.substr(0, q);
+      r.query = path.substr(q + 1);
+    }
     r.body = body.dump();
     r.headers.push_back({"Content-Type", "application/json"});
     if (who) r.headers.push_back({"Authorization", Basic(*who)});
@@ -167,7 +172,11 @@ class InsuranceApiTest : public ::testing::Test {
   }
 
   FixedClock clock_{pki::testing::FixtureNow()};
-  DeterministicRng rng_{21};
+  // A seed per fixture: every test issues a certificate into the shared
+  // sandbox's store, and equal seeds would draw the same serials until the
+  // CA gives up (kSerialExhausted).
+  static inline int next_seed_ = 21;
+  DeterministicRng rng_{static_cast<std::uint64_t>(next_seed_++)};
   std::filesystem::path dir_;
   Bytes cert_der_;
   std::string serial_;
@@ -330,6 +339,109 @@ TEST_F(InsuranceApiTest, ConsentAndMedicalInformationOverHttp) {
   clock_.Advance(std::chrono::hours(24) + std::chrono::seconds(1));
   EXPECT_EQ(Post("/insurance/v1/medical-information", query, &clinic_).status,
             409);
+}
+
+// YYYYMMDDhhmmss of `t` in JST, by the C library (not the code under test).
+std::string JstByLibc(TimePoint t) {
+  const std::time_t secs =
+      std::chrono::system_clock::to_time_t(
+          std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+              t)) +
+      9 * 3600;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char out[16];
+  std::strftime(out, sizeof out, "%Y%m%d%H%M%S", &tm);
+  return out;
+}
+
+// The consent state in the card answer (insurance.md §1.6: …ConsFlg with
+// OQSCD016, ConsTime, AvailableTime = ConsTime + 24 h as in the public
+// sample), and the consent as a FHIR R4 Consent resource checked against
+// the published R4 definition (hl7.org/fhir/R4/consent.html): cardinalities
+// status 1..1 (required value set ConsentState), scope 1..1, category 1..*,
+// the invariants ppc-1 (policy or policyRule) and ppc-2 (scope
+// patient-privacy needs a patient), provision.type from ConsentProvisionType,
+// and dateTime values matching the R4 dateTime regular expression.
+TEST_F(InsuranceApiTest, ConsentStateInTheAnswerAndAsFhirConsent) {
+  auto answer = [&] {
+    const std::string nonce = Nonce();
+    http::Response r = Post("/insurance/v1/eligibility",
+                            CardBody(nonce, *FromHex(nonce)), &clinic_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body)["XmlMsg"]["MessageBody"]["ResultList"]
+                              ["ResultOfQualificationConfirmation"][0];
+  };
+  json before = answer();
+  EXPECT_EQ(before["PharmacistsInfoConsFlg"], "0");
+  EXPECT_FALSE(before.contains("PharmacistsInfoConsTime"));
+
+  const TimePoint given_at = clock_.Now();
+  const std::string nonce = Nonce();
+  json consent = CardBody(nonce, *FromHex(nonce));
+  consent["items"] = {"drug", "checkup"};
+  consent["method"] = "pin";
+  http::Response r =
+      Post("/insurance/v1/consents?format=fhir", consent, &clinic_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.content_type, "application/fhir+json");
+  const json fhir = json::parse(r.body);
+  EXPECT_EQ(fhir["resourceType"], "Consent");
+  const std::set<std::string> states = {"draft",    "proposed",
+                                        "active",   "rejected",
+                                        "inactive", "entered-in-error"};
+  ASSERT_TRUE(fhir["status"].is_string());
+  EXPECT_TRUE(states.count(fhir["status"].get<std::string>()));
+  EXPECT_EQ(fhir["status"], "active");
+  ASSERT_TRUE(fhir["scope"].is_object());
+  EXPECT_EQ(fhir["scope"]["coding"][0]["system"],
+            "http://terminology.hl7.org/CodeSystem/consentscope");
+  EXPECT_EQ(fhir["scope"]["coding"][0]["code"], "patient-privacy");
+  ASSERT_TRUE(fhir["category"].is_array());
+  EXPECT_GE(fhir["category"].size(), 1u);
+  EXPECT_TRUE(fhir.contains("policy") || fhir.contains("policyRule"));  // ppc-1
+  EXPECT_TRUE(fhir.contains("patient"));                                // ppc-2
+  const std::regex date_time(
+      "([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-"
+      "(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|"
+      "60)(\\.[0-9]+)?(Z|(\\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?");
+  for (const json* v :
+       {&fhir["dateTime"], &fhir["provision"]["period"]["start"],
+        &fhir["provision"]["period"]["end"]}) {
+    ASSERT_TRUE(v->is_string());
+    EXPECT_TRUE(std::regex_match(v->get<std::string>(), date_time)) << *v;
+  }
+  const std::string start = fhir["provision"]["period"]["start"];
+  const std::string end = fhir["provision"]["period"]["end"];
+  const std::string jst = JstByLibc(given_at);
+  // 2026-11-25T10:00:00+09:00 → 20261125100000
+  auto compact = [](std::string s) {
+    s = s.substr(0, 19);
+    std::erase_if(s, [](char c) { return c == '-' || c == ':' || c == 'T'; });
+    return s;
+  };
+  EXPECT_EQ(compact(start), jst);
+  EXPECT_EQ(compact(end), JstByLibc(given_at + std::chrono::hours(24)));
+  EXPECT_EQ(start.substr(19), "+09:00");
+  EXPECT_EQ(fhir["provision"]["type"], "permit");
+  std::set<std::string> classes;
+  for (const json& c : fhir["provision"]["class"]) classes.insert(c["code"]);
+  EXPECT_EQ(classes, (std::set<std::string>{"TKK", "YZK"}));
+  EXPECT_EQ(fhir["organization"][0]["identifier"]["value"], "2010991001");
+
+  json after = answer();
+  EXPECT_EQ(after["PharmacistsInfoConsFlg"], "1");
+  EXPECT_EQ(after["SpecificHealthCheckupsInfoConsFlg"], "1");
+  EXPECT_EQ(after["DiagnosisInfoConsFlg"], "0");
+  EXPECT_EQ(after["OperationInfoConsFlg"], "0");
+  EXPECT_EQ(after["PharmacistsInfoConsTime"], jst);
+  EXPECT_EQ(after["PharmacistsInfoAvailableTime"],
+            JstByLibc(given_at + std::chrono::hours(24)));
+
+  clock_.Advance(std::chrono::hours(24) + std::chrono::seconds(1));
+  json lapsed = answer();
+  EXPECT_EQ(lapsed["PharmacistsInfoConsFlg"], "2");
+  EXPECT_EQ(lapsed["DiagnosisInfoConsFlg"], "0");
 }
 
 TEST_F(InsuranceApiTest, InsurerEnrolmentWithoutTheNumberNeedsFiveItems) {

@@ -267,6 +267,7 @@ class Visit {
           ReaderMethodName(visit_.method));
       if (!consent) return Refuse("consent: " + consent.error().message());
       out_.consent = *consent;
+      answer->consent = *consent;
     }
     out_.answer = *answer;
     return out_;

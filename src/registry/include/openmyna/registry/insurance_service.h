@@ -83,6 +83,10 @@ struct EligibilityAnswer {
   // Only the registry knows the resident; services get the linkage code.
   std::string linkage_code;
   std::string message;  // ProcessingResultMessage (informational)
+  // By card (reference 1): this institution's latest consent of the person
+  // (valid or lapsed), for the answer's consent state (…ConsFlg, ConsTime,
+  // AvailableTime; OQSCD016).
+  std::optional<Consent> consent;
 };
 
 class InsuranceService {

@@ -83,6 +83,22 @@ nlohmann::json EligibilityMessage(const registry::EligibilityAnswer& answer,
 // (別表12), period, copay percentage.
 nlohmann::json CoverageBundle(const registry::EligibilityAnswer& answer);
 
+// A consent given at the reader as a FHIR R4 Consent resource (base
+// resource; docs/insurance.md "FHIR Consent"): status active|inactive at
+// `now`, scope patient-privacy, category LOINC 59284-0, the patient by the
+// insurance membership identifier (`membership` may be null: display only),
+// the institution as organization and provision actor, policyRule OPTIN,
+// provision permit for the 24 hours with the consented items as classes.
+nlohmann::json ConsentResource(const registry::Consent& consent,
+                               const registry::Membership* membership,
+                               TimePoint now);
+// OQSCD036 code of a consent item: drug YZK, checkup TKK, care SRJ,
+// surgery SHJ; "" for anything else.
+std::string_view ConsentItemCode(std::string_view item);
+// The code system of those codes in Consent.provision.class (OpenMyna's).
+inline constexpr std::string_view kConsentItemSystem =
+    "https://openmyna.invalid/fhir/CodeSystem/oqs-consent-item";
+
 // Adds the routes. `store` (credentials) and `service` are borrowed and
 // must outlive the router.
 Status AddInsuranceApi(http::Router& router, registry::RegistryStore& store,
