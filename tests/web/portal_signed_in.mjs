@@ -121,6 +121,12 @@ try {
     });
     writeAtomically(`${work}/me.json`, JSON.stringify(me));
 
+    // 健康保険証: the sample insurance data of db seed (memberships, medication).
+    await page.goto(`${portal}/insurance`);
+    await axe(page, 'insurance');
+    await shot(page, 'signed-in-insurance');
+    assert.ok((await page.$$('#memberships ~ .table-wrap tbody tr, section[aria-labelledby="memberships"] tbody tr')).length >= 1, 'no membership shown');
+
     // やりとり履歴 and its CSV.
     await page.goto(`${portal}/history`);
     await axe(page, 'history');

@@ -331,9 +331,11 @@ Status Portal::AddRoutes(http::Router& router) {
         response.AddHeader("Set-Cookie", s->sessions.ClearCookie());
         return response;
       }));
-  for (std::string_view path : {"/insurance", "/konbini"}) {
-    const std::string title =
-        path == "/insurance" ? "portal_insurance" : "portal_konbini";
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("GET", base + "/insurance",
+                 [s](const http::Request& r) { return s->Insurance(r); }));
+  for (std::string_view path : {"/konbini"}) {
+    const std::string title = "portal_konbini";
     const std::string current(path);
     OPENMYNA_RETURN_IF_ERROR(
         router.Add("GET", base + current,

@@ -65,6 +65,7 @@ struct Portal::Impl {
   http::Response Notices(const http::Request& request);
   http::Response MarkRead(const http::Request& request);
   http::Response History(const http::Request& request, bool csv);
+  http::Response Insurance(const http::Request& request);
   http::Response ApplyList(const http::Request& request);
   http::Response ApplyGet(const http::Request& request);
   http::Response ApplyPost(const http::Request& request);
