@@ -12,6 +12,7 @@
 #include "cli/clinic_reader.h"
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/insurance_stack.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/registry/insurance_service.h"
@@ -32,12 +33,9 @@ struct Options {
 
 void RunFiles(const Options& o, Context& context) {
   SystemClock clock;
-  OpenSslRng rng;
-  auto target = registry::RegistryDatabaseTarget(o.postgres, context.DataDir());
-  if (!target) return context.Failed(target.error());
-  auto store = registry::RegistryStore::Open(*target, clock);
-  if (!store) return context.Failed(store.error());
-  registry::InsuranceService service(**store, clock, rng);
+  auto stack = InsuranceStack::Open(context.DataDir(), o.postgres, clock);
+  if (!stack) return context.Failed(stack.error());
+  registry::InsuranceService& service = *(*stack)->service;
   auto inst = service.GetInstitution(o.institution);
   if (!inst) return context.Failed(inst.error());
   if (!*inst) return context.BadInput("--institution", "no such institution");

@@ -13,6 +13,7 @@
 
 #include "cli/clinic_reader.h"
 #include "cli/context.h"
+#include "cli/insurance_stack.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
@@ -49,14 +50,6 @@ struct CameraOptions {
 struct FaceDataOptions {
   std::string card, out, postgres;
 };
-
-Result<std::unique_ptr<registry::RegistryStore>> OpenStore(
-    const std::string& postgres, Context& context, const Clock& clock) {
-  OPENMYNA_ASSIGN_OR_RETURN(
-      std::string target,
-      registry::RegistryDatabaseTarget(postgres, context.DataDir()));
-  return registry::RegistryStore::Open(target, clock);
-}
 
 std::optional<std::string> ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -145,10 +138,10 @@ void RunReader(const ReaderOptions& o, Context& context) {
   visit.register_card = o.register_card;
 
   SystemClock clock;
-  OpenSslRng rng;
-  auto store = OpenStore(o.postgres, context, clock);
-  if (!store) return context.Failed(store.error());
-  registry::InsuranceService service(**store, clock, rng);
+  auto stack = InsuranceStack::Open(context.DataDir(), o.postgres, clock);
+  if (!stack) return context.Failed(stack.error());
+  registry::InsuranceService& service = *(*stack)->service;
+  OpenSslRng& rng = (*stack)->rng;
   auto inst = service.GetInstitution(o.institution);
   if (!inst) return context.Failed(inst.error());
   if (!*inst) return context.BadInput("--institution", "no such institution");
@@ -176,7 +169,7 @@ void RunReader(const ReaderOptions& o, Context& context) {
                                     " (run `openmyna init`)"));
   }
   services::ReaderContext reader{&service,
-                                 store->get(),
+                                 (*stack)->store.get(),
                                  &api,
                                  issuer.get(),
                                  {o.institution, registry::Role::kClinic,
@@ -224,14 +217,15 @@ void RunCamera(const CameraOptions& o, Context& context) {
       return context.BadInput("--resident", "required (or --empty)");
     }
     SystemClock clock;
-    auto store = OpenStore(o.postgres, context, clock);
-    if (!store) return context.Failed(store.error());
+    auto stack = InsuranceStack::Open(context.DataDir(), o.postgres, clock);
+    if (!stack) return context.Failed(stack.error());
     std::string number;
-    auto read = (*store)->Transact([&](registry::RegistryTx& tx) -> Status {
-      OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(o.resident));
-      if (resident) number = resident->individual_number;
-      return Ok();
-    });
+    auto read =
+        (*stack)->store->Transact([&](registry::RegistryTx& tx) -> Status {
+          OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(o.resident));
+          if (resident) number = resident->individual_number;
+          return Ok();
+        });
     if (!read) return context.Failed(read.error());
     if (number.empty())
       return context.BadInput("--resident", "no such resident");
@@ -246,20 +240,22 @@ void RunCamera(const CameraOptions& o, Context& context) {
 
 void RunFaceData(const FaceDataOptions& o, Context& context) {
   SystemClock clock;
-  auto store = OpenStore(o.postgres, context, clock);
-  if (!store) return context.Failed(store.error());
+  auto stack = InsuranceStack::Open(context.DataDir(), o.postgres, clock);
+  if (!stack) return context.Failed(stack.error());
   services::PrintedFaceData data;
   std::string image_path;
-  auto read = (*store)->Transact([&](registry::RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(o.card));
-    if (!card) return Ok();
-    OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(card->resident_id));
-    if (!resident) return Ok();
-    data.date_of_birth = resident->date_of_birth;
-    data.card_expiry = card->expires_on;
-    image_path = card->chip_image_path;
-    return Ok();
-  });
+  auto read =
+      (*stack)->store->Transact([&](registry::RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(o.card));
+        if (!card) return Ok();
+        OPENMYNA_ASSIGN_OR_RETURN(auto resident,
+                                  tx.GetResident(card->resident_id));
+        if (!resident) return Ok();
+        data.date_of_birth = resident->date_of_birth;
+        data.card_expiry = card->expires_on;
+        image_path = card->chip_image_path;
+        return Ok();
+      });
   if (!read) return context.Failed(read.error());
   if (image_path.empty()) return context.BadInput("--card", "no such card");
   // The security code is printed on the card; the sandbox keeps it only on

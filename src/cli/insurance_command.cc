@@ -8,6 +8,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/insurance_stack.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/http/service.h"
@@ -20,26 +21,6 @@
 
 namespace openmyna::cli {
 namespace {
-
-struct InsuranceStack {
-  OpenSslRng rng;
-  std::unique_ptr<registry::RegistryStore> store;
-  std::unique_ptr<registry::InsuranceService> service;
-
-  static Result<std::unique_ptr<InsuranceStack>> Open(
-      const std::filesystem::path& data_dir, const std::string& postgres,
-      const Clock& clock) {
-    auto stack = std::make_unique<InsuranceStack>();
-    OPENMYNA_ASSIGN_OR_RETURN(
-        std::string target,
-        registry::RegistryDatabaseTarget(postgres, data_dir));
-    OPENMYNA_ASSIGN_OR_RETURN(stack->store,
-                              registry::RegistryStore::Open(target, clock));
-    stack->service = std::make_unique<registry::InsuranceService>(
-        *stack->store, clock, stack->rng);
-    return stack;
-  }
-};
 
 class InsuranceHttpService final : public http::Service {
  public:

@@ -1,0 +1,39 @@
+// The registry store and InsuranceService that the `insurance` and `clinic`
+// commands (and the `insurance` service of `serve`) open: one place for the
+// database target (DIR/registry.db or --postgres) and the service's rng.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/registry/insurance_service.h"
+#include "openmyna/registry/sql.h"
+#include "openmyna/registry/store.h"
+
+namespace openmyna::cli {
+
+struct InsuranceStack {
+  OpenSslRng rng;
+  std::unique_ptr<registry::RegistryStore> store;
+  std::unique_ptr<registry::InsuranceService> service;
+
+  static Result<std::unique_ptr<InsuranceStack>> Open(
+      const std::filesystem::path& data_dir, const std::string& postgres,
+      const Clock& clock) {
+    auto stack = std::make_unique<InsuranceStack>();
+    OPENMYNA_ASSIGN_OR_RETURN(
+        std::string target,
+        registry::RegistryDatabaseTarget(postgres, data_dir));
+    OPENMYNA_ASSIGN_OR_RETURN(stack->store,
+                              registry::RegistryStore::Open(target, clock));
+    stack->service = std::make_unique<registry::InsuranceService>(
+        *stack->store, clock, stack->rng);
+    return stack;
+  }
+};
+
+}  // namespace openmyna::cli
