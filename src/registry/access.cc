@@ -38,4 +38,20 @@ Status WriteAudit(RegistryTx& tx, const Actor& actor,
                          clock.Now()});
 }
 
+Status AuditAccess(RegistryTx& tx, const Actor& actor,
+                   std::string_view resident_id, std::string_view action,
+                   const Clock& clock, Rng& rng) {
+  if (resident_id.empty()) return Ok();
+  if (actor.role == Role::kResident && actor.id == resident_id) return Ok();
+  return WriteAudit(tx, actor, resident_id, action, clock, rng);
+}
+
+Result<Resident> LoadResident(RegistryTx& tx, std::string_view id) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto found, tx.GetResident(id));
+  if (!found) {
+    return Fail(RegistryErrc::kNotFound, fmt::format("no resident {}", id));
+  }
+  return *std::move(found);
+}
+
 }  // namespace openmyna::registry::internal

@@ -17,30 +17,12 @@ namespace openmyna::registry {
 
 using domain::Date;
 
-struct CivilService::Impl {
+struct CivilService::Impl : internal::ServiceAccess {
+  explicit Impl(CivilService& service)
+      : ServiceAccess{service.clock_, service.rng_}, s(service) {}
   CivilService& s;
 
-  Date Today() const { return domain::JapanDateOf(s.clock_.Now()); }
   std::string TodayText() const { return domain::FormatDate(Today()); }
-
-  std::string NewId(std::string_view prefix) const {
-    return internal::NewRecordId(s.rng_, prefix);
-  }
-
-  static Status Authorize(const Actor& actor, std::string_view action,
-                          std::string_view resident_id = {}) {
-    return internal::Authorize(actor, action, resident_id);
-  }
-
-  // One audit entry per resident concerned, unless the actor is that
-  // resident (architecture.md §4).
-  Status Audit(RegistryTx& tx, const Actor& actor, std::string_view resident_id,
-               std::string_view action) const {
-    if (resident_id.empty()) return Ok();
-    if (actor.role == Role::kResident && actor.id == resident_id) return Ok();
-    return internal::WriteAudit(tx, actor, resident_id, action, s.clock_,
-                                s.rng_);
-  }
 
   Status AuditAll(RegistryTx& tx, const Actor& actor,
                   const std::vector<std::string>& residents,
@@ -82,14 +64,6 @@ struct CivilService::Impl {
                   fmt::format("{}: required", field));
     }
     return Ok();
-  }
-
-  static Result<Resident> LoadResident(RegistryTx& tx, std::string_view id) {
-    OPENMYNA_ASSIGN_OR_RETURN(auto found, tx.GetResident(id));
-    if (!found) {
-      return Fail(RegistryErrc::kNotFound, fmt::format("no resident {}", id));
-    }
-    return *std::move(found);
   }
 
   static Result<Resident> LoadActiveResident(RegistryTx& tx,

@@ -18,28 +18,10 @@ namespace openmyna::registry {
 
 using domain::Date;
 
-struct RegistryService::Impl {
+struct RegistryService::Impl : internal::ServiceAccess {
+  explicit Impl(RegistryService& service)
+      : ServiceAccess{service.clock_, service.rng_}, s(service) {}
   RegistryService& s;
-
-  Date Today() const { return domain::JapanDateOf(s.clock_.Now()); }
-
-  std::string NewId(std::string_view prefix) const {
-    return internal::NewRecordId(s.rng_, prefix);
-  }
-
-  static Status Authorize(const Actor& actor, std::string_view action,
-                          std::string_view resident_id = {}) {
-    return internal::Authorize(actor, action, resident_id);
-  }
-
-  // The audit trail records reads and changes by anyone but the resident
-  // (architecture.md §4).
-  Status Audit(RegistryTx& tx, const Actor& actor, std::string_view resident_id,
-               std::string_view action) const {
-    if (actor.role == Role::kResident) return Ok();
-    return internal::WriteAudit(tx, actor, resident_id, action, s.clock_,
-                                s.rng_);
-  }
 
   static Result<Date> ParseDateField(std::string_view field,
                                      std::string_view text) {
@@ -49,14 +31,6 @@ struct RegistryService::Impl {
                   fmt::format("{}: {}", field, date.error().message()));
     }
     return *date;
-  }
-
-  static Result<Resident> LoadResident(RegistryTx& tx, std::string_view id) {
-    OPENMYNA_ASSIGN_OR_RETURN(auto found, tx.GetResident(id));
-    if (!found) {
-      return Fail(RegistryErrc::kNotFound, fmt::format("no resident {}", id));
-    }
-    return *std::move(found);
   }
 
   static Result<Card> LoadCard(RegistryTx& tx, std::string_view id) {
