@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 
 namespace openmyna::cli {
@@ -42,6 +43,10 @@ class Context {
  private:
   int exit_code_ = kExitOk;
 };
+
+// "YYYY-MM-DDTHH:MM:SSZ" (UTC, RFC 3339 without fractions) -> instant: the
+// --now of serve, kiosk and up.
+std::optional<TimePoint> ParseUtcInstant(const std::string& text);
 
 // The one table from library errors to exit codes: errors that describe the
 // caller's input give 2, everything else 3.

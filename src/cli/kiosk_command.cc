@@ -1,6 +1,6 @@
 // `openmyna kiosk`: one convenience-store session at the sandbox's kiosk
 // with the card in a PC/SC reader (docs/konbini.md), and `openmyna verify
-// document FILE`: a printed document's signature and fields.
+// document FILE`: a printed document's signatures and fields.
 //
 // The kiosk, the centre and the municipal issuers run in this process on
 // the sandbox's registry (DIR/registry.db or --postgres) and CA roots; the
@@ -27,14 +27,11 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/card/client/jpki_client.h"
 #include "openmyna/card/client/pcsc_reader.h"
-#include "openmyna/domain/date.h"
-#include "openmyna/pki/sandbox.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
-#include "openmyna/services/konbini/card_verifier.h"
-#include "openmyna/services/konbini/document_keys.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/kiosk.h"
+#include "openmyna/services/konbini/site.h"
 
 namespace openmyna::cli {
 namespace {
@@ -59,21 +56,6 @@ struct KioskOptions {
   bool immediate_mapping = false;
   std::string postgres;
 };
-
-// "YYYY-MM-DDTHH:MM:SSZ" as an instant.
-std::optional<TimePoint> ParseInstant(const std::string& text) {
-  unsigned h = 0, m = 0, s = 0;
-  if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z') {
-    return std::nullopt;
-  }
-  auto date = domain::ParseDate(text.substr(0, 10));
-  if (!date || std::sscanf(text.c_str() + 11, "%2u:%2u:%2u", &h, &m, &s) != 3 ||
-      h > 23 || m > 59 || s > 59) {
-    return std::nullopt;
-  }
-  return std::chrono::sys_days(*date) + std::chrono::hours(h) +
-         std::chrono::minutes(m) + std::chrono::seconds(s);
-}
 
 // The card in the reader: the 利用者証明用 key of the JPKI-AP over PC/SC.
 class PcscKioskCard final : public konbini::KioskCard {
@@ -134,47 +116,25 @@ void RunKiosk(const KioskOptions& o, Context& context) {
   SystemClock system_clock;
   const Clock* clock = &system_clock;
   if (!o.now.empty()) {
-    auto start = ParseInstant(o.now);
+    auto start = ParseUtcInstant(o.now);
     if (!start) {
       return context.BadInput("--now", "expected YYYY-MM-DDTHH:MM:SSZ (UTC)");
     }
     shifted = OffsetClock::StartingAt(*start);
     clock = &*shifted;
   }
+  const bool pdf = o.out.ends_with(".pdf");
   const auto dir = context.DataDir();
-  auto sandbox = pki::Sandbox::Open(dir);
-  if (!sandbox) return context.Failed(sandbox.error());
-  auto roots = sandbox->Roots(pki::CaKind::kAuthentication);
-  if (!roots) return context.Failed(roots.error());
   auto target = registry::RegistryDatabaseTarget(o.postgres, dir);
   if (!target) return context.Failed(target.error());
   auto store = registry::RegistryStore::Open(*target, *clock);
   if (!store) return context.Failed(store.error());
-  OpenSslRng rng;
-  konbini::PkiCardVerifier verifier(std::move(*roots));
-  konbini::CentreOptions centre_options;
-  centre_options.immediate_mapping = o.immediate_mapping;
-  konbini::Centre centre(**store, *clock, rng, verifier, centre_options);
-  std::map<std::string, std::string> keys;
-  std::vector<std::shared_ptr<konbini::MunicipalIssuer>> issuers;
-  auto municipalities = [&]() -> Result<std::vector<registry::Municipality>> {
-    std::vector<registry::Municipality> list;
-    OPENMYNA_RETURN_IF_ERROR(
-        (*store)->Transact([&](registry::RegistryTx& tx) -> Status {
-          OPENMYNA_ASSIGN_OR_RETURN(list, tx.ListMunicipalities());
-          return Ok();
-        }));
-    return list;
-  }();
-  if (!municipalities) return context.Failed(municipalities.error());
-  for (const auto& m : *municipalities) {
-    auto signer = konbini::LoadOrCreateDocumentSigner(dir, m.code);
-    if (!signer) return context.Failed(signer.error());
-    keys[m.code] = (*signer)->PublicKeyPem();
-    auto issuer = std::make_shared<konbini::MunicipalIssuer>(
-        m.code, m.code + "-1", **store, *clock, rng, *signer);
-    centre.AddIssuer(m.code, issuer);
-  }
+  konbini::SiteOptions site_options;
+  site_options.centre.immediate_mapping = o.immediate_mapping;
+  site_options.render_pdf = pdf;
+  auto site = konbini::Site::Open(dir, **store, *clock, site_options);
+  if (!site) return context.Failed(site.error());
+
   konbini::KioskChoice choice;
   choice.municipality_code = o.municipality;
   choice.request.certificate = *certificate;
@@ -189,7 +149,7 @@ void RunKiosk(const KioskOptions& o, Context& context) {
   if (!channel) return context.Failed(channel.error());
   Result<konbini::Printout> printed = [&] {
     PcscKioskCard card(**channel);
-    konbini::Kiosk kiosk(centre, *clock, keys);
+    konbini::Kiosk kiosk((*site)->centre(), *clock, (*site)->document_keys());
     return kiosk.Run(card, pin, choice);
   }();
   if (!printed) {
@@ -207,10 +167,11 @@ void RunKiosk(const KioskOptions& o, Context& context) {
   const std::string out =
       o.out.empty() ? "konbini-" + printed->request_id + ".json" : o.out;
   nlohmann::json file = {{"jws", printed->jws},
+                         {"page_codes", printed->page_codes},
                          {"document", konbini::ToJson(printed->document)},
                          {"fee_yen", printed->fee_yen}};
   if (auto written =
-          WriteFileAtomically(out, file.dump(2) + "\n",
+          WriteFileAtomically(out, pdf ? printed->pdf : file.dump(2) + "\n",
                               std::filesystem::perms::owner_read |
                                   std::filesystem::perms::owner_write);
       !written) {
@@ -223,40 +184,25 @@ void RunVerifyDocument(const std::string& file, const std::string& key,
                        Context& context) {
   auto text = ReadFileText(file);
   if (!text) return context.BadInput("file", text.error().message());
-  std::string jws = *text;
-  auto parsed = nlohmann::json::parse(*text, nullptr, false);
-  if (parsed.is_object() && parsed.contains("jws")) {
-    jws = parsed["jws"].get<std::string>();
+  auto trusted = konbini::TrustedKeysIn(context.DataDir());
+  if (!key.empty()) {
+    auto pem = ReadFileText(key);
+    if (!pem) return context.BadInput("--key", pem.error().message());
+    trusted.public_key_pem = [pem = *pem](const std::string&) { return pem; };
   }
-  while (!jws.empty() && (jws.back() == '\n' || jws.back() == ' ')) {
-    jws.pop_back();
-  }
-  std::string key_path = key;
-  if (key_path.empty()) {
-    // The municipality named in the (not yet trusted) payload picks the key.
-    const auto dot1 = jws.find('.');
-    const auto dot2 = jws.find('.', dot1 + 1);
-    auto payload =
-        konbini::FromBase64Url(jws.substr(dot1 + 1, dot2 - dot1 - 1));
-    auto j = payload ? nlohmann::json::parse(*payload, nullptr, false)
-                     : nlohmann::json();
-    if (!j.is_object() || !j.contains("municipality")) {
-      std::printf("NOT VALID: not a konbini document\n");
-      return context.SetExitCode(1);
-    }
-    key_path = konbini::DocumentPublicKeyPath(
-                   context.DataDir(), j["municipality"].get<std::string>())
-                   .string();
-  }
-  auto pem = ReadFileText(key_path);
-  if (!pem) return context.BadInput("--key", pem.error().message());
-  auto doc = konbini::VerifyDocument(jws, *pem);
-  if (!doc) {
-    std::printf("NOT VALID: %s\n", doc.error().message().c_str());
+  const konbini::Verdict verdict = konbini::VerifyPresented(*text, trusted);
+  if (!verdict.valid) {
+    std::printf("NOT VALID (%s): %s\n", verdict.form.c_str(),
+                verdict.reason.c_str());
     return context.SetExitCode(1);
   }
-  std::printf("VALID: signed by %s\n", key_path.c_str());
-  std::printf("%s\n", konbini::ToJson(*doc).dump(2).c_str());
+  std::printf("VALID (%s): signed by the document key of %s\n",
+              verdict.form.c_str(),
+              verdict.document->municipality_code.c_str());
+  if (!verdict.pdf_signer.empty()) {
+    std::printf("PDF signed by %s\n", verdict.pdf_signer.c_str());
+  }
+  std::printf("%s\n", konbini::ToJson(*verdict.document).dump(2).c_str());
 }
 
 void AddKiosk(CLI::App& app, Context& context) {
@@ -292,8 +238,9 @@ void AddKiosk(CLI::App& app, Context& context) {
   kiosk->add_option("--copies", o->copies, "copies (1-10)")
       ->check(CLI::Range(1, 10));
   kiosk->add_option("--out", o->out,
-                    "where to write the signed document (JSON with the JWS; "
-                    "default konbini-<request id>.json)");
+                    "where to write the document: FILE.pdf for the signed "
+                    "PDF, else JSON with the JWS and the pages' 2D codes "
+                    "(default konbini-<request id>.json)");
   kiosk->add_option("--now", o->now,
                     "run on a clock starting at this UTC instant "
                     "(YYYY-MM-DDTHH:MM:SSZ), as `serve --now`");
@@ -318,8 +265,9 @@ void AddKiosk(CLI::App& app, Context& context) {
   auto key = std::make_shared<std::string>();
   CLI::App* document = verify->add_subcommand(
       "document",
-      "Verify a konbini document (the JSON `openmyna kiosk` writes, or the "
-      "JWS alone): signature and fields");
+      "Verify a konbini document: the PDF (its signature, then the "
+      "document it carries), the JSON `openmyna kiosk` writes, the JWS, or "
+      "a page's 2D code as a QR reader gives it");
   document->add_option("file", *file, "the document")->required();
   document->add_option("--key", *key,
                        "the municipality's public key (default: "

@@ -42,23 +42,6 @@ struct ServeOptions {
   std::vector<std::string> settings;  // NAME=VALUE
 };
 
-// "YYYY-MM-DDTHH:MM:SSZ" (UTC, RFC 3339 without fractions) -> instant.
-std::optional<TimePoint> ParseUtcInstant(const std::string& text) {
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  char tail = 0;
-  if (text.size() != 20 ||
-      std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h,
-                  &mi, &s, &tail) != 7 ||
-      tail != 'Z' || h > 23 || mi > 59 || s > 59) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day day{
-      std::chrono::year(y), std::chrono::month(mo), std::chrono::day(d)};
-  if (!day.ok()) return std::nullopt;
-  return std::chrono::sys_days(day) + std::chrono::hours(h) +
-         std::chrono::minutes(mi) + std::chrono::seconds(s);
-}
-
 // The port of the sandbox's base URL ("http://127.0.0.1:8390" -> 8390).
 int SandboxPort(const std::filesystem::path& dir) {
   auto sandbox = pki::Sandbox::Open(dir);
@@ -150,6 +133,8 @@ void RunServe(const ServeOptions& options, Context& context) {
     }
   }
   http::ServerOptions server_options;
+  // A konbini PDF uploaded to /verify/ is a few hundred kB.
+  server_options.max_body_bytes = 2 * 1024 * 1024;
   server_options.address = options.address;
   server_options.port = static_cast<std::uint16_t>(
       options.port >= 0 ? options.port : SandboxPort(context.DataDir()));

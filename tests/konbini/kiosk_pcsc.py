@@ -3,7 +3,8 @@
 by the registry and plugged into the private pcscd, the kiosk on the sandbox
 clock. What is checked comes from elsewhere than the kiosk's code: the
 registry API (the household, the 住民票 items, the seal), openssl (the
-document's RS256 signature), and the guidebook (hours, next-day use).
+document's RS256 signature), poppler (pdftotext, pdfsig, pdftoppm) and
+zbarimg on the PDF, and the guidebook (hours, next-day use).
 
 Usage: kiosk_pcsc.py OPENMYNA   (inside tests/pcsc/with-pcscd.sh)
 """
@@ -37,6 +38,71 @@ def openssl_verifies(jws, pub, work):
     out = sh("openssl", "dgst", "-sha256", "-verify", pub, "-signature",
              os.path.join(work, "sig"), os.path.join(work, "input"), ok=False)
     return out.returncode == 0
+
+
+def pdf_checks(openmyna, data, pdf, work, expected_texts):
+    """The PDF as tools nobody here wrote read it: pdftotext (the Japanese
+    text), pdfsig (the PDF signature), pdftoppm + zbarimg (each page's 2D
+    code), openssl (the code's RS256 signature); then `openmyna verify
+    document` on the PDF and on the code. Returns the first page's code."""
+    text = sh("pdftotext", "-enc", "UTF-8", pdf, "-").stdout
+    for expected in expected_texts:
+        check(expected in text, "%r not in the PDF text:\n%s" % (expected, text))
+    sig = sh("pdfsig", pdf, ok=False)
+    check("Signature is Valid" in sig.stdout, "pdfsig: %s%s" % (
+        sig.stdout, sig.stderr))
+    prefix = os.path.join(work, "page")
+    sh("pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", pdf, prefix)
+    code = sh("zbarimg", "--raw", "-q", prefix + "-1.png").stdout.strip()
+    pub = os.path.join(data, "konbini",
+                       json.loads(b64url(code.split(".")[1]))["municipality"]
+                       + ".document-key.pub.pem")
+    check(openssl_verifies(code, pub, work), "openssl: the 2D code")
+    code_path = os.path.join(work, "code.txt")
+    open(code_path, "w").write(code)
+    for path in (pdf, code_path):
+        out = subprocess.run([openmyna, "--data", data, "verify", "document",
+                              path], capture_output=True, text=True,
+                             timeout=60)
+        check(out.returncode == 0 and "VALID" in out.stdout,
+              "verify document %s: %d %s%s" % (path, out.returncode,
+                                               out.stdout, out.stderr))
+    # One byte changed in the signed part: pdfsig and verify refuse.
+    raw = bytearray(open(pdf, "rb").read())
+    at = raw.find(b"/Creator") + 3
+    raw[at] ^= 1
+    forged = os.path.join(work, "forged.pdf")
+    open(forged, "wb").write(bytes(raw))
+    sig = sh("pdfsig", forged, ok=False)
+    check("Signature is Valid" not in sig.stdout, "pdfsig forged: %s" %
+          sig.stdout)
+    out = subprocess.run([openmyna, "--data", data, "verify", "document",
+                          forged], capture_output=True, text=True, timeout=60)
+    check(out.returncode == 1, "verify forged pdf: %d %s" % (
+        out.returncode, out.stdout))
+    return json.loads(b64url(code.split(".")[1]))
+
+
+def browser_checks(base, work, names):
+    """The /verify/ page of the running serve in Debian's chromium
+    (tests/web/konbini_verify_page.mjs) with the PDF and code pdf_checks
+    left in `work`."""
+    web = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                       "web")
+    if not os.path.exists("/usr/bin/chromium"):
+        print("no /usr/bin/chromium: the browser part is skipped")
+        return
+    subprocess.run([os.path.join(web, "install.sh")], check=True,
+                   stdout=subprocess.DEVNULL, timeout=600)
+    shots = os.path.join(work, "shots")
+    os.makedirs(shots, exist_ok=True)
+    out = subprocess.run(
+        ["node", "konbini_verify_page.mjs", base,
+         os.path.join(work, "juminhyo.pdf"), os.path.join(work, "forged.pdf"),
+         os.path.join(work, "code.txt"), shots, *names],
+        cwd=web, capture_output=True, text=True, timeout=300)
+    check(out.returncode == 0, "browser /verify/: %s%s" % (out.stdout,
+                                                           out.stderr))
 
 
 def issue_day():
@@ -135,14 +201,32 @@ def main(openmyna):
         check(refused.returncode == 1, "forged: %d %s" % (
             refused.returncode, refused.stdout))
 
-        # 印鑑登録証明書, then the seal deregistered and requested at once.
+        # The same household 住民票 as a PDF: the names of the registry's
+        # household members in its text.
+        pdf = os.path.join(work, "juminhyo.pdf")
         out = kiosk(next_day, "--municipality", "20218", "--certificate",
-                    "inkan", "--out", os.path.join(work, "inkan.json"))
+                    "juminhyo", "--household", "--head", "--out", pdf)
+        check(out.returncode == 0, "juminhyo pdf: %s" % out.stderr)
+        names = [box.ok("GET", "/v1/residents/%s" % m["resident_id"])
+                 ["resident"]["name"] for m in household["members"]]
+        claims = pdf_checks(openmyna, box.data, pdf, work,
+                            ["住民票の写し", "SANDBOX"] + names)
+        check(claims["subject"] == taro["id"] and
+              claims["pages"][0]["n"] == 1, "2D code claims %s" % claims)
+        browser_checks(box.base, work, names)
+
+        # 印鑑登録証明書 (PDF), then the seal deregistered and requested at
+        # once.
+        pdf = os.path.join(work, "inkan.pdf")
+        out = kiosk(next_day, "--municipality", "20218", "--certificate",
+                    "inkan", "--out", pdf)
         check(out.returncode == 0, "inkan: %s" % out.stderr)
         seals = box.ok("GET", "/v1/residents/%s/seals" % taro["id"])
-        inkan = json.load(open(os.path.join(work, "inkan.json")))
-        check(inkan["document"]["fields"]["seal_number"] == seals[0]["number"],
-              "seal number")
+        claims = pdf_checks(openmyna, box.data, pdf, work,
+                            ["印鑑登録証明書", seals[0]["number"],
+                             taro["name"]])
+        check(claims["fields"]["seal_number"] == seals[0]["number"],
+              "seal number in the 2D code")
         gone = box.ok("POST", "/v1/seals/%s/deregister" % seals[0]["number"],
                       {"reason": "廃止"})
         check(gone["state"] == "deregistered", "deregister: %s" % gone)

@@ -63,6 +63,7 @@ json ToJson(const Document& d) {
           {"issuer_request_id", d.issuer_request_id},
           {"issuer_instance", d.issuer_instance},
           {"municipality", d.municipality_code},
+          {"municipality_name", d.municipality_name},
           {"certificate", domain::KonbiniCertificateName(d.certificate)},
           {"subject", d.subject},
           {"issued_at", d.issued_at},
@@ -79,6 +80,7 @@ Result<Document> DocumentFromJson(const json& j) {
     d.issuer_request_id = j.at("issuer_request_id").get<std::string>();
     d.issuer_instance = j.at("issuer_instance").get<std::string>();
     d.municipality_code = j.at("municipality").get<std::string>();
+    d.municipality_name = j.value("municipality_name", std::string());
     auto c =
         domain::ParseKonbiniCertificate(j.at("certificate").get<std::string>());
     if (!c) return Fail(KonbiniErrc::kBadSignature, "unknown certificate");
@@ -89,13 +91,20 @@ Result<Document> DocumentFromJson(const json& j) {
     d.fields = j.at("fields");
     for (const json& p : j.at("pages")) {
       d.pages.push_back({p.at("n").get<int>(), p.at("of").get<int>(),
-                         p.at("lines").get<std::vector<std::string>>()});
+                         p.value("lines", std::vector<std::string>{})});
     }
     return d;
   } catch (const json::exception& e) {
     return Fail(KonbiniErrc::kBadSignature,
                 std::string("not a document: ") + e.what());
   }
+}
+
+json PageCodeJson(const Document& d, int n) {
+  json j = ToJson(d);
+  j["pages"] =
+      json::array({{{"n", n}, {"of", static_cast<int>(d.pages.size())}}});
+  return j;
 }
 
 Result<std::shared_ptr<DocumentSigner>> DocumentSigner::Generate(
@@ -135,9 +144,17 @@ std::string DocumentSigner::PrivateKeyPem() const {
 }
 
 Result<std::string> DocumentSigner::Sign(const Document& d) const {
+  return SignJson(ToJson(d));
+}
+
+Result<std::string> DocumentSigner::SignPage(const Document& d, int n) const {
+  return SignJson(PageCodeJson(d, n));
+}
+
+Result<std::string> DocumentSigner::SignJson(const json& payload) const {
   const json header = {{"alg", "RS256"}, {"kid", key_id_}, {"typ", "JWT"}};
   const std::string input =
-      Base64Url(header.dump()) + "." + Base64Url(ToJson(d).dump());
+      Base64Url(header.dump()) + "." + Base64Url(payload.dump());
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   std::size_t size = 0;
   std::string signature;

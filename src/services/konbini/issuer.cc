@@ -11,6 +11,7 @@
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/services/konbini/errors.h"
+#include "openmyna/services/konbini/pdf.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -268,6 +269,7 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
   doc.issuer_request_id = issuer_request_id;
   doc.issuer_instance = instance_;
   doc.municipality_code = code_;
+  doc.municipality_name = snap.municipality_name;
   doc.certificate = kind;
   doc.subject = snap.subject.id;
   doc.issued_at = UtcText(now);
@@ -422,8 +424,24 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
       "ありません");
   doc.fields = std::move(fields);
   doc.pages = Paginate(lines);
-  OPENMYNA_ASSIGN_OR_RETURN(std::string jws, signer_->Sign(doc));
-  return SignedDocument{std::move(doc), std::move(jws)};
+  SignedDocument out;
+  OPENMYNA_ASSIGN_OR_RETURN(out.jws, signer_->Sign(doc));
+  for (const DocumentPage& page : doc.pages) {
+    OPENMYNA_ASSIGN_OR_RETURN(std::string code,
+                              signer_->SignPage(doc, page.number));
+    out.page_codes.push_back(std::move(code));
+  }
+  if (snap.seal) out.seal_png = snap.seal->impression_png;
+  out.document = std::move(doc);
+  if (policy_.pdf_certificate) {
+    OPENMYNA_ASSIGN_OR_RETURN(std::string pdf,
+                              RenderDocumentPdf({&out.document, out.page_codes,
+                                                 out.jws, out.seal_png}));
+    OPENMYNA_ASSIGN_OR_RETURN(out.pdf,
+                              SignPdf(std::move(pdf), signer_->key(),
+                                      policy_.pdf_certificate.get(), clock_));
+  }
+  return out;
 }
 
 }  // namespace openmyna::konbini

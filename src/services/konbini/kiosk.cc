@@ -4,6 +4,7 @@
 
 #include "openmyna/domain/date.h"
 #include "openmyna/services/konbini/errors.h"
+#include "openmyna/services/konbini/pdf.h"
 
 namespace openmyna::konbini {
 
@@ -88,6 +89,27 @@ Status CheckPrintable(const SignedDocument& fetched, std::string_view key_pem,
     }
   }
   if (count == 0) return Fail(KonbiniErrc::kBinding, "no pages");
+  // Each page's 2D code: signed, this session's, this page.
+  if (fetched.page_codes.size() != static_cast<std::size_t>(count)) {
+    return Fail(KonbiniErrc::kBinding, "a page has no 2D code: not printed");
+  }
+  for (int i = 0; i < count; ++i) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        Document code,
+        VerifyDocument(fetched.page_codes[static_cast<std::size_t>(i)],
+                       key_pem));
+    if (code.request_id != session.request_id ||
+        code.subject != session.resident_id || code.pages.size() != 1 ||
+        code.pages[0].number != i + 1 || code.pages[0].count != count) {
+      return Fail(KonbiniErrc::kBinding,
+                  "a page's 2D code is not this session's: not printed");
+    }
+  }
+  // The PDF carries this document's JWS (and is signed by the issuer).
+  if (!fetched.pdf.empty() && FindDocumentJws(fetched.pdf) != fetched.jws) {
+    return Fail(KonbiniErrc::kBinding,
+                "the PDF is not this session's document: not printed");
+  }
   return Ok();
 }
 
@@ -137,8 +159,12 @@ Result<Printout> Kiosk::Run(KioskCard& card, std::string_view pin,
   OPENMYNA_RETURN_IF_ERROR(CheckPrintable(fetched, key->second, who,
                                           choice.municipality_code,
                                           choice.request.certificate));
-  return Printout{who.request_id, fee, std::move(fetched.document),
-                  std::move(fetched.jws)};
+  return Printout{who.request_id,
+                  fee,
+                  std::move(fetched.document),
+                  std::move(fetched.jws),
+                  std::move(fetched.page_codes),
+                  std::move(fetched.pdf)};
 }
 
 }  // namespace openmyna::konbini

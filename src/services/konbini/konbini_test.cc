@@ -8,13 +8,16 @@
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "openmyna/base/file_io.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/registry/civil_service.h"
 #include "openmyna/registry/konbini_ledger.h"
@@ -22,8 +25,11 @@
 #include "openmyna/registry/seed.h"
 #include "openmyna/registry/service.h"
 #include "openmyna/services/konbini/card_verifier.h"
+#include "openmyna/services/konbini/document_keys.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/kiosk.h"
+#include "openmyna/services/konbini/pdf.h"
+#include "openmyna/services/konbini/verify_page.h"
 #include "testing/pki_fixture.h"
 
 namespace openmyna::konbini {
@@ -207,7 +213,8 @@ class KonbiniTest : public ::testing::Test {
 
   std::unique_ptr<Centre> MakeCentre(int instances_per_municipality = 1,
                                      CentreOptions options = {},
-                                     int timeout_percent = 0) {
+                                     int timeout_percent = 0,
+                                     IssuerPolicy policy = {}) {
     auto centre =
         std::make_unique<Centre>(*store_, clock_, rng_, *verifier_, options);
     int seed = 1;
@@ -215,7 +222,7 @@ class KonbiniTest : public ::testing::Test {
       for (int i = 0; i < instances_per_municipality; ++i) {
         std::shared_ptr<IssuerPort> issuer = std::make_shared<MunicipalIssuer>(
             code, std::string(code) + "-" + std::to_string(i), *store_, clock_,
-            rng_, signers_[code]);
+            rng_, signers_[code], policy);
         if (timeout_percent > 0) {
           issuer =
               std::make_shared<SlowIssuer>(issuer, seed++, timeout_percent);
@@ -274,6 +281,121 @@ bool OpensslVerifies(const std::string& jws, const std::string& public_pem,
                           (dir / "sig").string() + " " +
                           (dir / "input").string() + " > /dev/null 2>&1";
   return std::system(cmd.c_str()) == 0;
+}
+
+// The standard output of a shell command, or nullopt when it fails.
+std::optional<std::string> Output(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  std::string out;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
+    out.append(buffer.data(), n);
+  }
+  if (pclose(pipe) != 0) return std::nullopt;
+  return out;
+}
+
+void WriteBytes(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST_F(KonbiniTest, ThePdfIsReadAndVerifiedByPopplerZbarAndOpenssl) {
+  auto cert = LoadOrCreateDocumentCertificate(dir_, "20218", *signers_["20218"],
+                                              clock_);
+  ASSERT_TRUE(cert) << cert.error();
+  IssuerPolicy policy;
+  policy.pdf_certificate = std::shared_ptr<X509>(cert->release(), X509_free);
+  auto centre = MakeCentre(1, {}, 0, policy);
+  auto printed = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_TRUE(printed) << printed.error();
+  ASSERT_FALSE(printed->pdf.empty());
+  const auto pdf = dir_ / "inkan.pdf";
+  WriteBytes(pdf, printed->pdf);
+
+  // The text, as poppler extracts it, against the registry record.
+  auto text = Output("pdftotext -enc UTF-8 " + pdf.string() + " -");
+  ASSERT_TRUE(text) << "pdftotext failed (poppler-utils)";
+  auto file = service_->GetResident(kClerk, ids_[0]);
+  auto seals = civil_->SealsOf(kClerk, ids_[0]);
+  ASSERT_TRUE(file && seals);
+  for (const std::string& expected :
+       {std::string("印鑑登録証明書"), file->resident.name,
+        file->resident.address, (*seals)[0].number, printed->request_id,
+        std::string("SANDBOX — NOT AN OFFICIAL CERTIFICATE"),
+        std::string("1/1")}) {
+    EXPECT_NE(text->find(expected), std::string::npos)
+        << expected << " not in:\n"
+        << *text;
+  }
+
+  // The PDF signature, as pdfsig (NSS) checks it.
+  auto sig = Output("pdfsig " + pdf.string() + " 2>&1");
+  ASSERT_TRUE(sig);
+  EXPECT_NE(sig->find("Signature is Valid"), std::string::npos) << *sig;
+  EXPECT_NE(sig->find("20218 document signing (SANDBOX)"), std::string::npos)
+      << *sig;
+
+  // The 2D code from the rasterised page, decoded by zbarimg, verified by
+  // openssl, bound to the session and the page.
+  ASSERT_TRUE(Output("pdftoppm -r 300 -png -f 1 -l 1 " + pdf.string() + " " +
+                     (dir_ / "page").string()));
+  auto code = Output("zbarimg --raw -q " + (dir_ / "page-1.png").string());
+  ASSERT_TRUE(code) << "zbarimg found no code";
+  while (!code->empty() && code->back() == '\n') code->pop_back();
+  EXPECT_EQ(*code, printed->page_codes[0]);
+  EXPECT_TRUE(OpensslVerifies(*code, keys_["20218"], dir_));
+  const auto dot1 = code->find('.');
+  const auto payload =
+      FromBase64Url(code->substr(dot1 + 1, code->rfind('.') - dot1 - 1));
+  ASSERT_TRUE(payload);
+  const auto claims = nlohmann::json::parse(*payload);
+  EXPECT_EQ(claims["request_id"], printed->request_id);
+  EXPECT_EQ(claims["subject"], ids_[0]);
+  EXPECT_EQ(claims["pages"][0]["n"], 1);
+  EXPECT_EQ(claims["fields"]["seal_number"], (*seals)[0].number);
+
+  // One byte changed inside the signed range: pdfsig and our check fail.
+  std::string forged = printed->pdf;
+  const auto at = forged.find("/Creator");
+  ASSERT_NE(at, std::string::npos);
+  forged[at + 3] ^= 0x01;
+  WriteBytes(dir_ / "forged.pdf", forged);
+  auto forged_sig =
+      Output("pdfsig " + (dir_ / "forged.pdf").string() + " 2>&1; true");
+  ASSERT_TRUE(forged_sig);
+  EXPECT_EQ(forged_sig->find("Signature is Valid"), std::string::npos)
+      << *forged_sig;
+
+  // The same through the /verify/ page: the PDF, its 2D code, the forgery.
+  ASSERT_TRUE(WriteFileAtomically(DocumentPublicKeyPath(dir_, "20218"),
+                                  keys_["20218"]));
+  http::Router router;
+  ASSERT_TRUE(AddVerifyPage(router, {"/konbini", dir_, store_.get()}));
+  auto post = [&](std::string_view name, const std::string& content) {
+    http::Request request;
+    request.method = "POST";
+    request.path = request.target = "/verify/";
+    request.headers.push_back(
+        {"Content-Type", "multipart/form-data; boundary=XyZ"});
+    request.body = "--XyZ\r\nContent-Disposition: form-data; name=\"" +
+                   std::string(name) +
+                   "\"; filename=\"a.pdf\"\r\nContent-Type: "
+                   "application/pdf\r\n\r\n" +
+                   content + "\r\n--XyZ--\r\n";
+    return router.Dispatch(request);
+  };
+  auto good = post("file", printed->pdf);
+  EXPECT_EQ(good.status, 200) << good.body;
+  EXPECT_NE(good.body.find("有効"), std::string::npos);
+  EXPECT_NE(good.body.find((*seals)[0].number), std::string::npos);
+  EXPECT_NE(good.body.find("交付台帳に記録があります"), std::string::npos);
+  auto by_code = post("code", *code);
+  EXPECT_EQ(by_code.status, 200) << by_code.body;
+  EXPECT_NE(by_code.body.find("page-code"), std::string::npos);
+  auto bad = post("file", forged);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.body.find("無効"), std::string::npos);
 }
 
 TEST_F(KonbiniTest, JuminhyoOfTheWholeHouseholdEndToEnd) {
@@ -542,17 +664,23 @@ TEST_F(KonbiniTest, TheKioskPrintsOnlyAVerifiedDocumentOfItsSession) {
   auto haru = Run(*centre, 3, Choice("20218", KonbiniCertificate::kInkan));
   ASSERT_TRUE(taro && haru);
   const Authenticated taro_session{taro->request_id, ids_[0], "", "20218"};
-  SignedDocument own{taro->document, taro->jws};
+  SignedDocument own{taro->document, taro->jws, taro->page_codes};
   EXPECT_TRUE(CheckPrintable(own, keys_["20218"], taro_session, "20218",
                              KonbiniCertificate::kInkan));
+  // The right document with another document's page (its 2D code).
+  SignedDocument foreign_page{taro->document, taro->jws, haru->page_codes};
+  auto page_result = CheckPrintable(foreign_page, keys_["20218"], taro_session,
+                                    "20218", KonbiniCertificate::kInkan);
+  ASSERT_FALSE(page_result);
+  EXPECT_TRUE(page_result.error().Is(KonbiniErrc::kBinding));
   // Another session's document, even correctly signed.
-  SignedDocument other{haru->document, haru->jws};
+  SignedDocument other{haru->document, haru->jws, haru->page_codes};
   auto r = CheckPrintable(other, keys_["20218"], taro_session, "20218",
                           KonbiniCertificate::kInkan);
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().Is(KonbiniErrc::kBinding));
   // The structure says "mine" but the signed payload is another's.
-  SignedDocument relabelled{taro->document, haru->jws};
+  SignedDocument relabelled{taro->document, haru->jws, taro->page_codes};
   EXPECT_FALSE(CheckPrintable(relabelled, keys_["20218"], taro_session, "20218",
                               KonbiniCertificate::kInkan));
   // A re-signed page set with a page from elsewhere (page 2 of 1).
@@ -561,8 +689,8 @@ TEST_F(KonbiniTest, TheKioskPrintsOnlyAVerifiedDocumentOfItsSession) {
   auto resigned = signers_["20218"]->Sign(mixed);
   ASSERT_TRUE(resigned);
   auto mixed_result =
-      CheckPrintable({mixed, *resigned}, keys_["20218"], taro_session, "20218",
-                     KonbiniCertificate::kInkan);
+      CheckPrintable({mixed, *resigned, taro->page_codes}, keys_["20218"],
+                     taro_session, "20218", KonbiniCertificate::kInkan);
   ASSERT_FALSE(mixed_result);
   EXPECT_TRUE(mixed_result.error().Is(KonbiniErrc::kBinding));
 }

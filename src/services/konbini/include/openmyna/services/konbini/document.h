@@ -25,9 +25,9 @@
 namespace openmyna::konbini {
 
 struct DocumentPage {
-  int number = 1;  // n of "n/N"
-  int count = 1;   // N
-  std::vector<std::string> lines;
+  int number = 1;                  // n of "n/N"
+  int count = 1;                   // N
+  std::vector<std::string> lines;  // empty in a page's 2D code
 };
 
 struct Document {
@@ -35,6 +35,7 @@ struct Document {
   std::string issuer_request_id;  // the issuer's own request id
   std::string issuer_instance;    // which issuer instance answered
   std::string municipality_code;
+  std::string municipality_name;  // as printed ("千曲市")
   domain::KonbiniCertificate certificate =
       domain::KonbiniCertificate::kJuminhyo;
   std::string subject;    // the authenticated requester's resident id
@@ -45,6 +46,10 @@ struct Document {
 };
 
 nlohmann::json ToJson(const Document& d);
+// The payload of page `n`'s 2D code: the document without the pages' lines,
+// with `pages` = [{"n": n, "of": N}] (the certified fields stay, so the
+// code alone is verifiable offline). `n` is 1-based.
+nlohmann::json PageCodeJson(const Document& d, int n);
 Result<Document> DocumentFromJson(const nlohmann::json& j);
 
 // A municipality's sandbox document-signing key (RSA-2048).
@@ -62,10 +67,15 @@ class DocumentSigner {
   std::string PrivateKeyPem() const;
   // The compact JWS of the document (header {"alg":"RS256","kid":...}).
   Result<std::string> Sign(const Document& d) const;
+  // The compact JWS of page `n`'s 2D code (PageCodeJson).
+  Result<std::string> SignPage(const Document& d, int n) const;
+  // The private key (borrowed), e.g. to sign the PDF.
+  EVP_PKEY* key() const { return key_.get(); }
 
  private:
   DocumentSigner(std::string key_id, pki::EvpPkeyPtr key)
       : key_id_(std::move(key_id)), key_(std::move(key)) {}
+  Result<std::string> SignJson(const nlohmann::json& payload) const;
   std::string key_id_;
   pki::EvpPkeyPtr key_;
 };

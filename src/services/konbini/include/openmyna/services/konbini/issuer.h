@@ -17,6 +17,7 @@
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/domain/konbini.h"
+#include "openmyna/pki/openssl_types.h"
 #include "openmyna/registry/store.h"
 #include "openmyna/services/konbini/document.h"
 
@@ -43,10 +44,14 @@ struct IssueRequest {
   int fee_yen = 0;  // total, set by the centre from the dated fee table
 };
 
-// A signed document: the structure and its compact JWS.
+// A signed document: the structure and its compact JWS, each page's signed
+// 2D code, and the PDF when the issuer renders it.
 struct SignedDocument {
   Document document;
   std::string jws;
+  std::vector<std::string> page_codes;  // page n at n-1 (PageCodeJson)
+  std::string seal_png;  // 印鑑登録証明書: the registered impression
+  std::string pdf;       // signed PDF (pdf.h); empty unless rendered
 };
 
 // What the centre calls (in process, or over a transport).
@@ -62,6 +67,9 @@ struct IssuerPolicy {
   bool individual_number_allowed = false;
   // Family-register certificates' hours (konbini.md §1.4).
   domain::ServiceWindow family_register_hours = domain::kKonbiniHours;
+  // When set, the issuer renders the PDF and signs it with the document
+  // key certified by this certificate (document_keys.h).
+  std::shared_ptr<X509> pdf_certificate;
 };
 
 class MunicipalIssuer final : public IssuerPort {

@@ -59,7 +59,9 @@ struct Printout {
   std::string request_id;
   int fee_yen = 0;  // total (per copy × copies)
   Document document;
-  std::string jws;  // the signed form (the 2D code's content)
+  std::string jws;                      // the signed form of the whole document
+  std::vector<std::string> page_codes;  // each page's signed 2D code
+  std::string pdf;                      // the signed PDF, when rendered
 };
 
 class Kiosk {

@@ -1,0 +1,59 @@
+// The konbini services of one sandbox, wired in process (docs/konbini.md):
+// the centre with the card verifier on the sandbox's authentication roots,
+// one municipal issuer per municipality of the registry with its document
+// key (DIR/konbini, document_keys.h), and the public keys and the document
+// CA a kiosk or a verifier trusts. Used by `openmyna kiosk`, `verify
+// document` and the web pages.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "openmyna/base/clock.h"
+#include "openmyna/base/result.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/registry/store.h"
+#include "openmyna/services/konbini/card_verifier.h"
+#include "openmyna/services/konbini/centre.h"
+#include "openmyna/services/konbini/verification.h"
+
+namespace openmyna::konbini {
+
+struct SiteOptions {
+  CentreOptions centre;
+  // Issuers render and sign the PDF (document_keys.h certificate).
+  bool render_pdf = false;
+  // Issuer instances per municipality.
+  int instances = 1;
+};
+
+class Site {
+ public:
+  // `store` and `clock` are borrowed and must outlive the site.
+  static Result<std::unique_ptr<Site>> Open(const std::filesystem::path& dir,
+                                            registry::RegistryStore& store,
+                                            const Clock& clock,
+                                            SiteOptions options = {});
+  Centre& centre() { return *centre_; }
+  // Municipality code -> document-signing public key (PEM).
+  const std::map<std::string, std::string>& document_keys() const {
+    return keys_;
+  }
+  // What a verifier of this sandbox trusts.
+  TrustedDocumentKeys Trusted() const;
+
+ private:
+  Site() = default;
+  OpenSslRng rng_;
+  std::unique_ptr<PkiCardVerifier> verifier_;
+  std::unique_ptr<Centre> centre_;
+  std::map<std::string, std::string> keys_;
+  std::string document_ca_pem_;
+};
+
+// The trusted keys from DIR/konbini alone (no registry needed).
+TrustedDocumentKeys TrustedKeysIn(const std::filesystem::path& dir);
+
+}  // namespace openmyna::konbini

@@ -1,0 +1,77 @@
+#include "openmyna/services/konbini/site.h"
+
+#include "openmyna/base/file_io.h"
+#include "openmyna/pki/sandbox.h"
+#include "openmyna/services/konbini/document_keys.h"
+
+namespace openmyna::konbini {
+
+Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
+                                         registry::RegistryStore& store,
+                                         const Clock& clock,
+                                         SiteOptions options) {
+  std::unique_ptr<Site> site(new Site());
+  OPENMYNA_ASSIGN_OR_RETURN(auto sandbox, pki::Sandbox::Open(dir));
+  OPENMYNA_ASSIGN_OR_RETURN(auto roots,
+                            sandbox.Roots(pki::CaKind::kAuthentication));
+  site->verifier_ = std::make_unique<PkiCardVerifier>(std::move(roots));
+  site->centre_ = std::make_unique<Centre>(store, clock, site->rng_,
+                                           *site->verifier_, options.centre);
+  std::vector<registry::Municipality> municipalities;
+  OPENMYNA_RETURN_IF_ERROR(
+      store.Transact([&](registry::RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(municipalities, tx.ListMunicipalities());
+        return Ok();
+      }));
+  for (const auto& m : municipalities) {
+    OPENMYNA_ASSIGN_OR_RETURN(auto signer,
+                              LoadOrCreateDocumentSigner(dir, m.code));
+    site->keys_[m.code] = signer->PublicKeyPem();
+    IssuerPolicy policy;
+    if (options.render_pdf) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto cert, LoadOrCreateDocumentCertificate(
+                                               dir, m.code, *signer, clock));
+      policy.pdf_certificate = std::shared_ptr<X509>(cert.release(), X509_free);
+    }
+    for (int i = 1; i <= std::max(1, options.instances); ++i) {
+      site->centre_->AddIssuer(
+          m.code, std::make_shared<MunicipalIssuer>(
+                      m.code, m.code + "-" + std::to_string(i), store, clock,
+                      site->rng_, signer, policy));
+    }
+  }
+  if (auto ca = ReadFileText(DocumentCaPath(dir))) site->document_ca_pem_ = *ca;
+  return site;
+}
+
+TrustedDocumentKeys Site::Trusted() const {
+  TrustedDocumentKeys trusted;
+  trusted.public_key_pem =
+      [keys = keys_](const std::string& code) -> std::optional<std::string> {
+    auto it = keys.find(code);
+    if (it == keys.end()) return std::nullopt;
+    return it->second;
+  };
+  trusted.document_ca_pem = document_ca_pem_;
+  return trusted;
+}
+
+TrustedDocumentKeys TrustedKeysIn(const std::filesystem::path& dir) {
+  TrustedDocumentKeys trusted;
+  trusted.public_key_pem =
+      [dir](const std::string& code) -> std::optional<std::string> {
+    // Only a municipality code names a key file (no path in the code).
+    if (code.empty() ||
+        code.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    auto pem = ReadFileText(DocumentPublicKeyPath(dir, code));
+    if (!pem) return std::nullopt;
+    return *pem;
+  };
+  if (auto ca = ReadFileText(DocumentCaPath(dir)))
+    trusted.document_ca_pem = *ca;
+  return trusted;
+}
+
+}  // namespace openmyna::konbini
