@@ -71,10 +71,20 @@ class SignFlow:
 
     # --- setup --------------------------------------------------------------
     def start(self, *extra):
+        announce = r"HTTPS on (https://[0-9.:]+) \(TLS root: (\S+)\)"
+        log_path = self.box.serve_log
+        before = (len(re.findall(announce, open(log_path).read()))
+                  if os.path.exists(log_path) else 0)
         self.box.start(dt.datetime.now(dt.timezone.utc), extra)
-        log = open(self.box.serve_log).read()
-        m = re.findall(r"HTTPS on (https://[0-9.:]+) \(TLS root: (\S+)\)", log)
-        check(m, "serve did not announce HTTPS: %s" % log[-2000:])
+        # serve prints the HTTPS line just after HTTP answers: wait for this
+        # start's line (a restart's HTTPS port differs from the last one).
+        deadline = time.monotonic() + 60
+        m = re.findall(announce, open(log_path).read())
+        while len(m) <= before and time.monotonic() < deadline:
+            time.sleep(0.1)
+            m = re.findall(announce, open(log_path).read())
+        check(len(m) > before, "serve did not announce HTTPS: %s"
+              % open(log_path).read()[-2000:])
         self.https, self.root = m[-1]
         self.issuer = self.https + "/api/realms/main"
         self.api = self.https + "/api/sign-transactions"
