@@ -263,9 +263,8 @@ void RunUp(const UpOptions& options, Context& context) {
       sample->authentication.c_str(), sample->signature.c_str(),
       sample->juki.c_str(), sample->input_assist.c_str(), data.c_str(),
       sample->authentication.c_str(), self.c_str(), data.c_str(),
-      card.string().c_str(), https_url.c_str(),
-      sample->authentication.c_str(), sample->input_assist.c_str(),
-      self.c_str(), data.c_str());
+      card.string().c_str(), https_url.c_str(), sample->authentication.c_str(),
+      sample->input_assist.c_str(), self.c_str(), data.c_str());
   std::fflush(stdout);
 
   while (!g_stop) {
