@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "../../registry/testing_ports.h"
 #include "openmyna/http/server.h"
@@ -311,6 +313,37 @@ TEST_F(ApiTest, AuthorisationMatrixEveryRouteEveryRole) {
       registry::MayPerform(Role::kHotlineOperator, "card.lift_suspension"));
   EXPECT_FALSE(registry::MayPerform(Role::kKiosk, "resident.change_address"));
   EXPECT_FALSE(registry::MayPerform(Role::kPlatform, "resident.read"));
+}
+
+// Many connections opening at once with a credential not verified yet by
+// this process: the server runs one PBKDF2 per id at a time and caches the
+// result; every right secret is accepted and every wrong one refused, even
+// while a verification of the same id is in progress.
+TEST_F(ApiTest, ConcurrentFirstUsesOfACredentialRightAndWrongSecrets) {
+  const std::string resident = NewResident("123456789018", "1990-04-01");
+  auto c = registry::CreateCredential(*store_, Role::kCounterClerk, rng_,
+                                      clock_, 20000);
+  ASSERT_TRUE(c) << c.error();
+  const std::string right = "Basic " + Base64(c->id + ":" + c->secret);
+  const std::string wrong = "Basic " + Base64(c->id + ":" + c->secret + "x");
+  constexpr int kThreads = 12;
+  std::vector<int> status(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      http::Request request;
+      request.method = "GET";
+      request.path = request.target = "/v1/residents/" + resident;
+      request.headers = {{"Authorization", i % 3 == 2 ? wrong : right},
+                         {"X-Purpose", "test"}};
+      status[static_cast<std::size_t>(i)] = router_.Dispatch(request).status;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(status[static_cast<std::size_t>(i)], i % 3 == 2 ? 401 : 200)
+        << "request " << i;
+  }
 }
 
 TEST_F(ApiTest, OpenApiDocumentMatchesTheRoutes) {
