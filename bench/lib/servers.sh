@@ -8,6 +8,8 @@
 #                               `openmyna serve --only SERVICES` with one
 #                               thread per core in the background, tracked;
 #                               sets serve_pid
+#   bench_ocsp_programs BUILD   sets openmyna, setup, loadgen (bench/ocsp's
+#                               programs in BUILD); exits 2 if one is missing
 #   bench_wait_presigned LOG    returns when the log says the OCSP cache is
 #                               pre-signed (prints that line); fails if the
 #                               server exits first or after 300 s
@@ -65,4 +67,14 @@ bench_wait_presigned() {
     cat "$log" >&2
     return 1
   }
+}
+
+bench_ocsp_programs() {
+  openmyna="$1/src/cli/openmyna"
+  setup="$1/bench/ocsp/revocation_bench_setup"
+  loadgen="$1/bench/ocsp/ocsp_loadgen"
+  local b
+  for b in "$openmyna" "$setup" "$loadgen"; do
+    [ -x "$b" ] || { echo "run.sh: $b not built" >&2; exit 2; }
+  done
 }

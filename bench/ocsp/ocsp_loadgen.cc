@@ -1,11 +1,19 @@
 // A small closed-loop HTTP load generator for OCSP responders: each of C
-// connections sends pre-built DER OCSP POST requests one after the other,
-// over HTTP/1.1 keep-alive while the server keeps the connection open and
+// connections sends pre-built OCSP requests one after the other, over
+// HTTP/1.1 keep-alive while the server keeps the connection open and
 // reconnecting when it closes it (as `openssl ocsp`, an HTTP/1.0 server,
-// does after every response). The same program measures both responders.
+// does after every response). The same program measures every server.
 //
-//   ocsp_loadgen PORT PATH REQUESTS.bin CONNECTIONS SECONDS
+//   ocsp_loadgen PORT PATH REQUESTS.bin CONNECTIONS SECONDS [MODE]
 //
+// MODE (default post):
+//   post      POST PATH with the DER request as body;
+//   get       GET PATH/<percent-encoded base64 of the DER> (RFC 6960
+//             Appendix A.1, RFC 5019 §5), what an HTTP cache can keep;
+//   files     GET PATH<i>.der for the i-th request (0-based): the same
+//             answers served as static files;
+//   save=DIR  no load: fetches each request's answer once by GET (one
+//             connection) and writes its body to DIR/<i>.der, for `files`.
 // Prints one line: requests, errors (non-200 or not a successful
 // OCSPResponse), req/s, p50 and p99 latency in ms (send -> full response,
 // including a reconnect when one was needed).
@@ -22,6 +30,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -58,7 +67,8 @@ bool SendAll(int fd, const std::string& data) {
 // Reads one response. Returns false on a broken connection; sets `ok` when
 // it is "200" with a successful OCSPResponse, `close` when the server
 // will close the connection.
-bool ReadResponse(int fd, std::string& buffer, bool& ok, bool& close) {
+bool ReadResponse(int fd, std::string& buffer, bool& ok, bool& close,
+                  std::string* body_out = nullptr) {
   std::size_t header_end;
   char chunk[16384];
   while ((header_end = buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -73,8 +83,8 @@ bool ReadResponse(int fd, std::string& buffer, bool& ok, bool& close) {
   if (cl == std::string::npos) return false;
   const std::size_t length = std::stoul(lower.substr(cl + 15));
   close = lower.find("connection: close") != std::string::npos ||
-          lower.starts_with("http/1.0") &&
-              lower.find("connection: keep-alive") == std::string::npos;
+          (lower.starts_with("http/1.0") &&
+           lower.find("connection: keep-alive") == std::string::npos);
   const std::size_t total = header_end + 4 + length;
   while (buffer.size() < total) {
     const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
@@ -87,16 +97,81 @@ bool ReadResponse(int fd, std::string& buffer, bool& ok, bool& close) {
   const bool successful =
       body.size() > 8 && body.find(std::string("\x0a\x01\x00", 3)) < 6;
   ok = head.find(" 200 ") != std::string::npos && successful;
+  if (body_out != nullptr) *body_out = body;
   return true;
+}
+
+// RFC 4648 §4 base64, then every '+', '/' and '=' percent-encoded (RFC
+// 3986 §2.1), as RFC 5019 §5 asks of a GET request's path.
+std::string GetPathOf(std::string_view der) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string b64;
+  for (std::size_t i = 0; i < der.size(); i += 3) {
+    std::uint32_t v = static_cast<std::uint8_t>(der[i]) << 16;
+    if (i + 1 < der.size()) v |= static_cast<std::uint8_t>(der[i + 1]) << 8;
+    if (i + 2 < der.size()) v |= static_cast<std::uint8_t>(der[i + 2]);
+    b64 += kAlphabet[(v >> 18) & 63];
+    b64 += kAlphabet[(v >> 12) & 63];
+    b64 += i + 1 < der.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    b64 += i + 2 < der.size() ? kAlphabet[v & 63] : '=';
+  }
+  std::string out;
+  for (char c : b64) {
+    if (c == '+')
+      out += "%2B";
+    else if (c == '/')
+      out += "%2F";
+    else if (c == '=')
+      out += "%3D";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string Get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+}
+
+// `save=DIR`: one GET per request, each answer's body to DIR/<i>.der.
+int Save(int port, const std::vector<std::string>& messages,
+         const std::string& dir) {
+  int fd = -1;
+  std::string buffer;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (fd < 0) fd = Connect(port);
+    bool ok = false;
+    bool close = false;
+    std::string body;
+    if (fd < 0 || !SendAll(fd, messages[i]) ||
+        !ReadResponse(fd, buffer, ok, close, &body) || !ok) {
+      std::fprintf(stderr, "ocsp_loadgen: no answer to request %zu\n", i);
+      return 1;
+    }
+    std::ofstream(dir + "/" + std::to_string(i) + ".der", std::ios::binary)
+        << body;
+    if (close) {
+      ::close(fd);
+      fd = -1;
+      buffer.clear();
+    }
+  }
+  if (fd >= 0) ::close(fd);
+  std::printf("saved=%zu\n", messages.size());
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
+  const std::string mode = argc == 7 ? argv[6] : "post";
+  if ((argc != 6 && argc != 7) ||
+      (mode != "post" && mode != "get" && mode != "files" &&
+       !mode.starts_with("save="))) {
     std::fprintf(stderr,
                  "usage: ocsp_loadgen PORT PATH REQUESTS.bin CONNECTIONS "
-                 "SECONDS\n");
+                 "SECONDS [post|get|files|save=DIR]\n");
     return 2;
   }
   const int port = std::stoi(argv[1]);
@@ -113,16 +188,24 @@ int main(int argc, char** argv) {
                             (std::size_t{length[2]} << 8) | length[3];
       std::string body(n, '\0');
       in.read(body.data(), static_cast<std::streamsize>(n));
-      messages.push_back("POST " + path +
-                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                         "application/ocsp-request\r\nContent-Length: " +
-                         std::to_string(n) + "\r\n\r\n" + body);
+      if (mode == "post") {
+        messages.push_back("POST " + path +
+                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                           "application/ocsp-request\r\nContent-Length: " +
+                           std::to_string(n) + "\r\n\r\n" + body);
+      } else if (mode == "files") {
+        messages.push_back(
+            Get(path + std::to_string(messages.size()) + ".der"));
+      } else {
+        messages.push_back(Get(path + "/" + GetPathOf(body)));
+      }
     }
   }
   if (messages.empty()) {
     std::fprintf(stderr, "ocsp_loadgen: no requests in %s\n", argv[3]);
     return 2;
   }
+  if (mode.starts_with("save=")) return Save(port, messages, mode.substr(5));
   std::atomic<long> errors{0};
   std::vector<std::vector<std::uint32_t>> latencies(
       static_cast<std::size_t>(connections));

@@ -30,16 +30,11 @@ set -euo pipefail
 build=${1:?usage: run.sh BUILD_DIR [--smoke]}
 smoke=0
 [ "${2:-}" = "--smoke" ] && smoke=1
-openmyna="$build/src/cli/openmyna"
-setup="$build/bench/ocsp/revocation_bench_setup"
-loadgen="$build/bench/ocsp/ocsp_loadgen"
-for b in "$openmyna" "$setup" "$loadgen"; do
-  [ -x "$b" ] || { echo "run.sh: $b not built" >&2; exit 2; }
-done
+. "$(dirname "$0")/../lib/servers.sh"
+bench_ocsp_programs "$build"
 count=${OCSP_BENCH_COUNT:-100000}; requests=20000; seconds=${OCSP_BENCH_SECONDS:-5}; connections=4
 if [ "$smoke" = 1 ]; then count=500; requests=200; seconds=1; fi
 
-. "$(dirname "$0")/../lib/servers.sh"
 bench_begin openmyna-ocsp-bench
 
 cores=$(nproc)
