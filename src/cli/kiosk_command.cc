@@ -7,8 +7,6 @@
 // documents are signed with DIR/konbini/<code>.document-key.pem (made on
 // first use). Exit 0 printed / valid, 1 refused / not valid (the reason is
 // printed), 2 bad input, 3 failure.
-#include <openssl/evp.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -22,11 +20,10 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/kiosk_card.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
-#include "openmyna/card/client/jpki_client.h"
-#include "openmyna/card/client/pcsc_reader.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
 #include "openmyna/services/konbini/errors.h"
@@ -36,8 +33,6 @@
 namespace openmyna::cli {
 namespace {
 
-using card::client::JpkiKey;
-using card::client::PinStatus;
 using konbini::KonbiniErrc;
 
 struct KioskOptions {
@@ -55,50 +50,6 @@ struct KioskOptions {
   std::string now;
   bool immediate_mapping = false;
   std::string postgres;
-};
-
-// The card in the reader: the 利用者証明用 key of the JPKI-AP over PC/SC.
-class PcscKioskCard final : public konbini::KioskCard {
- public:
-  explicit PcscKioskCard(card::client::ApduChannel& channel) : jpki_(channel) {}
-  ~PcscKioskCard() override { (void)jpki_.Logout(); }
-
-  Result<Bytes> ReadAuthenticationCertificate() override {
-    OPENMYNA_RETURN_IF_ERROR(jpki_.SelectAp());
-    return jpki_.ReadCertificate(JpkiKey::kAuthentication);
-  }
-  Status VerifyPin(std::string_view pin) override {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        std::string normalized,
-        card::client::NormalizePin(JpkiKey::kAuthentication, pin));
-    OPENMYNA_ASSIGN_OR_RETURN(
-        PinStatus status, jpki_.Login(JpkiKey::kAuthentication, normalized));
-    if (status.state == PinStatus::State::kVerified) return Ok();
-    if (status.state == PinStatus::State::kBlocked) {
-      return Fail(KonbiniErrc::kRefused,
-                  "暗証番号がロックされています。市区町村の窓口で解除してくだ"
-                  "さい (PIN blocked)");
-    }
-    return Fail(KonbiniErrc::kRefused, "暗証番号が違います。残り" +
-                                           std::to_string(status.tries_left) +
-                                           "回 (wrong PIN)");
-  }
-  Result<Bytes> SignChallenge(ByteView challenge) override {
-    // DigestInfo of SHA-256 (RFC 8017 §9.2 note 1) over the challenge: the
-    // card pads and signs it (card-apdu.md §3.4).
-    Bytes digest_info = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
-                         0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
-                         0x01, 0x05, 0x00, 0x04, 0x20};
-    unsigned char hash[32];
-    unsigned int size = 0;
-    EVP_Digest(challenge.data(), challenge.size(), hash, &size, EVP_sha256(),
-               nullptr);
-    digest_info.insert(digest_info.end(), hash, hash + size);
-    return jpki_.Sign(JpkiKey::kAuthentication, digest_info);
-  }
-
- private:
-  card::client::JpkiClient jpki_;
 };
 
 void RunKiosk(const KioskOptions& o, Context& context) {
@@ -145,12 +96,13 @@ void RunKiosk(const KioskOptions& o, Context& context) {
   choice.request.juminhyo.head_and_relationship = o.head;
   choice.request.juminhyo.individual_number = o.individual_number;
 
-  auto channel = card::client::PcscCard::Connect(o.reader);
-  if (!channel) return context.Failed(channel.error());
+  auto card = PcscKioskCard::Connect(o.reader);
+  if (!card) return context.Failed(card.error());
   Result<konbini::Printout> printed = [&] {
-    PcscKioskCard card(**channel);
     konbini::Kiosk kiosk((*site)->centre(), *clock, (*site)->document_keys());
-    return kiosk.Run(card, pin, choice);
+    auto out = kiosk.Run(**card, pin, choice);
+    card->reset();  // released, as at the machine
+    return out;
   }();
   if (!printed) {
     std::fprintf(stderr, "openmyna kiosk: %s\n",

@@ -119,35 +119,51 @@ Kiosk::Kiosk(Centre& centre, const Clock& clock,
 
 Result<Printout> Kiosk::Run(KioskCard& card, std::string_view pin,
                             const KioskChoice& choice) {
+  OPENMYNA_ASSIGN_OR_RETURN(Authenticated who, SignIn(card, pin));
+  return Issue(who, choice);
+}
+
+Result<Authenticated> Kiosk::SignIn(KioskCard& card, std::string_view pin) {
   OPENMYNA_ASSIGN_OR_RETURN(SessionStart start, centre_.Begin());
+  auto who = [&]() -> Result<Authenticated> {
+    OPENMYNA_ASSIGN_OR_RETURN(Bytes der, card.ReadAuthenticationCertificate());
+    OPENMYNA_RETURN_IF_ERROR(card.VerifyPin(pin));
+    OPENMYNA_ASSIGN_OR_RETURN(Bytes signature,
+                              card.SignChallenge(start.challenge));
+    return centre_.Authenticate(start.request_id, der, signature);
+  }();
+  if (!who) centre_.Finish(start.request_id);
+  // The card may be removed now (konbini.md §1.3).
+  return who;
+}
+
+Result<int> Kiosk::Fee(const KioskChoice& choice) const {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      int per_copy, KonbiniFeeYen(choice.municipality_code,
+                                  choice.request.certificate, clock_.Now()));
+  return per_copy * choice.request.copies;
+}
+
+void Kiosk::Cancel(std::string_view request_id) { centre_.Finish(request_id); }
+
+Result<Printout> Kiosk::Issue(const Authenticated& who,
+                              const KioskChoice& choice) {
   // Whatever happens from here, the session ends and is wiped.
   struct End {
     Centre& centre;
-    std::string id;
+    const std::string& id;
     ~End() { centre.Finish(id); }
-  } end{centre_, start.request_id};
-
-  OPENMYNA_ASSIGN_OR_RETURN(Bytes der, card.ReadAuthenticationCertificate());
-  OPENMYNA_RETURN_IF_ERROR(card.VerifyPin(pin));
-  OPENMYNA_ASSIGN_OR_RETURN(Bytes signature,
-                            card.SignChallenge(start.challenge));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      Authenticated who,
-      centre_.Authenticate(start.request_id, der, signature));
-  // The card may be removed now (konbini.md §1.3).
+  } end{centre_, who.request_id};
 
   auto key = keys_.find(choice.municipality_code);
   if (key == keys_.end()) {
     return Fail(KonbiniErrc::kUnavailable,
                 "no document key for " + choice.municipality_code);
   }
-  OPENMYNA_ASSIGN_OR_RETURN(
-      int per_copy, KonbiniFeeYen(choice.municipality_code,
-                                  choice.request.certificate, clock_.Now()));
-  const int fee = per_copy * choice.request.copies;
+  OPENMYNA_ASSIGN_OR_RETURN(const int fee, Fee(choice));
   OPENMYNA_ASSIGN_OR_RETURN(
       SignedDocument fetched,
-      centre_.Request(start.request_id, choice.municipality_code,
+      centre_.Request(who.request_id, choice.municipality_code,
                       choice.request));
   // Payment after the fetch, before printing (konbini.md §1.2 step 7).
   const int paid = choice.paid_yen < 0 ? fee : choice.paid_yen;

@@ -40,6 +40,7 @@ Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
                       site->rng_, signer, policy));
     }
   }
+  site->municipalities_ = std::move(municipalities);
   if (auto ca = ReadFileText(DocumentCaPath(dir))) site->document_ca_pem_ = *ca;
   return site;
 }

@@ -71,10 +71,24 @@ class Kiosk {
   Kiosk(Centre& centre, const Clock& clock,
         std::map<std::string, std::string> document_keys);
 
-  // One whole session. Any failure ends the session at the centre; nothing
-  // is printed unless the signed document is this session's.
+  // One whole session: SignIn then Issue. Any failure ends the session at
+  // the centre; nothing is printed unless the signed document is this
+  // session's.
   Result<Printout> Run(KioskCard& card, std::string_view pin,
                        const KioskChoice& choice);
+
+  // The steps of Run, for a touch screen that shows each one (the /kiosk/
+  // page). SignIn: a new session at the centre, the card's certificate, the
+  // PIN, the card's signature over the challenge, the centre's
+  // authentication; the card may be released after it. On failure the
+  // centre's session is ended.
+  Result<Authenticated> SignIn(KioskCard& card, std::string_view pin);
+  // The fee of the choice now (per copy × copies).
+  Result<int> Fee(const KioskChoice& choice) const;
+  // Fetch, payment, the checks against `who`; always ends the session.
+  Result<Printout> Issue(const Authenticated& who, const KioskChoice& choice);
+  // Ends a session without printing (cancelled, or left at the screen).
+  void Cancel(std::string_view request_id);
 
  private:
   Centre& centre_;

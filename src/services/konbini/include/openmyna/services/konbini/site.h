@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
@@ -41,6 +42,10 @@ class Site {
   const std::map<std::string, std::string>& document_keys() const {
     return keys_;
   }
+  // The registry's municipalities (code, name) when the site was opened.
+  const std::vector<registry::Municipality>& municipalities() const {
+    return municipalities_;
+  }
   // What a verifier of this sandbox trusts.
   TrustedDocumentKeys Trusted() const;
 
@@ -50,6 +55,7 @@ class Site {
   std::unique_ptr<PkiCardVerifier> verifier_;
   std::unique_ptr<Centre> centre_;
   std::map<std::string, std::string> keys_;
+  std::vector<registry::Municipality> municipalities_;
   std::string document_ca_pem_;
 };
 

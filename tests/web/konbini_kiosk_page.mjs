@@ -1,0 +1,113 @@
+// The touch-screen kiosk /kiosk/ in headless Chromium (Debian's), driven by
+// tests/konbini/kiosk_page.py with the card in the private pcscd's virtual
+// reader of the machine that runs serve: Japanese first, axe-core finds no
+// serious or critical WCAG finding on any screen, every button and choice is
+// a touch target of at least 44×44 CSS px (WCAG 2.5.5); a wrong PIN is
+// refused with the card's tries left; a cancelled session goes back to the
+// first screen; then 住民票の写し for the whole household with 世帯主・続柄,
+// 2 copies, the fee shown, paid (simulated), the PDF taken once (saved to
+// WORK/kiosk.pdf for the Python side) and gone after that; the English
+// switch. Writes WORK/kiosk.json (request id and fee as the page showed
+// them).
+//   node konbini_kiosk_page.mjs BASE_URL WORK PIN [SHOTS_DIR]
+import { chromium } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+
+const [base, work, pin, shots] = process.argv.slice(2);
+const kiosk = `${base}/kiosk`;
+const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+async function axeClean(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
+}
+
+// Every control of the kiosk's screen (not the site header) is at least
+// 44×44 CSS px: the button, or the label a radio or checkbox sits in.
+async function touchTargets(page, what) {
+  const small = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('.kiosk button, .kiosk a.button, .kiosk select, .kiosk input:not([type=hidden])')) {
+      const target = (el.type === 'radio' || el.type === 'checkbox') ? el.closest('label') : el;
+      const box = target.getBoundingClientRect();
+      if (box.width < 44 || box.height < 44) out.push(`${el.id || el.name}: ${box.width}x${box.height}`);
+    }
+    return out;
+  });
+  assert.deepEqual(small, [], `${what}: touch targets`);
+}
+
+async function screen(page, what, title) {
+  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+  assert.ok((await page.textContent('h1')).includes(title), `${what}: h1 ${await page.textContent('h1')}`);
+  await axeClean(page, what);
+  await touchTargets(page, what);
+  if (shots) await page.screenshot({ path: `${shots}/kiosk-${what}.png`, fullPage: true });
+}
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+try {
+  // A kiosk's touch screen: 1080×1920 portrait.
+  const context = await browser.newContext({ locale: 'ja-JP', ignoreHTTPSErrors: true, bypassCSP: true, acceptDownloads: true, viewport: { width: 1080, height: 1920 }, hasTouch: true });
+  const page = await context.newPage();
+  const first = await page.goto(`${kiosk}/`);
+  assert.equal(first.status(), 200);
+  await screen(page, 'welcome', '証明書の交付');
+  assert.ok((await page.textContent('.kiosk')).includes('SANDBOX'));
+
+  // A wrong PIN: refused with the tries left, still at the PIN screen.
+  await submit(page, '#start');
+  await screen(page, 'pin', '暗証番号');
+  await page.fill('#pin', pin === '0000' ? '1111' : '0000');
+  await submit(page, '#pin-ok');
+  const wrong = await page.textContent('#kiosk-error');
+  assert.ok(wrong.includes('暗証番号が違います') && wrong.includes('残り'), `wrong PIN: ${wrong}`);
+
+  // Signed in, then cancelled: back to the first screen.
+  await page.fill('#pin', pin);
+  await submit(page, '#pin-ok');
+  await screen(page, 'choose', '証明書を選んでください');
+  await submit(page, '#cancel');
+  assert.ok(await page.isVisible('#start'), 'cancel: not back at the first screen');
+
+  // The whole session.
+  await submit(page, '#start');
+  await page.fill('#pin', pin);
+  await submit(page, '#pin-ok');
+  await page.tap('label:has(input[name=certificate][value=juminhyo])');
+  await page.tap('label:has(input[name=household])');
+  await page.tap('label:has(input[name=head])');
+  await page.selectOption('#copies', '2');
+  await submit(page, '#choose-ok');
+  await screen(page, 'confirm', '料金');
+  const fee = (await page.textContent('#fee')).trim();
+  await submit(page, '#pay');
+  await screen(page, 'done', '印刷しました');
+  const requestId = (await page.textContent('#request-id')).trim();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#document')]);
+  await download.saveAs(`${work}/kiosk.pdf`);
+  // Taken once: the machine keeps nothing.
+  const again = await page.request.get(`${kiosk}/document.pdf`);
+  assert.equal(again.status(), 404, 'the PDF was handed out twice');
+  await page.reload();
+  assert.ok(!(await page.isVisible('#document')), 'the PDF link is still there');
+  await submit(page, '#finish');
+  assert.ok(await page.isVisible('#start'), 'finish: not back at the first screen');
+
+  // English.
+  await page.goto(`${kiosk}/?lang=en`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.ok((await page.textContent('#start')).includes('Start'));
+  writeFileSync(`${work}/kiosk.json`, JSON.stringify({ request_id: requestId, fee }));
+  await context.close();
+  console.log(`konbini /kiosk/: axe clean and touch targets on every screen, wrong PIN, cancel, ${requestId} printed (${fee}), taken once, English`);
+} finally {
+  await browser.close();
+}
