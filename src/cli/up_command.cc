@@ -1,8 +1,8 @@
-// `openmyna up [--data DIR] [--port N] [--vpcd HOST:PORT] [--no-pcscd]`: the
-// main job. Creates the sandbox if absent (CAs, registry database, sample
-// municipalities and residents, API credentials (from init), a sample card),
-// then runs the services and plugs the card into PC/SC until Ctrl-C, and stops
-// everything it started, by PID.
+// `openmyna up [--data DIR] [--port N] [--vpcd HOST:PORT] [--no-pcscd]
+// [--now YYYY-MM-DDTHH:MM:SSZ]`: the main job. Creates the sandbox if absent
+// (CAs, registry database, sample municipalities and residents, API credentials
+// (from init), a sample card), then runs the services and plugs the card into
+// PC/SC until Ctrl-C, and stops everything it started, by PID.
 //
 // It holds no business rule: every step is one of the other commands of this
 // binary (init, db migrate, db seed --sample-card, serve, card plug), run
@@ -67,6 +67,7 @@ struct UpOptions {
   int port = -1;
   std::string vpcd = "127.0.0.1:35963";
   bool no_pcscd = false;
+  std::string now;  // serve --now: the services' clock starts there
 };
 
 volatile sig_atomic_t g_stop = 0;
@@ -144,6 +145,9 @@ bool PcscdRunning() {
 }
 
 void RunUp(const UpOptions& options, Context& context) {
+  if (!options.now.empty() && !ParseUtcInstant(options.now)) {
+    return context.BadInput("--now", "expected YYYY-MM-DDTHH:MM:SSZ (UTC)");
+  }
   const fs::path dir = context.DataDir();
   const std::string self = SelfPath();
   const std::string data = dir.string();
@@ -203,6 +207,7 @@ void RunUp(const UpOptions& options, Context& context) {
                    {"--tls-port", std::to_string(options.port + 1)});
     }
   }
+  if (!options.now.empty()) serve.insert(serve.end(), {"--now", options.now});
   std::printf("==> starting services (log: %s/serve.log)\n", data.c_str());
   const pid_t server = Spawn(serve, data + "/serve.log", data + "/serve.log");
   std::printf("==> plugging the sample card into PC/SC (log: %s/card.log)\n",
@@ -255,8 +260,7 @@ void RunUp(const UpOptions& options, Context& context) {
       "'<the link or QR text on that page>' --pin-env OPENMYNA_PIN "
       "--input-assist-pin-env OPENMYNA_IA_PIN\n"
       "  3. the page goes back to the demo relying party, which shows what it "
-      "received\n\n"
-      "Ctrl-C stops everything this command started.\n",
+      "received\n\n",
       data.c_str(), base_url.c_str(), base_url.c_str(), https_url.c_str(),
       data.c_str(), credentials.string().c_str(), data.c_str(),
       card.string().c_str(), sample->id.c_str(), sample->resident_id.c_str(),
@@ -265,6 +269,26 @@ void RunUp(const UpOptions& options, Context& context) {
       sample->authentication.c_str(), self.c_str(), data.c_str(),
       card.string().c_str(), https_url.c_str(), sample->authentication.c_str(),
       sample->input_assist.c_str(), self.c_str(), data.c_str());
+  // Convenience-store certificates (docs/konbini.md): the touch screen and
+  // the scripted kiosk, on the services' clock.
+  const std::string now_arg =
+      options.now.empty() ? "" : " --now " + options.now;
+  std::printf(
+      "Convenience-store certificates (コンビニ交付), 06:30-23:00 JST%s:\n"
+      "  touch screen  %s/kiosk/ (the sample card is in this machine's "
+      "reader; PIN %s)\n"
+      "  scripted      OPENMYNA_PIN=%s %s --data %s kiosk --pin-env "
+      "OPENMYNA_PIN --municipality 20218 --certificate juminhyo --out "
+      "juminhyo.pdf%s\n"
+      "  verify        %s/verify/ or %s --data %s verify document "
+      "juminhyo.pdf\n"
+      "  (a card is used from the day after its issue: up --now "
+      "YYYY-MM-DDT01:00:00Z with a later day tries it at once)\n\n"
+      "Ctrl-C stops everything this command started.\n",
+      options.now.empty() ? "" : (", clock from " + options.now).c_str(),
+      https_url.c_str(), sample->authentication.c_str(),
+      sample->authentication.c_str(), self.c_str(), data.c_str(),
+      now_arg.c_str(), https_url.c_str(), self.c_str(), data.c_str());
   std::fflush(stdout);
 
   while (!g_stop) {
@@ -296,6 +320,10 @@ void AddUp(CLI::App& app, Context& context) {
   up->add_option("--vpcd", options->vpcd, "vpcd address of the reader slot");
   up->add_flag("--no-pcscd", options->no_pcscd,
                "Do not start pcscd when it is not running");
+  up->add_option("--now", options->now,
+                 "Run the services on a clock starting at this UTC instant "
+                 "(YYYY-MM-DDTHH:MM:SSZ), as `serve --now`: e.g. to try the "
+                 "kiosk at any hour");
   up->callback([options, &context] { RunUp(*options, context); });
 }
 

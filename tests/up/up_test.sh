@@ -5,7 +5,11 @@
 # resident; pkcs11-tool signs with the plugged card and openssl verifies the
 # signature with the certificate read from the card; the registry API finds
 # that card's certificate as the resident's;
-# Ctrl-C stops everything; a second run changes nothing and still works.
+# Ctrl-C stops everything; a second run changes nothing and still works;
+# `up --now` (issue 11 item 7): a malformed instant is bad input (exit 2);
+# with 10:00 JST of a later day the services' Date header says that instant
+# and the kiosk command up prints issues the sample card's 住民票 as a PDF
+# that poppler's pdfsig validates; up prints the kiosk page's URL.
 # Usage: up_test.sh /path/to/openmyna
 set -euo pipefail
 openmyna=$1
@@ -95,4 +99,49 @@ grep -q '0 created now' "$work/up.out" || { echo "FAIL: seed not idempotent"; ex
 grep -q 'already issued' "$work/up.out" || { echo "FAIL: the sample card was issued again"; exit 1; }
 [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["card_id"])' "$data/sample-card.json")" = "$first_card" ] \
   || { echo "FAIL: a second up plugged another card"; exit 1; }
+
+# up --now: bad input first, then a later day at 10:00 JST (not in the
+# year-end closure 12/29-1/3, docs/konbini.md) so the card issued today maps.
+set +e
+"$openmyna" --data "$data" up --now tomorrow > "$work/bad.out" 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] || { cat "$work/bad.out"; echo "FAIL: up --now tomorrow: exit $rc"; exit 1; }
+later=$(python3 - <<'PY'
+import datetime as dt
+jst = dt.timezone(dt.timedelta(hours=9))
+day = dt.datetime.now(jst).date() + dt.timedelta(days=1)
+closed = lambda d: (d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3)
+while closed(day):
+    day += dt.timedelta(days=1)
+print(dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=jst)
+      .astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+PY
+)
+"$openmyna" --data "$data" up --now "$later" > "$work/up.out" 2>&1 &
+up=$!
+for _ in $(seq 300); do
+  grep -q 'Ctrl-C stops' "$work/up.out" && \
+    curl -s -o /dev/null http://127.0.0.1:8390/openapi.json && break
+  kill -0 "$up" 2>/dev/null || { cat "$work/up.out"; echo "FAIL: up --now exited"; exit 1; }
+  sleep 0.5
+done
+date_header=$(curl -sI http://127.0.0.1:8390/openapi.json | tr -d '\r' | sed -n 's/^[Dd]ate: //p')
+python3 - "$later" "$date_header" <<'PY' || { kill -INT "$up"; wait "$up"; exit 1; }
+import datetime as dt, email.utils, sys
+want = dt.datetime.strptime(sys.argv[1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+got = email.utils.parsedate_to_datetime(sys.argv[2])
+assert abs((got - want).total_seconds()) < 600, ("Date header", sys.argv[2], sys.argv[1])
+PY
+grep -q 'https://127.0.0.1:8391/kiosk/' "$work/up.out" || { cat "$work/up.out"; echo "FAIL: no kiosk page URL"; exit 1; }
+kiosk_cmd=$(sed -n 's/^  scripted      //p' "$work/up.out")
+[ -n "$kiosk_cmd" ] || { cat "$work/up.out"; echo "FAIL: no kiosk command"; exit 1; }
+(cd "$work" && eval "$kiosk_cmd") > "$work/kiosk.out" 2>&1 \
+  || { cat "$work/kiosk.out"; kill -INT "$up"; wait "$up"; echo "FAIL: the printed kiosk command"; exit 1; }
+pdfsig "$work/juminhyo.pdf" | grep -q 'Signature is Valid' \
+  || { kill -INT "$up"; wait "$up"; echo "FAIL: pdfsig"; exit 1; }
+pdftotext -enc UTF-8 "$work/juminhyo.pdf" - | grep -q '千曲 太郎' \
+  || { kill -INT "$up"; wait "$up"; echo "FAIL: the 住民票 does not name 千曲 太郎"; exit 1; }
+kill -INT "$up"
+wait "$up" || { cat "$work/up.out"; echo "FAIL: up --now exit code"; exit 1; }
 echo "up_test: passed"
