@@ -54,6 +54,18 @@ Result<Site> Site::Make(SiteOptions options, Templates templates,
   return site;
 }
 
+Result<Site> Site::FromAssets(SiteOptions options,
+                              std::span<const Asset> assets,
+                              std::span<const Asset> static_files) {
+  auto templates = Templates::FromAssets(assets);
+  if (!templates) return Unexpected(templates.error());
+  const Asset* messages = FindAsset(assets, "messages.json");
+  auto catalog = Catalog::FromJson(messages ? messages->content : "{}");
+  if (!catalog) return Unexpected(catalog.error());
+  return Make(std::move(options), std::move(*templates), std::move(*catalog),
+              static_files);
+}
+
 void Site::AddSecurityHeaders(http::Response& response) const {
   std::string form_action = "'self'";
   if (!options_.form_action_sources.empty()) {

@@ -145,6 +145,29 @@ TEST_F(SiteTest, EveryMessageTheCommonTemplatesUseExists) {
   EXPECT_GT(used, 5);
 }
 
+TEST(SiteFromAssetsTest, TemplatesAndMessagesOfTheAssets) {
+  static const Asset kAssets[] = {
+      {"hello.mustache", "<p id=\"g\">{{t.demo_greeting}}</p>"},
+      {"messages.json", R"({"demo_site": {"ja": "デモ", "en": "Demo"},
+                            "demo_greeting": {"ja": "ようこそ",
+                                              "en": "Welcome"}})"}};
+  auto site = Site::FromAssets({"/demo", "demo_site", ""}, kAssets);
+  ASSERT_TRUE(site.has_value()) << site.error();
+  http::Request request;
+  request.method = "GET";
+  request.path = "/demo/";
+  request.headers.push_back({"Accept-Language", "en"});
+  auto page =
+      site->Render(request, nullptr, {.title = "T", .template_name = "hello"});
+  EXPECT_NE(page.body.find("<p id=\"g\">Welcome</p>"), std::string::npos);
+  EXPECT_NE(page.body.find("Demo"), std::string::npos);  // the site name
+  // Without messages.json: the common messages only; a broken one fails.
+  static const Asset kNoMessages[] = {{"hello.mustache", "<p>x</p>"}};
+  EXPECT_TRUE(Site::FromAssets({"/d", "demo_site", ""}, kNoMessages));
+  static const Asset kBroken[] = {{"messages.json", "{not json"}};
+  EXPECT_FALSE(Site::FromAssets({"/d", "demo_site", ""}, kBroken));
+}
+
 TEST(RedirectTest, SeeOtherAndFound) {
   auto see_other = SeeOther("/demo/");
   EXPECT_EQ(see_other.status, 303);

@@ -288,18 +288,10 @@ DemoRp::~DemoRp() = default;
 Result<std::unique_ptr<DemoRp>> DemoRp::Open(DemoRpOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  const auto assets = web::DemoRpAssets();
-  OPENMYNA_ASSIGN_OR_RETURN(web::Templates templates,
-                            web::Templates::FromAssets(assets));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      web::Catalog catalog,
-      web::Catalog::FromJson(web::FindAsset(assets, "messages.json")->content));
-  // The login link leads the browser to the provider (another path of the
-  // same origin, or the HTTPS origin): allow it as a navigation target.
   OPENMYNA_ASSIGN_OR_RETURN(
       web::Site site,
-      web::Site::Make({std::string(kBasePath), "demo_site", ""},
-                      std::move(templates), std::move(catalog)));
+      web::Site::FromAssets({std::string(kBasePath), "demo_site", ""},
+                            web::DemoRpAssets()));
   impl->site = std::make_unique<web::Site>(std::move(site));
   web::SessionOptions session_options;
   session_options.cookie_name = "openmyna_demo_rp";

@@ -186,16 +186,10 @@ Result<std::map<std::string, std::string>> ParseMultipart(
 Status AddVerifyPage(http::Router& router, const VerifyPageOptions& options) {
   auto page = std::make_shared<Page>();
   page->options = options;
-  const auto assets = web::KonbiniAssets();
-  OPENMYNA_ASSIGN_OR_RETURN(web::Templates templates,
-                            web::Templates::FromAssets(assets));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      web::Catalog catalog,
-      web::Catalog::FromJson(web::FindAsset(assets, "messages.json")->content));
   OPENMYNA_ASSIGN_OR_RETURN(
       web::Site site,
-      web::Site::Make({options.base_path, "konbini_site", ""},
-                      std::move(templates), std::move(catalog)));
+      web::Site::FromAssets({options.base_path, "konbini_site", ""},
+                            web::KonbiniAssets()));
   page->site = std::make_unique<web::Site>(std::move(site));
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "GET", "/verify/", [page](const Request& r) { return page->Get(r); }));

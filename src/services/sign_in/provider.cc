@@ -1310,16 +1310,10 @@ Result<std::unique_ptr<Provider>> Provider::Open(ProviderOptions options) {
     OPENMYNA_RETURN_IF_ERROR(
         WriteFileAtomically(secret_file, ByteView(impl->pairwise_secret)));
   }
-  const auto assets = web::SignInAssets();
-  OPENMYNA_ASSIGN_OR_RETURN(web::Templates templates,
-                            web::Templates::FromAssets(assets));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      web::Catalog catalog,
-      web::Catalog::FromJson(web::FindAsset(assets, "messages.json")->content));
   OPENMYNA_ASSIGN_OR_RETURN(
       web::Site site,
-      web::Site::Make({std::string(kIssuerPath), "signin_site", ""},
-                      std::move(templates), std::move(catalog)));
+      web::Site::FromAssets({std::string(kIssuerPath), "signin_site", ""},
+                            web::SignInAssets()));
   impl->site = std::make_unique<web::Site>(std::move(site));
   return std::unique_ptr<Provider>(new Provider(std::move(impl)));
 }

@@ -57,6 +57,11 @@ class Site {
   static Result<Site> Make(SiteOptions options, Templates templates,
                            Catalog catalog,
                            std::span<const Asset> static_files = {});
+  // Make() from a service's embedded assets: its *.mustache templates and
+  // its messages.json (none: the common messages only).
+  static Result<Site> FromAssets(SiteOptions options,
+                                 std::span<const Asset> assets,
+                                 std::span<const Asset> static_files = {});
 
   // The page in the request's language (ChooseLanguage). `session` gives the
   // CSRF token (nullptr: forms get none). Sets the language cookie when the
