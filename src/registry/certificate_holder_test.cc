@@ -12,6 +12,7 @@
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/service.h"
+#include "testing/registry_fixture.h"
 #include "testing_ports.h"
 
 namespace openmyna::registry {
@@ -35,45 +36,31 @@ class HolderTest : public ::testing::Test {
     store_ = std::move(*store);
     service_ =
         std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
-    ASSERT_TRUE(service_->PutMunicipality(
-        kClerk,
-        {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken", 1000, 800}));
-    Resident r;
-    r.individual_number = "123456789018";
-    r.name = "千曲 太郎";
-    r.date_of_birth = "1980-05-05";
-    r.sex = Sex::kMale;
-    r.address = "長野県千曲市大字杭瀬下84番地";
-    r.municipality_code = "20218";
-    auto registered = service_->RegisterResident(kClerk, r);
+    ASSERT_TRUE(testing::PutSampleMunicipalities(*service_));
+    auto registered = service_->RegisterResident(
+        kClerk, testing::DraftResident("123456789018", "千曲 太郎",
+                                       "長野県千曲市大字杭瀬下84番地"));
     ASSERT_TRUE(registered) << registered.error();
     resident_ = *registered;
-    card_id_ = Issue();
+    auto card = testing::IssueCard(*service_, resident_);
+    ASSERT_TRUE(card) << card.error();
+    card_id_ = card->id;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::string Issue(std::string application_id = "") {
-    if (application_id.empty()) {
-      auto app = service_->Apply(kClerk, {resident_.id, resident_.id});
-      EXPECT_TRUE(app) << app.error();
-      application_id = app->id;
-    }
+  // Produces and delivers the card of a (reissue) application.
+  std::string Issue(const std::string& application_id) {
     auto card = service_->Produce(kClerk, application_id);
     EXPECT_TRUE(card) << card.error();
     auto delivered = service_->Deliver(kClerk, card->id, resident_.id,
-                                       {"ABC123", "1234", "5678", "4321"});
+                                       testing::AdultPasswords());
     EXPECT_TRUE(delivered) << delivered.error();
     return delivered ? delivered->id : "";
   }
 
   // The good certificate of `type` as GetResident lists it.
   std::optional<Certificate> Good(CertificateType type) {
-    auto file = service_->GetResident(kClerk, resident_.id);
-    EXPECT_TRUE(file);
-    for (const Certificate& c : file->certificates) {
-      if (c.type == type && !c.revoked) return c;
-    }
-    return std::nullopt;
+    return testing::GoodCertificate(*service_, resident_.id, type);
   }
 
   size_t AuditCount(std::string_view action) {

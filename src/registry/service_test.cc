@@ -14,6 +14,7 @@
 
 #include "openmyna/base/log.h"
 #include "openmyna/registry/errors.h"
+#include "testing/registry_fixture.h"
 #include "testing_ports.h"
 
 namespace openmyna::registry {
@@ -45,12 +46,7 @@ class ServiceTest : public ::testing::Test {
     store_ = std::move(*store);
     service_ =
         std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
-    ASSERT_TRUE(service_->PutMunicipality(
-        kClerk,
-        {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken", 1000, 800}));
-    ASSERT_TRUE(service_->PutMunicipality(
-        kClerk,
-        {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800}));
+    ASSERT_TRUE(testing::PutSampleMunicipalities(*service_, kClerk));
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -72,18 +68,13 @@ class ServiceTest : public ::testing::Test {
 
   // Apply, produce and deliver a standard card with both certificates.
   Card IssueCard(const Resident& r, Passwords p = AdultPasswords()) {
-    auto app = service_->Apply(kClerk, {r.id, r.id});
-    EXPECT_TRUE(app) << app.error();
-    auto card = service_->Produce(kClerk, app->id);
-    EXPECT_TRUE(card) << card.error();
-    auto delivered = service_->Deliver(kClerk, card->id, r.id, p);
+    auto delivered =
+        testing::IssueCard(*service_, r, CardKind::kStandard, p, kClerk);
     EXPECT_TRUE(delivered) << delivered.error();
     return delivered.value_or(Card{});
   }
 
-  static Passwords AdultPasswords() {
-    return {"ABC123", "1234", "5678", "9012"};
-  }
+  static Passwords AdultPasswords() { return testing::AdultPasswords(); }
 
   std::vector<Certificate> Certificates(const std::string& resident_id) {
     auto file = service_->GetResident(kSystem, resident_id);
