@@ -46,7 +46,16 @@ TEST(SeedSampleData, CreatesTheSampleOnceAndIsIdempotent) {
     EXPECT_TRUE(domain::IndividualNumber::Parse(r.individual_number));
     minor |= !r.legal_representative_id.empty();
     foreign |= r.foreign.has_value();
-    for (const Card& c : file->cards) face |= c.kind == CardKind::kFaceAuth;
+    for (const Card& c : file->cards) {
+      if (c.kind != CardKind::kFaceAuth) continue;
+      face = true;
+      // The authentication certificate only (insurance.md §1 item 6).
+      for (const Certificate& cert : file->certificates) {
+        if (cert.card_id == c.id) {
+          EXPECT_EQ(cert.type, CertificateType::kAuthentication);
+        }
+      }
+    }
     codes.push_back(r.municipality_code);
   }
   EXPECT_TRUE(minor);
