@@ -32,7 +32,7 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 openmyna="$build/src/cli/openmyna"
 [ -x "$openmyna" ] || { echo "run.sh: $openmyna not built" >&2; exit 2; }
-command -v wrk >/dev/null || { echo "run.sh: wrk not installed" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "run.sh: wrk not installed" >&2; exit 77; }
 smoke=0
 backends=()
 for a in "$@"; do
