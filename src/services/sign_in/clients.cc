@@ -1,7 +1,9 @@
 #include "openmyna/sign_in/clients.h"
 
 #include <algorithm>
+#include <mutex>
 
+#include "file_stamp.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/sign_in/errors.h"
 #include "openmyna/sign_in/jose.h"
@@ -53,10 +55,22 @@ json ToJson(const Client& c) {
   return j;
 }
 
+struct ClientStore::Cache {
+  std::mutex mutex;
+  std::optional<FileStamp> stamp;  // of the file `clients` was parsed from
+  std::vector<Client> clients;
+};
+
 ClientStore::ClientStore(std::filesystem::path data_dir)
-    : file_(data_dir / "sign_in" / "clients.json") {}
+    : file_(data_dir / "sign_in" / "clients.json"),
+      cache_(std::make_shared<Cache>()) {}
 
 Result<std::vector<Client>> ClientStore::List() const {
+  const std::optional<FileStamp> before = StampOf(file_);
+  {
+    std::lock_guard lock(cache_->mutex);
+    if (before && cache_->stamp == before) return cache_->clients;
+  }
   auto text = ReadFileText(file_);
   if (!text) {
     if (text.error().code_name() == "not_found") return std::vector<Client>{};
@@ -69,6 +83,12 @@ Result<std::vector<Client>> ClientStore::List() const {
   }
   std::vector<Client> out;
   for (const json& j : doc["clients"]) out.push_back(FromJson(j));
+  // Kept only when the file did not change while it was read.
+  if (before && StampOf(file_) == before) {
+    std::lock_guard lock(cache_->mutex);
+    cache_->stamp = before;
+    cache_->clients = out;
+  }
   return out;
 }
 

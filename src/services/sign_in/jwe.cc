@@ -6,6 +6,7 @@
 #include <openssl/rsa.h>
 
 #include <memory>
+#include <vector>
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/sign_in/errors.h"
@@ -103,7 +104,107 @@ Result<Bytes> AgreeEc(EVP_PKEY* key, json& header) {
   return cek;
 }
 
+// The recipient's side of AgreeEc: Z from its key and "epk".
+Result<Bytes> AgreeEcAsRecipient(EVP_PKEY* key, const json& epk) {
+  OPENMYNA_ASSIGN_OR_RETURN(pki::EvpPkeyPtr peer, KeyFromJwk(epk));
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  std::size_t size = 0;
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+      EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) != 1 ||
+      EVP_PKEY_derive(ctx.get(), nullptr, &size) != 1) {
+    return Unexpected(Crypto("ECDH-ES with the recipient's key"));
+  }
+  Bytes z(size);
+  if (EVP_PKEY_derive(ctx.get(), z.data(), &size) != 1) {
+    return Unexpected(Crypto("ECDH-ES with the recipient's key"));
+  }
+  Bytes cek = ConcatKdf(z);
+  SecureWipe(z);
+  return cek;
+}
+
+Result<Bytes> UnwrapRsa(EVP_PKEY* key, ByteView encrypted_key) {
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  std::size_t size = 0;
+  if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_decrypt(ctx.get(), nullptr, &size, encrypted_key.data(),
+                       encrypted_key.size()) != 1) {
+    return Unexpected(Crypto("RSA-OAEP-256 with the recipient's key"));
+  }
+  Bytes cek(size);
+  if (EVP_PKEY_decrypt(ctx.get(), cek.data(), &size, encrypted_key.data(),
+                       encrypted_key.size()) != 1) {
+    return Unexpected(Crypto("RSA-OAEP-256 with the recipient's key"));
+  }
+  cek.resize(size);
+  return cek;
+}
+
 }  // namespace
+
+Result<std::string> DecryptJwe(std::string_view compact,
+                               EVP_PKEY* private_key) {
+  std::vector<std::string_view> parts;
+  for (std::size_t at = 0;;) {
+    const std::size_t dot = compact.find('.', at);
+    parts.push_back(compact.substr(at, dot - at));
+    if (dot == std::string_view::npos) break;
+    at = dot + 1;
+  }
+  auto invalid = [](std::string why) {
+    return Unexpected(Error(SignInErrc::kInvalid, "JWE: " + std::move(why)));
+  };
+  if (parts.size() != 5) return invalid("not five parts");
+  const auto header_bytes = Base64UrlDecode(parts[0]);
+  const auto encrypted_key = Base64UrlDecode(parts[1]);
+  const auto iv = Base64UrlDecode(parts[2]);
+  const auto ciphertext = Base64UrlDecode(parts[3]);
+  const auto tag = Base64UrlDecode(parts[4]);
+  if (!header_bytes || !encrypted_key || !iv || !ciphertext || !tag ||
+      iv->size() != 12 || tag->size() != 16) {
+    return invalid("bad base64url or sizes");
+  }
+  const json header = json::parse(*header_bytes, nullptr, false);
+  if (!header.is_object() || header.value("enc", "") != "A256GCM") {
+    return invalid("enc must be A256GCM");
+  }
+  const std::string alg = header.value("alg", "");
+  Result<Bytes> cek =
+      alg == "ECDH-ES" && header.contains("epk") && encrypted_key->empty()
+          ? AgreeEcAsRecipient(private_key, header["epk"])
+      : alg == "RSA-OAEP-256" ? UnwrapRsa(private_key, *encrypted_key)
+                              : invalid("alg must be ECDH-ES or RSA-OAEP-256");
+  if (!cek) return Unexpected(cek.error());
+  if (cek->size() != 32) return invalid("the content key is not 256 bits");
+  std::string plaintext(ciphertext->size(), '\0');
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0, total = 0;
+  bool ok =
+      ctx &&
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, cek->data(),
+                         iv->data()) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(parts[0].data()),
+                        static_cast<int>(parts[0].size())) == 1 &&
+      EVP_DecryptUpdate(
+          ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()), &len,
+          ciphertext->data(), static_cast<int>(ciphertext->size())) == 1;
+  total = len;
+  ok =
+      ok &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16,
+                          const_cast<std::uint8_t*>(tag->data())) == 1 &&
+      EVP_DecryptFinal_ex(
+          ctx.get(), reinterpret_cast<unsigned char*>(plaintext.data()) + total,
+          &len) == 1;
+  SecureWipe(*cek);
+  if (!ok) return Unexpected(Crypto("A256GCM: the tag does not verify"));
+  plaintext.resize(static_cast<std::size_t>(total + len));
+  return plaintext;
+}
 
 Result<std::string> EncryptJwe(std::string_view plaintext,
                                const json& public_jwk, Rng& rng,

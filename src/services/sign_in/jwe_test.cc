@@ -113,6 +113,51 @@ TEST(Jwe, AuthlibDecryptsEcdhEs) {
   fs::remove_all(dir);
 }
 
+// The other way round: authlib encrypts to the public key, DecryptJwe
+// opens it with the private one; a changed protected header is refused.
+void CheckDecrypt(const fs::path& dir, const fs::path& pem,
+                  const std::string& alg) {
+  pki::EvpPkeyPtr key = ReadKey(pem);
+  ASSERT_TRUE(key) << pem;
+  std::ofstream(dir / "encrypt.py")
+      << "import sys\n"
+         "from authlib.jose import JsonWebEncryption, JsonWebKey\n"
+         "key = JsonWebKey.import_key(open(sys.argv[1], 'rb').read())\n"
+         "pub = JsonWebKey.import_key(key.as_dict(is_private=False))\n"
+         "jwe = JsonWebEncryption().serialize_compact(\n"
+         "    {'alg': sys.argv[2], 'enc': 'A256GCM'},\n"
+         "    '署名の結果 ✓'.encode(), pub)\n"
+         "print(jwe.decode())\n";
+  std::string jwe = Run("/usr/bin/python3 " + (dir / "encrypt.py").string() +
+                        " " + pem.string() + " " + alg + " 2>&1");
+  while (!jwe.empty() && jwe.back() == '\n') jwe.pop_back();
+  auto plaintext = DecryptJwe(jwe, key.get());
+  ASSERT_TRUE(plaintext) << plaintext.error().message() << " " << jwe;
+  EXPECT_EQ(*plaintext, "署名の結果 ✓");
+  json header =
+      json::parse(Base64UrlDecode(jwe.substr(0, jwe.find('.'))).value());
+  header["x"] = 1;
+  EXPECT_FALSE(DecryptJwe(
+      Base64UrlEncode(header.dump()) + jwe.substr(jwe.find('.')), key.get()));
+}
+
+TEST(Jwe, DecryptsWhatAuthlibEncrypts) {
+  const fs::path dir = WorkDir();
+  const fs::path ec = dir / "ec2.pem", rsa = dir / "rsa2.pem";
+  ASSERT_EQ(std::system(("openssl genpkey -algorithm EC -pkeyopt "
+                         "ec_paramgen_curve:P-256 -out " +
+                         ec.string() + " 2>/dev/null")
+                            .c_str()),
+            0);
+  ASSERT_EQ(
+      std::system(("openssl genrsa -out " + rsa.string() + " 2048 2>/dev/null")
+                      .c_str()),
+      0);
+  CheckDecrypt(dir, ec, "ECDH-ES");
+  CheckDecrypt(dir, rsa, "RSA-OAEP-256");
+  fs::remove_all(dir);
+}
+
 TEST(Jwe, RefusesKeysItCannotEncryptTo) {
   OpenSslRng rng;
   EXPECT_FALSE(EncryptJwe("x", json{{"kty", "oct"}, {"k", "AAAA"}}, rng));

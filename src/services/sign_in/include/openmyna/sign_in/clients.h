@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@ struct Client {
   bool first_party = false;
 };
 
+// List() and Find() keep the parsed file while it is unchanged (same
+// inode, size and times: one stat(2) per call instead of a read and a JSON
+// parse); copies of a store share that cache. Thread-safe.
 class ClientStore {
  public:
   explicit ClientStore(std::filesystem::path data_dir);
@@ -41,8 +45,11 @@ class ClientStore {
 
   const std::filesystem::path& file() const { return file_; }
 
+  struct Cache;
+
  private:
   std::filesystem::path file_;
+  std::shared_ptr<Cache> cache_;
 };
 
 nlohmann::json ToJson(const Client& client);

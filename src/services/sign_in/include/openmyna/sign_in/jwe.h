@@ -12,6 +12,7 @@
 
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/pki/openssl_types.h"
 
 namespace openmyna::sign_in {
 
@@ -20,5 +21,12 @@ namespace openmyna::sign_in {
 Result<std::string> EncryptJwe(std::string_view plaintext,
                                const nlohmann::json& public_jwk, Rng& rng,
                                std::string_view cty = "JSON");
+
+// The plaintext of a compact JWE made as above (alg RSA-OAEP-256 or
+// ECDH-ES, enc A256GCM), opened with the recipient's private key: what a
+// relying party does with the signing API's result. kInvalid for another
+// shape or algorithm, kCrypto when the key does not open it or the tag
+// (over the protected header too) does not verify.
+Result<std::string> DecryptJwe(std::string_view compact, EVP_PKEY* private_key);
 
 }  // namespace openmyna::sign_in
