@@ -7,8 +7,14 @@
 #include <qrencode.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
 
 #include "openmyna/services/konbini/errors.h"
 
@@ -21,6 +27,7 @@ constexpr double kPageHeight = 297 * kMm;
 // IPAmj明朝 (fonts-ipamj-mincho: the 58,000 characters of the 文字情報基盤,
 // names beyond JIS X 0208), Noto Sans CJK JP for anything it lacks.
 constexpr const char* kFont = "IPAmjMincho, Noto Sans CJK JP";
+constexpr const char* kBoldFont = "Noto Sans CJK JP";
 constexpr double kQrSide = 62 * kMm;  // ~0.35 mm a module at version 40
 
 cairo_status_t AppendTo(void* closure, const unsigned char* data,
@@ -50,9 +57,9 @@ struct LayoutDeleter {
 using LayoutPtr = std::unique_ptr<PangoLayout, LayoutDeleter>;
 
 LayoutPtr Layout(cairo_t* cr, std::string_view text, double size_pt,
-                 bool bold = false) {
+                 bool bold = false, const char* family = kFont) {
   LayoutPtr layout(pango_cairo_create_layout(cr));
-  PangoFontDescription* font = pango_font_description_from_string(kFont);
+  PangoFontDescription* font = pango_font_description_from_string(family);
   pango_font_description_set_absolute_size(font, size_pt * PANGO_SCALE);
   if (bold) pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description(layout.get(), font);
@@ -81,49 +88,98 @@ double Text(cairo_t* cr, std::string_view text, double x_mm, double y_mm,
 }
 
 // Text drawn as outlines: part of the picture, not of the extracted text.
-void Outline(cairo_t* cr, std::string_view text, double size_pt) {
-  auto layout = Layout(cr, text, size_pt, true);
-  cairo_move_to(cr, 0, 0);
-  pango_cairo_layout_path(cr, layout.get());
+// In a sans face with a true bold (a synthetic bold of the Mincho face
+// doubles the outline points the PDF must carry). The same texts are on
+// every page of every document: each outline is shaped once per process
+// and kept (pango's shaping and FreeType's outlines cost more than the
+// path itself).
+void Outline(cairo_t* cr, const std::string& text, double size_pt) {
+  struct PathDeleter {
+    void operator()(cairo_path_t* p) const { cairo_path_destroy(p); }
+  };
+  static std::mutex mutex;
+  static std::map<std::pair<std::string, double>,
+                  std::unique_ptr<cairo_path_t, PathDeleter>>
+      cache;
+  std::lock_guard lock(mutex);
+  auto& path = cache[{text, size_pt}];
+  if (!path) {
+    cairo_surface_t* scratch =
+        cairo_recording_surface_create(CAIRO_CONTENT_ALPHA, nullptr);
+    cairo_t* sc = cairo_create(scratch);
+    auto layout = Layout(sc, text, size_pt, true, kBoldFont);
+    cairo_move_to(sc, 0, 0);
+    pango_cairo_layout_path(sc, layout.get());
+    path.reset(cairo_copy_path(sc));
+    cairo_destroy(sc);
+    cairo_surface_destroy(scratch);
+  }
+  cairo_new_path(cr);
+  cairo_append_path(cr, path.get());
   cairo_fill(cr);
 }
 
-// The copy-warning background (地紋): fine guilloche waves and a lattice of
-// 複製 outlines in a pale tint, which a photocopy coarsens.
-void CopyWarningPattern(cairo_t* cr) {
-  cairo_save(cr);
-  cairo_set_source_rgb(cr, 0.80, 0.88, 0.95);
-  cairo_set_line_width(cr, 0.25);
-  for (double y = 8; y < 297; y += 3.2) {
-    cairo_move_to(cr, 0, y * kMm);
-    for (double x = 0; x <= 210; x += 3) {
-      cairo_line_to(cr, x * kMm, (y + 1.1 * std::sin(x / 4.0 + y / 9.0)) * kMm);
-    }
-    cairo_stroke(cr);
-  }
-  // One tile drawn once, repeated by the PDF viewer (a tiling pattern).
-  const cairo_rectangle_t tile{0, 0, 40 * kMm, 34 * kMm};
+// Paints `draw` (in millimetre-free PDF units) as a tiling pattern of
+// `w` x `h` points over the page: the tile is drawn once per document and
+// repeated by the viewer (PDF 32000-1 §8.7.3.1), so the page's content
+// stream stays small.
+template <typename Draw>
+void PaintTiled(cairo_t* cr, double w, double h, Draw draw) {
+  const cairo_rectangle_t tile{0, 0, w, h};
   cairo_surface_t* cell =
       cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &tile);
   cairo_t* tc = cairo_create(cell);
-  cairo_set_source_rgb(tc, 0.86, 0.90, 0.96);
-  cairo_translate(tc, 2 * kMm, 22 * kMm);
-  cairo_rotate(tc, -M_PI / 12);
-  Outline(tc, "複製 COPY", 14);
+  draw(tc);
   cairo_destroy(tc);
-  cairo_pattern_t* lattice = cairo_pattern_create_for_surface(cell);
-  cairo_pattern_set_extend(lattice, CAIRO_EXTEND_REPEAT);
-  cairo_set_source(cr, lattice);
+  cairo_pattern_t* pattern = cairo_pattern_create_for_surface(cell);
+  cairo_pattern_set_extend(pattern, CAIRO_EXTEND_REPEAT);
+  cairo_set_source(cr, pattern);
   cairo_paint(cr);
-  cairo_pattern_destroy(lattice);
+  cairo_pattern_destroy(pattern);
   cairo_surface_destroy(cell);
+}
+
+// The copy-warning background (地紋): fine guilloche waves and a lattice of
+// 複製 outlines in a pale tint, which a photocopy coarsens. Both are tiles.
+void CopyWarningPattern(cairo_t* cr) {
+  cairo_save(cr);
+  // Five waves of one period (8π mm), each a quarter period behind the
+  // last, in a tile 16 mm high: the rows keep a guilloche's drift.
+  constexpr int kRows = 5;
+  constexpr double kPeriod = 8 * M_PI;  // mm: sin(x / 4)
+  PaintTiled(cr, kPeriod * kMm, kRows * 3.2 * kMm, [](cairo_t* tc) {
+    cairo_set_source_rgb(tc, 0.80, 0.88, 0.95);
+    cairo_set_line_width(tc, 0.25);
+    for (int row = 0; row < kRows; ++row) {
+      const double y = 1.6 + row * 3.2;
+      const double phase = row * 2 * M_PI / kRows;
+      for (int i = 0; i <= 16; ++i) {
+        const double x = kPeriod * i / 16;
+        const double wave = y + 1.1 * std::sin(x / 4.0 + phase);
+        if (i == 0) {
+          cairo_move_to(tc, x * kMm, wave * kMm);
+        } else {
+          cairo_line_to(tc, x * kMm, wave * kMm);
+        }
+      }
+      cairo_stroke(tc);
+    }
+  });
+  PaintTiled(cr, 40 * kMm, 34 * kMm, [](cairo_t* tc) {
+    cairo_set_source_rgb(tc, 0.86, 0.90, 0.96);
+    cairo_translate(tc, 2 * kMm, 22 * kMm);
+    cairo_rotate(tc, -M_PI / 12);
+    Outline(tc, "複製 COPY", 14);
+  });
   cairo_restore(cr);
 }
 
-// "SANDBOX — NOT AN OFFICIAL CERTIFICATE" across the page, in red.
+// "SANDBOX — NOT AN OFFICIAL CERTIFICATE" across the page in a pale red,
+// under the text (drawn before it, opaque: the PDF needs no transparency).
+// Outlines, so that text extraction reads the page's lines undisturbed.
 void SandboxBanner(cairo_t* cr) {
   cairo_save(cr);
-  cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 0.22);
+  cairo_set_source_rgb(cr, 0.97, 0.80, 0.80);
   cairo_translate(cr, 30 * kMm, 240 * kMm);
   cairo_rotate(cr, -std::atan2(190.0, 150.0));
   Outline(cr, "SANDBOX — NOT AN OFFICIAL CERTIFICATE", 30);
@@ -195,29 +251,42 @@ Status QrCode(cairo_t* cr, const std::string& code, double x_mm, double y_mm) {
   }
   const int quiet = 4;
   const int side = qr->width + 2 * quiet;
+  // One pixel a module in a 1-bit mask (A1), painted black through it and
+  // scaled without smoothing: the PDF holds a small stencil image
+  // (/ImageMask, PDF 32000-1 §8.9.6.2) instead of a path per run.
+  cairo_surface_t* mask =
+      cairo_image_surface_create(CAIRO_FORMAT_A1, side, side);
+  cairo_surface_flush(mask);
+  unsigned char* bits = cairo_image_surface_get_data(mask);
+  const int stride = cairo_image_surface_get_stride(mask);
+  for (int y = 0; y < qr->width; ++y) {
+    auto* row = reinterpret_cast<std::uint32_t*>(bits + (y + quiet) * stride);
+    for (int x = 0; x < qr->width; ++x) {
+      if (qr->data[y * qr->width + x] & 1) {
+        const int at = x + quiet;
+        // A1 pixels are bits of native-endian 32-bit words (cairo.h).
+        if constexpr (std::endian::native == std::endian::little) {
+          row[at / 32] |= 1u << (at % 32);
+        } else {
+          row[at / 32] |= 1u << (31 - at % 32);
+        }
+      }
+    }
+  }
+  cairo_surface_mark_dirty(mask);
   cairo_save(cr);
-  // In module units, so the path has small integers; one rectangle per
-  // horizontal run of dark modules.
   cairo_translate(cr, x_mm * kMm, y_mm * kMm);
   cairo_scale(cr, kQrSide / side, kQrSide / side);
   cairo_set_source_rgb(cr, 1, 1, 1);
   cairo_rectangle(cr, 0, 0, side, side);
   cairo_fill(cr);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  for (int y = 0; y < qr->width; ++y) {
-    for (int x = 0; x < qr->width;) {
-      if ((qr->data[y * qr->width + x] & 1) == 0) {
-        ++x;
-        continue;
-      }
-      int end = x;
-      while (end < qr->width && (qr->data[y * qr->width + end] & 1)) ++end;
-      cairo_rectangle(cr, x + quiet, y + quiet, end - x, 1);
-      x = end;
-    }
-  }
-  cairo_fill(cr);
+  cairo_pattern_t* modules = cairo_pattern_create_for_surface(mask);
+  cairo_pattern_set_filter(modules, CAIRO_FILTER_NEAREST);
+  cairo_mask(cr, modules);
+  cairo_pattern_destroy(modules);
   cairo_restore(cr);
+  cairo_surface_destroy(mask);
   QRcode_free(qr);
   return Ok();
 }
@@ -225,14 +294,17 @@ Status QrCode(cairo_t* cr, const std::string& code, double x_mm, double y_mm) {
 Status DrawPage(cairo_t* cr, const PdfContent& c, const DocumentPage& page) {
   const Document& d = *c.document;
   CopyWarningPattern(cr);
+  SandboxBanner(cr);
+  // Headings in the Mincho face's regular weight: a synthetic bold could
+  // not be embedded as a font (cairo makes a Type 3 font of outlines).
   cairo_set_source_rgb(cr, 0.75, 0.0, 0.0);
   Text(cr,
        "SANDBOX — NOT AN OFFICIAL CERTIFICATE / 見本・公的証明書ではありません",
-       15, 8, 9, true);
+       15, 8, 10);
   cairo_set_source_rgb(cr, 0, 0, 0);
   std::size_t first = 0;
   if (page.number == 1 && !page.lines.empty()) {
-    Text(cr, page.lines[0], 15, 18, 20, true);
+    Text(cr, page.lines[0], 15, 18, 22);
     first = 1;
   }
   Text(cr,
@@ -251,7 +323,6 @@ Status DrawPage(cairo_t* cr, const PdfContent& c, const DocumentPage& page) {
   if (page.number == page.count) {
     MunicipalSeal(cr, d.municipality_name, 166, 196);
   }
-  SandboxBanner(cr);
   OPENMYNA_RETURN_IF_ERROR(QrCode(
       cr, c.page_codes[static_cast<std::size_t>(page.number - 1)], 15, 214));
   Text(cr,
