@@ -402,16 +402,11 @@ Status AddKioskPage(http::Router& router, const KioskPageOptions& options) {
   }
   auto page = std::make_shared<KioskPage>();
   page->o = options;
-  const auto assets = web::KonbiniAssets();
-  OPENMYNA_ASSIGN_OR_RETURN(web::Templates templates,
-                            web::Templates::FromAssets(assets));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      web::Catalog catalog,
-      web::Catalog::FromJson(web::FindAsset(assets, "messages.json")->content));
+  // kiosk.css among the static files (by extension).
   OPENMYNA_ASSIGN_OR_RETURN(
       web::Site site,
-      web::Site::Make({options.base_path, "konbini_kiosk_site", ""},
-                      std::move(templates), std::move(catalog), assets));
+      web::Site::FromAssets({options.base_path, "konbini_kiosk_site", ""},
+                            web::KonbiniAssets(), web::KonbiniAssets()));
   page->site = std::make_unique<web::Site>(std::move(site));
   page->sessions = std::make_unique<web::SessionStore>(
       web::SessionOptions{.cookie_name = "openmyna_kiosk",
