@@ -1,6 +1,7 @@
 #include "openmyna/registry/civil_model_json.h"
 
-#include <openssl/evp.h>
+#include "openmyna/base/base64.h"
+#include "openmyna/base/bytes.h"
 
 namespace openmyna::registry {
 namespace {
@@ -16,35 +17,6 @@ T Get(const nlohmann::json& j, const char* key, T fallback = T{}) {
 
 std::string_view ToString(SealState state) {
   return state == SealState::kRegistered ? "registered" : "deregistered";
-}
-
-std::string EncodeBase64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> DecodeBase64Text(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  if (text.empty()) return std::string();
-  std::string out(text.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t size = static_cast<std::size_t>(n);
-  if (text.ends_with("==")) {
-    size -= 2;
-  } else if (text.ends_with("=")) {
-    size -= 1;
-  }
-  out.resize(size);
-  return out;
 }
 
 void to_json(nlohmann::json& j, const HouseholdMember& v) {
@@ -192,7 +164,7 @@ void to_json(nlohmann::json& j, const SealRegistration& v) {
   j = {{"number", v.number},
        {"resident_id", v.resident_id},
        {"municipality_code", v.municipality_code},
-       {"impression_png_base64", EncodeBase64(v.impression_png)},
+       {"impression_png_base64", Base64Encode(ToBytes(v.impression_png))},
        {"impression_sha256", v.impression_sha256},
        {"width_mm", v.width_mm},
        {"height_mm", v.height_mm},
@@ -205,12 +177,13 @@ void from_json(const nlohmann::json& j, SealRegistration& v) {
   v.number = Get<std::string>(j, "number");
   v.resident_id = Get<std::string>(j, "resident_id");
   v.municipality_code = Get<std::string>(j, "municipality_code");
-  auto png = DecodeBase64Text(Get<std::string>(j, "impression_png_base64"));
-  if (!png) {
+  const auto png64 = Get<std::string>(j, "impression_png_base64");
+  const auto png = Base64Decode(png64);
+  if (!png && !png64.empty()) {
     throw nlohmann::json::other_error::create(
         501, "impression_png_base64: not base64", &j);
   }
-  v.impression_png = std::move(*png);
+  v.impression_png = png ? openmyna::ToString(*png) : std::string();
   v.impression_sha256 = Get<std::string>(j, "impression_sha256");
   v.width_mm = Get<double>(j, "width_mm", 0);
   v.height_mm = Get<double>(j, "height_mm", 0);

@@ -1,10 +1,10 @@
 #include "openmyna/services/application_inbox.h"
 
-#include <openssl/evp.h>
-
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "openmyna/base/base64.h"
+#include "openmyna/base/bytes.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
@@ -70,16 +70,9 @@ std::optional<registry::Actor> Authenticate(registry::RegistryStore& store,
                                             const http::Request& request) {
   std::string_view header = request.HeaderValue("Authorization");
   if (!header.starts_with("Basic ")) return std::nullopt;
-  const std::string_view b64 = header.substr(6);
-  std::string decoded(b64.size() * 3 / 4 + 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                      reinterpret_cast<const unsigned char*>(b64.data()),
-                      static_cast<int>(b64.size()));
-  if (n < 0) return std::nullopt;
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t i = b64.size(); i > 0 && b64[i - 1] == '='; --i) --size;
-  decoded.resize(size);
+  const auto bytes = Base64Decode(header.substr(6));
+  if (!bytes) return std::nullopt;
+  const std::string decoded = openmyna::ToString(*bytes);
   const std::size_t colon = decoded.find(':');
   if (colon == std::string::npos) return std::nullopt;
   const std::string id = decoded.substr(0, colon);

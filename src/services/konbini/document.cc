@@ -4,7 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "openmyna/registry/civil_model_json.h"
+#include "openmyna/base/base64.h"
+#include "openmyna/base/bytes.h"
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini {
@@ -20,8 +21,9 @@ std::string BioText(BIO* bio) {
 
 }  // namespace
 
+// JWS base64url (RFC 7515 §2): the URL-safe alphabet, no padding.
 std::string Base64Url(std::string_view bytes) {
-  std::string out = registry::EncodeBase64(bytes);
+  std::string out = Base64Encode(ToBytes(bytes));
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) {
     if (c == '+') c = '-';
@@ -31,27 +33,10 @@ std::string Base64Url(std::string_view bytes) {
 }
 
 std::optional<std::string> FromBase64Url(std::string_view text) {
-  std::string b64(text);
-  for (char& c : b64) {
-    if (c == '-') {
-      c = '+';
-    } else if (c == '_') {
-      c = '/';
-    } else if (c == '+' || c == '/' || c == '=') {
-      return std::nullopt;
-    }
-  }
-  const std::size_t pad = (4 - b64.size() % 4) % 4;
-  if (pad == 3) return std::nullopt;
-  b64.append(pad, '=');
-  std::string out(b64.size() / 4 * 3, '\0');
-  const int n =
-      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(b64.data()),
-                      static_cast<int>(b64.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
+  if (text.find_first_of("+/=") != std::string_view::npos) return std::nullopt;
+  auto bytes = Base64Decode(text);
+  if (!bytes) return std::nullopt;
+  return openmyna::ToString(*bytes);
 }
 
 json ToJson(const Document& d) {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "openmyna/base/base64.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/log.h"
 #include "openmyna/pki/names.h"
@@ -58,29 +59,6 @@ http::Response Problem(int status, std::string_view detail,
   response.content_type = "application/problem+json";
   response.body = doc.dump();
   return response;
-}
-
-// RFC 4648 §4 and §5 (the iOS app of c-3lab sends base64url), padding
-// optional; std::nullopt on any other character.
-std::optional<Bytes> DecodeBase64(std::string_view text) {
-  std::string s;
-  for (char c : text) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-    if (c == '\n' || c == '\r' || c == ' ') continue;
-    s.push_back(c);
-  }
-  while (!s.empty() && s.back() == '=') s.pop_back();
-  const std::size_t pad = (4 - s.size() % 4) % 4;
-  if (pad == 3 || s.empty()) return std::nullopt;
-  s.append(pad, '=');
-  Bytes out(s.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(
-      out.data(), reinterpret_cast<const unsigned char*>(s.data()),
-      static_cast<int>(s.size()));
-  if (n < 0) return std::nullopt;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
 }
 
 std::string Text(const json& body, const char* key) {
@@ -170,8 +148,8 @@ class PlatformApi {
     const char* data_field = login ? "nonceData" : "applicantData";
     const char* sign_field = login ? "nonceSign" : "sign";
     const std::string data = Text(body, data_field);
-    const auto cert_bytes = DecodeBase64(Text(body, cert_field));
-    const auto signature = DecodeBase64(Text(body, sign_field));
+    const auto cert_bytes = Base64Decode(Text(body, cert_field));
+    const auto signature = Base64Decode(Text(body, sign_field));
     const std::string old_serial = Text(body, "oldSerial");
     if (!cert_bytes || data.empty() || !signature ||
         (mode == Mode::kReplacement && old_serial.empty())) {
@@ -237,7 +215,7 @@ class PlatformApi {
         auto record = d_.ca_store.Find(*serial_value);
         if (!record) return Problem(503, record.error().message());
         if (*record) {
-          successor["certificate"] = Base64((*record)->der);
+          successor["certificate"] = Base64Encode((*record)->der);
         }
       }
       out["successor"] = successor;
@@ -249,21 +227,13 @@ class PlatformApi {
   }
 
  private:
-  static std::string Base64(const Bytes& der) {
-    std::string out(4 * ((der.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  der.data(), static_cast<int>(der.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-  }
-
   // HTTP Basic (RFC 7617) against the registry's credentials; a verified
   // secret is remembered by its SHA-256 so that PBKDF2 (600,000
   // iterations) runs once per credential, not per request.
   std::optional<Caller> Authenticate(const http::Request& request) {
     const std::string_view header = request.HeaderValue("Authorization");
     if (!header.starts_with("Basic ")) return std::nullopt;
-    const auto decoded = DecodeBase64(header.substr(6));
+    const auto decoded = Base64Decode(header.substr(6));
     if (!decoded) return std::nullopt;
     const std::string text(decoded->begin(), decoded->end());
     const std::size_t colon = text.find(':');

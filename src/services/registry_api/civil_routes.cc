@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "openmyna/base/base64.h"
+#include "openmyna/base/bytes.h"
 #include "openmyna/registry/civil_model_json.h"
 #include "openmyna/registry/errors.h"
 
@@ -186,15 +188,15 @@ std::vector<CivilRoute> CivilRoutes(registry::CivilService* c) {
         OPENMYNA_ASSIGN_OR_RETURN(auto resident, Field(b, "resident_id"));
         OPENMYNA_ASSIGN_OR_RETURN(auto png64,
                                   Field(b, "impression_png_base64"));
-        auto png = registry::DecodeBase64Text(png64);
+        auto png = Base64Decode(png64);
         if (!png) {
           return Fail(RegistryErrc::kInvalidInput,
                       "impression_png_base64: not base64");
         }
         OPENMYNA_ASSIGN_OR_RETURN(double width, Millimetres(b, "width_mm"));
         OPENMYNA_ASSIGN_OR_RETURN(double height, Millimetres(b, "height_mm"));
-        return Out(
-            c->RegisterSeal(a, resident, std::move(*png), width, height));
+        return Out(c->RegisterSeal(a, resident, openmyna::ToString(*png), width,
+                                   height));
       });
   Add("GET", "/v1/seals/{number}", "civil.seal.read",
       "A seal registration (with the impression)",

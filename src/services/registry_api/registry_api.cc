@@ -11,6 +11,7 @@
 #include <set>
 
 #include "civil_routes.h"
+#include "openmyna/base/base64.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/http/message.h"
 #include "openmyna/registry/civil_model_json.h"
@@ -290,12 +291,13 @@ class Api {
       const http::Request& request) {
     std::string_view header = request.HeaderValue("Authorization");
     if (!header.starts_with("Basic ")) return std::nullopt;
-    auto decoded = registry::DecodeBase64Text(header.substr(6));
-    if (!decoded) return std::nullopt;
-    const std::size_t colon = decoded->find(':');
+    const auto bytes = Base64Decode(header.substr(6));
+    if (!bytes) return std::nullopt;
+    const std::string decoded = openmyna::ToString(*bytes);
+    const std::size_t colon = decoded.find(':');
     if (colon == std::string::npos) return std::nullopt;
-    const std::string id = decoded->substr(0, colon);
-    const std::string secret = decoded->substr(colon + 1);
+    const std::string id = decoded.substr(0, colon);
+    const std::string secret = decoded.substr(colon + 1);
     const std::string digest = Sha256Hex(secret);
     std::unique_lock lock(mutex_);
     verifying_cv_.wait(lock, [&] { return !verifying_.contains(id); });

@@ -35,8 +35,4 @@ void from_json(const nlohmann::json& j, FamilyRegister& v);
 void to_json(nlohmann::json& j, const SealRegistration& v);
 void from_json(const nlohmann::json& j, SealRegistration& v);
 
-// RFC 4648 §4 base64 (with padding). Decode: nullopt when malformed.
-std::string EncodeBase64(std::string_view bytes);
-std::optional<std::string> DecodeBase64Text(std::string_view text);
-
 }  // namespace openmyna::registry
