@@ -20,6 +20,7 @@
 #include "openmyna/registry/pki_ca_port.h"
 #include "openmyna/registry/service.h"
 #include "testing/pki_fixture.h"
+#include "testing/registry_fixture.h"
 
 namespace openmyna::services {
 namespace {
@@ -120,9 +121,7 @@ class PlatformVerifyTest : public ::testing::Test {
     store_ = std::move(*store);
     service_ = std::make_unique<registry::RegistryService>(*store_, clock_,
                                                            rng_, *ca_, card_);
-    ASSERT_TRUE(service_->PutMunicipality(
-        kClerk,
-        {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800}));
+    ASSERT_TRUE(registry::testing::PutSampleMunicipalities(*service_, kClerk));
     for (auto [role, slot] :
          {std::pair{registry::Role::kPlatform, &bank_},
           std::pair{registry::Role::kPlatform, &shop_},
@@ -142,32 +141,23 @@ class PlatformVerifyTest : public ::testing::Test {
   }
 
   std::string Issue(const std::string& number, const std::string& address) {
-    registry::Resident draft;
-    draft.individual_number = number;
-    draft.name = "清瀬 太郎";
-    draft.date_of_birth = "1980-05-05";
-    draft.sex = registry::Sex::kMale;
-    draft.address = address;
-    draft.municipality_code = "13221";
-    auto r = service_->RegisterResident(kClerk, draft);
+    auto r = service_->RegisterResident(
+        kClerk, registry::testing::DraftResident(number, "清瀬 太郎", address));
     EXPECT_TRUE(r) << r.error();
-    auto app = service_->Apply(kClerk, {r->id, r->id});
-    auto card = service_->Produce(kClerk, app->id);
-    EXPECT_TRUE(service_->Deliver(kClerk, card->id, r->id,
-                                  {"ABC123", "1234", "5678", "9012"}));
+    auto card = registry::testing::IssueCard(
+        *service_, *r, registry::CardKind::kStandard,
+        registry::testing::AdultPasswords(), kClerk);
+    EXPECT_TRUE(card) << card.error();
     return r->id;
   }
 
   // The resident's good certificate of `type`, from the registry's file.
   registry::Certificate Good(const std::string& resident,
                              CertificateType type) {
-    auto file = service_->GetResident(kClerk, resident);
-    EXPECT_TRUE(file);
-    for (const auto& c : file->certificates) {
-      if (c.type == type && !c.revoked) return c;
-    }
-    ADD_FAILURE() << "no good certificate";
-    return {};
+    auto good =
+        registry::testing::GoodCertificate(*service_, resident, type, kClerk);
+    if (!good) ADD_FAILURE() << "no good certificate";
+    return good.value_or(registry::Certificate{});
   }
 
   Bytes Der(const std::string& serial) {
