@@ -38,16 +38,14 @@ import time
 import urllib.parse
 
 import requests
-from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebEncryption, JsonWebKey, jwt
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
 from sandbox import Sandbox, ScenarioFailure, check, sh, tries_left  # noqa: E402
+from relying_party import RelyingParty  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 
-REDIRECT = "https://rp.example/callback"
 PW = {"signature": "ABC123", "authentication": "1234", "juki": "5678",
       "input_assist": "9012"}
 DOCUMENT = "売買契約書 — contract of sale, signed with My Number Card\n".encode()
@@ -58,7 +56,7 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
-class SignFlow:
+class SignFlow(RelyingParty):
     def __init__(self, openmyna, work):
         self.box = Sandbox(openmyna, "sqlite", work)
         self.work = work
@@ -71,21 +69,8 @@ class SignFlow:
 
     # --- setup --------------------------------------------------------------
     def start(self, *extra):
-        announce = r"HTTPS on (https://[0-9.:]+) \(TLS root: (\S+)\)"
-        log_path = self.box.serve_log
-        before = (len(re.findall(announce, open(log_path).read()))
-                  if os.path.exists(log_path) else 0)
-        self.box.start(dt.datetime.now(dt.timezone.utc), extra)
-        # serve prints the HTTPS line just after HTTP answers: wait for this
-        # start's line (a restart's HTTPS port differs from the last one).
-        deadline = time.monotonic() + 60
-        m = re.findall(announce, open(log_path).read())
-        while len(m) <= before and time.monotonic() < deadline:
-            time.sleep(0.1)
-            m = re.findall(announce, open(log_path).read())
-        check(len(m) > before, "serve did not announce HTTPS: %s"
-              % open(log_path).read()[-2000:])
-        self.https, self.root = m[-1]
+        self.https, self.root = self.box.start_https(
+            dt.datetime.now(dt.timezone.utc), extra)
         self.issuer = self.https + "/api/realms/main"
         self.api = self.https + "/api/sign-transactions"
         self.http = requests.Session()
@@ -95,23 +80,13 @@ class SignFlow:
         check("client_credentials" in self.conf["grant_types_supported"],
               "discovery: %s" % self.conf["grant_types_supported"])
 
-    def rp_add(self, name, *extra):
-        out = self.box.run("rp", "add", "--name", name, "--redirect-uri",
-                           REDIRECT, "--json", *extra)
-        return json.loads(out.stdout)
-
-    def session(self, client, scope):
-        s = OAuth2Session(client["client_id"], client["key"], scope=scope,
-                          redirect_uri=REDIRECT, code_challenge_method="S256",
-                          token_endpoint_auth_method="private_key_jwt")
-        s.register_client_auth_method(
-            PrivateKeyJWT(self.conf["token_endpoint"], alg=client["alg"]))
-        s.verify = self.root
-        return s
+    def client_session(self, client, scope):
+        return self.session(client["client_id"], client["key"], client["alg"],
+                            scope)
 
     def service_token(self, client):
         """RFC 6749 §4.4 through authlib: the signing API's Bearer token."""
-        token = self.session(client, "sign").fetch_token(
+        token = self.client_session(client, "sign").fetch_token(
             self.conf["token_endpoint"], grant_type="client_credentials")
         check(token["token_type"].lower() == "bearer" and
               "refresh_token" not in token and token["scope"] == "sign",
@@ -140,21 +115,13 @@ class SignFlow:
         return r.text
 
     def authorize(self, client, tid, acr="aal3 ocsp"):
-        s = self.session(client, "openid sign")
+        s = self.client_session(client, "openid sign")
         self.verifier = secrets.token_urlsafe(48)
         uri, self.state = s.create_authorization_url(
             self.conf["authorization_endpoint"], code_verifier=self.verifier,
             nonce=secrets.token_urlsafe(16), acr_values=acr,
             sign_transaction_id=tid)
-        page = self.http.get(uri, allow_redirects=False)
-        check(page.status_code == 200, "auth page %d %s" % (
-            page.status_code, page.headers.get("Location")))
-        link = re.search(r'href="([^"]+)" id="app-link"', page.text)
-        wait = re.search(r'http-equiv="refresh" content="2;url=([^"]+)"',
-                         page.text)
-        check(link and wait, "no link or wait URL: %s" % page.text[-3000:])
-        self.link = link.group(1).replace("&amp;", "&")
-        self.wait = self.https + wait.group(1).replace("&amp;", "&")
+        self.open_authorization(uri)
         return s
 
     def app_sign(self, password, want_rc=0):
@@ -167,14 +134,6 @@ class SignFlow:
         check(out.returncode == want_rc, "app sign exit %d (want %d): %s%s" % (
             out.returncode, want_rc, out.stdout, out.stderr))
         return out
-
-    def back_to_rp(self):
-        r = self.http.get(self.wait, allow_redirects=False)
-        check(r.status_code == 302, "wait page %d" % r.status_code)
-        location = r.headers["Location"]
-        check(location.startswith(REDIRECT + "?"), "redirect %s" % location)
-        return location, dict(urllib.parse.parse_qsl(
-            urllib.parse.urlsplit(location).query))
 
     def decrypt(self, jwe, client):
         key = JsonWebKey.import_key(client["key"])
@@ -365,7 +324,7 @@ class SignFlow:
         check(r.status_code == 401, "UserInfo took a client_credentials "
               "token: %d" % r.status_code)
         # scope sign without a transaction, or with another client's.
-        s = self.session(client, "openid sign")
+        s = self.client_session(client, "openid sign")
         uri, _ = s.create_authorization_url(
             self.conf["authorization_endpoint"],
             code_verifier=secrets.token_urlsafe(48), nonce="n")
@@ -457,7 +416,7 @@ class SignFlow:
         tid = self.create(token, {"hash": b64(hashlib.sha256(
             b"too late").digest())})["sign_transaction_id"]
         time.sleep(4)
-        s = self.session(client, "openid sign")
+        s = self.client_session(client, "openid sign")
         uri, state = s.create_authorization_url(
             self.conf["authorization_endpoint"],
             code_verifier=secrets.token_urlsafe(48), nonce="n",

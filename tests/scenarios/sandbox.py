@@ -160,6 +160,28 @@ class Sandbox:
             return
         raise ScenarioFailure("serve did not answer within 60 s")
 
+    HTTPS_LINE = re.compile(r"HTTPS on (https://[0-9.:]+) \(TLS root: (\S+)\)")
+
+    def start_https(self, now, extra=()):
+        """Starts serve as start() does and returns (origin, TLS root PEM)
+        from this start's "HTTPS on ..." line in serve.log: serve prints it
+        just after HTTP answers, and a restart's HTTPS port may differ from
+        the last one, so an earlier line must not be taken for it."""
+        def lines():
+            if not os.path.exists(self.serve_log):
+                return []
+            return self.HTTPS_LINE.findall(open(self.serve_log).read())
+        before = len(lines())
+        self.start(now, extra)
+        deadline = time.monotonic() + 60
+        found = lines()
+        while len(found) <= before and time.monotonic() < deadline:
+            time.sleep(0.1)
+            found = lines()
+        check(len(found) > before, "serve did not announce HTTPS: %s"
+              % open(self.serve_log).read()[-2000:])
+        return found[-1]
+
     def stop(self):
         if self.serve is not None:
             self.serve.send_signal(signal.SIGTERM)

@@ -29,23 +29,21 @@ import time
 import urllib.parse
 
 import requests
-from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, jwt
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from authlib.oidc.core import CodeIDToken
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
 from sandbox import (Sandbox, ScenarioFailure, check, der_of, free_port,  # noqa: E402
                      sh)
+from relying_party import REDIRECT, RelyingParty  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 
-REDIRECT = "https://rp.example/callback"
 PW = {"signature": "ABC123", "authentication": "1234", "juki": "5678",
       "input_assist": "9012"}
 
 
-class SignIn:
+class SignIn(RelyingParty):
     def __init__(self, openmyna, work):
         self.box = Sandbox(openmyna, "sqlite", work)
         self.work = work
@@ -66,30 +64,15 @@ class SignIn:
     def restart(self, now, *extra):
         """(Re)starts serve as if it were `now`; requests in flight are lost,
         clients stay (DIR/sign_in/clients.json)."""
-        box = self.box
-        with open(box.serve_log, "a") as log:
-            log.write("\n--- restart ---\n")
         # The same HTTPS port on every restart: the URLs the relying party
         # discovered stay valid.
         if not hasattr(self, "tls_port"):
             self.tls_port = free_port()
-        box.start(now, ("--tls-port", str(self.tls_port)) + tuple(extra))
-        log = open(box.serve_log).read().rsplit("--- restart ---", 1)[1]
-        deadline = time.monotonic() + 30
-        while "HTTPS on" not in log and time.monotonic() < deadline:
-            time.sleep(0.1)
-            log = open(box.serve_log).read().rsplit("--- restart ---", 1)[1]
-        m = re.search(r"HTTPS on (https://[0-9.:]+) \(TLS root: (\S+)\)", log)
-        check(m, "serve did not announce HTTPS: %s" % log[-2000:])
-        self.https, self.root = m.group(1), m.group(2)
+        self.https, self.root = self.box.start_https(
+            now, ("--tls-port", str(self.tls_port)) + tuple(extra))
         self.issuer = self.https + "/api/realms/main"
         self.http = requests.Session()
         self.http.verify = self.root
-
-    def rp_add(self, name, *extra):
-        out = self.box.run("rp", "add", "--name", name, "--redirect-uri",
-                           REDIRECT, "--json", *extra)
-        return json.loads(out.stdout)
 
     def discover(self):
         doc = self.http.get(
@@ -106,14 +89,9 @@ class SignIn:
         self.step("discovery (issuer = fetched URL, S256, ES256) and JWKS "
                   "(kid = authlib's RFC 7638 thumbprint)")
 
-    def session(self, client_id, key, alg="ES256", scope="openid name address birthdate gender"):
-        s = OAuth2Session(client_id, key, scope=scope, redirect_uri=REDIRECT,
-                          code_challenge_method="S256",
-                          token_endpoint_auth_method="private_key_jwt")
-        s.register_client_auth_method(
-            PrivateKeyJWT(self.conf["token_endpoint"], alg=alg))
-        s.verify = self.root
-        return s
+    def session(self, client_id, key, alg="ES256",
+                scope="openid name address birthdate gender"):
+        return RelyingParty.session(self, client_id, key, alg, scope)
 
     def authorize(self, s, acr="aal3 ocsp", **extra):
         """The browser part: the authorization page, its link, its wait URL."""
@@ -122,15 +100,7 @@ class SignIn:
         uri, self.state = s.create_authorization_url(
             self.conf["authorization_endpoint"], code_verifier=self.verifier,
             nonce=self.nonce, acr_values=acr, **extra)
-        page = self.http.get(uri, allow_redirects=False)
-        check(page.status_code == 200, "auth page %d %s" % (
-            page.status_code, page.headers.get("Location")))
-        link = re.search(r'href="([^"]+)" id="app-link"', page.text)
-        wait = re.search(r'http-equiv="refresh" content="2;url=([^"]+)"',
-                         page.text)
-        check(link and wait, "no link or wait URL on the page: %s" % page.text[-3000:])
-        self.link = link.group(1).replace("&amp;", "&")
-        self.wait = self.https + wait.group(1).replace("&amp;", "&")
+        page = self.open_authorization(uri)
         return page
 
     def app_login(self, pin="1234", want_rc=0, input_assist=None):
@@ -146,15 +116,6 @@ class SignIn:
         check(out.returncode == want_rc, "app login exit %d (want %d): %s%s" % (
             out.returncode, want_rc, out.stdout, out.stderr))
         return out
-
-    def back_to_rp(self):
-        """The browser's wait page sends it back to the relying party."""
-        r = self.http.get(self.wait, allow_redirects=False)
-        check(r.status_code == 302, "wait page %d" % r.status_code)
-        location = r.headers["Location"]
-        check(location.startswith(REDIRECT + "?"), "redirect %s" % location)
-        return location, dict(urllib.parse.parse_qsl(
-            urllib.parse.urlsplit(location).query))
 
     def id_claims(self, token, client_id):
         claims = jwt.decode(
