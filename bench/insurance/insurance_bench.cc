@@ -69,7 +69,9 @@ std::string BirthDate(std::uint64_t i) {
                 static_cast<unsigned long long>(1 + i % 28));
   return b;
 }
-std::string Insurer(std::uint64_t i) { return kInsurers[i % kInsurers.size()]; }
+std::string InsurerOf(std::uint64_t i) {
+  return kInsurers[i % kInsurers.size()];
+}
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -248,7 +250,7 @@ int main(int argc, char** argv) {
                       const std::uint64_t i = done + k++;
                       Membership m;
                       m.id = "ms-bench-" + Number(i);
-                      m.insurer_number = Insurer(i);
+                      m.insurer_number = InsurerOf(i);
                       m.symbol = "B" + std::to_string(i % 1000);
                       m.number = Number(i);
                       m.branch = "00";
@@ -320,7 +322,7 @@ int main(int argc, char** argv) {
         BulkResidentId(static_cast<std::uint64_t>(c) * (memberships / cards));
     card.card_id = "c-bench-" + std::to_string(c);
     card.insurer =
-        Insurer(static_cast<std::uint64_t>(c) * (memberships / cards));
+        InsurerOf(static_cast<std::uint64_t>(c) * (memberships / cards));
     card.serial = issued->serial.Hex();
     card.proof.certificate_der = issued->der;
     card.proof.nonce = rng.Bytes(32);
@@ -359,7 +361,7 @@ int main(int argc, char** argv) {
         (i * 2654435761ULL + static_cast<std::uint64_t>(t) * 40503ULL) %
         memberships;
     auto answer = insurance.CheckByCardData(
-        clinic, {Insurer(k), "", Number(k), "00", BirthDate(k)});
+        clinic, {InsurerOf(k), "", Number(k), "00", BirthDate(k)});
     if (!answer || answer->validity != Validity::kValid) return false;
     const std::string body =
         services::EligibilityMessage(*answer, kClinicCode, clock.Now()).dump();
@@ -379,10 +381,10 @@ int main(int argc, char** argv) {
       OPENMYNA_ASSIGN_OR_RETURN(auto m_rows,
                                 db.Query("SELECT doc FROM memberships WHERE "
                                          "insurer_number = $1 AND number = $2",
-                                         {Insurer(k), Number(k)}));
+                                         {InsurerOf(k), Number(k)}));
       OPENMYNA_ASSIGN_OR_RETURN(
-          auto n_rows,
-          db.Query("SELECT doc FROM insurers WHERE number = $1", {Insurer(k)}));
+          auto n_rows, db.Query("SELECT doc FROM insurers WHERE number = $1",
+                                {InsurerOf(k)}));
       found = i_rows.size() == 1 && m_rows.size() == 1 && n_rows.size() == 1;
       return Ok();
     });
