@@ -4,6 +4,9 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
 
 #include "internal/openssl_util.h"
 #include "openmyna/pki/errors.h"
@@ -166,6 +169,61 @@ Result<Bytes> SignDetachedExternal(ByteView content, X509* signer_cert,
                     "certificate's public key"));
   }
   return DerOf(cms.get(), i2d_CMS_ContentInfo, "CMS");
+}
+
+Result<Bytes> DetachedDigestInfo(ByteView content, TimePoint signing_time) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_length = 0;
+  if (EVP_Digest(content.data(), content.size(), md, &md_length, EVP_sha256(),
+                 nullptr) != 1) {
+    return Unexpected(CryptoError("SHA-256 of the content"));
+  }
+  // The attributes SignDetachedExternal adds to its SignerInfo
+  // (CMS_signed_add1_attr_by_NID is X509at_add1_attr_by_NID on them; with
+  // length -1 the data is the ASN.1 object itself), encoded the same way.
+  STACK_OF(X509_ATTRIBUTE)* attrs = nullptr;
+  ASN1_TIME* when = ASN1_TIME_new();
+  internal::SetAsn1Time(when, signing_time);
+  const bool added =
+      X509at_add1_attr_by_NID(
+          &attrs, NID_pkcs9_contentType, V_ASN1_OBJECT,
+          reinterpret_cast<const unsigned char*>(OBJ_nid2obj(NID_pkcs7_data)),
+          -1) != nullptr &&
+      X509at_add1_attr_by_NID(&attrs, NID_pkcs9_messageDigest,
+                              V_ASN1_OCTET_STRING, md,
+                              static_cast<int>(md_length)) != nullptr &&
+      X509at_add1_attr_by_NID(
+          &attrs, NID_pkcs9_signingTime, ASN1_STRING_type(when),
+          reinterpret_cast<const unsigned char*>(when), -1) != nullptr;
+  ASN1_TIME_free(when);
+  unsigned char* der = nullptr;
+  const int length = added
+                         ? ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(attrs),
+                                         &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN))
+                         : 0;
+  sk_X509_ATTRIBUTE_pop_free(attrs, X509_ATTRIBUTE_free);
+  if (length <= 0) return Unexpected(CryptoError("signed attributes"));
+  Bytes encoded(der, der + length);
+  OPENSSL_free(der);
+  return Sha256DigestInfo(encoded);
+}
+
+Result<Bytes> AssembleDetached(ByteView content, X509* signer_cert,
+                               TimePoint signing_time, ByteView signature) {
+  const FixedClock at(signing_time);
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes expected,
+                            DetachedDigestInfo(content, signing_time));
+  return SignDetachedExternal(
+      content, signer_cert,
+      [&](ByteView digest_info) -> Result<Bytes> {
+        if (!std::equal(digest_info.begin(), digest_info.end(),
+                        expected.begin(), expected.end())) {
+          return Fail(PkiErrc::kCrypto,
+                      "the signed attributes differ from the ones signed");
+        }
+        return Bytes(signature.begin(), signature.end());
+      },
+      at);
 }
 
 Result<CmsVerdict> VerifyDetached(ByteView cms_data, ByteView content,

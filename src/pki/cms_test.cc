@@ -149,6 +149,30 @@ TEST_F(CmsExternalTest, OpenSslAndVerifyDetachedAcceptIt) {
   EXPECT_TRUE(verdict->good) << verdict->detail;
 }
 
+// The two halves: the DigestInfo first (no certificate yet), the signature
+// later; the result is byte for byte what OpenSSL signs with the key.
+TEST_F(CmsExternalTest, InTwoHalvesIdenticalToOpenSsl) {
+  X509Ptr cert = testing::ParseDer(sign_->der);
+  auto digest_info = DetachedDigestInfo(content_, when_);
+  ASSERT_TRUE(digest_info) << digest_info.error();
+  int calls = 0;
+  auto signature = SoftwareSigner(testing::SubjectKey(2), &calls)(*digest_info);
+  ASSERT_TRUE(signature);
+  auto cms = AssembleDetached(content_, cert.get(), when_, *signature);
+  ASSERT_TRUE(cms) << cms.error();
+  EXPECT_EQ(ToHex(*cms),
+            ToHex(OpenSslReference(content_, testing::SubjectKey(2), cert.get(),
+                                   when_)));
+  X509Ptr root = Root();
+  EXPECT_TRUE(OpenSslVerifies(*cms, content_, root.get(), when_));
+  // Another signing time or content gives another DigestInfo: refused.
+  EXPECT_FALSE(
+      AssembleDetached(content_, cert.get(), when_ + seconds(1), *signature));
+  Bytes changed = content_;
+  changed.back() ^= 0x01;
+  EXPECT_FALSE(AssembleDetached(changed, cert.get(), when_, *signature));
+}
+
 TEST_F(CmsExternalTest, ASignatureByAnotherKeyIsRefused) {
   X509Ptr cert = testing::ParseDer(sign_->der);
   FixedClock clock(when_);

@@ -61,6 +61,9 @@ json ToJson(const registry::OnlineApplication& a, bool full) {
     for (const auto& [name, value] : a.fields) fields[name] = value;
     j["fields"] = fields;
     j["signed_content"] = a.content;
+    // The resident's CMS SignedData as received (DER, base64): the clerk's
+    // own check with any CMS tool (`openssl cms -verify`).
+    j["signature"] = Base64Encode(a.cms);
   }
   return j;
 }

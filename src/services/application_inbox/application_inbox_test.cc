@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "openmyna/base/base64.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/resident_notices.h"
@@ -98,7 +99,8 @@ TEST_F(InboxTest, ClerkListsOpensRejectsAndAccepts) {
   const std::string content = registry::OnlineApplicationContent(
       draft.kind, "r-1", "13221", draft.fields);
   const registry::Actor hanako{"r-1", registry::Role::kResident, ""};
-  auto submitted = apps_->Submit(hanako, draft, signer_->Sign(content));
+  const Bytes cms = signer_->Sign(content);
+  auto submitted = apps_->Submit(hanako, draft, cms);
   ASSERT_TRUE(submitted) << submitted.error();
 
   EXPECT_EQ(Call("GET", "/v1/inbox/13221", nullptr).status, 401);
@@ -118,6 +120,8 @@ TEST_F(InboxTest, ClerkListsOpensRejectsAndAccepts) {
   EXPECT_EQ(one["fields"]["reason"], "DV等支援措置");
   EXPECT_EQ(one["signed_content"], content);
   EXPECT_EQ(one["signer_serial"], signer_->serial);
+  // The CMS as `openssl cms -sign` made it, for the clerk's own check.
+  EXPECT_EQ(Base64Decode(one["signature"].get<std::string>()), cms);
 
   auto no_reason = Call("POST", path + "/reject", &clerk_, "{}");
   EXPECT_EQ(no_reason.status, 400);

@@ -44,6 +44,17 @@ Result<Bytes> SignDetachedExternal(ByteView content, X509* signer_cert,
                                    const DigestInfoSigner& sign,
                                    const Clock& clock);
 
+// SignDetachedExternal in two halves, for a signer that answers later (the
+// signing API's round trip through the card holder's app): the DigestInfo
+// of the signed attributes for `content` signed at `signing_time` (whole
+// seconds), which depends on neither key nor certificate, and then the
+// SignedData with the signature over it made by `signer_cert`'s key — the
+// same bytes SignDetachedExternal makes with a clock at `signing_time`.
+// Errors as SignDetachedExternal's.
+Result<Bytes> DetachedDigestInfo(ByteView content, TimePoint signing_time);
+Result<Bytes> AssembleDetached(ByteView content, X509* signer_cert,
+                               TimePoint signing_time, ByteView signature);
+
 struct CmsVerdict {
   bool good = false;
   std::string detail;
