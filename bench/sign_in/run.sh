@@ -13,7 +13,10 @@
 #     browser's wait URL (302 with the code) and the token request
 #     (private_key_jwt ES256 made by the client, ES256 ID token signed by the
 #     provider); plain HTTP to the HTTP port (same routes as HTTPS, no TLS
-#     handshakes), one connection per request;
+#     handshakes), each client on one kept-alive connection as a relying
+#     party's HTTP client keeps it (SIGNIN_BENCH_KEEPALIVE=0: a new
+#     connection per request); the provider's OCSP look-up goes to the
+#     responder of the same serve in process (no HTTP);
 #   - the floor: sign_in_bench floor — the same CLIENTS threads each repeat
 #     one RSA verification (the card's signature), one OCSP look-up (an
 #     OpenSSL-built request POSTed to the same responder, the basic response
@@ -21,6 +24,8 @@
 # Rounds alternate the two (SIGNIN_BENCH_ROUNDS, default 3); medians are
 # compared. Client and server share this machine's cores: the figures are
 # lower bounds and both sides pay the same sharing.
+# SIGNIN_BENCH_PERF=FILE: also records serve with `perf record -g` during the
+# first round and prints where its time went.
 # Builds nothing: BUILD_DIR must hold src/cli/openmyna and
 # bench/sign_in/sign_in_bench (a release build: `scripts/build release`).
 set -euo pipefail
@@ -66,9 +71,11 @@ client=$(om rp add --name "Bench RP" --redirect-uri https://rp.example/callback 
 client_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["client_id"])' "$client")
 key_file=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["key_file"])' "$client")
 
-# The provider's OCSP look-up is an HTTP call to this same serve: a worker
-# waits for it, so serve gets two workers per client.
-threads=$(( clients * 2 ))
+# One serve worker per client (SIGNIN_BENCH_SERVE_THREADS): the provider
+# asks OCSP in process, so no worker waits for another.
+threads=${SIGNIN_BENCH_SERVE_THREADS:-$clients}
+keepalive=${SIGNIN_BENCH_KEEPALIVE:-1}
+export SIGNIN_BENCH_KEEPALIVE=$keepalive
 om --log-level warn serve --only sign_in,ocsp,crl --port "$port" \
   --tls-port "$tls_port" --threads "$threads" >"$work/serve.log" 2>&1 &
 serve_pid=$!
@@ -88,8 +95,21 @@ ours_rate=""; ours_p99=""; floor_rate=""; floor_p99=""; errors=0
 for r in $(seq 1 "$rounds"); do
   floor=$("$bench" floor "$data" "$http" "$card" "$pin" "$clients" "$seconds")
   echo "round $r: floor (RSA verify + OCSP look-up + ES256 sign, OpenSSL): $floor"
+  perf_pid=""
+  if [ -n "${SIGNIN_BENCH_PERF:-}" ] && [ "$r" = 1 ]; then
+    # Where serve spends its time during the first round (perf samples of
+    # the serve process only; report below).
+    perf record -q -g -o "$SIGNIN_BENCH_PERF" -p "$serve_pid" \
+      >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+  fi
   ours=$("$bench" signin "$data" "$http" "$https" "$client_id" "$key_file" \
     "$card" "$pin" "$clients" "$seconds")
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+  fi
   echo "round $r: whole sign-ins (openmyna serve, $threads threads):       $ours"
   ours_rate+=" $(field rate "$ours")"; ours_p99+=" $(field p99_ms "$ours")"
   floor_rate+=" $(field rate "$floor")"; floor_p99+=" $(field p99_ms "$floor")"
@@ -101,10 +121,18 @@ median() {
 }
 o=$(median "$ours_rate"); f=$(median "$floor_rate")
 op99=$(median "$ours_p99"); fp99=$(median "$floor_p99")
-echo "== $clients clients, $rounds x ${seconds} s (medians)"
+conn=$([ "$keepalive" = 0 ] && echo "a new connection per request" || echo "kept-alive connections")
+echo "== $clients clients, $threads serve threads, $conn, $rounds x ${seconds} s (medians)"
 echo "sign-ins: ${o}/s, p99 ${op99} ms"
 echo "floor:    ${f}/s, p99 ${fp99} ms"
 ratio=$(awk -v a="$o" -v b="$f" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 echo "ratio sign-ins/floor: ${ratio}x (goal >= 0.3x); p99 ${op99} ms (goal < 20 ms)"
 echo "== load after: $(uptime)"
+if [ -n "${SIGNIN_BENCH_PERF:-}" ] && [ -s "$SIGNIN_BENCH_PERF" ]; then
+  echo "== serve's time during round 1 (perf, self time by library, then by function)"
+  perf report -i "$SIGNIN_BENCH_PERF" --stdio --no-children --sort dso \
+    --percent-limit 2 2>/dev/null | grep -v '^#' | grep -v '^$' | head -15 || true
+  perf report -i "$SIGNIN_BENCH_PERF" --stdio --no-children --sort sym \
+    --percent-limit 1 -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 || true
+fi
 [ "$errors" = 0 ] || { echo "run.sh: $errors failed operations" >&2; exit 1; }

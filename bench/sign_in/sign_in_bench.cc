@@ -27,6 +27,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -100,6 +101,20 @@ struct InProcessCard {
     auto signature = jpki->Sign(JpkiKey::kAuthentication, digest_info);
     if (!signature) return std::nullopt;
     return *signature;
+  }
+};
+
+// The HTTP client of one bench thread: one kept-alive connection (as a
+// relying party's client keeps it; the default) or a new connection per
+// request (SIGNIN_BENCH_KEEPALIVE=0).
+struct Http {
+  http::KeepAliveClient kept;
+  Result<http::ClientResponse> Fetch(const http::ClientRequest& request) {
+    static const bool keep_alive = [] {
+      const char* v = std::getenv("SIGNIN_BENCH_KEEPALIVE");
+      return v == nullptr || std::string_view(v) != "0";
+    }();
+    return keep_alive ? kept.Fetch(request) : http::Fetch(request);
   }
 };
 
@@ -181,6 +196,7 @@ struct SignIn {
     InProcessCard card;
     pki::EvpPkeyPtr key;
     OpenSslRng rng;
+    Http http;
   };
   std::unique_ptr<State> Prepare(int) const {
     auto s = std::make_unique<State>();
@@ -201,7 +217,7 @@ struct SignIn {
     const std::string verifier = sign_in::Base64UrlEncode(s.rng.Bytes(32));
     const std::string state = sign_in::Base64UrlEncode(s.rng.Bytes(12));
     const std::string redirect = "https://rp.example/callback";
-    auto auth = http::Fetch(
+    auto auth = s.http.Fetch(
         {.url = http + o + "auth?response_type=code&client_id=" + client_id +
                 "&redirect_uri=https%3A%2F%2Frp.example%2Fcallback"
                 "&scope=openid%20name&state=" +
@@ -216,12 +232,12 @@ struct SignIn {
       return why = "no link on the page", false;
     }
     const std::string app = Plain(Unescape(link[1]));
-    auto challenge = http::Fetch({.url = app});
+    auto challenge = s.http.Fetch({.url = app});
     if (!challenge || challenge->status != 200) return why = "challenge", false;
     const std::string text = json::parse(challenge->body)["challenge"];
     auto signature = s.card.Sign(pin, text);
     if (!signature) return why = "card signature", false;
-    auto posted = http::Fetch(
+    auto posted = s.http.Fetch(
         {.method = "POST",
          .url = app,
          .headers = {{"Content-Type", "application/json"}},
@@ -232,7 +248,7 @@ struct SignIn {
     if (!posted || posted->status != 200) {
       return why = "answer refused: " + (posted ? posted->body : ""), false;
     }
-    auto back = http::Fetch({.url = http + Unescape(wait[1])});
+    auto back = s.http.Fetch({.url = http + Unescape(wait[1])});
     const auto q = back ? back->location.find("code=") : std::string::npos;
     if (!back || back->status != 302 || q == std::string::npos) {
       return why = "no code on the redirect", false;
@@ -251,7 +267,7 @@ struct SignIn {
                             {"exp", now + 60}},
                            s.key.get(), client_jwk.value("kid", ""));
     if (!assertion) return why = "client assertion", false;
-    auto token = http::Fetch(
+    auto token = s.http.Fetch(
         {.method = "POST",
          .url = http + o + "token",
          .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
@@ -281,6 +297,7 @@ struct Floor {
     Bytes signature;
     std::string challenge;
     pki::EvpPkeyPtr es256;
+    Http http;
     ~State() {
       X509_free(cert);
       X509_free(issuer);
@@ -325,10 +342,10 @@ struct Floor {
     std::string body(reinterpret_cast<char*>(der), n);
     OPENSSL_free(der);
     auto answer =
-        http::Fetch({.method = "POST",
-                     .url = http + "/ocsp/auth",
-                     .headers = {{"Content-Type", "application/ocsp-request"}},
-                     .body = body});
+        s.http.Fetch({.method = "POST",
+                      .url = http + "/ocsp/auth",
+                      .headers = {{"Content-Type", "application/ocsp-request"}},
+                      .body = body});
     bool good = false;
     if (answer && answer->status == 200) {
       const unsigned char* p =

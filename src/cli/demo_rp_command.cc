@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command_registry.h"
+#include "cli/in_process_ocsp.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/demo_rp/demo_rp.h"
 #include "openmyna/http/service.h"
@@ -23,11 +24,13 @@ const http::ServiceRegistration kDemoRpService{
     [](const http::ServiceContext& c,
        http::Router& router) -> Result<std::unique_ptr<http::Service>> {
       auto service = std::make_unique<DemoRpHttpService>();
-      OPENMYNA_ASSIGN_OR_RETURN(service->site,
-                                demo_rp::DemoRp::Open({.data_dir = c.data_dir,
-                                                       .clock = c.clock,
-                                                       .urls = c.urls,
-                                                       .rng = &service->rng}));
+      OPENMYNA_ASSIGN_OR_RETURN(
+          service->site,
+          demo_rp::DemoRp::Open({.data_dir = c.data_dir,
+                                 .clock = c.clock,
+                                 .urls = c.urls,
+                                 .rng = &service->rng,
+                                 .ocsp_transport = InProcessOrHttpOcsp()}));
       OPENMYNA_RETURN_IF_ERROR(service->site->AddRoutes(router));
       return std::unique_ptr<http::Service>(std::move(service));
     }};

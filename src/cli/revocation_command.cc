@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/in_process_ocsp.h"
 #include "openmyna/http/errors.h"
 #include "openmyna/http/service.h"
 #include "openmyna/services/revocation.h"
@@ -19,8 +20,16 @@ class RevocationHttpService final : public http::Service {
  public:
   explicit RevocationHttpService(std::unique_ptr<services::RevocationService> s)
       : service_(std::move(s)) {}
-  Status Start() override { return service_->Start(); }
-  void Stop() override { service_->Stop(); }
+  Status Start() override {
+    OPENMYNA_RETURN_IF_ERROR(service_->Start());
+    // The sign-in provider of this serve asks it in process.
+    if (service_->ocsp() != nullptr) SetInProcessOcsp(service_->ocsp());
+    return Ok();
+  }
+  void Stop() override {
+    if (service_->ocsp() != nullptr) SetInProcessOcsp(nullptr);
+    service_->Stop();
+  }
 
  private:
   std::unique_ptr<services::RevocationService> service_;

@@ -21,6 +21,7 @@
 #include "cli/app_http.h"
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/in_process_ocsp.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/errors.h"
@@ -116,6 +117,7 @@ const http::ServiceRegistration kSignInService{
       options.store = service->store_.get();
       options.rng = service->rng_.get();
       options.transactions = service->transactions_.get();
+      options.ocsp_transport = InProcessOrHttpOcsp();
       if (auto on = c.settings.find("sign-in.test-cards");
           on != c.settings.end()) {
         if (on->second != "on" && on->second != "off") {
@@ -327,9 +329,10 @@ std::vector<std::string> Split(const std::string& text) {
 }
 
 // The basic attributes the relying party asked for, read from the card's
-// input-assist AP (券面事項入力補助AP, card-apdu.md §5, §8.3) with its PIN,
-// as OIDC claims: name as on the card, address, birthdate YYYY-MM-DD,
-// gender male | female | unknown (docs/sign-in.md).
+// input-assist AP (券面事項入力補助AP, card-apdu.md §5, §8.3) with its PIN:
+// shown (as the OIDC claims: name as on the card, address, birthdate
+// YYYY-MM-DD, gender male | female | unknown; docs/sign-in.md) and returned
+// as EF 0002 and EF 0003 (base64url) for the provider.
 Result<json> ReadCardAttributes(card::client::ApduChannel& channel,
                                 const std::string& pin_env,
                                 const std::vector<std::string>& scopes) {
@@ -355,8 +358,12 @@ Result<json> ReadCardAttributes(card::client::ApduChannel& channel,
                 "wrong input-assist PIN (" +
                     std::to_string(status->tries_left) + " tries left)");
   }
+  // The files as the card holds them: the provider checks the data
+  // issuer's signature in EF 0003 over them and decodes EF 0002 itself.
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes ef0002, text.ReadBasicInfoEf());
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes ef0003, text.ReadIntegrityEf());
   OPENMYNA_ASSIGN_OR_RETURN(card::client::CardBasicInfo info,
-                            text.ReadBasicInfo());
+                            card::client::DecodeBasicInfo(ef0002));
   const std::string& b = info.birth;
   const json all = {
       {"name", info.name},
@@ -365,15 +372,14 @@ Result<json> ReadCardAttributes(card::client::ApduChannel& channel,
       {"gender", info.sex == "1"   ? "male"
                  : info.sex == "2" ? "female"
                                    : "unknown"}};
-  json out = json::object();
   for (const auto& [name, v] : all.items()) {
     if (std::find(scopes.begin(), scopes.end(), name) != scopes.end()) {
-      out[name] = v;
       std::printf("  from the card (input-assist AP): %s = %s\n", name.c_str(),
                   v.get<std::string>().c_str());
     }
   }
-  return out;
+  return json{{"ef0002", sign_in::Base64UrlEncode(ef0002)},
+              {"ef0003", sign_in::Base64UrlEncode(ef0003)}};
 }
 
 void RunAppLogin(const AppOptions& o, Context& context) {
@@ -496,7 +502,7 @@ void RunAppLogin(const AppOptions& o, Context& context) {
         ReadCardAttributes(**reader, o.input_assist_pin_env,
                            Split(request.value("scope", std::string())));
     if (!attributes) return context.Failed(attributes.error());
-    answer["attributes"] = *attributes;
+    answer["input_assist"] = *attributes;
   }
   auto posted = HttpsRequest(o.link, true, answer.dump(), cacert);
   if (!posted) return context.Failed(posted.error());

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <optional>
 
 #include "openmyna/base/errors.h"
 
@@ -49,13 +50,27 @@ std::optional<Target> ParseUrl(const std::string& url) {
   return t;
 }
 
+bhttp::request<bhttp::string_body> MakeRequest(const ClientRequest& in,
+                                               const Target& target) {
+  bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(in.method),
+                                             target.path, 11);
+  request.set(bhttp::field::host, target.authority);
+  request.set(bhttp::field::user_agent, "openmyna");
+  for (const auto& [name, value] : in.headers) request.set(name, value);
+  request.body() = in.body;
+  request.prepare_payload();
+  return request;
+}
+
 template <class Stream>
 ClientResponse Exchange(Stream& stream,
-                        const bhttp::request<bhttp::string_body>& request) {
+                        const bhttp::request<bhttp::string_body>& request,
+                        bool* keep_alive = nullptr) {
   bhttp::write(stream, request);
   beast::flat_buffer buffer;
   bhttp::response<bhttp::string_body> response;
   bhttp::read(stream, buffer, response);
+  if (keep_alive != nullptr) *keep_alive = response.keep_alive();
   return {static_cast<int>(response.result_int()),
           std::string(response[bhttp::field::content_type]), response.body(),
           std::string(response[bhttp::field::location])};
@@ -72,13 +87,7 @@ Result<ClientResponse> Fetch(const ClientRequest& in) {
     asio::io_context ioc;
     asio::ip::tcp::resolver resolver(ioc);
     const auto endpoints = resolver.resolve(target->host, target->port);
-    bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(in.method),
-                                               target->path, 11);
-    request.set(bhttp::field::host, target->authority);
-    request.set(bhttp::field::user_agent, "openmyna");
-    for (const auto& [name, value] : in.headers) request.set(name, value);
-    request.body() = in.body;
-    request.prepare_payload();
+    const auto request = MakeRequest(in, *target);
     if (!target->tls) {
       beast::tcp_stream stream(ioc);
       stream.expires_after(std::chrono::seconds(60));
@@ -106,6 +115,56 @@ Result<ClientResponse> Fetch(const ClientRequest& in) {
   } catch (const std::exception& e) {
     return Fail(BaseErrc::kIo, in.method + " " + in.url + ": " + e.what());
   }
+}
+
+struct KeepAliveClient::Impl {
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  std::string authority;  // of the open connection
+  int connections = 0;
+
+  void Open(const Target& target) {
+    stream.reset();
+    asio::ip::tcp::resolver resolver(ioc);
+    stream.emplace(ioc);
+    stream->expires_after(std::chrono::seconds(60));
+    stream->connect(resolver.resolve(target.host, target.port));
+    stream->socket().set_option(asio::ip::tcp::no_delay(true));
+    authority = target.authority;
+    ++connections;
+  }
+};
+
+KeepAliveClient::KeepAliveClient() : impl_(std::make_unique<Impl>()) {}
+KeepAliveClient::~KeepAliveClient() = default;
+int KeepAliveClient::connections() const { return impl_->connections; }
+
+Result<ClientResponse> KeepAliveClient::Fetch(const ClientRequest& in) {
+  const auto target = ParseUrl(in.url);
+  if (!target || target->tls) {
+    return Fail(BaseErrc::kInvalidArgument, "not an http:// URL: " + in.url);
+  }
+  const auto request = MakeRequest(in, *target);
+  Impl& s = *impl_;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool reused = s.stream && s.authority == target->authority;
+    try {
+      if (!reused) s.Open(*target);
+      s.stream->expires_after(std::chrono::seconds(60));
+      bool keep_alive = false;
+      ClientResponse response = Exchange(*s.stream, request, &keep_alive);
+      if (!keep_alive) s.stream.reset();
+      return response;
+    } catch (const std::exception& e) {
+      s.stream.reset();
+      // A kept connection the server closed meanwhile: once more on a new
+      // one. A failure on a new connection is the answer.
+      if (!reused) {
+        return Fail(BaseErrc::kIo, in.method + " " + in.url + ": " + e.what());
+      }
+    }
+  }
+  return Fail(BaseErrc::kIo, in.method + " " + in.url + ": no answer");
 }
 
 }  // namespace openmyna::http

@@ -26,8 +26,10 @@ CertificateVerdict Unknown(std::string why) {
 
 }  // namespace
 
-CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
-                             int timeout_seconds) {
+// POSTs `request` (DER) to `url` with OpenSSL's HTTP client; nullopt when
+// the URL is not http:// or no DER answer came within the timeout.
+std::optional<Bytes> PostOcspRequest(std::string_view url, ByteView request,
+                                     int timeout_seconds) {
   char* host = nullptr;
   char* port = nullptr;
   char* path = nullptr;
@@ -35,13 +37,53 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
   const std::string url_text(url);
   if (OCSP_parse_url(url_text.c_str(), &host, &port, &path, &ssl) != 1 || ssl) {
     ERR_clear_error();
-    return Unknown("not an http:// URL: " + url_text);
+    OPENSSL_free(host);
+    OPENSSL_free(port);
+    OPENSSL_free(path);
+    return std::nullopt;
   }
   const std::string host_s(host), port_s(port), path_s(path);
   OPENSSL_free(host);
   OPENSSL_free(port);
   OPENSSL_free(path);
+  internal::BioPtr request_der(
+      BIO_new_mem_buf(request.data(), static_cast<int>(request.size())));
+  constexpr std::size_t kMaxResponseBytes = 1 << 20;
+  internal::BioPtr body(OSSL_HTTP_transfer(
+      nullptr, host_s.c_str(), port_s.c_str(), path_s.c_str(), /*use_ssl=*/0,
+      /*proxy=*/nullptr, /*no_proxy=*/nullptr, /*bio=*/nullptr,
+      /*rbio=*/nullptr, /*bio_update_fn=*/nullptr, /*arg=*/nullptr,
+      /*buf_size=*/0, /*headers=*/nullptr, "application/ocsp-request",
+      request_der.get(), "application/ocsp-response", /*expect_asn1=*/1,
+      kMaxResponseBytes, timeout_seconds, /*keep_alive=*/0));
+  if (!body) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(body.get(), &data);
+  if (n <= 0) return std::nullopt;
+  return Bytes(reinterpret_cast<unsigned char*>(data),
+               reinterpret_cast<unsigned char*>(data) + n);
+}
 
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             int timeout_seconds) {
+  if (!std::string_view(url).starts_with("http://")) {
+    return Unknown("not an http:// URL: " + std::string(url));
+  }
+  // RFC 6960 Appendix A.1: POST of the DER request, through OpenSSL's HTTP
+  // client so that connecting and reading share one deadline.
+  return CheckOcsp(cert, issuer, url,
+                   [timeout_seconds](std::string_view u,
+                                     ByteView request) -> std::optional<Bytes> {
+                     return PostOcspRequest(u, request, timeout_seconds);
+                   });
+}
+
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             const OcspTransport& transport) {
+  const std::string url_text(url);
   std::unique_ptr<OCSP_CERTID, OcspDeleter> id(
       OCSP_cert_to_id(EVP_sha1(), cert, issuer));
   std::unique_ptr<OCSP_REQUEST, OcspDeleter> request(OCSP_REQUEST_new());
@@ -52,25 +94,22 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
     ERR_clear_error();
     return Unknown("cannot build the request");
   }
-  // RFC 6960 Appendix A.1: POST of the DER request, through OpenSSL's HTTP
-  // client so that connecting and reading share one deadline.
-  internal::BioPtr request_der(
-      ASN1_item_i2d_mem_bio(ASN1_ITEM_rptr(OCSP_REQUEST),
-                            reinterpret_cast<ASN1_VALUE*>(request.get())));
-  constexpr std::size_t kMaxResponseBytes = 1 << 20;
-  internal::BioPtr body(OSSL_HTTP_transfer(
-      nullptr, host_s.c_str(), port_s.c_str(), path_s.c_str(), /*use_ssl=*/0,
-      /*proxy=*/nullptr, /*no_proxy=*/nullptr, /*bio=*/nullptr,
-      /*rbio=*/nullptr, /*bio_update_fn=*/nullptr, /*arg=*/nullptr,
-      /*buf_size=*/0, /*headers=*/nullptr, "application/ocsp-request",
-      request_der.get(), "application/ocsp-response", /*expect_asn1=*/1,
-      kMaxResponseBytes, timeout_seconds, /*keep_alive=*/0));
+  unsigned char* der = nullptr;
+  const int der_length = i2d_OCSP_REQUEST(request.get(), &der);
+  if (der_length <= 0) {
+    ERR_clear_error();
+    return Unknown("cannot build the request");
+  }
+  const Bytes request_der(der, der + der_length);
+  OPENSSL_free(der);
+  const std::optional<Bytes> answer = transport(url, request_der);
+  const unsigned char* p = answer ? answer->data() : nullptr;
   std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
-      body ? d2i_OCSP_RESPONSE_bio(body.get(), nullptr) : nullptr);
+      answer ? d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(answer->size()))
+             : nullptr);
   if (!response) {
     ERR_clear_error();
-    return Unknown("no response from " + url_text + " within " +
-                   std::to_string(timeout_seconds) + " s");
+    return Unknown("no response from " + url_text);
   }
   const int status = OCSP_response_status(response.get());
   if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {

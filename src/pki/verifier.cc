@@ -148,7 +148,10 @@ CertificateVerdict VerifyCertificate(X509* cert,
   const int ok = X509_verify_cert(ctx.get());
   ERR_clear_error();
   if (ok == 1 && !options.ocsp_url.empty()) {
-    CertificateVerdict ocsp = CheckOcsp(cert, root, options.ocsp_url);
+    CertificateVerdict ocsp =
+        options.ocsp_transport
+            ? CheckOcsp(cert, root, options.ocsp_url, options.ocsp_transport)
+            : CheckOcsp(cert, root, options.ocsp_url);
     ocsp.root_index = verdict.root_index;
     return ocsp;
   }

@@ -220,6 +220,8 @@ class SignFlow(RelyingParty):
         self.step("the signing is in the resident's audit trail (client, "
                   "transaction, document hash)")
 
+        self.demo_rp_sign(a)
+
         # 2. The RSA client, a DigestInfo given, a wrong password first.
         other_doc = b"loan agreement no. 42\n"
         digest_info = bytes.fromhex(
@@ -258,6 +260,82 @@ class SignFlow(RelyingParty):
         self.blocked(es, es_token)
         self.expiry(es)
         print("app_sign_test: %d passed, 0 failed" % self.passed)
+
+    def demo_rp_sign(self, a):
+        """The demo relying party's signing demo in Chromium: its form, the
+        provider's page (QR decoded by zbarimg, answered by `openmyna app
+        sign` with the card), back to the demo page, which shows the
+        document, the signature and the certificate; openssl checks them."""
+        web = os.path.join(here, "..", "web")
+        subprocess.run([os.path.join(web, "install.sh")], check=True,
+                       capture_output=True, timeout=300)
+        shot = os.path.join(self.work, "demo-sign.png")
+        log_path = os.path.join(self.work, "demo-sign.log")
+        node = subprocess.Popen(["node", "demo_rp_sign.mjs",
+                                 self.https + "/demo-rp/", shot], cwd=web,
+                                stdout=open(log_path, "w"),
+                                stderr=subprocess.STDOUT)
+        output = lambda: open(log_path).read()[-3000:]
+        try:
+            deadline = time.monotonic() + 120
+            while not os.path.exists(shot):
+                check(node.poll() is None, "browser: %s" % output())
+                check(time.monotonic() < deadline, "no screenshot")
+                time.sleep(0.2)
+            self.link = sh("zbarimg", "--quiet", "--raw", shot).stdout.strip()
+            out = self.app_sign(PW["signature"])
+            check("デモ事業者" in out.stdout, "the app did not name the demo "
+                  "relying party: %s" % out.stdout)
+            node.wait(timeout=200)
+        finally:
+            if node.poll() is None:
+                node.kill()
+                node.wait()
+        out = output()
+        check(node.returncode == 0, "browser: %s" % out)
+        # The whole log: the SIGNED line (PEM, signature) is long.
+        signed = re.search(r"^SIGNED (.*)$", open(log_path).read(), re.M)
+        check(signed, "no SIGNED line: %s" % out)
+        shown = json.loads(signed.group(1))
+        check(shown["signature_ok"] == "OK" and
+              shown["certificate_ok"].startswith("OK") and
+              "署名を検証しました" in shown["status"], "demo page %s" % shown)
+        document = shown["document"].encode()
+        check(shown["sha256"] == hashlib.sha256(document).hexdigest(),
+              "the page's SHA-256 is not the document's")
+        # What the page shows, checked by openssl: the signature over the
+        # document with the certificate, which chains to the sandbox
+        # signature CA and is the card's.
+        w = lambda f: os.path.join(self.work, "demo-" + f)
+        open(w("cert.pem"), "w").write(shown["certificate"])
+        out = sh("openssl", "verify", "-CAfile", self.box.ca_pem("sign"),
+                 w("cert.pem"))
+        check(w("cert.pem") + ": OK" in out.stdout, "no chain: %s" % out.stdout)
+        sh("openssl", "x509", "-in", w("cert.pem"), "-pubkey", "-noout",
+           "-out", w("pub.pem"))
+        open(w("doc"), "wb").write(document)
+        open(w("sig"), "wb").write(base64.b64decode(shown["signature"]))
+        v = sh("openssl", "dgst", "-sha256", "-verify", w("pub.pem"),
+               "-signature", w("sig"), w("doc"), ok=False)
+        check(v.returncode == 0 and "Verified OK" in v.stdout,
+              "openssl does not verify the demo's signature: %s%s" % (
+                  v.stdout, v.stderr))
+        sh("pkcs11-tool", "--slot-index", "1", "--login", "--pin",
+           PW["signature"], "--read-object", "--type", "cert", "--id", "02",
+           "-o", w("card.der"))
+        card_pem = sh("openssl", "x509", "-inform", "DER", "-in",
+                      w("card.der")).stdout
+        check(card_pem.strip() == shown["certificate"].strip(),
+              "the demo's certificate is not the card's")
+        subject = sh("openssl", "x509", "-in", w("cert.pem"), "-noout",
+                     "-subject", "-nameopt", "utf8,sep_multiline").stdout
+        check(shown["signer"] and shown["signer"] in subject,
+              "signer %r vs %s" % (shown["signer"], subject))
+        self.step("demo relying party's signing demo (Chromium): form, QR "
+                  "decoded by zbarimg, `openmyna app sign` with the card, back "
+                  "on /demo-rp/ with the signature; openssl verifies it over "
+                  "the shown document with the shown certificate = the card's, "
+                  "chained to the sandbox signature CA")
 
     def check_signature(self, result, document, name):
         w = lambda f: os.path.join(self.work, "%s-%s" % (name, f))

@@ -236,9 +236,117 @@ class SignIn(RelyingParty):
                                code_verifier=self.verifier)
         check(self.id_claims(token3, es["client_id"])["sub"] == sub_es, "sub moved")
         self.step("sub stable across sign-ins")
+        self.card_data(s)
         self.browser(s, es)
         self.demo_rp(a)
         self.test_cards(s, a)
+
+    def card_data(self, s):
+        """The input-assist attributes are taken only under the card data
+        issuer's signature (EF 0003): EF 0002 and EF 0003 read here with
+        pyscard, DF33 checked with openssl against the sandbox's data issuer
+        key, then one byte of EF 0002 changed (openssl: its SHA-256 is no
+        longer DF32) → refused; attributes without the files → refused."""
+        from smartcard.System import readers
+        conn = readers()[0].createConnection()
+        conn.connect()
+
+        def ok(apdu, what):
+            data, sw1, sw2 = conn.transmit(apdu)
+            check((sw1, sw2) == (0x90, 0x00), "%s: %02X%02X" % (what, sw1, sw2))
+            return bytes(data)
+
+        def read_ef(fid):
+            ok([0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, fid], "SELECT EF %d" % fid)
+            out = b""
+            while True:
+                data, sw1, sw2 = conn.transmit(
+                    [0x00, 0xB0, len(out) >> 8, len(out) & 0xFF, 0x00])
+                out += bytes(data)
+                if (sw1, sw2) != (0x90, 0x00) or len(data) < 256:
+                    return out
+
+        def tlvs(buf, pos, end):
+            """[(tag, start, value_start, value_end)] of 2-byte-tag TLVs."""
+            items = []
+            while pos < end and buf[pos] not in (0x00, 0xFF):
+                tag, start = buf[pos] << 8 | buf[pos + 1], pos
+                pos += 2
+                n = buf[pos]
+                pos += 1
+                if n == 0x82:
+                    n, pos = buf[pos] << 8 | buf[pos + 1], pos + 2
+                items.append((tag, start, pos, pos + n))
+                pos += n
+            return items
+
+        aid = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]
+        ok([0x00, 0xA4, 0x04, 0x0C, len(aid)] + aid, "SELECT text AP")
+        ok([0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x11], "SELECT EF 0011")
+        pin = [ord(c) for c in PW["input_assist"]]
+        ok([0x00, 0x20, 0x00, 0x80, len(pin)] + pin, "VERIFY")
+        ef2, ef3 = read_ef(2), read_ef(3)
+        conn.disconnect()
+        # EF 0003 = FF 30 82 01 4B { DF31 ; DF32 ; DF33 }.
+        check(ef3[:5] == bytes.fromhex("ff3082014b"), "EF 0003 %s" % ef3[:8].hex())
+        (t31, s31, _, e31), (t32, _, v32, e32), (t33, _, v33, e33) = \
+            tlvs(ef3, 5, 5 + 0x14B)[:3]
+        check((t31, t32, t33) == (0xDF31, 0xDF32, 0xDF33), "EF 0003 tags")
+        w = lambda f: os.path.join(self.work, f)
+        open(w("ef3-signed"), "wb").write(ef3[s31:e32])
+        open(w("ef3-sig"), "wb").write(ef3[v33:e33])
+        sh("openssl", "pkey", "-in", os.path.join(self.box.data,
+                                                  "card-data-issuer.key"),
+           "-pubout", "-out", w("issuer.pub"))
+        v = sh("openssl", "dgst", "-sha256", "-verify", w("issuer.pub"),
+               "-signature", w("ef3-sig"), w("ef3-signed"), ok=False)
+        check("Verified OK" in v.stdout, "openssl on DF33: %s%s" % (v.stdout, v.stderr))
+        # EF 0002: FF 20 L { DF21 ; DF22 ; DF23 ; DF24 birth ; DF25 }; the
+        # birth date's last digit changed.
+        header = 5 if ef2[2] == 0x82 else 3
+        items = tlvs(ef2, header, len(ef2))
+        birth = [i for i in items if i[0] == 0xDF24][0]
+        tampered = bytearray(ef2)
+        last = birth[3] - 1
+        tampered[last] = ord("0") + (tampered[last] - ord("0") + 1) % 10
+        end = items[-1][3]
+        check(hashlib.sha256(bytes(tampered[items[1][1]:end])).digest() !=
+              ef3[v32:e32] and
+              hashlib.sha256(ef2[items[1][1]:end]).digest() == ef3[v32:e32],
+              "DF32 is not the SHA-256 of EF 0002 from DF22")
+        cert_pem = self.scen.read_auth_cert("a-auth")
+        b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+        def answer(extra):
+            self.authorize(s)
+            chal = w("challenge-a.txt")
+            open(chal, "w").write(self.http.get(self.link).json()["challenge"])
+            sh("pkcs11-tool", "--slot-index", "0", "--login", "--pin", "1234",
+               "--sign", "--id", "01", "-m", "SHA256-RSA-PKCS", "-i", chal,
+               "-o", w("challenge-a.sig"))
+            body = {"certificate": b64(der_of(cert_pem)),
+                    "signature": b64(open(w("challenge-a.sig"), "rb").read())}
+            body.update(extra)
+            r = self.http.post(self.link, json=body)
+            _, q = self.back_to_rp()
+            return r, q
+
+        r, q = answer({"input_assist": {"ef0002": b64(bytes(tampered)),
+                                        "ef0003": b64(ef3)}})
+        check(r.status_code == 403 and "card_data_invalid" in r.text and
+              "DF32" in r.text, "tampered EF 0002: %d %s" % (r.status_code, r.text))
+        check(q["error"] == "access_denied" and
+              q["error_description"].startswith("card_data_invalid"), q)
+        r, q = answer({"attributes": {"birthdate": "1985-03-16"}})
+        check(r.status_code == 403 and q["error"] == "invalid_request", "bare "
+              "attributes: %d %s %s" % (r.status_code, r.text, q))
+        r, q = answer({"input_assist": {"ef0002": b64(ef2), "ef0003": b64(ef3)}})
+        check(r.status_code == 200 and q.get("code"), "untouched files: %d %s"
+              % (r.status_code, r.text))
+        self.step("input-assist data: DF33 verified by openssl with the data "
+                  "issuer key; one changed byte of EF 0002 → access_denied "
+                  "(card_data_invalid, DF32); attributes without EF 0002/0003 "
+                  "→ invalid_request; the untouched files accepted")
 
     def browser(self, s, es):
         """Headless Chromium (Playwright, tests/web) on the authorization

@@ -13,6 +13,7 @@ namespace openmyna::card::client {
 namespace {
 
 constexpr Fid kBasicInfoEf = 0x0002;  // card-apdu.md §5
+constexpr Fid kIntegrityEf = 0x0003;
 constexpr std::size_t kChunk = 256;
 
 Unexpected<Error> Refused(std::string_view what, std::uint16_t sw) {
@@ -73,29 +74,44 @@ Result<PinStatus> TextApClient::Login(std::string_view pin) {
   return *status;
 }
 
-Result<CardBasicInfo> TextApClient::ReadBasicInfo() {
+Result<Bytes> TextApClient::ReadEf(Fid fid) {
+  const std::string name = fmt::format("EF {:04X}", fid);
   const Command select{.ins = 0xA4,
                        .p1 = 0x02,
                        .p2 = 0x0C,
-                       .data = {0x00, static_cast<std::uint8_t>(kBasicInfoEf)}};
-  OPENMYNA_ASSIGN_OR_RETURN(Response selected, Send(select, "SELECT EF 0002"));
-  if (selected.sw != 0x9000) return Refused("SELECT EF 0002", selected.sw);
+                       .data = {static_cast<std::uint8_t>(fid >> 8),
+                                static_cast<std::uint8_t>(fid & 0xFF)}};
+  OPENMYNA_ASSIGN_OR_RETURN(Response selected, Send(select, "SELECT " + name));
+  if (selected.sw != 0x9000) return Refused("SELECT " + name, selected.sw);
   Bytes ef;
   for (int round = 0; round < 64; ++round) {  // at most 16 KiB
     const Command read{.ins = 0xB0,
                        .p1 = static_cast<std::uint8_t>((ef.size() >> 8) & 0x7F),
                        .p2 = static_cast<std::uint8_t>(ef.size() & 0xFF),
                        .le = kChunk};
-    OPENMYNA_ASSIGN_OR_RETURN(Response r, Send(read, "READ BINARY EF 0002"));
+    OPENMYNA_ASSIGN_OR_RETURN(Response r, Send(read, "READ BINARY " + name));
     if (r.sw == 0x6B00 || r.sw == 0x6282) {  // past or at the end
       ef.insert(ef.end(), r.data.begin(), r.data.end());
       break;
     }
-    if (r.sw != 0x9000) return Refused("READ BINARY EF 0002", r.sw);
+    if (r.sw != 0x9000) return Refused("READ BINARY " + name, r.sw);
     ef.insert(ef.end(), r.data.begin(), r.data.end());
     if (r.data.size() < kChunk) break;
     if (auto whole = faces::ParseTlv(ef); whole) break;  // object complete
   }
+  // The object only: the filler after it (FF or 00) is not data.
+  if (auto whole = faces::ParseTlv(ef); whole && whole->size() <= ef.size()) {
+    ef.resize(whole->size());
+  }
+  return ef;
+}
+
+Result<Bytes> TextApClient::ReadBasicInfoEf() { return ReadEf(kBasicInfoEf); }
+
+Result<Bytes> TextApClient::ReadIntegrityEf() { return ReadEf(kIntegrityEf); }
+
+Result<CardBasicInfo> TextApClient::ReadBasicInfo() {
+  OPENMYNA_ASSIGN_OR_RETURN(Bytes ef, ReadBasicInfoEf());
   return DecodeBasicInfo(ef);
 }
 

@@ -16,6 +16,7 @@
 #include "openmyna/web/form.h"
 #include "openmyna/web/page.h"
 #include "openmyna/web/session.h"
+#include "sign_demo.h"
 
 namespace openmyna::web {
 std::span<const Asset> DemoRpAssets();
@@ -40,6 +41,12 @@ std::string PkceChallenge(const std::string& verifier) {
          verifier.size(), digest);
   return sign_in::Base64UrlEncode(ByteView(digest, SHA256_DIGEST_LENGTH));
 }
+
+// What the signing demo offers to sign (the visitor may change it).
+constexpr std::string_view kSampleDocument =
+    "業務委託契約書（見本）\n"
+    "OpenMyna デモ事業者と署名者は、この文書の内容に同意します。\n"
+    "Sample service agreement: the signer agrees to this document.\n";
 
 }  // namespace
 
@@ -67,6 +74,16 @@ struct DemoRp::Impl {
   }
   std::string Root() const {
     return (options.data_dir / "tls" / "root.pem").string();
+  }
+  RpClient Rp() const {
+    return {.client_id = std::string(kClientId),
+            .issuer = Issuer(),
+            .api = Base() + "/api/sign-transactions",
+            .trusted_root = Root(),
+            .key = key.get(),
+            .kid = kid,
+            .clock = options.clock,
+            .rng = options.rng};
   }
 
   // Registers the client (again when the listening port changed) and loads
@@ -112,18 +129,28 @@ struct DemoRp::Impl {
     return Ok();
   }
 
-  Response Page(const Request& request, web::View view, int status = 200) {
+  Response Page(const Request& request, web::View view,
+                const web::Session* session = nullptr,
+                std::string template_name = "home") {
     view.Set("base", std::string(kBasePath));
     web::PageContent page{.title = site->Text(request, "demo_title"),
-                          .template_name = "home",
-                          .view = std::move(view),
-                          .status = status};
-    return site->Render(request, nullptr, std::move(page));
+                          .template_name = std::move(template_name),
+                          .view = std::move(view)};
+    return site->Render(request, session, std::move(page));
   }
 
   Response Home(const Request& request) {
     web::View view;
     auto session = sessions->Find(request);
+    // The signing form posts back the session's CSRF token: a visitor
+    // without a session gets one.
+    std::optional<web::Session> fresh;
+    if (!session) {
+      fresh = sessions->Create();
+      sessions->Save(*fresh);
+    }
+    const web::Session& current = session ? *session : *fresh;
+    AddSigning(current, view);
     if (session && !session->Get("claims").empty()) {
       const json claims = json::parse(session->Get("claims"), nullptr, false);
       web::View rows = web::View::List();
@@ -138,7 +165,89 @@ struct DemoRp::Impl {
       view.Set("error", session->Get("error"))
           .Set("error_description", session->Get("error_description"));
     }
-    return Page(request, std::move(view));
+    Response r = Page(request, std::move(view), &current);
+    if (fresh) r.AddHeader("Set-Cookie", sessions->SetCookie(*fresh));
+    return r;
+  }
+
+  // The signing demo's part of the home page: the form, or the signed
+  // document and what the checks said.
+  void AddSigning(const web::Session& session, web::View& view) {
+    view.Set("sign_document", std::string(kSampleDocument));
+    if (!session.Get("sign_error").empty()) {
+      view.Set("sign_error", session.Get("sign_error"));
+    }
+    const json signed_doc = json::parse(session.Get("signed"), nullptr, false);
+    if (!signed_doc.is_object()) return;
+    web::View d;
+    for (const auto& [name, value] : signed_doc.items()) {
+      if (value.is_string()) d.Set(name, value.get<std::string>());
+      if (value.is_boolean()) d.Set(name, value.get<bool>());
+    }
+    view.Set("signed", d);
+  }
+
+  // POST /demo-rp/sign: a sign transaction for the posted document, then
+  // on to the authorization request with scope "sign".
+  Response Sign(const Request& request) {
+    auto session = sessions->Find(request);
+    auto form = web::ParseFormBody(request);
+    const auto back = [&] {
+      return site->Error(request, 400, site->Text(request, "demo_failed"),
+                         {std::string(kBasePath) + "/", "OpenMyna"});
+    };
+    if (!session || !form || !web::SessionStore::CheckCsrf(*session, *form)) {
+      return back();
+    }
+    // Signed as UTF-8 with LF line endings (a form sends CR LF; the page
+    // shows the text as HTML keeps it).
+    std::string document;
+    for (char c : form->GetOr("document")) {
+      if (c != '\r') document += c;
+    }
+    if (document.empty() || document.size() > 16 * 1024) return back();
+    if (Status s = EnsureClient(); !s) {
+      log->error("demo relying party: {}", s.error().message());
+      return back();
+    }
+    auto token = ServiceToken(Rp());
+    auto id = token ? CreateSignTransaction(Rp(), *token, document)
+                    : Result<std::string>(Unexpected(token.error()));
+    if (!id) {
+      log->warn("demo relying party: {}", id.error().message());
+      web::Session s = *session;
+      s.values["sign_error"] = id.error().message();
+      sessions->Save(s);
+      return web::SeeOther(std::string(kBasePath) + "/");
+    }
+    web::Session s = *session;
+    const std::string state = sign_in::Base64UrlEncode(options.rng->Bytes(16));
+    const std::string nonce = sign_in::Base64UrlEncode(options.rng->Bytes(16));
+    const std::string verifier =
+        sign_in::Base64UrlEncode(options.rng->Bytes(32));
+    s.values["state"] = state;
+    s.values["nonce"] = nonce;
+    s.values["verifier"] = verifier;
+    s.values["sign_transaction_id"] = *id;
+    s.values["sign_token"] = *token;
+    s.values["sign_document_text"] = document;
+    s.values.erase("sign_error");
+    s.values.erase("signed");
+    sessions->Save(s);
+    const std::string location =
+        Endpoint("auth") +
+        "?response_type=code&client_id=" + std::string(kClientId) +
+        "&redirect_uri=" + web::FormEncode(RedirectUri()) +
+        "&scope=" + web::FormEncode("openid sign") +
+        "&sign_transaction_id=" + web::FormEncode(*id) + "&state=" + state +
+        "&nonce=" + nonce + "&code_challenge=" + PkceChallenge(verifier) +
+        "&code_challenge_method=S256";
+    // A page, not a redirect of the form's POST: CSP form-action ('self')
+    // also governs where a form submission is redirected, and the provider
+    // may be on the HTTPS origin.
+    web::View view;
+    view.Set("location", location);
+    return Page(request, std::move(view), &s, "continue");
   }
 
   Response Login(const Request& request) {
@@ -172,16 +281,7 @@ struct DemoRp::Impl {
   // provider's JWKS (iss, aud, nonce, exp), then UserInfo.
   Result<json> Exchange(const std::string& code, const web::Session& session) {
     const std::int64_t now = Unix(options.clock->Now());
-    const json assertion_claims = {
-        {"iss", kClientId},
-        {"sub", kClientId},
-        {"aud", Endpoint("token")},
-        {"jti", sign_in::Base64UrlEncode(options.rng->Bytes(16))},
-        {"iat", now},
-        {"exp", now + 60}};
-    OPENMYNA_ASSIGN_OR_RETURN(
-        std::string assertion,
-        sign_in::SignEs256(assertion_claims, key.get(), kid));
+    OPENMYNA_ASSIGN_OR_RETURN(std::string assertion, Rp().Assertion());
     http::ClientRequest token{
         .method = "POST",
         .url = Endpoint("token"),
@@ -261,6 +361,8 @@ struct DemoRp::Impl {
       s.values["error_description"] = query->GetOr("error_description");
     } else if (query->GetOr("iss") != Issuer()) {  // RFC 9207
       s.values["error"] = "invalid_issuer";
+    } else if (!s.Get("sign_transaction_id").empty()) {
+      FinishSigning(query->GetOr("code"), s);
     } else if (auto claims = Exchange(query->GetOr("code"), s); claims) {
       s.values["claims"] = claims->dump();
     } else {
@@ -272,6 +374,29 @@ struct DemoRp::Impl {
     Response r = back;
     r.AddHeader("Set-Cookie", sessions->SetCookie(s));
     return r;
+  }
+
+  // The code exchanged (the ID token checked as for a sign-in), then the
+  // result read, opened and checked; kept in the session for the page.
+  void FinishSigning(const std::string& code, web::Session& s) {
+    const std::string id = s.Get("sign_transaction_id");
+    const std::string document = s.Get("sign_document_text");
+    auto exchanged = Exchange(code, s);
+    auto signed_doc =
+        exchanged ? ReadSignResult(Rp(), s.Get("sign_token"), id, document,
+                                   options.data_dir, options.ocsp_transport)
+                  : Result<SignedDocument>(Unexpected(exchanged.error()));
+    for (const char* k : {"sign_transaction_id", "sign_token"}) {
+      s.values.erase(k);
+    }
+    if (!signed_doc) {
+      log->warn("demo relying party: {}", signed_doc.error().message());
+      s.values["sign_error"] = signed_doc.error().message();
+      return;
+    }
+    json shown = signed_doc->ToJson();
+    shown["document"] = document;
+    s.values["signed"] = shown.dump();
   }
 
   Response Logout(const Request& request) {
@@ -316,6 +441,8 @@ Status DemoRp::AddRoutes(http::Router& router) {
                  [&s](const Request& r) { return s.Callback(r); }));
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "POST", b + "/logout", [&s](const Request& r) { return s.Logout(r); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", b + "/sign", [&s](const Request& r) { return s.Sign(r); }));
   return s.site->AddStaticRoutes(router);
 }
 

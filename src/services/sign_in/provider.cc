@@ -14,9 +14,12 @@
 #include <set>
 #include <sstream>
 
+#include "ca_roots.h"
 #include "client_credentials.h"
+#include "input_assist.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/log.h"
+#include "openmyna/card/perso/personalize.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/sandbox.h"
@@ -178,7 +181,9 @@ struct Grant {  // what a code, an access token or a refresh token stands for
 struct Provider::Impl {
   ProviderOptions options;
   ClientStore clients;
-  pki::EvpPkeyPtr key;  // the provider's ES256 key
+  CaRootsCache ca_roots;
+  pki::EvpPkeyPtr data_issuer;  // see DataIssuerKey()
+  pki::EvpPkeyPtr key;          // the provider's ES256 key
   std::string kid;
   Bytes pairwise_secret;
   std::unique_ptr<web::Site> site;
@@ -194,6 +199,7 @@ struct Provider::Impl {
   explicit Impl(ProviderOptions o)
       : options(std::move(o)),
         clients(options.data_dir),
+        ca_roots(options.data_dir),
         client_credentials(*options.clock, *options.rng) {}
 
   TimePoint Now() const { return options.clock->Now(); }
@@ -325,6 +331,9 @@ struct Provider::Impl {
   Response TestCard(const Request& request);
   // The registry's card holding the certificate `cert`, if any.
   std::optional<registry::Card> CardOf(X509* cert);
+  // The sandbox's card data issuer key (DIR/card-data-issuer.key, made at
+  // the first card issuance): what signed EF 0003. Null when absent.
+  pki::EvpPkeyPtr DataIssuerKey();
   // A login's signature over the challenge, the chain to the sandbox
   // authentication CA, validity and revocation; the refusal, if any.
   std::optional<json> CheckLoginAnswer(Pending& p, X509* cert,
@@ -818,25 +827,30 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
                                               *signature);
     if (!s) return refuse("access_denied", s.error().message());
   }
+  // The basic attributes from the card, released only when the data
+  // issuer's signature in EF 0003 covers them and they are this resident's
+  // (input_assist.h); attributes without the card's files are refused.
   json attributes = json::object();
-  if (const auto it = body.find("attributes");
+  if (const auto it = body.find("input_assist");
       it != body.end() && it->is_object() && !sign) {
-    for (const char* name : {"name", "address", "birthdate", "gender"}) {
-      if (!Has(p.scopes, name) || !it->contains(name)) continue;
-      const json& v = (*it)[name];
-      const std::string text = v.is_string() ? v.get<std::string>() : "";
-      const bool ok =
-          !text.empty() && text.size() <= 1024 &&
-          (std::string_view(name) != "birthdate" ||
-           (text.size() == 10 && text[4] == '-' && text[7] == '-')) &&
-          (std::string_view(name) != "gender" || text == "male" ||
-           text == "female" || text == "unknown");
-      if (!ok) {
-        return refuse("invalid_request",
-                      std::string("the app sent a malformed ") + name);
-      }
-      attributes[name] = text;
+    const auto ef0002 = Base64UrlDecode(it->value("ef0002", std::string()));
+    const auto ef0003 = Base64UrlDecode(it->value("ef0003", std::string()));
+    pki::EvpPkeyPtr issuer = DataIssuerKey();
+    if (!issuer) return refuse("server_error", "no card data issuer key");
+    auto verified =
+        ef0002 && ef0003
+            ? VerifiedCardAttributes(*ef0002, *ef0003, issuer.get(),
+                                     resident->individual_number, p.scopes)
+            : Result<json>(Fail(SignInErrc::kInvalid, "not base64url"));
+    if (!verified) {
+      return refuse("access_denied",
+                    "card_data_invalid: " + verified.error().message());
     }
+    attributes = std::move(*verified);
+  } else if (body.contains("attributes")) {
+    return refuse("invalid_request",
+                  "attributes are taken only with the card's EF 0002 and EF "
+                  "0003 (input_assist)");
   }
   return Admit(p, *resident, by_crl ? "aal3 crl" : "aal3 ocsp",
                std::move(attributes));
@@ -911,13 +925,8 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
                                                pki::CaKind kind, bool by_crl) {
   // Chain to the sandbox CA of `kind`, validity now, and revocation by OCSP
   // or by the CRL the certificate names.
-  auto sandbox = pki::Sandbox::Open(options.data_dir);
-  if (!sandbox)
-    return Refuse(p, "server_error", "the sandbox CA is unavailable");
-  auto roots = sandbox->Roots(kind);
+  auto roots = ca_roots.Get(kind);
   if (!roots) return Refuse(p, "server_error", "the sandbox CA is unavailable");
-  std::vector<X509*> root_ptrs;
-  for (auto& r : *roots) root_ptrs.push_back(r.get());
   pki::VerifyOptions verify;
   verify.at = Now();
   if (by_crl) {
@@ -930,10 +939,11 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
                     "the CRL could not be fetched");
     verify.crls.push_back(std::move(*crl));
   } else {
-    verify.ocsp_url = sandbox->base_url() + pki::OcspPath(kind);
+    verify.ocsp_url = (*roots)->base_url + pki::OcspPath(kind);
+    verify.ocsp_transport = options.ocsp_transport;
   }
   const pki::CertificateVerdict verdict =
-      pki::VerifyCertificate(cert, root_ptrs, verify);
+      pki::VerifyCertificate(cert, (*roots)->pointers, verify);
   if (!verdict.good) {
     switch (verdict.rule) {
       case pki::VerifyRule::kExpired:
@@ -976,6 +986,21 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
     }
   }
   return std::nullopt;
+}
+
+pki::EvpPkeyPtr Provider::Impl::DataIssuerKey() {
+  std::lock_guard lock(mutex);
+  if (!data_issuer) {  // read once: the sandbox never replaces it
+    auto pem = ReadFileText(card::perso::DataIssuerKeyPath(options.data_dir));
+    if (!pem) return nullptr;
+    BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
+    data_issuer.reset(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
+    BIO_free(bio);
+    SecureWipe(*pem);
+    if (!data_issuer) return nullptr;
+  }
+  EVP_PKEY_up_ref(data_issuer.get());
+  return pki::EvpPkeyPtr(data_issuer.get());
 }
 
 std::optional<registry::Card> Provider::Impl::CardOf(X509* cert) {

@@ -5,6 +5,7 @@
 // One request per connection; 60 s timeout.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,5 +33,28 @@ struct ClientResponse {
 // BaseErrc::kIo for a
 // connection, TLS or protocol failure (the message names the URL).
 Result<ClientResponse> Fetch(const ClientRequest& request);
+
+// Requests in turn on one persistent connection per http:// origin
+// (HTTP/1.1 keep-alive, RFC 9112 §9.3), as a relying party's HTTP client
+// keeps them: a new connection only for another origin or when the server
+// closed the previous one (a request that fails on a reused connection is
+// sent once more on a new one). https:// is not supported
+// (kInvalidArgument). One per thread.
+class KeepAliveClient {
+ public:
+  KeepAliveClient();
+  ~KeepAliveClient();
+  KeepAliveClient(const KeepAliveClient&) = delete;
+  KeepAliveClient& operator=(const KeepAliveClient&) = delete;
+
+  Result<ClientResponse> Fetch(const ClientRequest& request);
+  // How many TCP connections were opened so far.
+  int connections() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace openmyna::http

@@ -4,6 +4,7 @@
 // failed; errors are kept for inputs that cannot be read.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,7 +41,19 @@ struct VerifyOptions {
   // An OCSP responder to ask after the chain is good (empty: none); see
   // CheckOcsp.
   std::string ocsp_url;
+  // How the OCSP request reaches ocsp_url (empty: HTTP POST); see
+  // OcspTransport.
+  std::function<std::optional<Bytes>(std::string_view url, ByteView request)>
+      ocsp_transport;
 };
+
+// Carries one DER OCSPRequest to the responder at `url` and returns the DER
+// OCSPResponse, or nullopt when it cannot (CheckOcsp then says
+// kRevocationUnknown). For a responder that runs in the same process (a
+// serve that also answers /ocsp/...): the answer is checked exactly as one
+// that came over HTTP.
+using OcspTransport =
+    std::function<std::optional<Bytes>(std::string_view url, ByteView request)>;
 
 struct CertificateVerdict {
   bool good = false;
@@ -84,5 +97,12 @@ Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds = 10);
 // kRevocationUnknown naming why.
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
                              int timeout_seconds = 10);
+// The same with the request carried by `transport` instead of HTTP.
+// PostOcspRequest is the HTTP transport (a transport that only sometimes has
+// a responder at hand falls back to it).
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             const OcspTransport& transport);
+std::optional<Bytes> PostOcspRequest(std::string_view url, ByteView request,
+                                     int timeout_seconds = 10);
 
 }  // namespace openmyna::pki

@@ -4,9 +4,12 @@
 // with state, nonce and PKCE S256), GET /demo-rp/callback (the code
 // exchanged at the token endpoint over HTTPS with private_key_jwt, the ID
 // token verified with the provider's JWKS, UserInfo read), POST
-// /demo-rp/logout. Its client, "OpenMynaDemoRP", is registered in
-// DIR/sign_in/clients.json on first use with the redirect URI of the
-// listening HTTPS port; its P-256 key is DIR/sign_in/keys/OpenMynaDemoRP.
+// /demo-rp/logout, and the signing demo: POST /demo-rp/sign (a document
+// to sign through the signing API: sign transaction, authorization with
+// scope "sign", the result's JWE opened and its signature and certificate
+// checked; sign_demo.h), shown on /demo-rp/. Its client, "OpenMynaDemoRP", is
+// registered in DIR/sign_in/clients.json on first use with the redirect URI of
+// the listening HTTPS port; its P-256 key is DIR/sign_in/keys/OpenMynaDemoRP.
 // jwk.json (0600). Visitors' states and claims live in memory. Thread-safe.
 #pragma once
 
@@ -18,6 +21,7 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/http/router.h"
 #include "openmyna/http/service.h"
+#include "openmyna/pki/verifier.h"
 
 namespace openmyna::demo_rp {
 
@@ -29,6 +33,9 @@ struct DemoRpOptions {
   const Clock* clock = nullptr;            // borrowed
   const http::PublicUrls* urls = nullptr;  // borrowed
   Rng* rng = nullptr;                      // borrowed
+  // How the signing demo asks OCSP about the signer's certificate (empty:
+  // HTTP POST to the sandbox's responder).
+  pki::OcspTransport ocsp_transport;
 };
 
 class DemoRp {

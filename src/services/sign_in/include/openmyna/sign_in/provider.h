@@ -32,6 +32,7 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/http/router.h"
 #include "openmyna/http/service.h"
+#include "openmyna/pki/verifier.h"
 #include "openmyna/registry/store.h"
 
 namespace openmyna::services {
@@ -58,6 +59,10 @@ struct ProviderOptions {
   // registered with `rp add --test-cards`: off unless the sandbox asks for
   // it (`serve --set sign-in.test-cards=on`).
   bool test_cards = false;
+  // How the OCSP look-up reaches the sandbox's responder (empty: HTTP POST
+  // to the URL the certificate's CA serves). `serve` passes its own
+  // responder when the "ocsp" service runs in the same process.
+  pki::OcspTransport ocsp_transport;
 };
 
 class Provider {

@@ -43,8 +43,16 @@ class TextApClient {
   // SELECT EF 0002, READ BINARY in 256-byte chunks, decode. kCardStatus
   // without the PIN (69 82), kBadResponse when the bytes are not §8.3's.
   Result<CardBasicInfo> ReadBasicInfo();
+  // The files themselves (the TLV object, filler dropped), for a verifier
+  // of the issuer's data signature: EF 0002, and EF 0003 = FF 30 { DF31
+  // SHA-256 of EF 0001 ; DF32 SHA-256 of EF 0002 from DF22 ; DF33 the data
+  // issuer's RSA signature over the DF31 and DF32 TLVs } (card-apdu.md §5).
+  // Both need the PIN.
+  Result<Bytes> ReadBasicInfoEf();
+  Result<Bytes> ReadIntegrityEf();
 
  private:
+  Result<Bytes> ReadEf(Fid fid);
   Result<Response> Send(const Command& command, std::string_view what);
   ApduChannel& channel_;
 };
