@@ -2,8 +2,9 @@
 // the Python side (portal_signed_in_test.py), which plays the phone and the
 // clerk and checks what this script saw against the registry API. Files in
 // WORK pass the turns: this script writes qr.png / link.txt (the provider's
-// page), apply.json (the exact bytes to sign) and *.json dumps of pages; the
-// Python side writes apply.pem (the card's CMS signature) and decided.
+// page), sign-link.txt (the provider's signing page), apply.json (the exact
+// bytes signed) and *.json dumps of pages; the Python side writes apply.pem
+// (the CMS the clerk received) and decided.
 //   node portal_signed_in.mjs pages BASE WORK SHOTS   (QR login, every page)
 //   node portal_signed_in.mjs idle  BASE WORK         (link login, idle timeout)
 //   node portal_signed_in.mjs faceauth BASE WORK SHOTS (a face-auth card refused)
@@ -36,13 +37,49 @@ async function axe(page, what) {
   assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
 }
 
-// Desktop (the context's 1280 px) and phone (375 px) width.
-async function shot(page, name) {
+// Desktop (the context's 1280 px) and phone (375 px) width; for a page
+// reached by GET also in English (?lang=en, then back to Japanese; the
+// choice is remembered in a cookie).
+async function shot(page, name, english = true) {
   if (!shots) return;
-  await page.screenshot({ path: `${shots}/${name}-desktop.png`, fullPage: true });
-  await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
+  const both = async suffix => {
+    await page.screenshot({ path: `${shots}/${name}-desktop${suffix}.png`, fullPage: true });
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.screenshot({ path: `${shots}/${name}-phone${suffix}.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
+  await both('');
+  if (!english) return;
+  const url = new URL(page.url());
+  url.searchParams.set('lang', 'en');
+  await page.goto(url.href);
+  await both('-en');
+  url.searchParams.set('lang', 'ja');
+  await page.goto(url.href);
+}
+
+// Keyboard only: Tab from the top of the page reaches every visible
+// control (links, buttons, fields, summaries) in turn, and each focused one
+// shows a focus indicator (outline or box-shadow, as :focus-visible draws).
+async function keyboardWalk(page, what) {
+  const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary';
+  const total = await page.$$eval(selector, els => els.filter(e => e.getClientRects().length > 0).length);
+  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  const reached = new Set();
+  for (let i = 0; i < total + 3; ++i) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(sel => {
+      const all = [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0);
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      return { index: all.indexOf(el), visible, tag: el.tagName };
+    }, selector);
+    if (at.index < 0) continue;  // the browser's own UI or the body
+    assert.ok(at.visible, `${what}: no visible focus on control ${at.index} (${at.tag})`);
+    reached.add(at.index);
+  }
+  assert.equal(reached.size, total, `${what}: Tab reached ${reached.size} of ${total} controls`);
 }
 
 // From the login page to the signed-in home: the provider's page is left to
@@ -86,7 +123,7 @@ try {
     assert.match(text, /顔認証マイナンバーカードのため、マイナポータルにはログインできません/);
     assert.match(text, /face_auth_card/);
     await axe(page, 'face-auth refusal');
-    await shot(page, 'login-refused-face-auth');
+    await shot(page, 'login-refused-face-auth', false);
     await page.goto(`${portal}/me`);
     assert.equal(new URL(page.url()).pathname, '/portal/', 'not signed in');
     console.log('faceauth: refused with the reason, no session');
@@ -104,12 +141,14 @@ try {
   } else {
     await login(page, 'qr');
     await axe(page, 'home');
+    await keyboardWalk(page, 'home');
     await shot(page, 'signed-in-home');
     writeAtomically(`${work}/home.json`, JSON.stringify({ header: await page.textContent('header') }));
 
     // あなたの情報: each table's rows as [header, cell] pairs for the driver.
     await page.goto(`${portal}/me`);
     await axe(page, 'me');
+    await keyboardWalk(page, 'me');
     await shot(page, 'signed-in-me');
     const me = await page.evaluate(() => {
       const sections = {};
@@ -121,15 +160,28 @@ try {
     });
     writeAtomically(`${work}/me.json`, JSON.stringify(me));
 
-    // 健康保険証: the sample insurance data of db seed (memberships, medication).
+    // 健康保険証: not registered yet (the driver removed the seed's
+    // registration); 健康保険証利用登録 from the portal, then the page shows
+    // the registration and the sample memberships of db seed.
     await page.goto(`${portal}/insurance`);
+    await axe(page, 'insurance (not registered)');
+    assert.match(await page.textContent('#registration + p + p'), /まだ登録されていません/);
+    await shot(page, 'signed-in-insurance-register');
+    const registered = await Promise.all([page.waitForNavigation(), page.click('#insurance-register')]);
+    assert.equal(new URL(page.url()).pathname, '/portal/insurance', `${registered[0].status()}: ${await page.textContent('main')}`);
+    assert.match(await page.textContent('section[aria-labelledby="registration"]'), /登録済みです（\d{4}/);
+    assert.equal(await page.$('#insurance-register'), null, 'no second registration button');
+    writeAtomically(`${work}/insurance-registered`, 'yes');
     await axe(page, 'insurance');
     await shot(page, 'signed-in-insurance');
     assert.ok((await page.$$('#memberships ~ .table-wrap tbody tr, section[aria-labelledby="memberships"] tbody tr')).length >= 1, 'no membership shown');
 
-    // やりとり履歴 and its CSV.
+    // やりとり履歴 and its CSV, after a clerk read the record through the
+    // registry API (the driver).
+    await waitForFile(`${work}/clerk-read`);
     await page.goto(`${portal}/history`);
     await axe(page, 'history');
+    await keyboardWalk(page, 'history');
     await shot(page, 'signed-in-history');
     const rows = await page.evaluate(() => [...document.querySelectorAll('main tbody tr')].map(
       tr => [...tr.querySelectorAll('td')].map(c => c.textContent.trim())));
@@ -137,29 +189,58 @@ try {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[download]')]);
     await download.saveAs(`${work}/history.csv`);
 
-    // ぴったりサービス: the first kind, every field filled, the exact bytes
-    // to sign handed to the driver, which signs them with the card.
+    // ぴったりサービス: the first kind, every field filled, signed by the
+    // card through the provider's signing API: the provider's page (QR code
+    // and link) is left to the driver, which runs `openmyna app sign`; the
+    // page comes back to the portal, which submits the CMS it assembled.
     await page.goto(`${portal}/apply`);
     await axe(page, 'apply');
+    await shot(page, 'signed-in-apply');
     await page.click('main ul li:first-child a');
+    const formUrl = page.url();
     await axe(page, 'apply form');
+    await keyboardWalk(page, 'apply form');
+    await shot(page, 'signed-in-apply-form');
     for (const input of await page.$$('main form input[type="text"]')) {
       await input.fill((await input.getAttribute('name')).includes('municipality') ? '20218' : 'テスト 1');
     }
     await page.click('main form button[type="submit"]');
     await axe(page, 'apply confirm');
-    await shot(page, 'signed-in-apply-confirm');
+    await shot(page, 'signed-in-apply-confirm', false);
     writeAtomically(`${work}/apply.json`, await page.textContent('pre.signed-data code'));
-    await waitForFile(`${work}/apply.pem`);
-    await page.fill('#signature', readFileSync(`${work}/apply.pem`, 'utf8'));
-    const submitted = await Promise.all([page.waitForNavigation(), page.click('main form button[type="submit"]')]);
-    assert.equal(submitted[0].status(), 200, await page.textContent('main'));
+    await page.click('#sign-with-app');
+    await page.waitForURL(/\/api\/realms\/main\/protocol\/openid-connect\/auth/);
+    assert.match(await page.textContent('#sign-hash'), /^[0-9a-fA-F:]{32,}/, 'the provider shows the hash to sign');
+    await shot(page, 'signing-provider-page', false);
+    writeAtomically(`${work}/sign-link.txt`, await page.getAttribute('#app-link', 'href'));
+    await page.waitForURL(/\/portal\/apply\/callback/, { timeout: 240_000 });
+    assert.match(await page.textContent('main'), /申請は市区町村に届きました/, await page.textContent('main'));
+    await axe(page, 'apply done');
+    await shot(page, 'signed-in-apply-done', false);
     writeAtomically(`${work}/applied`, 'yes');
+
+    // A field changed after signing: the same CMS (the clerk's copy, as PEM
+    // from the driver) pasted with one field changed is refused.
+    await waitForFile(`${work}/apply.pem`);
+    await page.goto(formUrl);
+    const inputs = await page.$$('main form input[type="text"]');
+    for (const [i, input] of inputs.entries()) {
+      const name = await input.getAttribute('name');
+      await input.fill(name.includes('municipality') ? '20218' : (i === inputs.length - 1 ? 'テスト 2' : 'テスト 1'));
+    }
+    await page.click('main form button[type="submit"]');
+    await page.click('details summary');
+    await page.fill('#signature', readFileSync(`${work}/apply.pem`, 'utf8'));
+    const tampered = await Promise.all([page.waitForNavigation(), page.click('details form button[type="submit"]')]);
+    assert.equal(tampered[0].status(), 422, await page.textContent('main'));
+    assert.match(await page.textContent('main'), /a field changed after signing/);
+    writeAtomically(`${work}/tampered`, 'refused');
 
     // お知らせ after the clerk's decision: unread marks, one marked read.
     await waitForFile(`${work}/decided`);
     await page.goto(`${portal}/notices`);
     await axe(page, 'notices');
+    await keyboardWalk(page, 'notices');
     await shot(page, 'signed-in-notices');
     const unread = await page.$$eval('li.notice-unread', items => items.map(i => i.textContent.trim()));
     writeAtomically(`${work}/notices.json`, JSON.stringify(unread));
@@ -167,6 +248,44 @@ try {
     await page.click('li.notice-unread form button');
     const after = await page.$$eval('li.notice-unread', items => items.length);
     assert.equal(after, unread.length - 1, 'marking one notice read');
+
+    // Proxy (代理人): the child the driver registered with this resident as
+    // legal representative; its pages are the child's, then back.
+    const others = JSON.parse(readFileSync(`${work}/others.json`, 'utf8'));
+    await page.goto(`${portal}/`);
+    await Promise.all([page.waitForURL(`${portal}/me`), page.click(`section[aria-labelledby="proxy-${others.child}"] button`)]);
+    await axe(page, 'proxy me');
+    await shot(page, 'proxy-me');
+    const proxyMe = await page.evaluate(() => ({
+      header: document.querySelector('header').textContent,
+      basic: [...document.querySelectorAll('main section:first-of-type tr')].map(
+        tr => [...tr.querySelectorAll('th,td')].map(c => c.textContent.trim())) }));
+    writeAtomically(`${work}/proxy-me.json`, JSON.stringify(proxyMe));
+    await page.goto(`${portal}/history`);
+    await page.goto(`${portal}/`);
+    await Promise.all([page.waitForNavigation(), page.click('section[aria-labelledby="proxy"] button')]);
+    assert.equal(await page.$('section[aria-labelledby="proxy"]'), null, 'proxy ended');
+
+    // Another resident's data is not reachable by naming their id: a
+    // resident the driver registered (not represented) through the proxy
+    // switch (404), and ids in the query of the pages are ignored.
+    const csrf = await page.getAttribute('header form input[name="csrf"]', 'value');
+    const switched = await page.evaluate(async ([csrf, id]) => {
+      const r = await fetch('/portal/proxy', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+                                               body: `csrf=${csrf}&resident=${encodeURIComponent(id)}` });
+      return { status: r.status, text: await r.text() };
+    }, [csrf, others.member]);
+    assert.equal(switched.status, 404, 'proxy switch to a resident not represented');
+    for (const path of [`/me?resident=${others.member}`, `/me?id=${others.member}`, `/history?resident=${others.member}`,
+                        `/history.csv?resident=${others.member}`, `/insurance?resident=${others.member}`,
+                        `/notices?resident=${others.member}`, `/apply?resident=${others.member}`]) {
+      const r = await page.request.get(`${portal}${path}`);
+      assert.equal(r.status(), 200, path);
+      const text = await r.text();
+      assert.ok(!text.includes(others.member_name), `${path} shows ${others.member_name}`);
+      if (path.startsWith('/me')) assert.ok(text.includes(others.self_name), `${path}: not the own page`);
+    }
+    writeAtomically(`${work}/proxy-done`, 'yes');
 
     // CSRF: a form whose token was changed is refused and changes nothing.
     await page.goto(`${portal}/me`);

@@ -11,12 +11,24 @@ portal_signed_in.mjs drives the browser:
   provider's page, `openmyna app login` answers with the card (PIN 1234);
 - あなたの情報, its household and certificates compared with the registry
   API's record (another path);
+- 健康保険証利用登録 from the portal (the seed's registration removed first),
+  read back from the database with sqlite3;
 - やりとり履歴 and its CSV hold the sign-in's own audit entry, as the
   registry API's audit trail does;
-- an online application signed by the card's signature key
-  (`openmyna sign --card`, checked by `openssl cms -verify` against the
-  sandbox signature CA), accepted by the clerk through the inbox API, whose
-  result notice is unread, then read;
+- an online application signed by the card's signature key through the
+  provider's signing API (`openmyna app sign` on the portal's signing
+  page); the clerk's copy checked by `openssl cms -verify` against the
+  sandbox signature CA; the same signature with a field changed refused;
+  accepted by the clerk through the inbox API, whose result notice is
+  unread, then read;
+- a clerk's read through the registry API appears in やりとり履歴;
+- proxy (代理人): the parent switches to the child registered with them as
+  legal representative, sees the child's record, and each view is in the
+  child's audit trail;
+- another resident's id, in the proxy switch or the pages' query, never
+  shows their data;
+- keyboard only: Tab reaches every control of the signed-in pages with a
+  visible focus;
 - CSRF refused, logout;
 - then serve again with `--set portal.idle-timeout=10`: login through the
   link (the same-device path) and a session that expires when idle;
@@ -24,6 +36,7 @@ portal_signed_in.mjs drives the browser:
   guidebook's reason.
 axe-core finds no serious or critical WCAG finding on any signed-in page.
 """
+import base64
 import csv
 import datetime as dt
 import io
@@ -115,7 +128,23 @@ class Portal:
         box.run("db", "seed", "--sample-card")
         sample = json.load(open(os.path.join(box.data, "sample-card.json")))
         rid = sample["resident_id"]
+        # db seed registers the sample card as insurance card; the resident
+        # registers it from the portal here, so that registration is removed
+        # first (sqlite3, before serve opens the database).
+        db = os.path.join(box.data, "registry.db")
+        sh("sqlite3", db, "DELETE FROM insurance_registrations WHERE "
+           "resident_id = '%s'" % rid)
         self.start()
+        # A child this resident represents (proxy) and a stranger whose id
+        # the browser tries in URLs.
+        child = self.scen.resident("千曲 次郎", "2016-04-01", sex="male",
+                                   legal_representative_id=rid)
+        stranger = self.scen.resident("更埴 三郎", "1971-07-07", sex="male")
+        me_doc = box.ok("GET", "/v1/residents/" + rid)
+        open(os.path.join(self.work, "others.json"), "w").write(json.dumps({
+            "child": child["id"], "member": stranger["id"],
+            "member_name": "更埴 三郎",
+            "self_name": me_doc.get("resident", me_doc)["name"]}))
         box.plug(sample["image"])
 
         # --- the browser walks every signed-in page -------------------------
@@ -126,24 +155,34 @@ class Portal:
             self.app_login(sh("zbarimg", "--quiet", "--raw", qr_png).stdout.strip())
             print("  ok  QR decoded by zbarimg, app login with the card", flush=True)
 
-            content = os.path.join(self.work, "apply.json")
-            wait_file(content, node, log)
-            p7s = os.path.join(self.work, "apply.p7s")
-            out = subprocess.run([box.openmyna, "--data", box.data, "sign", "--card",
-                                  content, "--out", p7s, "--pin-env",
-                                  "OPENMYNA_TEST_SIGN"], env=self.env,
-                                 capture_output=True, text=True, timeout=180)
-            check(out.returncode == 0, "sign --card: %s%s" % (out.stdout, out.stderr))
-            sh("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", p7s,
-               "-content", content, "-CAfile",
-               os.path.join(box.data, "ca", "sign-ca-all.pem"),
-               "-purpose", "any", "-out", "/dev/null")
-            sh("openssl", "cms", "-cmsout", "-inform", "DER", "-in", p7s,
-               "-outform", "PEM", "-out", os.path.join(self.work, "apply.pem.tmp"))
-            os.rename(os.path.join(self.work, "apply.pem.tmp"),
-                      os.path.join(self.work, "apply.pem"))
-            print("  ok  application content signed by the card (openssl cms "
-                  "-verify with the sandbox signature CA)", flush=True)
+            wait_file(os.path.join(self.work, "insurance-registered"), node, log)
+            reg = json.loads(sh("sqlite3", db, "SELECT doc FROM insurance_registrations "
+                                "WHERE resident_id = '%s'" % rid).stdout)
+            check(reg.get("channel") == "portal" and reg.get("certificate_serials"),
+                  "insurance registration in the database: %s" % reg)
+            print("  ok  健康保険証利用登録 from the portal: the registry's row "
+                  "(sqlite3) has channel portal and the card's certificate",
+                  flush=True)
+
+            # A clerk reads the record through the registry API: the read
+            # must appear in the resident's やりとり履歴.
+            box.ok("GET", "/v1/residents/" + rid)
+            open(os.path.join(self.work, "clerk-read"), "w").write("yes")
+
+            # The portal's signing page at the provider: the card signs
+            # through `openmyna app sign` (the signature password).
+            sign_link = os.path.join(self.work, "sign-link.txt")
+            wait_file(sign_link, node, log)
+            link = open(sign_link).read().strip()
+            check(link.startswith(self.issuer + "/app/requests/"), "link %r" % link)
+            out = subprocess.run([box.openmyna, "--data", box.data, "app", "sign",
+                                  link, "--password-env", "OPENMYNA_TEST_SIGN"],
+                                 env=self.env, capture_output=True, text=True,
+                                 timeout=180)
+            check(out.returncode == 0, "app sign: %s%s" % (out.stdout, out.stderr))
+            check("マイナポータル" in out.stdout, "the app did not name the portal")
+            print("  ok  the application signed by the card through `openmyna "
+                  "app sign` (the portal's sign transaction)", flush=True)
 
             wait_file(os.path.join(self.work, "applied"), node, log)
             code = box.ok("GET", "/v1/residents/" + rid)
@@ -152,6 +191,41 @@ class Portal:
                            resident["municipality_code"])
             mine = [a for a in inbox["applications"] if a["resident_id"] == rid]
             check(len(mine) == 1, "inbox %s" % inbox)
+            # The clerk's own check of what arrived: openssl verifies the CMS
+            # over the signed content with the sandbox signature CA, and the
+            # signer is the card's signature certificate (pkcs15 on the card
+            # is not read here: the registry's record of the card is).
+            one = box.ok("GET", "/v1/online-applications/" + mine[0]["id"])
+            content = os.path.join(self.work, "signed-content.json")
+            open(content, "w").write(one["signed_content"])
+            check(open(os.path.join(self.work, "apply.json")).read() ==
+                  one["signed_content"], "the page showed other bytes than signed")
+            der = os.path.join(self.work, "apply.p7s")
+            open(der, "wb").write(base64.b64decode(one["signature"]))
+            signer = os.path.join(self.work, "signer.pem")
+            sh("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", der,
+               "-content", content, "-CAfile",
+               os.path.join(box.data, "ca", "sign-ca-all.pem"),
+               "-purpose", "any", "-out", "/dev/null", "-signer", signer)
+            serial = sh("openssl", "x509", "-in", signer, "-noout",
+                        "-serial").stdout.strip().split("=")[1]
+            norm = lambda x: x.lower().lstrip("0")  # noqa: E731
+            registered = [c for c in code.get("certificates", [])
+                          if norm(c["serial"]) == norm(serial)]
+            check(norm(serial) == norm(one["signer_serial"]) and registered and
+                  registered[0].get("type", "signature") == "signature",
+                  "signer %s vs registry %s / %s" % (
+                      serial, one["signer_serial"], code.get("certificates")))
+            sh("openssl", "cms", "-cmsout", "-inform", "DER", "-in", der,
+               "-outform", "PEM", "-out", os.path.join(self.work, "apply.pem.tmp"))
+            os.rename(os.path.join(self.work, "apply.pem.tmp"),
+                      os.path.join(self.work, "apply.pem"))
+            print("  ok  the clerk's copy: openssl cms -verify with the sandbox "
+                  "signature CA, signer = the resident's signature certificate",
+                  flush=True)
+            wait_file(os.path.join(self.work, "tampered"), node, log)
+            print("  ok  the same signature with a field changed: refused (422)",
+                  flush=True)
             box.ok("POST", "/v1/online-applications/%s/accept" % mine[0]["id"], {})
             open(os.path.join(self.work, "decided"), "w").write("accepted")
             print("  ok  the clerk accepted it through the inbox API", flush=True)
@@ -202,6 +276,30 @@ class Portal:
               "CSV %s vs page %s" % (rows, history))
         print("  ok  やりとり履歴 and its CSV hold the sign-in (audit entry of "
               "the registry API)", flush=True)
+        clerk_reads = [e for e in entries if e["role"] == "counter_clerk"]
+        check(clerk_reads, "no clerk read in the audit trail: %s" % entries)
+        check(any(clerk_reads[-1]["actor_id"] in " ".join(row) for row in history),
+              "やりとり履歴 lacks the clerk's read %s: %s" % (clerk_reads[-1], history))
+        print("  ok  a clerk's read through the registry API is in やりとり履歴",
+              flush=True)
+        proxy_me = self.load("proxy-me.json")
+        child_doc = box.ok("GET", "/v1/residents/" + child["id"])
+        child_doc = child_doc.get("resident", child_doc)
+        basic = " ".join(" ".join(r) for r in proxy_me["basic"])
+        check(child_doc["name"] in basic and child_doc["date_of_birth"] in basic,
+              "proxy あなたの情報 %s vs registry %s" % (proxy_me, child_doc))
+        child_audit = box.ok("GET", "/v1/residents/%s/audit" % child["id"])
+        child_entries = (child_audit.get("entries", child_audit)
+                         if isinstance(child_audit, dict) else child_audit)
+        views = [e for e in child_entries if e["action"] == "portal.proxy_view"
+                 and e["actor_id"] == rid]
+        check(len(views) >= 2, "the child's history lacks the proxy views: %s"
+              % child_entries)
+        print("  ok  proxy: the parent saw the child's あなたの情報 (= the registry "
+              "API's record), %d views in the child's audit trail" % len(views),
+              flush=True)
+        print("  ok  another resident's id in the proxy switch (404) or in the "
+              "query of 7 pages: never their data", flush=True)
         notices = self.load("notices.json")
         check(any("受理" in n for n in notices), "no accepted notice: %s" % notices)
         print("  ok  お知らせ: the result is unread, then read; CSRF refused; "
@@ -270,8 +368,10 @@ def main(argv):
         print("npm ci failed: skipped")
         return 77
     work = tempfile.mkdtemp(prefix="openmyna-portal-web-")
-    shots = argv[2] if len(argv) > 2 else os.path.join(work, "shots")
-    os.makedirs(shots, exist_ok=True)
+    # Screenshots only when asked for (scripts/portal-screenshots).
+    shots = os.path.abspath(argv[2]) if len(argv) > 2 else ""
+    if shots:
+        os.makedirs(shots, exist_ok=True)
     t = Portal(argv[1], work, shots)
     try:
         t.run()

@@ -1,10 +1,14 @@
 // 健康保険証: the resident's memberships as the insurers registered them, the
 // registration of the card as insurance card, medication and check-ups
 // (issue 10 item 3; the records are the insurance registry's,
-// registry/insurance_store.h). Read-only.
+// registry/insurance_store.h); POST /insurance/register registers the card
+// as insurance card through the insurance registry (RegisterCard, channel
+// "portal"; insurance.md "保険証利用登録").
 #include <algorithm>
 
 #include "openmyna/registry/disclosure.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/insurance_service.h"
 #include "openmyna/registry/insurance_store.h"
 #include "portal_internal.h"
 
@@ -24,6 +28,7 @@ http::Response Portal::Impl::Insurance(const http::Request& request) {
                               insurance.GetRegistration(v.resident_id));
     const bool registered = registration && !registration->cancelled_at;
     view.Set("registered", registered)
+        .Set("proxy", !v.representative_id.empty())
         .Set("registered_at",
              registered ? registry::FormatJst(registration->registered_at)
                         : std::string());
@@ -86,6 +91,33 @@ http::Response Portal::Impl::Insurance(const http::Request& request) {
   if (!read) return Error(request, 503, "portal_login_failed");
   return Page(request, v, "portal_insurance", "insurance", std::move(view),
               "/insurance");
+}
+
+// The resident's own registration (a representative sees the page but does
+// not register for the child here: the form is not shown and the
+// registry's rule, actor = the resident, refuses it).
+http::Response Portal::Impl::InsuranceRegister(const http::Request& request) {
+  auto post = RequirePost(request);
+  if (auto* response = std::get_if<http::Response>(&post)) {
+    return std::move(*response);
+  }
+  const Visit& v = std::get<0>(post).first;
+  const registry::Actor actor{
+      v.representative_id.empty() ? v.resident_id : v.representative_id,
+      registry::Role::kResident, "マイナポータル 健康保険証利用登録"};
+  registry::InsuranceService insurance(store, clock, rng);
+  auto registered = insurance.RegisterCard(actor, v.resident_id, "portal");
+  if (!registered) {
+    const bool refused =
+        registered.error().Is(registry::RegistryErrc::kRefused) ||
+        registered.error().Is(registry::RegistryErrc::kInvalidInput) ||
+        registered.error().Is(registry::RegistryErrc::kConflict);
+    return Error(request, refused ? 422 : 503,
+                 refused ? "portal_insurance_register_refused"
+                         : "portal_login_failed",
+                 refused ? registered.error().message() : std::string());
+  }
+  return web::SeeOther(Url("/insurance"));  // the page shows it (PRG)
 }
 
 }  // namespace openmyna::portal

@@ -4,20 +4,18 @@
 #include "portal_internal.h"
 
 namespace openmyna::portal {
-namespace {
 
-// The login transaction's cookie (RFC 6265 §4.1): only the portal's paths,
-// not readable by scripts, sent on the provider's top-level redirect back
-// (Lax), for the transaction's 10 minutes.
-std::string LoginCookie(const PortalOptions& options, std::string_view value,
-                        int max_age) {
-  return std::string(OidcLogin::kCookie) + "=" + std::string(value) +
+// A login or signing transaction's cookie (RFC 6265 §4.1): only the
+// portal's paths, not readable by scripts, sent on the provider's top-level
+// redirect back (Lax), for the transaction's 10 minutes.
+std::string Portal::Impl::TransactionCookie(std::string_view name,
+                                            std::string_view value,
+                                            int max_age) const {
+  return std::string(name) + "=" + std::string(value) +
          "; Path=" + options.base_path +
          "/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
          (options.secure_cookies ? "; Secure" : "");
 }
-
-}  // namespace
 
 http::Response Portal::Impl::LoginStart(const http::Request& request) {
   auto form = web::ParseFormBody(request);
@@ -34,7 +32,8 @@ http::Response Portal::Impl::LoginStart(const http::Request& request) {
     return Error(request, 503, "portal_provider_unavailable");
   }
   http::Response response = web::SeeOther(*url);
-  response.AddHeader("Set-Cookie", LoginCookie(options, transaction, 600));
+  response.AddHeader("Set-Cookie",
+                     TransactionCookie(OidcLogin::kCookie, transaction, 600));
   return response;
 }
 
@@ -56,7 +55,8 @@ http::Response Portal::Impl::LoginCallback(const http::Request& request) {
       }
       http::Response response = web::SeeOther(Url("/"));
       response.AddHeader("Set-Cookie", *cookie);
-      response.AddHeader("Set-Cookie", LoginCookie(options, "", 0));
+      response.AddHeader("Set-Cookie",
+                         TransactionCookie(OidcLogin::kCookie, "", 0));
       return response;
     }
     failure = cookie.error().message().rfind("portal_", 0) == 0
@@ -68,7 +68,8 @@ http::Response Portal::Impl::LoginCallback(const http::Request& request) {
   // The refusal's reason in words; the provider's own code after it.
   http::Response response =
       Error(request, 403, failure, detail.empty() ? "" : " (" + detail + ")");
-  response.AddHeader("Set-Cookie", LoginCookie(options, "", 0));
+  response.AddHeader("Set-Cookie",
+                     TransactionCookie(OidcLogin::kCookie, "", 0));
   return response;
 }
 

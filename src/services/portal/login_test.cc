@@ -13,9 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "openmyna/base/base64.h"
+#include "openmyna/base/bytes.h"
 #include "openmyna/portal/portal.h"
 #include "openmyna/sign_in/first_party.h"
 #include "openmyna/sign_in/jose.h"
+#include "openmyna/sign_in/jwe.h"
 #include "openmyna/web/form.h"
 
 namespace openmyna::portal {
@@ -103,6 +106,23 @@ class PortalLoginTest : public ::testing::Test {
               .dump();
       return out;
     }
+    if (r.path == "/api/sign-transactions") {  // the signing API
+      EXPECT_EQ(r.HeaderValue("Authorization"), "Bearer cc-1");
+      const json body = json::parse(r.body);
+      sign_digest_info_ = body.value("digest_info", "");
+      out.status = 201;
+      out.body = json{
+          {"sign_transaction_id", "st-1"},
+          {"digest_info", sign_digest_info_},
+          {"expires_in",
+           600}}.dump();
+      return out;
+    }
+    if (r.path == "/api/sign-transactions/st-1/result") {
+      EXPECT_EQ(r.HeaderValue("Authorization"), "Bearer cc-1");
+      out.body = result_jwe_;
+      return out;
+    }
     auto form = web::ParseFormBody(r);
     EXPECT_TRUE(form);
     std::ifstream in(dir_ / "sign_in" / "clients.json");
@@ -115,6 +135,13 @@ class PortalLoginTest : public ::testing::Test {
       }
     }
     auto assertion = sign_in::VerifyJws(form->GetOr("client_assertion"), keys);
+    if (form->GetOr("grant_type") == "client_credentials") {
+      EXPECT_TRUE(assertion);
+      EXPECT_EQ(form->GetOr("scope"), "sign");
+      out.body =
+          json{{"access_token", "cc-1"}, {"token_type", "Bearer"}}.dump();
+      return out;
+    }
     pkce_ok_ = assertion &&
                assertion->payload["aud"] ==
                    issuer_ + "/protocol/openid-connect/token" &&
@@ -188,6 +215,38 @@ class PortalLoginTest : public ::testing::Test {
     return *q;
   }
 
+  // Signed in through the stand-in: the session cookie.
+  std::string SignIn() {
+    std::string cookie;
+    web::Form q = StartLogin(cookie);
+    auto back = Send("GET", "/portal/callback", cookie, "",
+                     "code=the-code&state=" + q.GetOr("state"));
+    const std::string set = HeaderOf(back, "Set-Cookie");
+    return set.substr(0, set.find(';'));
+  }
+
+  // POST /portal/apply/delivery_address/sign: the authorization URL's
+  // parameters; `cookie` gains the signing transaction's cookie.
+  web::Form StartSigning(std::string& cookie) {
+    auto form = Send("GET", "/portal/apply/delivery_address", cookie);
+    const std::size_t at = form.body.find("name=\"csrf\" value=\"") + 19;
+    auto start = Send(
+        "POST", "/portal/apply/delivery_address/sign", cookie,
+        "csrf=" + form.body.substr(at, 64) + "&delivery_address=x&reason=y");
+    EXPECT_EQ(start.status, 303) << start.body;
+    const std::string set = HeaderOf(start, "Set-Cookie");
+    EXPECT_EQ(set.rfind("openmyna_portal_sign=", 0), 0u) << set;
+    cookie += "; " + set.substr(0, set.find(';'));
+    const std::string location = HeaderOf(start, "Location");
+    http::Request r;
+    r.query = location.substr(location.find('?') + 1);
+    auto q = web::ParseQuery(r);
+    EXPECT_TRUE(q);
+    challenge_ = q->GetOr("code_challenge");
+    nonce_ = q->GetOr("nonce");
+    return *q;
+  }
+
   FixedClock clock_{
       TimePoint(std::chrono::sys_days(std::chrono::year(2026) / 12 / 1)) + 3h};
   DeterministicRng rng_{5};
@@ -202,7 +261,75 @@ class PortalLoginTest : public ::testing::Test {
   std::string challenge_, nonce_;
   bool pkce_ok_ = false;
   json claims_override_ = json::object();
+  std::string sign_digest_info_, result_jwe_;
 };
+
+// Signing an application through the provider's signing API (docs/sign-in.md):
+// the client_credentials token, the DigestInfo posted, the authorization
+// request with scope "openid sign"; the provider's refusal explained; a
+// result for another DigestInfo refused; a login's cookie does not end a
+// signing.
+TEST_F(PortalLoginTest, SigningGoesThroughTheSigningApi) {
+  const std::string session = SignIn();
+  ASSERT_EQ(session.rfind("openmyna_portal=", 0), 0u);
+  std::string cookie = session;
+  web::Form q = StartSigning(cookie);
+  EXPECT_EQ(q.GetOr("scope"), "openid sign");
+  EXPECT_EQ(q.GetOr("sign_transaction_id"), "st-1");
+  EXPECT_EQ(q.GetOr("redirect_uri"),
+            "https://127.0.0.1:2/portal/apply/callback");
+  EXPECT_EQ(q.GetOr("acr_values"), "aal3");
+  // A SHA-256 DigestInfo (RFC 8017 §9.2): 19-byte prefix + 32 bytes.
+  const auto digest_info = Base64Decode(sign_digest_info_);
+  ASSERT_TRUE(digest_info);
+  ASSERT_EQ(digest_info->size(), 51u);
+  EXPECT_EQ(ToHex(ByteView(*digest_info).first(19)),
+            "3031300d060960864801650304020105000420");
+  // The card holder's refusal, in the provider's words after ours.
+  auto refused = Send("GET", "/portal/apply/callback", cookie, "",
+                      "error=access_denied&error_description=pin_blocked&"
+                      "state=" +
+                          q.GetOr("state"));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("カードでの電子署名ができませんでした"),
+            std::string::npos);
+  EXPECT_NE(refused.body.find("pin_blocked"), std::string::npos);
+
+  // A result for another DigestInfo (encrypted to the portal's key, as
+  // the provider does) is not this transaction's: nothing is submitted.
+  cookie = session;
+  q = StartSigning(cookie);
+  std::ifstream in(dir_ / "sign_in" / "clients.json");
+  const json clients = json::parse(in);
+  json key;
+  for (const json& c : clients["clients"]) {
+    if (c["client_id"] == "MynaPortal") key = c["jwks"]["keys"][0];
+  }
+  OpenSslRng rng;
+  result_jwe_ =
+      *sign_in::EncryptJwe(json{{"sign_transaction_id", "st-1"},
+                                {"digest_info", Base64Encode(Bytes(51, 1))},
+                                {"signature", Base64Encode(Bytes(256, 2))},
+                                {"certificate", Base64Encode(Bytes(10, 3))}}
+                               .dump(),
+                           key, rng);
+  auto wrong = Send("GET", "/portal/apply/callback", cookie, "",
+                    "code=the-code&state=" + q.GetOr("state"));
+  EXPECT_EQ(wrong.status, 403) << wrong.body;
+  EXPECT_NE(wrong.body.find("電子署名を完了できませんでした"),
+            std::string::npos);
+  auto list = Send("GET", "/portal/apply", cookie);
+  EXPECT_EQ(list.body.find("申請日時"), std::string::npos) << "none sent";
+
+  // A login's transaction cookie is not a signing's.
+  std::string login_cookie;
+  web::Form login = StartLogin(login_cookie);
+  auto mixed = Send("GET", "/portal/apply/callback",
+                    session + "; openmyna_portal_sign=" +
+                        login_cookie.substr(login_cookie.rfind('=') + 1),
+                    "", "code=the-code&state=" + login.GetOr("state"));
+  EXPECT_EQ(mixed.status, 403);
+}
 
 TEST_F(PortalLoginTest, CodeFlowWithPkceStateNonceSignsTheResidentIn) {
   std::string cookie;

@@ -10,8 +10,10 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
+#include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
@@ -54,6 +56,27 @@ class OidcLogin {
   std::string Issuer() const;
   std::string RedirectUri() const;
 
+  // Signing with the card's signature key (docs/sign-in.md, "Signing for
+  // relying parties"): a client_credentials token, POST
+  // /api/sign-transactions with `digest_info`, then the authorization
+  // request with scope "openid sign" and the sign_transaction_id, answered
+  // at SignRedirectUri(). `context` stays here with the transaction (10
+  // min) and comes back from FinishSigning. The transaction id goes in the
+  // browser's kSignCookie.
+  Result<std::string> StartSigning(ByteView digest_info, std::string context,
+                                   std::string& transaction_id);
+  struct SigningOutcome {
+    LoginOutcome login;  // error_key set: refused (no signature below)
+    std::string context;
+    Bytes digest_info, signature, certificate;  // DER certificate
+  };
+  // The redirect back: as Finish, then the result read once from
+  // /api/sign-transactions/{id}/result and decrypted with the client key.
+  SigningOutcome FinishSigning(const web::Form& query,
+                               std::string_view transaction_id);
+  static constexpr std::string_view kSignCookie = "openmyna_portal_sign";
+  std::string SignRedirectUri() const;
+
  private:
   OidcLogin(LoginOptions options, std::string base_path, const Clock& clock,
             Rng& rng)
@@ -61,8 +84,33 @@ class OidcLogin {
         base_path_(std::move(base_path)),
         clock_(clock),
         rng_(rng) {}
+  struct Transaction {
+    std::string state, nonce, verifier;
+    TimePoint expires;
+    // Signing only:
+    std::string sign_transaction_id, bearer, context;
+    Bytes digest_info;
+  };
   std::string Random();
   std::string ClientAssertion();
+  // Registers the client (both redirect URIs) when the base URL changed.
+  Status Register();
+  // Keeps a new transaction; returns the authorization request's URL.
+  Result<std::string> Open(std::string& transaction_id, Transaction t,
+                           const std::string& scope,
+                           const std::string& redirect_uri);
+  // The transaction named by the cookie, ended (one answer per request);
+  // nullopt when unknown or expired.
+  std::optional<Transaction> Take(std::string_view transaction_id);
+  // State, iss, error, the code exchanged, the ID token verified, the
+  // resident resolved through the first-party seam.
+  LoginOutcome Redeem(const web::Form& query,
+                      const std::optional<Transaction>& t,
+                      const std::string& redirect_uri);
+  // A request to this server's routes (the provider and the signing API).
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& body, const std::string& type,
+                      const std::string& bearer);
   // `endpoint`: "token", "certs", or a path under the issuer ("/.well-…").
   Result<nlohmann::json> BackChannel(const std::string& method,
                                      const std::string& endpoint,
@@ -75,10 +123,6 @@ class OidcLogin {
   pki::EvpPkeyPtr key_;
   nlohmann::json public_jwk_;
   std::string kid_;
-  struct Transaction {
-    std::string state, nonce, verifier;
-    TimePoint expires;
-  };
   std::mutex mutex_;
   std::string registered_for_;  // the redirect URI registered last
   std::map<std::string, Transaction> transactions_;

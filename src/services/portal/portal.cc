@@ -334,6 +334,9 @@ Status Portal::AddRoutes(http::Router& router) {
   OPENMYNA_RETURN_IF_ERROR(
       router.Add("GET", base + "/insurance",
                  [s](const http::Request& r) { return s->Insurance(r); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", base + "/insurance/register",
+      [s](const http::Request& r) { return s->InsuranceRegister(r); }));
   for (std::string_view path : {"/konbini"}) {
     const std::string title = "portal_konbini";
     const std::string current(path);

@@ -9,6 +9,7 @@
 #include "oidc_login.h"
 #include "openmyna/portal/portal.h"
 #include "openmyna/registry/model.h"
+#include "openmyna/registry/online_applications.h"
 #include "openmyna/web/form.h"
 #include "openmyna/web/page.h"
 #include "openmyna/web/session.h"
@@ -66,9 +67,23 @@ struct Portal::Impl {
   http::Response MarkRead(const http::Request& request);
   http::Response History(const http::Request& request, bool csv);
   http::Response Insurance(const http::Request& request);
+  http::Response InsuranceRegister(const http::Request& request);
   http::Response ApplyList(const http::Request& request);
   http::Response ApplyGet(const http::Request& request);
   http::Response ApplyPost(const http::Request& request);
+  // Signing through the provider's signing API (apply_pages.cc).
+  http::Response ApplySignStart(const http::Request& request,
+                                const registry::OnlineApplicationDraft& draft);
+  http::Response ApplyCallback(const http::Request& request, const Visit& v);
+  http::Response SubmitSigned(const http::Request& request, const Visit& v,
+                              const registry::OnlineApplicationDraft& draft,
+                              ByteView cms);
+  // The resident's municipality, or the domicile's for the konbini
+  // registration (as the registry rebuilds the signed content).
+  std::string MunicipalityFor(const registry::OnlineApplicationDraft& draft);
+  // A login or signing transaction's cookie (login_pages.cc).
+  std::string TransactionCookie(std::string_view name, std::string_view value,
+                                int max_age) const;
 
   PortalOptions options;
   registry::RegistryStore& store;
