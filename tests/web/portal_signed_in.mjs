@@ -66,7 +66,8 @@ async function keyboardWalk(page, what) {
   const total = await page.$$eval(selector, els => els.filter(e => e.getClientRects().length > 0).length);
   await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
   const reached = new Set();
-  for (let i = 0; i < total + 3; ++i) {
+  // A date field takes one Tab per part (year, month, day).
+  for (let i = 0; i < total * 3 + 10 && reached.size < total; ++i) {
     await page.keyboard.press('Tab');
     const at = await page.evaluate(sel => {
       const all = [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length > 0);
