@@ -81,6 +81,32 @@ Result<std::optional<Certificate>> FindSuccessor(RegistryTx& tx,
   return newest;
 }
 
+Result<CertificateHolder> FindCertificateHolder(RegistryTx& tx,
+                                                std::string_view serial,
+                                                TimePoint now) {
+  OPENMYNA_ASSIGN_OR_RETURN(std::string key, CanonicalSerial(serial));
+  OPENMYNA_ASSIGN_OR_RETURN(auto certificate, tx.GetCertificate(key));
+  if (!certificate) {
+    return Fail(RegistryErrc::kNotFound,
+                "the registry issued no certificate with serial " + key);
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(certificate->card_id));
+  OPENMYNA_ASSIGN_OR_RETURN(auto resident,
+                            tx.GetResident(certificate->resident_id));
+  if (!card || !resident) {
+    return Fail(RegistryErrc::kStorage,
+                "certificate " + key + " names a missing card or resident");
+  }
+  CertificateHolder out;
+  OPENMYNA_ASSIGN_OR_RETURN(out.successor,
+                            FindSuccessor(tx, *certificate, now));
+  out.certificate = std::move(*certificate);
+  out.standing = StandingAt(out.certificate, now);
+  out.card = std::move(*card);
+  out.resident = std::move(*resident);
+  return out;
+}
+
 Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
                                                   const Clock& clock, Rng& rng,
                                                   const Actor& actor,
@@ -93,28 +119,11 @@ Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
                 "role " + std::string(ToString(actor.role)) +
                     " may not perform " + std::string(kAction));
   }
-  OPENMYNA_ASSIGN_OR_RETURN(std::string key, CanonicalSerial(serial));
+  OPENMYNA_RETURN_IF_ERROR(CanonicalSerial(serial));
   const TimePoint now = clock.Now();
   CertificateHolder out;
   OPENMYNA_REGISTRY_TRANSACT(store.Read([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto certificate, tx.GetCertificate(key));
-    if (!certificate) {
-      return Fail(RegistryErrc::kNotFound,
-                  "the registry issued no certificate with serial " + key);
-    }
-    OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(certificate->card_id));
-    OPENMYNA_ASSIGN_OR_RETURN(auto resident,
-                              tx.GetResident(certificate->resident_id));
-    if (!card || !resident) {
-      return Fail(RegistryErrc::kStorage,
-                  "certificate " + key + " names a missing card or resident");
-    }
-    OPENMYNA_ASSIGN_OR_RETURN(out.successor,
-                              FindSuccessor(tx, *certificate, now));
-    out.certificate = std::move(*certificate);
-    out.standing = StandingAt(out.certificate, now);
-    out.card = std::move(*card);
-    out.resident = std::move(*resident);
+    OPENMYNA_ASSIGN_OR_RETURN(out, FindCertificateHolder(tx, serial, now));
     if (actor.role == Role::kResident) return Ok();
     log::Get("registry")
         ->debug("{} by {} ({}) on resident {}", kAction, actor.id,

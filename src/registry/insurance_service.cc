@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "access.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/log.h"
 #include "openmyna/domain/date.h"
@@ -17,15 +18,14 @@
 
 namespace openmyna::registry {
 
-struct InsuranceService::Impl {
+// Role checks, ids and the audit rule shared with the registry's other
+// services: access.h.
+struct InsuranceService::Impl : internal::ServiceAccess {
+  explicit Impl(InsuranceService& service)
+      : ServiceAccess{service.clock_, service.rng_}, s(service) {}
   InsuranceService& s;
 
-  std::string Today() const {
-    return domain::FormatDate(domain::JapanDateOf(s.clock_.Now()));
-  }
-  std::string NewId(std::string_view prefix) const {
-    return std::string(prefix) + ToHex(s.rng_.Bytes(8));
-  }
+  std::string TodayText() const { return domain::FormatDate(Today()); }
 
   // One read-only step in its own transaction: `read(InsuranceTx&)`.
   template <typename T, typename F>
@@ -37,6 +37,16 @@ struct InsuranceService::Impl {
       return Ok();
     }));
     return out;
+  }
+
+  // A resident's records of one kind, read by the resident or the system.
+  template <typename T, typename List>
+  Result<std::vector<T>> OwnRecords(const Actor& actor,
+                                    std::string_view resident_id,
+                                    std::string_view action, List list) {
+    OPENMYNA_RETURN_IF_ERROR(OwnOrSystem(actor, resident_id, action));
+    return Read<std::vector<T>>(
+        [&](InsuranceTx& ins) { return list(ins, resident_id); });
   }
 
   static Unexpected<Error> Refuse(std::string message) {
@@ -69,17 +79,6 @@ struct InsuranceService::Impl {
     return Refuse(fmt::format("{} {} may not perform {} on insurer {}'s record",
                               ToString(actor.role), actor.id, action,
                               m.insurer_number));
-  }
-
-  Status Audit(RegistryTx& tx, const Actor& actor, std::string_view resident_id,
-               std::string_view action) const {
-    if (actor.role == Role::kResident || resident_id.empty()) return Ok();
-    log::Get("registry")
-        ->debug("{} by {} ({}) on resident {}", action, actor.id,
-                ToString(actor.role), resident_id);
-    return tx.AppendAudit({NewId("au-"), std::string(resident_id), actor.id,
-                           actor.role, std::string(action), actor.why,
-                           s.clock_.Now()});
   }
 
   static Status CheckDate(std::string_view field, std::string_view text,
@@ -261,6 +260,57 @@ struct InsuranceService::Impl {
       if (insurer) answer.insurers.push_back(*insurer);
     }
     return Ok();
+  }
+
+  // Whether a card's authentication certificate may be answered for
+  // (insurance.md §1.3): good, or expired less than kGraceMonths ago with
+  // no successor yet; a revoked one (suspension, loss, a replaced card) or
+  // one replaced by a renewal never is: the card holding the successor
+  // answers instead.
+  static constexpr int kGraceMonths = 3;
+  static Status Answerable(const CertificateHolder& holder, TimePoint now) {
+    const Certificate& cert = holder.certificate;
+    const std::string later =
+        holder.successor ? " (a newer certificate of the holder answers)" : "";
+    switch (holder.standing) {
+      case CertificateStanding::kGood:
+        return Ok();
+      case CertificateStanding::kRevoked:
+        return Refuse("the authentication certificate is revoked (" +
+                      std::string(pki::ReasonName(cert.reason)) + ")" + later);
+      case CertificateStanding::kNotYetValid:
+        return Refuse("the authentication certificate is not yet valid");
+      case CertificateStanding::kExpired:
+        if (holder.successor) {
+          return Refuse("the authentication certificate expired" + later);
+        }
+        if (now - cert.not_after > std::chrono::months(kGraceMonths)) {
+          return Refuse(
+              "the authentication certificate expired more than 3 months ago");
+        }
+        return Ok();
+    }
+    return Ok();
+  }
+
+  // 保険証利用登録 covers the registered certificates and their successors:
+  // the holder's certificates of the same type issued after a registered
+  // one (renewal, reissue).
+  static Result<bool> RegisteredOrSuccessor(RegistryTx& tx,
+                                            const InsuranceRegistration& reg,
+                                            const Certificate& cert) {
+    for (const std::string& serial : reg.certificate_serials) {
+      if (serial == cert.serial) return true;
+    }
+    for (const std::string& serial : reg.certificate_serials) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto registered, tx.GetCertificate(serial));
+      if (registered && registered->resident_id == cert.resident_id &&
+          registered->type == cert.type &&
+          registered->not_before <= cert.not_before) {
+        return true;
+      }
+    }
+    return false;
   }
 
   Status AuditCheck(RegistryTx& tx, const Actor& actor,
@@ -520,11 +570,11 @@ Result<RecheckReport> InsuranceService::RecheckLinks(const Actor& actor) {
 
 Result<std::vector<Membership>> InsuranceService::MembershipsOf(
     const Actor& actor, std::string_view resident_id) {
-  OPENMYNA_RETURN_IF_ERROR(
-      Impl::OwnOrSystem(actor, resident_id, "insurance.memberships"));
-  return Impl{*this}.Read<std::vector<Membership>>([&](InsuranceTx& ins) {
-    return ins.ListMembershipsOfResident(resident_id);
-  });
+  return Impl{*this}.OwnRecords<Membership>(
+      actor, resident_id, "insurance.memberships",
+      [](InsuranceTx& ins, std::string_view id) {
+        return ins.ListMembershipsOfResident(id);
+      });
 }
 
 Status InsuranceService::AddMedication(const Actor& actor,
@@ -565,26 +615,29 @@ Status InsuranceService::AddExpense(const Actor& actor,
 
 Result<std::vector<MedicationRecord>> InsuranceService::MedicationOf(
     const Actor& actor, std::string_view resident_id) {
-  OPENMYNA_RETURN_IF_ERROR(
-      Impl::OwnOrSystem(actor, resident_id, "insurance.medication.read"));
-  return Impl{*this}.Read<std::vector<MedicationRecord>>(
-      [&](InsuranceTx& ins) { return ins.ListMedication(resident_id); });
+  return Impl{*this}.OwnRecords<MedicationRecord>(
+      actor, resident_id, "insurance.medication.read",
+      [](InsuranceTx& ins, std::string_view id) {
+        return ins.ListMedication(id);
+      });
 }
 
 Result<std::vector<CheckupRecord>> InsuranceService::CheckupsOf(
     const Actor& actor, std::string_view resident_id) {
-  OPENMYNA_RETURN_IF_ERROR(
-      Impl::OwnOrSystem(actor, resident_id, "insurance.checkup.read"));
-  return Impl{*this}.Read<std::vector<CheckupRecord>>(
-      [&](InsuranceTx& ins) { return ins.ListCheckups(resident_id); });
+  return Impl{*this}.OwnRecords<CheckupRecord>(
+      actor, resident_id, "insurance.checkup.read",
+      [](InsuranceTx& ins, std::string_view id) {
+        return ins.ListCheckups(id);
+      });
 }
 
 Result<std::vector<MedicalExpense>> InsuranceService::ExpensesOf(
     const Actor& actor, std::string_view resident_id) {
-  OPENMYNA_RETURN_IF_ERROR(
-      Impl::OwnOrSystem(actor, resident_id, "insurance.expense.read"));
-  return Impl{*this}.Read<std::vector<MedicalExpense>>(
-      [&](InsuranceTx& ins) { return ins.ListExpenses(resident_id); });
+  return Impl{*this}.OwnRecords<MedicalExpense>(
+      actor, resident_id, "insurance.expense.read",
+      [](InsuranceTx& ins, std::string_view id) {
+        return ins.ListExpenses(id);
+      });
 }
 
 Result<InsuranceRegistration> InsuranceService::RegisterCardAtReader(
@@ -812,8 +865,10 @@ Result<EligibilityAnswer> InsuranceService::CheckByCardData(
       Impl::CheckDate("Birthdate", query.date_of_birth, true));
   EligibilityAnswer answer;
   answer.reference_classification = 2;
-  answer.confirmation_date = impl.Today();
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+  answer.confirmation_date = impl.TodayText();
+  // Reads and audit entries only: a read snapshot beside the writer, the
+  // entries joining the next commit group (store.h).
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     MedicalInstitution inst{actor.id, "system"};
     if (actor.role == Role::kClinic) {
       OPENMYNA_ASSIGN_OR_RETURN(inst, Impl::Institution(tx, actor));
@@ -879,41 +934,55 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
       actor, {Role::kClinic, Role::kSystem}, "insurance.eligibility"));
   EligibilityAnswer answer;
   answer.reference_classification = 1;
-  answer.confirmation_date = impl.Today();
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+  answer.confirmation_date = impl.TodayText();
+  const TimePoint now = clock_.Now();
+  std::string resident_id;  // set when the serial joins the registration
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     MedicalInstitution inst{actor.id, "system"};
     if (actor.role == Role::kClinic) {
       OPENMYNA_ASSIGN_OR_RETURN(inst, Impl::Institution(tx, actor));
     }
-    InsuranceTx ins(tx);
-    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate(serial));
-    if (!cert || cert->type != CertificateType::kAuthentication) {
+    // The registry's holder look-up (certificate_holder.h): the card, the
+    // resident, the certificate's standing and its successor.
+    auto holder = FindCertificateHolder(tx, serial, now);
+    if (!holder && holder.error().Is(RegistryErrc::kNotFound)) {
       answer.validity = Validity::kNoQualification;
       answer.message = "not an authentication certificate of this registry";
       return Ok();
     }
-    if (cert->revoked) {
-      return Impl::Refuse("the authentication certificate is revoked (" +
-                          std::string(pki::ReasonName(cert->reason)) + ")");
+    if (!holder) return Unexpected(std::move(holder).error());
+    const Certificate& cert = holder->certificate;
+    if (cert.type != CertificateType::kAuthentication) {
+      answer.validity = Validity::kNoQualification;
+      answer.message = "not an authentication certificate of this registry";
+      return Ok();
     }
-    OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(cert->resident_id));
+    OPENMYNA_RETURN_IF_ERROR(Impl::Answerable(*holder, now));
+    InsuranceTx ins(tx);
+    const std::string& who = holder->resident.id;
+    OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(who));
     if (!reg || reg->cancelled_at) {
       answer.validity = Validity::kNoQualification;
       answer.message =
           "the card is not registered as insurance card (保険証利用登録なし)";
-      return impl.AuditCheck(tx, actor, inst, cert->resident_id);
+      return impl.AuditCheck(tx, actor, inst, who);
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(bool listed,
+                              Impl::RegisteredOrSuccessor(tx, *reg, cert));
+    if (!listed) {
+      answer.validity = Validity::kNoQualification;
+      answer.message =
+          "the certificate is older than the registered card's (保険証利用登録"
+          "は新しいカードにあります)";
+      return impl.AuditCheck(tx, actor, inst, who);
     }
     answer.linkage_code = reg->linkage_code;
     if (std::find(reg->certificate_serials.begin(),
                   reg->certificate_serials.end(),
-                  cert->serial) == reg->certificate_serials.end()) {
-      // A successor certificate (renewal, reissue): the registration follows
-      // the resident, the new serial is recorded on first use.
-      reg->certificate_serials.push_back(cert->serial);
-      OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(*reg));
+                  cert.serial) == reg->certificate_serials.end()) {
+      resident_id = who;  // recorded below, after the snapshot
     }
-    OPENMYNA_ASSIGN_OR_RETURN(auto all,
-                              ins.ListMembershipsOfResident(cert->resident_id));
+    OPENMYNA_ASSIGN_OR_RETURN(auto all, ins.ListMembershipsOfResident(who));
     std::erase_if(all, [](const Membership& m) {
       return m.link_state != LinkState::kVerified &&
              m.link_state != LinkState::kOverridden;
@@ -933,10 +1002,27 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
     OPENMYNA_RETURN_IF_ERROR(impl.FillInsurers(tx, answer));
     if (actor.role == Role::kClinic) {
       OPENMYNA_ASSIGN_OR_RETURN(answer.consent,
-                                ins.LatestConsent(cert->resident_id, actor.id));
+                                ins.LatestConsent(who, actor.id));
     }
-    return impl.AuditCheck(tx, actor, inst, cert->resident_id);
+    return impl.AuditCheck(tx, actor, inst, who);
   }));
+  if (!resident_id.empty()) {
+    // A successor certificate (renewal, reissue) on first use: the
+    // registration lists it from now on.
+    const std::string key = CanonicalSerial(serial).value_or("");
+    OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+      InsuranceTx ins(tx);
+      OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(resident_id));
+      if (!reg || reg->cancelled_at ||
+          std::find(reg->certificate_serials.begin(),
+                    reg->certificate_serials.end(),
+                    key) != reg->certificate_serials.end()) {
+        return Ok();
+      }
+      reg->certificate_serials.push_back(key);
+      return ins.PutRegistration(*reg);
+    }));
+  }
   return answer;
 }
 

@@ -462,6 +462,98 @@ TEST_F(InsuranceServiceTest, CardRegistrationAndCheckByCertificate) {
   EXPECT_EQ(cancelled->validity, Validity::kNoQualification);
 }
 
+// 保険証利用登録 follows the card's successors (item 3) through the
+// registry's holder look-up: after a reissue and after a renewal the new
+// card's certificate answers and joins the registration, the old one is
+// refused; an expired certificate answers for 3 months only. Serials and
+// dates are the registry's records read through GetResident.
+TEST_F(InsuranceServiceTest, SuccessorsAfterReissueAndRenewal) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  Card first = IssueCard(taro);
+  Enrol(kKenpo, Form(), "123456789018");
+  const std::string serial1 = AuthSerial(taro.id);
+  const Actor self{taro.id, Role::kResident, ""};
+  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id, "portal", serial1));
+  auto Serials = [&] {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(auto r,
+                                InsuranceTx(tx).GetRegistration(taro.id));
+      if (r) out = r->certificate_serials;
+      return Ok();
+    }));
+    return out;
+  };
+  auto Refused = [&](const std::string& serial) {
+    auto answer = insurance_->CheckByCertificate(kClinic, serial);
+    return !answer && answer.error().Is(RegistryErrc::kRefused);
+  };
+  auto Valid = [&](const std::string& serial) {
+    auto answer = insurance_->CheckByCertificate(kClinic, serial);
+    EXPECT_TRUE(answer) << answer.error();
+    return answer && answer->validity == Validity::kValid;
+  };
+
+  // Reissue after a loss.
+  ASSERT_TRUE(registry_->ReportLossOrTheft(kClerk, first.id,
+                                           ReissueReason::kLoss, "長野-7"));
+  EXPECT_TRUE(Refused(serial1));
+  auto reissue =
+      registry_->ApplyForReissue(kClerk, taro.id, ReissueReason::kLoss, true);
+  ASSERT_TRUE(reissue) << reissue.error();
+  clock_.Advance(hours(24 * 14));
+  auto second = registry_->Produce(kClerk, reissue->id);
+  ASSERT_TRUE(second) << second.error();
+  ASSERT_TRUE(registry_->Deliver(kClerk, second->id, taro.id,
+                                 {"ABC123", "1234", "5678", "9012"}));
+  const std::string serial2 = AuthSerial(taro.id);
+  ASSERT_NE(serial2, serial1);
+  EXPECT_TRUE(Valid(serial2));
+  EXPECT_TRUE(Refused(serial1));
+  EXPECT_EQ(Serials(), (std::vector<std::string>{serial1, serial2}));
+
+  // The 3-month grace of an expired certificate without successor.
+  TimePoint not_after{};
+  auto file = registry_->GetResident(kSystem, taro.id);
+  ASSERT_TRUE(file);
+  for (const Certificate& c : file->certificates) {
+    if (c.serial == serial2) not_after = c.not_after;
+  }
+  clock_.Set(not_after + hours(24 * 20));
+  EXPECT_TRUE(Valid(serial2));
+  clock_.Set(not_after + hours(24 * 100));
+  EXPECT_TRUE(Refused(serial2));
+
+  // Renewal of the card (its window opens 3 months before its expiry).
+  auto domain_expiry = domain::ParseDate(second->expires_on);
+  ASSERT_TRUE(domain_expiry) << second->expires_on;
+  clock_.Set(At(static_cast<int>(domain_expiry->year()),
+                static_cast<unsigned>(domain_expiry->month()), 1) -
+             hours(24 * 20));
+  auto renewal = registry_->ApplyForRenewal(kClerk, taro.id);
+  ASSERT_TRUE(renewal) << renewal.error();
+  auto third = registry_->Produce(kClerk, renewal->id);
+  ASSERT_TRUE(third) << third.error();
+  ASSERT_TRUE(registry_->Deliver(kClerk, third->id, taro.id,
+                                 {"ABC123", "1234", "5678", "9012"}));
+  // The renewed card's: the expired one of the second card stays
+  // unrevoked in the record (it simply expired).
+  std::string serial3;
+  file = registry_->GetResident(kSystem, taro.id);
+  ASSERT_TRUE(file);
+  for (const Certificate& c : file->certificates) {
+    if (c.card_id == third->id && c.type == CertificateType::kAuthentication) {
+      serial3 = c.serial;
+    }
+  }
+  ASSERT_FALSE(serial3.empty());
+  ASSERT_NE(serial3, serial2);
+  EXPECT_TRUE(Valid(serial3));
+  EXPECT_TRUE(Refused(serial2));
+  EXPECT_TRUE(Refused(serial1));
+  EXPECT_EQ(Serials(), (std::vector<std::string>{serial1, serial2, serial3}));
+}
+
 TEST_F(InsuranceServiceTest, FaceAuthCardRegistersOnlyAtAReader) {
   Resident haru = Register("060122228102", "長野県千曲市大字稲荷山100番地",
                            "1945-02-11", "更級 ハル", "サラシナ ハル");

@@ -5,7 +5,9 @@
 #include <map>
 #include <mutex>
 
+#include "openmyna/base/base64.h"
 #include "openmyna/base/bytes.h"
+#include "openmyna/domain/identity_match.h"
 #include "openmyna/http/message.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
@@ -81,14 +83,9 @@ class Api {
     std::string_view auth = request.HeaderValue("Authorization");
     if (!auth.starts_with("Basic ")) return std::nullopt;
     auth.remove_prefix(6);
-    std::string decoded(auth.size(), '\0');
-    const int n =
-        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                        reinterpret_cast<const unsigned char*>(auth.data()),
-                        static_cast<int>(auth.size()));
-    if (n < 0) return std::nullopt;
-    decoded.resize(static_cast<std::size_t>(n));
-    while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();
+    const auto bytes = Base64Decode(auth);
+    if (!bytes) return std::nullopt;
+    const std::string decoded(bytes->begin(), bytes->end());
     const auto colon = decoded.find(':');
     if (colon == std::string::npos) return std::nullopt;
     const std::string id = decoded.substr(0, colon);
@@ -223,17 +220,8 @@ class Api {
   }
 
   http::Response Enrol(const http::Request& request) {
-    auto who = Authenticate(request);
-    if (!who) return Unauthorized();
-    if (who->second != registry::Role::kInsurer) {
-      return http::Problem(403, "Forbidden", "an insurer credential is needed");
-    }
-    auto insurer = service_.InsurerByCredential(who->first);
-    if (!insurer) return ProblemFor(insurer.error());
-    if (!*insurer) {
-      return http::Problem(403, "Forbidden",
-                           "the credential belongs to no insurer");
-    }
+    auto insurer = Insurer(request);
+    if (!insurer) return insurer.error();
     json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object() ||
         !body.contains("membership") || !body["membership"].is_object()) {
@@ -248,14 +236,72 @@ class Api {
       return http::Problem(400, "Bad Request",
                            std::string("membership: ") + e.what());
     }
-    if (m.insurer_number.empty()) m.insurer_number = (*insurer)->number;
-    const registry::Actor actor{(*insurer)->number, registry::Role::kInsurer,
+    if (m.insurer_number.empty()) m.insurer_number = insurer->number;
+    const registry::Actor actor{insurer->number, registry::Role::kInsurer,
                                 std::string(request.HeaderValue("X-Purpose"))};
     auto out = service_.Enrol(actor, {m, Str(body, "individual_number")});
     if (!out) return ProblemFor(out.error());
     return Json(201, {{"membership", out->membership},
                       {"exact_candidates", out->exact_candidates},
                       {"partial_candidates", out->partial_candidates}});
+  }
+
+  // The insurer's corrections of its own record (insurance.md "Linking
+  // without mistakes"): POST /insurance/v1/memberships/{id}/{what} with
+  //   correction   {"name", "name_kana", "date_of_birth", "sex", "address",
+  //                 "individual_number" (optional)}: re-collated or re-linked
+  //   confirmation {"reason"}: 理由付き疑いなし of a mismatching link
+  //   loss         {"lost_on", "reason"}: 資格喪失 (OQSCD008)
+  // Each is audited on the resident by the registry (InsuranceService).
+  http::Response MembershipChange(const http::Request& request) {
+    auto insurer = Insurer(request);
+    if (!insurer) return insurer.error();
+    constexpr std::string_view kPrefix = "/insurance/v1/memberships/";
+    std::string_view rest = request.path;
+    rest.remove_prefix(std::min(rest.size(), kPrefix.size()));
+    const auto slash = rest.find('/');
+    const std::string id(rest.substr(0, slash));
+    const std::string what(
+        slash == std::string_view::npos ? "" : rest.substr(slash + 1));
+    if (id.empty() ||
+        (what != "correction" && what != "confirmation" && what != "loss")) {
+      return http::Problem(404, "Not Found",
+                           "POST /insurance/v1/memberships/{id}/correction, "
+                           "/confirmation or /loss");
+    }
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return http::Problem(400, "Bad Request", "the body is not a JSON object");
+    }
+    const registry::Actor actor{insurer->number, registry::Role::kInsurer,
+                                std::string(request.HeaderValue("X-Purpose"))};
+    Result<registry::Membership> changed =
+        Fail(RegistryErrc::kInvalidInput, "unknown change");
+    if (what == "correction") {
+      domain::IdentityItems items{Str(body, "name"), Str(body, "name_kana"),
+                                  Str(body, "date_of_birth"), 0,
+                                  Str(body, "address")};
+      const std::string sex = Str(body, "sex");
+      if (sex != "male" && sex != "female" && sex != "unknown") {
+        return http::Problem(400, "Bad Request",
+                             "sex must be male, female or unknown");
+      }
+      items.sex = sex == "male" ? 1 : sex == "female" ? 2 : 3;
+      auto out =
+          service_.Correct(actor, id, items, Str(body, "individual_number"));
+      if (!out) return ProblemFor(out.error());
+      return Json(200, {{"membership", out->membership},
+                        {"exact_candidates", out->exact_candidates},
+                        {"partial_candidates", out->partial_candidates}});
+    }
+    if (what == "confirmation") {
+      changed = service_.Override(actor, id, Str(body, "reason"));
+    } else {
+      changed =
+          service_.Lose(actor, id, Str(body, "lost_on"), Str(body, "reason"));
+    }
+    if (!changed) return ProblemFor(changed.error());
+    return Json(200, {{"membership", *changed}});
   }
 
  private:
@@ -281,6 +327,24 @@ class Api {
           403, "Forbidden", "the credential belongs to no institution"));
     }
     return **inst;
+  }
+
+  Expected<registry::Insurer, http::Response> Insurer(
+      const http::Request& request) {
+    auto who = Authenticate(request);
+    if (!who) return Unexpected<http::Response>(Unauthorized());
+    if (who->second != registry::Role::kInsurer) {
+      return Unexpected<http::Response>(
+          http::Problem(403, "Forbidden", "an insurer credential is needed"));
+    }
+    auto insurer = service_.InsurerByCredential(who->first);
+    if (!insurer)
+      return Unexpected<http::Response>(ProblemFor(insurer.error()));
+    if (!*insurer) {
+      return Unexpected<http::Response>(http::Problem(
+          403, "Forbidden", "the credential belongs to no insurer"));
+    }
+    return **insurer;
   }
 
   // The card proof of a request: the nonce taken (single use), then
@@ -351,7 +415,14 @@ std::string OpenApi() {
          post("薬剤・特定健診 information within a valid consent (clinic)")},
         {"/insurance/v1/enrolments",
          post("enrol a membership: individual number or five-item match "
-              "(insurer)")}}}}
+              "(insurer)")},
+        {"/insurance/v1/memberships/{id}/correction",
+         post("correct the five items (and optionally give the individual "
+              "number): the link is collated again (insurer)")},
+        {"/insurance/v1/memberships/{id}/confirmation",
+         post("confirm a mismatching link with a reason (insurer)")},
+        {"/insurance/v1/memberships/{id}/loss",
+         post("資格喪失: lost_on and reason (insurer)")}}}}
       .dump();
 }
 
@@ -380,6 +451,9 @@ Status AddInsuranceApi(http::Router& router, registry::RegistryStore& store,
   OPENMYNA_RETURN_IF_ERROR(
       router.Add("POST", "/insurance/v1/enrolments",
                  [api](const http::Request& r) { return api->Enrol(r); }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", "/insurance/v1/memberships/*",
+      [api](const http::Request& r) { return api->MembershipChange(r); }));
   return router.Add("GET", "/insurance/openapi.json", [](const http::Request&) {
     http::Response r;
     r.content_type = "application/json";

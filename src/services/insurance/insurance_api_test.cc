@@ -16,6 +16,7 @@
 #include <regex>
 #include <set>
 
+#include "openmyna/base/base64.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/registry/credentials.h"
@@ -31,13 +32,9 @@ namespace reg = registry;
 
 std::string Basic(const reg::NewCredential& c) {
   const std::string plain = c.id + ":" + c.secret;
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(plain.data()),
-                      static_cast<int>(plain.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return "Basic " + out;
+  return "Basic " + Base64Encode(ByteView(
+                        reinterpret_cast<const std::uint8_t*>(plain.data()),
+                        plain.size()));
 }
 
 Bytes SignWithKey(EVP_PKEY* key, const Bytes& data) {
@@ -466,6 +463,81 @@ TEST_F(InsuranceApiTest, InsurerEnrolmentWithoutTheNumberNeedsFiveItems) {
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(json::parse(r.body)["membership"]["link_state"], "verified");
   EXPECT_EQ(Post("/insurance/v1/enrolments", form, &clinic_).status, 403);
+}
+
+// Point 2 over HTTP: a link blocked on mismatch stays blocked until the
+// insurer corrects it through the API; the correction, a confirmation and a
+// loss are the insurer's own, each in the resident's audit trail (read from
+// the registry's store). Codes: OQSCD006 (insurance.md §2.4).
+TEST_F(InsuranceApiTest, InsurerCorrectsABlockedLinkOverHttp) {
+  json form = {{"membership",
+                {{"symbol", "清01"},
+                 {"number", "300126"},
+                 {"branch", "00"},
+                 {"name", "清瀬 次郎"},
+                 {"name_kana", "キヨセ ジロウ"},
+                 {"date_of_birth", "1999-09-09"},
+                 {"sex", "male"},
+                 {"address", "東京都清瀬市中里五丁目843番地"},  // not his
+                 {"acquired_on", "2022-04-01"}}},
+               {"individual_number", "362473502703"}};
+  http::Response r = Post("/insurance/v1/enrolments", form, &insurer_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  json enrolled = json::parse(r.body)["membership"];
+  ASSERT_EQ(enrolled["link_state"], "mismatch") << r.body;
+  const std::string id = enrolled["id"];
+  auto validity = [&] {
+    json query = {{"QualificationConfirmSearchInfo",
+                   {{"InsurerNumber", "139915"},
+                    {"InsuredIdentificationNumber", "300126"},
+                    {"InsuredBranchNumber", "00"},
+                    {"Birthdate", "19990909"}}}};
+    http::Response e = Post("/insurance/v1/eligibility", query, &clinic_);
+    EXPECT_EQ(e.status, 200) << e.body;
+    return json::parse(e.body)["XmlMsg"]["MessageBody"]["QualificationValidity"]
+        .get<std::string>();
+  };
+  EXPECT_EQ(validity(), "4");  // blocked: not served
+
+  const std::string base = "/insurance/v1/memberships/" + id;
+  json items = {{"name", "清瀬 次郎"},
+                {"name_kana", "キヨセ ジロウ"},
+                {"date_of_birth", "1999-09-09"},
+                {"sex", "male"},
+                {"address", "東京都清瀬市中里五丁目842番地"}};
+  EXPECT_EQ(Post(base + "/correction", items, &clinic_).status, 403);
+  EXPECT_EQ(Post(base + "/correction", items, nullptr).status, 401);
+  EXPECT_EQ(Post(base + "/rename", items, &insurer_).status, 404);
+  EXPECT_EQ(
+      Post("/insurance/v1/memberships/ms-none/correction", items, &insurer_)
+          .status,
+      404);
+  r = Post(base + "/correction", items, &insurer_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["membership"]["link_state"], "verified");
+  EXPECT_EQ(validity(), "1");
+  // Only a mismatching link can be confirmed with a reason.
+  EXPECT_EQ(Post(base + "/confirmation", {{"reason", "本人確認済"}}, &insurer_)
+                .status,
+            409);
+  // 資格喪失 while his other membership (300123) is valid: 3.
+  r = Post(base + "/loss", {{"lost_on", "2026-11-01"}, {"reason", "03"}},
+           &insurer_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["membership"]["lost_on"], "2026-11-01");
+  EXPECT_EQ(validity(), "3");
+
+  std::vector<std::string> actions;
+  ASSERT_TRUE(store_->Transact([&](reg::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto trail, tx.ListAudit("r-jiro"));
+    for (const reg::AuditEntry& e : trail) {
+      if (e.actor_id == "139915") actions.push_back(e.action);
+    }
+    return Ok();
+  }));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"insurance.enrol", "insurance.correct",
+                                      "insurance.lose"}));
 }
 
 // The file interface: a request as clinic systems write it (element names of

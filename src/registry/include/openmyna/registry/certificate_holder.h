@@ -54,6 +54,14 @@ Result<std::optional<Certificate>> FindSuccessor(RegistryTx& tx,
                                                  const Certificate& old,
                                                  TimePoint now);
 
+// The same look-up inside the caller's transaction, without role check or
+// audit entry: for a registry service that checks the role and audits the
+// access itself in that transaction (the clinic's eligibility check,
+// insurance_service.cc). kNotFound / kInvalidInput as below.
+Result<CertificateHolder> FindCertificateHolder(RegistryTx& tx,
+                                                std::string_view serial,
+                                                TimePoint now);
+
 // The holder of the certificate with `serial`. Role check: action
 // "certificate.holder" (permissions.h: clerk, kiosk, platform, system; and
 // the clinic role; kRefused otherwise). Written to the

@@ -10,6 +10,10 @@
 //   POST /insurance/v1/eligibility    clinic: by card or insurance-card data
 //        (?format=fhir: a FHIR Bundle of JP_Coverage instead of XmlMsg)
 //   POST /insurance/v1/enrolments     insurer: enrol a membership
+//   POST /insurance/v1/memberships/{id}/correction|confirmation|loss
+//                                     insurer: correct the five items (the
+//        link is collated again), confirm a mismatch with a reason, or end
+//        the membership (資格喪失)
 //   GET  /insurance/openapi.json      (no authentication)
 // The eligibility answer is the national system's XmlMsg (MessageHeader +
 // MessageBody) rendered as JSON, the form its Web API uses (§1.2).
