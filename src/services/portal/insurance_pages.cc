@@ -112,10 +112,10 @@ http::Response Portal::Impl::InsuranceRegister(const http::Request& request) {
         registered.error().Is(registry::RegistryErrc::kRefused) ||
         registered.error().Is(registry::RegistryErrc::kInvalidInput) ||
         registered.error().Is(registry::RegistryErrc::kConflict);
-    return Error(request, refused ? 422 : 503,
-                 refused ? "portal_insurance_register_refused"
-                         : "portal_login_failed",
-                 refused ? registered.error().message() : std::string());
+    return Error(
+        request, refused ? 422 : 503,
+        refused ? "portal_insurance_register_refused" : "portal_login_failed",
+        refused ? registered.error().message() : std::string());
   }
   return web::SeeOther(Url("/insurance"));  // the page shows it (PRG)
 }
