@@ -74,11 +74,21 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
   }
   // RFC 6960 Appendix A.1: POST of the DER request, through OpenSSL's HTTP
   // client so that connecting and reading share one deadline.
-  return CheckOcsp(cert, issuer, url,
-                   [timeout_seconds](std::string_view u,
+  bool unanswered = false;
+  CertificateVerdict verdict = CheckOcsp(
+      cert, issuer, url,
+      [timeout_seconds, &unanswered](std::string_view u,
                                      ByteView request) -> std::optional<Bytes> {
-                     return PostOcspRequest(u, request, timeout_seconds);
-                   });
+        std::optional<Bytes> answer =
+            PostOcspRequest(u, request, timeout_seconds);
+        unanswered = !answer;
+        return answer;
+      });
+  // Only this transport knows its deadline: say how long was waited.
+  if (unanswered) {
+    verdict.detail += " within " + std::to_string(timeout_seconds) + " s";
+  }
+  return verdict;
 }
 
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
