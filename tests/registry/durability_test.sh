@@ -18,6 +18,15 @@ fi
 for round in 1 2 3; do
   "$writer" write "$target" "$threads" >"$tmp/acks.$round" 2>"$tmp/err.$round" &
   pid=$!
+  # Kill while writes are streaming: after the first acknowledgement (a
+  # sanitizer build on a loaded machine may need long to connect and
+  # migrate), then a moment more. Not a timed assertion: the wait only
+  # chooses when to kill.
+  for _ in $(seq 1200); do
+    [ -s "$tmp/acks.$round" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
   sleep 2
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null
