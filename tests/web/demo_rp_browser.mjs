@@ -19,6 +19,8 @@ try {
   // The sandbox TLS root is not the browser's (the demo relying party
   // checks the provider's certificate itself, with the sandbox root).
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'ja-JP', viewport: { width: 1000, height: 1400 } });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   const response = await page.goto(demoUrl);
   if (response.status() !== 200) throw new Error(`demo page: ${response.status()}`);

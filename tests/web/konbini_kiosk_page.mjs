@@ -56,6 +56,8 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 try {
   // A kiosk's touch screen: 1080×1920 portrait.
   const context = await browser.newContext({ locale: 'ja-JP', ignoreHTTPSErrors: true, bypassCSP: true, acceptDownloads: true, viewport: { width: 1080, height: 1920 }, hasTouch: true });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   const first = await page.goto(`${kiosk}/`);
   assert.equal(first.status(), 200);

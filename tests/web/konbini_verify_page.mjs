@@ -22,6 +22,8 @@ async function axeClean(page, what) {
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
   const context = await browser.newContext({ locale: 'ja-JP', bypassCSP: true });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   const response = await page.goto(`${base}/verify/`);
   assert.equal(response.status(), 200);

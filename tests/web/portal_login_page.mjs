@@ -15,6 +15,8 @@ try {
   for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 375, height: 740 }]]) {
     for (const lang of ['ja', 'en']) {
       const context = await browser.newContext({ viewport, ignoreHTTPSErrors: true, bypassCSP: true, locale: lang === 'ja' ? 'ja-JP' : 'en-US' });
+      // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+      context.setDefaultTimeout(120_000);
       const page = await context.newPage();
       const response = await page.goto(`${base}/portal/`);
       assert.equal(response.status(), 200);
@@ -46,6 +48,8 @@ try {
   }
   // The language switch link, with the keyboard: Japanese → English.
   const context = await browser.newContext({ locale: 'ja-JP' });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   await page.goto(`${base}/portal/`);
   await page.click('a.lang-switch');

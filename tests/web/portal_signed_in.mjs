@@ -110,6 +110,8 @@ try {
   // checked by authlib in tests/sign_in.
   const context = await browser.newContext({ ignoreHTTPSErrors: true, bypassCSP: true, acceptDownloads: true,
                                              locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   if (mode === 'faceauth') {
     // A face-authentication card (no PIN, no certificate): the app tells

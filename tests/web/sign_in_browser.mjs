@@ -19,6 +19,8 @@ try {
   // The sandbox TLS root is not the browser's: the browser is not what
   // this test checks (authlib checks the chain with the root).
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1000, height: 1400 } });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   let landed = null;
   // The redirect to the relying party (a Location the provider answered

@@ -15,6 +15,8 @@ const browser = await chromium.launch({
 try {
   // The sandbox TLS root is not the browser's (authlib checks the chain).
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
+  context.setDefaultTimeout(120_000);
   const page = await context.newPage();
   let landed = null;
   page.on('request', request => {
