@@ -226,15 +226,9 @@ http::Response Portal::Impl::Proxy(const http::Request& request) {
 Result<std::unique_ptr<Portal>> Portal::Make(PortalOptions options,
                                              registry::RegistryStore& store,
                                              const Clock& clock, Rng& rng) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto templates,
-                            web::Templates::FromAssets(web::PortalAssets()));
-  const web::Asset* messages =
-      web::FindAsset(web::PortalAssets(), "messages.json");
   OPENMYNA_ASSIGN_OR_RETURN(
-      auto catalog, web::Catalog::FromJson(messages ? messages->content : ""));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      auto site, web::Site::Make({options.base_path, "portal_site", ""},
-                                 std::move(templates), std::move(catalog)));
+      auto site, web::Site::FromAssets({options.base_path, "portal_site", ""},
+                                       web::PortalAssets()));
   std::unique_ptr<OidcLogin> login;
   if (options.login) {
     OPENMYNA_ASSIGN_OR_RETURN(
