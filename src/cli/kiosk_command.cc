@@ -5,8 +5,10 @@
 // The kiosk, the centre and the municipal issuers run in this process on
 // the sandbox's registry (DIR/registry.db or --postgres) and CA roots; the
 // documents are signed with DIR/konbini/<code>.document-key.pem (made on
-// first use). Exit 0 printed / valid, 1 refused / not valid (the reason is
-// printed), 2 bad input, 3 failure.
+// first use). With --centre URL the kiosk talks to a centre in another
+// process (`serve --only centre`) and checks the documents with the
+// public keys in DIR/konbini. Exit 0 printed / valid, 1 refused / not valid
+// (the reason is printed), 2 bad input, 3 failure.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +28,7 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
+#include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/kiosk.h"
 #include "openmyna/services/konbini/site.h"
@@ -50,6 +53,7 @@ struct KioskOptions {
   std::string now;
   bool immediate_mapping = false;
   std::string postgres;
+  std::string centre;  // URL of a centre in another process
 };
 
 void RunKiosk(const KioskOptions& o, Context& context) {
@@ -76,15 +80,34 @@ void RunKiosk(const KioskOptions& o, Context& context) {
   }
   const bool pdf = o.out.ends_with(".pdf");
   const auto dir = context.DataDir();
-  auto target = registry::RegistryDatabaseTarget(o.postgres, dir);
-  if (!target) return context.Failed(target.error());
-  auto store = registry::RegistryStore::Open(*target, *clock);
-  if (!store) return context.Failed(store.error());
-  konbini::SiteOptions site_options;
-  site_options.centre.immediate_mapping = o.immediate_mapping;
-  site_options.render_pdf = pdf;
-  auto site = konbini::Site::Open(dir, **store, *clock, site_options);
-  if (!site) return context.Failed(site.error());
+  // The centre: in this process on the registry, or another process's.
+  std::unique_ptr<registry::RegistryStore> store;
+  std::unique_ptr<konbini::Site> site;
+  std::unique_ptr<konbini::HttpCentre> remote;
+  konbini::CentrePort* centre = nullptr;
+  std::map<std::string, std::string> keys;
+  if (!o.centre.empty()) {
+    if (!o.centre.starts_with("http://") && !o.centre.starts_with("https://")) {
+      return context.BadInput("--centre", "an http:// URL");
+    }
+    remote = std::make_unique<konbini::HttpCentre>(o.centre);
+    centre = remote.get();
+    keys = konbini::DocumentKeysIn(dir);
+  } else {
+    auto target = registry::RegistryDatabaseTarget(o.postgres, dir);
+    if (!target) return context.Failed(target.error());
+    auto opened = registry::RegistryStore::Open(*target, *clock);
+    if (!opened) return context.Failed(opened.error());
+    store = std::move(*opened);
+    konbini::SiteOptions site_options;
+    site_options.centre.immediate_mapping = o.immediate_mapping;
+    site_options.render_pdf = pdf;
+    auto made = konbini::Site::Open(dir, *store, *clock, site_options);
+    if (!made) return context.Failed(made.error());
+    site = std::move(*made);
+    centre = &site->centre();
+    keys = site->document_keys();
+  }
 
   konbini::KioskChoice choice;
   choice.municipality_code = o.municipality;
@@ -99,7 +122,7 @@ void RunKiosk(const KioskOptions& o, Context& context) {
   auto card = PcscKioskCard::Connect(o.reader);
   if (!card) return context.Failed(card.error());
   Result<konbini::Printout> printed = [&] {
-    konbini::Kiosk kiosk((*site)->centre(), *clock, (*site)->document_keys());
+    konbini::Kiosk kiosk(*centre, *clock, keys);
     auto out = kiosk.Run(**card, pin, choice);
     card->reset();  // released, as at the machine
     return out;
@@ -199,6 +222,10 @@ void AddKiosk(CLI::App& app, Context& context) {
   kiosk->add_flag("--immediate-mapping", o->immediate_mapping,
                   "map a certificate issued today (default: from the next "
                   "day, as municipalities state)");
+  kiosk->add_option("--centre", o->centre,
+                    "URL of a centre in another process (`serve --only "
+                    "centre`); default: the centre and the issuers in this "
+                    "process");
   kiosk->add_option("--postgres", o->postgres,
                     "PostgreSQL URL of the registry (default: "
                     "DIR/registry.db or $OPENMYNA_REGISTRY_DB)");

@@ -1,5 +1,5 @@
 // `openmyna serve [--only ocsp,crl] [--port N] [--address A] [--threads N]
-// [--now YYYY-MM-DDTHH:MM:SSZ]`:
+// [--now YYYY-MM-DDTHH:MM:SSZ] [--municipality CODE]`:
 // runs the chosen HTTP services in one process (architecture.md §5) until
 // SIGINT/SIGTERM. Services are named in a registry (http/service.h); each
 // `*_command.cc` registers its own ("ocsp" and "crl" in
@@ -40,6 +40,7 @@ struct ServeOptions {
   int threads = 2;
   std::string now;                    // "" = the system clock
   std::vector<std::string> settings;  // NAME=VALUE
+  std::string municipality;           // = --set municipality=CODE
 };
 
 // The port of the sandbox's base URL ("http://127.0.0.1:8390" -> 8390).
@@ -104,6 +105,13 @@ void RunServe(const ServeOptions& options, Context& context) {
   service_context.urls = &urls;
   service_context.clock =
       shifted ? static_cast<const Clock*>(&*shifted) : &kClock;
+  if (!options.municipality.empty()) {
+    service_context.settings["municipality"] = options.municipality;
+  }
+  // What --only named: a service that is one part of a set-up spread over
+  // processes (konbini's "centre" and "issuer") runs only when named, and
+  // its factory returns no service otherwise.
+  service_context.settings["serve.only"] = options.only;
   for (const std::string& setting : options.settings) {
     const auto equals = setting.find('=');
     if (equals == std::string::npos || equals == 0) {
@@ -122,6 +130,7 @@ void RunServe(const ServeOptions& options, Context& context) {
       context.Failed(service.error().WithContext("service " + entry.name));
       return;
     }
+    if (*service == nullptr) continue;  // runs only when --only names it
     services.push_back(std::move(*service));
     names += (names.empty() ? "" : ",") + entry.name;
   }
@@ -223,6 +232,10 @@ void AddServe(CLI::App& app, Context& context) {
   serve->add_option("--now", options->now,
                     "Test/demo clock: run as if it were this UTC instant "
                     "(YYYY-MM-DDTHH:MM:SSZ), then move on in real time");
+  serve->add_option("--municipality", options->municipality,
+                    "The municipality (code) a per-municipality service "
+                    "serves, e.g. --only issuer --municipality 20218 "
+                    "(the same as --set municipality=CODE)");
   serve->add_option("--set", options->settings,
                     "A service setting NAME=VALUE (repeatable), e.g. "
                     "revocation.cache-max-age=60 (see docs/cli.md)");

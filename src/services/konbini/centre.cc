@@ -203,15 +203,19 @@ Result<SignedDocument> Centre::Request(std::string_view request_id,
                                       domain::JapanDateOf(clock_.Now()))) {
     request.fee_yen = row->konbini_yen * request.copies;
   }
-  std::shared_ptr<IssuerPort> issuer;
+  // The municipality's instances, starting with the next in turn.
+  std::vector<std::shared_ptr<IssuerPort>> order;
   {
     std::lock_guard lock(mutex_);
     auto it = issuers_.find(municipality_code);
     if (it != issuers_.end() && !it->second.empty()) {
-      issuer = it->second[next_[municipality_code]++ % it->second.size()];
+      const std::size_t first = next_[municipality_code]++;
+      for (std::size_t i = 0; i < it->second.size(); ++i) {
+        order.push_back(it->second[(first + i) % it->second.size()]);
+      }
     }
   }
-  if (!issuer) {
+  if (order.empty()) {
     Abort(request_id);
     return Fail(KonbiniErrc::kUnavailable,
                 "この市区町村はコンビニ交付に参加していません (no issuer for " +
@@ -223,8 +227,15 @@ Result<SignedDocument> Centre::Request(std::string_view request_id,
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  std::thread([issuer, request, promise, calls = calls_] {
-    promise->set_value(issuer->Issue(request));
+  std::thread([order, request, promise, calls = calls_] {
+    // An instance that could not be reached got nothing: the next one may
+    // serve the request. Any other answer is final.
+    Result<SignedDocument> result = Fail(KonbiniErrc::kInternal, "no answer");
+    for (const auto& issuer : order) {
+      result = issuer->Issue(request);
+      if (result || !result.error().Is(KonbiniErrc::kUnreachable)) break;
+    }
+    promise->set_value(std::move(result));
     std::lock_guard lock(calls->mutex);
     if (--calls->count == 0) calls->idle.notify_all();
   }).detach();
@@ -241,7 +252,24 @@ Result<SignedDocument> Centre::Request(std::string_view request_id,
     return Fail(KonbiniErrc::kNoSession, "the session was aborted");
   }
   if (!result) {
-    session->state = Session::State::kAuthenticated;  // may choose again
+    if (result.error().Is(KonbiniErrc::kRefused) ||
+        result.error().Is(KonbiniErrc::kInvalidInput)) {
+      session->state = Session::State::kAuthenticated;  // may choose again
+      return result;
+    }
+    // The issuer failed (or vanished mid-request): the whole session ends.
+    session->state = Session::State::kAborted;
+    {
+      std::lock_guard sessions_lock(mutex_);
+      sessions_.erase(session->request_id);
+    }
+    if (result.error().Is(KonbiniErrc::kUnreachable)) {
+      return Fail(KonbiniErrc::kUnavailable,
+                  "証明発行サーバに接続できません。最初からやり直してください "
+                  "(no issuer instance could be reached; nothing was "
+                  "printed): " +
+                      result.error().message());
+    }
     return result;
   }
   const Document& doc = result->document;

@@ -1,8 +1,13 @@
 #include "openmyna/services/konbini/document_keys.h"
 
+#include <fcntl.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <functional>
 
 #include "openmyna/base/file_io.h"
 #include "openmyna/services/konbini/errors.h"
@@ -96,7 +101,9 @@ std::filesystem::path DocumentPublicKeyPath(const std::filesystem::path& dir,
   return KeyDir(dir) / (std::string(code) + ".document-key.pub.pem");
 }
 
-Result<std::shared_ptr<DocumentSigner>> LoadOrCreateDocumentSigner(
+// The key and certificate files are made under WithKeyDirLock: the issuer
+// processes of one sandbox folder may start together.
+static Result<std::shared_ptr<DocumentSigner>> LoadOrCreateSignerLocked(
     const std::filesystem::path& data_dir, const std::string& code) {
   const auto private_path = KeyDir(data_dir) / (code + ".document-key.pem");
   const std::string key_id = "document-" + code;
@@ -113,18 +120,56 @@ Result<std::shared_ptr<DocumentSigner>> LoadOrCreateDocumentSigner(
   return signer;
 }
 
+Status WithKeyDirLock(const std::filesystem::path& data_dir,
+                      const std::function<Status()>& make) {
+  OPENMYNA_RETURN_IF_ERROR(EnsurePrivateDirectory(KeyDir(data_dir)));
+  const int fd = ::open((KeyDir(data_dir) / "keys.lock").c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(KonbiniErrc::kInternal, "konbini/keys.lock: open");
+  ::flock(fd, LOCK_EX);  // released by close
+  Status made = make();
+  ::close(fd);
+  return made;
+}
+
+Result<std::shared_ptr<DocumentSigner>> LoadOrCreateDocumentSigner(
+    const std::filesystem::path& data_dir, const std::string& code) {
+  std::shared_ptr<DocumentSigner> signer;
+  OPENMYNA_RETURN_IF_ERROR(WithKeyDirLock(data_dir, [&]() -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(signer, LoadOrCreateSignerLocked(data_dir, code));
+    return Ok();
+  }));
+  return signer;
+}
+
 std::filesystem::path DocumentCaPath(const std::filesystem::path& dir) {
   return KeyDir(dir) / "document-ca.pem";
 }
 
+static Result<pki::X509Ptr> LoadOrCreateCertificateLocked(
+    const std::filesystem::path& data_dir, const std::string& code,
+    const DocumentSigner& signer, const Clock& clock);
+
 Result<pki::X509Ptr> LoadOrCreateDocumentCertificate(
+    const std::filesystem::path& data_dir, const std::string& code,
+    const DocumentSigner& signer, const Clock& clock) {
+  pki::X509Ptr made;
+  OPENMYNA_RETURN_IF_ERROR(WithKeyDirLock(data_dir, [&]() -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        made, LoadOrCreateCertificateLocked(data_dir, code, signer, clock));
+    return Ok();
+  }));
+  return made;
+}
+
+static Result<pki::X509Ptr> LoadOrCreateCertificateLocked(
     const std::filesystem::path& data_dir, const std::string& code,
     const DocumentSigner& signer, const Clock& clock) {
   const auto cert_path = KeyDir(data_dir) / (code + ".document-cert.pem");
   if (fs::exists(cert_path)) return ReadCertificate(cert_path);
   OPENMYNA_RETURN_IF_ERROR(EnsurePrivateDirectory(KeyDir(data_dir)));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      auto ca_signer, LoadOrCreateDocumentSigner(data_dir, "document-ca"));
+  OPENMYNA_ASSIGN_OR_RETURN(auto ca_signer,
+                            LoadOrCreateSignerLocked(data_dir, "document-ca"));
   pki::X509Ptr ca;
   if (fs::exists(DocumentCaPath(data_dir))) {
     OPENMYNA_ASSIGN_OR_RETURN(ca, ReadCertificate(DocumentCaPath(data_dir)));

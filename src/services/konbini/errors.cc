@@ -22,6 +22,8 @@ std::string_view ErrorTraits<konbini::KonbiniErrc>::Name(
       return "unavailable";
     case KonbiniErrc::kInternal:
       return "internal";
+    case KonbiniErrc::kUnreachable:
+      return "unreachable";
   }
   return "unknown";
 }

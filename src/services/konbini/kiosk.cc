@@ -113,7 +113,7 @@ Status CheckPrintable(const SignedDocument& fetched, std::string_view key_pem,
   return Ok();
 }
 
-Kiosk::Kiosk(Centre& centre, const Clock& clock,
+Kiosk::Kiosk(CentrePort& centre, const Clock& clock,
              std::map<std::string, std::string> document_keys)
     : centre_(centre), clock_(clock), keys_(std::move(document_keys)) {}
 
@@ -150,7 +150,7 @@ Result<Printout> Kiosk::Issue(const Authenticated& who,
                               const KioskChoice& choice) {
   // Whatever happens from here, the session ends and is wiped.
   struct End {
-    Centre& centre;
+    CentrePort& centre;
     const std::string& id;
     ~End() { centre.Finish(id); }
   } end{centre_, who.request_id};

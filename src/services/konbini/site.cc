@@ -23,7 +23,9 @@ Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
         OPENMYNA_ASSIGN_OR_RETURN(municipalities, tx.ListMunicipalities());
         return Ok();
       }));
+  if (!options.local_issuers) site->keys_ = DocumentKeysIn(dir);
   for (const auto& m : municipalities) {
+    if (!options.local_issuers) break;
     OPENMYNA_ASSIGN_OR_RETURN(auto signer,
                               LoadOrCreateDocumentSigner(dir, m.code));
     site->keys_[m.code] = signer->PublicKeyPem();
@@ -55,6 +57,25 @@ TrustedDocumentKeys Site::Trusted() const {
   };
   trusted.document_ca_pem = document_ca_pem_;
   return trusted;
+}
+
+std::map<std::string, std::string> DocumentKeysIn(
+    const std::filesystem::path& dir) {
+  std::map<std::string, std::string> keys;
+  constexpr std::string_view kSuffix = ".document-key.pub.pem";
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(dir / "konbini", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(kSuffix)) continue;
+    const std::string code = name.substr(0, name.size() - kSuffix.size());
+    if (code.empty() ||
+        code.find_first_not_of("0123456789") != std::string::npos) {
+      continue;  // the document CA's own key
+    }
+    if (auto pem = ReadFileText(entry.path())) keys[code] = *pem;
+  }
+  return keys;
 }
 
 TrustedDocumentKeys TrustedKeysIn(const std::filesystem::path& dir) {

@@ -71,7 +71,22 @@ struct Authenticated {
   std::string municipality_code;  // of residence
 };
 
-class Centre {
+// What a kiosk talks to: the centre in process (Centre) or over HTTP
+// (centre_http.h). The same four steps either way.
+class CentrePort {
+ public:
+  virtual ~CentrePort() = default;
+  virtual Result<SessionStart> Begin() = 0;
+  virtual Result<Authenticated> Authenticate(std::string_view request_id,
+                                             ByteView certificate_der,
+                                             ByteView signature) = 0;
+  virtual Result<SignedDocument> Request(std::string_view request_id,
+                                         const std::string& municipality_code,
+                                         const IssueRequest& choice) = 0;
+  virtual void Finish(std::string_view request_id) = 0;
+};
+
+class Centre final : public CentrePort {
  public:
   // Borrowed references must outlive the centre.
   Centre(registry::RegistryStore& store, const Clock& clock, Rng& rng,
@@ -82,25 +97,28 @@ class Centre {
   Centre& operator=(const Centre&) = delete;
 
   // Adds an issuer instance for a municipality (several per municipality
-  // are used in turn).
+  // are used in turn; an instance that answers kUnreachable — nothing was
+  // sent to it — is passed over for the next one within the deadline).
   void AddIssuer(const std::string& municipality_code,
                  std::shared_ptr<IssuerPort> issuer);
 
   // A new session: request id and challenge. Refused outside the hours.
-  Result<SessionStart> Begin();
+  Result<SessionStart> Begin() override;
   // The card's answer: certificate (DER) and signature over the challenge.
   // On success the card may be released (konbini.md §1.3).
   Result<Authenticated> Authenticate(std::string_view request_id,
                                      ByteView certificate_der,
-                                     ByteView signature);
+                                     ByteView signature) override;
   // The holder's choice, routed to an instance of `municipality_code`
   // within the deadline. The document is checked against the session
   // (request id, subject, municipality, certificate) before it is returned.
+  // A refusal (kRefused, kInvalidInput) lets the holder choose again; any
+  // other failure of the issuer ends the session.
   Result<SignedDocument> Request(std::string_view request_id,
                                  const std::string& municipality_code,
-                                 const IssueRequest& choice);
+                                 const IssueRequest& choice) override;
   // The kiosk printed (or gave up): the session ends and is wiped.
-  void Finish(std::string_view request_id);
+  void Finish(std::string_view request_id) override;
 
   // Sessions open now (for tests and monitoring).
   std::size_t OpenSessions() const;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,11 @@
 #include "openmyna/services/konbini/document.h"
 
 namespace openmyna::konbini {
+
+// Runs `make` holding an exclusive flock(2) on DIR/konbini/keys.lock, so
+// that processes sharing the folder make each key file once.
+Status WithKeyDirLock(const std::filesystem::path& data_dir,
+                      const std::function<Status()>& make);
 
 std::filesystem::path DocumentPublicKeyPath(const std::filesystem::path& dir,
                                             std::string_view code);

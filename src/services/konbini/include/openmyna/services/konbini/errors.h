@@ -17,6 +17,7 @@ enum class KonbiniErrc {
   kBinding = 6,       // the document is not this session's: never printed
   kUnavailable = 7,   // no issuer for the municipality, or issuance halted
   kInternal = 8,
+  kUnreachable = 9,  // an issuer instance could not be reached (nothing sent)
 };
 
 }  // namespace openmyna::konbini

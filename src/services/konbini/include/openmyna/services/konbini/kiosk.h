@@ -68,7 +68,7 @@ class Kiosk {
  public:
   // `document_keys`: municipality code → its document-signing public key
   // (PEM). Borrowed centre.
-  Kiosk(Centre& centre, const Clock& clock,
+  Kiosk(CentrePort& centre, const Clock& clock,
         std::map<std::string, std::string> document_keys);
 
   // One whole session: SignIn then Issue. Any failure ends the session at
@@ -91,7 +91,7 @@ class Kiosk {
   void Cancel(std::string_view request_id);
 
  private:
-  Centre& centre_;
+  CentrePort& centre_;
   const Clock& clock_;
   std::map<std::string, std::string> keys_;
 };

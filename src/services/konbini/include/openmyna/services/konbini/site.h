@@ -28,6 +28,9 @@ struct SiteOptions {
   bool render_pdf = false;
   // Issuer instances per municipality.
   int instances = 1;
+  // false: the centre alone (issuers added by the caller, e.g. HttpIssuer);
+  // the document keys are then the public key files present in DIR/konbini.
+  bool local_issuers = true;
 };
 
 class Site {
@@ -61,5 +64,9 @@ class Site {
 
 // The trusted keys from DIR/konbini alone (no registry needed).
 TrustedDocumentKeys TrustedKeysIn(const std::filesystem::path& dir);
+// Municipality code -> document-signing public key (PEM) of every
+// DIR/konbini/<code>.document-key.pub.pem (a kiosk of another process).
+std::map<std::string, std::string> DocumentKeysIn(
+    const std::filesystem::path& dir);
 
 }  // namespace openmyna::konbini

@@ -1,0 +1,162 @@
+#include "openmyna/services/konbini/centre_http.h"
+
+#include "openmyna/base/base64.h"
+#include "openmyna/http/client.h"
+#include "openmyna/services/konbini/errors.h"
+#include "wire.h"
+
+namespace openmyna::konbini {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kSessions = "/konbini/v1/centre/sessions";
+
+// "/konbini/v1/centre/sessions/{id}/{step}" -> id and step ("" for none).
+bool SplitPath(std::string_view path, std::string& id, std::string& step) {
+  if (!path.starts_with(kSessions) || path.size() <= kSessions.size() + 1 ||
+      path[kSessions.size()] != '/') {
+    return false;
+  }
+  std::string_view rest = path.substr(kSessions.size() + 1);
+  const auto slash = rest.find('/');
+  id = std::string(rest.substr(0, slash));
+  step = slash == std::string_view::npos ? ""
+                                         : std::string(rest.substr(slash + 1));
+  return !id.empty() &&
+         id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
+             std::string::npos;
+}
+
+Result<Bytes> Field(const json& j, const char* name) {
+  auto decoded = Base64Decode(j.value(name, std::string()));
+  if (!decoded || decoded->empty()) {
+    return Fail(KonbiniErrc::kInvalidInput,
+                std::string(name) + ": base64 expected");
+  }
+  return *decoded;
+}
+
+http::Response Step(CentrePort& centre, const http::Request& request,
+                    const std::string& id, const std::string& step) {
+  auto body = wire::JsonBody(request);
+  if (!body) return wire::ErrorResponse(body.error());
+  if (step == "card") {
+    auto der = Field(*body, "certificate");
+    if (!der) return wire::ErrorResponse(der.error());
+    auto signature = Field(*body, "signature");
+    if (!signature) return wire::ErrorResponse(signature.error());
+    auto who = centre.Authenticate(id, *der, *signature);
+    if (!who) return wire::ErrorResponse(who.error());
+    return wire::JsonResponse(wire::ToJson(*who));
+  }
+  // "document": the request id and subject are the session's, whatever
+  // the body says (Centre::Request sets them).
+  if (!body->contains("request") || !(*body)["request"].is_object()) {
+    return wire::ErrorResponse(
+        Error(KonbiniErrc::kInvalidInput, "request: an object expected"));
+  }
+  json choice = (*body)["request"];
+  choice["request_id"] = id;
+  choice["subject"] = "";
+  auto issue = wire::IssueRequestFromJson(choice);
+  if (!issue) return wire::ErrorResponse(issue.error());
+  auto document =
+      centre.Request(id, body->value("municipality", std::string()), *issue);
+  if (!document) return wire::ErrorResponse(document.error());
+  return wire::JsonResponse(wire::ToJson(*document));
+}
+
+}  // namespace
+
+Status AddCentreApi(http::Router& router, CentrePort& centre) {
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("POST", std::string(kSessions),
+                 [&centre](const http::Request&) -> http::Response {
+                   auto start = centre.Begin();
+                   if (!start) return wire::ErrorResponse(start.error());
+                   return wire::JsonResponse(
+                       {{"request_id", start->request_id},
+                        {"challenge", Base64Encode(start->challenge)}},
+                       201);
+                 }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", std::string(kSessions) + "/*",
+      [&centre](const http::Request& request) -> http::Response {
+        std::string id, step;
+        if (!SplitPath(request.path, id, step) ||
+            (step != "card" && step != "document")) {
+          return http::Problem(404, "Not Found", "no such session step");
+        }
+        return Step(centre, request, id, step);
+      }));
+  return router.Add("DELETE", std::string(kSessions) + "/*",
+                    [&centre](const http::Request& request) -> http::Response {
+                      std::string id, step;
+                      if (!SplitPath(request.path, id, step) || !step.empty()) {
+                        return http::Problem(404, "Not Found", "no session");
+                      }
+                      centre.Finish(id);
+                      http::Response done;
+                      done.status = 204;
+                      return done;
+                    });
+}
+
+HttpCentre::HttpCentre(std::string url) : url_(std::move(url)) {
+  while (!url_.empty() && url_.back() == '/') url_.pop_back();
+}
+
+namespace {
+
+Result<json> Post(const std::string& url, const json& body) {
+  http::ClientRequest call;
+  call.method = "POST";
+  call.url = url;
+  call.headers = {{"Content-Type", "application/json"}};
+  call.body = body.dump();
+  return wire::JsonAnswer(http::Fetch(call), url);
+}
+
+}  // namespace
+
+Result<SessionStart> HttpCentre::Begin() {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      json start, Post(url_ + std::string(kSessions), json::object()));
+  auto challenge = Base64Decode(start.value("challenge", std::string()));
+  if (!challenge || !start.contains("request_id")) {
+    return Fail(KonbiniErrc::kInternal, url_ + ": not a session");
+  }
+  return SessionStart{start.value("request_id", std::string()), *challenge};
+}
+
+Result<Authenticated> HttpCentre::Authenticate(std::string_view request_id,
+                                               ByteView certificate_der,
+                                               ByteView signature) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      json who, Post(url_ + std::string(kSessions) + "/" +
+                         std::string(request_id) + "/card",
+                     {{"certificate", Base64Encode(certificate_der)},
+                      {"signature", Base64Encode(signature)}}));
+  return wire::AuthenticatedFromJson(who);
+}
+
+Result<SignedDocument> HttpCentre::Request(std::string_view request_id,
+                                           const std::string& municipality_code,
+                                           const IssueRequest& choice) {
+  OPENMYNA_ASSIGN_OR_RETURN(json document,
+                            Post(url_ + std::string(kSessions) + "/" +
+                                     std::string(request_id) + "/document",
+                                 {{"municipality", municipality_code},
+                                  {"request", wire::ToJson(choice)}}));
+  return wire::SignedDocumentFromJson(document);
+}
+
+void HttpCentre::Finish(std::string_view request_id) {
+  http::ClientRequest call;
+  call.method = "DELETE";
+  call.url = url_ + std::string(kSessions) + "/" + std::string(request_id);
+  (void)http::Fetch(call);  // nothing more a kiosk can do when it fails
+}
+
+}  // namespace openmyna::konbini

@@ -1,0 +1,49 @@
+// The certificate issuance centre in its own process (issue 11 item 2,
+// docs/konbini.md "Separate processes"): `openmyna serve --only centre`
+// serves the session steps over HTTP, and a kiosk in another process
+// (`openmyna kiosk --centre URL`) drives them through an HttpCentre.
+//
+//   POST   /konbini/v1/centre/sessions            -> {"request_id",
+//   "challenge"} POST   /konbini/v1/centre/sessions/{id}/card  {"certificate",
+//   "signature"}
+//                                                 -> the authenticated holder
+//   POST   /konbini/v1/centre/sessions/{id}/document
+//                       {"municipality", "request": IssueRequest}
+//                                                 -> SignedDocument JSON
+//   DELETE /konbini/v1/centre/sessions/{id}       -> 204 (session wiped)
+//
+// Bytes are base64 (RFC 4648 §4). Errors are problem documents (RFC 9457)
+// naming the konbini error. The session lives in the centre only, keyed by
+// its random request id; the kiosk still checks the signed document against
+// its session before it prints.
+#pragma once
+
+#include <string>
+
+#include "openmyna/base/result.h"
+#include "openmyna/http/router.h"
+#include "openmyna/services/konbini/centre.h"
+
+namespace openmyna::konbini {
+
+// Adds the routes for `centre` (borrowed; must outlive the router).
+Status AddCentreApi(http::Router& router, CentrePort& centre);
+
+// The centre at `url` ("http://host:port").
+class HttpCentre final : public CentrePort {
+ public:
+  explicit HttpCentre(std::string url);
+  Result<SessionStart> Begin() override;
+  Result<Authenticated> Authenticate(std::string_view request_id,
+                                     ByteView certificate_der,
+                                     ByteView signature) override;
+  Result<SignedDocument> Request(std::string_view request_id,
+                                 const std::string& municipality_code,
+                                 const IssueRequest& choice) override;
+  void Finish(std::string_view request_id) override;
+
+ private:
+  std::string url_;
+};
+
+}  // namespace openmyna::konbini

@@ -1,0 +1,149 @@
+#include "openmyna/services/konbini/issuer_http.h"
+
+#include <openssl/crypto.h>
+
+#include "openmyna/base/bytes.h"
+#include "openmyna/base/file_io.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/http/client.h"
+#include "openmyna/services/konbini/document_keys.h"
+#include "openmyna/services/konbini/errors.h"
+#include "wire.h"
+
+namespace openmyna::konbini {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kInfo = "/konbini/v1/issuer";
+constexpr std::string_view kIssue = "/konbini/v1/issuer/issue";
+
+bool TokenMatches(const http::Request& request, const std::string& token) {
+  const std::string_view auth = request.HeaderValue("Authorization");
+  const std::string expected = "Bearer " + token;
+  return auth.size() == expected.size() &&
+         CRYPTO_memcmp(auth.data(), expected.data(), expected.size()) == 0;
+}
+
+}  // namespace
+
+Result<std::string> LoadOrCreateIssuerToken(const std::filesystem::path& dir) {
+  const auto path = dir / "konbini" / "issuer-token";
+  std::string token;
+  OPENMYNA_RETURN_IF_ERROR(WithKeyDirLock(dir, [&]() -> Status {
+    if (auto kept = ReadFileText(path)) {
+      token = *kept;
+      return Ok();
+    }
+    OpenSslRng rng;
+    token = ToHex(rng.Bytes(32));
+    return WriteFileAtomically(path, token);  // 0600
+  }));
+  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) {
+    token.pop_back();
+  }
+  return token;
+}
+
+Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
+                    const IssuerApiOptions& options) {
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("GET", std::string(kInfo), [options](const http::Request&) {
+        return wire::JsonResponse({{"municipality", options.municipality_code},
+                                   {"instance", options.instance}});
+      }));
+  return router.Add(
+      "POST", std::string(kIssue),
+      [&issuer, options](const http::Request& request) -> http::Response {
+        if (!TokenMatches(request, options.token)) {
+          return http::Problem(401, "Unauthorized",
+                               "only the centre may ask for a document "
+                               "(Bearer issuer token)")
+              .AddHeader("WWW-Authenticate", "Bearer");
+        }
+        auto body = wire::JsonBody(request);
+        if (!body) return wire::ErrorResponse(body.error());
+        auto issue = wire::IssueRequestFromJson(*body);
+        if (!issue) return wire::ErrorResponse(issue.error());
+        auto document = issuer.Issue(*issue);
+        if (!document) return wire::ErrorResponse(document.error());
+        return wire::JsonResponse(wire::ToJson(*document));
+      });
+}
+
+Status IssuerDirectory::Claim(const std::string& instance,
+                              const std::string& url) {
+  std::lock_guard lock(mutex_);
+  auto [it, added] = url_of_.emplace(instance, url);
+  if (!added && it->second != url) {
+    return Fail(KonbiniErrc::kUnavailable,
+                "issuer instance '" + instance + "' answers at " + it->second +
+                    " and at " + url +
+                    ": one server configured as several (refused)");
+  }
+  return Ok();
+}
+
+HttpIssuer::HttpIssuer(std::string municipality_code, std::string url,
+                       std::string token,
+                       std::shared_ptr<IssuerDirectory> directory)
+    : code_(std::move(municipality_code)),
+      url_(std::move(url)),
+      token_(std::move(token)),
+      directory_(std::move(directory)) {
+  while (!url_.empty() && url_.back() == '/') url_.pop_back();
+}
+
+Result<std::string> HttpIssuer::Instance() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!instance_.empty()) return instance_;
+  }
+  http::ClientRequest ask;
+  ask.url = url_ + std::string(kInfo);
+  OPENMYNA_ASSIGN_OR_RETURN(json info,
+                            wire::JsonAnswer(http::Fetch(ask), ask.url));
+  const std::string code = info.value("municipality", std::string());
+  const std::string instance = info.value("instance", std::string());
+  if (code != code_ || instance.empty()) {
+    return Fail(KonbiniErrc::kUnavailable, url_ + " is an issuer of '" + code +
+                                               "', configured for " + code_ +
+                                               " (refused)");
+  }
+  OPENMYNA_RETURN_IF_ERROR(directory_->Claim(instance, url_));
+  std::lock_guard lock(mutex_);
+  instance_ = instance;
+  return instance_;
+}
+
+Result<SignedDocument> HttpIssuer::Issue(const IssueRequest& request) {
+  OPENMYNA_ASSIGN_OR_RETURN(const std::string instance, Instance());
+  http::ClientRequest call;
+  call.method = "POST";
+  call.url = url_ + std::string(kIssue);
+  call.headers = {{"Content-Type", "application/json"},
+                  {"Authorization", "Bearer " + token_}};
+  call.body = wire::ToJson(request).dump();
+  auto answer = wire::JsonAnswer(http::Fetch(call), call.url);
+  if (!answer) {
+    if (answer.error().Is(KonbiniErrc::kUnreachable) ||
+        answer.error().Is(KonbiniErrc::kTimeout)) {
+      std::lock_guard lock(mutex_);
+      instance_.clear();  // ask again who answers there
+    }
+    return Unexpected(std::move(answer).error());
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(SignedDocument document,
+                            wire::SignedDocumentFromJson(*answer));
+  if (document.document.issuer_instance != instance ||
+      document.document.municipality_code != code_) {
+    return Fail(KonbiniErrc::kBinding,
+                "the answer at " + url_ + " comes from instance '" +
+                    document.document.issuer_instance + "' of " +
+                    document.document.municipality_code + ", not '" + instance +
+                    "' of " + code_);
+  }
+  return document;
+}
+
+}  // namespace openmyna::konbini

@@ -1,0 +1,221 @@
+// The centre and the issuers over HTTP (issue 11 item 2; centre_http.h,
+// issuer_http.h): real http::Servers on kernel-chosen ports, the kiosk
+// talking to the centre through HttpCentre and the centre to several
+// instances of a municipality through HttpIssuer, as `serve --only
+// centre|issuer` wires them. The expected subjects and instance names are
+// the ones the test configured and the registry's sample residents.
+#include <set>
+
+#include "konbini_test_fixture.h"
+#include "openmyna/http/client.h"
+#include "openmyna/http/server.h"
+#include "openmyna/services/konbini/centre_http.h"
+#include "openmyna/services/konbini/issuer_http.h"
+
+namespace openmyna::konbini {
+namespace {
+
+using namespace openmyna::konbini::testing;  // NOLINT: the fixture's names
+
+constexpr const char* kToken = "0123456789abcdef";
+
+// One issuer instance (or the centre) behind its own server.
+struct Node {
+  std::unique_ptr<http::Server> server;
+  std::string url;
+};
+
+Node Serve(http::Router router) {
+  Node node;
+  node.server =
+      std::make_unique<http::Server>(http::ServerOptions{}, std::move(router));
+  Status started = node.server->Start();
+  EXPECT_TRUE(started) << started.error();
+  node.url = "http://127.0.0.1:" + std::to_string(node.server->port());
+  return node;
+}
+
+// A centre that fails the way a transport does, for the in-process rule.
+class FailingIssuer final : public IssuerPort {
+ public:
+  explicit FailingIssuer(KonbiniErrc errc) : errc_(errc) {}
+  Result<SignedDocument> Issue(const IssueRequest&) override {
+    ++calls;
+    return Fail(errc_, "injected");
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  KonbiniErrc errc_;
+};
+
+class KonbiniRemoteTest : public KonbiniTest {
+ protected:
+  // An issuer instance of `code` named `instance` behind its own server.
+  Node Issuer(const std::string& code, const std::string& instance) {
+    issuers_.push_back(std::make_unique<MunicipalIssuer>(
+        code, instance, *store_, clock_, rng_, signers_[code]));
+    http::Router router;
+    Status added =
+        AddIssuerApi(router, *issuers_.back(), {code, instance, kToken});
+    EXPECT_TRUE(added) << added.error();
+    return Serve(std::move(router));
+  }
+
+  // The centre with the given remote instances, behind its own server.
+  Node CentreOf(const std::map<std::string, std::vector<std::string>>& urls) {
+    centre_ = std::make_unique<Centre>(*store_, clock_, rng_, *verifier_);
+    auto directory = std::make_shared<IssuerDirectory>();
+    for (const auto& [code, list] : urls) {
+      for (const auto& url : list) {
+        centre_->AddIssuer(
+            code, std::make_shared<HttpIssuer>(code, url, kToken, directory));
+      }
+    }
+    http::Router router;
+    Status added = AddCentreApi(router, *centre_);
+    EXPECT_TRUE(added) << added.error();
+    return Serve(std::move(router));
+  }
+
+  Result<Printout> RunAt(const std::string& centre_url, int holder,
+                         KioskChoice choice) {
+    HttpCentre centre(centre_url);
+    const Holder& h = holders_.at(holder);
+    SoftwareCard card(h.certificate_der, h.key, "1234");
+    Kiosk kiosk(centre, clock_, keys_);
+    return kiosk.Run(card, "1234", choice);
+  }
+
+  std::vector<std::unique_ptr<MunicipalIssuer>> issuers_;
+  std::unique_ptr<Centre> centre_;
+};
+
+TEST_F(KonbiniRemoteTest, SessionsThroughTheCentreReachEveryInstance) {
+  Node a = Issuer("20218", "20218-a");
+  Node b = Issuer("20218", "20218-b");
+  Node k = Issuer("13221", "13221-a");
+  Node centre = CentreOf({{"20218", {a.url, b.url}}, {"13221", {k.url}}});
+  std::set<std::string> instances;
+  for (int i = 0; i < 4; ++i) {
+    const int holder = i % 2 == 0 ? 0 : 3;
+    auto printed =
+        RunAt(centre.url, holder, Choice("20218", KonbiniCertificate::kInkan));
+    ASSERT_TRUE(printed) << printed.error();
+    EXPECT_EQ(printed->document.subject,
+              ids_[static_cast<std::size_t>(holder)]);
+    EXPECT_EQ(printed->document.request_id, printed->request_id);
+    EXPECT_TRUE(OpensslVerifies(printed->jws, keys_["20218"], dir_));
+    instances.insert(printed->document.issuer_instance);
+  }
+  EXPECT_EQ(instances, (std::set<std::string>{"20218-a", "20218-b"}));
+  auto kiyose =
+      RunAt(centre.url, 4, Choice("13221", KonbiniCertificate::kJuminhyo));
+  ASSERT_TRUE(kiyose) << kiyose.error();
+  EXPECT_EQ(kiyose->document.issuer_instance, "13221-a");
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+TEST_F(KonbiniRemoteTest, ARefusalCrossesTheWireWithTheKioskText) {
+  Node a = Issuer("20218", "20218-a");
+  Node centre = CentreOf({{"20218", {a.url}}});
+  // 千曲 花子 is 14 (the guidebook: 15 and over).
+  auto refused =
+      RunAt(centre.url, 1, Choice("20218", KonbiniCertificate::kJuminhyo));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(KonbiniErrc::kRefused)) << refused.error();
+  EXPECT_NE(refused.error().message().find("15歳未満"), std::string::npos);
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+TEST_F(KonbiniRemoteTest, OnlyTheCentreMayAskAnIssuer) {
+  Node a = Issuer("20218", "20218-a");
+  for (const std::string auth :
+       {"", "Bearer wrong", "Bearer 0123456789abcdeF"}) {
+    http::ClientRequest call;
+    call.method = "POST";
+    call.url = a.url + "/konbini/v1/issuer/issue";
+    call.headers = {{"Content-Type", "application/json"}};
+    if (!auth.empty()) call.headers.push_back({"Authorization", auth});
+    call.body = R"({"request_id":"req-1","subject":")" + ids_[0] +
+                R"(","certificate":"inkan"})";
+    auto answer = http::Fetch(call);
+    ASSERT_TRUE(answer) << answer.error();
+    EXPECT_EQ(answer->status, 401) << auth;
+    EXPECT_EQ(answer->body.find(ids_[0]), std::string::npos);
+  }
+}
+
+TEST_F(KonbiniRemoteTest, OneServerConfiguredAsSeveralIsRefused) {
+  // Two URLs announcing one instance (a single-server set-up listed as a
+  // multi-server site), and an issuer of another municipality.
+  Node a = Issuer("20218", "20218-same");
+  Node b = Issuer("20218", "20218-same");
+  auto directory = std::make_shared<IssuerDirectory>();
+  HttpIssuer first("20218", a.url, kToken, directory);
+  HttpIssuer second("20218", b.url, kToken, directory);
+  IssueRequest request;
+  request.request_id = "req-00";
+  request.subject = ids_[0];
+  request.certificate = KonbiniCertificate::kInkan;
+  auto one = first.Issue(request);
+  EXPECT_TRUE(one) << one.error();
+  request.request_id = "req-01";
+  auto two = second.Issue(request);
+  ASSERT_FALSE(two);
+  EXPECT_TRUE(two.error().Is(KonbiniErrc::kUnavailable)) << two.error();
+  HttpIssuer wrong("13221", a.url, kToken, directory);
+  request.request_id = "req-02";
+  auto three = wrong.Issue(request);
+  ASSERT_FALSE(three);
+  EXPECT_TRUE(three.error().Is(KonbiniErrc::kUnavailable)) << three.error();
+}
+
+TEST_F(KonbiniRemoteTest, AStoppedInstanceIsPassedOver) {
+  Node a = Issuer("20218", "20218-a");
+  Node b = Issuer("20218", "20218-b");
+  Node centre = CentreOf({{"20218", {a.url, b.url}}});
+  a.server->Stop();
+  for (int i = 0; i < 3; ++i) {
+    auto printed =
+        RunAt(centre.url, 0, Choice("20218", KonbiniCertificate::kInkan));
+    ASSERT_TRUE(printed) << printed.error();
+    EXPECT_EQ(printed->document.issuer_instance, "20218-b");
+  }
+  b.server->Stop();
+  auto none = RunAt(centre.url, 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error().Is(KonbiniErrc::kUnavailable)) << none.error();
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+TEST_F(KonbiniRemoteTest, AFailedIssuerEndsTheSessionARefusalDoesNot) {
+  auto centre = std::make_unique<Centre>(*store_, clock_, rng_, *verifier_);
+  auto failing = std::make_shared<FailingIssuer>(KonbiniErrc::kTimeout);
+  centre->AddIssuer("20218", failing);
+  auto refusing = std::make_shared<FailingIssuer>(KonbiniErrc::kRefused);
+  centre->AddIssuer("13221", refusing);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  Kiosk kiosk(*centre, clock_, keys_);
+  auto who = kiosk.SignIn(card, "1234");
+  ASSERT_TRUE(who) << who.error();
+  IssueRequest choice;
+  choice.certificate = KonbiniCertificate::kInkan;
+  auto refused = centre->Request(who->request_id, "13221", choice);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(KonbiniErrc::kRefused));
+  // Still the holder's session: another choice may follow.
+  auto failed = centre->Request(who->request_id, "20218", choice);
+  ASSERT_FALSE(failed);
+  EXPECT_TRUE(failed.error().Is(KonbiniErrc::kTimeout));
+  // The failure ended it: nothing can be asked for in its name any more.
+  auto again = centre->Request(who->request_id, "20218", choice);
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(again.error().Is(KonbiniErrc::kNoSession)) << again.error();
+  EXPECT_EQ(failing->calls.load(), 1);
+  EXPECT_EQ(centre->OpenSessions(), 0u);
+}
+
+}  // namespace
+}  // namespace openmyna::konbini

@@ -1,0 +1,45 @@
+// The JSON the konbini services exchange over HTTP (centre_http.h,
+// issuer_http.h): an issue request, a signed document (PDF and seal image
+// base64), the centre's session steps, and errors as RFC 9457 problem
+// documents carrying the konbini error code ("konbini_error": "refused",
+// ...) so that the caller gets the same Result it would get in process.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "openmyna/base/result.h"
+#include "openmyna/http/client.h"
+#include "openmyna/http/message.h"
+#include "openmyna/services/konbini/centre.h"
+#include "openmyna/services/konbini/issuer.h"
+
+namespace openmyna::konbini::wire {
+
+nlohmann::json ToJson(const IssueRequest& r);
+Result<IssueRequest> IssueRequestFromJson(const nlohmann::json& j);
+
+// The document itself is taken from the signed payload of `jws` (so the
+// structure and the signature cannot disagree); the signature is checked by
+// whoever holds the municipality's key (the kiosk).
+nlohmann::json ToJson(const SignedDocument& d);
+Result<SignedDocument> SignedDocumentFromJson(const nlohmann::json& j);
+
+nlohmann::json ToJson(const Authenticated& a);
+Result<Authenticated> AuthenticatedFromJson(const nlohmann::json& j);
+
+// A konbini error as a problem document (refusals 409, no session 404,
+// timeout 504, unavailable 503, bad input 400, others 500).
+http::Response ErrorResponse(const Error& e);
+// 200 with a JSON body.
+http::Response JsonResponse(const nlohmann::json& body, int status = 200);
+// The body of a JSON request, or kInvalidInput.
+Result<nlohmann::json> JsonBody(const http::Request& request);
+// The answer of a peer: its JSON on 2xx, else the konbini error its
+// problem document names (kInternal when it names none). A transport
+// failure: kUnreachable when the connection was refused (nothing was
+// sent), else kTimeout ("the peer vanished mid-request").
+Result<nlohmann::json> JsonAnswer(const Result<http::ClientResponse>& answer,
+                                  const std::string& url);
+
+}  // namespace openmyna::konbini::wire
