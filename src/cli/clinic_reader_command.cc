@@ -2,8 +2,6 @@
 // "The face-recognition reader"): one visit at the clinic's reader with the
 // card in a PC/SC reader, a camera picture of a resident, and the face data
 // printed on a registry-issued card.
-#include <openssl/pem.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -154,24 +152,12 @@ void RunReader(const ReaderOptions& o, Context& context) {
   if (!roots) return context.Failed(roots.error());
   api.auth_roots = std::move(*roots);
   api.ocsp_url = o.ocsp_url;
-  // The sandbox data issuer (its public half verifies DF28).
-  const auto issuer_path = card::perso::DataIssuerKeyPath(context.DataDir());
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> issuer(nullptr,
-                                                             EVP_PKEY_free);
-  if (FILE* f = std::fopen(issuer_path.c_str(), "r")) {
-    issuer.reset(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
-    std::fclose(f);
-  }
-  if (!issuer) {
-    return context.Failed(Error(registry::RegistryErrc::kUnavailable,
-                                "no card data issuer key at " +
-                                    issuer_path.string() +
-                                    " (run `openmyna init`)"));
-  }
+  auto issuer = LoadDataIssuerKey(context.DataDir());
+  if (!issuer) return context.Failed(issuer.error());
   services::ReaderContext reader{&service,
                                  (*stack)->store.get(),
                                  &api,
-                                 issuer.get(),
+                                 issuer->get(),
                                  {o.institution, registry::Role::kClinic,
                                   "顔認証付きカードリーダー " + (*inst)->name}};
   auto channel = card::client::PcscCard::Connect(o.reader);

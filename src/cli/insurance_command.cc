@@ -1,6 +1,15 @@
 // `openmyna insurance credentials|recheck|check` and service `insurance` of
 // `openmyna serve` (docs/insurance.md): the eligibility service and the
-// insurers' enrolment API, wired to the registry and the sandbox PKI.
+// insurers' enrolment API, wired to the registry and the sandbox PKI, and
+// the clinic reader's page /clinic/ with the card in this machine's PC/SC
+// reader (services/insurance_clinic_page.h).
+//
+// Settings (serve --set): clinic.reader=NAME (a reader name or part of one;
+// default the first reader with a card), clinic.institution=CODE (the
+// facility; default the sample clinic 2010991001), clinic.camera=FILE (the
+// reader camera's picture, read at each face check) and
+// clinic.face-data=FILE (the printed face data, `openmyna clinic
+// face-data`): without both the face path is not offered.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -10,7 +19,9 @@
 #include "cli/context.h"
 #include "cli/insurance_stack.h"
 #include "openmyna/base/clock.h"
+#include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/card/client/pcsc_reader.h"
 #include "openmyna/http/service.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/registry/credentials.h"
@@ -18,6 +29,7 @@
 #include "openmyna/registry/insurance_json.h"
 #include "openmyna/registry/insurance_service.h"
 #include "openmyna/services/insurance_api.h"
+#include "openmyna/services/insurance_clinic_page.h"
 
 namespace openmyna::cli {
 namespace {
@@ -26,15 +38,68 @@ class InsuranceHttpService final : public http::Service {
  public:
   explicit InsuranceHttpService(std::unique_ptr<InsuranceStack> stack)
       : stack_(std::move(stack)) {}
+  std::shared_ptr<services::InsuranceApiOptions> options;
+  pki::EvpPkeyPtr data_issuer;
 
  private:
   std::unique_ptr<InsuranceStack> stack_;
 };
 
+std::string Setting(const http::ServiceContext& c, const std::string& name,
+                    std::string fallback = "") {
+  auto it = c.settings.find(name);
+  return it == c.settings.end() ? fallback : it->second;
+}
+
+// The reader's page /clinic/ (its wiring: the facility, the card in this
+// machine's reader, the camera's files). A sandbox that has issued no card
+// yet (no data issuer key) or lacks the facility gets no page: said on
+// stderr (serve's log), the rest of the service runs.
+Status AddClinicPage(const http::ServiceContext& c, http::Router& router,
+                     InsuranceStack& stack, InsuranceHttpService& service) {
+  const std::string code = Setting(c, "clinic.institution", "2010991001");
+  OPENMYNA_ASSIGN_OR_RETURN(auto inst, stack.service->GetInstitution(code));
+  auto issuer = LoadDataIssuerKey(c.data_dir);
+  if (!inst || !issuer) {
+    std::fprintf(stderr, "insurance: no reader page at /clinic/: %s\n",
+                 inst ? issuer.error().message().c_str()
+                      : ("no institution " + code +
+                         " (clinic.institution; `openmyna db seed`)")
+                            .c_str());
+    return Ok();
+  }
+  service.data_issuer = std::move(*issuer);
+  services::ClinicPageOptions page;
+  page.reader = {stack.service.get(),
+                 stack.store.get(),
+                 service.options.get(),
+                 service.data_issuer.get(),
+                 {code, registry::Role::kClinic,
+                  "顔認証付きカードリーダー " + inst->name}};
+  page.open_card = [reader = Setting(c, "clinic.reader")]()
+      -> Result<std::unique_ptr<card::client::ApduChannel>> {
+    OPENMYNA_ASSIGN_OR_RETURN(auto card,
+                              card::client::PcscCard::Connect(reader));
+    return std::unique_ptr<card::client::ApduChannel>(std::move(card));
+  };
+  const std::string camera = Setting(c, "clinic.camera");
+  const std::string face_data = Setting(c, "clinic.face-data");
+  if (!camera.empty() && !face_data.empty()) {
+    page.camera = [camera] { return ReadFileBytes(camera); };
+    page.face_data = [face_data]() -> Result<services::PrintedFaceData> {
+      OPENMYNA_ASSIGN_OR_RETURN(Bytes text, ReadFileBytes(face_data));
+      return services::ParsePrintedFaceData(std::string_view(
+          reinterpret_cast<const char*>(text.data()), text.size()));
+    };
+  }
+  return services::AddClinicPage(router, page);
+}
+
 const http::ServiceRegistration kInsuranceService{
     "insurance",
     "eligibility service (オンライン資格確認) and insurers' enrolment API at "
-    "/insurance/v1/*",
+    "/insurance/v1/*; the clinic's face-recognition reader at /clinic/ (the "
+    "card in this machine's reader)",
     [](const http::ServiceContext& c,
        http::Router& router) -> Result<std::unique_ptr<http::Service>> {
       OPENMYNA_ASSIGN_OR_RETURN(auto stack,
@@ -53,8 +118,11 @@ const http::ServiceRegistration kInsuranceService{
       options->ocsp_url = sandbox->base_url() + "/ocsp/auth";
       OPENMYNA_RETURN_IF_ERROR(services::AddInsuranceApi(
           router, *stack->store, *stack->service, options));
-      return std::unique_ptr<http::Service>(
-          std::make_unique<InsuranceHttpService>(std::move(stack)));
+      InsuranceStack& wired = *stack;
+      auto service = std::make_unique<InsuranceHttpService>(std::move(stack));
+      service->options = options;
+      OPENMYNA_RETURN_IF_ERROR(AddClinicPage(c, router, wired, *service));
+      return std::unique_ptr<http::Service>(std::move(service));
     }};
 
 struct Options {

@@ -3,6 +3,9 @@
 // database target (DIR/registry.db or --postgres) and the service's rng.
 #pragma once
 
+#include <openssl/pem.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -10,6 +13,9 @@
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/card/perso/personalize.h"
+#include "openmyna/pki/openssl_types.h"
+#include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_service.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
@@ -35,5 +41,23 @@ struct InsuranceStack {
     return stack;
   }
 };
+
+// The sandbox's card data issuer key of `data_dir` (its public half verifies
+// DF28 of the card-face AP, the reader's face path).
+inline Result<pki::EvpPkeyPtr> LoadDataIssuerKey(
+    const std::filesystem::path& data_dir) {
+  const auto path = card::perso::DataIssuerKeyPath(data_dir);
+  pki::EvpPkeyPtr key;
+  if (FILE* f = std::fopen(path.c_str(), "r")) {
+    key.reset(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
+    std::fclose(f);
+  }
+  if (!key) {
+    return Fail(registry::RegistryErrc::kUnavailable,
+                "no card data issuer key at " + path.string() +
+                    " (run `openmyna init`)");
+  }
+  return key;
+}
 
 }  // namespace openmyna::cli
