@@ -68,15 +68,20 @@ for name in contact 2024 contactless contactless-2 unknown; do
 done
 
 # pyscard helper: runs APDUs on reader 0, prints "SW seconds" per APDU or
-# "lost" when the transmission fails (card removed).
+# "lost" when the transmission fails (card removed). It disconnects with
+# SCARD_LEAVE_CARD, as OpenSC does: pyscard's default SCARD_UNPOWER_CARD
+# makes pcscd write "card present" itself after its own presence check,
+# which right after a tag loss could leave the reader showing a card that
+# had gone (docs/transport.md "Tag loss and pcscd").
 apdus() {
     /usr/bin/python3 - "$@" <<'PY'
 import sys, time
 from smartcard.System import readers
+from smartcard.scard import SCARD_LEAVE_CARD
 from smartcard.util import toBytes
 try:
     conn = readers()[0].createConnection()
-    conn.connect()
+    conn.connect(disposition=SCARD_LEAVE_CARD)
 except Exception:
     print("lost")
     sys.exit(0)

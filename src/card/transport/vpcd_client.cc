@@ -179,10 +179,13 @@ Status VpcdClient::Run(CardEndpoint& card, const StopSignal& stop) {
       continue;
     }
     waiting_logged = false;
-    ScopedFd socket(fd);
-    ++stats_.connections;
-    Logger()->info("connected to vpcd at {}", options_.address.ToString());
-    const SessionEnd end = Serve(socket.get(), card, stop);
+    SessionEnd end;
+    {
+      ScopedFd socket(fd);
+      ++stats_.connections;
+      Logger()->info("connected to vpcd at {}", options_.address.ToString());
+      end = Serve(socket.get(), card, stop);
+    }  // closed now: vpcd sees the card leave at once, not after the pause
     // The card has left the reader: its volatile state goes
     // (card-apdu.md §12).
     card.PowerOff();

@@ -278,6 +278,30 @@ TEST(VpcdClient, TagLossDropsTheConnectionAtTheNthApduAndComesBack) {
   }
 }
 
+// The card leaves the field at the lost APDU: vpcd sees the connection end
+// at once (not after the pause), and the card stays away for the whole
+// retry interval. A card that kept its socket open through the pause and
+// came back the moment it closed left pcscd a window in which its client
+// threads and its presence polling disagreed about the card
+// (pcsc_card_plug_realism, docs/transport.md "Tag loss").
+TEST(VpcdClient, TagLossLeavesAtOnceAndStaysAwayForTheRetryInterval) {
+  FakeVpcd vpcd;
+  RecordingCard card;
+  VpcdOptions options = OptionsFor(vpcd.port());
+  options.tag_loss_after_apdus = 1;
+  options.retry_interval = std::chrono::hours(1);
+  ClientThread client(options, card);
+  ASSERT_TRUE(vpcd.Accept());
+  vpcd.SendSplit({0x00, 0xB0, 0x00, 0x00});
+  EXPECT_TRUE(vpcd.PeerClosed(60s)) << "the lost tag kept its connection";
+  vpcd.CloseConnection();
+  EXPECT_FALSE(vpcd.Accept(300ms)) << "the tag came back before the interval";
+  ASSERT_TRUE(client.Stop());  // while away: stops without coming back
+  EXPECT_EQ(client.stats().tag_losses.load(), 1u);
+  EXPECT_EQ(client.stats().connections.load(), 1u);
+  EXPECT_EQ(card.events(), std::vector<std::string>{"off"});
+}
+
 TEST(VpcdClient, StopsPromptlyWhileWaitingForVpcd) {
   std::uint16_t port;
   {
