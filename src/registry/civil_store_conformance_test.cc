@@ -306,13 +306,8 @@ TEST_P(CivilStoreConformance, RecordsSurviveAReconnect) {
   EXPECT_TRUE(h && r && s);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, CivilStoreConformance,
-    ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
-    [](const ::testing::TestParamInfo<Dialect>& param_info) {
-      return param_info.param == Dialect::kSqlite ? std::string("Sqlite")
-                                                  : std::string("Postgres");
-    });
+INSTANTIATE_TEST_SUITE_P(Backends, CivilStoreConformance,
+                         testing::BothBackends(), testing::BackendName);
 
 }  // namespace
 }  // namespace openmyna::registry

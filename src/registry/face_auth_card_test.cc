@@ -130,13 +130,8 @@ TEST_P(FaceAuthCard, NoSignatureCertificateNowOrLater) {
   EXPECT_EQ(CertificateTypes(), std::vector<std::string>{"authentication"});
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, FaceAuthCard,
-    ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
-    [](const ::testing::TestParamInfo<Dialect>& param_info) {
-      return param_info.param == Dialect::kSqlite ? std::string("Sqlite")
-                                                  : std::string("Postgres");
-    });
+INSTANTIATE_TEST_SUITE_P(Backends, FaceAuthCard, testing::BothBackends(),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace openmyna::registry

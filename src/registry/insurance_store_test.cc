@@ -267,13 +267,8 @@ TEST_P(InsuranceStore, ResidentsBornOnADay) {
   }));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, InsuranceStore,
-    ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
-    [](const ::testing::TestParamInfo<Dialect>& param_info) {
-      return param_info.param == Dialect::kSqlite ? std::string("Sqlite")
-                                                  : std::string("Postgres");
-    });
+INSTANTIATE_TEST_SUITE_P(Backends, InsuranceStore, testing::BothBackends(),
+                         testing::BackendName);
 
 }  // namespace
 }  // namespace openmyna::registry

@@ -20,6 +20,7 @@
 #include "openmyna/registry/store.h"
 #include "testing/pki_fixture.h"
 #include "testing/signed_application.h"
+#include "testing_backend.h"
 
 namespace openmyna::registry {
 namespace {
@@ -126,13 +127,8 @@ class PortalRecords : public ::testing::TestWithParam<Dialect> {
   std::unique_ptr<RegistryStore> store_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, PortalRecords,
-                         ::testing::Values(Dialect::kSqlite,
-                                           Dialect::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Dialect::kSqlite ? "Sqlite"
-                                                                 : "Postgres";
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, PortalRecords, testing::BothBackends(),
+                         testing::BackendName);
 
 TEST_P(PortalRecords, DisclosuresNewestFirstWithinSevenYearsAndFiltered) {
   const TimePoint now = clock_.Now();
@@ -351,12 +347,7 @@ class OnlineApplicationsTest : public PortalRecords {
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, OnlineApplicationsTest,
-                         ::testing::Values(Dialect::kSqlite,
-                                           Dialect::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Dialect::kSqlite ? "Sqlite"
-                                                                 : "Postgres";
-                         });
+                         testing::BothBackends(), testing::BackendName);
 
 TEST_P(OnlineApplicationsTest, SignedFormReachesInboxAndResultComesBack) {
   clock_.Set(Now() + 1min);

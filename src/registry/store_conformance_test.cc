@@ -864,13 +864,8 @@ TEST_P(StoreConformance, AuditOfAReadIsCommittedInAGroupAndWritesAreRefused) {
   EXPECT_EQ(residents->at(0).at(0), "1");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, StoreConformance,
-    ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
-    [](const ::testing::TestParamInfo<Dialect>& param_info) {
-      return param_info.param == Dialect::kSqlite ? std::string("Sqlite")
-                                                  : std::string("Postgres");
-    });
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::BothBackends(),
+                         testing::BackendName);
 
 TEST(SqliteStorage, FilesArePrivateAndJournalIsWal) {
   const auto dir =

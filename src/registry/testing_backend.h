@@ -2,6 +2,8 @@
 // (the conformance suites of store.h and civil_store.h, TEST_P over both).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -12,6 +14,18 @@
 #include "openmyna/registry/sql.h"
 
 namespace openmyna::registry::testing {
+
+// A TEST_P suite over both back ends:
+//   INSTANTIATE_TEST_SUITE_P(Backends, Suite, testing::BothBackends(),
+//                            testing::BackendName);
+// names its tests …/Sqlite and …/Postgres; the `pg` ctest entries run the
+// latter with --gtest_filter=*Postgres*.
+inline auto BothBackends() {
+  return ::testing::Values(Dialect::kSqlite, Dialect::kPostgres);
+}
+inline std::string BackendName(const ::testing::TestParamInfo<Dialect>& info) {
+  return info.param == Dialect::kSqlite ? "Sqlite" : "Postgres";
+}
 
 inline std::string UniqueName(std::string_view prefix) {
   std::random_device rd;
