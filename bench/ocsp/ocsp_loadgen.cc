@@ -34,6 +34,9 @@
 #include <thread>
 #include <vector>
 
+#include "openmyna/base/bytes.h"
+#include "openmyna/pki/revocation/ocsp_responder.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -99,35 +102,6 @@ bool ReadResponse(int fd, std::string& buffer, bool& ok, bool& close,
   ok = head.find(" 200 ") != std::string::npos && successful;
   if (body_out != nullptr) *body_out = body;
   return true;
-}
-
-// RFC 4648 §4 base64, then every '+', '/' and '=' percent-encoded (RFC
-// 3986 §2.1), as RFC 5019 §5 asks of a GET request's path.
-std::string GetPathOf(std::string_view der) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string b64;
-  for (std::size_t i = 0; i < der.size(); i += 3) {
-    std::uint32_t v = static_cast<std::uint8_t>(der[i]) << 16;
-    if (i + 1 < der.size()) v |= static_cast<std::uint8_t>(der[i + 1]) << 8;
-    if (i + 2 < der.size()) v |= static_cast<std::uint8_t>(der[i + 2]);
-    b64 += kAlphabet[(v >> 18) & 63];
-    b64 += kAlphabet[(v >> 12) & 63];
-    b64 += i + 1 < der.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    b64 += i + 2 < der.size() ? kAlphabet[v & 63] : '=';
-  }
-  std::string out;
-  for (char c : b64) {
-    if (c == '+')
-      out += "%2B";
-    else if (c == '/')
-      out += "%2F";
-    else if (c == '=')
-      out += "%3D";
-    else
-      out += c;
-  }
-  return out;
 }
 
 std::string Get(const std::string& target) {
@@ -197,7 +171,9 @@ int main(int argc, char** argv) {
         messages.push_back(
             Get(path + std::to_string(messages.size()) + ".der"));
       } else {
-        messages.push_back(Get(path + "/" + GetPathOf(body)));
+        messages.push_back(Get(path + "/" +
+                               openmyna::pki::revocation::EncodeOcspGetPath(
+                                   openmyna::ToBytes(body))));
       }
     }
   }

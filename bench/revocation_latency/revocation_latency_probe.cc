@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "openmyna/pki/certificate_store.h"
+#include "openmyna/pki/revocation/ocsp_responder.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/pki/signer.h"
 
@@ -96,21 +97,9 @@ std::string GetPath(X509* issuer, const Serial& serial) {
   unsigned char* der = nullptr;
   const int n = i2d_OCSP_REQUEST(request, &der);
   OCSP_REQUEST_free(request);
-  std::string b64(4 * ((n + 2) / 3) + 1, '\0');
-  b64.resize(static_cast<std::size_t>(
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), der, n)));
+  std::string path = "/ocsp/sign/" + revocation::EncodeOcspGetPath(ByteView(
+                                         der, static_cast<std::size_t>(n)));
   OPENSSL_free(der);
-  std::string path = "/ocsp/sign/";
-  for (char c : b64) {
-    if (c == '+')
-      path += "%2B";
-    else if (c == '/')
-      path += "%2F";
-    else if (c == '=')
-      path += "%3D";
-    else
-      path += c;
-  }
   return path;
 }
 

@@ -145,27 +145,6 @@ std::string Request(Fixture& f, std::initializer_list<const char*> serials,
   return der;
 }
 
-std::string Base64Url(const std::string& der) {
-  std::string b64(4 * ((der.size() + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                      reinterpret_cast<const unsigned char*>(der.data()),
-                      static_cast<int>(der.size()));
-  b64.resize(static_cast<std::size_t>(n));
-  std::string out;
-  for (char c : b64) {
-    if (c == '+')
-      out += "%2B";
-    else if (c == '/')
-      out += "%2F";
-    else if (c == '=')
-      out += "%3D";
-    else
-      out.push_back(c);
-  }
-  return out;
-}
-
 void WriteSeeds(Fixture& f, const std::string& dir) {
   auto write = [&](const std::string& name, char mode,
                    const std::string& body) {
@@ -178,7 +157,7 @@ void WriteSeeds(Fixture& f, const std::string& dir) {
   write("post-nonce", 0, Request(f, {"1001"}, true, EVP_sha1()));
   write("post-sha256", 0, Request(f, {"1002"}, false, EVP_sha256()));
   write("post-two", 0, Request(f, {"1001", "1002"}, true, EVP_sha1()));
-  write("get-good", 1, Base64Url(good));
+  write("get-good", 1, EncodeOcspGetPath(ToBytes(good)));
   write("get-plain", 1, "MEIwQDA+MDwwOjAJBgUrDgMCGgUABBQ=");
   write("garbage", 0, "\x30\x80\x00\x00");
 }

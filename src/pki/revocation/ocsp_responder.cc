@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "ocsp_request_shape.h"
+#include "openmyna/base/base64.h"
 #include "openmyna/base/log.h"
 #include "openmyna/http/message.h"  // PercentDecode
 #include "openmyna/pki/revocation/errors.h"
@@ -623,6 +624,22 @@ OcspStats OcspResponder::stats() const {
   for (const Impl::Shard& shard : s.shards) {
     std::shared_lock lock(shard.mutex);
     out.cached_entries += shard.map.size();
+  }
+  return out;
+}
+
+std::string EncodeOcspGetPath(ByteView der) {
+  std::string out;
+  for (const char c : Base64Encode(der)) {
+    if (c == '+') {
+      out += "%2B";
+    } else if (c == '/') {
+      out += "%2F";
+    } else if (c == '=') {
+      out += "%3D";
+    } else {
+      out += c;
+    }
   }
   return out;
 }

@@ -321,5 +321,18 @@ TEST(OcspGetPathTest, DecodesRfc6960AppendixAForm) {
   EXPECT_FALSE(DecodeOcspGetPath("%zz%3D"));
 }
 
+// RFC 4648 §10's vectors, then the three characters a path cannot carry
+// as they are (RFC 3986 §2.1: %2B, %2F, %3D).
+TEST(OcspGetPathTest, EncodesRfc6960AppendixAForm) {
+  auto bytes = [](std::string_view s) { return Bytes(s.begin(), s.end()); };
+  EXPECT_EQ(EncodeOcspGetPath(bytes("f")), "Zg%3D%3D");
+  EXPECT_EQ(EncodeOcspGetPath(bytes("fo")), "Zm8%3D");
+  EXPECT_EQ(EncodeOcspGetPath(bytes("foo")), "Zm9v");
+  EXPECT_EQ(EncodeOcspGetPath(bytes("foobar")), "Zm9vYmFy");
+  EXPECT_EQ(EncodeOcspGetPath(Bytes{0xfb, 0xff}), "%2B%2F8%3D");
+  const Bytes der{0x30, 0x42, 0x30, 0x40, 0xfb, 0xef, 0xff};
+  EXPECT_EQ(DecodeOcspGetPath(EncodeOcspGetPath(der)), der);
+}
+
 }  // namespace
 }  // namespace openmyna::pki::revocation

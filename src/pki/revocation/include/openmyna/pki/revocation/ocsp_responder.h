@@ -149,4 +149,9 @@ class OcspResponder {
 // no whitespace). Returns nullopt when either step fails.
 std::optional<Bytes> DecodeOcspGetPath(std::string_view segment);
 
+// The path segment of an RFC 6960 Appendix A.1 GET request for `der` (an
+// OCSPRequest): base64 (RFC 4648 §4), then '+', '/' and '=' percent-encoded
+// (RFC 3986 §2.1), as RFC 5019 §5 asks and DecodeOcspGetPath accepts.
+std::string EncodeOcspGetPath(ByteView der);
+
 }  // namespace openmyna::pki::revocation
