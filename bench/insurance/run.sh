@@ -8,16 +8,13 @@
 # (RELEASE_BUILD_DIR may also be the insurance_bench binary itself.) Build:
 #   scripts/build release --target insurance_bench
 set -euo pipefail
-bench=$1
-[ -d "$bench" ] && bench=$bench/bench/insurance/insurance_bench
+. "$(dirname "$0")/../lib/program.sh"
+bench_program "${1:-}" bench/insurance/insurance_bench
 memberships=${2:-1000000}
 threads=${3:-8}
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/insurance-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+bench_tmp insurance-bench
 echo "load before: $(uptime)"
 "$bench" "$tmp/registry.db" --memberships "$memberships" --threads "$threads"
 echo "load after SQLite: $(uptime)"
-"$here/../../tests/pg/with-postgres.sh" bash -c \
-  "\"$bench\" \"\$OPENMYNA_TEST_PG_URL\" --memberships $memberships --threads $threads"
+bench_on_postgres --memberships "$memberships" --threads "$threads"
 echo "load after PostgreSQL: $(uptime)"

@@ -4,10 +4,9 @@
 # the same data in the same run (the baseline); prints page/API cost ratios.
 #   bench/portal/run.sh RELEASE_BUILD_DIR [ROWS] [ROUNDS]
 set -euo pipefail
-bench=$1
-[ -d "$bench" ] && bench=$bench/bench/portal/portal_bench
-tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/portal-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/program.sh"
+bench_program "${1:-}" bench/portal/portal_bench
+bench_tmp portal-bench
 echo "load before: $(uptime)"
 "$bench" "$tmp" --rows "${2:-10000}" --rounds "${3:-30}"
 echo "load after: $(uptime)"
