@@ -210,15 +210,10 @@ def main(openmyna):
         print("reader_pcsc: all checks passed")
         return 0
     except ScenarioFailure as e:
-        print("reader_pcsc: FAILED: %s" % e, file=sys.stderr)
-        for name in ("serve.log", "card.log"):
-            path = os.path.join(work, name)
-            if os.path.exists(path):
-                sys.stderr.write(open(path).read()[-3000:])
+        box.report_failure("reader_pcsc", e)
         return 1
     finally:
-        box.unplug()
-        box.stop()
+        box.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

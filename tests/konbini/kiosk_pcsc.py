@@ -255,16 +255,10 @@ def main(openmyna):
         print("konbini kiosk through pcscd: all checks passed")
         return 0
     except ScenarioFailure as e:
-        print("FAILED: %s" % e, file=sys.stderr)
-        for log in ("serve.log", "card.log"):
-            path = os.path.join(work, log)
-            if os.path.exists(path):
-                print("--- %s ---\n%s" % (log, open(path).read()[-3000:]),
-                      file=sys.stderr)
+        box.report_failure("kiosk_pcsc", e)
         return 1
     finally:
-        box.unplug()
-        box.stop()
+        box.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -108,16 +108,10 @@ def main():
         try:
             run(box, work)
         except ScenarioFailure as e:
-            print("FAIL:", e)
-            for log in ("serve.log", "card.log"):
-                path = os.path.join(work, log)
-                if os.path.exists(path):
-                    print("--- %s (tail)" % log)
-                    print(open(path, errors="replace").read()[-3000:])
+            box.report_failure("platform_test", e)
             return 1
         finally:
-            box.unplug()
-            box.stop()
+            box.close()
     print("platform_test: passed")
     return 0
 

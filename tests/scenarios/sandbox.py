@@ -13,6 +13,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -191,6 +192,21 @@ class Sandbox:
                 self.serve.kill()
                 self.serve.wait()
             self.serve = None
+
+    def report_failure(self, name, failure):
+        """After a failed check: "NAME: FAILED: failure" and the tails of
+        this sandbox's serve.log and card.log, on stderr (ctest shows them)."""
+        print("%s: FAILED: %s" % (name, failure), file=sys.stderr)
+        for log in ("serve.log", "card.log"):
+            path = os.path.join(self.work, log)
+            if os.path.exists(path):
+                tail = open(path, errors="replace").read()[-3000:]
+                print("--- %s (tail) ---\n%s" % (log, tail), file=sys.stderr)
+
+    def close(self):
+        """Unplugs the card and stops serve (each only if running)."""
+        self.unplug()
+        self.stop()
 
     def sandbox_now(self):
         return dt.datetime.now(dt.timezone.utc) + self.offset
