@@ -35,6 +35,54 @@ CertificateStanding StandingAt(const Certificate& c, TimePoint now) {
   return CertificateStanding::kGood;
 }
 
+std::string_view ToString(CardStanding standing) {
+  switch (standing) {
+    case CardStanding::kInUse:
+      return "in_use";
+    case CardStanding::kSuspended:
+      return "suspended";
+    case CardStanding::kReportedLost:
+      return "reported_lost";
+    case CardStanding::kNoLongerValid:
+      return "no_longer_valid";
+  }
+  return "in_use";
+}
+
+CardStanding StandingOf(const Card& card) {
+  switch (card.state) {
+    case CardState::kSuspended:
+      return CardStanding::kSuspended;
+    case CardState::kVoid:
+      return card.void_reason == VoidReason::kLost ||
+                     card.void_reason == VoidReason::kStolen
+                 ? CardStanding::kReportedLost
+                 : CardStanding::kNoLongerValid;
+    case CardState::kProduced:
+    case CardState::kActive:
+      break;
+  }
+  return CardStanding::kInUse;
+}
+
+Result<std::optional<CardOfCertificate>> FindCardOfCertificate(
+    RegistryStore& store, std::string_view serial) {
+  OPENMYNA_ASSIGN_OR_RETURN(std::string key, CanonicalSerial(serial));
+  std::optional<CardOfCertificate> out;
+  OPENMYNA_REGISTRY_TRANSACT(store.Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto certificate, tx.GetCertificate(key));
+    if (!certificate) return Ok();
+    OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(certificate->card_id));
+    if (!card) {
+      return Fail(RegistryErrc::kStorage,
+                  "certificate " + key + " names a missing card");
+    }
+    out = CardOfCertificate{*card, StandingOf(*card)};
+    return Ok();
+  }));
+  return out;
+}
+
 Result<std::string> CanonicalSerial(std::string_view serial) {
   auto parsed = pki::Serial::FromHex(serial);
   if (!parsed) {
@@ -102,6 +150,7 @@ Result<CertificateHolder> FindCertificateHolder(RegistryTx& tx,
                             FindSuccessor(tx, *certificate, now));
   out.certificate = std::move(*certificate);
   out.standing = StandingAt(out.certificate, now);
+  out.card_standing = StandingOf(*card);
   out.card = std::move(*card);
   out.resident = std::move(*resident);
   return out;

@@ -184,5 +184,52 @@ TEST_F(HolderTest, ALossHasNoSuccessorUntilTheReissuedCardIsDelivered) {
   }
 }
 
+// After an OCSP "revoked", the service asks where the card stands: a card
+// reported lost (or stolen) vs. one replaced by a reissue, each from the life
+// event that made it so, and the card record read back through GetResident.
+TEST_F(HolderTest, TellsALostCardFromOneNoLongerValid) {
+  const Certificate first_auth = *Good(CertificateType::kAuthentication);
+  auto in_use = FindCardOfCertificate(*store_, first_auth.serial);
+  ASSERT_TRUE(in_use) << in_use.error();
+  ASSERT_TRUE(*in_use);
+  EXPECT_EQ((*in_use)->card.id, card_id_);
+  EXPECT_EQ((*in_use)->standing, CardStanding::kInUse);
+
+  ASSERT_TRUE(service_->Suspend(kHotline, card_id_));
+  EXPECT_EQ((*FindCardOfCertificate(*store_, first_auth.serial))->standing,
+            CardStanding::kSuspended);
+  ASSERT_TRUE(service_->ReportLossOrTheft(kClerk, card_id_,
+                                          ReissueReason::kLoss, "長野-1"));
+  auto lost = FindCardOfCertificate(*store_, first_auth.serial);
+  ASSERT_TRUE(lost && *lost);
+  EXPECT_EQ((*lost)->standing, CardStanding::kReportedLost);
+  auto holder = service_->CertificateHolderOf(kPlatform, first_auth.serial);
+  ASSERT_TRUE(holder) << holder.error();
+  EXPECT_EQ(holder->card_standing, CardStanding::kReportedLost);
+
+  // The reissued card, then damaged and replaced: no longer valid.
+  auto app = service_->ApplyForReissue(kClerk, resident_.id,
+                                       ReissueReason::kLoss, true);
+  ASSERT_TRUE(app) << app.error();
+  const std::string second = Issue(app->id);
+  const Certificate second_auth = *Good(CertificateType::kAuthentication);
+  ASSERT_TRUE(service_->ApplyForReissue(kClerk, resident_.id,
+                                        ReissueReason::kDamage, true));
+  auto file = service_->GetResident(kClerk, resident_.id);
+  ASSERT_TRUE(file);
+  for (const Card& c : file->cards) {
+    if (c.id == second) EXPECT_EQ(c.void_reason, VoidReason::kDamaged);
+  }
+  auto replaced = FindCardOfCertificate(*store_, second_auth.serial);
+  ASSERT_TRUE(replaced && *replaced);
+  EXPECT_EQ((*replaced)->card.id, second);
+  EXPECT_EQ((*replaced)->standing, CardStanding::kNoLongerValid);
+
+  auto unknown = FindCardOfCertificate(*store_, "abcdef0123");
+  ASSERT_TRUE(unknown) << unknown.error();
+  EXPECT_FALSE(*unknown);
+  EXPECT_FALSE(FindCardOfCertificate(*store_, "not-hex"));
+}
+
 }  // namespace
 }  // namespace openmyna::registry

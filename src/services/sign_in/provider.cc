@@ -24,6 +24,7 @@
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/pki/verifier.h"
+#include "openmyna/registry/certificate_holder.h"
 #include "openmyna/services/sign_transactions.h"
 #include "openmyna/sign_in/clients.h"
 #include "openmyna/sign_in/errors.h"
@@ -330,7 +331,7 @@ struct Provider::Impl {
   void AddTestCards(const Request& request, const Pending& p, web::View& view);
   Response TestCard(const Request& request);
   // The registry's card holding the certificate `cert`, if any.
-  std::optional<registry::Card> CardOf(X509* cert);
+  std::optional<registry::CardOfCertificate> CardOf(X509* cert);
   // The sandbox's card data issuer key (DIR/card-data-issuer.key, made at
   // the first card issuance): what signed EF 0003. Null when absent.
   pki::EvpPkeyPtr DataIssuerKey();
@@ -958,22 +959,20 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
                         "certificate_suspended: the card is suspended "
                         "(一時停止); lift it at the municipal office");
         }
-        // A card that ended (replaced, death, moving out, not presented
-        // in time: domain.md §6) is "card_void"; one reported lost or
-        // stolen "certificate_revoked" (revoked for it). Both are revoked
-        // in OCSP and the CRL; the registry tells them apart.
-        if (auto card = CardOf(cert);
-            card && card->state == registry::CardState::kVoid) {
-          const std::string why(registry::ToString(card->void_reason));
-          if (card->void_reason != registry::VoidReason::kLost &&
-              card->void_reason != registry::VoidReason::kStolen) {
+        // Lost or stolen vs. ended otherwise: the registry tells them apart
+        // (registry::CardStanding).
+        if (auto card = CardOf(cert)) {
+          const std::string why(registry::ToString(card->card.void_reason));
+          if (card->standing == registry::CardStanding::kNoLongerValid) {
             return Refuse(
                 p, "access_denied",
                 "card_void: the card is no longer valid (" + why + ")");
           }
-          return Refuse(p, "access_denied",
-                        "certificate_revoked: " + verdict.detail +
-                            " (the card was reported " + why + ")");
+          if (card->standing == registry::CardStanding::kReportedLost) {
+            return Refuse(p, "access_denied",
+                          "certificate_revoked: " + verdict.detail +
+                              " (the card was reported " + why + ")");
+          }
         }
         return Refuse(p, "access_denied",
                       "certificate_revoked: " + verdict.detail);
@@ -1003,17 +1002,11 @@ pki::EvpPkeyPtr Provider::Impl::DataIssuerKey() {
   return pki::EvpPkeyPtr(data_issuer.get());
 }
 
-std::optional<registry::Card> Provider::Impl::CardOf(X509* cert) {
+std::optional<registry::CardOfCertificate> Provider::Impl::CardOf(X509* cert) {
   const ASN1_INTEGER* s = X509_get0_serialNumber(cert);
   const pki::Serial serial{Bytes(s->data, s->data + s->length)};
-  std::optional<registry::Card> card;
-  (void)options.store->Transact([&](registry::RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto record, tx.GetCertificate(serial.Hex()));
-    if (!record) return Ok();
-    OPENMYNA_ASSIGN_OR_RETURN(card, tx.GetCard(record->card_id));
-    return Ok();
-  });
-  return card;
+  auto card = registry::FindCardOfCertificate(*options.store, serial.Hex());
+  return card ? *card : std::nullopt;
 }
 
 // Every sign-in is in the resident's trail: who asked, what was released,

@@ -31,9 +31,25 @@ enum class CertificateStanding {
 std::string_view ToString(CertificateStanding standing);
 CertificateStanding StandingAt(const Certificate& c, TimePoint now);
 
+// Where a card stands for a service that reads it. An OCSP or CRL answer
+// "revoked" does not say which: a card reported lost or stolen and a card
+// that ended otherwise (replaced, expired, death, moving out, not presented
+// in time: domain.md §6) both have their certificates revoked
+// (cessationOfOperation), yet the holder must be told different things —
+// report and reissue (jpki.md §12) vs. the card is no longer valid.
+enum class CardStanding {
+  kInUse,          // produced or active
+  kSuspended,      // hotline suspension (一時停止), certificates on hold
+  kReportedLost,   // void, lost or stolen (Card::void_reason)
+  kNoLongerValid,  // void for any other reason
+};
+std::string_view ToString(CardStanding standing);
+CardStanding StandingOf(const Card& card);
+
 struct CertificateHolder {
   Certificate certificate;  // the registry's record of the serial
   CertificateStanding standing = CertificateStanding::kGood;
+  CardStanding card_standing = CardStanding::kInUse;
   Card card;          // the card it was issued on
   Resident resident;  // its holder
   // When this certificate is no longer good: the holder's newest good
@@ -61,6 +77,18 @@ Result<std::optional<Certificate>> FindSuccessor(RegistryTx& tx,
 Result<CertificateHolder> FindCertificateHolder(RegistryTx& tx,
                                                 std::string_view serial,
                                                 TimePoint now);
+
+// The card the certificate with `serial` was issued on and where it stands,
+// for a service that has already checked the certificate's chain and
+// revocation and needs to know what to tell the holder (no actor, no audit
+// entry: nothing about the resident is read). std::nullopt when the registry
+// never issued the serial; kInvalidInput when it is not hex.
+struct CardOfCertificate {
+  Card card;
+  CardStanding standing = CardStanding::kInUse;
+};
+Result<std::optional<CardOfCertificate>> FindCardOfCertificate(
+    RegistryStore& store, std::string_view serial);
 
 // The holder of the certificate with `serial`. Role check: action
 // "certificate.holder" (permissions.h: clerk, kiosk, platform, system; and
