@@ -43,6 +43,7 @@ from authlib.jose import JsonWebEncryption, JsonWebKey, jwt
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
 from sandbox import Sandbox, ScenarioFailure, check, sh, tries_left  # noqa: E402
+from browser_qr import browser_qr  # noqa: E402
 from relying_party import RelyingParty  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 
@@ -266,36 +267,16 @@ class SignFlow(RelyingParty):
         provider's page (QR decoded by zbarimg, answered by `openmyna app
         sign` with the card), back to the demo page, which shows the
         document, the signature and the certificate; openssl checks them."""
-        web = os.path.join(here, "..", "web")
-        subprocess.run([os.path.join(web, "install.sh")], check=True,
-                       capture_output=True, timeout=300)
-        shot = os.path.join(self.work, "demo-sign.png")
-        log_path = os.path.join(self.work, "demo-sign.log")
-        node = subprocess.Popen(["node", "demo_rp_sign.mjs",
-                                 self.https + "/demo-rp/", shot], cwd=web,
-                                stdout=open(log_path, "w"),
-                                stderr=subprocess.STDOUT)
-        output = lambda: open(log_path).read()[-3000:]
-        try:
-            deadline = time.monotonic() + 120
-            while not os.path.exists(shot):
-                check(node.poll() is None, "browser: %s" % output())
-                check(time.monotonic() < deadline, "no screenshot")
-                time.sleep(0.2)
-            self.link = sh("zbarimg", "--quiet", "--raw", shot).stdout.strip()
+        def answer(qr):
+            self.link = qr
             out = self.app_sign(PW["signature"])
             check("デモ事業者" in out.stdout, "the app did not name the demo "
                   "relying party: %s" % out.stdout)
-            node.wait(timeout=200)
-        finally:
-            if node.poll() is None:
-                node.kill()
-                node.wait()
-        out = output()
-        check(node.returncode == 0, "browser: %s" % out)
+        _, log = browser_qr(self.work, "demo-sign", "demo_rp_sign.mjs",
+                            [self.https + "/demo-rp/"], answer)
         # The whole log: the SIGNED line (PEM, signature) is long.
-        signed = re.search(r"^SIGNED (.*)$", open(log_path).read(), re.M)
-        check(signed, "no SIGNED line: %s" % out)
+        signed = re.search(r"^SIGNED (.*)$", log, re.M)
+        check(signed, "no SIGNED line: %s" % log[-3000:])
         shown = json.loads(signed.group(1))
         check(shown["signature_ok"] == "OK" and
               shown["certificate_ok"].startswith("OK") and
@@ -308,21 +289,7 @@ class SignFlow(RelyingParty):
         # signature CA and is the card's.
         w = lambda f: os.path.join(self.work, "demo-" + f)
         open(w("cert.pem"), "w").write(shown["certificate"])
-        out = sh("openssl", "verify", "-CAfile", self.box.ca_pem("sign"),
-                 w("cert.pem"))
-        check(w("cert.pem") + ": OK" in out.stdout, "no chain: %s" % out.stdout)
-        sh("openssl", "x509", "-in", w("cert.pem"), "-pubkey", "-noout",
-           "-out", w("pub.pem"))
-        open(w("doc"), "wb").write(document)
-        open(w("sig"), "wb").write(base64.b64decode(shown["signature"]))
-        v = sh("openssl", "dgst", "-sha256", "-verify", w("pub.pem"),
-               "-signature", w("sig"), w("doc"), ok=False)
-        check(v.returncode == 0 and "Verified OK" in v.stdout,
-              "openssl does not verify the demo's signature: %s%s" % (
-                  v.stdout, v.stderr))
-        sh("pkcs11-tool", "--slot-index", "1", "--login", "--pin",
-           PW["signature"], "--read-object", "--type", "cert", "--id", "02",
-           "-o", w("card.der"))
+        self.openssl_verify(w, document, base64.b64decode(shown["signature"]))
         card_pem = sh("openssl", "x509", "-inform", "DER", "-in",
                       w("card.der")).stdout
         check(card_pem.strip() == shown["certificate"].strip(),
@@ -337,27 +304,33 @@ class SignFlow(RelyingParty):
                   "the shown document with the shown certificate = the card's, "
                   "chained to the sandbox signature CA")
 
-    def check_signature(self, result, document, name):
-        w = lambda f: os.path.join(self.work, "%s-%s" % (name, f))
-        der = base64.b64decode(result["certificate"])
-        p = subprocess.run(["openssl", "x509", "-inform", "DER", "-out",
-                            w("cert.pem")], input=der, capture_output=True)
-        check(p.returncode == 0, "the certificate is not a certificate")
+    def openssl_verify(self, w, document, signature):
+        """openssl checks w("cert.pem"): it chains to the sandbox signature
+        CA, and its key verifies `signature` (RSA PKCS#1 v1.5, SHA-256) over
+        `document`; the card's own signature certificate (OpenSC's PKCS#11
+        module) is read to w("card.der") for the caller to compare."""
         out = sh("openssl", "verify", "-CAfile", self.box.ca_pem("sign"),
                  w("cert.pem"))
         check(w("cert.pem") + ": OK" in out.stdout, "no chain: %s" % out.stdout)
         sh("openssl", "x509", "-in", w("cert.pem"), "-pubkey", "-noout",
            "-out", w("pub.pem"))
         open(w("doc"), "wb").write(document)
-        open(w("sig"), "wb").write(base64.b64decode(result["signature"]))
+        open(w("sig"), "wb").write(signature)
         v = sh("openssl", "dgst", "-sha256", "-verify", w("pub.pem"),
                "-signature", w("sig"), w("doc"), ok=False)
         check(v.returncode == 0 and "Verified OK" in v.stdout,
               "openssl does not verify: %s%s" % (v.stdout, v.stderr))
-        # The card's own signature certificate (OpenSC's PKCS#11 module).
         sh("pkcs11-tool", "--slot-index", "1", "--login", "--pin",
            PW["signature"], "--read-object", "--type", "cert", "--id", "02",
            "-o", w("card.der"))
+
+    def check_signature(self, result, document, name):
+        w = lambda f: os.path.join(self.work, "%s-%s" % (name, f))
+        der = base64.b64decode(result["certificate"])
+        p = subprocess.run(["openssl", "x509", "-inform", "DER", "-out",
+                            w("cert.pem")], input=der, capture_output=True)
+        check(p.returncode == 0, "the certificate is not a certificate")
+        self.openssl_verify(w, document, base64.b64decode(result["signature"]))
         check(open(w("card.der"), "rb").read() == der,
               "not the card's signature certificate")
         # `openmyna verify sign-result`: good for this document (OCSP too),

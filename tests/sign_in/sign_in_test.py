@@ -36,6 +36,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
 from sandbox import (Sandbox, ScenarioFailure, check, der_of, free_port,  # noqa: E402
                      sh)
+from browser_qr import browser_qr  # noqa: E402
 from relying_party import REDIRECT, RelyingParty  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 
@@ -352,39 +353,18 @@ class SignIn(RelyingParty):
         """Headless Chromium (Playwright, tests/web) on the authorization
         page; its QR code read from a screenshot by zbarimg; the app answers
         with the card; the page continues to the relying party by itself."""
-        web = os.path.join(here, "..", "web")
-        subprocess.run([os.path.join(web, "install.sh")], check=True,
-                       capture_output=True, timeout=300)
         self.verifier = secrets.token_urlsafe(48)
         self.nonce = secrets.token_urlsafe(16)
         uri, self.state = s.create_authorization_url(
             self.conf["authorization_endpoint"], code_verifier=self.verifier,
             nonce=self.nonce, acr_values="aal3 ocsp")
-        shot = os.path.join(self.work, "authorize.png")
-        # Output to a file: Chromium's chatter could fill a pipe and stall it.
-        log_path = os.path.join(self.work, "browser.log")
-        log = open(log_path, "w")
-        node = subprocess.Popen(["node", "sign_in_browser.mjs", uri, REDIRECT,
-                                 shot], cwd=web, stdout=log,
-                                stderr=subprocess.STDOUT, text=True)
-        output = lambda: open(log_path).read()[-3000:]
-        try:
-            deadline = time.monotonic() + 120
-            while not os.path.exists(shot):
-                check(node.poll() is None, "browser: %s" % output())
-                check(time.monotonic() < deadline, "no screenshot")
-                time.sleep(0.2)
-            qr = sh("zbarimg", "--quiet", "--raw", shot).stdout.strip()
+
+        def answer(qr):
             check(qr.startswith(self.issuer + "/app/requests/"), "QR %r" % qr)
             self.link = qr
             self.app_login()
-            node.wait(timeout=200)
-            out = output()
-        finally:
-            if node.poll() is None:
-                node.kill()
-                node.wait()
-        check(node.returncode == 0, "browser: %s" % out)
+        _, out = browser_qr(self.work, "authorize", "sign_in_browser.mjs",
+                            [uri, REDIRECT], answer)
         landed = re.search(r"^LANDED (\S+)$", out, re.M)
         check(landed, "browser: %s" % out)
         q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(landed.group(1)).query))
@@ -401,31 +381,13 @@ class SignIn(RelyingParty):
         """The demo relying party at <base>/demo-rp/ in Chromium: its button,
         the provider's page (QR decoded by zbarimg, answered by the app with
         the card), back to the demo page showing the claims it received."""
-        web = os.path.join(here, "..", "web")
-        shot = os.path.join(self.work, "demo-rp.png")
-        log_path = os.path.join(self.work, "demo-rp.log")
-        node = subprocess.Popen(["node", "demo_rp_browser.mjs",
-                                 self.https + "/demo-rp/", shot], cwd=web,
-                                stdout=open(log_path, "w"),
-                                stderr=subprocess.STDOUT)
-        output = lambda: open(log_path).read()[-3000:]
-        try:
-            deadline = time.monotonic() + 120
-            while not os.path.exists(shot):
-                check(node.poll() is None, "browser: %s" % output())
-                check(time.monotonic() < deadline, "no screenshot")
-                time.sleep(0.2)
-            self.link = sh("zbarimg", "--quiet", "--raw", shot).stdout.strip()
+        def answer(qr):
+            self.link = qr
             out = self.app_login()
             check("デモ事業者" in out.stdout, "the app did not name the demo "
                   "relying party: %s" % out.stdout)
-            node.wait(timeout=200)
-        finally:
-            if node.poll() is None:
-                node.kill()
-                node.wait()
-        out = output()
-        check(node.returncode == 0, "browser: %s" % out)
+        _, out = browser_qr(self.work, "demo-rp", "demo_rp_browser.mjs",
+                            [self.https + "/demo-rp/"], answer)
         check("LANG ja" in out, "the demo page is not Japanese first: %s" % out)
         claims = json.loads(re.search(r"^CLAIMS (.*)$", out, re.M).group(1))
         record = self.box.ok("GET", "/v1/residents/%s" % a["id"])

@@ -5,23 +5,12 @@
 // redirect URI and prints that URL (the relying party's host itself
 // need not exist).
 //   node sign_in_browser.mjs AUTH_URL REDIRECT_PREFIX SHOT_PNG
-import { chromium } from 'playwright-core';
-import { renameSync } from 'node:fs';
+import { launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
 
 const [authUrl, redirectPrefix, shot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update',
-         '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
-  // The sandbox TLS root is not the browser's: the browser is not what
-  // this test checks (authlib checks the chain with the root).
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1000, height: 1400 } });
-  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
-  context.setDefaultTimeout(120_000);
-  const page = await context.newPage();
+  const page = await newPage(browser, { viewport: { width: 1000, height: 1400 } });
   let landed = null;
   // The redirect to the relying party (a Location the provider answered
   // with: route handlers do not see redirected requests, request events do).
@@ -30,8 +19,7 @@ try {
   });
   const response = await page.goto(authUrl);
   if (response.status() !== 200) throw new Error(`authorization page: ${response.status()}`);
-  await page.screenshot({ path: `${shot}.tmp.png`, fullPage: true });
-  renameSync(`${shot}.tmp.png`, shot);  // the caller waits for the file
+  await screenshotForCaller(page, shot);
   const deadline = Date.now() + 180_000;
   while (landed === null && Date.now() < deadline) {
     await page.waitForTimeout(250);

@@ -3,21 +3,12 @@
 // label contains CHOICE (a resident's name or a forced error), submits, and
 // prints the URL the page went on to (the relying party's redirect URI).
 //   node sign_in_test_card.mjs AUTH_URL REDIRECT_PREFIX CHOICE
-import { chromium } from 'playwright-core';
+import { launchChromium, newPage } from './chromium.mjs';
 
 const [authUrl, redirectPrefix, choice] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update',
-         '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
-  // The sandbox TLS root is not the browser's (authlib checks the chain).
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
-  context.setDefaultTimeout(120_000);
-  const page = await context.newPage();
+  const page = await newPage(browser);
   let landed = null;
   page.on('request', request => {
     if (landed === null && request.url().startsWith(redirectPrefix)) landed = request.url();
