@@ -25,6 +25,13 @@ export async function newPage(browser, options = {}) {
   return context.newPage();
 }
 
+// Opens URL in the page and fails (naming WHAT) unless it answers 200.
+export async function gotoOk(page, url, what) {
+  const response = await page.goto(url);
+  if (response.status() !== 200) throw new Error(`${what}: ${response.status()}`);
+  return response;
+}
+
 // A full-page screenshot saved under another name and renamed to SHOT: the
 // caller (tests/scenarios/browser_qr.py) waits for SHOT and must never read
 // a half-written file.

@@ -5,14 +5,13 @@
 // click, until the demo relying party shows the signed-in page, and prints
 // the claims it shows as one JSON line.
 //   node demo_rp_browser.mjs DEMO_URL SHOT_PNG
-import { launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
+import { gotoOk, launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
 
 const [demoUrl, shot] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
   const page = await newPage(browser, { locale: 'ja-JP', viewport: { width: 1000, height: 1400 } });
-  const response = await page.goto(demoUrl);
-  if (response.status() !== 200) throw new Error(`demo page: ${response.status()}`);
+  await gotoOk(page, demoUrl, 'demo page');
   const lang = await page.locator('html').getAttribute('lang');
   await page.getByRole('link', { name: 'マイナンバーカードでサインイン' }).click();
   await page.waitForURL(/\/protocol\/openid-connect\/auth/, { timeout: 60_000 });

@@ -7,14 +7,13 @@
 // document, and prints what it shows as one JSON line: the document, the
 // signature (base64), the certificate (PEM), the signer and both checks.
 //   node demo_rp_sign.mjs DEMO_URL SHOT_PNG
-import { launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
+import { gotoOk, launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
 
 const [demoUrl, shot] = process.argv.slice(2);
 const browser = await launchChromium();
 try {
   const page = await newPage(browser, { locale: 'ja-JP', viewport: { width: 1000, height: 1400 } });
-  const response = await page.goto(demoUrl);
-  if (response.status() !== 200) throw new Error(`demo page: ${response.status()}`);
+  await gotoOk(page, demoUrl, 'demo page');
   await page.getByRole('button', { name: 'この文書にマイナンバーカードで署名する' }).click();
   await page.waitForURL(/\/protocol\/openid-connect\/auth/, { timeout: 60_000 });
   await screenshotForCaller(page, shot);

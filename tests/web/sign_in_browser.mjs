@@ -5,7 +5,7 @@
 // redirect URI and prints that URL (the relying party's host itself
 // need not exist).
 //   node sign_in_browser.mjs AUTH_URL REDIRECT_PREFIX SHOT_PNG
-import { launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
+import { gotoOk, launchChromium, newPage, screenshotForCaller } from './chromium.mjs';
 
 const [authUrl, redirectPrefix, shot] = process.argv.slice(2);
 const browser = await launchChromium();
@@ -17,8 +17,7 @@ try {
   page.on('request', request => {
     if (landed === null && request.url().startsWith(redirectPrefix)) landed = request.url();
   });
-  const response = await page.goto(authUrl);
-  if (response.status() !== 200) throw new Error(`authorization page: ${response.status()}`);
+  await gotoOk(page, authUrl, 'authorization page');
   await screenshotForCaller(page, shot);
   const deadline = Date.now() + 180_000;
   while (landed === null && Date.now() < deadline) {

@@ -3,7 +3,7 @@
 // label contains CHOICE (a resident's name or a forced error), submits, and
 // prints the URL the page went on to (the relying party's redirect URI).
 //   node sign_in_test_card.mjs AUTH_URL REDIRECT_PREFIX CHOICE
-import { launchChromium, newPage } from './chromium.mjs';
+import { gotoOk, launchChromium, newPage } from './chromium.mjs';
 
 const [authUrl, redirectPrefix, choice] = process.argv.slice(2);
 const browser = await launchChromium();
@@ -13,8 +13,7 @@ try {
   page.on('request', request => {
     if (landed === null && request.url().startsWith(redirectPrefix)) landed = request.url();
   });
-  const response = await page.goto(authUrl);
-  if (response.status() !== 200) throw new Error(`authorization page: ${response.status()}`);
+  await gotoOk(page, authUrl, 'authorization page');
   await page.getByLabel(choice).check({ timeout: 60_000 });
   await page.locator('#test-card-submit').click();
   const deadline = Date.now() + 120_000;
