@@ -42,7 +42,6 @@ import datetime as dt
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -75,20 +74,8 @@ class Portal:
         self.scen = Scenarios(self.box)
 
     def start(self, extra=()):
-        log = self.box.serve_log
-        announce = r"HTTPS on (https://[0-9.:]+) \(TLS root"
-        before = (len(re.findall(announce, open(log).read()))
-                  if os.path.exists(log) else 0)
-        self.box.start(dt.datetime.now(dt.timezone.utc), extra)
-        # serve prints the HTTPS line just after HTTP answers: wait for this
-        # start's line (a restart's HTTPS port may differ from the last one).
-        deadline = time.monotonic() + 60
-        found = re.findall(announce, open(log).read())
-        while len(found) <= before and time.monotonic() < deadline:
-            time.sleep(0.1)
-            found = re.findall(announce, open(log).read())
-        check(len(found) > before, "serve did not announce HTTPS")
-        self.https = found[-1]
+        self.https, _ = self.box.start_https(dt.datetime.now(dt.timezone.utc),
+                                             extra)
         self.issuer = self.https + "/api/realms/main"
 
     def browser(self, mode, *extra, env=None):
