@@ -32,8 +32,9 @@ portal_signed_in.mjs drives the browser:
 - CSRF refused, logout;
 - then serve again with `--set portal.idle-timeout=10`: login through the
   link (the same-device path) and a session that expires when idle;
-- a face-authentication card (no PIN, no certificate) is refused with the
-  guidebook's reason.
+- serve once more with the default idle timeout: a face-authentication card
+  (no PIN, no certificate) is refused with the guidebook's reason and no
+  session.
 axe-core finds no serious or critical WCAG finding on any signed-in page.
 """
 import base64
@@ -314,6 +315,12 @@ class Portal:
 
         # --- a face-authentication card cannot log in ----------------------
         # As the guidebook has it: no PIN and no certificate (jpki.md §6.2).
+        # On a serve without the 10 s idle timeout: the login page's own
+        # session (its CSRF token) would otherwise time out while the
+        # browser runs axe on the refusal on a loaded machine, and /portal/me
+        # would answer 401 "timed out" instead of sending a visitor with no
+        # signed-in session to the login page, which the browser checks.
+        self.start()
         face = self.scen.resident("顔認 ハナ", "1948-02-03")
         app = box.ok("POST", "/v1/applications", {
             "resident_id": face["id"], "card_kind": "face_auth",
