@@ -282,8 +282,8 @@ void RunUp(const UpOptions& options, Context& context) {
       "juminhyo.pdf%s\n"
       "  verify        %s/verify/ or %s --data %s verify document "
       "juminhyo.pdf\n"
-      "  (a card is used from the day after its issue: up --now "
-      "YYYY-MM-DDT01:00:00Z with a later day tries it at once)\n\n"
+      "  (the sample card's mapping is dated yesterday, so it works at "
+      "once; any other card is used from the day after its issue)\n\n"
       "Ctrl-C stops everything this command started.\n",
       options.now.empty() ? "" : (", clock from " + options.now).c_str(),
       https_url.c_str(), sample->authentication.c_str(),

@@ -1,5 +1,8 @@
 #include "openmyna/registry/seed.h"
 
+#include "openmyna/domain/date.h"
+#include "openmyna/registry/konbini_mapping.h"
+
 namespace openmyna::registry {
 namespace {
 
@@ -70,6 +73,32 @@ Status IssueSampleCard(RegistryService& service, const Actor& system,
   return Ok();
 }
 
+// The sample card can be tried at the convenience-store kiosk on the day
+// `up` issues it: its certificate -> resident mapping is dated the day
+// before (issue 11 item 7: "the sample data dates its issue and its
+// mapping in the past"); every other card keeps the next-day rule.
+Status MapSampleCardForKonbini(RegistryStore& store, RegistryService& service,
+                               const Actor& system, const Card& card) {
+  OPENMYNA_ASSIGN_OR_RETURN(ResidentFile file,
+                            service.GetResident(system, card.resident_id));
+  const auto yesterday =
+      std::chrono::sys_days(domain::JapanDateOf(service.clock().Now())) -
+      std::chrono::days{1};
+  for (const Certificate& c : file.certificates) {
+    if (c.card_id != card.id || c.type != CertificateType::kAuthentication ||
+        c.revoked) {
+      continue;
+    }
+    OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
+      return PutKonbiniMapping(
+          tx,
+          {c.serial, domain::FormatDate(std::chrono::year_month_day{yesterday}),
+           "sandbox sample card: mapped as of the day before its issue"});
+    }));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<SeedReport> SeedSampleData(RegistryStore& store,
@@ -125,6 +154,10 @@ Result<SeedReport> SeedSampleData(RegistryStore& store,
     OPENMYNA_RETURN_IF_ERROR(
         IssueSampleCard(service, system, clerk, report.residents[0],
                         options.sample_card_passwords, report));
+    if (report.sample_card_created) {
+      OPENMYNA_RETURN_IF_ERROR(
+          MapSampleCardForKonbini(store, service, system, *report.sample_card));
+    }
   }
   if (options.issue_face_auth_card) {
     const std::string& elderly = report.residents[3];

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "openmyna/domain/individual_number.h"
+#include "openmyna/registry/konbini_mapping.h"
 #include "testing_ports.h"
 
 namespace openmyna::registry {
@@ -105,6 +106,21 @@ TEST(SeedSampleData, IssuesTheSampleCardOnceThroughTheLifeEvents) {
   for (const Certificate& c : file->certificates) {
     EXPECT_EQ(c.card_id, first->sample_card->id);
     EXPECT_FALSE(c.revoked);
+  }
+  // Its authentication certificate is mapped for the konbini centre as of
+  // the day before (the clock is 2026-01-05 10:00 JST); nothing else is.
+  for (const Certificate& c : file->certificates) {
+    std::optional<KonbiniMapping> mapping;
+    ASSERT_TRUE((*store)->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(mapping, GetKonbiniMapping(tx, c.serial));
+      return Ok();
+    }));
+    if (c.type == CertificateType::kAuthentication) {
+      ASSERT_TRUE(mapping) << c.serial;
+      EXPECT_EQ(mapping->usable_from, "2026-01-04");
+    } else {
+      EXPECT_FALSE(mapping) << c.serial;
+    }
   }
 
   auto second = SeedSampleData(**store, service, options);

@@ -22,6 +22,7 @@
 #include "openmyna/registry/bulk_load.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
+#include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/model_json.h"
 #include "openmyna/registry/platform_registrations.h"
@@ -891,6 +892,27 @@ TEST(SqliteStorage, FilesArePrivateAndJournalIsWal) {
 TEST(SqlPlaceholders, RewritesOnlyOutsideQuotes) {
   EXPECT_EQ(RewritePlaceholdersForSqlite("SELECT $1, '$2', \"$3\", $10"),
             "SELECT ?1, '$2', \"$3\", ?10");
+}
+
+// The konbini centre's dated mappings (konbini_mapping.h): added, read,
+// replaced (ON CONFLICT ... DO UPDATE on both back ends), absent.
+TEST_P(StoreConformance, KonbiniMappingIsAddedReplacedAndRead) {
+  const KonbiniMapping first{"0a1b2c", "2026-01-04", "sample card"};
+  const KonbiniMapping second{"0a1b2c", "2026-01-09", "held back"};
+  for (const KonbiniMapping& m : {first, second}) {
+    ASSERT_TRUE(store_->Transact(
+        [&](RegistryTx& tx) -> Status { return PutKonbiniMapping(tx, m); }));
+    std::optional<KonbiniMapping> read, absent;
+    ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(read, GetKonbiniMapping(tx, "0a1b2c"));
+      OPENMYNA_ASSIGN_OR_RETURN(absent, GetKonbiniMapping(tx, "ffff"));
+      return Ok();
+    }));
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->usable_from, m.usable_from);
+    EXPECT_EQ(read->reason, m.reason);
+    EXPECT_FALSE(absent);
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini {
@@ -133,10 +134,23 @@ Result<Authenticated> Centre::Authenticate(std::string_view request_id,
                   "revoked or suspended)");
     }
     // Next-day mapping: not on the day the certificate was issued
-    // (konbini.md §1.3, toshima, takamatsu).
+    // (konbini.md §1.3, toshima, takamatsu), unless its mapping is dated
+    // otherwise (registry/konbini_mapping.h: the sandbox's sample card).
+    auto usable_from =
+        std::chrono::sys_days(domain::JapanDateOf(cert->not_before)) +
+        std::chrono::days{1};
+    OPENMYNA_ASSIGN_OR_RETURN(auto mapping,
+                              registry::GetKonbiniMapping(tx, cert->serial));
+    if (mapping) {
+      auto from = domain::ParseDate(mapping->usable_from);
+      if (!from) {
+        return Fail(KonbiniErrc::kInternal,
+                    "konbini mapping of " + cert->serial + ": bad date");
+      }
+      usable_from = std::chrono::sys_days(*from);
+    }
     if (!options_.immediate_mapping &&
-        std::chrono::sys_days(domain::JapanDateOf(cert->not_before)) >=
-            std::chrono::sys_days(today)) {
+        std::chrono::sys_days(today) < usable_from) {
       return Fail(KonbiniErrc::kRefused,
                   "カードの交付・更新の当日は利用できません。翌日以降にご利用"
                   "ください (usable from the day after issuance)");

@@ -6,6 +6,7 @@
 // are read back from the registry through its own services, and the
 // documents' signatures are checked with the openssl command line.
 #include "konbini_test_fixture.h"
+#include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/services/konbini/verify_page.h"
 
 namespace openmyna::konbini {
@@ -284,6 +285,39 @@ TEST_F(KonbiniTest, NextDayMappingByDefaultImmediateOnSwitch) {
   immediate.immediate_mapping = true;
   auto switched = MakeCentre(1, immediate);
   EXPECT_TRUE(Run(*switched, 0, Choice("20218", KonbiniCertificate::kInkan)));
+}
+
+TEST_F(KonbiniTest, ADatedMappingMakesOneCardUsableOnItsDayOfIssue) {
+  // The day of issue: 千曲 太郎's certificate mapped as of the day before
+  // (as the sample data maps the sample card), 更級 ハル's not.
+  clock_.Set(pki::testing::FixtureNow() + hours{1});
+  auto file = service_->GetResident(kClerk, ids_[0]);
+  ASSERT_TRUE(file);
+  std::string serial;
+  for (const auto& c : file->certificates) {
+    if (c.type == registry::CertificateType::kAuthentication && !c.revoked) {
+      serial = c.serial;
+    }
+  }
+  ASSERT_FALSE(serial.empty());
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    return registry::PutKonbiniMapping(
+        tx, {serial, "2026-11-24", "mapped as of the day before"});
+  }));
+  auto centre = MakeCentre();
+  auto mapped = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  EXPECT_TRUE(mapped) << mapped.error();
+  auto other = Run(*centre, 3, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message().find("day after"), std::string::npos);
+  // A mapping dated later than the default holds the card back.
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    return registry::PutKonbiniMapping(tx, {serial, "2026-11-30", "held back"});
+  }));
+  clock_.Set(pki::testing::FixtureNow() + hours{22});
+  auto held = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(held);
+  EXPECT_NE(held.error().message().find("day after"), std::string::npos);
 }
 
 // The 2023 incidents as a property: 200 concurrent sessions of four
