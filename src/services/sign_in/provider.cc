@@ -5,7 +5,6 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
-#include <qrencode.h>
 
 #include <algorithm>
 #include <map>
@@ -32,6 +31,7 @@
 #include "openmyna/sign_in/jose.h"
 #include "openmyna/web/form.h"
 #include "openmyna/web/page.h"
+#include "qr_svg.h"
 
 namespace openmyna::web {
 std::span<const Asset> SignInAssets();
@@ -118,33 +118,6 @@ std::string Sha256B64(std::string_view text) {
 bool ConstantEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// A QR code of `text` as an SVG (libqrencode, level M, 4-module quiet zone,
-// 4 px per module: zbar reads it from a 1:1 screenshot).
-std::string QrSvg(const std::string& text) {
-  QRcode* code =
-      QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-  if (code == nullptr) return {};
-  const int quiet = 4, scale = 4, size = (code->width + 2 * quiet) * scale;
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
-                    std::to_string(size) + "\" height=\"" +
-                    std::to_string(size) + "\" viewBox=\"0 0 " +
-                    std::to_string(size) + " " + std::to_string(size) +
-                    "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" "
-                    "height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
-  for (int y = 0; y < code->width; ++y) {
-    for (int x = 0; x < code->width; ++x) {
-      if (code->data[y * code->width + x] & 1) {
-        svg += "M" + std::to_string((x + quiet) * scale) + " " +
-               std::to_string((y + quiet) * scale) + "h" +
-               std::to_string(scale) + "v" + std::to_string(scale) + "h-" +
-               std::to_string(scale) + "z";
-      }
-    }
-  }
-  QRcode_free(code);
-  return svg + "\"/></svg>";
 }
 
 struct Pending {
@@ -506,7 +479,7 @@ constexpr int kTestResidents = 20;
 void Provider::Impl::AddTestCards(const Request& request, const Pending& p,
                                   web::View& view) {
   web::View residents = web::View::List();
-  (void)options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+  (void)options.store->Read([&](registry::RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto all, tx.ListResidents("", 200));
     int shown = 0;
     for (const auto& r : all) {
@@ -570,7 +543,7 @@ Response Provider::Impl::TestCard(const Request& request) {
   } else if (choice.rfind("resident:", 0) == 0) {
     std::optional<registry::Resident> resident;
     bool usable = false;
-    (void)options.store->Transact([&](registry::RegistryTx& tx) -> Status {
+    (void)options.store->Read([&](registry::RegistryTx& tx) -> Status {
       OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(choice.substr(9)));
       if (!resident) return Ok();
       OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(resident->id));
@@ -789,15 +762,13 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
   std::optional<registry::Certificate> record;
   std::optional<registry::Resident> resident;
   std::optional<registry::Card> card;
-  Status read =
-      options.store->Transact([&](registry::RegistryTx& tx) -> Status {
-        OPENMYNA_ASSIGN_OR_RETURN(record, tx.GetCertificate(serial.Hex()));
-        if (!record) return Ok();
-        OPENMYNA_ASSIGN_OR_RETURN(resident,
-                                  tx.GetResident(record->resident_id));
-        OPENMYNA_ASSIGN_OR_RETURN(card, tx.GetCard(record->card_id));
-        return Ok();
-      });
+  Status read = options.store->Read([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(record, tx.GetCertificate(serial.Hex()));
+    if (!record) return Ok();
+    OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(record->resident_id));
+    OPENMYNA_ASSIGN_OR_RETURN(card, tx.GetCard(record->card_id));
+    return Ok();
+  });
   if (!read) return refuse("server_error", "the registry is unavailable");
   if (!record || !resident || !card ||
       record->type != (sign ? registry::CertificateType::kSignature
@@ -1251,11 +1222,10 @@ Response Provider::Impl::UserInfo(const Request& request) {
     g = it->second;
   }
   std::optional<registry::Resident> resident;
-  Status read =
-      options.store->Transact([&](registry::RegistryTx& tx) -> Status {
-        OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(g.resident_id));
-        return Ok();
-      });
+  Status read = options.store->Read([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(g.resident_id));
+    return Ok();
+  });
   if (!read || !resident) {
     return Json(500,
                 {{"error", "server_error"}, {"error_description", "registry"}});
