@@ -24,6 +24,21 @@ CertificateVerdict Unknown(std::string why) {
   return v;
 }
 
+// RFC 6960 §4.2.2.1 / RFC 5019 §4: thisUpdate not after `at` and
+// nextUpdate not before it, with 5 minutes leeway (as OpenSSL's
+// OCSP_check_validity(…, 300, -1), which reads the system clock: used when
+// no time is given).
+bool Current(ASN1_GENERALIZEDTIME* this_update,
+             ASN1_GENERALIZEDTIME* next_update, std::optional<TimePoint> at) {
+  constexpr auto kLeeway = std::chrono::seconds(300);
+  if (!at) return OCSP_check_validity(this_update, next_update, 300, -1) == 1;
+  auto from = internal::FromAsn1Time(this_update);
+  if (!from || *from > *at + kLeeway) return false;
+  if (next_update == nullptr) return true;
+  auto until = internal::FromAsn1Time(next_update);
+  return until && *until >= *at - kLeeway && *until >= *from;
+}
+
 }  // namespace
 
 // POSTs `request` (DER) to `url` with OpenSSL's HTTP client; nullopt when
@@ -68,7 +83,8 @@ std::optional<Bytes> PostOcspRequest(std::string_view url, ByteView request,
 }
 
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
-                             int timeout_seconds) {
+                             int timeout_seconds,
+                             std::optional<TimePoint> current_at) {
   if (!std::string_view(url).starts_with("http://")) {
     return Unknown("not an http:// URL: " + std::string(url));
   }
@@ -83,7 +99,8 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
             PostOcspRequest(u, request, timeout_seconds);
         unanswered = !answer;
         return answer;
-      });
+      },
+      current_at);
   // Only this transport knows its deadline: say how long was waited.
   if (unanswered) {
     verdict.detail += " within " + std::to_string(timeout_seconds) + " s";
@@ -92,7 +109,8 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
 }
 
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
-                             const OcspTransport& transport) {
+                             const OcspTransport& transport,
+                             std::optional<TimePoint> current_at) {
   const std::string url_text(url);
   std::unique_ptr<OCSP_CERTID, OcspDeleter> id(
       OCSP_cert_to_id(EVP_sha1(), cert, issuer));
@@ -134,6 +152,11 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
   }
   X509StorePtr store(X509_STORE_new());
   X509_STORE_add_cert(store.get(), issuer);
+  if (current_at) {  // the responder certificate, at the same time
+    X509_VERIFY_PARAM_set_time(
+        X509_STORE_get0_param(store.get()),
+        static_cast<time_t>(internal::ToUnix(*current_at)));
+  }
   if (OCSP_basic_verify(basic.get(), nullptr, store.get(), 0) <= 0) {
     ERR_clear_error();
     return Unknown("the response signature or responder is not trusted");
@@ -145,7 +168,7 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
                             &revoked_at, &this_update, &next_update) != 1) {
     return Unknown("the response does not name this certificate");
   }
-  if (OCSP_check_validity(this_update, next_update, 300, -1) != 1) {
+  if (!Current(this_update, next_update, current_at)) {
     ERR_clear_error();
     return Unknown("the response is not current");
   }

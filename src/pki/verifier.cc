@@ -150,8 +150,10 @@ CertificateVerdict VerifyCertificate(X509* cert,
   if (ok == 1 && !options.ocsp_url.empty()) {
     CertificateVerdict ocsp =
         options.ocsp_transport
-            ? CheckOcsp(cert, root, options.ocsp_url, options.ocsp_transport)
-            : CheckOcsp(cert, root, options.ocsp_url);
+            ? CheckOcsp(cert, root, options.ocsp_url, options.ocsp_transport,
+                        options.ocsp_current_at)
+            : CheckOcsp(cert, root, options.ocsp_url, 10,
+                        options.ocsp_current_at);
     ocsp.root_index = verdict.root_index;
     return ocsp;
   }

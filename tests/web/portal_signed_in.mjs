@@ -8,6 +8,8 @@
 //   node portal_signed_in.mjs pages BASE WORK SHOTS   (QR login, every page)
 //   node portal_signed_in.mjs idle  BASE WORK         (link login, idle timeout)
 //   node portal_signed_in.mjs faceauth BASE WORK SHOTS (a face-auth card refused)
+//   node portal_signed_in.mjs notices BASE WORK   (link login, お知らせ and
+//                                       あなたの情報 dumped: portal_renewal_test.py)
 import { chromium } from 'playwright-core';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
@@ -130,6 +132,18 @@ try {
     await page.goto(`${portal}/me`);
     assert.equal(new URL(page.url()).pathname, '/portal/', 'not signed in');
     console.log('faceauth: refused with the reason, no session');
+  } else if (mode === 'notices') {
+    // What お知らせ and あなたの情報 show on the sandbox's day (serve --now):
+    // the driver compares them with dates it computes itself.
+    await login(page, 'link');
+    await page.goto(`${portal}/notices`);
+    await axe(page, 'notices');
+    const notices = await page.$$eval('ul.notices li', items => items.map(i => i.textContent.replace(/\s+/g, ' ').trim()));
+    const unread = await page.$$eval('li.notice-unread', items => items.length);
+    await page.goto(`${portal}/me`);
+    const me = await page.$$eval('main tr', rows => rows.map(r => [...r.children].map(c => c.textContent.trim())));
+    writeAtomically(`${work}/renewal.json`, JSON.stringify({ notices, unread, me }));
+    console.log(`notices: ${notices.length} shown, ${unread} unread`);
   } else if (mode === 'idle') {
     await login(page, 'link');
     assert.ok((await page.textContent('main')).length > 0);

@@ -74,9 +74,10 @@ class Portal:
         self.env = dict(self.box.env, **PIN)
         self.scen = Scenarios(self.box)
 
-    def start(self, extra=()):
-        self.https, _ = self.box.start_https(dt.datetime.now(dt.timezone.utc),
-                                             extra)
+    def start(self, extra=(), now=None):
+        """serve (at `now`, an aware datetime, when given: serve --now)."""
+        self.https, _ = self.box.start_https(
+            now or dt.datetime.now(dt.timezone.utc), extra)
         self.issuer = self.https + "/api/realms/main"
 
     def browser(self, mode, *extra, env=None):

@@ -173,6 +173,7 @@ Result<SignedDocument> ReadSignResult(const RpClient& rp,
   verify.ocsp_url =
       sandbox.base_url() + std::string(pki::OcspPath(pki::CaKind::kSignature));
   verify.ocsp_transport = ocsp;
+  verify.ocsp_current_at = verify.at;  // serve --now: the responder's clock
   const pki::CertificateVerdict verdict =
       pki::VerifyCertificate(cert.get(), pointers, verify);
   out.certificate_ok = verdict.good;

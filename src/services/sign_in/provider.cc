@@ -913,6 +913,9 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
   } else {
     verify.ocsp_url = (*roots)->base_url + pki::OcspPath(kind);
     verify.ocsp_transport = options.ocsp_transport;
+    // Current at this provider's clock: under `serve --now` the responder
+    // signs at the same clock.
+    verify.ocsp_current_at = verify.at;
   }
   const pki::CertificateVerdict verdict =
       pki::VerifyCertificate(cert, (*roots)->pointers, verify);

@@ -45,6 +45,10 @@ struct VerifyOptions {
   // OcspTransport.
   std::function<std::optional<Bytes>(std::string_view url, ByteView request)>
       ocsp_transport;
+  // When the OCSP response must be current (thisUpdate/nextUpdate; empty:
+  // the system clock). A service on a test clock (`serve --now`, whose
+  // responder signs at that clock) sets it to its clock's now.
+  std::optional<TimePoint> ocsp_current_at;
 };
 
 // Carries one DER OCSPRequest to the responder at `url` and returns the DER
@@ -90,18 +94,22 @@ Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds = 10);
 // about `cert` issued by `issuer`, with a nonce. The response must be
 // successful, signed by `issuer` or by a delegated responder certificate
 // that `issuer` signed with id-kp-OCSPSigning (RFC 6960 §4.2.2.2), current
-// (thisUpdate/nextUpdate against the system clock, 5 minutes leeway) and
+// (thisUpdate/nextUpdate against `current_at`, by default the system clock,
+// 5 minutes leeway; the responder certificate is checked at the same time) and
 // echo the nonce when it carries one (a pre-signed response without nonce
 // is accepted; a different nonce is not). good → kOk; revoked → kRevoked
 // with reason and time; unknown, unreachable or unverifiable →
 // kRevocationUnknown naming why.
-CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
-                             int timeout_seconds = 10);
+CertificateVerdict CheckOcsp(
+    X509* cert, X509* issuer, std::string_view url, int timeout_seconds = 10,
+    std::optional<TimePoint> current_at = std::nullopt);
 // The same with the request carried by `transport` instead of HTTP.
 // PostOcspRequest is the HTTP transport (a transport that only sometimes has
 // a responder at hand falls back to it).
-CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
-                             const OcspTransport& transport);
+CertificateVerdict CheckOcsp(
+    X509* cert, X509* issuer, std::string_view url,
+    const OcspTransport& transport,
+    std::optional<TimePoint> current_at = std::nullopt);
 std::optional<Bytes> PostOcspRequest(std::string_view url, ByteView request,
                                      int timeout_seconds = 10);
 
