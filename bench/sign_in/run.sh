@@ -87,8 +87,12 @@ key_file=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["key_file"
 threads=${SIGNIN_BENCH_SERVE_THREADS:-$clients}
 keepalive=${SIGNIN_BENCH_KEEPALIVE:-1}
 export SIGNIN_BENCH_KEEPALIVE=$keepalive
-om --log-level warn serve --only sign_in,ocsp,crl --port "$port" \
-  --tls-port "$tls_port" --threads "$threads" >"$work/serve.log" 2>&1 &
+# The binary itself in the background (not the `om` function, whose
+# subshell's PID would be the one recorded: perf and /proc/PID/stat must see
+# serve).
+"$openmyna" --data "$data" --log-level warn serve --only sign_in,ocsp,crl \
+  --port "$port" --tls-port "$tls_port" --threads "$threads" \
+  >"$work/serve.log" 2>&1 &
 serve_pid=$!
 for _ in $(seq 1 300); do
   grep -q "HTTPS on" "$work/serve.log" && break
