@@ -79,7 +79,7 @@ struct RegistryStack {
   OpenSslRng rng;
   std::unique_ptr<registry::RegistryStore> store;
   std::optional<pki::Sandbox> sandbox;
-  std::unique_ptr<pki::SqliteCertificateStore> certificates;
+  std::unique_ptr<pki::CertificateStore> certificates;
   std::unique_ptr<registry::CaPort> ca;
   // Real chip images under DIR/cards (docs/registry.md, "Wiring").
   std::unique_ptr<registry::PersoCardPort> card;
@@ -99,9 +99,7 @@ struct RegistryStack {
           "no sandbox in " + data_dir.string() + ": run `openmyna init` first");
     }
     stack->sandbox = std::move(*sandbox);
-    OPENMYNA_ASSIGN_OR_RETURN(
-        stack->certificates,
-        pki::SqliteCertificateStore::Open(stack->sandbox->store_path()));
+    OPENMYNA_ASSIGN_OR_RETURN(stack->certificates, stack->sandbox->OpenStore());
     stack->ca = std::make_unique<registry::PkiCaPort>(
         *stack->sandbox, *stack->certificates, stack->rng);
     stack->card =

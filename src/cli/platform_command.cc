@@ -21,7 +21,7 @@ class PlatformService final : public http::Service {
   OpenSslRng rng;
   std::unique_ptr<registry::RegistryStore> store;
   std::optional<pki::Sandbox> sandbox;
-  std::unique_ptr<pki::SqliteCertificateStore> certificates;
+  std::unique_ptr<pki::CertificateStore> certificates;
 };
 
 const http::ServiceRegistration kPlatformService{
@@ -39,9 +39,8 @@ const http::ServiceRegistration kPlatformService{
       OPENMYNA_ASSIGN_OR_RETURN(pki::Sandbox sandbox,
                                 pki::Sandbox::Open(c.data_dir));
       service->sandbox = std::move(sandbox);
-      OPENMYNA_ASSIGN_OR_RETURN(
-          service->certificates,
-          pki::SqliteCertificateStore::Open(service->sandbox->store_path()));
+      OPENMYNA_ASSIGN_OR_RETURN(service->certificates,
+                                service->sandbox->OpenStore());
       OPENMYNA_RETURN_IF_ERROR(services::AddPlatformVerifyApi(
           router, {*service->store, *service->sandbox, *service->certificates,
                    *c.clock, service->rng}));

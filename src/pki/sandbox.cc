@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "internal/extensions.h"
@@ -325,6 +326,9 @@ Result<std::vector<X509Ptr>> Sandbox::Roots(CaKind kind) const {
 }
 
 Result<std::unique_ptr<CertificateStore>> Sandbox::OpenStore() const {
+  if (const char* url = std::getenv("OPENMYNA_PKI_DB"); url && *url) {
+    return OpenCertificateStore(url);
+  }
   OPENMYNA_ASSIGN_OR_RETURN(auto store,
                             SqliteCertificateStore::Open(store_path()));
   return std::unique_ptr<CertificateStore>(std::move(store));

@@ -15,41 +15,9 @@
 set -euo pipefail
 openmyna=$1
 here=$(cd "$(dirname "$0")" && pwd)
-command -v haproxy >/dev/null || { echo "haproxy not installed"; exit 77; }
-[ -n "${OPENMYNA_TEST_PG_URL:-}" ] || { echo "needs OPENMYNA_TEST_PG_URL"; exit 77; }
-work=$(mktemp -d)
-nodes_pid=
-cleanup() {
-  if [ -n "$nodes_pid" ]; then
-    kill -TERM "$nodes_pid" 2>/dev/null || true
-    wait "$nodes_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/nodes.out "$work"/data/*.log; do
-    [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }
-  done
-  exit 1
-}
-psql_value() { psql "$OPENMYNA_TEST_PG_URL" -Atqc "$1"; }
-export OPENMYNA_REGISTRY_DB=$OPENMYNA_TEST_PG_URL
-
-"$here/../../scripts/nodes" --openmyna "$openmyna" \
-  --postgres "$OPENMYNA_TEST_PG_URL" --nodes 2 --data "$work/data" \
-  > "$work/nodes.out" 2>&1 &
-nodes_pid=$!
-for _ in $(seq 1 1200); do
-  grep -q '^ready' "$work/nodes.out" && break
-  kill -0 "$nodes_pid" 2>/dev/null || fail "scripts/nodes exited"
-  sleep 0.1
-done
-grep -q '^ready' "$work/nodes.out" || fail "not ready within 120 s"
+. "$here/lib.sh"
+start_nodes
 lb=$(sed -n 's/^balancer \(\S*\).*/\1/p' "$work/nodes.out")
-node_url() { sed -n "s/^node $1 \(\S*\).*/\1/p" "$work/nodes.out"; }
-node_pid() { sed -n "s/^node $1 .* pid \([0-9]*\).*/\1/p" "$work/nodes.out"; }
 
 creds=$("$openmyna" --data "$work/data" db credentials |
   sed -n 's/^ *counter_clerk *\([^ ]*:[^ ]*\) *$/\1/p')
@@ -111,15 +79,10 @@ openssl rsa -in "$work/user.key" -pubout -out "$work/user.pub" 2>/dev/null
   --json > "$work/issue.json"
 serial=$(sed 's/.*"serial":"\([0-9a-f]*\)".*/\1/' "$work/issue.json")
 ca=$work/data/ca/auth-ca-g1.pem
-ocsp_status() {  # node -> good / revoked / ...
-  openssl ocsp -issuer "$ca" -cert "$work/leaf.pem" -CAfile "$ca" -no_nonce \
-    -url "$(node_url "$1")/ocsp/auth" 2>&1 |
-    sed -n 's/.*leaf.pem: \([a-z]*\).*/\1/p'
-}
 for n in n1 n2; do
   s=""
   for _ in $(seq 1 300); do
-    s=$(ocsp_status "$n"); [ "$s" = good ] && break; sleep 0.1
+    s=$(ocsp_status "$n" "$ca" "$work/leaf.pem"); [ "$s" = good ] && break; sleep 0.1
   done
   [ "$s" = good ] || fail "$n OCSP before the revocation: '$s'"
 done
@@ -129,7 +92,7 @@ start=$(date +%s.%N)
 for n in n1 n2; do
   s=""
   for _ in $(seq 1 600); do   # 60 s: far above the 250 ms sync
-    s=$(ocsp_status "$n"); [ "$s" = revoked ] && break; sleep 0.1
+    s=$(ocsp_status "$n" "$ca" "$work/leaf.pem"); [ "$s" = revoked ] && break; sleep 0.1
   done
   [ "$s" = revoked ] || fail "$n OCSP does not show the revocation: '$s'"
   echo "ok  $n OCSP answers revoked $(python3 -c "import sys,time; print('%.2f' % (time.time() - float(sys.argv[1])))" "$start") s after ca revoke"

@@ -82,41 +82,33 @@ std::filesystem::path CrlPublisher::PathOf(const std::string& url_path) const {
 }
 
 Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
-  const CrlIssuer* issuer = IssuerOf(partition);
-  if (issuer == nullptr || issuer->signer == nullptr) {
-    return Fail(RevocationErrc::kInvalidParameters,
-                "no CA key for partition " +
-                    std::string(CaKindName(partition.ca)) + " g" +
-                    std::to_string(partition.generation));
-  }
-  std::lock_guard lock(mutex_);
-  const std::string url_path =
-      CrlPath(partition.ca, partition.generation, partition.municipality_code);
-  const std::filesystem::path path = PathOf(url_path);
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return Fail(RevocationErrc::kIo, "cannot create " + path.string());
+  return PublishPartition(partition, Need{});
+}
 
-  auto found = states_.find(url_path);
-  State state = found != states_.end() ? found->second : LoadState(path);
-
+Result<CrlSummary> CrlPublisher::Build(const CrlPartition& partition,
+                                       const CrlIssuer& issuer,
+                                       std::uint64_t crl_number,
+                                       TimePoint this_update,
+                                       const std::filesystem::path& out,
+                                       std::uint64_t& sequence) {
   auto names = DistributionPointNames(partition, options_.base_url);
   if (!names) return Unexpected(names.error());
   CrlParameters params;
-  params.issuer = issuer->signer->certificate();
-  params.issuer_key_identifier = issuer->signer->key_identifier();
-  params.signing_key = issuer->signer->openssl_private_key();
-  params.crl_number = state.crl_number + 1;
-  params.this_update = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  params.issuer = issuer.signer->certificate();
+  params.issuer_key_identifier = issuer.signer->key_identifier();
+  params.signing_key = issuer.signer->openssl_private_key();
+  params.crl_number = crl_number;
+  params.this_update = this_update;
   params.next_update = params.this_update + options_.validity;
   params.distribution_point = names->get();
 
   // Read before the walk: the walk (a later snapshot) sees at least every
   // revocation numbered up to here.
-  auto sequence = store_.RevocationSequence();
-  if (!sequence) {
-    return Fail(RevocationErrc::kStore, sequence.error().ToString());
+  auto counter = store_.RevocationSequence();
+  if (!counter) {
+    return Fail(RevocationErrc::kStore, counter.error().ToString());
   }
+  sequence = *counter;
   RevokedEntrySource source =
       [&](const std::function<bool(const RevokedEntry&)>& visit) -> Status {
     auto status = store_.ForEachRevoked(partition, visit);
@@ -154,27 +146,127 @@ Result<PublishedCrl> CrlPublisher::Publish(const CrlPartition& partition) {
     }
     return Ok();
   };
-  OPENMYNA_ASSIGN_OR_RETURN(CrlSummary summary,
-                            WriteCrlFile(params, source, path, lint));
+  return WriteCrlFile(params, source, out, lint);
+}
 
-  state.crl_number = params.crl_number;
-  state.sequence = *sequence;
-  state.this_update = params.this_update;
-  state.path = path;
+// A store shared by several publishers (CertificateStore::SharesCrls):
+// under the partition's lock, the CRL another node stored is taken when it
+// already covers what made this one due (`need`); otherwise the next
+// number is built, stored and only then moved into place.
+Result<CrlPublisher::State> CrlPublisher::PublishShared(
+    const CrlPartition& partition, const CrlIssuer& issuer,
+    const std::string& url_path, const State& state, const Need& need,
+    CrlSummary& summary, bool& built) {
+  const std::filesystem::path path = PathOf(url_path);
+  const std::filesystem::path temp = path.string() + ".new";
+  const TimePoint now = clock_.Now();
+  built = false;
+  auto stored = store_.PublishShared(
+      url_path,
+      [&](const std::optional<SharedCrl>& current)
+          -> Result<std::optional<SharedCrl>> {
+        if (current && need.adopt && current->sequence >= need.sequence &&
+            current->this_update >= need.not_before &&
+            now - current->this_update < options_.reissue_after) {
+          return std::optional<SharedCrl>();  // take it
+        }
+        SharedCrl next;
+        next.crl_number =
+            std::max(current ? current->crl_number : 0, state.crl_number) + 1;
+        next.this_update = std::chrono::floor<std::chrono::seconds>(now);
+        OPENMYNA_ASSIGN_OR_RETURN(
+            summary, Build(partition, issuer, next.crl_number, next.this_update,
+                           temp, next.sequence));
+        auto bytes = ReadFileBytes(temp);
+        if (!bytes) return Fail(RevocationErrc::kIo, bytes.error().message());
+        next.der = std::move(*bytes);
+        built = true;
+        return std::optional<SharedCrl>(std::move(next));
+      });
+  if (!stored || !*stored) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    if (!stored) {
+      return Fail(RevocationErrc::kStore, stored.error().ToString());
+    }
+    return Fail(RevocationErrc::kStore, "no CRL stored for " + url_path);
+  }
+  const SharedCrl& crl = **stored;
+  if (built) {
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) return Fail(RevocationErrc::kIo, "cannot replace " + path.string());
+  } else {
+    OPENMYNA_RETURN_IF_ERROR(
+        WriteFileAtomically(path, ByteView(crl.der),
+                            std::filesystem::perms::owner_read |
+                                std::filesystem::perms::owner_write |
+                                std::filesystem::perms::group_read |
+                                std::filesystem::perms::others_read));
+    summary = CrlSummary{0, crl.der.size()};
+  }
+  State out;
+  out.crl_number = crl.crl_number;
+  out.sequence = crl.sequence;
+  out.this_update = crl.this_update;
+  out.path = path;
+  return out;
+}
+
+Result<PublishedCrl> CrlPublisher::PublishPartition(
+    const CrlPartition& partition, const Need& need) {
+  const CrlIssuer* issuer = IssuerOf(partition);
+  if (issuer == nullptr || issuer->signer == nullptr) {
+    return Fail(RevocationErrc::kInvalidParameters,
+                "no CA key for partition " +
+                    std::string(CaKindName(partition.ca)) + " g" +
+                    std::to_string(partition.generation));
+  }
+  std::lock_guard lock(mutex_);
+  const std::string url_path =
+      CrlPath(partition.ca, partition.generation, partition.municipality_code);
+  const std::filesystem::path path = PathOf(url_path);
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return Fail(RevocationErrc::kIo, "cannot create " + path.string());
+
+  auto found = states_.find(url_path);
+  State state = found != states_.end() ? found->second : LoadState(path);
+
+  CrlSummary summary;
+  bool built = true;
+  if (store_.SharesCrls()) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        state, PublishShared(partition, *issuer, url_path, state, need, summary,
+                             built));
+  } else {
+    state.crl_number += 1;
+    state.this_update = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+    state.path = path;
+    OPENMYNA_ASSIGN_OR_RETURN(
+        summary, Build(partition, *issuer, state.crl_number, state.this_update,
+                       path, state.sequence));
+  }
   const std::string text =
       "v2 " + std::to_string(state.crl_number) + " " +
       std::to_string(state.sequence) + " " +
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                         params.this_update.time_since_epoch())
+                         state.this_update.time_since_epoch())
                          .count()) +
       "\n";
   OPENMYNA_RETURN_IF_ERROR(WriteFileAtomically(StatePath(path), text));
   states_[url_path] = state;
-  log::Get("pki.crl")->info(
-      "published {} (CRL number {}, {} entries, {} bytes)", url_path,
-      state.crl_number, summary.entries, summary.der_bytes);
+  if (built) {
+    log::Get("pki.crl")->info(
+        "published {} (CRL number {}, {} entries, {} bytes)", url_path,
+        state.crl_number, summary.entries, summary.der_bytes);
+  } else {
+    log::Get("pki.crl")->info(
+        "took {} (CRL number {}, {} bytes) as another node published it",
+        url_path, state.crl_number, summary.der_bytes);
+  }
   return PublishedCrl{partition,        path,    url_path,
-                      state.crl_number, summary, params.this_update};
+                      state.crl_number, summary, state.this_update};
 }
 
 Status CrlPublisher::ListPartitions() {
@@ -222,12 +314,19 @@ Result<std::vector<PublishedCrl>> CrlPublisher::PublishDue() {
     }
   }
   const TimePoint now = clock_.Now();
-  std::set<std::string> due;
+  // What each due partition's CRL must cover (a CRL another node stored
+  // that covers it is taken as is; Need).
+  std::map<std::string, Need> due;
+  const auto make_due = [&](const std::string& url_path) -> Need& {
+    auto [it, added] = due.try_emplace(url_path);
+    if (added) it->second.adopt = true;
+    return it->second;
+  };
   std::uint64_t oldest = *sequence;
   for (const auto& [url_path, state] : states) {
     if (state.crl_number == 0 ||
         now - state.this_update >= options_.reissue_after) {
-      due.insert(url_path);
+      make_due(url_path);
     } else {
       oldest = std::min(oldest, state.sequence);
     }
@@ -251,7 +350,8 @@ Result<std::vector<PublishedCrl>> CrlPublisher::PublishDue() {
             return true;
           }
           if (change.sequence <= state->second.sequence) return true;
-          due.insert(url_path);
+          Need& need = make_due(url_path);
+          need.sequence = std::max(need.sequence, change.sequence);
           if (change.entry.revocation_time > now) {
             auto [it, added] =
                 pending_.emplace(url_path, change.entry.revocation_time);
@@ -270,13 +370,14 @@ Result<std::vector<PublishedCrl>> CrlPublisher::PublishDue() {
       // listing: list again now (its CRL is missing, so it becomes due).
       OPENMYNA_RETURN_IF_ERROR(ListPartitions());
       for (const auto& [url_path, partition] : partitions_) {
-        if (!states.contains(url_path)) due.insert(url_path);
+        if (!states.contains(url_path)) make_due(url_path);
       }
     }
   }
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second <= now) {
-      due.insert(it->first);
+      Need& need = make_due(it->first);
+      need.not_before = std::max(need.not_before, it->second);
       it = pending_.erase(it);
     } else {
       ++it;
@@ -284,14 +385,14 @@ Result<std::vector<PublishedCrl>> CrlPublisher::PublishDue() {
   }
   std::vector<PublishedCrl> published;
   for (auto url = due.begin(); url != due.end(); ++url) {
-    const std::string& url_path = *url;
+    const std::string& url_path = url->first;
     auto partition = partitions_.find(url_path);
     if (partition == partitions_.end()) continue;
-    auto result = Publish(partition->second);
+    auto result = PublishPartition(partition->second, url->second);
     if (!result) {
       // Tried again next round (the counter has moved past these).
       for (auto rest = url; rest != due.end(); ++rest) {
-        auto [it, added] = pending_.emplace(*rest, now);
+        auto [it, added] = pending_.emplace(rest->first, now);
         if (!added) it->second = std::min(it->second, now);
       }
       return Unexpected(result.error());

@@ -86,6 +86,20 @@ struct RevocationChange {
   RevokedEntry entry;
 };
 
+// The CRL last published for one partition in a store shared by several
+// publishers (CertificateStore::PublishShared).
+struct SharedCrl {
+  std::uint64_t crl_number = 0;
+  std::uint64_t sequence = 0;  // the revocation counter it covers
+  TimePoint this_update{};
+  Bytes der;
+};
+
+// Given the CRL last stored for a partition (nullopt: none yet), returns
+// its successor to store, or nullopt to keep it.
+using SharedCrlBuilder = std::function<Result<std::optional<SharedCrl>>(
+    const std::optional<SharedCrl>& current)>;
+
 struct ListFilter {
   std::optional<CaKind> ca;
   bool revoked_only = false;
@@ -191,6 +205,23 @@ class CertificateStore {
     }
     return Ok();
   }
+
+  // True when the store keeps the CRLs it is published into, so that
+  // several publishers (nodes) share their numbers and bytes
+  // (PostgreSQL); false when each publisher keeps its own files (SQLite:
+  // one publisher per store, docs/scale.md §3).
+  virtual bool SharesCrls() const { return false; }
+
+  // Only when SharesCrls(): runs `build` holding the lock of the partition
+  // named `url_path` against every publisher of the store, and stores what
+  // it returns. Returns the CRL stored afterwards (nullopt: none). `build`
+  // may call the store's other methods.
+  virtual Result<std::optional<SharedCrl>> PublishShared(
+      const std::string& url_path, const SharedCrlBuilder& build) {
+    (void)url_path;
+    (void)build;
+    return std::optional<SharedCrl>();
+  }
 };
 
 // SQLite implementation (WAL). Table `pki_certificates` in the given file;
@@ -230,5 +261,56 @@ class SqliteCertificateStore final : public CertificateStore {
   explicit SqliteCertificateStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// PostgreSQL implementation: the CA state shared by nodes on several
+// machines (docs/scale.md §3). Tables pki_certificates,
+// pki_revocation_counter (the change counter: one row each revoking
+// transaction increments and holds until COMMIT, so numbers follow commit
+// order) and pki_crl_state (the CRLs, SharesCrls()), created when missing.
+// One connection for the methods, guarded by a mutex, and a second one
+// opened by the first PublishShared: thread-safe.
+class PostgresCertificateStore final : public CertificateStore {
+ public:
+  // Connects with a libpq URL or key=value string; creates the tables.
+  static Result<std::unique_ptr<PostgresCertificateStore>> Open(
+      std::string_view url);
+  ~PostgresCertificateStore() override;
+
+  Status Put(const CertificateRecord& record) override;
+  Status PutMany(std::span<const CertificateRecord> records) override;
+  Result<bool> Contains(const Serial& serial) override;
+  Status Revoke(const Serial& serial, RevocationReason reason,
+                TimePoint when) override;
+  Result<CertificateStatus> StatusOf(CaKind ca, const Serial& serial) override;
+  Result<std::optional<CertificateRecord>> Find(const Serial& serial) override;
+  Result<std::vector<CertificateRecord>> List(
+      const ListFilter& filter) override;
+  Result<std::vector<CrlPartition>> Partitions(CaKind ca) override;
+  Status ForEachRevoked(
+      const CrlPartition& partition,
+      const std::function<bool(const RevokedEntry&)>& visit) override;
+  Status ForEachStatus(
+      CaKind ca,
+      const std::function<bool(const CertificateStatusEntry&)>& visit) override;
+  Result<std::uint64_t> RevocationSequence() override;
+  Status ForEachRevocationSince(
+      std::uint64_t after,
+      const std::function<bool(const RevocationChange&)>& visit) override;
+  bool SharesCrls() const override { return true; }
+  Result<std::optional<SharedCrl>> PublishShared(
+      const std::string& url_path, const SharedCrlBuilder& build) override;
+
+  struct Impl;
+
+ private:
+  explicit PostgresCertificateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The certificate store of a target: a `postgres://`/`postgresql://` URL
+// or a libpq key=value string opens PostgresCertificateStore, anything
+// else is the SQLite file at that path.
+Result<std::unique_ptr<CertificateStore>> OpenCertificateStore(
+    std::string_view target);
 
 }  // namespace openmyna::pki

@@ -99,7 +99,10 @@ class Sandbox {
   // The root certificates of every generation of `kind`, oldest first.
   Result<std::vector<X509Ptr>> Roots(CaKind kind) const;
 
-  // The SQLite store at store_path() (owned by the caller).
+  // The certificate store (owned by the caller): the PostgreSQL server
+  // named by $OPENMYNA_PKI_DB when set (the CA state shared by nodes on
+  // several machines, docs/scale.md §3), else the SQLite file at
+  // store_path().
   Result<std::unique_ptr<CertificateStore>> OpenStore() const;
 
  private:

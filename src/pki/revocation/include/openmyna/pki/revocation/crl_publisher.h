@@ -9,6 +9,13 @@
 // counter it covers and its thisUpdate. CRL numbers increase strictly per
 // partition (RFC 5280 §5.2.3) across restarts.
 //
+// Several publishers (nodes) on one store that SharesCrls() (PostgreSQL):
+// a partition is published under the store's lock for it; a publisher
+// that finds a stored CRL covering what made its own due takes those bytes
+// and that number instead of signing another, so every node serves the
+// same CRL for a number, and numbers stay strictly increasing across
+// nodes. The files stay the local copy the HTTP side serves.
+//
 // When a partition is (re)published: when it has no CRL yet, when one of
 // its certificates was revoked (PublishDue reads the store's change
 // counter, CertificateStore::RevocationSequence, and walks only the
@@ -95,6 +102,29 @@ class CrlPublisher {
     TimePoint this_update{};
     std::filesystem::path path;
   };
+  // What a due partition's CRL must cover. `adopt`: a CRL another
+  // publisher stored (shared store) that covers `sequence`, is not older
+  // than `not_before` and is not due for reissue is taken instead of a new
+  // one; false (Publish): always a new CRL number.
+  struct Need {
+    bool adopt = false;
+    std::uint64_t sequence = 0;
+    TimePoint not_before{};
+  };
+  Result<PublishedCrl> PublishPartition(const CrlPartition& partition,
+                                        const Need& need);
+  // Builds, lints and writes one CRL to `out`; `sequence` receives the
+  // revocation counter it covers.
+  Result<CrlSummary> Build(const CrlPartition& partition,
+                           const CrlIssuer& issuer, std::uint64_t crl_number,
+                           TimePoint this_update,
+                           const std::filesystem::path& out,
+                           std::uint64_t& sequence);
+  Result<State> PublishShared(const CrlPartition& partition,
+                              const CrlIssuer& issuer,
+                              const std::string& url_path, const State& state,
+                              const Need& need, CrlSummary& summary,
+                              bool& built);
   const CrlIssuer* IssuerOf(const CrlPartition& partition) const;
   State LoadState(const std::filesystem::path& crl_path);
   std::filesystem::path PathOf(const std::string& url_path) const;
