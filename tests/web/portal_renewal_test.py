@@ -20,15 +20,13 @@ clock):
 """
 import datetime as dt
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
-from sandbox import (JST, ScenarioFailure, add_months, add_years,  # noqa: E402
-                     check, nth_birthday_after)
+from browser_test import browser_test_main  # noqa: E402
+from sandbox import (JST, add_months, add_years, check,  # noqa: E402
+                     nth_birthday_after)
 from portal_signed_in_test import Portal, wait_file  # noqa: E402
 
 PASSWORDS = {"signature": "ABC123", "authentication": "1234",
@@ -101,32 +99,9 @@ class Renewal(Portal):
 
 
 def main(argv):
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        os.environ.pop(name, None)
-    if not os.access("/usr/bin/chromium", os.X_OK):
-        print("no /usr/bin/chromium: skipped")
-        return 77
-    if subprocess.run([os.path.join(here, "install.sh")], capture_output=True,
-                      timeout=600).returncode != 0:
-        print("npm ci failed: skipped")
-        return 77
-    work = tempfile.mkdtemp(prefix="openmyna-portal-renewal-")
-    t = Renewal(argv[1], work, "")
-    try:
-        t.run()
-    except ScenarioFailure as e:
-        print("FAIL: %s" % e)
-        try:
-            print(open(t.box.serve_log).read()[-3000:])
-        except OSError:
-            pass
-        return 1
-    finally:
-        t.box.unplug()
-        t.box.stop()
-    shutil.rmtree(work, ignore_errors=True)  # kept when a step failed
-    print("portal_renewal_test: passed")
-    return 0
+    return browser_test_main("portal_renewal_test", argv[1],
+                             lambda box: Renewal(box, "").run(),
+                             prefix="openmyna-portal-renewal-")
 
 
 if __name__ == "__main__":

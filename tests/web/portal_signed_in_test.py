@@ -43,15 +43,14 @@ import datetime as dt
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "scenarios"))
-from sandbox import Sandbox, ScenarioFailure, check, sh  # noqa: E402
+from browser_test import browser_test_main  # noqa: E402
+from sandbox import check, sh  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 
 PIN = {"OPENMYNA_TEST_PIN": "1234", "OPENMYNA_TEST_SIGN": "ABC123"}
@@ -67,9 +66,9 @@ def wait_file(path, node, log, seconds=240):
 
 
 class Portal:
-    def __init__(self, openmyna, work, shots):
-        self.box = Sandbox(openmyna, "sqlite", work)
-        self.work = work
+    def __init__(self, box, shots):
+        self.box = box
+        self.work = box.work
         self.shots = shots
         self.env = dict(self.box.env, **PIN)
         self.scen = Scenarios(self.box)
@@ -353,36 +352,13 @@ class Portal:
 
 
 def main(argv):
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        os.environ.pop(name, None)
-    if not os.access("/usr/bin/chromium", os.X_OK):
-        print("no /usr/bin/chromium: skipped")
-        return 77
-    if subprocess.run([os.path.join(here, "install.sh")], capture_output=True,
-                      timeout=600).returncode != 0:
-        print("npm ci failed: skipped")
-        return 77
-    work = tempfile.mkdtemp(prefix="openmyna-portal-web-")
     # Screenshots only when asked for (scripts/portal-screenshots).
     shots = os.path.abspath(argv[2]) if len(argv) > 2 else ""
     if shots:
         os.makedirs(shots, exist_ok=True)
-    t = Portal(argv[1], work, shots)
-    try:
-        t.run()
-    except ScenarioFailure as e:
-        print("FAIL: %s" % e)
-        try:
-            print(open(t.box.serve_log).read()[-3000:])
-        except OSError:
-            pass
-        return 1
-    finally:
-        t.box.unplug()
-        t.box.stop()
-    shutil.rmtree(work, ignore_errors=True)  # kept when a step failed
-    print("portal_signed_in_test: passed")
-    return 0
+    return browser_test_main("portal_signed_in_test", argv[1],
+                             lambda box: Portal(box, shots).run(),
+                             prefix="openmyna-portal-web-")
 
 
 if __name__ == "__main__":
