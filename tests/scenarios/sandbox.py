@@ -28,6 +28,12 @@ DOCUMENTED_DELAY_S = 2.0
 DELAY_SLACK_S = 3.0
 
 
+# The four passwords of an adult's standard card in the tests (the
+# authentication PIN 1234 is what the browser and kiosk tests type).
+STANDARD_PASSWORDS = {"signature": "ABC123", "authentication": "1234",
+                      "juki": "5678", "input_assist": "9012"}
+
+
 class ScenarioFailure(Exception):
     pass
 
@@ -269,6 +275,30 @@ class Sandbox:
                 self.card.wait()
             self.card = None
             wait_reader(False)
+
+    # --- the registry API, as at the counter ---------------------------------
+    def lookup(self, individual_number):
+        """The resident with this individual number (their record)."""
+        return self.ok("POST", "/v1/residents/lookup",
+                       {"individual_number": individual_number})
+
+    def issue_card(self, rid, passwords=None, applicant=None, receiver=None,
+                   **application):
+        """A card for the resident `rid`: applied for (by `applicant`, by
+        default the resident, with the `application` fields), produced and
+        delivered (to `receiver`, by default the resident) with `passwords`
+        (by default STANDARD_PASSWORDS). Returns the card, which must be
+        active."""
+        body = {"resident_id": rid, "applicant_id": applicant or rid}
+        body.update(application)
+        app = self.ok("POST", "/v1/applications", body)
+        card = self.ok("POST", "/v1/applications/%s/produce" % app["id"])
+        card = self.ok("POST", "/v1/cards/%s/deliver" % card["id"],
+                       {"receiver_id": receiver or rid,
+                        "passwords": STANDARD_PASSWORDS if passwords is None
+                        else passwords})
+        check(card["state"] == "active", "delivered card not active: %s" % card)
+        return card
 
     def ca_pem(self, kind):
         return os.path.join(self.data, "ca", "%s-ca-g1.pem" % kind)

@@ -70,16 +70,7 @@ class Scenarios:
         return self.box.ok("GET", "/v1/residents/%s" % rid)
 
     def issue(self, rid, passwords, applicant=None, receiver=None, **app):
-        body = {"resident_id": rid, "applicant_id": applicant or rid}
-        body.update(app)
-        application = self.box.ok("POST", "/v1/applications", body)
-        card = self.box.ok("POST", "/v1/applications/%s/produce" %
-                           application["id"])
-        card = self.box.ok("POST", "/v1/cards/%s/deliver" % card["id"],
-                           {"receiver_id": receiver or rid,
-                            "passwords": passwords})
-        check(card["state"] == "active", "delivered card not active: %s" % card)
-        return card
+        return self.box.issue_card(rid, passwords, applicant, receiver, **app)
 
     def certs(self, rid, kind, good=True):
         return [c for c in self.file(rid)["certificates"]

@@ -3,7 +3,8 @@
 // party (docs/web-testing.md): headless, no sandbox (root in CI), nothing
 // that reaches out to the network by itself.
 import { chromium } from 'playwright-core';
-import { renameSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { readFileSync, renameSync } from 'node:fs';
 
 export function launchChromium() {
   return chromium.launch({
@@ -38,4 +39,15 @@ export async function gotoOk(page, url, what) {
 export async function screenshotForCaller(page, shot) {
   await page.screenshot({ path: `${shot}.tmp.png`, fullPage: true });
   renameSync(`${shot}.tmp.png`, shot);
+}
+
+const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+// axe-core over the page as it is (WCAG 2.0/2.1 A and AA, best practice):
+// fails, naming WHAT, on any serious or critical finding.
+export async function axeClean(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
 }

@@ -15,44 +15,20 @@
 // Writes WORK/clinic.json (what the done screens showed) for the Python side.
 //   node clinic_reader_page.mjs BASE WORK PIN VISUAL_PASSWORD CAMERA \
 //        HOLDER_PNG OTHER_PNG [SHOTS_DIR]
-import { chromium } from 'playwright-core';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { launchChromium } from './chromium.mjs';
+import { screenChecker, touchScreenPage } from './touch_screen.mjs';
 
 const [base, work, pin, visualPassword, camera, holderPng, otherPng, shots] = process.argv.slice(2);
 const clinic = `${base}/clinic`;
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-async function axeClean(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
-}
-
-// Every control of the reader's screen is at least 44×44 CSS px: the
-// button, or the label a radio or checkbox sits in.
-async function touchTargets(page, what) {
-  const small = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('.reader button, .reader input:not([type=hidden])')) {
-      const target = (el.type === 'radio' || el.type === 'checkbox') ? el.closest('label') : el;
-      const box = target.getBoundingClientRect();
-      if (box.width < 44 || box.height < 44) out.push(`${el.id || el.name}: ${box.width}x${box.height}`);
-    }
-    return out;
-  });
-  assert.deepEqual(small, [], `${what}: touch targets`);
-}
-
-async function screen(page, what, title) {
-  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
-  const h1 = await page.textContent('h1');
-  assert.ok(h1.includes(title), `${what}: h1 ${h1} (error: ${await error(page)})`);
-  await axeClean(page, what);
-  await touchTargets(page, what);
-  if (shots) await page.screenshot({ path: `${shots}/clinic-${what}.png`, fullPage: true });
-}
+const screen = screenChecker({
+  controls: '.reader button, .reader input:not([type=hidden])',
+  prefix: 'clinic',
+  shots,
+  explain: async page => `error: ${await error(page)}`,
+});
 
 async function error(page) {
   return (await page.isVisible('#reader-error')) ? (await page.textContent('#reader-error')).trim() : '';
@@ -98,12 +74,10 @@ async function done(page) {
   return shown;
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launchChromium();
 try {
   // The reader's touch screen: small, landscape.
-  const context = await browser.newContext({ locale: 'ja-JP', ignoreHTTPSErrors: true, bypassCSP: true, viewport: { width: 1024, height: 768 }, hasTouch: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(240000);
+  const page = await touchScreenPage(browser, 1024, 768, { timeout: 240000 });
   const first = await page.goto(`${clinic}/`);
   assert.equal(first.status(), 200);
   await screen(page, 'welcome', 'マイナ保険証');
@@ -166,7 +140,7 @@ try {
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.ok((await page.textContent('#start')).includes('Start'));
   writeFileSync(`${work}/clinic.json`, JSON.stringify({ unregistered, byFace, byVisual, asked }));
-  await context.close();
+  await page.context().close();
   console.log(`clinic /clinic/: axe clean and touch targets on every screen; ${JSON.stringify({ unregistered, byFace, byVisual })}`);
 } finally {
   await browser.close();

@@ -10,55 +10,29 @@
 // switch. Writes WORK/kiosk.json (request id and fee as the page showed
 // them).
 //   node konbini_kiosk_page.mjs BASE_URL WORK PIN [SHOTS_DIR]
-import { chromium } from 'playwright-core';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { launchChromium } from './chromium.mjs';
+import { screenChecker, touchScreenPage } from './touch_screen.mjs';
 
 const [base, work, pin, shots] = process.argv.slice(2);
 const kiosk = `${base}/kiosk`;
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-async function axeClean(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
-}
-
-// Every control of the kiosk's screen (not the site header) is at least
-// 44×44 CSS px: the button, or the label a radio or checkbox sits in.
-async function touchTargets(page, what) {
-  const small = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('.kiosk button, .kiosk a.button, .kiosk select, .kiosk input:not([type=hidden])')) {
-      const target = (el.type === 'radio' || el.type === 'checkbox') ? el.closest('label') : el;
-      const box = target.getBoundingClientRect();
-      if (box.width < 44 || box.height < 44) out.push(`${el.id || el.name}: ${box.width}x${box.height}`);
-    }
-    return out;
-  });
-  assert.deepEqual(small, [], `${what}: touch targets`);
-}
-
-async function screen(page, what, title) {
-  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
-  assert.ok((await page.textContent('h1')).includes(title), `${what}: h1 ${await page.textContent('h1')}`);
-  await axeClean(page, what);
-  await touchTargets(page, what);
-  if (shots) await page.screenshot({ path: `${shots}/kiosk-${what}.png`, fullPage: true });
-}
+// The kiosk's screen (not the site header).
+const screen = screenChecker({
+  controls: '.kiosk button, .kiosk a.button, .kiosk select, .kiosk input:not([type=hidden])',
+  prefix: 'kiosk',
+  shots,
+});
 
 async function submit(page, selector) {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launchChromium();
 try {
   // A kiosk's touch screen: 1080×1920 portrait.
-  const context = await browser.newContext({ locale: 'ja-JP', ignoreHTTPSErrors: true, bypassCSP: true, acceptDownloads: true, viewport: { width: 1080, height: 1920 }, hasTouch: true });
-  // Generous: pages come from a debug or ASan build on a loaded 2-core machine.
-  context.setDefaultTimeout(120_000);
-  const page = await context.newPage();
+  const page = await touchScreenPage(browser, 1080, 1920, { acceptDownloads: true });
   const first = await page.goto(`${kiosk}/`);
   assert.equal(first.status(), 200);
   await screen(page, 'welcome', '証明書の交付');
@@ -108,7 +82,7 @@ try {
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.ok((await page.textContent('#start')).includes('Start'));
   writeFileSync(`${work}/kiosk.json`, JSON.stringify({ request_id: requestId, fee }));
-  await context.close();
+  await page.context().close();
   console.log(`konbini /kiosk/: axe clean and touch targets on every screen, wrong PIN, cancel, ${requestId} printed (${fee}), taken once, English`);
 } finally {
   await browser.close();
