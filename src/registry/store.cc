@@ -280,7 +280,13 @@ Result<std::vector<std::string>> RegistryStore::Migrate(const Clock& clock) {
 
 struct RegistryStore::Pending {
   const std::function<Status(RegistryTx&)>* fn = nullptr;
-  std::optional<Status> result;  // set by the leader of its group
+  // Written by the leader alone while it runs the group (no lock: the
+  // waiter never reads it).
+  Status outcome = Ok();
+  // Read by the waiter under queue_mutex_, so the leader sets it only under
+  // queue_mutex_, from `outcome`, after the COMMIT: a result written
+  // outside the lock raced that read (ThreadSanitizer, session 6).
+  std::optional<Status> result;
 };
 
 Status RegistryStore::Transact(const std::function<Status(RegistryTx&)>& fn) {
@@ -302,8 +308,9 @@ Status RegistryStore::Transact(const std::function<Status(RegistryTx&)>& fn) {
     queue_.erase(queue_.begin(),
                  queue_.begin() + static_cast<std::ptrdiff_t>(n));
     queue_lock.unlock();
-    RunGroup(group);  // sets every result after the COMMIT
+    RunGroup(group);  // sets every outcome, after the COMMIT
     queue_lock.lock();
+    for (Pending* p : group) p->result = std::move(p->outcome);
     leading_ = false;
     ++stats_.commits;
     stats_.calls += group.size();
@@ -328,7 +335,7 @@ void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
   if (Status begin = db_->ExecuteScript(
           db_->dialect() == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
       !begin) {
-    for (Pending* p : group) p->result = begin;
+    for (Pending* p : group) p->outcome = begin;
     return;
   }
   RegistryTx tx(*db_);
@@ -338,21 +345,21 @@ void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
     Status status = run(*group[0], tx);
     if (!status) {
       (void)db_->ExecuteScript("ROLLBACK");
-      group[0]->result = std::move(status);
+      group[0]->outcome = std::move(status);
       return;
     }
     succeeded.push_back(group[0]);
   } else {
     for (Pending* p : group) {
       if (Status sp = db_->ExecuteScript("SAVEPOINT registry_call"); !sp) {
-        p->result = Fail(RegistryErrc::kStorage,
-                         "savepoint failed: " + sp.error().message());
+        p->outcome = Fail(RegistryErrc::kStorage,
+                          "savepoint failed: " + sp.error().message());
         continue;
       }
       Status status = run(*p, tx);
       if (!status) {
         (void)db_->ExecuteScript("ROLLBACK TO SAVEPOINT registry_call");
-        p->result = std::move(status);
+        p->outcome = std::move(status);
       } else {
         succeeded.push_back(p);
       }
@@ -362,12 +369,12 @@ void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
   if (Status commit = db_->ExecuteScript("COMMIT"); !commit) {
     (void)db_->ExecuteScript("ROLLBACK");
     for (Pending* p : succeeded) {
-      p->result = Fail(RegistryErrc::kStorage,
-                       "commit failed: " + commit.error().message());
+      p->outcome = Fail(RegistryErrc::kStorage,
+                        "commit failed: " + commit.error().message());
     }
     return;
   }
-  for (Pending* p : succeeded) p->result = Ok();
+  for (Pending* p : succeeded) p->outcome = Ok();
 }
 
 Result<std::unique_ptr<SqlConnection>> RegistryStore::TakeReader() {
