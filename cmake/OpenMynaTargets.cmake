@@ -60,3 +60,33 @@ function(openmyna_fuzzer name)
     endif()
   endif()
 endfunction()
+
+# openmyna_pg_test(<name> (GTEST <target> | COMMAND <cmd> [args...])
+#                  [TIMEOUT <seconds>])
+# A test run against a throw-away PostgreSQL server (tests/pg/with-postgres.sh
+# exports OPENMYNA_TEST_PG_URL; it exits 77, a skip, when no server can be
+# started). GTEST runs the PostgreSQL half (*Postgres*) of a GoogleTest
+# target's TEST_P suites; COMMAND wraps any other program. Labels pg and
+# interop; one such test at a time (RESOURCE_LOCK postgres).
+function(openmyna_pg_test name)
+  cmake_parse_arguments(ARG "" "GTEST;TIMEOUT" "COMMAND" ${ARGN})
+  if(NOT OPENMYNA_TESTS OR OPENMYNA_FUZZ)
+    return()
+  endif()
+  if(ARG_GTEST)
+    if(NOT TARGET ${ARG_GTEST})
+      return()
+    endif()
+    set(ARG_COMMAND $<TARGET_FILE:${ARG_GTEST}> --gtest_brief=1
+                    --gtest_filter=*Postgres*)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  add_test(NAME ${name}
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/pg/with-postgres.sh
+                   ${ARG_COMMAND})
+  set_tests_properties(${name} PROPERTIES LABELS "pg;interop"
+                       TIMEOUT ${ARG_TIMEOUT} RESOURCE_LOCK postgres
+                       SKIP_RETURN_CODE 77)
+endfunction()
