@@ -1,0 +1,210 @@
+// The PDF building blocks read back by independent tools: poppler's
+// pdftotext, pdfinfo, pdffonts and pdfsig, zbarimg on a pdftoppm rendering,
+// and `openssl cms` making and verifying the signature.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "openmyna/base/file_io.h"
+#include "openmyna/pdf/document.h"
+#include "openmyna/pdf/draw.h"
+#include "openmyna/pdf/errors.h"
+#include "openmyna/pdf/signature.h"
+
+namespace openmyna::pdf {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The command's standard output, or nullopt when it fails.
+std::optional<std::string> Shell(const std::string& command) {
+  const fs::path out = fs::temp_directory_path() /
+                       ("pdf_test." + std::to_string(::getpid()) + ".out");
+  const int status =
+      std::system(("( " + command + " ) > " + out.string()).c_str());
+  auto text = ReadFileText(out);
+  fs::remove(out);
+  if (status != 0 || !text) return std::nullopt;
+  return *text;
+}
+
+void Write(const fs::path& path, std::string_view bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class PdfTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("pdf_test." + std::to_string(::getpid()) + "." +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Two pages: a title, a wrapped paragraph, a table, a QR code.
+  Result<std::string> Sample() {
+    const Metadata meta{.title = "資格情報のお知らせ テスト",
+                        .subject = "pdf_test",
+                        .keywords = "key-123.abc_DEF",
+                        .creator = "OpenMyna pdf_test"};
+    return Render(kA4, meta, 2, [&](cairo_t* cr, int index) -> Status {
+      SandboxBanner(cr, "SANDBOX — TEST", "見本");
+      if (index == 0) {
+        Text(cr, "資格情報のお知らせ", 20, 20, 18);
+        Text(cr, "𠮷野家 髙橋 はしご高の氏名も文字のまま抽出できること。", 20,
+             35, 10.5, {.width_mm = 60});
+        Table(cr,
+              {{"保険者番号", "06139999"},
+               {"記号・番号", "あいう・1234"},
+               {"負担割合", "3割"}},
+              {40, 80}, 20, 60, {.shaded_columns = 1});
+        return QrCode(cr, "OPENMYNA PDF TEST 0123456789", 20, 120, 40);
+      }
+      Text(cr, "2/2 ページ目", 20, 20, 10, {.family = kGothic, .bold = true});
+      return Ok();
+    });
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(PdfTest, TextTableAndQrAreReadByPopplerAndZbar) {
+  auto pdf = Sample();
+  ASSERT_TRUE(pdf) << pdf.error();
+  const fs::path file = dir_ / "sample.pdf";
+  Write(file, *pdf);
+
+  auto text = Shell("pdftotext -enc UTF-8 -layout " + file.string() + " -");
+  ASSERT_TRUE(text) << "pdftotext failed";
+  for (const char* expected :
+       {"資格情報のお知らせ", "𠮷野家", "髙橋", "保険者番号", "06139999",
+        "あいう・1234", "3割", "2/2 ページ目"}) {
+    EXPECT_NE(text->find(expected), std::string::npos) << expected << "\n"
+                                                       << *text;
+  }
+  // The banner is outlines: not in the text.
+  EXPECT_EQ(text->find("SANDBOX"), std::string::npos) << *text;
+
+  auto info = Shell("pdfinfo " + file.string());
+  ASSERT_TRUE(info);
+  EXPECT_NE(info->find("資格情報のお知らせ テスト"), std::string::npos)
+      << *info;
+  EXPECT_NE(info->find("OpenMyna pdf_test"), std::string::npos) << *info;
+  EXPECT_TRUE(std::regex_search(*info, std::regex("Pages: +2\n"))) << *info;
+  EXPECT_NE(info->find("(A4)"), std::string::npos) << *info;
+
+  // Every font embedded (the "emb" column), none of them Type 3.
+  auto fonts = Shell("pdffonts " + file.string());
+  ASSERT_TRUE(fonts);
+  std::istringstream lines(*fonts);
+  std::string line;
+  int rows = 0;
+  for (int n = 0; std::getline(lines, line); ++n) {
+    if (n < 2) continue;  // the header and its rule
+    ++rows;
+    EXPECT_NE(line.find(" yes "), std::string::npos) << line;
+    EXPECT_EQ(line.find("Type 3"), std::string::npos) << line;
+  }
+  EXPECT_GE(rows, 2) << *fonts;
+
+  ASSERT_TRUE(Shell("pdftoppm -r 200 -png -f 1 -l 1 " + file.string() + " " +
+                    (dir_ / "page").string()));
+  auto code = Shell("zbarimg --raw -q " + (dir_ / "page-1.png").string());
+  ASSERT_TRUE(code) << "zbarimg found no code";
+  EXPECT_EQ(*code, "OPENMYNA PDF TEST 0123456789\n");
+}
+
+TEST_F(PdfTest, SignatureMadeByOpensslIsValidatedByPdfsigAndOpenssl) {
+  auto pdf = Sample();
+  ASSERT_TRUE(pdf) << pdf.error();
+  const std::string key = (dir_ / "key.pem").string();
+  const std::string cert = (dir_ / "cert.pem").string();
+  ASSERT_TRUE(
+      Shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+            "'/CN=pdf_test signer' -keyout " +
+            key + " -out " + cert + " 2>/dev/null"));
+  const CmsSigner sign = [&](ByteView bytes) -> Result<Bytes> {
+    Write(dir_ / "signed", std::string(bytes.begin(), bytes.end()));
+    if (!Shell("openssl cms -sign -binary -md sha256 -outform DER -signer " +
+               cert + " -inkey " + key + " -in " + (dir_ / "signed").string() +
+               " -out " + (dir_ / "cms.der").string())) {
+      return Fail(PdfErrc::kInternal, "openssl cms -sign failed");
+    }
+    return ToBytes(Read(dir_ / "cms.der"));
+  };
+  auto signed_pdf =
+      Sign(*pdf, {.name = "Insurer", .reason = "pdf (test)"}, sign);
+  ASSERT_TRUE(signed_pdf) << signed_pdf.error();
+  const fs::path file = dir_ / "signed.pdf";
+  Write(file, *signed_pdf);
+
+  auto sig = Shell("pdfsig " + file.string() + " 2>&1");
+  ASSERT_TRUE(sig);
+  EXPECT_NE(sig->find("Signature is Valid"), std::string::npos) << *sig;
+  EXPECT_NE(sig->find("pdf_test signer"), std::string::npos) << *sig;
+  // The update keeps the document: poppler still reads it.
+  auto text = Shell("pdftotext -enc UTF-8 " + file.string() + " -");
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find("06139999"), std::string::npos);
+
+  auto extracted = ExtractSignature(*signed_pdf);
+  ASSERT_TRUE(extracted) << extracted.error();
+  Write(dir_ / "content", extracted->signed_bytes);
+  Write(dir_ / "extracted.der", extracted->cms_der);
+  EXPECT_TRUE(Shell("openssl cms -verify -binary -inform DER -noverify -in " +
+                    (dir_ / "extracted.der").string() + " -content " +
+                    (dir_ / "content").string() + " -out /dev/null 2>&1"));
+  EXPECT_EQ(FindKeywords(*signed_pdf), "key-123.abc_DEF");
+
+  // One byte changed inside the signed range: neither tool accepts it.
+  std::string forged = *signed_pdf;
+  const auto at = forged.find("/Creator");
+  ASSERT_NE(at, std::string::npos);
+  forged[at + 3] ^= 0x01;
+  Write(dir_ / "forged.pdf", forged);
+  auto forged_sig =
+      Shell("pdfsig " + (dir_ / "forged.pdf").string() + " 2>&1; true");
+  ASSERT_TRUE(forged_sig);
+  EXPECT_EQ(forged_sig->find("Signature is Valid"), std::string::npos)
+      << *forged_sig;
+  auto forged_extract = ExtractSignature(forged);
+  ASSERT_TRUE(forged_extract);
+  Write(dir_ / "content", forged_extract->signed_bytes);
+  EXPECT_FALSE(Shell("openssl cms -verify -binary -inform DER -noverify -in " +
+                     (dir_ / "extracted.der").string() + " -content " +
+                     (dir_ / "content").string() + " -out /dev/null 2>&1"));
+}
+
+TEST_F(PdfTest, RefusalsAreErrorsNotPages) {
+  // More than version 40-L holds (2,953 bytes): no QR code.
+  auto too_long = Render(kA4, {}, 1, [](cairo_t* cr, int) {
+    return QrCode(cr, std::string(3000, 'x'), 10, 10, 50);
+  });
+  ASSERT_FALSE(too_long);
+  EXPECT_TRUE(too_long.error().Is(PdfErrc::kInvalidInput)) << too_long.error();
+  auto not_png = Render(kA4, {}, 1, [](cairo_t* cr, int) {
+    return PngImage(cr, "not a png", 10, 10, 20, 20);
+  });
+  ASSERT_FALSE(not_png);
+  EXPECT_TRUE(not_png.error().Is(PdfErrc::kInvalidInput));
+  EXPECT_FALSE(Render(kA4, {}, 0, [](cairo_t*, int) { return Ok(); }));
+  EXPECT_FALSE(ExtractSignature("%PDF-1.5\nno signature\n"));
+  EXPECT_FALSE(Sign("%PDF-1.5\nno trailer\n", {},
+                    [](ByteView) -> Result<Bytes> { return Bytes{}; }));
+}
+
+}  // namespace
+}  // namespace openmyna::pdf
