@@ -36,7 +36,10 @@
 #     its card signature.
 # SIGNIN_BENCH_PERF=FILE: also records serve with `perf record -e cpu-clock
 # -g` (a software event: virtual machines often have no cycle counter)
-# during the first round and prints where its time went.
+# during the first round and prints where its time went;
+# SIGNIN_BENCH_PERF_CALLGRAPH=dwarf records DWARF call graphs instead of frame
+# pointers (which the release build and Debian's libcrypto omit), for
+# `perf report --children` by caller.
 # Builds nothing: BUILD_DIR must hold src/cli/openmyna and
 # bench/sign_in/sign_in_bench (a release build: `scripts/build release`).
 set -euo pipefail
@@ -126,7 +129,8 @@ for r in $(seq 1 "$rounds"); do
   if [ -n "${SIGNIN_BENCH_PERF:-}" ] && [ "$r" = 1 ]; then
     # Where serve spends its time during the first round (perf samples of
     # the serve process only, for the round's duration; report below).
-    perf record -q -e cpu-clock -g -o "$SIGNIN_BENCH_PERF" -p "$serve_pid" \
+    perf record -q -e cpu-clock --call-graph "${SIGNIN_BENCH_PERF_CALLGRAPH:-fp}" \
+      -o "$SIGNIN_BENCH_PERF" -p "$serve_pid" \
       -- sleep "$seconds" >"$work/perf.log" 2>&1 &
     perf_pid=$!
   fi
