@@ -72,6 +72,14 @@ Result<std::optional<Membership>> InsuranceTx::GetMembership(
                                    {std::string(id)}));
 }
 
+Result<Membership> InsuranceTx::RequireMembership(std::string_view id) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto m, GetMembership(id));
+  if (!m) {
+    return Fail(RegistryErrc::kNotFound, "no membership " + std::string(id));
+  }
+  return *std::move(m);
+}
+
 Result<std::vector<Membership>> InsuranceTx::FindMembershipsByCard(
     std::string_view insurer_number, std::string_view number) {
   return All<Membership>(

@@ -12,6 +12,7 @@
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
+#include "openmyna/services/insurance_documents.h"
 
 namespace openmyna::services {
 namespace {
@@ -252,6 +253,8 @@ class Api {
   //                 "individual_number" (optional)}: re-collated or re-linked
   //   confirmation {"reason"}: 理由付き疑いなし of a mismatching link
   //   loss         {"lost_on", "reason"}: 資格喪失 (OQSCD008)
+  //   document     {}: the 資格確認書 or 資格情報のお知らせ due today, as a
+  //                PDF (insurance_documents.h)
   // Each is audited on the resident by the registry (InsuranceService).
   http::Response MembershipChange(const http::Request& request) {
     auto insurer = Insurer(request);
@@ -263,18 +266,19 @@ class Api {
     const std::string id(rest.substr(0, slash));
     const std::string what(
         slash == std::string_view::npos ? "" : rest.substr(slash + 1));
-    if (id.empty() ||
-        (what != "correction" && what != "confirmation" && what != "loss")) {
+    if (id.empty() || (what != "correction" && what != "confirmation" &&
+                       what != "loss" && what != "document")) {
       return http::Problem(404, "Not Found",
                            "POST /insurance/v1/memberships/{id}/correction, "
-                           "/confirmation or /loss");
+                           "/confirmation, /loss or /document");
     }
+    const registry::Actor actor{insurer->number, registry::Role::kInsurer,
+                                std::string(request.HeaderValue("X-Purpose"))};
+    if (what == "document") return Document(actor, id);  // no body
     json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
       return http::Problem(400, "Bad Request", "the body is not a JSON object");
     }
-    const registry::Actor actor{insurer->number, registry::Role::kInsurer,
-                                std::string(request.HeaderValue("X-Purpose"))};
     Result<registry::Membership> changed =
         Fail(RegistryErrc::kInvalidInput, "unknown change");
     if (what == "correction") {
@@ -302,6 +306,24 @@ class Api {
     }
     if (!changed) return ProblemFor(changed.error());
     return Json(200, {{"membership", *changed}});
+  }
+
+  // The document due today, as a PDF; its kind and number in headers.
+  http::Response Document(const registry::Actor& actor, const std::string& id) {
+    auto document = service_.IssueQualificationDocument(actor, id);
+    if (!document) return ProblemFor(document.error());
+    auto pdf = RenderQualificationPdf(*document);
+    if (!pdf) return ProblemFor(pdf.error());
+    http::Response r;
+    r.status = 201;
+    r.content_type = "application/pdf";
+    r.body = std::move(*pdf);
+    r.AddHeader("X-Document-Kind",
+                document->kind == domain::QualificationDocumentKind::kNotice
+                    ? "notice"
+                    : "certificate");
+    r.AddHeader("X-Document-Number", document->number);
+    return r;
   }
 
  private:
@@ -422,7 +444,10 @@ std::string OpenApi() {
         {"/insurance/v1/memberships/{id}/confirmation",
          post("confirm a mismatching link with a reason (insurer)")},
         {"/insurance/v1/memberships/{id}/loss",
-         post("資格喪失: lost_on and reason (insurer)")}}}}
+         post("資格喪失: lost_on and reason (insurer)")},
+        {"/insurance/v1/memberships/{id}/document",
+         post("the 資格確認書 or 資格情報のお知らせ due today, as a PDF "
+              "(insurer)")}}}}
       .dump();
 }
 

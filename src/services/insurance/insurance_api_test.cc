@@ -11,10 +11,12 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "openmyna/base/base64.h"
 #include "openmyna/pki/certificate_authority.h"
@@ -611,6 +613,133 @@ TEST_F(InsuranceApiTest, RequestFilesAreAnsweredInRes) {
   const std::string bad = ReadAll(dir / "res" / "OQSsiquc01res_0002.xml");
   EXPECT_EQ(XPath(bad, "/XmlMsg/MessageHeader/SegmentOfResult"), "9") << bad;
   EXPECT_FALSE(XPath(bad, "/XmlMsg/MessageHeader/ErrorMessage").empty());
+}
+
+// Item 7: the 資格確認書 and 資格情報のお知らせ as PDFs through the insurer's
+// API, read by poppler (pdftotext, pdffonts) and zbarimg on a pdftoppm
+// rendering; the fields against the record SetUp put in, the kind against
+// the resident's 保険証利用登録 (shared insurance.md §3.4), the individual
+// number never printed.
+class InsuranceDocumentTest : public InsuranceApiTest {
+ protected:
+  // The command's standard output (through a file), or "" when it fails.
+  std::string Tool(const std::string& command) {
+    const auto out = dir_ / "tool.out";
+    if (std::system((command + " > " + out.string()).c_str()) != 0) return "";
+    std::ifstream in(out, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  std::string MembershipId() {
+    auto list =
+        service_->MembershipsOf({"t", reg::Role::kSystem, "test"}, "r-jiro");
+    EXPECT_TRUE(list && list->size() == 1);
+    return list && !list->empty() ? (*list)[0].id : "";
+  }
+
+  // The document over HTTP, written to `name`; its text by pdftotext.
+  std::string Fetch(const std::string& name, std::string* kind) {
+    http::Response r =
+        Post("/insurance/v1/memberships/" + MembershipId() + "/document",
+             json::object(), &insurer_);
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.content_type, "application/pdf");
+    for (const auto& [header, value] : r.headers) {
+      if (header == "X-Document-Kind") *kind = value;
+    }
+    std::ofstream(dir_ / name, std::ios::binary) << r.body;
+    return Tool("pdftotext -enc UTF-8 " + (dir_ / name).string() + " -");
+  }
+};
+
+TEST_F(InsuranceDocumentTest, ARegisteredCardHolderGetsTheNotice) {
+  std::string kind;
+  const std::string text = Fetch("notice.pdf", &kind);
+  ASSERT_FALSE(text.empty()) << "pdftotext read nothing";
+  EXPECT_EQ(kind, "notice");
+  // The values SetUp put into the registry (dates in the printed form).
+  for (const char* expected :
+       {"資格情報のお知らせ", "マイナンバーカードと一緒に提示", "139915",
+        "清瀬市国民健康保険（サンドボックス）", "清01", "300123", "00",
+        "清瀬 次郎", "キヨセ ジロウ", "1999年9月9日", "男", "本人",
+        "2022年4月1日", "3割", "2026年11月25日", "なし", "SANDBOX"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n"
+                                                      << text;
+  }
+  EXPECT_EQ(text.find("362473502703"), std::string::npos);
+  EXPECT_EQ(text.find("中里五丁目"), std::string::npos)  // not on a notice
+      << text;
+
+  // Every font embedded, none drawn as a Type 3 font.
+  const std::string fonts = Tool("pdffonts " + (dir_ / "notice.pdf").string());
+  ASSERT_FALSE(fonts.empty());
+  std::istringstream lines(fonts);
+  std::string line;
+  int rows = 0;
+  for (int n = 0; std::getline(lines, line); ++n) {
+    if (n < 2) continue;
+    ++rows;
+    EXPECT_NE(line.find(" yes "), std::string::npos) << line;
+    EXPECT_EQ(line.find("Type 3"), std::string::npos) << line;
+  }
+  EXPECT_GE(rows, 1) << fonts;
+
+  // The QR code: the card data a clinic looks up by, as the record has it.
+  ASSERT_EQ(
+      std::system(("pdftoppm -r 200 -png " + (dir_ / "notice.pdf").string() +
+                   " " + (dir_ / "notice").string())
+                      .c_str()),
+      0);
+  std::string code =
+      Tool("zbarimg --raw -q " + (dir_ / "notice-1.png").string());
+  while (!code.empty() && code.back() == '\n') code.pop_back();
+  EXPECT_EQ(code, "OMQ1|139915|清01|300123|00|19990909");
+
+  // The insurer's access is in the resident's trail.
+  auto trail = store_->Transact([&](reg::RegistryTx& tx) -> Status {
+    auto audit = tx.ListAudit("r-jiro");
+    if (!audit) return Unexpected<Error>(audit.error());
+    bool found = false;
+    for (const reg::AuditEntry& e : *audit) {
+      found |= e.action == "insurance.document" &&
+               e.reason.find("清瀬市国民健康保険") != std::string::npos;
+    }
+    EXPECT_TRUE(found);
+    return Ok();
+  });
+  EXPECT_TRUE(trail) << trail.error();
+}
+
+TEST_F(InsuranceDocumentTest, CancellingTheRegistrationGivesACertificate) {
+  ASSERT_TRUE(service_->CancelRegistration({"t", reg::Role::kSystem, "test"},
+                                           "r-jiro"));
+  std::string kind;
+  const std::string text = Fetch("certificate.pdf", &kind);
+  ASSERT_FALSE(text.empty());
+  EXPECT_EQ(kind, "certificate");
+  // Issued on 2026-11-25 (FixtureNow): 5 years less a day.
+  for (const char* expected :
+       {"資格確認書", "利用登録が解除", "東京都清瀬市中里五丁目842番地",
+        "300123", "清瀬 次郎", "2031年11月24日"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n"
+                                                      << text;
+  }
+  EXPECT_EQ(text.find("資格情報のお知らせ"), std::string::npos);
+  EXPECT_EQ(text.find("362473502703"), std::string::npos);
+}
+
+TEST_F(InsuranceDocumentTest, OnlyTheInsurerAndOnlyForAValidMembership) {
+  const std::string path =
+      "/insurance/v1/memberships/" + MembershipId() + "/document";
+  EXPECT_EQ(Post(path, json::object(), &clinic_).status, 403);
+  EXPECT_EQ(Post(path, json::object(), nullptr).status, 401);
+  EXPECT_EQ(Post("/insurance/v1/memberships/m-none/document", json::object(),
+                 &insurer_)
+                .status,
+            404);
+  ASSERT_TRUE(service_->Lose({"t", reg::Role::kSystem, "test"}, MembershipId(),
+                             "2026-10-01", "03"));
+  EXPECT_EQ(Post(path, json::object(), &insurer_).status, 409);
 }
 
 }  // namespace

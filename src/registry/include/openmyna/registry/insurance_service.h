@@ -25,6 +25,7 @@
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/domain/identity_match.h"
+#include "openmyna/domain/qualification_document.h"
 #include "openmyna/registry/insurance.h"
 #include "openmyna/registry/store.h"
 
@@ -89,6 +90,21 @@ struct EligibilityAnswer {
   std::optional<Consent> consent;
 };
 
+// A 資格確認書 or 資格情報のお知らせ as issued (issue 12 item 7; the rule in
+// domain/qualification_document.h). The printed data is the insurer's
+// record; the resident stays behind the registry (no id, no number).
+struct QualificationDocument {
+  std::string number;  // 交付番号, "qd-…"
+  domain::QualificationDocumentKind kind =
+      domain::QualificationDocumentKind::kCertificate;
+  domain::QualificationDocumentReason reason =
+      domain::QualificationDocumentReason::kNotRegistered;
+  std::string issued_on;    // the JST day of issue
+  std::string valid_until;  // "" when none is printed
+  Membership membership;
+  Insurer insurer;
+};
+
 class InsuranceService {
  public:
   InsuranceService(RegistryStore& store, const Clock& clock, Rng& rng);
@@ -132,6 +148,15 @@ class InsuranceService {
   // A resident's memberships (the resident, or the system).
   Result<std::vector<Membership>> MembershipsOf(const Actor& actor,
                                                 std::string_view resident_id);
+
+  // The document the membership's holder is due today (資格確認書 or
+  // 資格情報のお知らせ), decided from the registry: the 保険証利用登録 and
+  // whether the resident holds an active card with a good authentication
+  // certificate. Refused for a lost membership or a link blocked by the
+  // collation (kMismatch). Audited on the linked resident
+  // ("insurance.document"). Actor: the membership's insurer, or the system.
+  Result<QualificationDocument> IssueQualificationDocument(
+      const Actor& actor, std::string_view membership_id);
 
   // --- medical information (system writes; reads: resident or system) --
   Status AddMedication(const Actor& actor, MedicationRecord record);

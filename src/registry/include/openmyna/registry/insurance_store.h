@@ -30,6 +30,8 @@ class InsuranceTx {
   // Replaces by id; kNotFound when absent.
   Status UpdateMembership(const Membership& m);
   Result<std::optional<Membership>> GetMembership(std::string_view id);
+  // The same, kNotFound "no membership ID" when absent.
+  Result<Membership> RequireMembership(std::string_view id);
   // Insurance-card data: 保険者番号 + 番号, ordered by id (callers filter
   // 記号/枝番 and birth date).
   Result<std::vector<Membership>> FindMembershipsByCard(

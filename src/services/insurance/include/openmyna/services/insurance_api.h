@@ -14,6 +14,9 @@
 //                                     insurer: correct the five items (the
 //        link is collated again), confirm a mismatch with a reason, or end
 //        the membership (資格喪失)
+//   POST /insurance/v1/memberships/{id}/document
+//                                     insurer: the 資格確認書 or 資格情報の
+//        お知らせ due today, as application/pdf (insurance_documents.h)
 //   GET  /insurance/openapi.json      (no authentication)
 // The eligibility answer is the national system's XmlMsg (MessageHeader +
 // MessageBody) rendered as JSON, the form its Web API uses (§1.2).
