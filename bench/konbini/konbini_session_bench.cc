@@ -56,7 +56,7 @@ class TimedCentre final : public CentrePort {
                                  const IssueRequest& choice) override {
     return Timed([&] { return inner_.Request(id, code, choice); });
   }
-  void Finish(std::string_view id) override { inner_.Finish(id); }
+  Status Finish(std::string_view id) override { return inner_.Finish(id); }
   static inline thread_local double spent_ms = 0;
 
  private:

@@ -11,6 +11,8 @@
 //       --set konbini.issuers.13221=http://127.0.0.1:P3
 //       [--set konbini.immediate-mapping=1]
 //       [--set konbini.issuer-deadline=MILLISECONDS]   (default 10000)
+//       [--set konbini.session-timeout=SECONDS]   (default 180, at least 10:
+//        a session without a step for this long is ended whole)
 //
 // A centre without any konbini.issuers.* setting runs an issuer per
 // municipality in process. The issuer reads its municipality's registry
@@ -48,6 +50,20 @@ Result<std::unique_ptr<registry::RegistryStore>> OpenStore(
   OPENMYNA_ASSIGN_OR_RETURN(std::string target,
                             registry::RegistryDatabaseTarget("", c.data_dir));
   return registry::RegistryStore::Open(target, *c.clock);
+}
+
+// A whole number setting of at least `least` (at most 7 digits).
+Result<int> Count(const http::ServiceContext& c, const std::string& name,
+                  const std::string& fallback, int least,
+                  const std::string& unit) {
+  const std::string value = Setting(c, name, fallback);
+  if (value.empty() || value.size() > 7 ||
+      value.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(value) < least) {
+    return Fail(KonbiniErrc::kInvalidInput,
+                name + ": " + unit + ", at least " + std::to_string(least));
+  }
+  return std::stoi(value);
 }
 
 // Whether `serve --only` named `name` (a plain serve runs neither service).
@@ -133,15 +149,14 @@ Result<std::unique_ptr<http::Service>> MakeCentre(const http::ServiceContext& c,
                 "konbini.immediate-mapping: 0 or 1");
   }
   options.centre.immediate_mapping = immediate == "1";
-  const std::string deadline = Setting(c, "konbini.issuer-deadline", "10000");
-  if (deadline.empty() || deadline.size() > 7 ||
-      deadline.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(deadline) < 100) {
-    return Fail(KonbiniErrc::kInvalidInput,
-                "konbini.issuer-deadline: milliseconds, at least 100");
-  }
-  options.centre.issuer_deadline =
-      std::chrono::milliseconds(std::stoi(deadline));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      const int deadline,
+      Count(c, "konbini.issuer-deadline", "10000", 100, "milliseconds"));
+  options.centre.issuer_deadline = std::chrono::milliseconds(deadline);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      const int timeout,
+      Count(c, "konbini.session-timeout", "180", 10, "seconds"));
+  options.centre.session_timeout = std::chrono::seconds(timeout);
   const std::string prefix = "konbini.issuers.";
   std::map<std::string, std::vector<std::string>> remote;
   std::set<std::string> seen;

@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scenarios"))
@@ -40,6 +42,24 @@ from kiosk_pcsc import issue_day, openssl_verifies  # noqa: E402
 
 PIN = "1234"
 ANNOUNCE = re.compile(r"openmyna serve: \S+ on (http://127\.0\.0\.1:\d+)")
+
+
+def call(url, method, body=None, headers=None):
+    """An HTTP call to a konbini service: (status, JSON body or {})."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers=dict(headers or {}))
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            status, text = answer.status, answer.read()
+    except urllib.error.HTTPError as e:
+        status, text = e.code, e.read()
+    try:
+        return status, json.loads(text or b"{}")
+    except ValueError:
+        return status, {}
 
 
 class Serve:
@@ -247,6 +267,22 @@ def main(openmyna):
             timeout=120)
         check(none.returncode != 0 and "--municipality" in none.stderr,
               "issuer without municipality: %s" % none.stderr)
+        # A kiosk that vanishes after opening a session: the centre ends it
+        # after konbini.session-timeout, and a late step is told why.
+        short = serve("centre-short", "--only", "centre",
+                      "--set", "konbini.issuers.20218=%s" % b.url,
+                      "--set", "konbini.session-timeout=10")
+        short.wait_url()
+        sessions = short.url + "/konbini/v1/centre/sessions"
+        status, opened = call(sessions, "POST", {})
+        check(status == 201 and opened.get("request_id"),
+              "a session: %d %s" % (status, opened))
+        time.sleep(12)
+        status, late = call(sessions + "/" + opened["request_id"] + "/card",
+                            "POST", {"certificate": "AA==", "signature": "AA=="})
+        check(status == 404 and late.get("konbini_error") == "no_session" and
+              "時間切れ" in late.get("detail", ""),
+              "a late step: %d %s" % (status, late))
         # Every process stopped (their writes are on disk once they have
         # closed the database; docs/konbini.md "Known issue"), the ledger
         # holds exactly the printed documents (and the PDF's).

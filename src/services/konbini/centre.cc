@@ -9,7 +9,6 @@
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini {
-namespace {}  // namespace
 
 // In-flight issuer calls, so that the centre outlives every thread it
 // started (a late answer is dropped, but its thread still finishes).
@@ -26,6 +25,16 @@ struct Centre::Session {
   Bytes challenge;
   State state = State::kOpen;
   Authenticated who;
+  TimePoint touched;  // the last step (guarded by the centre's mutex_)
+
+  // Ends it whole: no step, answer or print can follow; what it held (the
+  // challenge, the holder) is wiped.
+  void End() {
+    std::lock_guard lock(mutex);
+    state = State::kAborted;
+    challenge.clear();
+    who = {};
+  }
 };
 
 Centre::Centre(registry::RegistryStore& store, const Clock& clock, Rng& rng,
@@ -49,35 +58,97 @@ void Centre::AddIssuer(const std::string& municipality_code,
 }
 
 std::size_t Centre::OpenSessions() const {
-  std::lock_guard lock(mutex_);
-  return sessions_.size();
+  std::vector<std::shared_ptr<Session>> stale;
+  std::size_t open = 0;
+  {
+    std::lock_guard lock(mutex_);
+    stale = TakeStaleLocked(clock_.Now());
+    open = sessions_.size();
+  }
+  for (const auto& s : stale) s->End();
+  return open;
+}
+
+std::vector<std::shared_ptr<Centre::Session>> Centre::TakeStaleLocked(
+    TimePoint now) const {
+  std::vector<std::shared_ptr<Session>> stale;
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (now - it->second->touched > options_.session_timeout) {
+      stale.push_back(it->second);
+      timed_out_[it->first] = now;
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // The reason is told for one more timeout, then forgotten.
+  std::erase_if(timed_out_, [&](const auto& t) {
+    return now - t.second > options_.session_timeout;
+  });
+  return stale;
+}
+
+Error Centre::NoSessionLocked(std::string_view request_id) const {
+  if (timed_out_.contains(request_id)) {
+    return Error(KonbiniErrc::kNoSession,
+                 "時間切れのため取引を終了しました。最初からやり直してください "
+                 "(session " +
+                     std::string(request_id) + " had no step for " +
+                     std::to_string(options_.session_timeout.count()) +
+                     " s and was ended; nothing was printed)");
+  }
+  return Error(KonbiniErrc::kNoSession,
+               "no open session " + std::string(request_id));
 }
 
 Result<std::shared_ptr<Centre::Session>> Centre::Find(
     std::string_view request_id) const {
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(request_id);
-  if (it == sessions_.end()) {
-    return Fail(KonbiniErrc::kNoSession,
-                "no open session " + std::string(request_id));
+  const TimePoint now = clock_.Now();
+  std::vector<std::shared_ptr<Session>> stale;
+  std::shared_ptr<Session> found;
+  Error missing(KonbiniErrc::kNoSession, "");
+  {
+    std::lock_guard lock(mutex_);
+    stale = TakeStaleLocked(now);
+    auto it = sessions_.find(request_id);
+    if (it == sessions_.end()) {
+      missing = NoSessionLocked(request_id);
+    } else {
+      found = it->second;
+      found->touched = now;
+    }
   }
-  return it->second;
+  for (const auto& s : stale) s->End();  // outside mutex_ (lock order)
+  if (!found) return Unexpected(std::move(missing));
+  return found;
 }
 
-void Centre::Abort(std::string_view request_id) {
+bool Centre::Abort(std::string_view request_id) {
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(request_id);
-    if (it == sessions_.end()) return;
+    if (it == sessions_.end()) return false;
     session = it->second;
     sessions_.erase(it);
   }
-  std::lock_guard lock(session->mutex);
-  session->state = Session::State::kAborted;
+  session->End();
+  return true;
 }
 
-void Centre::Finish(std::string_view request_id) { Abort(request_id); }
+Status Centre::Finish(std::string_view request_id) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(request_id));
+  bool aborted = false;
+  {
+    std::lock_guard lock(session->mutex);
+    aborted = session->state == Session::State::kAborted;
+  }
+  if (!Abort(request_id) || aborted) {
+    return Fail(KonbiniErrc::kNoSession,
+                "the session had already ended; nothing was printed");
+  }
+  return Ok();
+}
 
 Result<SessionStart> Centre::Begin() {
   if (auto closed = domain::KonbiniClosedReason(clock_.Now(), options_.hours,
@@ -89,10 +160,16 @@ Result<SessionStart> Centre::Begin() {
   session->request_id = "req-" + ToHex(rng_.Bytes(16));
   session->challenge = rng_.Bytes(32);
   SessionStart start{session->request_id, session->challenge};
-  std::lock_guard lock(mutex_);
-  if (!sessions_.emplace(session->request_id, session).second) {
-    return Fail(KonbiniErrc::kInternal, "request id collision");
+  session->touched = clock_.Now();
+  std::vector<std::shared_ptr<Session>> stale;
+  bool added = false;
+  {
+    std::lock_guard lock(mutex_);
+    stale = TakeStaleLocked(session->touched);
+    added = sessions_.emplace(session->request_id, session).second;
   }
+  for (const auto& s : stale) s->End();
+  if (!added) return Fail(KonbiniErrc::kInternal, "request id collision");
   return start;
 }
 
@@ -263,7 +340,10 @@ Result<SignedDocument> Centre::Request(std::string_view request_id,
   Result<SignedDocument> result = answer.get();
   std::lock_guard lock(session->mutex);
   if (session->state != Session::State::kRequesting) {
-    return Fail(KonbiniErrc::kNoSession, "the session was aborted");
+    return Fail(KonbiniErrc::kNoSession,
+                "取引は終了しました。最初からやり直してください (the session "
+                "ended while the issuer worked: timed out or cancelled; its "
+                "document was dropped, nothing was printed)");
   }
   if (!result) {
     if (result.error().Is(KonbiniErrc::kRefused) ||
@@ -293,6 +373,10 @@ Result<SignedDocument> Centre::Request(std::string_view request_id,
       doc.certificate != request.certificate) {
     halted_.store(true);
     session->state = Session::State::kAborted;
+    {
+      std::lock_guard sessions_lock(mutex_);
+      sessions_.erase(session->request_id);
+    }
     return Fail(KonbiniErrc::kBinding,
                 "the document is not this session's: issuance halted");
   }

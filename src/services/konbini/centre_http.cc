@@ -96,7 +96,9 @@ Status AddCentreApi(http::Router& router, CentrePort& centre) {
                       if (!SplitPath(request.path, id, step) || !step.empty()) {
                         return http::Problem(404, "Not Found", "no session");
                       }
-                      centre.Finish(id);
+                      if (Status ended = centre.Finish(id); !ended) {
+                        return wire::ErrorResponse(ended.error());
+                      }
                       http::Response done;
                       done.status = 204;
                       return done;
@@ -152,11 +154,16 @@ Result<SignedDocument> HttpCentre::Request(std::string_view request_id,
   return wire::SignedDocumentFromJson(document);
 }
 
-void HttpCentre::Finish(std::string_view request_id) {
+Status HttpCentre::Finish(std::string_view request_id) {
   http::ClientRequest call;
   call.method = "DELETE";
   call.url = url_ + std::string(kSessions) + "/" + std::string(request_id);
-  (void)http::Fetch(call);  // nothing more a kiosk can do when it fails
+  auto answer = http::Fetch(call);
+  if (answer && answer->status == 204) return Ok();
+  // A session the centre did not confirm ended is not printed.
+  auto error = wire::JsonAnswer(answer, call.url);
+  if (error) return Fail(KonbiniErrc::kInternal, call.url + ": no 204");
+  return Unexpected(std::move(error).error());
 }
 
 }  // namespace openmyna::konbini

@@ -132,7 +132,7 @@ Result<Authenticated> Kiosk::SignIn(KioskCard& card, std::string_view pin) {
                               card.SignChallenge(start.challenge));
     return centre_.Authenticate(start.request_id, der, signature);
   }();
-  if (!who) centre_.Finish(start.request_id);
+  if (!who) (void)centre_.Finish(start.request_id);
   // The card may be removed now (konbini.md §1.3).
   return who;
 }
@@ -144,7 +144,9 @@ Result<int> Kiosk::Fee(const KioskChoice& choice) const {
   return per_copy * choice.request.copies;
 }
 
-void Kiosk::Cancel(std::string_view request_id) { centre_.Finish(request_id); }
+void Kiosk::Cancel(std::string_view request_id) {
+  (void)centre_.Finish(request_id);  // ended either way
+}
 
 Result<Printout> Kiosk::Issue(const Authenticated& who,
                               const KioskChoice& choice) {
@@ -152,7 +154,10 @@ Result<Printout> Kiosk::Issue(const Authenticated& who,
   struct End {
     CentrePort& centre;
     const std::string& id;
-    ~End() { centre.Finish(id); }
+    bool ended = false;
+    ~End() {
+      if (!ended) (void)centre.Finish(id);
+    }
   } end{centre_, who.request_id};
 
   auto key = keys_.find(choice.municipality_code);
@@ -175,6 +180,13 @@ Result<Printout> Kiosk::Issue(const Authenticated& who,
   OPENMYNA_RETURN_IF_ERROR(CheckPrintable(fetched, key->second, who,
                                           choice.municipality_code,
                                           choice.request.certificate));
+  // Print only while the centre still holds the session: one that timed
+  // out meanwhile prints nothing (the Yokohama class, konbini.md §4).
+  end.ended = true;
+  if (Status finished = centre_.Finish(who.request_id); !finished) {
+    return Fail(KonbiniErrc::kNoSession,
+                finished.error().message() + " (not printed)");
+  }
   return Printout{who.request_id,
                   fee,
                   std::move(fetched.document),

@@ -63,8 +63,10 @@ class KonbiniRemoteTest : public KonbiniTest {
   }
 
   // The centre with the given remote instances, behind its own server.
-  Node CentreOf(const std::map<std::string, std::vector<std::string>>& urls) {
-    centre_ = std::make_unique<Centre>(*store_, clock_, rng_, *verifier_);
+  Node CentreOf(const std::map<std::string, std::vector<std::string>>& urls,
+                CentreOptions options = {}) {
+    centre_ =
+        std::make_unique<Centre>(*store_, clock_, rng_, *verifier_, options);
     auto directory = std::make_shared<IssuerDirectory>();
     for (const auto& [code, list] : urls) {
       for (const auto& url : list) {
@@ -215,6 +217,130 @@ TEST_F(KonbiniRemoteTest, AFailedIssuerEndsTheSessionARefusalDoesNot) {
   EXPECT_TRUE(again.error().Is(KonbiniErrc::kNoSession)) << again.error();
   EXPECT_EQ(failing->calls.load(), 1);
   EXPECT_EQ(centre->OpenSessions(), 0u);
+}
+
+// A kiosk whose holder walks away after the document came: the centre's
+// clock moves past the timeout before the kiosk would print.
+class WalkAway final : public CentrePort {
+ public:
+  WalkAway(CentrePort& inner, FixedClock& clock, std::chrono::seconds away)
+      : inner_(inner), clock_(clock), away_(away) {}
+  Result<SessionStart> Begin() override { return inner_.Begin(); }
+  Result<Authenticated> Authenticate(std::string_view id, ByteView der,
+                                     ByteView signature) override {
+    return inner_.Authenticate(id, der, signature);
+  }
+  Result<SignedDocument> Request(std::string_view id, const std::string& code,
+                                 const IssueRequest& choice) override {
+    auto document = inner_.Request(id, code, choice);
+    clock_.Advance(away_);
+    return document;
+  }
+  Status Finish(std::string_view id) override { return inner_.Finish(id); }
+
+ private:
+  CentrePort& inner_;
+  FixedClock& clock_;
+  std::chrono::seconds away_;
+};
+
+// Sessions abandoned at each step by a kiosk in another process are ended
+// by the centre after its timeout, and a late step is refused saying so.
+TEST_F(KonbiniRemoteTest, AbandonedSessionsEndAfterTheTimeoutAtEveryStep) {
+  Node a = Issuer("20218", "20218-a");
+  CentreOptions options;
+  options.session_timeout = std::chrono::seconds(60);
+  Node centre = CentreOf({{"20218", {a.url}}}, options);
+  HttpCentre remote(centre.url);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  ASSERT_TRUE(card.VerifyPin("1234"));
+  // Left before the card, after the card, after the document came.
+  auto left_at_card = remote.Begin();
+  ASSERT_TRUE(left_at_card) << left_at_card.error();
+  auto signed_in = [&]() -> Result<SessionStart> {
+    OPENMYNA_ASSIGN_OR_RETURN(SessionStart start, remote.Begin());
+    OPENMYNA_ASSIGN_OR_RETURN(Bytes signature,
+                              card.SignChallenge(start.challenge));
+    OPENMYNA_RETURN_IF_ERROR(
+        remote.Authenticate(start.request_id, h.certificate_der, signature));
+    return start;
+  };
+  auto left_at_choice = signed_in();
+  ASSERT_TRUE(left_at_choice) << left_at_choice.error();
+  auto left_at_print = signed_in();
+  ASSERT_TRUE(left_at_print) << left_at_print.error();
+  IssueRequest choice;
+  choice.certificate = KonbiniCertificate::kInkan;
+  auto fetched = remote.Request(left_at_print->request_id, "20218", choice);
+  ASSERT_TRUE(fetched) << fetched.error();
+  EXPECT_EQ(centre_->OpenSessions(), 3u);
+
+  clock_.Advance(std::chrono::seconds(59));
+  EXPECT_EQ(centre_->OpenSessions(), 3u);  // not yet
+  clock_.Advance(std::chrono::seconds(2));
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+
+  // Every late step is refused with the reason, none can print.
+  auto signature = card.SignChallenge(left_at_card->challenge);
+  ASSERT_TRUE(signature);
+  auto late_card = remote.Authenticate(left_at_card->request_id,
+                                       h.certificate_der, *signature);
+  ASSERT_FALSE(late_card);
+  EXPECT_TRUE(late_card.error().Is(KonbiniErrc::kNoSession));
+  EXPECT_NE(late_card.error().message().find("時間切れ"), std::string::npos)
+      << late_card.error();
+  auto late_choice =
+      remote.Request(left_at_choice->request_id, "20218", choice);
+  ASSERT_FALSE(late_choice);
+  EXPECT_TRUE(late_choice.error().Is(KonbiniErrc::kNoSession));
+  EXPECT_NE(late_choice.error().message().find("60 s"), std::string::npos)
+      << late_choice.error();
+  auto late_print = remote.Finish(left_at_print->request_id);
+  ASSERT_FALSE(late_print);
+  EXPECT_TRUE(late_print.error().Is(KonbiniErrc::kNoSession));
+  // On the wire: a problem document naming the error (RFC 9457).
+  http::ClientRequest call;
+  call.method = "DELETE";
+  call.url =
+      centre.url + "/konbini/v1/centre/sessions/" + left_at_choice->request_id;
+  auto answer = http::Fetch(call);
+  ASSERT_TRUE(answer) << answer.error();
+  EXPECT_EQ(answer->status, 404);
+  EXPECT_NE(answer->body.find("\"konbini_error\":\"no_session\""),
+            std::string::npos)
+      << answer->body;
+  // New sessions are served as before.
+  auto next = RunAt(centre.url, 0, Choice("20218", KonbiniCertificate::kInkan));
+  EXPECT_TRUE(next) << next.error();
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+// The holder came back after the timeout: the kiosk holds a valid signed
+// document of its session, yet the centre ended it, so nothing prints.
+TEST_F(KonbiniRemoteTest, NothingPrintsAfterTheCentreTimedTheSessionOut) {
+  Node a = Issuer("20218", "20218-a");
+  CentreOptions options;
+  options.session_timeout = std::chrono::seconds(60);
+  Node centre = CentreOf({{"20218", {a.url}}}, options);
+  HttpCentre remote(centre.url);
+  WalkAway away(remote, clock_, std::chrono::seconds(61));
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  Kiosk kiosk(away, clock_, keys_);
+  auto printed =
+      kiosk.Run(card, "1234", Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(printed);
+  EXPECT_TRUE(printed.error().Is(KonbiniErrc::kNoSession)) << printed.error();
+  EXPECT_NE(printed.error().message().find("not printed"), std::string::npos)
+      << printed.error();
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+  // The same walk within the timeout prints.
+  WalkAway brief(remote, clock_, std::chrono::seconds(30));
+  Kiosk again(brief, clock_, keys_);
+  auto ok =
+      again.Run(card, "1234", Choice("20218", KonbiniCertificate::kInkan));
+  EXPECT_TRUE(ok) << ok.error();
 }
 
 }  // namespace

@@ -15,7 +15,11 @@
 //  - a stage that misses its deadline aborts the WHOLE session: the late
 //    answer is dropped, nothing of it can be fetched or printed;
 //  - several issuer instances per municipality share nothing but the
-//    registry (the multi-server topology is the only topology).
+//    registry (the multi-server topology is the only topology);
+//  - a session left without a step for `session_timeout` (a kiosk that
+//    vanished mid-way) is ended whole, whatever step it was at: nothing of
+//    it can be fetched, printed or finished afterwards, and a late step is
+//    told so.
 #pragma once
 
 #include <atomic>
@@ -50,6 +54,9 @@ class CardVerifier {
 struct CentreOptions {
   // How long the centre waits for an issuer before it aborts the session.
   std::chrono::milliseconds issuer_deadline{10'000};
+  // A session with no step for this long is ended (the kiosk vanished or
+  // was left): the same 180 s as the kiosk screen's reset (kiosk_page.h).
+  std::chrono::seconds session_timeout{180};
   // Certificate → resident mapping: by default usable from the day after
   // the certificate was issued (konbini.md §1.3, "next day"); true: at once.
   bool immediate_mapping = false;
@@ -83,7 +90,9 @@ class CentrePort {
   virtual Result<SignedDocument> Request(std::string_view request_id,
                                          const std::string& municipality_code,
                                          const IssueRequest& choice) = 0;
-  virtual void Finish(std::string_view request_id) = 0;
+  // Ends the session. Ok when it was still open (a kiosk prints only
+  // then); kNoSession when it had already ended (timed out, aborted).
+  virtual Status Finish(std::string_view request_id) = 0;
 };
 
 class Centre final : public CentrePort {
@@ -117,10 +126,11 @@ class Centre final : public CentrePort {
   Result<SignedDocument> Request(std::string_view request_id,
                                  const std::string& municipality_code,
                                  const IssueRequest& choice) override;
-  // The kiosk printed (or gave up): the session ends and is wiped.
-  void Finish(std::string_view request_id) override;
+  // The kiosk prints (or gave up): the session ends and is wiped.
+  Status Finish(std::string_view request_id) override;
 
-  // Sessions open now (for tests and monitoring).
+  // Sessions open now (for tests and monitoring); ends the timed-out ones
+  // first.
   std::size_t OpenSessions() const;
   // True once a binding violation halted issuance (konbini.md §4, Shingu's
   // instant-stop rule). Every later Request is refused.
@@ -129,8 +139,15 @@ class Centre final : public CentrePort {
  private:
   struct Session;
   struct InFlight;
+  // The open session (its last step now); kNoSession, saying whether it
+  // timed out, when there is none.
   Result<std::shared_ptr<Session>> Find(std::string_view request_id) const;
-  void Abort(std::string_view request_id);
+  // Ends the session; false when it was not open.
+  bool Abort(std::string_view request_id);
+  // Takes out every session without a step for session_timeout (the
+  // caller holds mutex_, and Ends them after releasing it: lock order).
+  std::vector<std::shared_ptr<Session>> TakeStaleLocked(TimePoint now) const;
+  Error NoSessionLocked(std::string_view request_id) const;
 
   registry::RegistryStore& store_;
   const Clock& clock_;
@@ -138,7 +155,11 @@ class Centre final : public CentrePort {
   CardVerifier& verifier_;
   CentreOptions options_;
   mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
+  // mutable: a const look-up also ends the timed-out sessions.
+  mutable std::map<std::string, std::shared_ptr<Session>, std::less<>>
+      sessions_;
+  // Ids ended by the timeout, kept one more timeout to name the reason.
+  mutable std::map<std::string, TimePoint, std::less<>> timed_out_;
   std::map<std::string, std::vector<std::shared_ptr<IssuerPort>>> issuers_;
   std::map<std::string, std::size_t> next_;
   std::atomic<bool> halted_{false};

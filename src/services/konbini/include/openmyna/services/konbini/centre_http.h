@@ -10,7 +10,8 @@
 //   POST   /konbini/v1/centre/sessions/{id}/document
 //                       {"municipality", "request": IssueRequest}
 //                                                 -> SignedDocument JSON
-//   DELETE /konbini/v1/centre/sessions/{id}       -> 204 (session wiped)
+//   DELETE /konbini/v1/centre/sessions/{id}       -> 204 (session wiped;
+//                  404 when it had already ended: the kiosk prints nothing)
 //
 // Bytes are base64 (RFC 4648 §4). Errors are problem documents (RFC 9457)
 // naming the konbini error. The session lives in the centre only, keyed by
@@ -40,7 +41,7 @@ class HttpCentre final : public CentrePort {
   Result<SignedDocument> Request(std::string_view request_id,
                                  const std::string& municipality_code,
                                  const IssueRequest& choice) override;
-  void Finish(std::string_view request_id) override;
+  Status Finish(std::string_view request_id) override;
 
  private:
   std::string url_;
