@@ -6,9 +6,10 @@
 // the sandbox's registry (DIR/registry.db or --postgres) and CA roots; the
 // documents are signed with DIR/konbini/<code>.document-key.pem (made on
 // first use). With --centre URL the kiosk talks to a centre in another
-// process (`serve --only centre`) and checks the documents with the
-// public keys in DIR/konbini. Exit 0 printed / valid, 1 refused / not valid
-// (the reason is printed), 2 bad input, 3 failure.
+// process (`serve --only centre`), authenticated by its credential
+// (--kiosk-id, DIR/konbini/kiosks/ID.credential), and checks the documents
+// with the public keys in DIR/konbini. Exit 0 printed / valid, 1 refused / not
+// valid (the reason is printed), 2 bad input, 3 failure.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -31,6 +32,7 @@
 #include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/kiosk.h"
+#include "openmyna/services/konbini/kiosk_credentials.h"
 #include "openmyna/services/konbini/site.h"
 
 namespace openmyna::cli {
@@ -53,7 +55,8 @@ struct KioskOptions {
   std::string now;
   bool immediate_mapping = false;
   std::string postgres;
-  std::string centre;  // URL of a centre in another process
+  std::string centre;                // URL of a centre in another process
+  std::string kiosk_id = "kiosk-1";  // its credential, for that centre
 };
 
 void RunKiosk(const KioskOptions& o, Context& context) {
@@ -90,7 +93,9 @@ void RunKiosk(const KioskOptions& o, Context& context) {
     if (!o.centre.starts_with("http://") && !o.centre.starts_with("https://")) {
       return context.BadInput("--centre", "an http:// URL");
     }
-    remote = std::make_unique<konbini::HttpCentre>(o.centre);
+    auto credential = konbini::LoadKioskCredential(dir, o.kiosk_id);
+    if (!credential) return context.Failed(credential.error());
+    remote = std::make_unique<konbini::HttpCentre>(o.centre, *credential);
     centre = remote.get();
     keys = konbini::DocumentKeysIn(dir);
   } else {
@@ -226,6 +231,10 @@ void AddKiosk(CLI::App& app, Context& context) {
                     "URL of a centre in another process (`serve --only "
                     "centre`); default: the centre and the issuers in this "
                     "process");
+  kiosk->add_option("--kiosk-id", o->kiosk_id,
+                    "with --centre: this kiosk's id at the centre, its "
+                    "credential in DIR/konbini/kiosks/ID.credential (default "
+                    "kiosk-1)");
   kiosk->add_option("--postgres", o->postgres,
                     "PostgreSQL URL of the registry (default: "
                     "DIR/registry.db or $OPENMYNA_REGISTRY_DB)");

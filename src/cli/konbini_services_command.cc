@@ -11,6 +11,8 @@
 //       --set konbini.issuers.13221=http://127.0.0.1:P3
 //       [--set konbini.immediate-mapping=1]
 //       [--set konbini.issuer-deadline=MILLISECONDS]   (default 10000)
+//       [--set konbini.kiosks=ID[,ID...]]   (default kiosk-1: the kiosks
+//        enrolled, each with its credential DIR/konbini/kiosks/ID.credential)
 //       [--set konbini.session-timeout=SECONDS]   (default 180, at least 10:
 //        a session without a step for this long is ended whole)
 //
@@ -32,6 +34,7 @@
 #include "openmyna/services/konbini/document_keys.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/issuer_http.h"
+#include "openmyna/services/konbini/kiosk_credentials.h"
 #include "openmyna/services/konbini/site.h"
 
 namespace openmyna::cli {
@@ -202,8 +205,26 @@ Result<std::unique_ptr<http::Service>> MakeCentre(const http::ServiceContext& c,
       }
     }
   }
-  OPENMYNA_RETURN_IF_ERROR(
-      konbini::AddCentreApi(router, service->site->centre()));
+  // The kiosks it serves, each with its own credential (docs/konbini.md
+  // "Kiosks at the centre").
+  auto kiosks = std::make_shared<konbini::KioskCredentials>();
+  std::stringstream ids(Setting(c, "konbini.kiosks", "kiosk-1"));
+  std::string enrolled;
+  for (std::string id; std::getline(ids, id, ',');) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        std::string credential,
+        konbini::LoadOrCreateKioskCredential(c.data_dir, id));
+    kiosks->Enrol(std::move(credential));
+    enrolled += (enrolled.empty() ? "" : ", ") + id;
+  }
+  if (enrolled.empty()) {
+    return Fail(KonbiniErrc::kInvalidInput,
+                "konbini.kiosks: at least one kiosk id");
+  }
+  OPENMYNA_RETURN_IF_ERROR(konbini::AddCentreApi(
+      router, service->site->centre(), std::move(kiosks)));
+  std::printf("openmyna serve: centre, kiosks enrolled: %s\n",
+              enrolled.c_str());
   return std::unique_ptr<http::Service>(std::move(service));
 }
 

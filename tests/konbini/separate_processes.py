@@ -274,12 +274,27 @@ def main(openmyna):
                       "--set", "konbini.session-timeout=10")
         short.wait_url()
         sessions = short.url + "/konbini/v1/centre/sessions"
-        status, opened = call(sessions, "POST", {})
+        # Only an enrolled kiosk (kiosk-1 by default, its credential 0600).
+        path = os.path.join(box.data, "konbini", "kiosks", "kiosk-1.credential")
+        check(os.stat(path).st_mode & 0o777 == 0o600, "credential mode")
+        kiosk1 = {"Authorization": "Bearer " + open(path).read().strip()}
+        for headers in ({}, {"Authorization": "Bearer kiosk-1:" + "0" * 64}):
+            status, refused = call(sessions, "POST", {}, headers)
+            check(status == 401 and
+                  refused.get("konbini_error") == "refused",
+                  "an unauthenticated kiosk: %d %s" % (status, refused))
+        r = kiosk(short.url, os.path.join(work, "stranger.json"),
+                  "--kiosk-id", "kiosk-9", "--municipality", "20218",
+                  "--certificate", "inkan")
+        check(r.returncode != 0 and "not enrolled" in r.stderr,
+              "a kiosk never enrolled: %d %s" % (r.returncode, r.stderr))
+        status, opened = call(sessions, "POST", {}, kiosk1)
         check(status == 201 and opened.get("request_id"),
               "a session: %d %s" % (status, opened))
         time.sleep(12)
         status, late = call(sessions + "/" + opened["request_id"] + "/card",
-                            "POST", {"certificate": "AA==", "signature": "AA=="})
+                            "POST", {"certificate": "AA==", "signature": "AA=="},
+                            kiosk1)
         check(status == 404 and late.get("konbini_error") == "no_session" and
               "時間切れ" in late.get("detail", ""),
               "a late step: %d %s" % (status, late))

@@ -67,64 +67,79 @@ http::Response Step(CentrePort& centre, const http::Request& request,
   return wire::JsonResponse(wire::ToJson(*document));
 }
 
-}  // namespace
-
-Status AddCentreApi(http::Router& router, CentrePort& centre) {
-  OPENMYNA_RETURN_IF_ERROR(
-      router.Add("POST", std::string(kSessions),
-                 [&centre](const http::Request&) -> http::Response {
-                   auto start = centre.Begin();
-                   if (!start) return wire::ErrorResponse(start.error());
-                   return wire::JsonResponse(
-                       {{"request_id", start->request_id},
-                        {"challenge", Base64Encode(start->challenge)}},
-                       201);
-                 }));
-  OPENMYNA_RETURN_IF_ERROR(router.Add(
-      "POST", std::string(kSessions) + "/*",
-      [&centre](const http::Request& request) -> http::Response {
-        std::string id, step;
-        if (!SplitPath(request.path, id, step) ||
-            (step != "card" && step != "document")) {
-          return http::Problem(404, "Not Found", "no such session step");
-        }
-        return Step(centre, request, id, step);
-      }));
-  return router.Add("DELETE", std::string(kSessions) + "/*",
-                    [&centre](const http::Request& request) -> http::Response {
-                      std::string id, step;
-                      if (!SplitPath(request.path, id, step) || !step.empty()) {
-                        return http::Problem(404, "Not Found", "no session");
-                      }
-                      if (Status ended = centre.Finish(id); !ended) {
-                        return wire::ErrorResponse(ended.error());
-                      }
-                      http::Response done;
-                      done.status = 204;
-                      return done;
-                    });
+// The route's answer for an enrolled kiosk only.
+http::Handler ForKiosks(std::shared_ptr<const KioskCredentials> kiosks,
+                        http::Handler serve) {
+  return [kiosks = std::move(kiosks), serve = std::move(serve)](
+             const http::Request& request) -> http::Response {
+    if (auto kiosk = kiosks->Check(request.HeaderValue("Authorization"));
+        !kiosk) {
+      return wire::ErrorResponse(kiosk.error(), 401)
+          .AddHeader("WWW-Authenticate", "Bearer");
+    }
+    return serve(request);
+  };
 }
 
-HttpCentre::HttpCentre(std::string url) : url_(std::move(url)) {
+}  // namespace
+
+Status AddCentreApi(http::Router& router, CentrePort& centre,
+                    std::shared_ptr<const KioskCredentials> kiosks) {
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", std::string(kSessions),
+      ForKiosks(kiosks, [&centre](const http::Request&) -> http::Response {
+        auto start = centre.Begin();
+        if (!start) return wire::ErrorResponse(start.error());
+        return wire::JsonResponse(
+            {{"request_id", start->request_id},
+             {"challenge", Base64Encode(start->challenge)}},
+            201);
+      })));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", std::string(kSessions) + "/*",
+      ForKiosks(
+          kiosks, [&centre](const http::Request& request) -> http::Response {
+            std::string id, step;
+            if (!SplitPath(request.path, id, step) ||
+                (step != "card" && step != "document")) {
+              return http::Problem(404, "Not Found", "no such session step");
+            }
+            return Step(centre, request, id, step);
+          })));
+  return router.Add(
+      "DELETE", std::string(kSessions) + "/*",
+      ForKiosks(kiosks,
+                [&centre](const http::Request& request) -> http::Response {
+                  std::string id, step;
+                  if (!SplitPath(request.path, id, step) || !step.empty()) {
+                    return http::Problem(404, "Not Found", "no session");
+                  }
+                  if (Status ended = centre.Finish(id); !ended) {
+                    return wire::ErrorResponse(ended.error());
+                  }
+                  http::Response done;
+                  done.status = 204;
+                  return done;
+                }));
+}
+
+HttpCentre::HttpCentre(std::string url, std::string credential)
+    : url_(std::move(url)), authorization_("Bearer " + credential) {
   while (!url_.empty() && url_.back() == '/') url_.pop_back();
 }
 
-namespace {
-
-Result<json> Post(const std::string& url, const json& body) {
+Result<json> HttpCentre::Post(const std::string& path, const json& body) const {
   http::ClientRequest call;
   call.method = "POST";
-  call.url = url;
-  call.headers = {{"Content-Type", "application/json"}};
+  call.url = url_ + std::string(kSessions) + path;
+  call.headers = {{"Content-Type", "application/json"},
+                  {"Authorization", authorization_}};
   call.body = body.dump();
-  return wire::JsonAnswer(http::Fetch(call), url);
+  return wire::JsonAnswer(http::Fetch(call), call.url);
 }
 
-}  // namespace
-
 Result<SessionStart> HttpCentre::Begin() {
-  OPENMYNA_ASSIGN_OR_RETURN(
-      json start, Post(url_ + std::string(kSessions), json::object()));
+  OPENMYNA_ASSIGN_OR_RETURN(json start, Post("", json::object()));
   auto challenge = Base64Decode(start.value("challenge", std::string()));
   if (!challenge || !start.contains("request_id")) {
     return Fail(KonbiniErrc::kInternal, url_ + ": not a session");
@@ -136,8 +151,7 @@ Result<Authenticated> HttpCentre::Authenticate(std::string_view request_id,
                                                ByteView certificate_der,
                                                ByteView signature) {
   OPENMYNA_ASSIGN_OR_RETURN(
-      json who, Post(url_ + std::string(kSessions) + "/" +
-                         std::string(request_id) + "/card",
+      json who, Post("/" + std::string(request_id) + "/card",
                      {{"certificate", Base64Encode(certificate_der)},
                       {"signature", Base64Encode(signature)}}));
   return wire::AuthenticatedFromJson(who);
@@ -147,8 +161,7 @@ Result<SignedDocument> HttpCentre::Request(std::string_view request_id,
                                            const std::string& municipality_code,
                                            const IssueRequest& choice) {
   OPENMYNA_ASSIGN_OR_RETURN(json document,
-                            Post(url_ + std::string(kSessions) + "/" +
-                                     std::string(request_id) + "/document",
+                            Post("/" + std::string(request_id) + "/document",
                                  {{"municipality", municipality_code},
                                   {"request", wire::ToJson(choice)}}));
   return wire::SignedDocumentFromJson(document);
@@ -158,6 +171,7 @@ Status HttpCentre::Finish(std::string_view request_id) {
   http::ClientRequest call;
   call.method = "DELETE";
   call.url = url_ + std::string(kSessions) + "/" + std::string(request_id);
+  call.headers = {{"Authorization", authorization_}};
   auto answer = http::Fetch(call);
   if (answer && answer->status == 204) return Ok();
   // A session the centre did not confirm ended is not printed.

@@ -2,11 +2,7 @@
 
 #include <openssl/crypto.h>
 
-#include "openmyna/base/bytes.h"
-#include "openmyna/base/file_io.h"
-#include "openmyna/base/rng.h"
 #include "openmyna/http/client.h"
-#include "openmyna/services/konbini/document_keys.h"
 #include "openmyna/services/konbini/errors.h"
 #include "wire.h"
 
@@ -28,21 +24,7 @@ bool TokenMatches(const http::Request& request, const std::string& token) {
 }  // namespace
 
 Result<std::string> LoadOrCreateIssuerToken(const std::filesystem::path& dir) {
-  const auto path = dir / "konbini" / "issuer-token";
-  std::string token;
-  OPENMYNA_RETURN_IF_ERROR(WithKeyDirLock(dir, [&]() -> Status {
-    if (auto kept = ReadFileText(path)) {
-      token = *kept;
-      return Ok();
-    }
-    OpenSslRng rng;
-    token = ToHex(rng.Bytes(32));
-    return WriteFileAtomically(path, token);  // 0600
-  }));
-  while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) {
-    token.pop_back();
-  }
-  return token;
+  return wire::LoadOrCreateSecret(dir, "issuer-token", "");
 }
 
 Status AddIssuerApi(http::Router& router, IssuerPort& issuer,

@@ -4,6 +4,8 @@
 // instances of a municipality through HttpIssuer, as `serve --only
 // centre|issuer` wires them. The expected subjects and instance names are
 // the ones the test configured and the registry's sample residents.
+#include <sys/stat.h>
+
 #include <set>
 
 #include "konbini_test_fixture.h"
@@ -11,6 +13,7 @@
 #include "openmyna/http/server.h"
 #include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/issuer_http.h"
+#include "openmyna/services/konbini/kiosk_credentials.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -74,15 +77,23 @@ class KonbiniRemoteTest : public KonbiniTest {
             code, std::make_shared<HttpIssuer>(code, url, kToken, directory));
       }
     }
+    if (!kiosks_) {
+      auto credential = LoadOrCreateKioskCredential(dir_, "kiosk-1");
+      EXPECT_TRUE(credential) << credential.error();
+      credential_ = credential.value_or("");
+      auto kiosks = std::make_shared<KioskCredentials>();
+      kiosks->Enrol(credential_);
+      kiosks_ = kiosks;
+    }
     http::Router router;
-    Status added = AddCentreApi(router, *centre_);
+    Status added = AddCentreApi(router, *centre_, kiosks_);
     EXPECT_TRUE(added) << added.error();
     return Serve(std::move(router));
   }
 
   Result<Printout> RunAt(const std::string& centre_url, int holder,
                          KioskChoice choice) {
-    HttpCentre centre(centre_url);
+    HttpCentre centre(centre_url, credential_);
     const Holder& h = holders_.at(holder);
     SoftwareCard card(h.certificate_der, h.key, "1234");
     Kiosk kiosk(centre, clock_, keys_);
@@ -91,6 +102,8 @@ class KonbiniRemoteTest : public KonbiniTest {
 
   std::vector<std::unique_ptr<MunicipalIssuer>> issuers_;
   std::unique_ptr<Centre> centre_;
+  std::shared_ptr<const KioskCredentials> kiosks_;  // kiosk-1 enrolled
+  std::string credential_;                          // kiosk-1's
 };
 
 TEST_F(KonbiniRemoteTest, SessionsThroughTheCentreReachEveryInstance) {
@@ -251,7 +264,7 @@ TEST_F(KonbiniRemoteTest, AbandonedSessionsEndAfterTheTimeoutAtEveryStep) {
   CentreOptions options;
   options.session_timeout = std::chrono::seconds(60);
   Node centre = CentreOf({{"20218", {a.url}}}, options);
-  HttpCentre remote(centre.url);
+  HttpCentre remote(centre.url, credential_);
   const Holder& h = holders_.at(0);
   SoftwareCard card(h.certificate_der, h.key, "1234");
   ASSERT_TRUE(card.VerifyPin("1234"));
@@ -304,6 +317,7 @@ TEST_F(KonbiniRemoteTest, AbandonedSessionsEndAfterTheTimeoutAtEveryStep) {
   call.method = "DELETE";
   call.url =
       centre.url + "/konbini/v1/centre/sessions/" + left_at_choice->request_id;
+  call.headers = {{"Authorization", "Bearer " + credential_}};
   auto answer = http::Fetch(call);
   ASSERT_TRUE(answer) << answer.error();
   EXPECT_EQ(answer->status, 404);
@@ -323,7 +337,7 @@ TEST_F(KonbiniRemoteTest, NothingPrintsAfterTheCentreTimedTheSessionOut) {
   CentreOptions options;
   options.session_timeout = std::chrono::seconds(60);
   Node centre = CentreOf({{"20218", {a.url}}}, options);
-  HttpCentre remote(centre.url);
+  HttpCentre remote(centre.url, credential_);
   WalkAway away(remote, clock_, std::chrono::seconds(61));
   const Holder& h = holders_.at(0);
   SoftwareCard card(h.certificate_der, h.key, "1234");
@@ -341,6 +355,85 @@ TEST_F(KonbiniRemoteTest, NothingPrintsAfterTheCentreTimedTheSessionOut) {
   auto ok =
       again.Run(card, "1234", Choice("20218", KonbiniCertificate::kInkan));
   EXPECT_TRUE(ok) << ok.error();
+}
+
+// Only the kiosks the centre enrolled may open or drive a session: no
+// credential, a wrong secret, an unknown kiosk, another kiosk's secret
+// under this id are each refused (401) before the centre does anything.
+TEST_F(KonbiniRemoteTest, OnlyAnEnrolledKioskMayUseTheCentre) {
+  Node a = Issuer("20218", "20218-a");
+  Node centre = CentreOf({{"20218", {a.url}}});
+  auto other = LoadOrCreateKioskCredential(dir_, "kiosk-2");  // not enrolled
+  ASSERT_TRUE(other) << other.error();
+  const std::string secret = credential_.substr(credential_.find(':') + 1);
+  const std::string other_secret = other->substr(other->find(':') + 1);
+  const std::string sessions = centre.url + "/konbini/v1/centre/sessions";
+  for (const std::string& auth : std::vector<std::string>{
+           std::string(), "Bearer " + secret, "Bearer kiosk-1:" + other_secret,
+           "Bearer " + *other, "Basic a2lvc2stMTp4",
+           "Bearer kiosk-1:", "Bearer " + credential_ + "0"}) {
+    for (const auto& [method, url] :
+         std::vector<std::pair<std::string, std::string>>{
+             {"POST", sessions},
+             {"POST", sessions + "/req-00/card"},
+             {"DELETE", sessions + "/req-00"}}) {
+      http::ClientRequest call;
+      call.method = method;
+      call.url = url;
+      call.headers = {{"Content-Type", "application/json"}};
+      if (!auth.empty()) call.headers.push_back({"Authorization", auth});
+      call.body = "{}";
+      auto answer = http::Fetch(call);
+      ASSERT_TRUE(answer) << answer.error();
+      EXPECT_EQ(answer->status, 401) << method << " " << url << " " << auth;
+      EXPECT_EQ(answer->body.find("challenge"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+  // Through the kiosk code: refused with the reason, nothing printed.
+  HttpCentre stranger(centre.url, *other);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  Kiosk kiosk(stranger, clock_, keys_);
+  auto refused =
+      kiosk.Run(card, "1234", Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(KonbiniErrc::kRefused)) << refused.error();
+  EXPECT_NE(refused.error().message().find("登録されていません"),
+            std::string::npos)
+      << refused.error();
+  // The enrolled kiosk is served.
+  auto printed =
+      RunAt(centre.url, 0, Choice("20218", KonbiniCertificate::kInkan));
+  EXPECT_TRUE(printed) << printed.error();
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+TEST_F(KonbiniRemoteTest, AKioskCredentialIsMadeOncePrivateAndPerKiosk) {
+  auto made = LoadOrCreateKioskCredential(dir_, "shop-0042");
+  ASSERT_TRUE(made) << made.error();
+  EXPECT_TRUE(made->starts_with("shop-0042:"));
+  EXPECT_EQ(made->size(), std::string("shop-0042:").size() + 64);
+  auto again = LoadOrCreateKioskCredential(dir_, "shop-0042");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *made);
+  auto read = LoadKioskCredential(dir_, "shop-0042");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(*read, *made);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "konbini/kiosks/shop-0042.credential").c_str(), &st),
+            0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto another = LoadOrCreateKioskCredential(dir_, "shop-0043");
+  ASSERT_TRUE(another);
+  EXPECT_NE(another->substr(10), made->substr(10));
+  auto missing = LoadKioskCredential(dir_, "shop-9999");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message().find("not enrolled"), std::string::npos)
+      << missing.error();
+  for (const char* bad : {"", "../registry", "Shop", "a/b"}) {
+    EXPECT_FALSE(LoadOrCreateKioskCredential(dir_, bad)) << bad;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "wire.h"
 
 #include "openmyna/base/base64.h"
+#include "openmyna/base/file_io.h"
+#include "openmyna/base/rng.h"
+#include "openmyna/services/konbini/document_keys.h"
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini::wire {
@@ -44,6 +47,13 @@ constexpr Code kCodes[] = {
     {KonbiniErrc::kUnavailable, 503},  {KonbiniErrc::kInternal, 500},
     {KonbiniErrc::kUnreachable, 503},
 };
+
+std::string Trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
 
 }  // namespace
 
@@ -127,12 +137,13 @@ Result<Authenticated> AuthenticatedFromJson(const json& j) {
   });
 }
 
-http::Response ErrorResponse(const Error& e) {
-  int status = 500;
+http::Response ErrorResponse(const Error& e, int status) {
+  const bool chosen = status != 0;
+  if (!chosen) status = 500;
   std::string name = "internal";
   for (const Code& c : kCodes) {
     if (e.Is(c.errc)) {
-      status = c.status;
+      if (!chosen) status = c.status;
       name = std::string(ErrorTraits<KonbiniErrc>::Name(c.errc));
     }
   }
@@ -198,6 +209,31 @@ Result<json> JsonAnswer(const Result<http::ClientResponse>& answer,
     }
   }
   return Fail(KonbiniErrc::kInternal, url + ": " + detail);
+}
+
+Result<std::string> LoadSecret(const std::filesystem::path& dir,
+                               const std::filesystem::path& file) {
+  OPENMYNA_ASSIGN_OR_RETURN(std::string kept,
+                            ReadFileText(dir / "konbini" / file));
+  return Trimmed(std::move(kept));
+}
+
+Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
+                                       const std::filesystem::path& file,
+                                       const std::string& prefix) {
+  const auto path = dir / "konbini" / file;
+  std::string secret;
+  OPENMYNA_RETURN_IF_ERROR(WithKeyDirLock(dir, [&]() -> Status {
+    if (auto kept = ReadFileText(path)) {
+      secret = *kept;
+      return Ok();
+    }
+    OPENMYNA_RETURN_IF_ERROR(EnsurePrivateDirectory(path.parent_path()));
+    OpenSslRng rng;
+    secret = prefix + ToHex(rng.Bytes(32));
+    return WriteFileAtomically(path, secret);  // 0600
+  }));
+  return Trimmed(std::move(secret));
 }
 
 }  // namespace openmyna::konbini::wire

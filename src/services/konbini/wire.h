@@ -5,6 +5,7 @@
 // ...) so that the caller gets the same Result it would get in process.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -29,8 +30,9 @@ nlohmann::json ToJson(const Authenticated& a);
 Result<Authenticated> AuthenticatedFromJson(const nlohmann::json& j);
 
 // A konbini error as a problem document (refusals 409, no session 404,
-// timeout 504, unavailable 503, bad input 400, others 500).
-http::Response ErrorResponse(const Error& e);
+// timeout 504, unavailable 503, bad input 400, others 500; `status`
+// instead when not 0).
+http::Response ErrorResponse(const Error& e, int status = 0);
 // 200 with a JSON body.
 http::Response JsonResponse(const nlohmann::json& body, int status = 200);
 // The body of a JSON request, or kInvalidInput.
@@ -41,5 +43,15 @@ Result<nlohmann::json> JsonBody(const http::Request& request);
 // sent), else kTimeout ("the peer vanished mid-request").
 Result<nlohmann::json> JsonAnswer(const Result<http::ClientResponse>& answer,
                                   const std::string& url);
+
+// A shared secret under DIR/konbini (`file` relative to it): `prefix` and
+// 256 random bits in hex, made once (0600) under the key folder's lock so
+// that processes starting together agree on it.
+Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
+                                       const std::filesystem::path& file,
+                                       const std::string& prefix);
+// The secret kept there, or the read's error when there is none.
+Result<std::string> LoadSecret(const std::filesystem::path& dir,
+                               const std::filesystem::path& file);
 
 }  // namespace openmyna::konbini::wire

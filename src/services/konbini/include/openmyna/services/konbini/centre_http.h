@@ -13,27 +13,35 @@
 //   DELETE /konbini/v1/centre/sessions/{id}       -> 204 (session wiped;
 //                  404 when it had already ended: the kiosk prints nothing)
 //
-// Bytes are base64 (RFC 4648 §4). Errors are problem documents (RFC 9457)
-// naming the konbini error. The session lives in the centre only, keyed by
-// its random request id; the kiosk still checks the signed document against
-// its session before it prints.
+// Every route wants "Authorization: Bearer <credential>" of a kiosk the
+// centre enrolled (kiosk_credentials.h); without it: 401 and nothing else
+// is said. Bytes are base64 (RFC 4648 §4). Errors are problem documents
+// (RFC 9457) naming the konbini error. The session lives in the centre only,
+// keyed by its random request id; the kiosk still checks the signed document
+// against its session before it prints.
 #pragma once
 
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "openmyna/base/result.h"
 #include "openmyna/http/router.h"
 #include "openmyna/services/konbini/centre.h"
+#include "openmyna/services/konbini/kiosk_credentials.h"
 
 namespace openmyna::konbini {
 
-// Adds the routes for `centre` (borrowed; must outlive the router).
-Status AddCentreApi(http::Router& router, CentrePort& centre);
+// Adds the routes for `centre` (borrowed; must outlive the router), open
+// to the `kiosks` only.
+Status AddCentreApi(http::Router& router, CentrePort& centre,
+                    std::shared_ptr<const KioskCredentials> kiosks);
 
-// The centre at `url` ("http://host:port").
+// The centre at `url` ("http://host:port"), as the kiosk whose credential
+// is `credential` (LoadKioskCredential).
 class HttpCentre final : public CentrePort {
  public:
-  explicit HttpCentre(std::string url);
+  HttpCentre(std::string url, std::string credential);
   Result<SessionStart> Begin() override;
   Result<Authenticated> Authenticate(std::string_view request_id,
                                      ByteView certificate_der,
@@ -44,7 +52,11 @@ class HttpCentre final : public CentrePort {
   Status Finish(std::string_view request_id) override;
 
  private:
+  Result<nlohmann::json> Post(const std::string& path,
+                              const nlohmann::json& body) const;
+
   std::string url_;
+  std::string authorization_;
 };
 
 }  // namespace openmyna::konbini

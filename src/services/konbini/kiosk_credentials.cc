@@ -1,0 +1,79 @@
+#include "openmyna/services/konbini/kiosk_credentials.h"
+
+#include <openssl/crypto.h>
+
+#include "openmyna/services/konbini/errors.h"
+#include "wire.h"
+
+namespace openmyna::konbini {
+namespace {
+
+std::filesystem::path CredentialFile(std::string_view kiosk_id) {
+  return std::filesystem::path("kiosks") /
+         (std::string(kiosk_id) + ".credential");
+}
+
+Status CheckId(std::string_view kiosk_id) {
+  if (ValidKioskId(kiosk_id)) return Ok();
+  return Fail(KonbiniErrc::kInvalidInput,
+              "kiosk id '" + std::string(kiosk_id) +
+                  "': 1-64 characters a-z, 0-9 and '-'");
+}
+
+}  // namespace
+
+bool ValidKioskId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 &&
+         id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
+             std::string_view::npos;
+}
+
+Result<std::string> LoadOrCreateKioskCredential(
+    const std::filesystem::path& dir, std::string_view kiosk_id) {
+  OPENMYNA_RETURN_IF_ERROR(CheckId(kiosk_id));
+  return wire::LoadOrCreateSecret(dir, CredentialFile(kiosk_id),
+                                  std::string(kiosk_id) + ":");
+}
+
+Result<std::string> LoadKioskCredential(const std::filesystem::path& dir,
+                                        std::string_view kiosk_id) {
+  OPENMYNA_RETURN_IF_ERROR(CheckId(kiosk_id));
+  auto kept = wire::LoadSecret(dir, CredentialFile(kiosk_id));
+  if (!kept) {
+    return Fail(KonbiniErrc::kRefused,
+                "kiosk '" + std::string(kiosk_id) +
+                    "' is not enrolled at a centre (no " +
+                    (dir / "konbini" / CredentialFile(kiosk_id)).string() +
+                    "; the centre enrols it: serve --only centre --set "
+                    "konbini.kiosks=" +
+                    std::string(kiosk_id) + ")");
+  }
+  return kept;
+}
+
+void KioskCredentials::Enrol(std::string credential) {
+  std::string id = credential.substr(0, credential.find(':'));
+  by_id_[std::move(id)] = std::move(credential);
+}
+
+Result<std::string> KioskCredentials::Check(
+    std::string_view authorization) const {
+  const auto refused = [] {
+    return Fail(KonbiniErrc::kRefused,
+                "この端末はセンターに登録されていません (the kiosk is not "
+                "authenticated: an enrolled kiosk's Bearer credential is "
+                "needed)");
+  };
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!authorization.starts_with(kBearer)) return refused();
+  const std::string_view given = authorization.substr(kBearer.size());
+  const std::string_view id = given.substr(0, given.find(':'));
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() || it->second.size() != given.size() ||
+      CRYPTO_memcmp(it->second.data(), given.data(), given.size()) != 0) {
+    return refused();
+  }
+  return it->first;
+}
+
+}  // namespace openmyna::konbini
