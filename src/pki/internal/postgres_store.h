@@ -1,5 +1,6 @@
-// The inside of PostgresCertificateStore (certificate_store.h), shared by
-// its files: postgres_certificate_store.cc (records and reads),
+// PostgresCertificateStore, the PostgreSQL certificate store, opened by
+// OpenCertificateStore (certificate_store.h); not part of the contract.
+// Its files: postgres_certificate_store.cc (records and reads),
 // postgres_schema.cc (tables), postgres_revocation_counter.cc (the change
 // counter) and postgres_crl_state.cc (CRLs of several publishers).
 #pragma once
@@ -25,6 +26,51 @@ Serial SerialFromKey(const char* text);
 RevocationReason PgReason(const PgResult& res, int row, int col);
 
 }  // namespace internal
+
+// PostgreSQL implementation: the CA state shared by nodes on several
+// machines (docs/scale.md §3). Tables pki_certificates,
+// pki_revocation_counter (the change counter: one row each revoking
+// transaction increments and holds until COMMIT, so numbers follow commit
+// order) and pki_crl_state (the CRLs, SharesCrls()), created when missing.
+// One connection for the methods, guarded by a mutex, and a second one
+// opened by the first PublishShared: thread-safe.
+class PostgresCertificateStore final : public CertificateStore {
+ public:
+  // Connects with a libpq URL or key=value string; creates the tables.
+  static Result<std::unique_ptr<PostgresCertificateStore>> Open(
+      std::string_view url);
+  ~PostgresCertificateStore() override;
+
+  Status Put(const CertificateRecord& record) override;
+  Status PutMany(std::span<const CertificateRecord> records) override;
+  Result<bool> Contains(const Serial& serial) override;
+  Status Revoke(const Serial& serial, RevocationReason reason,
+                TimePoint when) override;
+  Result<CertificateStatus> StatusOf(CaKind ca, const Serial& serial) override;
+  Result<std::optional<CertificateRecord>> Find(const Serial& serial) override;
+  Result<std::vector<CertificateRecord>> List(
+      const ListFilter& filter) override;
+  Result<std::vector<CrlPartition>> Partitions(CaKind ca) override;
+  Status ForEachRevoked(
+      const CrlPartition& partition,
+      const std::function<bool(const RevokedEntry&)>& visit) override;
+  Status ForEachStatus(
+      CaKind ca,
+      const std::function<bool(const CertificateStatusEntry&)>& visit) override;
+  Result<std::uint64_t> RevocationSequence() override;
+  Status ForEachRevocationSince(
+      std::uint64_t after,
+      const std::function<bool(const RevocationChange&)>& visit) override;
+  bool SharesCrls() const override { return true; }
+  Result<std::optional<SharedCrl>> PublishShared(
+      const std::string& url_path, const SharedCrlBuilder& build) override;
+
+  struct Impl;
+
+ private:
+  explicit PostgresCertificateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 struct PostgresCertificateStore::Impl {
   internal::PgConnection db;  // every read and write

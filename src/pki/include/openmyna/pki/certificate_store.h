@@ -262,54 +262,11 @@ class SqliteCertificateStore final : public CertificateStore {
   std::unique_ptr<Impl> impl_;
 };
 
-// PostgreSQL implementation: the CA state shared by nodes on several
-// machines (docs/scale.md §3). Tables pki_certificates,
-// pki_revocation_counter (the change counter: one row each revoking
-// transaction increments and holds until COMMIT, so numbers follow commit
-// order) and pki_crl_state (the CRLs, SharesCrls()), created when missing.
-// One connection for the methods, guarded by a mutex, and a second one
-// opened by the first PublishShared: thread-safe.
-class PostgresCertificateStore final : public CertificateStore {
- public:
-  // Connects with a libpq URL or key=value string; creates the tables.
-  static Result<std::unique_ptr<PostgresCertificateStore>> Open(
-      std::string_view url);
-  ~PostgresCertificateStore() override;
-
-  Status Put(const CertificateRecord& record) override;
-  Status PutMany(std::span<const CertificateRecord> records) override;
-  Result<bool> Contains(const Serial& serial) override;
-  Status Revoke(const Serial& serial, RevocationReason reason,
-                TimePoint when) override;
-  Result<CertificateStatus> StatusOf(CaKind ca, const Serial& serial) override;
-  Result<std::optional<CertificateRecord>> Find(const Serial& serial) override;
-  Result<std::vector<CertificateRecord>> List(
-      const ListFilter& filter) override;
-  Result<std::vector<CrlPartition>> Partitions(CaKind ca) override;
-  Status ForEachRevoked(
-      const CrlPartition& partition,
-      const std::function<bool(const RevokedEntry&)>& visit) override;
-  Status ForEachStatus(
-      CaKind ca,
-      const std::function<bool(const CertificateStatusEntry&)>& visit) override;
-  Result<std::uint64_t> RevocationSequence() override;
-  Status ForEachRevocationSince(
-      std::uint64_t after,
-      const std::function<bool(const RevocationChange&)>& visit) override;
-  bool SharesCrls() const override { return true; }
-  Result<std::optional<SharedCrl>> PublishShared(
-      const std::string& url_path, const SharedCrlBuilder& build) override;
-
-  struct Impl;
-
- private:
-  explicit PostgresCertificateStore(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
-
 // The certificate store of a target: a `postgres://`/`postgresql://` URL
-// or a libpq key=value string opens PostgresCertificateStore, anything
-// else is the SQLite file at that path.
+// or a libpq key=value string opens the PostgreSQL store (the CA state
+// shared by nodes on several machines, docs/scale.md §3: tables
+// pki_certificates, pki_revocation_counter, pki_crl_state, created when
+// missing; SharesCrls()), anything else is the SQLite file at that path.
 Result<std::unique_ptr<CertificateStore>> OpenCertificateStore(
     std::string_view target);
 
