@@ -21,6 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import leave_card  # noqa: E402
 from read_text_ap import tlv  # noqa: E402
 
 JPKI_AID = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]
@@ -92,9 +93,7 @@ def check_cert(profile, der_path):
 
 
 def check_sign_password(profile):
-    from smartcard.System import readers
-    conn = readers()[0].createConnection()
-    conn.connect()
+    conn = leave_card.connect()
     password = [ord(c) for c in profile["passwords"]["signature"]]
     steps = [
         ([0x00, 0xA4, 0x04, 0x0C, len(JPKI_AID)] + JPKI_AID, "SELECT JPKI-AP"),

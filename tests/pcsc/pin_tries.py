@@ -7,13 +7,12 @@ Used by the PIN tests around a SIGKILL of the card process.
 """
 import sys
 
-from smartcard.System import readers
+import leave_card
 
 
 def main(argv):
     mode, aid, fid = argv[1], bytes.fromhex(argv[2]), bytes.fromhex(argv[3])
-    conn = readers()[0].createConnection()
-    conn.connect()
+    conn = leave_card.connect()
     for apdu in ([0x00, 0xA4, 0x04, 0x0C, len(aid)] + list(aid),
                  [0x00, 0xA4, 0x02, 0x0C, 0x02] + list(fid)):
         _, sw1, sw2 = conn.transmit(apdu)

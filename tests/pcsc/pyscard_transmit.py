@@ -7,6 +7,7 @@ Exits 1 with a message naming the APDU whose answer differs.
 """
 import sys
 
+import leave_card
 from smartcard.System import readers
 from smartcard.util import toBytes, toHexString
 
@@ -17,8 +18,7 @@ def main(argv):
     if not reader_list:
         print("no PC/SC reader", file=sys.stderr)
         return 1
-    connection = reader_list[0].createConnection()
-    connection.connect()
+    connection = leave_card.connect()
     atr = connection.getATR()
     if atr != expected_atr:
         print("ATR %s, expected %s" % (toHexString(atr), toHexString(expected_atr)),

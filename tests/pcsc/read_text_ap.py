@@ -12,7 +12,7 @@ Run with /usr/bin/python3 (pitfall P1).
 import json
 import sys
 
-from smartcard.System import readers
+import leave_card
 
 TEXT_AID = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]
 
@@ -59,8 +59,7 @@ def tlv(buf, pos):
 
 def main(argv):
     profile = json.load(open(argv[1], encoding="utf-8"))
-    conn = readers()[0].createConnection()
-    conn.connect()
+    conn = leave_card.connect()
     transmit(conn, [0x00, 0xA4, 0x04, 0x0C, len(TEXT_AID)] + TEXT_AID, "SELECT text AP")
     # Before the PIN the number EF is protected (card-apdu.md §5).
     transmit(conn, [0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01], "SELECT EF 0001")

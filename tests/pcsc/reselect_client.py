@@ -16,14 +16,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from read_text_ap import TEXT_AID, tlv, transmit  # noqa: E402
-from smartcard.System import readers  # noqa: E402
+import leave_card  # noqa: E402
 
 
 def main(argv):
     profile = json.load(open(argv[1], encoding="utf-8"))
     expect = argv[2]
-    conn = readers()[0].createConnection()
-    conn.connect()
+    conn = leave_card.connect()
     select_ap = [0x00, 0xA4, 0x04, 0x0C, len(TEXT_AID)] + TEXT_AID
     transmit(conn, select_ap, "SELECT text AP")
     pin = [ord(c) for c in profile["passwords"]["input_assist"]]

@@ -14,7 +14,7 @@ import hashlib
 import json
 import sys
 
-from smartcard.System import readers
+import leave_card
 
 JPKI = [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01]
 TEXT = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08]
@@ -33,8 +33,7 @@ def ascii_apdu(header, text):
 def main(argv):
     profile = json.load(open(argv[1], encoding="utf-8"))
     pw = profile["passwords"]
-    conn = readers()[0].createConnection()
-    conn.connect()
+    conn = leave_card.connect()
     steps = []
 
     def send(apdu):

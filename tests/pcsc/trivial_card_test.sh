@@ -63,12 +63,12 @@ wait_card_absent 5 || fail "card still present after stop"
 #    VpcdOptions): a SELECT under --latency A4=300 takes at least 300 ms,
 #    and under --tag-loss 3 the 3rd APDU gets no answer (card removed).
 start_card --latency A4=300 --tag-loss 3
-out=$(/usr/bin/python3 - <<'PY'
-import time
-from smartcard.System import readers
+out=$(/usr/bin/python3 - "$here" <<'PY'
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import leave_card  # SCARD_LEAVE_CARD: the reader must see the tag loss
 from smartcard.util import toBytes
-conn = readers()[0].createConnection()
-conn.connect()
+conn = leave_card.connect()
 for apdu in ("00A4040C0AD392F000260100000001", "00B0000004", "00B0000004"):
     start = time.monotonic()
     try:
