@@ -23,7 +23,9 @@
 #include <thread>
 #include <vector>
 
-#include "konbini_test_fixture.h"
+#include "openmyna/services/konbini/document_keys.h"
+#include "openmyna/services/konbini/pdf.h"
+#include "testing/konbini_sandbox.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -63,10 +65,15 @@ class TimedCentre final : public CentrePort {
   CentrePort& inner_;
 };
 
-class Bench : public testing::KonbiniTest {
+class Bench : public testing::KonbiniSandbox {
  public:
-  void TestBody() override {}
-  void Prepare() { SetUp(); }
+  void Prepare() {
+    const Status opened = Open();
+    if (!opened) {
+      std::fprintf(stderr, "sandbox: %s\n", opened.error().ToString().c_str());
+      std::exit(1);
+    }
+  }
 
   std::unique_ptr<Centre> PdfCentre() {
     auto cert = LoadOrCreateDocumentCertificate(dir_, "20218",
@@ -79,16 +86,13 @@ class Bench : public testing::KonbiniTest {
 
   // One session of holder `holder`: the server time, or < 0 when it failed.
   double Session(CentrePort& centre, int holder) {
-    const testing::Holder& h = holders_.at(holder);
-    SoftwareCard card(h.certificate_der, h.key, "1234");
     TimedCentre timed(centre);
-    Kiosk kiosk(timed, clock_, keys_);
     KioskChoice choice =
         Choice("20218", holder == 0 ? domain::KonbiniCertificate::kJuminhyo
                                     : domain::KonbiniCertificate::kInkan);
     choice.request.juminhyo.whole_household = holder == 0;
     TimedCentre::spent_ms = 0;
-    auto printed = kiosk.Run(card, "1234", choice);
+    auto printed = Run(timed, holder, choice);
     if (!printed) {
       std::fprintf(stderr, "session failed: %s\n",
                    printed.error().ToString().c_str());

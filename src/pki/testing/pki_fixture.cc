@@ -1,17 +1,26 @@
 #include "testing/pki_fixture.h"
 
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/rsa.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 
 namespace openmyna::pki::testing {
 namespace {
+
+// Without gtest (benches use the fixture too): a fixture that cannot be
+// made ends the binary, saying what failed.
+void Require(bool ok, std::string_view what) {
+  if (ok) return;
+  std::fprintf(stderr, "pki fixture: %.*s\n", static_cast<int>(what.size()),
+               what.data());
+  std::abort();
+}
 
 // The folder of every fixture of this test binary, removed at exit. The
 // path is never destroyed, so the exit handler can still read it.
@@ -21,7 +30,7 @@ const std::filesystem::path& Root() {
         (std::filesystem::temp_directory_path() / "openmyna-pki-XXXXXX")
             .string();
     const char* made = mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
+    Require(made != nullptr, "mkdtemp");
     auto* path = new std::filesystem::path(pattern);
     std::atexit([] {
       std::error_code ec;
@@ -51,10 +60,7 @@ Sandbox& SharedSandbox() {
     FixedClock clock(FixtureNow());
     DeterministicRng rng(7);
     auto outcome = Sandbox::Init(TempDir("sandbox"), {}, clock, rng);
-    if (!outcome) {
-      ADD_FAILURE() << outcome.error();
-      std::abort();
-    }
+    if (!outcome) Require(false, outcome.error().ToString());
     return new Sandbox(std::move(outcome->sandbox));
   }();
   return *sandbox;
@@ -64,6 +70,7 @@ EVP_PKEY* SubjectKey(int index) {
   static std::array<EVP_PKEY*, 4> keys{};
   if (keys[static_cast<std::size_t>(index)] == nullptr) {
     keys[static_cast<std::size_t>(index)] = EVP_RSA_gen(2048);
+    Require(keys[static_cast<std::size_t>(index)] != nullptr, "EVP_RSA_gen");
   }
   return keys[static_cast<std::size_t>(index)];
 }
@@ -100,7 +107,7 @@ IssueRequest SignatureRequest(int key_index) {
 X509Ptr ParseDer(const Bytes& der) {
   const unsigned char* p = der.data();
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  EXPECT_TRUE(cert);
+  Require(cert != nullptr, "ParseDer: not a DER certificate");
   return cert;
 }
 
@@ -162,8 +169,9 @@ X509CrlPtr BuildCrl(Signer& signer, const CrlPartition* partition,
     X509_CRL_add1_ext_i2d(crl.get(), NID_issuing_distribution_point, idp, 1, 0);
     ISSUING_DIST_POINT_free(idp);
   }
-  EXPECT_GT(
-      X509_CRL_sign(crl.get(), signer.openssl_private_key(), EVP_sha256()), 0);
+  Require(
+      X509_CRL_sign(crl.get(), signer.openssl_private_key(), EVP_sha256()) > 0,
+      "X509_CRL_sign");
   return crl;
 }
 
@@ -177,13 +185,15 @@ Bytes CrlDer(X509_CRL* crl) {
 
 int FreeLoopbackPort() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  EXPECT_GE(fd, 0);
+  Require(fd >= 0, "socket");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof addr;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  Require(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0,
+          "bind");
+  Require(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0,
+          "getsockname");
   ::close(fd);
   return ntohs(addr.sin_port);
 }

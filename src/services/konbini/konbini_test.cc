@@ -85,7 +85,7 @@ TEST_F(KonbiniTest, ThePdfIsReadAndVerifiedByPopplerZbarAndOpenssl) {
   ASSERT_TRUE(WriteFileAtomically(DocumentPublicKeyPath(dir_, "20218"),
                                   keys_["20218"]));
   http::Router router;
-  ASSERT_TRUE(AddVerifyPage(router, {"/konbini", dir_, store_.get()}));
+  ASSERT_TRUE(AddVerifyPage(router, {"/konbini", dir_, store_}));
   auto post = [&](std::string_view name, const std::string& content) {
     http::Request request;
     request.method = "POST";

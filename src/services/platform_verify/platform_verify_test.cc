@@ -19,6 +19,7 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/pki_ca_port.h"
 #include "openmyna/registry/service.h"
+#include "testing/ca_registry.h"
 #include "testing/pki_fixture.h"
 #include "testing/registry_fixture.h"
 
@@ -27,37 +28,6 @@ namespace {
 
 using nlohmann::json;
 using registry::CertificateType;
-
-// Keys are the fixture's four RSA keys, handed out in turn.
-class KeyedCard final : public registry::CardPort {
- public:
-  Result<std::string> Produce(const registry::Card& c,
-                              const registry::Resident&) override {
-    return "/nonexistent/" + c.id;
-  }
-  Status SetPasswords(const registry::Card&,
-                      const registry::Passwords&) override {
-    return Ok();
-  }
-  Result<Bytes> GenerateKey(const registry::Card&, CertificateType) override {
-    return pki::testing::SubjectSpki(next_++ % 4);
-  }
-  Status InstallCertificate(const registry::Card&, CertificateType,
-                            std::string_view) override {
-    return Ok();
-  }
-  Status RewriteTextData(const registry::Card&,
-                         const registry::Resident&) override {
-    return Ok();
-  }
-  Status ResetPassword(const registry::Card&, domain::PasswordKind,
-                       std::string_view) override {
-    return Ok();
-  }
-
- private:
-  int next_ = 0;
-};
 
 // A CA store that cannot answer (the 503 case).
 class DownStore final : public pki::CertificateStore {
@@ -110,28 +80,24 @@ std::string B64(ByteView bytes) {
 class PlatformVerifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto pki_store = pki::SqliteCertificateStore::Open(sandbox_.store_path());
-    ASSERT_TRUE(pki_store) << pki_store.error();
-    ca_store_ = std::move(*pki_store);
-    ca_ = std::make_unique<registry::PkiCaPort>(sandbox_, *ca_store_, rng_);
-    const auto dir = pki::testing::TempDir("platform");
-    auto store = registry::RegistryStore::Open(
-        (dir / ("r" + std::to_string(counter_++) + ".db")).string(), clock_);
-    ASSERT_TRUE(store) << store.error();
-    store_ = std::move(*store);
-    service_ = std::make_unique<registry::RegistryService>(*store_, clock_,
-                                                           rng_, *ca_, card_);
-    ASSERT_TRUE(registry::testing::PutSampleMunicipalities(*service_, kClerk));
+    auto registry = registry::testing::CaRegistry::Open(
+        pki::testing::TempDir("platform"), clock_, rng_);
+    ASSERT_TRUE(registry) << registry.error();
+    registry_ = std::move(*registry);
+    ASSERT_TRUE(registry::testing::PutSampleMunicipalities(*registry_->service,
+                                                           kClerk));
     for (auto [role, slot] :
          {std::pair{registry::Role::kPlatform, &bank_},
           std::pair{registry::Role::kPlatform, &shop_},
           std::pair{registry::Role::kCounterClerk, &clerk_}}) {
-      auto made = registry::CreateCredential(*store_, role, rng_, clock_, 1000);
+      auto made = registry::CreateCredential(*registry_->store, role, rng_,
+                                             clock_, 1000);
       ASSERT_TRUE(made) << made.error();
       *slot = "Basic " + B64(AsBytes(made->id + ":" + made->secret));
     }
     ASSERT_TRUE(AddPlatformVerifyApi(
-        router_, {*store_, sandbox_, *ca_store_, clock_, rng_}));
+        router_,
+        {*registry_->store, sandbox_, *registry_->ca_store, clock_, rng_}));
     taro_ = Issue("123456789018", "東京都清瀬市中里五丁目842番地");
     jiro_ = Issue("362473502703", "東京都清瀬市中里一丁目1番地");
   }
@@ -141,11 +107,11 @@ class PlatformVerifyTest : public ::testing::Test {
   }
 
   std::string Issue(const std::string& number, const std::string& address) {
-    auto r = service_->RegisterResident(
+    auto r = registry_->service->RegisterResident(
         kClerk, registry::testing::DraftResident(number, "清瀬 太郎", address));
     EXPECT_TRUE(r) << r.error();
     auto card = registry::testing::IssueCard(
-        *service_, *r, registry::CardKind::kStandard,
+        *registry_->service, *r, registry::CardKind::kStandard,
         registry::testing::AdultPasswords(), kClerk);
     EXPECT_TRUE(card) << card.error();
     return r->id;
@@ -154,14 +120,14 @@ class PlatformVerifyTest : public ::testing::Test {
   // The resident's good certificate of `type`, from the registry's file.
   registry::Certificate Good(const std::string& resident,
                              CertificateType type) {
-    auto good =
-        registry::testing::GoodCertificate(*service_, resident, type, kClerk);
+    auto good = registry::testing::GoodCertificate(*registry_->service,
+                                                   resident, type, kClerk);
     if (!good) ADD_FAILURE() << "no good certificate";
     return good.value_or(registry::Certificate{});
   }
 
   Bytes Der(const std::string& serial) {
-    auto found = ca_store_->Find(*pki::Serial::FromHex(serial));
+    auto found = registry_->ca_store->Find(*pki::Serial::FromHex(serial));
     EXPECT_TRUE(found && *found);
     return (*found)->der;
   }
@@ -169,16 +135,7 @@ class PlatformVerifyTest : public ::testing::Test {
   // RSA PKCS#1 v1.5 over SHA-256 of `data` with the key the certificate
   // was issued for (found by comparing public keys with OpenSSL).
   Bytes SignWith(const Bytes& der, const std::string& data) {
-    X509* x = nullptr;
-    const unsigned char* p = der.data();
-    pki::X509Ptr cert(d2i_X509(&x, &p, static_cast<long>(der.size())));
-    EVP_PKEY* key = nullptr;
-    for (int i = 0; i < 4; ++i) {
-      if (EVP_PKEY_eq(X509_get0_pubkey(cert.get()),
-                      pki::testing::SubjectKey(i)) == 1) {
-        key = pki::testing::SubjectKey(i);
-      }
-    }
+    EVP_PKEY* key = registry::testing::FixtureKeyOf(der);
     EXPECT_NE(key, nullptr);
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     size_t size = 0;
@@ -230,16 +187,11 @@ class PlatformVerifyTest : public ::testing::Test {
 
   static json Body(const http::Response& r) { return json::parse(r.body); }
 
-  inline static int counter_ = 0;
   const registry::Actor kClerk{"clerk", registry::Role::kCounterClerk, "t"};
   pki::Sandbox& sandbox_ = pki::testing::SharedSandbox();
   FixedClock clock_{pki::testing::FixtureNow()};
   DeterministicRng rng_{11};
-  KeyedCard card_;
-  std::unique_ptr<pki::SqliteCertificateStore> ca_store_;
-  std::unique_ptr<registry::PkiCaPort> ca_;
-  std::unique_ptr<registry::RegistryStore> store_;
-  std::unique_ptr<registry::RegistryService> service_;
+  std::unique_ptr<registry::testing::CaRegistry> registry_;
   http::Router router_;
   std::string bank_, shop_, clerk_;
   std::string taro_, jiro_;
@@ -280,7 +232,7 @@ TEST_F(PlatformVerifyTest, RegistrationLoginAndConflict) {
   EXPECT_EQ(Body(stranger)["code"], "not_found");
 
   // The audit trail names the relying party's credential for each call.
-  auto trail = service_->AuditTrail(kClerk, taro_);
+  auto trail = registry_->service->AuditTrail(kClerk, taro_);
   ASSERT_TRUE(trail);
   int platform_calls = 0;
   for (const auto& e : *trail) {
@@ -355,8 +307,8 @@ TEST_F(PlatformVerifyTest, MoveThenGoneSuccessorAndReplacement) {
             404);
 
   clock_.Advance(std::chrono::hours(24));
-  ASSERT_TRUE(
-      service_->ChangeAddress(kClerk, taro_, "東京都清瀬市元町一丁目2番3号"));
+  ASSERT_TRUE(registry_->service->ChangeAddress(
+      kClerk, taro_, "東京都清瀬市元町一丁目2番3号"));
   const auto new_sign = Good(taro_, CertificateType::kSignature);
   ASSERT_NE(new_sign.serial, old_sign.serial);
 
@@ -408,8 +360,8 @@ TEST_F(PlatformVerifyTest, SuspendedCardIsUnauthorised) {
       Post("registration", SignedBody("registration", sign.serial)).status,
       200);
   const auto auth = Good(jiro_, CertificateType::kAuthentication);
-  auto file = service_->GetResident(kClerk, jiro_);
-  ASSERT_TRUE(service_->Suspend(kClerk, file->cards.at(0).id));
+  auto file = registry_->service->GetResident(kClerk, jiro_);
+  ASSERT_TRUE(registry_->service->Suspend(kClerk, file->cards.at(0).id));
   auto held = Post("login", SignedBody("login", auth.serial));
   EXPECT_EQ(held.status, 401) << held.body;
   EXPECT_EQ(Body(held)["revocationReason"], "certificateHold");
@@ -418,8 +370,8 @@ TEST_F(PlatformVerifyTest, SuspendedCardIsUnauthorised) {
 TEST_F(PlatformVerifyTest, UnavailableStoreIs503) {
   DownStore down;
   http::Router router;
-  ASSERT_TRUE(
-      AddPlatformVerifyApi(router, {*store_, sandbox_, down, clock_, rng_}));
+  ASSERT_TRUE(AddPlatformVerifyApi(
+      router, {*registry_->store, sandbox_, down, clock_, rng_}));
   const auto sign = Good(taro_, CertificateType::kSignature);
   http::Request request;
   request.method = "POST";
