@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <openssl/ocsp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "openmyna/pki/cms.h"
+#include "testing/ocsp_fixture.h"
 #include "testing/pki_fixture.h"
 
 namespace openmyna::pki {
@@ -191,34 +191,6 @@ TEST_F(VerifyTest, DetachedCmsRoundTrip) {
   EXPECT_FALSE(VerifyDetached(ToBytes("garbage"), content, roots, {}));
 }
 
-// A response made with plain OpenSSL (OCSP_basic_sign with the CA's own
-// key, RFC 6960 §4.2.2.2 case 1) for `cert`: good, thisUpdate `produced`,
-// nextUpdate a day later.
-Bytes GoodOcspResponse(X509* cert, X509* issuer, Signer& ca,
-                       TimePoint produced) {
-  OCSP_BASICRESP* basic = OCSP_BASICRESP_new();
-  OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
-  ASN1_TIME* from = ASN1_TIME_set(nullptr, system_clock::to_time_t(produced));
-  ASN1_TIME* until =
-      ASN1_TIME_set(nullptr, system_clock::to_time_t(produced + hours(24)));
-  OCSP_basic_add1_status(basic, id, V_OCSP_CERTSTATUS_GOOD, 0, nullptr, from,
-                         until);
-  OCSP_basic_sign(basic, ca.certificate(), ca.openssl_private_key(),
-                  EVP_sha256(), nullptr, 0);
-  OCSP_RESPONSE* response =
-      OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic);
-  unsigned char* der = nullptr;
-  const int n = i2d_OCSP_RESPONSE(response, &der);
-  Bytes out(der, der + std::max(n, 0));
-  OPENSSL_free(der);
-  OCSP_RESPONSE_free(response);
-  OCSP_BASICRESP_free(basic);
-  OCSP_CERTID_free(id);
-  ASN1_TIME_free(from);
-  ASN1_TIME_free(until);
-  return out;
-}
-
 // `serve --now` runs the responder on a test clock: its answers are current
 // at that clock, not at the system's. ocsp_current_at says which.
 TEST_F(VerifyTest, OcspCurrencyIsJudgedAtTheGivenTime) {
@@ -229,7 +201,8 @@ TEST_F(VerifyTest, OcspCurrencyIsJudgedAtTheGivenTime) {
   // A month ahead of the system clock (inside the certificate's validity).
   const TimePoint produced =
       floor<seconds>(system_clock::now()) + hours(24 * 30);
-  const Bytes response = GoodOcspResponse(cert.get(), roots[0], **ca, produced);
+  const Bytes response =
+      testing::OcspResponse(cert.get(), roots[0], **ca, produced);
   ASSERT_FALSE(response.empty());
   const OcspTransport transport = [&](std::string_view,
                                       ByteView) -> std::optional<Bytes> {

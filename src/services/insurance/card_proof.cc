@@ -90,8 +90,11 @@ CardProofCheck CheckCertificateAndSignature(ByteView certificate_der,
   }
   if (!options.ocsp_url.empty()) {
     X509* issuer = roots.at(static_cast<std::size_t>(verdict.root_index));
-    pki::CertificateVerdict ocsp = pki::CheckOcsp(
-        cert->get(), issuer, options.ocsp_url, options.ocsp_timeout_seconds);
+    // Current at the service's clock: under `serve --now` the responder
+    // signs at the same clock (RFC 6960 §4.2.2.1 thisUpdate/nextUpdate).
+    pki::CertificateVerdict ocsp =
+        pki::CheckOcsp(cert->get(), issuer, options.ocsp_url,
+                       options.ocsp_timeout_seconds, now);
     if (!ocsp.good) {
       check.refusal =
           "OCSP: " + std::string(pki::VerifyRuleName(ocsp.rule)) +

@@ -35,6 +35,9 @@ Result<std::string> PkiCardVerifier::Verify(ByteView certificate_der,
   pki::VerifyOptions options;
   options.at = at;
   options.ocsp_url = ocsp_url_;
+  // Current at the centre's clock: under `serve --now` the responder signs
+  // at the same clock (RFC 6960 §4.2.2.1 thisUpdate/nextUpdate).
+  options.ocsp_current_at = at;
   const pki::CertificateVerdict verdict =
       pki::VerifyCertificate(cert.get(), roots, options);
   if (!verdict.good) {
