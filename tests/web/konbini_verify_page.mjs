@@ -5,21 +5,13 @@
 // among the signed fields; a PDF with one byte changed is shown 無効; the
 // pasted text of a page's 2D code is 有効; the English switch.
 //   node konbini_verify_page.mjs BASE_URL GOOD_PDF FORGED_PDF CODE_FILE SHOTS_DIR NAME...
-import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { axeClean, launchChromium } from './chromium.mjs';
 
 const [base, goodPdf, forgedPdf, codeFile, shots, ...names] = process.argv.slice(2);
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
-async function axeClean(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
-}
-
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ locale: 'ja-JP', bypassCSP: true });
   // Generous: pages come from a debug or ASan build on a loaded 2-core machine.

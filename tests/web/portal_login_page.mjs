@@ -4,13 +4,11 @@
 // then both login buttons; the English switch works; screenshots go to
 // SHOTS (docs/portal/ when regenerating).
 //   node portal_login_page.mjs BASE_URL SHOTS_DIR
-import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { axeClean, launchChromium } from './chromium.mjs';
 
 const [base, shots] = process.argv.slice(2);
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await launchChromium();
 try {
   for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 375, height: 740 }]]) {
     for (const lang of ['ja', 'en']) {
@@ -21,10 +19,7 @@ try {
       const response = await page.goto(`${base}/portal/`);
       assert.equal(response.status(), 200);
       assert.equal(await page.getAttribute('html', 'lang'), lang);
-      await page.addScriptTag({ content: axeSource });
-      const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-      const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${name}/${lang}: axe`);
+      await axeClean(page, `${name}/${lang}`);
       // No horizontal scrolling at phone width (WCAG 1.4.10 reflow).
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name}/${lang}: page wider than the viewport by ${overflow}px`);

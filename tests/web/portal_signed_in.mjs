@@ -10,12 +10,11 @@
 //   node portal_signed_in.mjs faceauth BASE WORK SHOTS (a face-auth card refused)
 //   node portal_signed_in.mjs notices BASE WORK   (link login, お知らせ and
 //                                       あなたの情報 dumped: portal_renewal_test.py)
-import { chromium } from 'playwright-core';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { axeClean as axe, launchChromium } from './chromium.mjs';
 
 const [mode, base, work, shots] = process.argv.slice(2);
-const axeSource = readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 const portal = `${base}/portal`;
 
 async function waitForFile(path, seconds = 240) {
@@ -29,14 +28,6 @@ async function waitForFile(path, seconds = 240) {
 function writeAtomically(path, text) {
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
-}
-
-// axe-core: no serious or critical WCAG 2.1 A/AA finding.
-async function axe(page, what) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-  const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map(v => `${v.id}: ${v.help}`), [], `${what}: axe`);
 }
 
 // Desktop (the context's 1280 px) and phone (375 px) width; for a page
@@ -102,11 +93,7 @@ async function login(page, how) {
   await page.waitForURL(`${portal}/`, { timeout: 240_000 });
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 try {
   // The sandbox TLS root is not the browser's; the provider's chain is
   // checked by authlib in tests/sign_in.
