@@ -10,6 +10,7 @@
 
 #include "openmyna/pdf/document.h"
 #include "openmyna/pdf/draw.h"
+#include "openmyna/registry/labels_ja.h"
 
 namespace openmyna::services {
 namespace {
@@ -41,9 +42,7 @@ Rows Fields(const registry::QualificationDocument& d) {
       {"氏名", m.name},
       {"フリガナ", m.name_kana},
       {"生年月日", JapaneseDate(m.date_of_birth)},
-      {"性別", m.sex == registry::Sex::kMale     ? "男"
-               : m.sex == registry::Sex::kFemale ? "女"
-                                                 : ""},
+      {"性別", std::string(registry::SexKanji(m.sex))},
       {"本人・家族の別",
        m.relationship == registry::Relationship::kInsured ? "本人" : "家族"},
   };

@@ -10,6 +10,7 @@
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/konbini_ledger.h"
+#include "openmyna/registry/labels_ja.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/pdf.h"
 
@@ -27,18 +28,6 @@ constexpr int kMaxCopies = 10;
 
 auto Refuse(std::string_view text) {
   return Fail(KonbiniErrc::kRefused, std::string(text));
-}
-
-std::string SexText(registry::Sex sex) {
-  switch (sex) {
-    case registry::Sex::kMale:
-      return "男";
-    case registry::Sex::kFemale:
-      return "女";
-    case registry::Sex::kUnknown:
-      break;
-  }
-  return "";
 }
 
 std::string UtcText(TimePoint t) {
@@ -290,13 +279,13 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
       for (const auto& [r, items] : snap.persons) {
         json p = {{"name", r.name},
                   {"date_of_birth", r.date_of_birth},
-                  {"sex", SexText(r.sex)},
+                  {"sex", std::string(registry::SexKanji(r.sex))},
                   {"became_resident_on", items.became_resident_on},
                   {"address_set_on", items.address_set_on},
                   {"previous_address", items.previous_address}};
         lines.push_back("氏名 " + r.name);
         lines.push_back("生年月日 " + r.date_of_birth + "  性別 " +
-                        SexText(r.sex));
+                        std::string(registry::SexKanji(r.sex)));
         lines.push_back("住民となった年月日 " + items.became_resident_on);
         lines.push_back("住所を定めた年月日 " + items.address_set_on);
         if (!items.previous_address.empty()) {
@@ -335,7 +324,7 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
       const auto& seal = *snap.seal;
       fields = {{"name", snap.subject.name},
                 {"date_of_birth", snap.subject.date_of_birth},
-                {"sex", SexText(snap.subject.sex)},
+                {"sex", std::string(registry::SexKanji(snap.subject.sex))},
                 {"address", snap.subject.address},
                 {"seal_number", seal.number},
                 {"impression_sha256", seal.impression_sha256},
@@ -346,7 +335,7 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
           "登録番号 " + seal.number,
           "氏名 " + snap.subject.name,
           "生年月日 " + snap.subject.date_of_birth + "  性別 " +
-              SexText(snap.subject.sex),
+              std::string(registry::SexKanji(snap.subject.sex)),
           "住所 " + snap.subject.address,
           fmt::format("印影 {:.1f} mm x {:.1f} mm (SHA-256 {})", seal.width_mm,
                       seal.height_mm, seal.impression_sha256),
@@ -372,7 +361,7 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
         if (only_subject && m.resident_id != snap.subject.id) continue;
         json entry = {{"name", m.name},
                       {"date_of_birth", m.date_of_birth},
-                      {"sex", SexText(m.sex)}};
+                      {"sex", std::string(registry::SexKanji(m.sex))}};
         lines.push_back("氏名 " + m.name +
                         (m.name_kana.empty() ? "" : " (" + m.name_kana + ")"));
         lines.push_back("生年月日 " + m.date_of_birth);
