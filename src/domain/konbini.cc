@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "openmyna/domain/fees.h"
+#include "openmyna/domain/office_days.h"
 
 namespace openmyna::domain {
 namespace {
@@ -70,6 +71,10 @@ std::optional<std::string> KonbiniClosedReason(
     const std::chrono::weekday wd{sys_days(today)};
     if (wd == std::chrono::Saturday || wd == std::chrono::Sunday) {
       return "この証明書は平日のみ取得できます (weekdays only)";
+    }
+    if (auto holiday = NationalHolidayName(today)) {
+      return "この証明書は祝日（" + std::string(*holiday) +
+             "）には取得できません (not on national holidays)";
     }
   }
   const int minutes =

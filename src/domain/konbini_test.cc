@@ -42,6 +42,13 @@ TEST(KonbiniHours, YearEndWeekdaysAndMaintenance) {
   EXPECT_FALSE(KonbiniClosedReason(Jst("2026-12-04", 10, 0), kOfficeHours));
   EXPECT_TRUE(KonbiniClosedReason(Jst("2026-12-04", 8, 59), kOfficeHours));
   EXPECT_TRUE(KonbiniClosedReason(Jst("2026-12-04", 17, 0), kOfficeHours));
+  // A national holiday on a weekday (勤労感謝の日, Monday 2026-11-23): the
+  // general window is open, the office-hours window is not.
+  EXPECT_FALSE(KonbiniClosedReason(Jst("2026-11-23", 10, 0), kKonbiniHours));
+  EXPECT_NE(KonbiniClosedReason(Jst("2026-11-23", 10, 0), kOfficeHours)
+                .value_or("")
+                .find("勤労感謝の日"),
+            std::string::npos);
   const Maintenance stop[] = {
       {Jst("2026-12-01", 10, 0), Jst("2026-12-01", 11, 0)}};
   EXPECT_TRUE(

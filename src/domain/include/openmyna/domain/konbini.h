@@ -41,8 +41,9 @@ struct TimeOfDay {
   static constexpr TimeOfDay At(int h, int m) { return {h * 60 + m}; }
 };
 
-// A municipality's window, [from, until) in JST minutes, on weekdays only
-// when `weekdays_only` (Saturday, Sunday and 12/29-1/3 excluded).
+// A municipality's window, [from, until) in JST minutes, on office days only
+// when `weekdays_only` (Saturday, Sunday, national holidays (office_days.h)
+// and 12/29-1/3 excluded).
 struct ServiceWindow {
   TimeOfDay from = TimeOfDay::At(6, 30);
   TimeOfDay until = TimeOfDay::At(23, 0);
@@ -63,8 +64,8 @@ inline constexpr ServiceWindow kOfficeHours{TimeOfDay::At(9, 0),
                                             TimeOfDay::At(17, 0), true};
 
 // Why the service is closed at `now` for this window, or nullopt when open:
-// outside the hours, the year-end closure (12/29-1/3), a weekend for a
-// weekdays-only window, or a maintenance stop.
+// outside the hours, the year-end closure (12/29-1/3), a weekend or a
+// national holiday for a weekdays-only window, or a maintenance stop.
 std::optional<std::string> KonbiniClosedReason(
     TimePoint now, const ServiceWindow& window,
     std::span<const Maintenance> maintenance = {});
