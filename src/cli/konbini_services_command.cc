@@ -6,6 +6,9 @@
 //
 //   openmyna serve --only issuer --municipality 20218 --port 0
 //       [--set konbini.instance=NAME]      (default CODE-<8 hex digits>)
+//       [--set konbini.registration-office-days=N]   (default 5: office
+//        days before a 利用登録申請 takes effect; also for a centre's
+//        in-process issuers)
 //   openmyna serve --only centre --port 0
 //       --set konbini.issuers.20218=http://127.0.0.1:P1,http://127.0.0.1:P2
 //       --set konbini.issuers.13221=http://127.0.0.1:P3
@@ -69,6 +72,11 @@ Result<int> Count(const http::ServiceContext& c, const std::string& name,
   return std::stoi(value);
 }
 
+// Office days before a 利用登録申請 takes effect (issuer.h).
+Result<int> RegistrationOfficeDays(const http::ServiceContext& c) {
+  return Count(c, "konbini.registration-office-days", "5", 0, "office days");
+}
+
 // Whether `serve --only` named `name` (a plain serve runs neither service).
 bool Named(const http::ServiceContext& c, const std::string& name) {
   std::stringstream list(Setting(c, "serve.only"));
@@ -120,6 +128,8 @@ Result<std::unique_ptr<http::Service>> MakeIssuer(const http::ServiceContext& c,
                                                           *signer, *c.clock));
   konbini::IssuerPolicy policy;
   policy.pdf_certificate = std::shared_ptr<X509>(cert.release(), X509_free);
+  OPENMYNA_ASSIGN_OR_RETURN(policy.registration_office_days,
+                            RegistrationOfficeDays(c));
   const std::string instance =
       Setting(c, "konbini.instance", code + "-" + ToHex(service->rng.Bytes(4)));
   service->issuer = std::make_unique<konbini::MunicipalIssuer>(
@@ -160,6 +170,8 @@ Result<std::unique_ptr<http::Service>> MakeCentre(const http::ServiceContext& c,
       const int timeout,
       Count(c, "konbini.session-timeout", "180", 10, "seconds"));
   options.centre.session_timeout = std::chrono::seconds(timeout);
+  OPENMYNA_ASSIGN_OR_RETURN(options.registration_office_days,
+                            RegistrationOfficeDays(c));
   const std::string prefix = "konbini.issuers.";
   std::map<std::string, std::vector<std::string>> remote;
   std::set<std::string> seen;

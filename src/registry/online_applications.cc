@@ -393,6 +393,20 @@ Result<std::vector<OnlineApplication>> OnlineApplications::ListMine(
   return out;
 }
 
+Result<std::vector<OnlineApplication>> ListApplicationsOf(
+    RegistryTx& tx, std::string_view resident_id,
+    std::string_view municipality_code, OnlineApplicationKind kind) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto all,
+      ParseAll(tx.connection().Query(
+          "SELECT doc FROM online_applications WHERE resident_id = "
+          "$1 AND municipality_code = $2 ORDER BY submitted_at "
+          "DESC, id DESC",
+          {std::string(resident_id), std::string(municipality_code)})));
+  std::erase_if(all, [&](const auto& a) { return a.kind != kind; });
+  return all;
+}
+
 Result<std::vector<OnlineApplication>> OnlineApplications::Inbox(
     const Actor& actor, std::string_view municipality_code,
     std::optional<OnlineApplicationState> state) {

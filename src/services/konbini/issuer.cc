@@ -10,6 +10,7 @@
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/konbini_ledger.h"
+#include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/labels_ja.h"
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/pdf.h"
@@ -213,9 +214,14 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
             "by this municipality)");
       }
       if (snap.subject.municipality_code != code_) {
-        return Refuse(
-            "本籍地の証明書には利用登録申請が必要です (registration at the "
-            "domicile is required; not yet offered by the sandbox)");
+        // △: a resident of elsewhere, registered here (利用登録申請).
+        OPENMYNA_ASSIGN_OR_RETURN(
+            auto registration,
+            registry::KonbiniRegistrationOf(tx, snap.subject.id, code_, today,
+                                            policy_.registration_office_days));
+        if (auto refusal = registry::KonbiniRegistrationRefusal(registration)) {
+          return Refuse(*refusal);
+        }
       }
       for (const auto& e : snap.family_register->events) {
         if (e.reflected_on.empty()) {

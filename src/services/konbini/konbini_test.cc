@@ -7,7 +7,9 @@
 // documents' signatures are checked with the openssl command line.
 #include "konbini_test_fixture.h"
 #include "openmyna/registry/konbini_mapping.h"
+#include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/verify_page.h"
+#include "testing/signed_application.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -215,6 +217,78 @@ TEST_F(KonbiniTest, SealAndFamilyRegisterCertificates) {
       Run(*centre, 0, Choice("20218", KonbiniCertificate::kKoseki));
   ASSERT_FALSE(at_chikuma);
   EXPECT_TRUE(at_chikuma.error().Is(KonbiniErrc::kRefused));
+}
+
+// 利用登録申請: 千曲 太郎 (domiciled in Kiyose) applies online, signed with
+// a signature certificate by `openssl cms`; Kiyose's 戸籍 is refused while
+// the clerk has not accepted, then until 5 office days have passed, issued
+// after that, and refused again once a newer authentication certificate is
+// recorded (renewal). The signingTime is the machine's clock, so the test
+// runs on today's date: 5 office days always end after the first open day
+// that follows and never more than 14 days later (the year-end and Golden
+// Week included).
+TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
+  const auto today = floor<seconds>(system_clock::now()) + minutes(1);
+  // 10:00 JST on the first day from `days_later` on outside the kiosks'
+  // year-end closure (12/29-1/3).
+  const auto at_ten = [](TimePoint t, int days_later) {
+    domain::Date d = domain::AddDays(domain::JapanDateOf(t), days_later);
+    while ((d.month() == December && d.day() >= day(29)) ||
+           (d.month() == January && d.day() <= day(3))) {
+      d = domain::AddDays(d, 1);
+    }
+    return domain::StartOfJapanDay(d) + hours(10);
+  };
+  clock_.Set(today);
+  registry::testing::OpensslSigner signer(dir_);
+  ASSERT_TRUE(signer.Record(*store_, ids_[0]));
+  registry::OnlineApplications apps(*store_, clock_, rng_, signer.trust);
+  const registry::OnlineApplicationDraft draft{
+      ids_[0],
+      registry::OnlineApplicationKind::kKonbiniRegistration,
+      {{"domicile_municipality", "13221"},
+       {"domicile", "東京都清瀬市中里五丁目842番地"},
+       {"head_of_family", "千曲 太郎"}}};
+  const Actor taro{ids_[0], Role::kResident, ""};
+  auto submitted =
+      apps.Submit(taro, draft,
+                  signer.Sign(registry::OnlineApplicationContent(
+                      draft.kind, ids_[0], "13221", draft.fields)));
+  ASSERT_TRUE(submitted) << submitted.error();
+  EXPECT_EQ(submitted->municipality_code, "13221");
+
+  auto centre = MakeCentre();
+  const auto koseki = Choice("13221", KonbiniCertificate::kKosekiKojin);
+  auto refusal = [&](std::string_view text) {
+    auto r = Run(*centre, 0, koseki);
+    ASSERT_FALSE(r) << text;
+    EXPECT_NE(r.error().message().find(text), std::string::npos)
+        << r.error().message();
+  };
+  clock_.Set(at_ten(today, 1));
+  refusal("審査中");
+  clock_.Set(today);
+  ASSERT_TRUE(apps.Decide(kClerk, submitted->id, true, ""));
+  clock_.Set(at_ten(today, 1));
+  refusal("から利用できます");
+  clock_.Set(at_ten(today, 15));
+  auto issued = Run(*centre, 0, koseki);
+  ASSERT_TRUE(issued) << issued.error();
+  EXPECT_EQ(issued->document.fields["honseki"],
+            civil_->FamilyRegisterOf(kClerk, ids_[0])->honseki);
+
+  // A renewal: an authentication certificate issued after the application.
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    registry::Certificate renewed;
+    renewed.serial = "0a1b2c3d4e5f";
+    renewed.card_id = "c-sig-" + ids_[0];
+    renewed.resident_id = ids_[0];
+    renewed.type = registry::CertificateType::kAuthentication;
+    renewed.not_before = at_ten(today, 3);
+    renewed.not_after = at_ten(today, 3650);
+    return tx.PutCertificate(renewed);
+  }));
+  refusal("再度申請");
 }
 
 TEST_F(KonbiniTest, EachRuleRefusesWithTheKioskText) {

@@ -30,6 +30,7 @@ Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
                               LoadOrCreateDocumentSigner(dir, m.code));
     site->keys_[m.code] = signer->PublicKeyPem();
     IssuerPolicy policy;
+    policy.registration_office_days = options.registration_office_days;
     if (options.render_pdf) {
       OPENMYNA_ASSIGN_OR_RETURN(auto cert, LoadOrCreateDocumentCertificate(
                                                dir, m.code, *signer, clock));

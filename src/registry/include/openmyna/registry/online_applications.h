@@ -72,6 +72,14 @@ struct OnlineApplicationDraft {
   std::vector<std::pair<std::string, std::string>> fields;
 };
 
+// The resident's applications of `kind` delivered to `municipality_code`,
+// newest first, read in the caller's transaction (a service acting on an
+// accepted application, e.g. konbini_registration.h). Not audited: the
+// caller audits what it does with them.
+Result<std::vector<OnlineApplication>> ListApplicationsOf(
+    RegistryTx& tx, std::string_view resident_id,
+    std::string_view municipality_code, OnlineApplicationKind kind);
+
 // What the municipality checks a signature against: the signature CA's
 // roots (every generation, DER).
 struct SignatureTrust {

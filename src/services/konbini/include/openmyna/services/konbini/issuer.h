@@ -67,6 +67,9 @@ struct IssuerPolicy {
   bool individual_number_allowed = false;
   // Family-register certificates' hours (konbini.md §1.4).
   domain::ServiceWindow family_register_hours = domain::kKonbiniHours;
+  // Office days after which a 利用登録申請 takes effect
+  // (registry/konbini_registration.h; Obihiro: about 5).
+  int registration_office_days = 5;
   // When set, the issuer renders the PDF and signs it with the document
   // key certified by this certificate (document_keys.h).
   std::shared_ptr<X509> pdf_certificate;

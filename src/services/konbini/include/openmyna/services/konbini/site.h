@@ -28,6 +28,8 @@ struct SiteOptions {
   bool render_pdf = false;
   // Issuer instances per municipality.
   int instances = 1;
+  // IssuerPolicy::registration_office_days of the local issuers.
+  int registration_office_days = 5;
   // false: the centre alone (issuers added by the caller, e.g. HttpIssuer);
   // the document keys are then the public key files present in DIR/konbini.
   bool local_issuers = true;

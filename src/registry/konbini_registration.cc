@@ -1,0 +1,71 @@
+// 利用登録申請 (konbini_registration.h).
+#include "openmyna/registry/konbini_registration.h"
+
+#include <algorithm>
+
+#include "openmyna/domain/office_days.h"
+#include "openmyna/registry/online_applications.h"
+
+namespace openmyna::registry {
+
+Result<KonbiniRegistration> KonbiniRegistrationOf(
+    RegistryTx& tx, std::string_view resident_id,
+    std::string_view municipality_code, domain::Date today, int office_days) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto applications,
+      ListApplicationsOf(tx, resident_id, municipality_code,
+                         OnlineApplicationKind::kKonbiniRegistration));
+  KonbiniRegistration out;
+  const auto newest =
+      std::find_if(applications.begin(), applications.end(), [](const auto& a) {
+        return a.state != OnlineApplicationState::kRejected;
+      });
+  if (newest == applications.end()) return out;
+  out.application_id = newest->id;
+  if (newest->state == OnlineApplicationState::kSubmitted) {
+    out.state = KonbiniRegistrationState::kSubmitted;
+    return out;
+  }
+  const domain::Date submitted = domain::JapanDateOf(newest->submitted_at);
+  const domain::Date accepted =
+      domain::JapanDateOf(newest->decided_at.value_or(newest->submitted_at));
+  out.effective_on = std::max(
+      domain::AddOfficeDays(submitted, std::max(0, office_days)), accepted);
+  OPENMYNA_ASSIGN_OR_RETURN(auto certificates,
+                            tx.ListCertificatesOfResident(resident_id));
+  const bool renewed = std::any_of(
+      certificates.begin(), certificates.end(), [&](const Certificate& c) {
+        return c.type == CertificateType::kAuthentication &&
+               c.not_before > newest->submitted_at;
+      });
+  out.state = renewed ? KonbiniRegistrationState::kVoid
+              : today < *out.effective_on
+                  ? KonbiniRegistrationState::kPending
+                  : KonbiniRegistrationState::kEffective;
+  return out;
+}
+
+std::optional<std::string> KonbiniRegistrationRefusal(
+    const KonbiniRegistration& registration) {
+  switch (registration.state) {
+    case KonbiniRegistrationState::kNone:
+      return "本籍地の証明書には利用登録申請が必要です (apply for the "
+             "registration at the domicile first: マイナポータル "
+             "ぴったりサービス)";
+    case KonbiniRegistrationState::kSubmitted:
+      return "利用登録申請は本籍地で審査中です (the registration is being "
+             "reviewed by the domicile)";
+    case KonbiniRegistrationState::kPending:
+      return "利用登録は " + domain::FormatDate(*registration.effective_on) +
+             " から利用できます (the registration takes effect on that day)";
+    case KonbiniRegistrationState::kVoid:
+      return "利用者証明用電子証明書の更新により利用登録は無効になりました。"
+             "再度申請してください (void since the authentication certificate "
+             "was renewed; apply again)";
+    case KonbiniRegistrationState::kEffective:
+      break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace openmyna::registry
