@@ -12,6 +12,7 @@
 #include "openmyna/domain/schedules.h"
 #include "openmyna/domain/validity.h"
 #include "openmyna/registry/errors.h"
+#include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/permissions.h"
 
 namespace openmyna::registry {
@@ -112,6 +113,24 @@ struct RegistryService::Impl : internal::ServiceAccess {
   static int AgeOn(const Resident& r, Date on) {
     auto birth = domain::ParseDate(r.date_of_birth);
     return birth ? domain::AgeAt(*birth, on) : 0;
+  }
+
+  // The convenience-store centre's mapping of the card's authentication
+  // certificates is fed again by the next day's batch after a PIN reset
+  // (toshima: "暗証番号の変更…翌日以降"): the certificate is usable there from
+  // tomorrow (konbini_mapping.h), never earlier than a date already set.
+  static Status KonbiniFromTomorrow(RegistryTx& tx, std::string_view card_id,
+                                    Date today, std::string_view reason) {
+    const std::string tomorrow = domain::FormatDate(domain::AddDays(today, 1));
+    OPENMYNA_ASSIGN_OR_RETURN(auto certificates, tx.ListCertificates(card_id));
+    for (const Certificate& c : certificates) {
+      if (c.type != CertificateType::kAuthentication || c.revoked) continue;
+      OPENMYNA_ASSIGN_OR_RETURN(auto mapping, GetKonbiniMapping(tx, c.serial));
+      if (mapping && mapping->usable_from >= tomorrow) continue;
+      OPENMYNA_RETURN_IF_ERROR(
+          PutKonbiniMapping(tx, {c.serial, tomorrow, std::string(reason)}));
+    }
+    return Ok();
   }
 
   static bool MaySign(const Resident& r, CardKind kind, int age) {
@@ -1114,6 +1133,10 @@ Status RegistryService::ResetPassword(const Actor& actor,
                   "this card has no such password (domain.md §3)");
     }
     OPENMYNA_RETURN_IF_ERROR(card_.ResetPassword(card, kind, new_password));
+    if (kind == domain::PasswordKind::kAuthentication) {
+      OPENMYNA_RETURN_IF_ERROR(Impl::KonbiniFromTomorrow(
+          tx, card.id, domain::JapanDateOf(clock_.Now()), "暗証番号の再設定"));
+    }
     return impl.Audit(tx, actor, r.id, "card.reset_password");
   });
 }

@@ -228,6 +228,12 @@ Result<Authenticated> Centre::Authenticate(std::string_view request_id,
     }
     if (!options_.immediate_mapping &&
         std::chrono::sys_days(today) < usable_from) {
+      if (mapping && !mapping->reason.empty()) {
+        return Fail(KonbiniErrc::kRefused,
+                    mapping->reason + "のため、" + mapping->usable_from +
+                        " 以降にご利用ください (usable from " +
+                        mapping->usable_from + ")");
+      }
       return Fail(KonbiniErrc::kRefused,
                   "カードの交付・更新の当日は利用できません。翌日以降にご利用"
                   "ください (usable from the day after issuance)");

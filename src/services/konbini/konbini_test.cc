@@ -391,7 +391,34 @@ TEST_F(KonbiniTest, ADatedMappingMakesOneCardUsableOnItsDayOfIssue) {
   clock_.Set(pki::testing::FixtureNow() + hours{22});
   auto held = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
   ASSERT_FALSE(held);
-  EXPECT_NE(held.error().message().find("day after"), std::string::npos);
+  EXPECT_NE(held.error().message().find("usable from 2026-11-30"),
+            std::string::npos)
+      << held.error().message();
+}
+
+// A PIN reset at the counter: the centre's mapping is fed again by the next
+// day's batch (toshima: "暗証番号の変更…翌日以降"), so the card is refused on
+// the day of the reset, with the reason and the day, and works the next day.
+TEST_F(KonbiniTest, APinResetAtTheCounterWaitsForTheNextDay) {
+  auto file = service_->GetResident(kClerk, ids_[0]);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE(service_->ResetPassword(kClerk, file->cards.back().id,
+                                      domain::PasswordKind::kAuthentication,
+                                      "1234"));
+  auto centre = MakeCentre();
+  const auto inkan = Choice("20218", KonbiniCertificate::kInkan);
+  auto same_day = Run(*centre, 0, inkan);
+  ASSERT_FALSE(same_day);
+  EXPECT_NE(same_day.error().message().find("暗証番号の再設定"),
+            std::string::npos)
+      << same_day.error().message();
+  EXPECT_NE(same_day.error().message().find("2026-11-27"), std::string::npos)
+      << same_day.error().message();
+  // Another holder is not affected; the next day the card works.
+  EXPECT_TRUE(Run(*centre, 3, inkan));
+  clock_.Set(clock_.Now() + hours{24});
+  auto next_day = Run(*centre, 0, inkan);
+  EXPECT_TRUE(next_day) << next_day.error();
 }
 
 // The 2023 incidents as a property: 200 concurrent sessions of four
