@@ -58,7 +58,9 @@ void to_json(nlohmann::json& j, const ResidentCivil& v) {
        {"became_resident_on", v.became_resident_on},
        {"address_set_on", v.address_set_on},
        {"address_notified_on", v.address_notified_on},
-       {"previous_address", v.previous_address}};
+       {"previous_address", v.previous_address},
+       {"move_out_planned_on", v.move_out_planned_on},
+       {"move_out_address", v.move_out_address}};
   j["support_measure"] = v.support_measure ? nlohmann::json(*v.support_measure)
                                            : nlohmann::json(nullptr);
 }
@@ -71,6 +73,8 @@ void from_json(const nlohmann::json& j, ResidentCivil& v) {
   v.address_set_on = Get<std::string>(j, "address_set_on");
   v.address_notified_on = Get<std::string>(j, "address_notified_on");
   v.previous_address = Get<std::string>(j, "previous_address");
+  v.move_out_planned_on = Get<std::string>(j, "move_out_planned_on");
+  v.move_out_address = Get<std::string>(j, "move_out_address");
   v.support_measure.reset();
   if (auto it = j.find("support_measure"); it != j.end() && !it->is_null()) {
     v.support_measure = it->get<SupportMeasure>();

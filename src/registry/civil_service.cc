@@ -329,8 +329,13 @@ Result<ResidentCivil> CivilService::SetResidentItems(
   for (auto [field, value] :
        {std::pair{"became_resident_on", &items.became_resident_on},
         std::pair{"address_set_on", &items.address_set_on},
-        std::pair{"address_notified_on", &items.address_notified_on}}) {
+        std::pair{"address_notified_on", &items.address_notified_on},
+        std::pair{"move_out_planned_on", &items.move_out_planned_on}}) {
     OPENMYNA_RETURN_IF_ERROR(Impl::CheckDate(field, *value, false));
+  }
+  if (items.move_out_planned_on.empty() != items.move_out_address.empty()) {
+    return Fail(RegistryErrc::kInvalidInput,
+                "move_out_planned_on and move_out_address: both or neither");
   }
   if (items.hittosha.empty() != items.honseki.empty()) {
     return Fail(RegistryErrc::kInvalidInput,

@@ -65,6 +65,14 @@ Status CheckPerson(const Resident& r, const registry::ResidentCivil& items,
         "転出された方の証明書は発行できません (moved out of the "
         "municipality)");
   }
+  if (!items.move_out_planned_on.empty()) {
+    // ref §2.5 (Tamba): also the household's 住民票 when a member moves out.
+    return Refuse(is_subject
+                      ? "転出届を提出された方の証明書は発行できません (a "
+                        "move-out has been filed)"
+                      : "世帯に転出届を提出された方がいます (a member of the "
+                        "household has filed a move-out)");
+  }
   if (items.support_measure) {
     auto since = domain::ParseDate(items.support_measure->since);
     auto last = domain::ParseDate(items.support_measure->last_day);

@@ -291,6 +291,43 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
   refusal("再度申請");
 }
 
+// A 転出届 filed before the move (ref §2.5, Tamba): 千曲 花子's planned
+// move-out refuses 千曲 太郎's whole-household 住民票 but not his own; his own
+// filing refuses him too. Set through the clerk's civil service and read by
+// the issuer at once.
+TEST_F(KonbiniTest, AFiledMoveOutRefusesTheMoverAndTheirHousehold) {
+  auto centre = MakeCentre();
+  auto file_move_out = [&](const std::string& id) {
+    auto items = civil_->GetResidentItems(kClerk, id);
+    ASSERT_TRUE(items) << items.error();
+    items->move_out_planned_on = "2026-12-10";
+    items->move_out_address = "長野県長野市大字鶴賀緑町1613番地";
+    auto set = civil_->SetResidentItems(kClerk, *items);
+    ASSERT_TRUE(set) << set.error();
+  };
+  KioskChoice household = Choice("20218", KonbiniCertificate::kJuminhyo);
+  household.request.juminhyo.whole_household = true;
+  const auto own = Choice("20218", KonbiniCertificate::kJuminhyo);
+  file_move_out(ids_[1]);
+  auto refused = Run(*centre, 0, household);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("member of the household"),
+            std::string::npos)
+      << refused.error().message();
+  auto alone = Run(*centre, 0, own);
+  EXPECT_TRUE(alone) << alone.error();
+  file_move_out(ids_[0]);
+  auto mover = Run(*centre, 0, own);
+  ASSERT_FALSE(mover);
+  EXPECT_NE(mover.error().message().find("転出届"), std::string::npos)
+      << mover.error().message();
+  // Both or neither of the day and the address.
+  auto items = civil_->GetResidentItems(kClerk, ids_[3]);
+  ASSERT_TRUE(items);
+  items->move_out_planned_on = "2026-12-10";
+  EXPECT_FALSE(civil_->SetResidentItems(kClerk, *items));
+}
+
 TEST_F(KonbiniTest, EachRuleRefusesWithTheKioskText) {
   auto centre = MakeCentre();
   auto refused = [&](int holder, KioskChoice choice, std::string_view text,

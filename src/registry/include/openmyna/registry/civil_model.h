@@ -59,6 +59,11 @@ struct ResidentCivil {
   std::string address_notified_on;  // 届出年月日
   std::string previous_address;     // 前住所
   std::optional<SupportMeasure> support_measure;
+  // A 転出届 filed before the move (住民基本台帳法 Art. 24): the planned day
+  // (転出予定日) and the new address; the resident stays registered here
+  // until the move-in elsewhere. "" when none.
+  std::string move_out_planned_on;
+  std::string move_out_address;
 };
 
 // One line of the 戸籍の附票: an address and the day it was set.
