@@ -184,4 +184,26 @@ Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
   return out;
 }
 
+Result<AuthenticationInUse> AuthenticationInUseOf(RegistryTx& tx,
+                                                  std::string_view resident_id,
+                                                  TimePoint now) {
+  AuthenticationInUse out;
+  OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(resident_id));
+  for (const Card& card : cards) {
+    if (card.state != CardState::kActive) continue;
+    if (card.kind == CardKind::kFaceAuth) {
+      out.face_auth_card = true;
+      continue;
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto certs, tx.ListCertificates(card.id));
+    for (const auto& c : certs) {
+      if (c.type == CertificateType::kAuthentication && !c.revoked &&
+          c.not_before <= now && now <= c.not_after) {
+        out.certificate = c;
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace openmyna::registry

@@ -54,4 +54,11 @@ Result<std::vector<KonbiniIssuance>> ListKonbiniIssuances(
       {std::string(municipality_code)}));
 }
 
+Result<std::optional<KonbiniIssuance>> FindKonbiniIssuance(
+    RegistryTx& tx, std::string_view request_id) {
+  return internal::One<KonbiniIssuance>(tx.connection().Query(
+      "SELECT doc FROM konbini_issuances WHERE request_id = $1",
+      {std::string(request_id)}));
+}
+
 }  // namespace openmyna::registry

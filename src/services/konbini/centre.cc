@@ -4,8 +4,8 @@
 #include <future>
 #include <thread>
 
+#include "holder.h"
 #include "openmyna/domain/date.h"
-#include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini {
@@ -197,77 +197,15 @@ Result<Authenticated> Centre::Authenticate(std::string_view request_id,
   }
   const domain::Date today = domain::JapanDateOf(now);
   Authenticated who{session->request_id, "", *serial, ""};
-  OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](registry::RegistryTx& tx)
-                                               -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate(*serial));
-    if (!cert || cert->type != registry::CertificateType::kAuthentication) {
-      return Fail(KonbiniErrc::kRefused,
-                  "この証明書は登録されていません (certificate not known to "
-                  "the registry)");
-    }
-    if (cert->revoked) {
-      return Fail(KonbiniErrc::kRefused,
-                  "電子証明書が失効または一時停止されています (certificate "
-                  "revoked or suspended)");
-    }
-    // Next-day mapping: not on the day the certificate was issued
-    // (konbini.md §1.3, toshima, takamatsu), unless its mapping is dated
-    // otherwise (registry/konbini_mapping.h: the sandbox's sample card).
-    auto usable_from =
-        std::chrono::sys_days(domain::JapanDateOf(cert->not_before)) +
-        std::chrono::days{1};
-    OPENMYNA_ASSIGN_OR_RETURN(auto mapping,
-                              registry::GetKonbiniMapping(tx, cert->serial));
-    if (mapping) {
-      auto from = domain::ParseDate(mapping->usable_from);
-      if (!from) {
-        return Fail(KonbiniErrc::kInternal,
-                    "konbini mapping of " + cert->serial + ": bad date");
-      }
-      usable_from = std::chrono::sys_days(*from);
-    }
-    if (!options_.immediate_mapping &&
-        std::chrono::sys_days(today) < usable_from) {
-      if (mapping && !mapping->reason.empty()) {
-        return Fail(KonbiniErrc::kRefused,
-                    mapping->reason + "のため、" + mapping->usable_from +
-                        " 以降にご利用ください (usable from " +
-                        mapping->usable_from + ")");
-      }
-      return Fail(KonbiniErrc::kRefused,
-                  "カードの交付・更新の当日は利用できません。翌日以降にご利用"
-                  "ください (usable from the day after issuance)");
-    }
-    OPENMYNA_ASSIGN_OR_RETURN(auto card, tx.GetCard(cert->card_id));
-    if (!card || card->state != registry::CardState::kActive) {
-      return Fail(KonbiniErrc::kRefused,
-                  "このカードは利用できません (the card is not active)");
-    }
-    OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(cert->resident_id));
-    if (!resident) {
-      return Fail(KonbiniErrc::kRefused, "住民記録が見つかりません");
-    }
-    if (resident->status == registry::ResidentStatus::kDeceased) {
-      return Fail(KonbiniErrc::kRefused, "死亡された方のカードです (deceased)");
-    }
-    if (resident->status == registry::ResidentStatus::kMovedOut) {
-      return Fail(KonbiniErrc::kRefused,
-                  "転出された方のカードです (moved out)");
-    }
-    if (!options_.immediate_mapping &&
-        resident->moved_in_on == domain::FormatDate(today)) {
-      return Fail(KonbiniErrc::kRefused,
-                  "転入届の当日は利用できません (not on the day of a move-in)");
-    }
-    auto birth = domain::ParseDate(resident->date_of_birth);
-    if (!birth || domain::AgeAt(*birth, today) < domain::kKonbiniMinimumAge) {
-      return Fail(KonbiniErrc::kRefused,
-                  "15歳未満の方は利用できません (under 15)");
-    }
-    who.resident_id = resident->id;
-    who.municipality_code = resident->municipality_code;
-    return Ok();
-  }));
+  OPENMYNA_RETURN_IF_ERROR(
+      store_.Transact([&](registry::RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(
+            auto resident,
+            CheckHolder(tx, *serial, today, options_.immediate_mapping));
+        who.resident_id = resident.id;
+        who.municipality_code = resident.municipality_code;
+        return Ok();
+      }));
   session->who = who;
   session->challenge.clear();
   session->state = Session::State::kAuthenticated;

@@ -4,6 +4,7 @@
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/certificate_holder.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/resident_notices.h"
@@ -257,21 +258,11 @@ Result<std::string> Portal::Impl::CompleteLogin(std::string_view resident_id) {
         OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(resident_id));
         if (!resident) return Fail(registry::RegistryErrc::kNotFound, "");
         name = resident->name;
-        OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(resident_id));
-        const TimePoint now = s.clock.Now();
-        for (const registry::Card& card : cards) {
-          if (card.state != registry::CardState::kActive) continue;
-          if (card.kind == registry::CardKind::kFaceAuth) {
-            face_auth = true;
-            continue;
-          }
-          OPENMYNA_ASSIGN_OR_RETURN(auto certs, tx.ListCertificates(card.id));
-          for (const auto& cert : certs) {
-            usable |= cert.type == registry::CertificateType::kAuthentication &&
-                      !cert.revoked && cert.not_before <= now &&
-                      now <= cert.not_after;
-          }
-        }
+        OPENMYNA_ASSIGN_OR_RETURN(
+            auto in_use,
+            registry::AuthenticationInUseOf(tx, resident_id, s.clock.Now()));
+        usable = in_use.certificate.has_value();
+        face_auth = in_use.face_auth_card;
         return Ok();
       }));
   if (!usable) {
@@ -331,20 +322,9 @@ Status Portal::AddRoutes(http::Router& router) {
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "POST", base + "/insurance/register",
       [s](const http::Request& r) { return s->InsuranceRegister(r); }));
-  for (std::string_view path : {"/konbini"}) {
-    const std::string title = "portal_konbini";
-    const std::string current(path);
-    OPENMYNA_RETURN_IF_ERROR(
-        router.Add("GET", base + current,
-                   [s, title, current](const http::Request& request) {
-                     auto visit = s->RequireLogin(request);
-                     if (auto* response = std::get_if<http::Response>(&visit)) {
-                       return std::move(*response);
-                     }
-                     return s->Page(request, std::get<Visit>(visit), title,
-                                    "unavailable", web::View(), current);
-                   }));
-  }
+  OPENMYNA_RETURN_IF_ERROR(
+      router.Add("GET", base + "/konbini",
+                 [s](const http::Request& r) { return s->Konbini(r); }));
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "GET", base + "/me", [s](const http::Request& r) { return s->Me(r); }));
   OPENMYNA_RETURN_IF_ERROR(

@@ -68,6 +68,7 @@ struct Portal::Impl {
   http::Response History(const http::Request& request, bool csv);
   http::Response Insurance(const http::Request& request);
   http::Response InsuranceRegister(const http::Request& request);
+  http::Response Konbini(const http::Request& request);  // konbini_pages.cc
   http::Response ApplyList(const http::Request& request);
   http::Response ApplyGet(const http::Request& request);
   http::Response ApplyPost(const http::Request& request);

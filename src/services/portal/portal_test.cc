@@ -15,6 +15,7 @@
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_store.h"
+#include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/registry/resident_notices.h"
 #include "openmyna/web/form.h"
@@ -107,6 +108,40 @@ class PortalTest : public ::testing::Test {
     r.address = "東京都清瀬市中里五丁目842番地";
     r.municipality_code = "13221";
     return r;
+  }
+
+  // The portal again, trusting `trust` for signatures, at the machine's
+  // clock (+1 min): `openssl cms -sign` stamps its own signingTime.
+  void TrustSignaturesAtTheMachinesClock(
+      const registry::SignatureTrust& trust) {
+    PortalOptions options;
+    options.secure_cookies = false;
+    options.signature_trust = trust;
+    clock_.Set(std::chrono::floor<std::chrono::seconds>(
+                   std::chrono::system_clock::now()) +
+               1min);
+    auto portal = Portal::Make(options, *store_, clock_, rng_);
+    ASSERT_TRUE(portal) << portal.error();
+    http::Router router;
+    ASSERT_TRUE((*portal)->AddRoutes(router));
+    router_ = std::move(router);
+    portal_ = std::move(*portal);
+  }
+
+  // r-1's family register, held by Chikuma City (本籍地 elsewhere).
+  static Status PutFamilyRegisterInChikuma(RegistryTx& tx) {
+    OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
+        {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken"}));
+    registry::FamilyRegister family;
+    family.id = "fr-1";
+    family.municipality_code = "20218";
+    family.honseki = "長野県千曲市大字屋代1番地";
+    family.head_name = "清瀬 花子";
+    registry::FamilyRegisterMember member;
+    member.resident_id = "r-1";
+    member.name = "清瀬 花子";
+    family.members.push_back(member);
+    return registry::CivilTx(tx).PutFamilyRegister(family);
   }
 
   // Signs r-1 in; returns the Cookie header value.
@@ -210,12 +245,132 @@ TEST_F(PortalTest, YourInformationSaysWhoHoldsEachSection) {
   auto english = Get("/portal/me", cookie, "lang=en");
   EXPECT_NE(english.body.find("<html lang=\"en\">"), std::string::npos);
   EXPECT_NE(english.body.find("Held by"), std::string::npos);
-  for (const char* path : {"/portal/konbini"}) {
-    auto unavailable = Get(path, cookie);
-    EXPECT_EQ(unavailable.status, 200);
-    EXPECT_NE(unavailable.body.find("まだご利用いただけません"),
-              std::string::npos);
-  }
+}
+
+// コンビニ交付: the card, the Kiyose fee table in force on 2026-12-01
+// (docs/konbini.md: 住民票 ¥200 from 2026-04-01, counter ¥300; 戸籍 ¥450),
+// the domicile's 利用登録申請, and an issued document from the audit trail.
+TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
+  const std::string cookie = Login();
+  auto page = Get("/portal/konbini", cookie);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("aria-current=\"page\">コンビニ交付"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("現在、コンビニ交付は利用できる時間です"),
+            std::string::npos);  // 12:00 JST
+  EXPECT_NE(page.body.find("あなたのカードはコンビニ交付に利用できます"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<th scope=\"row\">住民票の写し</th><td>○ "
+                           "取得できます</td><td>¥200</td><td>¥300</td>"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<th scope=\"row\">印鑑登録証明書</th><td>"
+                           "印鑑登録がないため取得できません</td>"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("<th scope=\"row\">戸籍証明書（全部事項証明書）"
+                           "</th><td>この市区町村では取得できません</td>"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("利用登録申請をする"), std::string::npos);
+
+  // A family register in Chikuma: the 利用登録申請 is offered there, its
+  // 戸籍 at ¥400 (counter ¥450 − ¥50, the guidebook).
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(PutFamilyRegisterInChikuma(tx));
+    // A document of the kiosk (as the issuer writes it: ledger and audit).
+    OPENMYNA_RETURN_IF_ERROR(registry::RecordKonbiniIssuance(
+        tx, {"iss-1", "req-7f", "13221-a", "13221", "r-2", "juminhyo", 2, 400,
+             clock_.Now() - 1h}));
+    registry::AuditEntry e;
+    e.id = "au-k1";
+    e.resident_id = "r-1";
+    e.actor_id = "13221-a";
+    e.role = registry::Role::kKiosk;
+    e.action = "konbini.issue";
+    e.reason =
+        "コンビニ交付 juminhyo (request req-7f, issuer iss-1, 2 copies, "
+        "400 yen)";
+    e.at = clock_.Now() - 1h;
+    return tx.AppendAudit(e);
+  }));
+  auto domicile = Get("/portal/konbini", cookie);
+  ASSERT_EQ(domicile.status, 200) << domicile.body;
+  EXPECT_NE(domicile.body.find("千曲市（本籍地）"), std::string::npos);
+  EXPECT_NE(domicile.body.find("<th scope=\"row\">戸籍証明書（全部事項証明書）"
+                               "</th><td>△ 利用登録申請の後に取得できます</td>"
+                               "<td>¥400</td><td>¥450</td>"),
+            std::string::npos);
+  EXPECT_NE(domicile.body.find("まだ申請していません"), std::string::npos);
+  EXPECT_NE(domicile.body.find("href=\"/portal/apply/konbini_registration\""),
+            std::string::npos);
+  EXPECT_NE(domicile.body.find("<td>清瀬市</td><td>住民票の写し</td><td>2</td>"
+                               "<td>¥400</td><td>世帯の方</td><td>req-7f</td>"),
+            std::string::npos);
+  auto english = Get("/portal/konbini", cookie, "lang=en");
+  EXPECT_NE(english.body.find("Copy of the residence record"),
+            std::string::npos);
+  EXPECT_NE(english.body.find("A member of your household"), std::string::npos);
+
+  // The day its certificate was issued, a new card is usable the next day.
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate("a1b2"));
+    cert->not_before = clock_.Now() - 1h;
+    return tx.PutCertificate(*cert);
+  }));
+  auto next_day = Get("/portal/konbini", cookie);
+  EXPECT_NE(next_day.body.find("利用開始日：2026-12-02"), std::string::npos);
+  // 23:30 JST: closed, with the reason.
+  clock_.Set(clock_.Now() + 11h + 30min);
+  auto late = Get("/portal/konbini", Login());
+  EXPECT_NE(late.body.find("現在、コンビニ交付は利用できません：利用時間外"),
+            std::string::npos);
+}
+
+// コンビニ交付 follows the 利用登録申請 at the domicile (Chikuma) as its
+// issuer judges it: under review, rejected with the clerk's reason (and
+// offered again), accepted with the first usable day. Signed by `openssl
+// cms -sign` with a real sandbox signature certificate.
+TEST_F(PortalTest, ConvenienceStorePageFollowsTheRegistrationAtTheDomicile) {
+  registry::testing::OpensslSigner signer(dir_);
+  ASSERT_TRUE(signer.Record(*store_, "r-1"));
+  TrustSignaturesAtTheMachinesClock(signer.trust);
+  ASSERT_TRUE(store_->Transact(
+      [&](RegistryTx& tx) { return PutFamilyRegisterInChikuma(tx); }));
+  registry::OnlineApplications applications(*store_, clock_, rng_,
+                                            signer.trust);
+  const registry::Actor self{"r-1", registry::Role::kResident, "test"};
+  const registry::Actor clerk{"clerk-1", registry::Role::kCounterClerk, "test"};
+  auto apply = [&] {
+    registry::OnlineApplicationDraft draft;
+    draft.resident_id = "r-1";
+    draft.kind = registry::OnlineApplicationKind::kKonbiniRegistration;
+    draft.fields = {{"domicile_municipality", "20218"},
+                    {"domicile", "長野県千曲市大字屋代1番地"},
+                    {"head_of_family", "清瀬 花子"}};
+    const Bytes cms = signer.Sign(registry::OnlineApplicationContent(
+        draft.kind, "r-1", "20218", draft.fields));
+    return applications.Submit(self, draft, cms);
+  };
+  const std::string cookie = Login();
+  auto first = apply();
+  ASSERT_TRUE(first) << first.error();
+  EXPECT_EQ(first->municipality_code, "20218");
+  auto review = Get("/portal/konbini", cookie);
+  EXPECT_NE(review.body.find("申請は本籍地で審査中です"), std::string::npos);
+  EXPECT_EQ(review.body.find("利用登録申請をする"), std::string::npos);
+  ASSERT_TRUE(applications.Decide(clerk, first->id, false, "筆頭者の記載誤り"));
+  auto rejected = Get("/portal/konbini", cookie);
+  EXPECT_NE(rejected.body.find("申請は不受理とされました"), std::string::npos);
+  EXPECT_NE(rejected.body.find("筆頭者の記載誤り"), std::string::npos);
+  EXPECT_NE(rejected.body.find("href=\"/portal/apply/konbini_registration\""),
+            std::string::npos);
+  auto second = apply();
+  ASSERT_TRUE(second) << second.error();
+  ASSERT_TRUE(applications.Decide(clerk, second->id, true, ""));
+  auto accepted = Get("/portal/konbini", cookie);
+  const std::string state =
+      Between(accepted.body, "id=\"konbini-registration-state\">", "</p>");
+  EXPECT_NE(state.find("申請は受理されました。"), std::string::npos) << state;
+  EXPECT_NE(state.find("から利用できます"), std::string::npos) << state;
+  EXPECT_EQ(accepted.body.find("利用登録申請をする"), std::string::npos);
 }
 
 TEST_F(PortalTest, YourInformationListsTheHouseholdWithItsRelationships) {
@@ -551,18 +706,7 @@ TEST_F(PortalTest, OnlineApplicationFormConfirmAndRefusedSignature) {
   // hidden inputs after signing: refused.
   registry::testing::OpensslSigner signer(dir_);
   ASSERT_TRUE(signer.Record(*store_, "r-1"));
-  PortalOptions options;
-  options.secure_cookies = false;
-  options.signature_trust = signer.trust;
-  clock_.Set(std::chrono::floor<std::chrono::seconds>(
-                 std::chrono::system_clock::now()) +
-             1min);
-  auto portal = Portal::Make(options, *store_, clock_, rng_);
-  ASSERT_TRUE(portal);
-  http::Router router;
-  ASSERT_TRUE((*portal)->AddRoutes(router));
-  router_ = std::move(router);
-  portal_ = std::move(*portal);
+  TrustSignaturesAtTheMachinesClock(signer.trust);
   const std::string again = Login();
   const std::string token = Csrf(Get("/portal/apply", again));
   const std::string pem = web::FormEncode(signer.SignPem(content));

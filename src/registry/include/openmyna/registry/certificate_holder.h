@@ -101,4 +101,16 @@ Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
                                                   const Actor& actor,
                                                   std::string_view serial);
 
+// The resident's authentication certificate in use at `now` (what logs in
+// to the portal and opens a kiosk session): on an active standard card,
+// not revoked, not_before <= now <= not_after; and whether an active
+// face-authentication card (no PIN, no certificates) was seen.
+struct AuthenticationInUse {
+  std::optional<Certificate> certificate;
+  bool face_auth_card = false;
+};
+Result<AuthenticationInUse> AuthenticationInUseOf(RegistryTx& tx,
+                                                  std::string_view resident_id,
+                                                  TimePoint now);
+
 }  // namespace openmyna::registry

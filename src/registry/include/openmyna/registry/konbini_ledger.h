@@ -5,6 +5,7 @@
 // conflict).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,8 @@ Status RecordKonbiniIssuance(RegistryTx& tx, const KonbiniIssuance& row);
 // A municipality's rows, oldest first.
 Result<std::vector<KonbiniIssuance>> ListKonbiniIssuances(
     RegistryTx& tx, std::string_view municipality_code);
+// The row of the centre's request id (unique), or nullopt.
+Result<std::optional<KonbiniIssuance>> FindKonbiniIssuance(
+    RegistryTx& tx, std::string_view request_id);
 
 }  // namespace openmyna::registry
