@@ -60,6 +60,7 @@ std::string Doc(const OnlineApplication& a) {
               {"content", a.content},
               {"cms", ToHex(a.cms)},
               {"signer_serial", a.signer_serial},
+              {"channel", a.channel},
               {"signed_at", Seconds(a.signed_at)},
               {"submitted_at", Seconds(a.submitted_at)},
               {"decided_by", a.decided_by},
@@ -90,6 +91,7 @@ Result<OnlineApplication> Parse(const SqlCell& cell) {
     if (!cms) return Fail(RegistryErrc::kStorage, "bad cms");
     a.cms = std::move(*cms);
     a.signer_serial = doc.at("signer_serial").get<std::string>();
+    a.channel = doc.value("channel", "portal");
     a.signed_at = FromSeconds(doc.at("signed_at").get<std::int64_t>());
     a.submitted_at = FromSeconds(doc.at("submitted_at").get<std::int64_t>());
     if (doc.contains("decided_at")) {
@@ -149,6 +151,55 @@ std::string SerialOf(X509* cert) {
   OPENSSL_free(hex);
   auto serial = pki::Serial::FromHex(text);
   return serial ? serial->Hex() : std::string();
+}
+
+// Fills the new application `a` from the draft: its id, the inbox (the
+// resident's municipality; the domicile for a 利用登録申請), the canonical
+// content and the submission time. kInvalidInput for an unknown inbox.
+Result<Municipality> Address(RegistryTx& tx, const Resident& resident,
+                             const OnlineApplicationDraft& draft, TimePoint now,
+                             Rng& rng, OnlineApplication& a) {
+  a.municipality_code = resident.municipality_code;
+  if (draft.kind == OnlineApplicationKind::kKonbiniRegistration) {
+    for (const auto& [name, value] : draft.fields) {
+      if (name == "domicile_municipality") a.municipality_code = value;
+    }
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(auto municipality,
+                            tx.GetMunicipality(a.municipality_code));
+  if (!municipality) {
+    return Fail(RegistryErrc::kInvalidInput,
+                "unknown municipality " + a.municipality_code);
+  }
+  a.id = "oa-" + ToHex(rng.Bytes(8));
+  a.resident_id = resident.id;
+  a.kind = draft.kind;
+  a.fields = draft.fields;
+  a.content = OnlineApplicationContent(a.kind, a.resident_id,
+                                       a.municipality_code, a.fields);
+  a.submitted_at = now;
+  return *std::move(municipality);
+}
+
+// A kiosk application's authentication certificate: the resident's, not
+// revoked, valid at `now` (the centre checked chain and card before).
+Status CheckAuthentication(RegistryTx& tx, std::string_view resident_id,
+                           std::string_view serial, TimePoint now) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate(serial));
+  if (!cert || cert->type != CertificateType::kAuthentication ||
+      cert->resident_id != resident_id) {
+    return Fail(RegistryErrc::kRefused,
+                "not an authentication certificate of this resident");
+  }
+  if (cert->revoked) {
+    return Fail(RegistryErrc::kRefused,
+                "the authentication certificate is revoked");
+  }
+  if (now < cert->not_before || now >= cert->not_after) {
+    return Fail(RegistryErrc::kRefused,
+                "the authentication certificate is not valid now");
+  }
+  return Ok();
 }
 
 struct Signature {
@@ -327,26 +378,9 @@ Result<OnlineApplication> OnlineApplications::Submit(
       return Fail(RegistryErrc::kRefused,
                   "only the resident or their legal representative applies");
     }
-    a.municipality_code = resident->municipality_code;
-    if (draft.kind == OnlineApplicationKind::kKonbiniRegistration) {
-      for (const auto& [name, value] : draft.fields) {
-        if (name == "domicile_municipality") a.municipality_code = value;
-      }
-    }
-    OPENMYNA_ASSIGN_OR_RETURN(auto municipality,
-                              tx.GetMunicipality(a.municipality_code));
-    if (!municipality) {
-      return Fail(RegistryErrc::kInvalidInput,
-                  "unknown municipality " + a.municipality_code);
-    }
-    a.id = "oa-" + ToHex(rng_.Bytes(8));
-    a.resident_id = resident->id;
-    a.kind = draft.kind;
-    a.fields = draft.fields;
-    a.content = OnlineApplicationContent(a.kind, a.resident_id,
-                                         a.municipality_code, a.fields);
+    OPENMYNA_RETURN_IF_ERROR(
+        Address(tx, *resident, draft, now, rng_, a).transform([](auto&&) {}));
     a.cms.assign(cms.begin(), cms.end());
-    a.submitted_at = now;
     OPENMYNA_ASSIGN_OR_RETURN(auto signature, Verify(tx, a, trust_, now));
     a.signed_at = signature.signed_at;
     a.signer_serial = signature.serial;
@@ -367,6 +401,44 @@ Result<OnlineApplication> OnlineApplications::Submit(
       OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(entry));
     }
     return Ok();
+  }));
+  return a;
+}
+
+Result<OnlineApplication> OnlineApplications::SubmitAtKiosk(
+    const Actor& actor, const OnlineApplicationDraft& draft,
+    std::string_view authentication_serial) {
+  if (actor.role != Role::kKiosk) {
+    return Fail(RegistryErrc::kRefused, "a kiosk submits at the kiosk");
+  }
+  if (draft.kind != OnlineApplicationKind::kKonbiniRegistration) {
+    return Fail(RegistryErrc::kRefused,
+                "only the 利用登録申請 is made at a kiosk");
+  }
+  OPENMYNA_RETURN_IF_ERROR(CheckFields(draft.kind, draft.fields));
+  OnlineApplication a;
+  const TimePoint now = clock_.Now();
+  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(draft.resident_id));
+    if (!resident) return Fail(RegistryErrc::kNotFound, "no such resident");
+    OPENMYNA_RETURN_IF_ERROR(
+        CheckAuthentication(tx, resident->id, authentication_serial, now));
+    OPENMYNA_RETURN_IF_ERROR(
+        Address(tx, *resident, draft, now, rng_, a).transform([](auto&&) {}));
+    a.channel = "kiosk";
+    a.signer_serial = std::string(authentication_serial);
+    a.signed_at = now;
+    OPENMYNA_RETURN_IF_ERROR(Put(tx, a, /*insert=*/true));
+    AuditEntry entry;
+    entry.id = "au-" + ToHex(rng_.Bytes(8));
+    entry.resident_id = resident->id;
+    entry.actor_id = actor.id;
+    entry.role = Role::kKiosk;
+    entry.action = "online_application.submit";
+    entry.reason = actor.why.empty() ? "利用登録申請" : actor.why;
+    entry.at = now;
+    entry.items = {"application"};
+    return tx.AppendAudit(entry);
   }));
   return a;
 }
@@ -492,7 +564,10 @@ Result<OnlineApplication> OnlineApplications::Decide(const Actor& actor,
     if (a.state != OnlineApplicationState::kSubmitted) {
       return Fail(RegistryErrc::kConflict, "already decided");
     }
-    if (accept) {
+    if (accept && a.channel == "kiosk") {
+      OPENMYNA_RETURN_IF_ERROR(
+          CheckAuthentication(tx, a.resident_id, a.signer_serial, now));
+    } else if (accept) {
       OPENMYNA_RETURN_IF_ERROR(Verify(tx, a, trust_, now));
     }
     a.state = accept ? OnlineApplicationState::kAccepted

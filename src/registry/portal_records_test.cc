@@ -407,6 +407,77 @@ TEST_P(OnlineApplicationsTest, SignedFormReachesInboxAndResultComesBack) {
   EXPECT_FALSE(apps.ListMine(hanako_, "r-2"));
 }
 
+// The 利用登録申請 made at a kiosk: no CMS, the card's authentication
+// certificate (as the centre authenticated it) names the resident; only a
+// kiosk, only this kind, only the resident's own valid certificate; the
+// clerk's acceptance checks the certificate again; the kiosk's act is on the
+// resident's trail.
+TEST_P(OnlineApplicationsTest, KioskRegistrationIsCheckedByTheCertificate) {
+  clock_.Set(Now() + 1min);
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    Certificate auth;
+    auth.serial = "a1b2c3";
+    auth.card_id = "c-sig-r-1";
+    auth.resident_id = "r-1";
+    auth.type = CertificateType::kAuthentication;
+    auth.not_before = clock_.Now() - 24h;
+    auth.not_after = clock_.Now() + 24h * 365;
+    return tx.PutCertificate(auth);
+  }));
+  OnlineApplications apps(*store_, clock_, rng_, trust_);
+  const Actor kiosk{"kiosk-1", Role::kKiosk, "利用登録申請"};
+  OnlineApplicationDraft draft{"r-1",
+                               OnlineApplicationKind::kKonbiniRegistration,
+                               {{"domicile_municipality", "20218"},
+                                {"domicile", "長野県千曲市杭瀬下二丁目1番地"},
+                                {"head_of_family", "清瀬 花子"}}};
+  auto made = apps.SubmitAtKiosk(kiosk, draft, "a1b2c3");
+  ASSERT_TRUE(made) << made.error();
+  EXPECT_EQ(made->channel, "kiosk");
+  EXPECT_EQ(made->municipality_code, "20218");
+  EXPECT_TRUE(made->cms.empty());
+
+  EXPECT_FALSE(apps.SubmitAtKiosk(hanako_, draft, "a1b2c3"));  // not a kiosk
+  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, draft, "ffff"));      // unknown
+  OnlineApplicationDraft other = draft;
+  other.resident_id = "r-2";  // not r-2's certificate
+  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, other, "a1b2c3"));
+  OnlineApplicationDraft income = IncomeDraft();
+  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, income, "a1b2c3"));
+
+  auto inbox = apps.Inbox(clerk_, "20218", OnlineApplicationState::kSubmitted);
+  ASSERT_TRUE(inbox) << inbox.error();
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ((*inbox)[0].channel, "kiosk");
+  auto accepted = apps.Decide(clerk_, made->id, true, "");
+  ASSERT_TRUE(accepted) << accepted.error();
+  EXPECT_EQ(accepted->state, OnlineApplicationState::kAccepted);
+
+  // Revoked before the clerk decides: the acceptance is refused.
+  auto second = apps.SubmitAtKiosk(kiosk, draft, "a1b2c3");
+  ASSERT_TRUE(second) << second.error();
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate("a1b2c3"));
+    cert->revoked = true;
+    cert->revoked_at = clock_.Now();
+    return tx.PutCertificate(*cert);
+  }));
+  EXPECT_FALSE(apps.Decide(clerk_, second->id, true, ""));
+  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, draft, "a1b2c3"));
+
+  std::vector<AuditEntry> trail;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(trail, tx.ListAudit("r-1"));
+    return Ok();
+  }));
+  EXPECT_EQ(std::count_if(trail.begin(), trail.end(),
+                          [](const AuditEntry& e) {
+                            return e.role == Role::kKiosk &&
+                                   e.action == "online_application.submit";
+                          }),
+            2);
+}
+
 TEST_P(OnlineApplicationsTest, RefusesChangedFieldsForeignCertsAndRevoked) {
   clock_.Set(Now() + 1min);
   OnlineApplications apps(*store_, clock_, rng_, trust_);

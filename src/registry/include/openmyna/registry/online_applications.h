@@ -50,7 +50,11 @@ struct OnlineApplication {
   std::string content;        // the signed bytes (OnlineApplicationContent)
   Bytes cms;                  // detached SignedData, DER
   std::string signer_serial;  // the signature certificate (lower-case hex)
-  TimePoint signed_at;        // the signingTime attribute
+  // "portal" (signed, cms) or "kiosk": a 利用登録申請 made at a
+  // convenience-store kiosk, authenticated by the centre with the card's
+  // authentication certificate (signer_serial), without a CMS.
+  std::string channel = "portal";
+  TimePoint signed_at;  // the signingTime attribute
   TimePoint submitted_at;
   std::optional<TimePoint> decided_at;
   std::string decided_by;
@@ -104,6 +108,16 @@ class OnlineApplications {
   Result<OnlineApplication> Submit(const Actor& actor,
                                    const OnlineApplicationDraft& draft,
                                    ByteView cms);
+  // A 利用登録申請 (kKonbiniRegistration only) made at a kiosk (actor role
+  // kKiosk) for the resident the centre authenticated with the card's
+  // authentication certificate `authentication_serial`, which must be the
+  // resident's, not revoked and valid now (kRefused otherwise). Delivered to
+  // the domicile's inbox as Submit does; the clerk's acceptance checks the
+  // certificate again instead of a signature. Audited on the resident's
+  // trail as the kiosk's act.
+  Result<OnlineApplication> SubmitAtKiosk(
+      const Actor& actor, const OnlineApplicationDraft& draft,
+      std::string_view authentication_serial);
   // The resident's own applications, newest first.
   Result<std::vector<OnlineApplication>> ListMine(const Actor& actor,
                                                   std::string_view resident_id);
