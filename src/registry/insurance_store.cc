@@ -115,6 +115,45 @@ Result<std::vector<Membership>> InsuranceTx::ListLinkedMemberships(
       {std::string(after_id), std::int64_t{limit}}));
 }
 
+Result<std::vector<Membership>> InsuranceTx::ListMemberships(
+    std::string_view after_id, int limit) {
+  return All<Membership>(db_.Query(
+      "SELECT doc FROM memberships WHERE id > $1 ORDER BY id LIMIT $2",
+      {std::string(after_id), std::int64_t{limit}}));
+}
+
+Status InsuranceTx::InsertIssuedDocument(IssuedDocument& d) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto member, GetMembership(d.membership_id));
+  if (!member) {
+    return Fail(RegistryErrc::kNotFound, "no membership " + d.membership_id);
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows, db_.Query("SELECT COALESCE(MAX(seq), 0) + 1 FROM "
+                           "insurance_documents WHERE membership_id = $1",
+                           {d.membership_id}));
+  d.seq = std::stoll(rows.at(0).at(0).value_or("1"));
+  return Done(
+      db_.Query("INSERT INTO insurance_documents (number, membership_id, seq, "
+                "issued_on, doc) VALUES ($1, $2, $3, $4, $5)",
+                {d.number, d.membership_id, d.seq, d.issued_on, Doc(d)}));
+}
+
+Result<std::optional<IssuedDocument>> InsuranceTx::LatestIssuedDocument(
+    std::string_view membership_id) {
+  return One<IssuedDocument>(
+      db_.Query("SELECT doc FROM insurance_documents WHERE membership_id = $1 "
+                "ORDER BY seq DESC LIMIT 1",
+                {std::string(membership_id)}));
+}
+
+Result<std::vector<IssuedDocument>> InsuranceTx::ListIssuedDocuments(
+    std::string_view membership_id) {
+  return All<IssuedDocument>(
+      db_.Query("SELECT doc FROM insurance_documents WHERE membership_id = $1 "
+                "ORDER BY seq",
+                {std::string(membership_id)}));
+}
+
 Result<std::int64_t> InsuranceTx::CountMemberships() {
   OPENMYNA_ASSIGN_OR_RETURN(auto rows,
                             db_.Query("SELECT COUNT(*) FROM memberships"));

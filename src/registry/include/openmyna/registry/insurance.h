@@ -8,11 +8,13 @@
 // eligibility messages use (OQSCDnnn, insurance.md §2.4).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "openmyna/base/clock.h"
+#include "openmyna/domain/qualification_document.h"
 #include "openmyna/registry/model.h"
 
 namespace openmyna::registry {
@@ -195,6 +197,25 @@ struct Consent {
                                    // "pin", "visual"
   TimePoint given_at;
   TimePoint valid_until;
+};
+
+// A 資格確認書 or 資格情報のお知らせ as the registry recorded its issue
+// (issue 12 item 7; InsuranceService::IssueQualificationDocument on request,
+// IssueDueDocuments ex officio). Recorded so that the batch knows what each
+// member last received; the printed data is not kept (it is the membership
+// as it was that day).
+struct IssuedDocument {
+  std::string number;  // 交付番号 "qd-…"
+  std::string membership_id;
+  std::int64_t seq = 0;  // per membership, 1, 2, … in issue order
+  domain::QualificationDocumentKind kind =
+      domain::QualificationDocumentKind::kCertificate;
+  domain::QualificationDocumentReason reason =
+      domain::QualificationDocumentReason::kNotRegistered;
+  std::string issued_on;    // the JST day
+  std::string valid_until;  // "" when none was printed
+  std::string channel;      // "request" (the insurer's API), "ex_officio"
+  std::string issued_by;    // the actor's id
 };
 
 std::string_view ToString(LinkState state);

@@ -9,6 +9,24 @@
 #include "openmyna/registry/insurance.h"
 #include "openmyna/registry/model_json.h"
 
+namespace openmyna::domain {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(QualificationDocumentKind,
+                             {{QualificationDocumentKind::kNotice, "notice"},
+                              {QualificationDocumentKind::kCertificate,
+                               "certificate"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(
+    QualificationDocumentReason,
+    {{QualificationDocumentReason::kRegisteredCard, "registered_card"},
+     {QualificationDocumentReason::kNotRegistered, "not_registered"},
+     {QualificationDocumentReason::kRegistrationCancelled,
+      "registration_cancelled"},
+     {QualificationDocumentReason::kCardNotUsable, "card_not_usable"},
+     {QualificationDocumentReason::kLateElderlyInterim,
+      "late_elderly_interim"}})
+
+}  // namespace openmyna::domain
+
 namespace openmyna::registry {
 
 NLOHMANN_JSON_SERIALIZE_ENUM(Relationship,
@@ -59,6 +77,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalExpense, id, resident_id,
                                                 month, institution_code,
                                                 insurer_number, days, total_yen,
                                                 paid_yen)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuedDocument, number,
+                                                membership_id, seq, kind,
+                                                reason, issued_on, valid_until,
+                                                channel, issued_by)
 
 void to_json(nlohmann::json& j, const Membership& v);
 void from_json(const nlohmann::json& j, Membership& v);

@@ -105,6 +105,13 @@ struct QualificationDocument {
   Insurer insurer;
 };
 
+// One page of the ex officio batch (InsuranceService::IssueDueDocuments).
+struct DueDocumentsPage {
+  int checked = 0;  // memberships looked at
+  std::vector<QualificationDocument> issued;
+  std::string next_after;  // the last id looked at; "" when none is left
+};
+
 class InsuranceService {
  public:
   InsuranceService(RegistryStore& store, const Clock& clock, Rng& rng);
@@ -155,8 +162,23 @@ class InsuranceService {
   // certificate. Refused for a lost membership or a link blocked by the
   // collation (kMismatch). Audited on the linked resident
   // ("insurance.document"). Actor: the membership's insurer, or the system.
+  // Recorded (IssuedDocument, channel "request").
   Result<QualificationDocument> IssueQualificationDocument(
       const Actor& actor, std::string_view membership_id);
+
+  // Ex officio issue (issue 12 item 7; `openmyna insurance issue-due`): of
+  // the memberships after `after_id` (at most `limit`, by id), each one
+  // valid today and not blocked whose holder is due a new document gets
+  // the one decided as above, recorded (channel "ex_officio") and audited
+  // ("… 職権交付 …"). Due: nothing recorded yet; or the kind decided today
+  // differs from the last one recorded (registration cancelled, the
+  // certificate expired or revoked, the card returned → 資格確認書; a new
+  // registration with a usable card → お知らせ); or the last one's
+  // validity has ended. A second run issues nothing new. One transaction
+  // per page. Actor: the system.
+  Result<DueDocumentsPage> IssueDueDocuments(const Actor& actor,
+                                             std::string_view after_id,
+                                             int limit);
 
   // --- medical information (system writes; reads: resident or system) --
   Status AddMedication(const Actor& actor, MedicationRecord record);

@@ -43,7 +43,20 @@ class InsuranceTx {
   // Linked memberships (any state but kUnlinked), page after `after_id`.
   Result<std::vector<Membership>> ListLinkedMemberships(
       std::string_view after_id, int limit);
+  // Every membership, page after `after_id` (by id).
+  Result<std::vector<Membership>> ListMemberships(std::string_view after_id,
+                                                  int limit);
   Result<std::int64_t> CountMemberships();
+
+  // A document as issued: `d.seq` is assigned (the membership's next) and
+  // written back; kNotFound when the membership is unknown, kConflict on
+  // the number.
+  Status InsertIssuedDocument(IssuedDocument& d);
+  // The membership's last document (highest seq), or std::nullopt.
+  Result<std::optional<IssuedDocument>> LatestIssuedDocument(
+      std::string_view membership_id);
+  Result<std::vector<IssuedDocument>> ListIssuedDocuments(
+      std::string_view membership_id);  // by seq
 
   Status PutInstitution(const MedicalInstitution& i);
   Result<std::optional<MedicalInstitution>> GetInstitution(
