@@ -1,4 +1,5 @@
-// `openmyna insurance credentials|recheck|check` and service `insurance` of
+// `openmyna insurance credentials|recheck` (document and issue-due:
+// insurance_document_command.cc) and service `insurance` of
 // `openmyna serve` (docs/insurance.md): the eligibility service and the
 // insurers' enrolment API, wired to the registry and the sandbox PKI, and
 // the clinic reader's page /clinic/ with the card in this machine's PC/SC
@@ -17,6 +18,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/insurance_documents.h"
 #include "cli/insurance_stack.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
@@ -222,7 +224,9 @@ void RunRecheck(const Options& o, Context& context) {
 void AddInsurance(CLI::App& app, Context& context) {
   auto options = std::make_shared<Options>();
   CLI::App* group = app.add_subcommand(
-      "insurance", "Health-insurance records: credentials, batch collation");
+      "insurance",
+      "Health-insurance records: credentials, batch collation, 資格確認書 / "
+      "資格情報のお知らせ");
   group->require_subcommand(1);
   auto common = [&](CLI::App* sub) {
     sub->add_option("--postgres", options->postgres,
@@ -247,6 +251,7 @@ void AddInsurance(CLI::App& app, Context& context) {
       "recheck",
       "Collate every linked membership with the registry; block mismatches"));
   recheck->callback([options, &context] { RunRecheck(*options, context); });
+  AddInsuranceDocumentCommands(*group, context);
 }
 
 const CommandGroup kGroup{"insurance", 50, &AddInsurance};

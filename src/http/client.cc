@@ -71,12 +71,26 @@ ClientResponse Exchange(Stream& stream,
   bhttp::response<bhttp::string_body> response;
   bhttp::read(stream, buffer, response);
   if (keep_alive != nullptr) *keep_alive = response.keep_alive();
-  return {static_cast<int>(response.result_int()),
-          std::string(response[bhttp::field::content_type]), response.body(),
-          std::string(response[bhttp::field::location])};
+  ClientResponse out{static_cast<int>(response.result_int()),
+                     std::string(response[bhttp::field::content_type]),
+                     response.body(),
+                     std::string(response[bhttp::field::location]),
+                     {}};
+  for (const auto& field : response) {
+    out.headers.emplace_back(std::string(field.name_string()),
+                             std::string(field.value()));
+  }
+  return out;
 }
 
 }  // namespace
+
+std::string ClientResponse::Header(std::string_view name) const {
+  for (const auto& [field, value] : headers) {
+    if (beast::iequals(field, name)) return value;
+  }
+  return "";
+}
 
 Result<ClientResponse> Fetch(const ClientRequest& in) {
   const auto target = ParseUrl(in.url);

@@ -5,7 +5,11 @@
 # 太郎's job change (old card 3, new card 1, OQSCD006 as in
 # docs/insurance.md) come back over HTTP (curl, parsed by python3's json);
 # a request file dropped in req/ is answered in res/ (python3 xml.etree);
-# `insurance recheck` collates every link.
+# `insurance recheck` collates every link; `insurance document` writes the
+# 資格確認書 of a member the test enrolled, read back by pdftotext and
+# pdfinfo (poppler) against what the test put in, and says clearly why it
+# cannot (no credential, unknown id, wrong secret, a clinic's credential,
+# a lost membership, no folder).
 # Usage: insurance_cli_test.sh /path/to/openmyna
 set -euo pipefail
 openmyna=$1
@@ -114,4 +118,99 @@ PY
 "$openmyna" --data "$data" insurance recheck --json > "$work/recheck.json"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["checked"] == 7 and r["verified"] == 7, r' "$work/recheck.json" \
   || { cat "$work/recheck.json"; fail "recheck"; }
+# The 資格確認書 through `insurance document`: a member enrolled by the
+# test's insurer without the individual number and matching nobody in the
+# registry stays unlinked, so a 資格確認書 is due (docs/insurance.md).
+kiyose=$(check_digit 13991)
+"$openmyna" --data "$data" insurance credentials --insurer "$kiyose" --json > "$work/insurer.json"
+insurer=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["id"]+":"+c["secret"])' "$work/insurer.json")
+code=$(curl -s -o "$work/enrolled.json" -w '%{http_code}' -u "$insurer" -H 'Content-Type: application/json' \
+  -X POST "http://127.0.0.1:$port/insurance/v1/enrolments" -d '{"membership": {
+    "symbol": "清99", "number": "777001", "branch": "00", "name": "試験 花子",
+    "name_kana": "シケン ハナコ", "date_of_birth": "1990-02-03", "sex": "female",
+    "address": "東京都清瀬市竹丘一丁目17番地", "acquired_on": "2024-04-01",
+    "contribution_percent": 30}}')
+[ "$code" = 201 ] || { cat "$work/enrolled.json"; fail "enrolment answered $code"; }
+member=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["membership"]["id"])' "$work/enrolled.json")
+document() { # expected-exit [args...]: runs `insurance document`, stderr in err.txt
+  local want=$1 got=0
+  shift
+  "$openmyna" --data "$data" insurance document "$@" > "$work/doc.out" 2> "$work/err.txt" || got=$?
+  [ "$got" = "$want" ] || { cat "$work/doc.out" "$work/err.txt"; fail "insurance document $* exited $got, not $want"; }
+}
+export OPENMYNA_INSURER_CREDENTIAL=$insurer
+document 0 "$member" --out "$work/kakunin.pdf"
+grep -q "^資格確認書 qd-.* written to $work/kakunin.pdf" "$work/doc.out" || { cat "$work/doc.out"; fail "what was written"; }
+[ "$(stat -c %a "$work/kakunin.pdf")" = 600 ] || fail "the document is not 0600"
+pdfinfo "$work/kakunin.pdf" > "$work/pdfinfo.txt"
+grep -Eq '^Pages: +1$' "$work/pdfinfo.txt" || { cat "$work/pdfinfo.txt"; fail "not one page"; }
+grep -Eq '^Page size: +595\.[0-9]+ x 841\.[0-9]+ pts \(A4\)' "$work/pdfinfo.txt" || { cat "$work/pdfinfo.txt"; fail "not A4"; }
+pdftotext -enc UTF-8 "$work/kakunin.pdf" "$work/kakunin.txt"
+for expected in 資格確認書 "$kiyose" 清99 777001 "試験 花子" "シケン ハナコ" 1990年2月3日 女 \
+    東京都清瀬市竹丘一丁目17番地 2024年4月1日 3割 SANDBOX; do
+  grep -qF "$expected" "$work/kakunin.txt" || { cat "$work/kakunin.txt"; fail "the PDF lacks $expected"; }
+done
+! grep -q 資格情報のお知らせ "$work/kakunin.txt" || fail "an unlinked member got the notice"
+document 0 "$member" --out "$work/again.pdf" --json --url "http://127.0.0.1:$port/"
+python3 - "$work/doc.out" "$work/again.pdf" <<'PY' || fail "--json"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+assert d["kind"] == "certificate" and d["number"].startswith("qd-"), d
+assert d["file"] == sys.argv[2] and d["bytes"] == os.path.getsize(sys.argv[2]), d
+PY
+# Clear refusals, none of which leaves a file.
+document 2 "$member" --out "$work/nofolder/x.pdf"
+grep -q "no folder" "$work/err.txt" || fail "no folder: $(cat "$work/err.txt")"
+document 2 m-none --out "$work/none.pdf"
+grep -q "answered 404" "$work/err.txt" || fail "unknown id: $(cat "$work/err.txt")"
+document 2 "../enrolments" --out "$work/none.pdf"
+OPENMYNA_INSURER_CREDENTIAL= document 2 "$member" --out "$work/none.pdf"
+grep -q "OPENMYNA_INSURER_CREDENTIAL is not set" "$work/err.txt" || fail "no credential: $(cat "$work/err.txt")"
+OPENMYNA_INSURER_CREDENTIAL="${insurer%%:*}:00" document 3 "$member" --out "$work/none.pdf"
+grep -q "answered 401" "$work/err.txt" || fail "wrong secret: $(cat "$work/err.txt")"
+MY_CLINIC=$clinic document 3 "$member" --out "$work/none.pdf" --credential-env MY_CLINIC
+grep -q "answered 403" "$work/err.txt" || fail "clinic: $(cat "$work/err.txt")"
+code=$(curl -s -o "$work/lost.json" -w '%{http_code}' -u "$insurer" -H 'Content-Type: application/json' \
+  -X POST "http://127.0.0.1:$port/insurance/v1/memberships/$member/loss" -d "{\"lost_on\": \"$(date -u +%F)\", \"reason\": \"03\"}")
+[ "$code" = 200 ] || { cat "$work/lost.json"; fail "loss answered $code"; }
+document 3 "$member" --out "$work/none.pdf"
+grep -q "answered 409" "$work/err.txt" || fail "lost membership: $(cat "$work/err.txt")"
+[ ! -e "$work/none.pdf" ] || fail "a refused document left a file"
+"$openmyna" insurance document --help | grep -q -- "--credential-env" || fail "help"
+
+# Ex officio: `insurance issue-due` gives every member valid today one
+# document. Without a card registered (none is plugged here) that is a
+# 資格確認書 for each of the five sample memberships valid today
+# (docs/insurance.md "Sample data": 太郎's and 花子's 協会けんぽ, SMITH,
+# ハル, 次郎; 太郎's and 花子's 組合 ones ended 2026-04-01, the test's own
+# was lost above). ハル is 後期高齢者: valid to the next 7/31 (shared
+# insurance.md §3.4). A second run issues nothing.
+"$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --json > "$work/due.json"
+python3 - "$work/due.json" "$work/mail" <<'PY' || { cat "$work/due.json"; fail "issue-due"; }
+import datetime, json, os, subprocess, sys
+due = json.load(open(sys.argv[1]))
+issued = due["issued"]
+assert len(issued) == 5, issued
+assert due["checked"] >= 8, due
+assert sorted(os.listdir(sys.argv[2])) == sorted(d["number"] + ".pdf" for d in issued)
+assert oct(os.stat(sys.argv[2]).st_mode & 0o777) == "0o700"
+jst = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=9)).date()
+end = datetime.date(jst.year if (jst.month, jst.day) <= (7, 31) else jst.year + 1, 7, 31)
+names = []
+for d in issued:
+    assert d["kind"] == "certificate" and d["file"].endswith(d["number"] + ".pdf"), d
+    assert oct(os.stat(d["file"]).st_mode & 0o777) == "0o600", d
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", d["file"], "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "資格確認書" in text and "資格情報のお知らせ" not in text, text
+    if "更級 ハル" in text:
+        assert f"{end.year}年7月31日" in text, text
+    names += [n for n in ("千曲 太郎", "千曲 花子", "SMITH JOHN", "更級 ハル", "清瀬 次郎") if n in text]
+assert sorted(set(names)) == sorted(["千曲 太郎", "千曲 花子", "SMITH JOHN", "更級 ハル", "清瀬 次郎"]), names
+PY
+"$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" > "$work/due2.txt"
+grep -q "issued 0 " "$work/due2.txt" || { cat "$work/due2.txt"; fail "a second run issued again"; }
+[ "$(ls "$work/mail" | wc -l)" = 5 ] || fail "a second run wrote files"
+code=0; "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --page 0 2> "$work/err.txt" || code=$?
+[ "$code" = 2 ] && grep -q -- "--page" "$work/err.txt" || fail "--page 0: $code $(cat "$work/err.txt")"
 echo "insurance_cli_test: passed"

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct ClientResponse {
   std::string content_type;
   std::string body;
   std::string location;  // the Location header (a redirect), or empty
+  // Every header field as received (name as sent, RFC 9110 §5: compare
+  // names case-insensitively; Header() does).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first field named `name` (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
 };
 
 // BaseErrc::kInvalidArgument for a URL that is not http(s)://host[:port]/;

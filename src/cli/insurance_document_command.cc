@@ -1,0 +1,290 @@
+// `openmyna insurance document MEMBERSHIP_ID --out FILE.pdf`: the insurer
+// asks the insurance service (`serve --only insurance`) for the document
+// its member is due today, POST /insurance/v1/memberships/{id}/document with
+// its HTTP Basic credential (RFC 7617) taken from an environment variable
+// (never the command line: other users see it in ps), and writes the PDF
+// 0600 (it holds the member's name, birth date and, on a 資格確認書, the
+// address). docs/insurance.md "資格確認書 and 資格情報のお知らせ".
+//
+// `openmyna insurance issue-due --out-dir DIR`: the ex officio batch
+// (InsuranceService::IssueDueDocuments) on the registry database, a page of
+// memberships per transaction; each document issued is written as
+// DIR/<number>.pdf (0600, DIR 0700) for mailing. Run it daily (cron): a
+// second run issues nothing new.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "cli/insurance_documents.h"
+#include "cli/insurance_stack.h"
+#include "openmyna/base/base64.h"
+#include "openmyna/base/clock.h"
+#include "openmyna/base/file_io.h"
+#include "openmyna/http/client.h"
+#include "openmyna/pki/sandbox.h"
+#include "openmyna/pki/tls.h"
+#include "openmyna/registry/insurance_json.h"
+#include "openmyna/services/insurance_documents.h"
+
+namespace openmyna::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kCredentialEnv = "OPENMYNA_INSURER_CREDENTIAL";
+
+struct DocumentOptions {
+  std::string membership;
+  std::string out;
+  std::string url;  // the service's base URL; default the sandbox's
+  std::string credential_env = kCredentialEnv;
+  std::string cacert;  // for https; default the sandbox TLS root
+  bool json = false;
+};
+
+// An id as the enrolment answered it: one URL path segment of unreserved
+// characters (RFC 3986 §2.3), so nothing in it can change the route.
+bool IsUnreservedSegment(std::string_view id) {
+  if (id.empty() || id == "." || id == "..") return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                    c == '.' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The detail of an RFC 9457 problem document, else the body itself.
+std::string DetailOf(const std::string& body) {
+  const json doc = json::parse(body, nullptr, false);
+  return doc.is_object() ? doc.value("detail", body) : body;
+}
+
+void RunDocument(const DocumentOptions& o, Context& context) {
+  if (!IsUnreservedSegment(o.membership)) {
+    return context.BadInput("MEMBERSHIP_ID",
+                            "the membership id the enrolment answered "
+                            "(letters, digits, '-', '_', '.', '~')");
+  }
+  const char* secret = std::getenv(o.credential_env.c_str());
+  const std::string credential = secret ? secret : "";
+  const auto colon = credential.find(':');
+  if (credential.empty()) {
+    return context.BadInput(
+        "--credential-env",
+        o.credential_env +
+            " is not set: put the insurer's id:secret there (`openmyna "
+            "insurance credentials --insurer NUMBER`)");
+  }
+  if (colon == std::string::npos || colon == 0 ||
+      colon + 1 == credential.size()) {
+    return context.BadInput("--credential-env",
+                            o.credential_env + " does not hold id:secret");
+  }
+  // Checked before asking: every issue is audited on the member, so a
+  // document that could not be written would be issued for nothing.
+  const std::filesystem::path out(o.out);
+  const auto folder =
+      out.has_parent_path() ? out.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec)) {
+    return context.BadInput("--out", "no folder " + folder.string());
+  }
+  if (std::filesystem::is_directory(out, ec)) {
+    return context.BadInput("--out", o.out + " is a folder; name the file");
+  }
+  std::string base = o.url;
+  if (base.empty()) {
+    auto sandbox = pki::Sandbox::Open(context.DataDir());
+    if (!sandbox) {
+      return context.BadInput("--url", "not given, and no sandbox in " +
+                                           context.DataDir().string() + ": " +
+                                           sandbox.error().message());
+    }
+    base = sandbox->base_url();
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url =
+      base + "/insurance/v1/memberships/" + o.membership + "/document";
+  request.headers = {
+      {"Authorization",
+       "Basic " + Base64Encode(ByteView(
+                      reinterpret_cast<const std::uint8_t*>(credential.data()),
+                      credential.size()))}};
+  request.trusted_root_pem =
+      o.cacert.empty() ? pki::TlsFilesOf(context.DataDir()).root_pem.string()
+                       : o.cacert;
+  auto answer = http::Fetch(request);
+  if (!answer) return context.Failed(answer.error());
+  if (answer->status != 201) {
+    std::string hint;
+    if (answer->status == 401) {
+      hint = " (is the insurer's credential in " + o.credential_env +
+             " the current one?)";
+    } else if (answer->status == 403) {
+      hint = " (an insurer's credential is needed, not a clinic's)";
+    }
+    std::fprintf(stderr, "openmyna: the insurance service answered %d: %s%s\n",
+                 answer->status, DetailOf(answer->body).c_str(), hint.c_str());
+    // 400/404 describe the caller's input (the id); the rest are refusals.
+    return context.SetExitCode(answer->status == 400 || answer->status == 404
+                                   ? kExitBadInput
+                                   : kExitFailed);
+  }
+  if (answer->content_type != "application/pdf" ||
+      !answer->body.starts_with("%PDF-")) {
+    std::fprintf(stderr, "openmyna: %s answered 201 without a PDF (%s)\n",
+                 request.url.c_str(), answer->content_type.c_str());
+    return context.SetExitCode(kExitFailed);
+  }
+  if (Status written = WriteFileAtomically(out, answer->body); !written) {
+    return context.Failed(written.error());
+  }
+  const std::string kind = answer->Header("X-Document-Kind");
+  const std::string number = answer->Header("X-Document-Number");
+  if (o.json) {
+    std::printf("%s\n", json({{"kind", kind},
+                              {"number", number},
+                              {"file", out.string()},
+                              {"bytes", answer->body.size()}})
+                            .dump()
+                            .c_str());
+  } else {
+    std::printf("%s %s written to %s (%zu bytes)\n",
+                kind == "notice" ? "資格情報のお知らせ" : "資格確認書",
+                number.c_str(), out.string().c_str(), answer->body.size());
+  }
+  context.SetExitCode(kExitOk);
+}
+
+struct DueOptions {
+  std::string out_dir;
+  std::string postgres;
+  int page = 200;
+  bool json = false;
+};
+
+void RunIssueDue(const DueOptions& o, Context& context) {
+  if (o.page < 1 || o.page > 10000) {
+    return context.BadInput("--page", "from 1 to 10000 memberships");
+  }
+  const std::filesystem::path dir(o.out_dir);
+  if (Status made = EnsurePrivateDirectory(dir); !made) {
+    return context.Failed(made.error());
+  }
+  SystemClock clock;
+  auto stack = InsuranceStack::Open(context.DataDir(), o.postgres, clock);
+  if (!stack) return context.Failed(stack.error());
+  const registry::Actor system{"issue-due", registry::Role::kSystem,
+                               "職権交付"};
+  int checked = 0, notices = 0, certificates = 0;
+  json issued = json::array();
+  std::string after;
+  do {
+    auto page = (*stack)->service->IssueDueDocuments(system, after, o.page);
+    if (!page) return context.Failed(page.error());
+    checked += page->checked;
+    for (const registry::QualificationDocument& d : page->issued) {
+      const auto file = dir / (d.number + ".pdf");
+      auto pdf = services::RenderQualificationPdf(d);
+      Status written = pdf ? WriteFileAtomically(file, *pdf)
+                           : Status(Unexpected(pdf.error()));
+      if (!written) {
+        std::fprintf(stderr,
+                     "openmyna: %s (membership %s) is recorded as issued "
+                     "but was not written: %s; `openmyna insurance document` "
+                     "issues it again\n",
+                     d.number.c_str(), d.membership.id.c_str(),
+                     written.error().message().c_str());
+        return context.SetExitCode(kExitFailed);
+      }
+      const bool notice = d.kind == domain::QualificationDocumentKind::kNotice;
+      ++(notice ? notices : certificates);
+      if (o.json) {
+        const json entry = {
+            {"number", d.number},           {"kind", d.kind},
+            {"reason", d.reason},           {"membership", d.membership.id},
+            {"valid_until", d.valid_until}, {"file", file.string()}};
+        issued.push_back(entry);
+      } else {
+        std::printf(
+            "%s  %s  %s  (membership %s)\n", file.string().c_str(),
+            std::string(domain::QualificationDocumentName(d.kind)).c_str(),
+            std::string(domain::QualificationDocumentReasonText(d.reason))
+                .c_str(),
+            d.membership.id.c_str());
+      }
+    }
+    after = page->next_after;
+  } while (!after.empty());
+  if (o.json) {
+    std::printf(
+        "%s\n",
+        json({{"checked", checked}, {"issued", issued}}).dump().c_str());
+  } else {
+    std::printf(
+        "Checked %d memberships: issued %d (資格確認書 %d, 資格情報のお知らせ "
+        "%d)\n",
+        checked, notices + certificates, certificates, notices);
+  }
+  context.SetExitCode(kExitOk);
+}
+
+}  // namespace
+
+void AddInsuranceDocumentCommands(CLI::App& insurance, Context& context) {
+  auto d = std::make_shared<DocumentOptions>();
+  CLI::App* document = insurance.add_subcommand(
+      "document",
+      "Issue the 資格確認書 or 資格情報のお知らせ a member is due today, "
+      "through the insurance service's insurer API, as a PDF");
+  document
+      ->add_option("membership", d->membership,
+                   "the membership's id (as the enrolment answered it)")
+      ->required();
+  document->add_option("--out", d->out, "PDF file to write (mode 0600)")
+      ->required();
+  document->add_option("--url", d->url,
+                       "base URL of `openmyna serve` with the insurance "
+                       "service (default: the sandbox's base URL)");
+  document->add_option(
+      "--credential-env", d->credential_env,
+      std::string("environment variable holding the insurer's id:secret "
+                  "(default ") +
+          kCredentialEnv + ")");
+  document->add_option("--cacert", d->cacert,
+                       "trusted root for an https URL (default: the "
+                       "sandbox TLS root)");
+  document->add_flag("--json", d->json,
+                     "print {\"kind\", \"number\", \"file\", \"bytes\"}");
+  document->callback([d, &context] { RunDocument(*d, context); });
+
+  auto due = std::make_shared<DueOptions>();
+  CLI::App* issue_due = insurance.add_subcommand(
+      "issue-due",
+      "Ex officio: issue the 資格確認書 / 資格情報のお知らせ every member is "
+      "due (none yet, registration cancelled, certificate expired or "
+      "revoked, card returned, validity ended); a second run issues nothing");
+  issue_due
+      ->add_option("--out-dir", due->out_dir,
+                   "folder for the PDFs, DIR/<number>.pdf (made 0700)")
+      ->required();
+  issue_due->add_option("--page", due->page,
+                        "memberships per transaction (default 200)");
+  issue_due->add_option("--postgres", due->postgres,
+                        "PostgreSQL URL of the registry (else "
+                        "$OPENMYNA_REGISTRY_DB or DIR/registry.db)");
+  issue_due->add_flag("--json", due->json,
+                      "print {\"checked\", \"issued\": [...]}");
+  issue_due->callback([due, &context] { RunIssueDue(*due, context); });
+}
+
+}  // namespace openmyna::cli
