@@ -2,9 +2,10 @@
 // the Python side (portal_signed_in_test.py), which plays the phone and the
 // clerk and checks what this script saw against the registry API. Files in
 // WORK pass the turns: this script writes qr.png / link.txt (the provider's
-// page), sign-link.txt (the provider's signing page), apply.json (the exact
-// bytes signed) and *.json dumps of pages; the Python side writes apply.pem
-// (the CMS the clerk received) and decided.
+// page), sign-link.txt / sign-link-KIND.txt (the provider's signing pages),
+// apply.json / apply-KIND.json (the exact bytes signed) and *.json dumps of
+// pages; the Python side writes apply.pem (the CMS the clerk received) and
+// decided (the clerk's rejection reason).
 //   node portal_signed_in.mjs pages BASE WORK SHOTS   (QR login, every page)
 //   node portal_signed_in.mjs idle  BASE WORK         (link login, idle timeout)
 //   node portal_signed_in.mjs faceauth BASE WORK SHOTS (a face-auth card refused)
@@ -240,8 +241,30 @@ try {
     assert.match(await page.textContent('main'), /a field changed after signing/);
     writeAtomically(`${work}/tampered`, 'refused');
 
+    // The other procedures, each filled in Chromium and signed by the card
+    // through the provider (the driver runs `openmyna app sign` on each
+    // signing page): 納税証明書, 居所登録, the 利用登録申請 to the domicile
+    // (13221, the seed's family register of 千曲 太郎) and 健康保険証利用登録.
+    for (const kind of ['tax_certificate', 'delivery_address', 'konbini_registration', 'insurance_registration']) {
+      await page.goto(`${portal}/apply`);
+      await page.click(`main ul a[href$="/apply/${kind}"]`);
+      for (const input of await page.$$('main form input[type="text"]')) {
+        const name = await input.getAttribute('name');
+        await input.fill(name === 'domicile_municipality' ? '13221' : `${name} テスト`);
+      }
+      await page.click('main form button[type="submit"]');
+      writeAtomically(`${work}/apply-${kind}.json`, await page.textContent('pre.signed-data code'));
+      await page.click('#sign-with-app');
+      await page.waitForURL(/\/api\/realms\/main\/protocol\/openid-connect\/auth/);
+      writeAtomically(`${work}/sign-link-${kind}.txt`, await page.getAttribute('#app-link', 'href'));
+      await page.waitForURL(/\/portal\/apply\/callback/, { timeout: 240_000 });
+      assert.match(await page.textContent('main'), /申請は市区町村に届きました/, `${kind}: ${await page.textContent('main')}`);
+      writeAtomically(`${work}/applied-${kind}`, 'yes');
+    }
+
     // お知らせ after the clerk's decision: unread marks, one marked read.
     await waitForFile(`${work}/decided`);
+    const reason = JSON.parse(readFileSync(`${work}/decided`, 'utf8')).reason;
     await page.goto(`${portal}/notices`);
     await axe(page, 'notices');
     await keyboardWalk(page, 'notices');
@@ -249,9 +272,35 @@ try {
     const unread = await page.$$eval('li.notice-unread', items => items.map(i => i.textContent.trim()));
     writeAtomically(`${work}/notices.json`, JSON.stringify(unread));
     assert.ok(unread.length >= 1, 'no unread notice');
+    // The clerk's rejection of the 利用登録申請, with the clerk's reason.
+    assert.ok(unread.some(n => /不受理とされました/.test(n) && n.includes(reason)), `no rejection notice: ${unread}`);
     await page.click('li.notice-unread form button');
     const after = await page.$$eval('li.notice-unread', items => items.length);
     assert.equal(after, unread.length - 1, 'marking one notice read');
+
+    // ぴったりサービス lists the five applications with their states.
+    await page.goto(`${portal}/apply`);
+    const states = await page.$$eval('main tbody tr', rows => rows.map(r => [...r.children].map(c => c.textContent.trim())));
+    writeAtomically(`${work}/apply-list.json`, JSON.stringify(states));
+
+    // コンビニ交付: the card, the certificates and fees of residence and
+    // domicile, and the 利用登録申請 rejected with the clerk's reason.
+    await page.goto(`${portal}/konbini`);
+    await axe(page, 'konbini');
+    await keyboardWalk(page, 'konbini');
+    await shot(page, 'signed-in-konbini');
+    const konbini = await page.evaluate(() => ({
+      card: document.querySelector('#konbini-card').textContent.trim(),
+      registration: document.querySelector('#konbini-registration-state')?.textContent.trim() ?? '',
+      main: document.querySelector('main').textContent,
+      tables: Object.fromEntries([...document.querySelectorAll('main table[aria-labelledby^="m-"]')].map(
+        t => [t.getAttribute('aria-labelledby'),
+              [...t.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => c.textContent.trim()))])),
+    }));
+    writeAtomically(`${work}/konbini.json`, JSON.stringify(konbini));
+    assert.match(konbini.registration, /不受理/);
+    assert.ok(konbini.main.includes(reason), 'the clerk\'s reason on コンビニ交付');
+    assert.ok(await page.$('main a[href$="/apply/konbini_registration"]'), 'the way to apply again');
 
     // Proxy (代理人): the child the driver registered with this resident as
     // legal representative; its pages are the child's, then back.
@@ -305,7 +354,7 @@ try {
     await page.goto(`${portal}/me`);
     assert.equal(new URL(page.url()).pathname, '/portal/');
     assert.ok(await page.$('input[name="method"][value="qr"]'), 'the login page again');
-    console.log('pages: QR login, me, history + CSV, application, notices, CSRF, logout');
+    console.log('pages: QR login, me, history + CSV, five applications, notices (accepted, rejected), konbini, CSRF, logout');
   }
   await context.close();
 } finally {

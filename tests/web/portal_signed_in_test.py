@@ -19,8 +19,13 @@ portal_signed_in.mjs drives the browser:
   provider's signing API (`openmyna app sign` on the portal's signing
   page); the clerk's copy checked by `openssl cms -verify` against the
   sandbox signature CA; the same signature with a field changed refused;
-  accepted by the clerk through the inbox API, whose result notice is
-  unread, then read;
+- the other procedures (納税証明書, 居所登録, the 利用登録申請 to the
+  domicile, 健康保険証利用登録) filled and signed the same way, each in its
+  municipality's inbox and verified by openssl; the clerk accepts the first
+  and rejects the 利用登録申請 with a reason: both results are unread
+  notices (one then read), the rejection with the clerk's reason;
+- コンビニ交付: the fees (Chikuma's 住民票 = counter − ¥50, the guidebook),
+  Kiyose's 戸籍 after the 利用登録申請, and its rejection with the reason;
 - a clerk's read through the registry API appears in やりとり履歴;
 - proxy (代理人): the parent switches to the child registered with them as
   legal representative, sees the child's record, and each view is in the
@@ -87,14 +92,41 @@ class Portal:
             env=dict(os.environ, **(env or {})))
         return node, log
 
-    def app_login(self, link):
+    def app(self, command, link, *secret):
+        """`openmyna app login|sign LINK` with the card; it must succeed and
+        name the portal."""
         check(link.startswith(self.issuer + "/app/requests/"), "link %r" % link)
         out = subprocess.run([self.box.openmyna, "--data", self.box.data, "app",
-                              "login", link, "--pin-env", "OPENMYNA_TEST_PIN"],
+                              command, link, *secret],
                              env=self.env, capture_output=True, text=True,
                              timeout=180)
-        check(out.returncode == 0, "app login: %s%s" % (out.stdout, out.stderr))
+        check(out.returncode == 0, "app %s: %s%s" % (command, out.stdout, out.stderr))
         check("マイナポータル" in out.stdout, "the app did not name the portal")
+
+    def app_login(self, link):
+        self.app("login", link, "--pin-env", "OPENMYNA_TEST_PIN")
+
+    def app_sign(self, link):
+        self.app("sign", link, "--password-env", "OPENMYNA_TEST_SIGN")
+
+    def clerk_verifies(self, one, shown):
+        """The clerk's copy of an application: the bytes the confirm page
+        showed, and openssl's verdict on its CMS with the sandbox signature
+        CA; returns the signer's serial (openssl's reading)."""
+        box = self.box
+        content = os.path.join(self.work, "signed-content.json")
+        open(content, "w").write(one["signed_content"])
+        check(open(shown).read() == one["signed_content"],
+              "the page showed other bytes than signed (%s)" % shown)
+        der = os.path.join(self.work, "apply.p7s")
+        open(der, "wb").write(base64.b64decode(one["signature"]))
+        signer = os.path.join(self.work, "signer.pem")
+        sh("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", der,
+           "-content", content, "-CAfile",
+           os.path.join(box.data, "ca", "sign-ca-all.pem"),
+           "-purpose", "any", "-out", "/dev/null", "-signer", signer)
+        return sh("openssl", "x509", "-in", signer, "-noout",
+                  "-serial").stdout.strip().split("=")[1]
 
     def finish(self, node, log):
         try:
@@ -136,6 +168,7 @@ class Portal:
         box.plug(sample["image"])
 
         # --- the browser walks every signed-in page -------------------------
+        reason = "本籍の記載が戸籍と一致しません（テスト）"
         node, log = self.browser("pages", self.shots)
         try:
             qr_png = os.path.join(self.work, "qr.png")
@@ -161,14 +194,7 @@ class Portal:
             # through `openmyna app sign` (the signature password).
             sign_link = os.path.join(self.work, "sign-link.txt")
             wait_file(sign_link, node, log)
-            link = open(sign_link).read().strip()
-            check(link.startswith(self.issuer + "/app/requests/"), "link %r" % link)
-            out = subprocess.run([box.openmyna, "--data", box.data, "app", "sign",
-                                  link, "--password-env", "OPENMYNA_TEST_SIGN"],
-                                 env=self.env, capture_output=True, text=True,
-                                 timeout=180)
-            check(out.returncode == 0, "app sign: %s%s" % (out.stdout, out.stderr))
-            check("マイナポータル" in out.stdout, "the app did not name the portal")
+            self.app_sign(open(sign_link).read().strip())
             print("  ok  the application signed by the card through `openmyna "
                   "app sign` (the portal's sign transaction)", flush=True)
 
@@ -184,19 +210,8 @@ class Portal:
             # signer is the card's signature certificate (pkcs15 on the card
             # is not read here: the registry's record of the card is).
             one = box.ok("GET", "/v1/online-applications/" + mine[0]["id"])
-            content = os.path.join(self.work, "signed-content.json")
-            open(content, "w").write(one["signed_content"])
-            check(open(os.path.join(self.work, "apply.json")).read() ==
-                  one["signed_content"], "the page showed other bytes than signed")
+            serial = self.clerk_verifies(one, os.path.join(self.work, "apply.json"))
             der = os.path.join(self.work, "apply.p7s")
-            open(der, "wb").write(base64.b64decode(one["signature"]))
-            signer = os.path.join(self.work, "signer.pem")
-            sh("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", der,
-               "-content", content, "-CAfile",
-               os.path.join(box.data, "ca", "sign-ca-all.pem"),
-               "-purpose", "any", "-out", "/dev/null", "-signer", signer)
-            serial = sh("openssl", "x509", "-in", signer, "-noout",
-                        "-serial").stdout.strip().split("=")[1]
             norm = lambda x: x.lower().lstrip("0")  # noqa: E731
             registered = [c for c in code.get("certificates", [])
                           if norm(c["serial"]) == norm(serial)]
@@ -214,9 +229,44 @@ class Portal:
             wait_file(os.path.join(self.work, "tampered"), node, log)
             print("  ok  the same signature with a field changed: refused (422)",
                   flush=True)
+
+            # The other procedures, signed in turn on their signing pages;
+            # each reaches the inbox of its municipality (the 利用登録申請
+            # the domicile's, 13221) with the bytes the page showed, and
+            # openssl verifies each signature.
+            others = {"tax_certificate": resident["municipality_code"],
+                      "delivery_address": resident["municipality_code"],
+                      "konbini_registration": "13221",
+                      "insurance_registration": resident["municipality_code"]}
+            for kind in others:
+                link_file = os.path.join(self.work, "sign-link-%s.txt" % kind)
+                wait_file(link_file, node, log)
+                self.app_sign(open(link_file).read().strip())
+                wait_file(os.path.join(self.work, "applied-%s" % kind), node, log)
+            submitted = {}
+            for kind, municipality in others.items():
+                inbox = box.ok("GET", "/v1/inbox/%s?state=submitted" % municipality)
+                got = [a for a in inbox["applications"]
+                       if a["resident_id"] == rid and a["kind"] == kind]
+                check(len(got) == 1, "%s in the inbox of %s: %s" % (kind, municipality, inbox))
+                one = box.ok("GET", "/v1/online-applications/" + got[0]["id"])
+                check(norm(self.clerk_verifies(one, os.path.join(
+                    self.work, "apply-%s.json" % kind))) == norm(serial),
+                    "%s: another signer" % kind)
+                submitted[kind] = got[0]["id"]
+            print("  ok  納税証明書, 居所登録, 利用登録申請 (to 13221) and 健康保険証利用登録 "
+                  "submitted in Chromium, each signed with `openmyna app sign`, in "
+                  "its municipality's inbox, verified by openssl cms", flush=True)
+
             box.ok("POST", "/v1/online-applications/%s/accept" % mine[0]["id"], {})
-            open(os.path.join(self.work, "decided"), "w").write("accepted")
-            print("  ok  the clerk accepted it through the inbox API", flush=True)
+            box.ok("POST", "/v1/online-applications/%s/reject" %
+                   submitted["konbini_registration"], {"reason": reason})
+            open(os.path.join(self.work, "decided.tmp"), "w").write(
+                json.dumps({"reason": reason}))
+            os.rename(os.path.join(self.work, "decided.tmp"),
+                      os.path.join(self.work, "decided"))
+            print("  ok  the clerk accepted the first and rejected the 利用登録申請 "
+                  "with a reason through the inbox API", flush=True)
         except BaseException:
             node.kill()
             node.wait()
@@ -289,7 +339,30 @@ class Portal:
         print("  ok  another resident's id in the proxy switch (404) or in the "
               "query of 7 pages: never their data", flush=True)
         notices = self.load("notices.json")
-        check(any("受理" in n for n in notices), "no accepted notice: %s" % notices)
+        check(any("受理" in n and "不受理" not in n for n in notices),
+              "no accepted notice: %s" % notices)
+        check(any("不受理" in n and reason in n for n in notices),
+              "no rejection notice with the reason: %s" % notices)
+        states = self.load("apply-list.json")
+        check(len(states) == 5 and sum("不受理" in " ".join(r) for r in states) == 1,
+              "ぴったりサービス list: %s" % states)
+        print("  ok  お知らせ: the acceptance and the rejection (with the clerk's "
+              "reason) as unread notices; ぴったりサービス lists the five", flush=True)
+        # コンビニ交付: Chikuma's 住民票 at the guidebook's "50円安く" than
+        # the counter (¥300 in the sandbox table, docs/konbini.md); Kiyose's
+        # family register certificates after the 利用登録申請, whose rejection
+        # the page states with the clerk's reason.
+        konbini = self.load("konbini.json")
+        chikuma = {r[0]: r[1:] for r in konbini["tables"].get("m-20218", [])}
+        kiyose = {r[0]: r[1:] for r in konbini["tables"].get("m-13221", [])}
+        check(chikuma.get("住民票の写し", [None, None])[1:] == ["¥%d" % (300 - 50), "¥300"],
+              "Chikuma's 住民票 fees: %s" % chikuma)
+        check(kiyose.get("戸籍証明書（全部事項証明書）", [""])[0].startswith("△"),
+              "Kiyose's 戸籍: %s" % kiyose)
+        check("不受理" in konbini["registration"] and reason in konbini["main"],
+              "利用登録申請 state: %s" % konbini["registration"])
+        print("  ok  コンビニ交付: fees (Chikuma 住民票 = counter − ¥50), Kiyose's 戸籍 "
+              "after the 利用登録申請, which shows the clerk's rejection", flush=True)
         print("  ok  お知らせ: the result is unread, then read; CSRF refused; "
               "logout", flush=True)
 
