@@ -10,6 +10,7 @@
 #include "openmyna/registry/pki_ca_port.h"
 #include "openmyna/registry/service.h"
 #include "testing/pki_fixture.h"
+#include "testing/registry_fixture.h"
 #include "testing_ports.h"
 
 namespace openmyna::registry {
@@ -57,17 +58,11 @@ TEST(PkiIntegration, SuspensionAndAddressChangeReachTheCaStore) {
   auto store = RegistryStore::Open((dir / "registry.db").string(), clock);
   ASSERT_TRUE(store) << store.error();
   RegistryService service(**store, clock, rng, ca, card);
-  const Actor clerk{"clerk", Role::kCounterClerk, "test"};
-  ASSERT_TRUE(service.PutMunicipality(
-      clerk,
-      {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800}));
-  Resident draft;
-  draft.individual_number = "123456789018";
-  draft.name = "番号　花子";
-  draft.date_of_birth = "1990-04-01";
-  draft.sex = Sex::kFemale;
-  draft.address = "東京都清瀬市中里五丁目842番地";
-  draft.municipality_code = "13221";
+  const Actor& clerk = testing::kFixtureClerk;
+  ASSERT_TRUE(testing::PutSampleMunicipalities(service));
+  const Resident draft =
+      testing::DraftResident("123456789018", "番号　花子",
+                             "東京都清瀬市中里五丁目842番地", "1990-04-01");
   auto r = service.RegisterResident(clerk, draft);
   ASSERT_TRUE(r) << r.error();
   auto app = service.Apply(clerk, {r->id, r->id});
