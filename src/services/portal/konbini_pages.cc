@@ -58,7 +58,11 @@ http::Response Portal::Impl::Konbini(const http::Request& request) {
   }
   const Visit& v = std::get<Visit>(visit);
   const web::Language lang = v.language;
-  auto guide = konbini::GuideForResident(store, v.resident_id, clock.Now());
+  konbini::CentreOptions centre;
+  centre.immediate_mapping = options.konbini_immediate_mapping;
+  auto guide =
+      konbini::GuideForResident(store, v.resident_id, clock.Now(), centre,
+                                options.konbini_registration_office_days);
   if (!guide) return Error(request, 503, "portal_login_failed");
   const registry::Actor self{v.resident_id, registry::Role::kResident, ""};
   auto mine = applications.ListMine(self, v.resident_id);

@@ -112,14 +112,18 @@ class PortalTest : public ::testing::Test {
 
   // The portal again, trusting `trust` for signatures, at the machine's
   // clock (+1 min): `openssl cms -sign` stamps its own signingTime.
-  void TrustSignaturesAtTheMachinesClock(
-      const registry::SignatureTrust& trust) {
-    PortalOptions options;
-    options.secure_cookies = false;
+  void TrustSignaturesAtTheMachinesClock(const registry::SignatureTrust& trust,
+                                         PortalOptions options = {}) {
     options.signature_trust = trust;
     clock_.Set(std::chrono::floor<std::chrono::seconds>(
                    std::chrono::system_clock::now()) +
                1min);
+    Remake(std::move(options));
+  }
+
+  // The portal again with `options` (cookies without Secure: plain HTTP).
+  void Remake(PortalOptions options) {
+    options.secure_cookies = false;
     auto portal = Portal::Make(options, *store_, clock_, rng_);
     ASSERT_TRUE(portal) << portal.error();
     http::Router router;
@@ -317,6 +321,13 @@ TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
   }));
   auto next_day = Get("/portal/konbini", cookie);
   EXPECT_NE(next_day.body.find("利用開始日：2026-12-02"), std::string::npos);
+  // serve --set konbini.immediate-mapping=1: usable on the day of issue.
+  PortalOptions immediate;
+  immediate.konbini_immediate_mapping = true;
+  Remake(immediate);
+  EXPECT_NE(Get("/portal/konbini", Login())
+                .body.find("あなたのカードはコンビニ交付に利用できます"),
+            std::string::npos);
   // 23:30 JST: closed, with the reason.
   clock_.Set(clock_.Now() + 11h + 30min);
   auto late = Get("/portal/konbini", Login());
@@ -371,6 +382,18 @@ TEST_F(PortalTest, ConvenienceStorePageFollowsTheRegistrationAtTheDomicile) {
   EXPECT_NE(state.find("申請は受理されました。"), std::string::npos) << state;
   EXPECT_NE(state.find("から利用できます"), std::string::npos) << state;
   EXPECT_EQ(accepted.body.find("利用登録申請をする"), std::string::npos);
+
+  // Under serve --set konbini.registration-office-days=0 the accepted
+  // registration is in force at once: the domicile's 戸籍 rows read ○.
+  PortalOptions at_once;
+  at_once.konbini_registration_office_days = 0;
+  TrustSignaturesAtTheMachinesClock(signer.trust, at_once);
+  auto effective = Get("/portal/konbini", Login());
+  EXPECT_NE(effective.body.find("利用登録済みです"), std::string::npos);
+  EXPECT_NE(
+      effective.body.find("<th scope=\"row\">戸籍証明書（全部事項証明書）"
+                          "</th><td>○ 利用登録済みのため取得できます</td>"),
+      std::string::npos);
 }
 
 TEST_F(PortalTest, YourInformationListsTheHouseholdWithItsRelationships) {

@@ -51,6 +51,11 @@ struct PortalOptions {
   std::chrono::seconds idle_timeout{15 * 60};
   registry::SignatureTrust signature_trust;  // the signature CA's roots
   std::optional<LoginOptions> login;         // none: POST /login answers 503
+  // What コンビニ交付 assumes of this sandbox's convenience-store services
+  // (serve --set konbini.immediate-mapping, konbini.registration-office-days;
+  // docs/konbini.md), so that the page says what the centre and issuers do.
+  bool konbini_immediate_mapping = false;
+  int konbini_registration_office_days = 5;
 };
 
 class Portal {
