@@ -1,7 +1,10 @@
 // PostgreSQL back end of SqlConnection (sql.h), through libpq.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <map>
 #include <string>
 
 #include "openmyna/registry/errors.h"
@@ -34,10 +37,15 @@ class PostgresConnection final : public SqlConnection {
         values[i] = s->c_str();
       }
     }
-    const std::string text(sql);
+    OPENMYNA_ASSIGN_OR_RETURN(const std::string* name,
+                              Prepared(sql, static_cast<int>(params.size())));
     PGresult* result =
-        PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                     nullptr, values.data(), nullptr, nullptr, 0);
+        name != nullptr ? PQexecPrepared(conn_, name->c_str(),
+                                         static_cast<int>(params.size()),
+                                         values.data(), nullptr, nullptr, 0)
+                        : PQexecParams(conn_, std::string(sql).c_str(),
+                                       static_cast<int>(params.size()), nullptr,
+                                       values.data(), nullptr, nullptr, 0);
     struct Clear {
       PGresult* r;
       ~Clear() { PQclear(r); }
@@ -140,6 +148,36 @@ class PostgresConnection final : public SqlConnection {
   }
 
  private:
+  // The name of a server-side prepared statement for `sql`, prepared on
+  // first use (PostgreSQL docs, "Extended Query": Parse once, then Bind and
+  // Execute), as the SQLite back end caches its statements: the registry
+  // runs a small fixed set, and parsing and planning each one again was a
+  // large part of the server's work per call. Only data statements: a
+  // statement prepared before a schema change could fail with "cached plan
+  // must not change result type". nullptr: run it unprepared.
+  Result<const std::string*> Prepared(std::string_view sql, int params) {
+    auto found = statements_.find(sql);
+    if (found != statements_.end()) return &found->second;
+    std::string_view head = sql.substr(0, sql.find_first_of(" \n("));
+    static constexpr std::string_view kData[] = {"SELECT", "INSERT", "UPDATE",
+                                                 "DELETE", "WITH"};
+    if (std::find(std::begin(kData), std::end(kData), head) ==
+        std::end(kData)) {
+      return nullptr;
+    }
+    std::string name = "openmyna_" + std::to_string(statements_.size());
+    PGresult* result = PQprepare(conn_, name.c_str(), std::string(sql).c_str(),
+                                 params, nullptr);
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+      auto failure = Failure(result);  // not kept: the next call prepares
+      PQclear(result);
+      return failure;
+    }
+    PQclear(result);
+    return &statements_.emplace(std::string(sql), std::move(name))
+                .first->second;
+  }
+
   // COPY text format (PostgreSQL docs, COPY "Text Format"): backslash,
   // tab, newline and carriage return escaped with a backslash.
   static void AppendCopyText(std::string& out, const std::string& value) {
@@ -173,6 +211,7 @@ class PostgresConnection final : public SqlConnection {
 
   PGconn* conn_;
   std::int64_t changed_ = 0;
+  std::map<std::string, std::string, std::less<>> statements_;
 };
 
 }  // namespace

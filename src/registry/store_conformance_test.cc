@@ -192,6 +192,35 @@ TEST_P(StoreConformance, FailedTransactionWritesNothing) {
   EXPECT_EQ(count, 1);
 }
 
+// PostgreSQL: each statement is parsed once per connection and then only
+// bound and executed (server-side prepared statements, as the SQLite back
+// end caches its own), also after a call the server refused (a unique
+// violation aborts the transaction). Read from the server's own view
+// pg_prepared_statements (PostgreSQL docs, "pg_prepared_statements").
+TEST_P(StoreConformance, ServerPreparesEachStatementOnceAndReusesIt) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  ASSERT_TRUE(Seed());
+  Status refused = store_->Transact([](RegistryTx& tx) {
+    return tx.InsertResident(Hanako("r-0009", "123456789018"));
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(RegistryErrc::kConflict)) << refused.error();
+  ASSERT_TRUE(store_->Transact([](RegistryTx& tx) {
+    return tx.InsertResident(Hanako("r-0002", "111111111118"));
+  }));
+  std::vector<SqlRow> rows;
+  ASSERT_TRUE(store_->WithConnection([&](SqlConnection& db) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        rows, db.Query("SELECT COUNT(*), SUM(generic_plans + custom_plans) "
+                       "FROM pg_prepared_statements "
+                       "WHERE statement LIKE 'INSERT INTO residents %'"));
+    return Ok();
+  }));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at(0).value_or(""), "1");  // prepared once
+  EXPECT_EQ(rows[0].at(1).value_or(""), "3");  // and executed three times
+}
+
 TEST_P(StoreConformance, UpdatingAnUnknownResidentIsNotFound) {
   ASSERT_TRUE(Seed());
   Status status = store_->Transact(
