@@ -13,6 +13,10 @@
 #   bench_wait_presigned LOG    returns when the log says the OCSP cache is
 #                               pre-signed (prints that line); fails if the
 #                               server exits first or after 300 s
+#   bench_wait_ocsp PORT PATH REQUESTS [MODE]
+#                               returns when the server at PORT answered
+#                               ocsp_loadgen with at least one good OCSP
+#                               response and no error (fails after ~20 s)
 # Sets: work, bench_pids, serve_pid.
 
 bench_pids=()
@@ -77,4 +81,21 @@ bench_ocsp_programs() {
   for b in "$openmyna" "$setup" "$loadgen"; do
     [ -x "$b" ] || { echo "run.sh: $b not built" >&2; exit 2; }
   done
+}
+
+# Readiness of an OCSP server: a short ocsp_loadgen run that made at least
+# one request, all answered. "errors=0" alone is not enough: under load the
+# loadgen's thread may start after its 0.2 s deadline and report
+# "requests=0 errors=0" before the server listens — the scripts then
+# measured a server that was not up yet (a cold-cache line of
+# "requests=0 errors=179", all connections refused).
+bench_wait_ocsp() {
+  local port=$1 path=$2 reqs=$3 mode=${4:-post} _
+  for _ in $(seq 1 100); do
+    "$loadgen" "$port" "$path" "$reqs" 1 0.2 "$mode" |
+      grep -Eq "^requests=[1-9][0-9]* errors=0 " && return 0
+    sleep 0.1
+  done
+  echo "run.sh: no OCSP answer on port $port" >&2
+  return 1
 }

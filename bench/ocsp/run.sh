@@ -54,11 +54,8 @@ rkey="$work/sandbox/ca/sign-ocsp-g1.key"
 port=$(bench_free_port)
 bench_serve "$openmyna" "$work/sandbox" "$port" "$work/serve.log" ocsp
 ours_pid=$serve_pid
-for _ in $(seq 1 50); do  # answering before pre-signing ends?
-  "$loadgen" "$port" /ocsp/sign "$work/sandbox/bench/requests.bin" 1 0.01 |
-    grep -q "errors=0" && break
-  sleep 0.1
-done
+# Answering (before pre-signing ends)?
+bench_wait_ocsp "$port" /ocsp/sign "$work/sandbox/bench/requests.bin"
 first=$("$loadgen" "$port" /ocsp/sign "$work/sandbox/bench/requests.bin" 1 1)
 echo "openmyna while pre-signing (cold cache, live signing on misses): $first"
 bench_wait_presigned "$work/serve.log"
@@ -70,11 +67,9 @@ openssl ocsp -index "$work/sandbox/bench/index.txt" -port "$port2" \
   -rsigner "$rsigner" -rkey "$rkey" -CA "$ca" -nmin 60 -multi 2 \
   >"$work/openssl.log" 2>&1 &
 bench_track $!
-for _ in $(seq 1 100); do  # ready when a real OCSP request is answered
-  "$loadgen" "$port2" / "$work/sandbox/bench/requests.bin" 1 0.01 |
-    grep -q "errors=0" && break
-  sleep 0.2
-done
+# Ready when a real OCSP request is answered.
+bench_wait_ocsp "$port2" / "$work/sandbox/bench/requests.bin" ||
+  { cat "$work/openssl.log" >&2; exit 1; }
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 ours_rps=""; ours_p99=""; base_rps=""; base_p99=""; errors=0

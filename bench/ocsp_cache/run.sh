@@ -10,6 +10,8 @@
 #           from `direct` by GET before the rounds: identical bytes), one
 #           worker per core, sendfile, open_file_cache: the physical limit
 #           of serving those bytes over HTTP on this machine;
+#   post    `direct` again, by POST (the same requests as DER bodies): what
+#           the caching headers and the GET path's decoding cost;
 #   proxy   Debian's nginx proxy_cache in front of `direct` (as
 #           tests/revocation_cache, with keep-alive to the origin), warmed
 #           by one pass so that the measured requests are cache hits (or
@@ -49,6 +51,7 @@ port=$(bench_free_port)
 bench_serve "$openmyna" "$work/sandbox" "$port" "$work/serve.log" ocsp
 direct_pid=$serve_pid
 bench_wait_presigned "$work/serve.log"
+bench_wait_ocsp "$port" /ocsp/sign "$reqs" get
 
 # The same answers as files, fetched from the responder by GET.
 mkdir -p "$work/static/r" "$work/nginx"
@@ -96,15 +99,8 @@ http {
 CONF
 "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 bench_track $!
-ready=0
-for _ in $(seq 1 100); do
-  if "$loadgen" "$static_port" /r/ "$reqs" 1 0.01 files | grep -q "errors=0"; then
-    ready=1
-    break
-  fi
-  sleep 0.1
-done
-[ "$ready" = 1 ] || { echo "run.sh: nginx did not answer" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
+bench_wait_ocsp "$static_port" /r/ "$reqs" files ||
+  { echo "run.sh: nginx did not answer" >&2; cat "$work/nginx/error.log" >&2; exit 1; }
 # One pass through the proxy puts every answer in its cache.
 mkdir -p "$work/proxied"
 "$loadgen" "$proxy_port" /ocsp/sign "$reqs" 1 0 "save=$work/proxied" >/dev/null
@@ -113,16 +109,20 @@ cmp -s "$work/static/r/0.der" "$work/proxied/0.der" ||
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 d_rps=""; s_rps=""; p_rps=""; d_p99=""; s_p99=""; p_p99=""; errors=0
+o_rps=""; o_p99=""
 for r in $(seq 1 "$rounds"); do
   d=$("$loadgen" "$port" /ocsp/sign "$reqs" "$connections" "$seconds" get)
   echo "round $r: direct (openmyna, $cores threads): $d"
+  o=$("$loadgen" "$port" /ocsp/sign "$reqs" "$connections" "$seconds" post)
+  echo "round $r: direct by POST (same requests):   $o"
   s=$("$loadgen" "$static_port" /r/ "$reqs" "$connections" "$seconds" files)
   echo "round $r: static (nginx files, $cores workers): $s"
   p=$("$loadgen" "$proxy_port" /ocsp/sign "$reqs" "$connections" "$seconds" get)
   echo "round $r: proxy  (nginx proxy_cache):       $p"
   d_rps+=" $(field rps "$d")"; s_rps+=" $(field rps "$s")"; p_rps+=" $(field rps "$p")"
+  o_rps+=" $(field rps "$o")"; o_p99+=" $(field p99_ms "$o")"
   d_p99+=" $(field p99_ms "$d")"; s_p99+=" $(field p99_ms "$s")"; p_p99+=" $(field p99_ms "$p")"
-  errors=$((errors + $(field errors "$d") + $(field errors "$s") + $(field errors "$p")))
+  errors=$((errors + $(field errors "$d") + $(field errors "$o") + $(field errors "$s") + $(field errors "$p")))
 done
 bench_stop "$direct_pid"  # it logs its cache counts on exit
 echo "openmyna cache: $(grep "OCSP: " "$work/serve.log" | sed 's/.*\] //' || true)"
@@ -136,15 +136,18 @@ stats() {  # "v1 v2 ..." -> "median best"
       printf "%s %s\n", m, v[NR] }'
 }
 read -r dm db < <(stats "$d_rps"); read -r sm sb < <(stats "$s_rps")
-read -r pm pb < <(stats "$p_rps")
+read -r pm pb < <(stats "$p_rps"); read -r om ob < <(stats "$o_rps")
+read -r op99 _ < <(stats "$o_p99")
 read -r dp99 _ < <(stats "$d_p99"); read -r sp99 _ < <(stats "$s_p99")
 read -r pp99 _ < <(stats "$p_p99")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 echo "== $count certificates, $requests distinct GET requests, $connections connections, $rounds x ${seconds} s (median / best req/s, median p99)"
 echo "direct: $dm / $db req/s, p99 $dp99 ms"
+echo "direct by POST: $om / $ob req/s, p99 $op99 ms"
 echo "static: $sm / $sb req/s, p99 $sp99 ms"
 echo "proxy:  $pm / $pb req/s, p99 $pp99 ms"
 echo "ratio direct/static (nginx files): $(ratio "$dm" "$sm") (goal >= 0.8)"
 echo "ratio proxy/direct: $(ratio "$pm" "$dm")"
+echo "ratio direct GET/POST: $(ratio "$dm" "$om")"
 echo "== load after: $(uptime | sed 's/.*load/load/')"
 [ "$errors" = 0 ] || { echo "run.sh: $errors failed requests" >&2; exit 1; }
