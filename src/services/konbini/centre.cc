@@ -22,6 +22,7 @@ struct Centre::Session {
   enum class State { kOpen, kAuthenticated, kRequesting, kFetched, kAborted };
   std::mutex mutex;
   std::string request_id;
+  std::string kiosk;  // the kiosk that began it (never changes)
   Bytes challenge;
   State state = State::kOpen;
   Authenticated who;
@@ -75,7 +76,7 @@ std::vector<std::shared_ptr<Centre::Session>> Centre::TakeStaleLocked(
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (now - it->second->touched > options_.session_timeout) {
       stale.push_back(it->second);
-      timed_out_[it->first] = now;
+      timed_out_[it->first] = {now, it->second->kiosk};
       it = sessions_.erase(it);
     } else {
       ++it;
@@ -83,13 +84,16 @@ std::vector<std::shared_ptr<Centre::Session>> Centre::TakeStaleLocked(
   }
   // The reason is told for one more timeout, then forgotten.
   std::erase_if(timed_out_, [&](const auto& t) {
-    return now - t.second > options_.session_timeout;
+    return now - t.second.at > options_.session_timeout;
   });
   return stale;
 }
 
-Error Centre::NoSessionLocked(std::string_view request_id) const {
-  if (timed_out_.contains(request_id)) {
+Error Centre::NoSessionLocked(std::string_view kiosk,
+                              std::string_view request_id) const {
+  // Only the session's own kiosk learns that it timed out.
+  if (auto t = timed_out_.find(request_id);
+      t != timed_out_.end() && t->second.kiosk == kiosk) {
     return Error(KonbiniErrc::kNoSession,
                  "時間切れのため取引を終了しました。最初からやり直してください "
                  "(session " +
@@ -102,7 +106,7 @@ Error Centre::NoSessionLocked(std::string_view request_id) const {
 }
 
 Result<std::shared_ptr<Centre::Session>> Centre::Find(
-    std::string_view request_id) const {
+    std::string_view kiosk, std::string_view request_id) const {
   const TimePoint now = clock_.Now();
   std::vector<std::shared_ptr<Session>> stale;
   std::shared_ptr<Session> found;
@@ -111,8 +115,9 @@ Result<std::shared_ptr<Centre::Session>> Centre::Find(
     std::lock_guard lock(mutex_);
     stale = TakeStaleLocked(now);
     auto it = sessions_.find(request_id);
-    if (it == sessions_.end()) {
-      missing = NoSessionLocked(request_id);
+    // Another kiosk's session is, to this kiosk, no session at all.
+    if (it == sessions_.end() || it->second->kiosk != kiosk) {
+      missing = NoSessionLocked(kiosk, request_id);
     } else {
       found = it->second;
       found->touched = now;
@@ -136,8 +141,8 @@ bool Centre::Abort(std::string_view request_id) {
   return true;
 }
 
-Status Centre::Finish(std::string_view request_id) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(request_id));
+Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
   bool aborted = false;
   {
     std::lock_guard lock(session->mutex);
@@ -150,7 +155,7 @@ Status Centre::Finish(std::string_view request_id) {
   return Ok();
 }
 
-Result<SessionStart> Centre::Begin() {
+Result<SessionStart> Centre::Begin(std::string_view kiosk) {
   if (auto closed = domain::KonbiniClosedReason(clock_.Now(), options_.hours,
                                                 options_.maintenance)) {
     return Fail(KonbiniErrc::kRefused, *closed);
@@ -158,6 +163,7 @@ Result<SessionStart> Centre::Begin() {
   auto session = std::make_shared<Session>();
   // 128 random bits: never the clock (the Kawasaki class, konbini.md §4).
   session->request_id = "req-" + ToHex(rng_.Bytes(16));
+  session->kiosk = std::string(kiosk);
   session->challenge = rng_.Bytes(32);
   SessionStart start{session->request_id, session->challenge};
   session->touched = clock_.Now();
@@ -173,10 +179,11 @@ Result<SessionStart> Centre::Begin() {
   return start;
 }
 
-Result<Authenticated> Centre::Authenticate(std::string_view request_id,
+Result<Authenticated> Centre::Authenticate(std::string_view kiosk,
+                                           std::string_view request_id,
                                            ByteView certificate_der,
                                            ByteView signature) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(request_id));
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
   std::lock_guard session_lock(session->mutex);
   if (session->state != Session::State::kOpen) {
     return Fail(KonbiniErrc::kNoSession,
@@ -212,14 +219,15 @@ Result<Authenticated> Centre::Authenticate(std::string_view request_id,
   return who;
 }
 
-Result<SignedDocument> Centre::Request(std::string_view request_id,
+Result<SignedDocument> Centre::Request(std::string_view kiosk,
+                                       std::string_view request_id,
                                        const std::string& municipality_code,
                                        const IssueRequest& choice) {
   if (halted_.load()) {
     return Fail(KonbiniErrc::kUnavailable,
                 "issuance is halted after a binding violation");
   }
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(request_id));
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
   IssueRequest request = choice;
   {
     std::lock_guard lock(session->mutex);

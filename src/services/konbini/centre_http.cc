@@ -1,5 +1,7 @@
 #include "openmyna/services/konbini/centre_http.h"
 
+#include <functional>
+
 #include "openmyna/base/base64.h"
 #include "openmyna/http/client.h"
 #include "openmyna/services/konbini/errors.h"
@@ -37,8 +39,9 @@ Result<Bytes> Field(const json& j, const char* name) {
   return *decoded;
 }
 
-http::Response Step(CentrePort& centre, const http::Request& request,
-                    const std::string& id, const std::string& step) {
+http::Response Step(Centre& centre, const std::string& kiosk,
+                    const http::Request& request, const std::string& id,
+                    const std::string& step) {
   auto body = wire::JsonBody(request);
   if (!body) return wire::ErrorResponse(body.error());
   if (step == "card") {
@@ -46,7 +49,7 @@ http::Response Step(CentrePort& centre, const http::Request& request,
     if (!der) return wire::ErrorResponse(der.error());
     auto signature = Field(*body, "signature");
     if (!signature) return wire::ErrorResponse(signature.error());
-    auto who = centre.Authenticate(id, *der, *signature);
+    auto who = centre.Authenticate(kiosk, id, *der, *signature);
     if (!who) return wire::ErrorResponse(who.error());
     return wire::JsonResponse(wire::ToJson(*who));
   }
@@ -61,60 +64,70 @@ http::Response Step(CentrePort& centre, const http::Request& request,
   choice["subject"] = "";
   auto issue = wire::IssueRequestFromJson(choice);
   if (!issue) return wire::ErrorResponse(issue.error());
-  auto document =
-      centre.Request(id, body->value("municipality", std::string()), *issue);
+  auto document = centre.Request(
+      kiosk, id, body->value("municipality", std::string()), *issue);
   if (!document) return wire::ErrorResponse(document.error());
   return wire::JsonResponse(wire::ToJson(*document));
 }
 
-// The route's answer for an enrolled kiosk only.
+// A route's answer to the enrolled kiosk its credential proves.
+using KioskHandler = std::function<http::Response(const http::Request&,
+                                                  const std::string& kiosk)>;
+
+// The route's answer for an enrolled kiosk only (and as that kiosk: its
+// sessions are bound to it).
 http::Handler ForKiosks(std::shared_ptr<const KioskCredentials> kiosks,
-                        http::Handler serve) {
+                        KioskHandler serve) {
   return [kiosks = std::move(kiosks), serve = std::move(serve)](
              const http::Request& request) -> http::Response {
-    if (auto kiosk = kiosks->Check(request.HeaderValue("Authorization"));
-        !kiosk) {
+    auto kiosk = kiosks->Check(request.HeaderValue("Authorization"));
+    if (!kiosk) {
       return wire::ErrorResponse(kiosk.error(), 401)
           .AddHeader("WWW-Authenticate", "Bearer");
     }
-    return serve(request);
+    return serve(request, *kiosk);
   };
 }
 
 }  // namespace
 
-Status AddCentreApi(http::Router& router, CentrePort& centre,
+Status AddCentreApi(http::Router& router, Centre& centre,
                     std::shared_ptr<const KioskCredentials> kiosks) {
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "POST", std::string(kSessions),
-      ForKiosks(kiosks, [&centre](const http::Request&) -> http::Response {
-        auto start = centre.Begin();
-        if (!start) return wire::ErrorResponse(start.error());
-        return wire::JsonResponse(
-            {{"request_id", start->request_id},
-             {"challenge", Base64Encode(start->challenge)}},
-            201);
-      })));
+      ForKiosks(kiosks,
+                [&centre](const http::Request&,
+                          const std::string& kiosk) -> http::Response {
+                  auto start = centre.Begin(kiosk);
+                  if (!start) return wire::ErrorResponse(start.error());
+                  return wire::JsonResponse(
+                      {{"request_id", start->request_id},
+                       {"challenge", Base64Encode(start->challenge)}},
+                      201);
+                })));
   OPENMYNA_RETURN_IF_ERROR(router.Add(
       "POST", std::string(kSessions) + "/*",
-      ForKiosks(
-          kiosks, [&centre](const http::Request& request) -> http::Response {
-            std::string id, step;
-            if (!SplitPath(request.path, id, step) ||
-                (step != "card" && step != "document")) {
-              return http::Problem(404, "Not Found", "no such session step");
-            }
-            return Step(centre, request, id, step);
-          })));
+      ForKiosks(kiosks,
+                [&centre](const http::Request& request,
+                          const std::string& kiosk) -> http::Response {
+                  std::string id, step;
+                  if (!SplitPath(request.path, id, step) ||
+                      (step != "card" && step != "document")) {
+                    return http::Problem(404, "Not Found",
+                                         "no such session step");
+                  }
+                  return Step(centre, kiosk, request, id, step);
+                })));
   return router.Add(
       "DELETE", std::string(kSessions) + "/*",
       ForKiosks(kiosks,
-                [&centre](const http::Request& request) -> http::Response {
+                [&centre](const http::Request& request,
+                          const std::string& kiosk) -> http::Response {
                   std::string id, step;
                   if (!SplitPath(request.path, id, step) || !step.empty()) {
                     return http::Problem(404, "Not Found", "no session");
                   }
-                  if (Status ended = centre.Finish(id); !ended) {
+                  if (Status ended = centre.Finish(kiosk, id); !ended) {
                     return wire::ErrorResponse(ended.error());
                   }
                   http::Response done;

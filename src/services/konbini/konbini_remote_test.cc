@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 
 #include <set>
+#include <tuple>
 
 #include "konbini_test_fixture.h"
+#include "openmyna/base/base64.h"
 #include "openmyna/http/client.h"
 #include "openmyna/http/server.h"
 #include "openmyna/services/konbini/centre_http.h"
@@ -407,6 +409,103 @@ TEST_F(KonbiniRemoteTest, OnlyAnEnrolledKioskMayUseTheCentre) {
       RunAt(centre.url, 0, Choice("20218", KonbiniCertificate::kInkan));
   EXPECT_TRUE(printed) << printed.error();
   EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+// A session is bound to the kiosk that began it: another enrolled kiosk
+// presenting its request id — with the holder's real certificate and
+// signature — gets at every step exactly the answer of an unknown request
+// id, and neither drives nor ends the session, which its own kiosk then
+// completes; once it timed out, only its own kiosk is told so.
+TEST_F(KonbiniRemoteTest, ASessionIsBoundToTheKioskThatBeganIt) {
+  auto one = LoadOrCreateKioskCredential(dir_, "kiosk-1");
+  auto two = LoadOrCreateKioskCredential(dir_, "kiosk-2");
+  ASSERT_TRUE(one && two);
+  auto kiosks = std::make_shared<KioskCredentials>();
+  kiosks->Enrol(*one);
+  kiosks->Enrol(*two);
+  kiosks_ = kiosks;
+  credential_ = *one;
+  Node a = Issuer("20218", "20218-a");
+  CentreOptions options;
+  options.session_timeout = std::chrono::seconds(60);
+  Node centre = CentreOf({{"20218", {a.url}}}, options);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  ASSERT_TRUE(card.VerifyPin("1234"));
+  HttpCentre first(centre.url, *one);
+  auto start = first.Begin();
+  ASSERT_TRUE(start) << start.error();
+  auto signature = card.SignChallenge(start->challenge);
+  ASSERT_TRUE(signature);
+  const std::string unknown = "req-" + std::string(32, '0');
+
+  // Every step as kiosk-2 on `id`: status and body, `id` written as ID.
+  const auto as_second = [&](const std::string& id) {
+    const std::string base = centre.url + "/konbini/v1/centre/sessions/" + id;
+    const std::string card_body =
+        R"({"certificate":")" + Base64Encode(h.certificate_der) +
+        R"(","signature":")" + Base64Encode(*signature) + R"("})";
+    std::vector<std::pair<int, std::string>> out;
+    for (const auto& [method, url, body] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"POST", base + "/card", card_body},
+             {"POST", base + "/document",
+              R"({"municipality":"20218","request":{"certificate":"inkan"}})"},
+             {"DELETE", base, ""}}) {
+      http::ClientRequest call;
+      call.method = method;
+      call.url = url;
+      call.headers = {{"Content-Type", "application/json"},
+                      {"Authorization", "Bearer " + *two}};
+      call.body = body;
+      auto answer = http::Fetch(call);
+      EXPECT_TRUE(answer) << answer.error();
+      if (!answer) continue;
+      std::string text = answer->body;
+      for (auto at = text.find(id); at != std::string::npos;
+           at = text.find(id)) {
+        text.replace(at, id.size(), "ID");
+      }
+      out.emplace_back(answer->status, text);
+    }
+    return out;
+  };
+  const auto refused = as_second(unknown);
+  ASSERT_EQ(refused.size(), 3u);
+  for (const auto& [status, body] : refused) {
+    EXPECT_EQ(status, 404) << body;
+    EXPECT_NE(body.find("\"konbini_error\":\"no_session\""), std::string::npos)
+        << body;
+  }
+  // Before and after its own kiosk authenticated the card.
+  EXPECT_EQ(as_second(start->request_id), refused);
+  auto who =
+      first.Authenticate(start->request_id, h.certificate_der, *signature);
+  ASSERT_TRUE(who) << who.error();
+  EXPECT_EQ(who->resident_id, ids_[0]);
+  EXPECT_EQ(as_second(start->request_id), refused);
+  EXPECT_EQ(centre_->OpenSessions(), 1u);  // not ended by kiosk-2's DELETE
+
+  // Its own kiosk completes it.
+  IssueRequest choice;
+  choice.certificate = KonbiniCertificate::kInkan;
+  auto fetched = first.Request(start->request_id, "20218", choice);
+  ASSERT_TRUE(fetched) << fetched.error();
+  EXPECT_EQ(as_second(start->request_id), refused);
+  Status finished = first.Finish(start->request_id);
+  EXPECT_TRUE(finished) << finished.error();
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+
+  // Timed out: the reason goes to its kiosk, not to another.
+  auto left = first.Begin();
+  ASSERT_TRUE(left) << left.error();
+  clock_.Advance(std::chrono::seconds(61));
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+  EXPECT_EQ(as_second(left->request_id), refused);
+  auto late = first.Finish(left->request_id);
+  ASSERT_FALSE(late);
+  EXPECT_NE(late.error().message().find("時間切れ"), std::string::npos)
+      << late.error();
 }
 
 TEST_F(KonbiniRemoteTest, AKioskCredentialIsMadeOncePrivateAndPerKiosk) {

@@ -19,7 +19,9 @@
 //  - a session left without a step for `session_timeout` (a kiosk that
 //    vanished mid-way) is ended whole, whatever step it was at: nothing of
 //    it can be fetched, printed or finished afterwards, and a late step is
-//    told so.
+//    told so;
+//  - a session is bound to the kiosk that opened it: another kiosk that
+//    presents its request id is refused exactly as for an unknown id.
 #pragma once
 
 #include <atomic>
@@ -111,23 +113,47 @@ class Centre final : public CentrePort {
   void AddIssuer(const std::string& municipality_code,
                  std::shared_ptr<IssuerPort> issuer);
 
+  // The steps as the kiosk `kiosk` takes them (the enrolled kiosk id of
+  // the centre's HTTP API, centre_http.h). A session belongs to the kiosk
+  // that began it: any other kiosk presenting its request id gets the
+  // refusal of an unknown id (kNoSession, same text), and the session is
+  // neither touched nor ended by it. The CentrePort steps below are the
+  // in-process kiosk's (id "").
+  //
   // A new session: request id and challenge. Refused outside the hours.
-  Result<SessionStart> Begin() override;
+  Result<SessionStart> Begin(std::string_view kiosk);
   // The card's answer: certificate (DER) and signature over the challenge.
   // On success the card may be released (konbini.md §1.3).
-  Result<Authenticated> Authenticate(std::string_view request_id,
+  Result<Authenticated> Authenticate(std::string_view kiosk,
+                                     std::string_view request_id,
                                      ByteView certificate_der,
-                                     ByteView signature) override;
+                                     ByteView signature);
   // The holder's choice, routed to an instance of `municipality_code`
   // within the deadline. The document is checked against the session
   // (request id, subject, municipality, certificate) before it is returned.
   // A refusal (kRefused, kInvalidInput) lets the holder choose again; any
   // other failure of the issuer ends the session.
+  Result<SignedDocument> Request(std::string_view kiosk,
+                                 std::string_view request_id,
+                                 const std::string& municipality_code,
+                                 const IssueRequest& choice);
+  // The kiosk prints (or gave up): the session ends and is wiped.
+  Status Finish(std::string_view kiosk, std::string_view request_id);
+
+  Result<SessionStart> Begin() override { return Begin(""); }
+  Result<Authenticated> Authenticate(std::string_view request_id,
+                                     ByteView certificate_der,
+                                     ByteView signature) override {
+    return Authenticate("", request_id, certificate_der, signature);
+  }
   Result<SignedDocument> Request(std::string_view request_id,
                                  const std::string& municipality_code,
-                                 const IssueRequest& choice) override;
-  // The kiosk prints (or gave up): the session ends and is wiped.
-  Status Finish(std::string_view request_id) override;
+                                 const IssueRequest& choice) override {
+    return Request("", request_id, municipality_code, choice);
+  }
+  Status Finish(std::string_view request_id) override {
+    return Finish("", request_id);
+  }
 
   // Sessions open now (for tests and monitoring); ends the timed-out ones
   // first.
@@ -139,15 +165,17 @@ class Centre final : public CentrePort {
  private:
   struct Session;
   struct InFlight;
-  // The open session (its last step now); kNoSession, saying whether it
-  // timed out, when there is none.
-  Result<std::shared_ptr<Session>> Find(std::string_view request_id) const;
+  // The open session of `kiosk` (its last step now); kNoSession, saying
+  // whether it timed out, when that kiosk has none of that id.
+  Result<std::shared_ptr<Session>> Find(std::string_view kiosk,
+                                        std::string_view request_id) const;
   // Ends the session; false when it was not open.
   bool Abort(std::string_view request_id);
   // Takes out every session without a step for session_timeout (the
   // caller holds mutex_, and Ends them after releasing it: lock order).
   std::vector<std::shared_ptr<Session>> TakeStaleLocked(TimePoint now) const;
-  Error NoSessionLocked(std::string_view request_id) const;
+  Error NoSessionLocked(std::string_view kiosk,
+                        std::string_view request_id) const;
 
   registry::RegistryStore& store_;
   const Clock& clock_;
@@ -158,8 +186,13 @@ class Centre final : public CentrePort {
   // mutable: a const look-up also ends the timed-out sessions.
   mutable std::map<std::string, std::shared_ptr<Session>, std::less<>>
       sessions_;
-  // Ids ended by the timeout, kept one more timeout to name the reason.
-  mutable std::map<std::string, TimePoint, std::less<>> timed_out_;
+  // Ids ended by the timeout, kept one more timeout to name the reason to
+  // their kiosk.
+  struct TimedOut {
+    TimePoint at;
+    std::string kiosk;
+  };
+  mutable std::map<std::string, TimedOut, std::less<>> timed_out_;
   std::map<std::string, std::vector<std::shared_ptr<IssuerPort>>> issuers_;
   std::map<std::string, std::size_t> next_;
   std::atomic<bool> halted_{false};

@@ -33,8 +33,9 @@
 namespace openmyna::konbini {
 
 // Adds the routes for `centre` (borrowed; must outlive the router), open
-// to the `kiosks` only.
-Status AddCentreApi(http::Router& router, CentrePort& centre,
+// to the `kiosks` only; each session is bound to the kiosk that began it
+// (Centre::Begin(kiosk)).
+Status AddCentreApi(http::Router& router, Centre& centre,
                     std::shared_ptr<const KioskCredentials> kiosks);
 
 // The centre at `url` ("http://host:port"), as the kiosk whose credential
