@@ -8,7 +8,11 @@
 // Settings (serve --set): konbini.kiosk-reader=NAME (a reader name or part
 // of one; default the first reader with a card), konbini.immediate-mapping=1
 // (a certificate usable on its day of issue), konbini.kiosk-timeout=SECONDS
-// (a screen left alone is reset; default 180).
+// (a screen left alone is reset; default 180), konbini.centre=URL (a centre
+// in another process, `serve --only centre`, instead of one in this
+// process) with konbini.kiosk-id=ID (the kiosk it enrolled, default
+// kiosk-1: its credential DIR/konbini/kiosks/ID.credential).
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -16,7 +20,9 @@
 #include "openmyna/http/service.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
+#include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/errors.h"
+#include "openmyna/services/konbini/kiosk_credentials.h"
 #include "openmyna/services/konbini/kiosk_page.h"
 #include "openmyna/services/konbini/site.h"
 #include "openmyna/services/konbini/verify_page.h"
@@ -36,11 +42,34 @@ std::string Setting(const http::ServiceContext& c, const std::string& name,
   return it == c.settings.end() ? fallback : it->second;
 }
 
+// The kiosk's centre in another process, as the kiosk `kiosk_id` (its
+// credential and the documents' public keys read from `dir` when the first
+// session opens: the centre enrols the kiosk, the issuers make the keys).
+konbini::OpenKioskCentre RemoteCentre(std::filesystem::path dir,
+                                      registry::RegistryStore* store,
+                                      std::string url, std::string kiosk_id) {
+  return [=]() -> Result<konbini::KioskCentre> {
+    OPENMYNA_ASSIGN_OR_RETURN(std::string credential,
+                              konbini::LoadKioskCredential(dir, kiosk_id));
+    konbini::KioskCentre remote;
+    remote.centre = std::make_shared<konbini::HttpCentre>(url, credential);
+    remote.document_keys = konbini::DocumentKeysIn(dir);
+    OPENMYNA_RETURN_IF_ERROR(
+        store->Transact([&](registry::RegistryTx& tx) -> Status {
+          OPENMYNA_ASSIGN_OR_RETURN(remote.municipalities,
+                                    tx.ListMunicipalities());
+          return Ok();
+        }));
+    return remote;
+  };
+}
+
 const http::ServiceRegistration kKonbiniPages{
     "konbini",
     "convenience-store certificates: the verification page /verify/ "
     "(upload a PDF or paste a 2D code) and the touch-screen kiosk /kiosk/ "
-    "(the card in this machine's reader)",
+    "(the card in this machine's reader; the centre in this process, or "
+    "konbini.centre=URL with konbini.kiosk-id=ID)",
     [](const http::ServiceContext& c,
        http::Router& router) -> Result<std::unique_ptr<http::Service>> {
       auto service = std::make_unique<KonbiniPages>();
@@ -60,10 +89,30 @@ const http::ServiceRegistration kKonbiniPages{
       }
       site_options.centre.immediate_mapping = immediate == "1";
       konbini::KioskPageOptions kiosk;
-      kiosk.open_site = [dir = c.data_dir, store = service->store.get(),
-                         clock = c.clock, site_options] {
-        return konbini::Site::Open(dir, *store, *clock, site_options);
-      };
+      const std::string centre = Setting(c, "konbini.centre");
+      const std::string kiosk_id = Setting(c, "konbini.kiosk-id", "kiosk-1");
+      if (!konbini::ValidKioskId(kiosk_id)) {
+        return Fail(konbini::KonbiniErrc::kInvalidInput,
+                    "konbini.kiosk-id: [a-z0-9-], 1 to 64 characters");
+      }
+      if (!centre.empty()) {
+        if (!centre.starts_with("http://") && !centre.starts_with("https://")) {
+          return Fail(konbini::KonbiniErrc::kInvalidInput,
+                      "konbini.centre: the centre's http:// or https:// URL "
+                      "(serve --only centre)");
+        }
+        kiosk.open_centre =
+            RemoteCentre(c.data_dir, service->store.get(), centre, kiosk_id);
+      } else {
+        kiosk.open_centre = [dir = c.data_dir, store = service->store.get(),
+                             clock = c.clock,
+                             site_options]() -> Result<konbini::KioskCentre> {
+          OPENMYNA_ASSIGN_OR_RETURN(
+              auto site,
+              konbini::Site::Open(dir, *store, *clock, site_options));
+          return konbini::InProcessCentre(std::move(site));
+        };
+      }
       kiosk.clock = c.clock;
       kiosk.rng = &service->rng;
       const std::string timeout = Setting(c, "konbini.kiosk-timeout", "180");

@@ -8,7 +8,16 @@ from the registry API, the request id the page showed, 2 copies' fee from
 the sandbox fee table of docs/konbini.md: Chikuma City counter ¥300 − ¥50),
 pdfsig (the PDF signature).
 
-Usage: kiosk_page.py OPENMYNA   (exit 77: no chromium, npm or namespaces)
+With "remote" the page drives a centre in another process, as a kiosk of a
+store does: an issuer (`serve --only issuer`, instance 20218-remote) and a
+centre (`serve --only centre`) that enrols only kiosk shop-0007, and the
+page's serve with konbini.centre=URL and konbini.kiosk-id=shop-0007. The
+session runs in the browser to the PDF (checked as above), and the ledger
+(sqlite3, once every process has stopped) says the remote instance issued
+that request id: no centre or issuer of the page's own process made it.
+
+Usage: kiosk_page.py OPENMYNA [remote]
+       (exit 77: no chromium, npm or namespaces)
 """
 import datetime as dt
 import json
@@ -21,10 +30,26 @@ sys.path.insert(0, os.path.join(HERE, "..", "scenarios"))
 sys.path.insert(0, HERE)
 from kiosk_pcsc import PIN, issue_day  # noqa: E402
 from browser_test import WEB, browser_test_main  # noqa: E402
-from sandbox import check, sh  # noqa: E402
+from sandbox import ScenarioFailure, check, sh  # noqa: E402
+from separate_processes import Serve  # noqa: E402
+
+REMOTE_INSTANCE = "20218-remote"
+REMOTE_KIOSK = "shop-0007"
 
 
-def session(box):
+def ledger_row(box, request_id):
+    """"copies|issuer instance" of the ledger row of `request_id`, read
+    with sqlite3, and sqlite3's errors."""
+    out = subprocess.run(
+        ["sqlite3", os.path.join(box.data, "registry.db"),
+         "select json_extract(doc, '$.copies'), "
+         "json_extract(doc, '$.issuer_instance') from konbini_issuances "
+         "where request_id = '%s'" % request_id],
+        capture_output=True, text=True, timeout=60)
+    return out.stdout.strip(), out.stderr
+
+
+def session(box, remote=False):
     work = box.work
     box.setup()
     issued = issue_day()
@@ -36,17 +61,59 @@ def session(box):
              ["resident"]["name"] for m in household["members"]]
     box.plug(card["chip_image_path"])
     # The next day 10:00 JST (next-day mapping), the kiosk page on it.
-    base = box.start_https(issued + dt.timedelta(days=1))[0]
+    now = issued + dt.timedelta(days=1)
+    services = []
+    extra = []
+    if remote:
+        box.stop()
+        issuer = Serve(box, "issuer", now, [
+            "--only", "issuer", "--municipality", "20218",
+            "--set", "konbini.instance=" + REMOTE_INSTANCE])
+        services.append(issuer)
+        issuer.wait_url()
+        centre = Serve(box, "centre", now, [
+            "--only", "centre", "--set", "konbini.issuers.20218=" + issuer.url,
+            "--set", "konbini.kiosks=" + REMOTE_KIOSK])
+        services.append(centre)
+        centre.wait_url()
+        extra = ["--set", "konbini.centre=" + centre.url,
+                 "--set", "konbini.kiosk-id=" + REMOTE_KIOSK]
+    try:
+        base = box.start_https(now, extra)[0]
+        shown = browse(box, base, "session" if remote else "full")
+    except ScenarioFailure:
+        for s in services:
+            print("--- %s ---\n%s" % (s.name, open(s.log).read()[-3000:]),
+                  file=sys.stderr)
+        raise
+    finally:
+        box.stop()  # the ledger is read once every writer has stopped
+        for s in services:
+            s.stop()
+    check_pdf(box, shown, names)
+    row, errors = ledger_row(box, shown["request_id"])
+    expected = "2|" + REMOTE_INSTANCE if remote else "2|20218-1"
+    check(row == expected, "ledger: %r, expected %r %s" % (row, expected,
+                                                           errors))
 
+
+def browse(box, base, mode):
+    """Drives the page in Chromium; what it showed (request id, fee)."""
+    work = box.work
     shots = os.environ.get("KIOSK_SHOTS", "")
     out = subprocess.run(
-        ["node", "konbini_kiosk_page.mjs", base, work, PIN, shots],
+        ["node", "konbini_kiosk_page.mjs", base, work, PIN, shots, mode],
         cwd=WEB, capture_output=True, text=True, timeout=400)
     check(out.returncode == 0, "browser /kiosk/: %s%s" % (out.stdout,
                                                           out.stderr))
     print(out.stdout.strip())
-    shown = json.load(open(os.path.join(work, "kiosk.json")))
-    pdf = os.path.join(work, "kiosk.pdf")
+    return json.load(open(os.path.join(work, "kiosk.json")))
+
+
+def check_pdf(box, shown, names):
+    """The PDF the page handed out: the registry's names, the request id
+    the page showed, the fee of 2 copies, pdfsig's verdict."""
+    pdf = os.path.join(box.work, "kiosk.pdf")
     text = sh("pdftotext", "-enc", "UTF-8", pdf, "-").stdout
     for expected in ["住民票の写し", "SANDBOX", shown["request_id"], *names]:
         check(expected in text, "%r not in the PDF:\n%s" % (expected, text))
@@ -55,20 +122,18 @@ def session(box):
     sig = sh("pdfsig", pdf, ok=False)
     check("Signature is Valid" in sig.stdout, "pdfsig: %s%s" % (
         sig.stdout, sig.stderr))
-    # The ledger has the issuance with its fee and copies.
-    ledger = subprocess.run(
-        ["sqlite3", os.path.join(box.data, "registry.db"),
-         "select json_extract(doc, '$.copies') from konbini_issuances "
-         "where request_id = '%s'" % shown["request_id"]],
-        capture_output=True, text=True, timeout=60)
-    check(ledger.stdout.strip() == "2", "ledger: %s%s" % (
-        ledger.stdout, ledger.stderr))
 
 
-def main(openmyna):
-    return browser_test_main("kiosk_page", openmyna, session,
-                             prefix="om-kiosk-page-")
+def main(openmyna, mode=""):
+    if mode not in ("", "remote"):
+        print("usage: kiosk_page.py OPENMYNA [remote]", file=sys.stderr)
+        return 2
+    remote = mode == "remote"
+    return browser_test_main(
+        "kiosk_page_remote" if remote else "kiosk_page", openmyna,
+        lambda box: session(box, remote),
+        prefix="om-kiosk-page-remote-" if remote else "om-kiosk-page-")
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(*sys.argv[1:3]))

@@ -61,7 +61,7 @@ struct KioskPage {
   std::unique_ptr<web::Site> site;
   std::unique_ptr<web::SessionStore> sessions;
   std::mutex site_mutex;
-  std::unique_ptr<Site> konbini;  // opened on the first session
+  KioskCentre konbini;  // opened on the first session
   std::unique_ptr<Kiosk> kiosk;
   std::mutex card_mutex;  // one reader, one card
 
@@ -123,18 +123,18 @@ struct KioskPage {
             s.Get("residence")};
   }
 
-  // The centre and issuers, opened once (a failure is retried next time).
+  // The centre, opened once (a failure is retried next time).
   Status Open() {
     std::lock_guard lock(site_mutex);
     if (kiosk) return Ok();
-    OPENMYNA_ASSIGN_OR_RETURN(konbini, o.open_site());
-    kiosk = std::make_unique<Kiosk>(konbini->centre(), *o.clock,
-                                    konbini->document_keys());
+    OPENMYNA_ASSIGN_OR_RETURN(konbini, o.open_centre());
+    kiosk = std::make_unique<Kiosk>(*konbini.centre, *o.clock,
+                                    konbini.document_keys);
     return Ok();
   }
 
   std::string MunicipalityName(const std::string& code) const {
-    for (const auto& m : konbini->municipalities()) {
+    for (const auto& m : konbini.municipalities) {
       if (m.code == code) return m.name;
     }
     return code;
@@ -196,7 +196,7 @@ struct KioskPage {
         domain::ParseKonbiniCertificate(form.GetOr("certificate"));
     const int copies = std::atoi(form.GetOr("copies", "1").c_str());
     bool known = false;
-    for (const auto& m : konbini->municipalities()) {
+    for (const auto& m : konbini.municipalities) {
       known = known || m.code == c.municipality_code;
     }
     if (!known || !certificate || copies < 1 || copies > 10) {
@@ -280,7 +280,7 @@ struct KioskPage {
     if (const std::string e = s.Get("error"); !e.empty()) v.Set("error", e);
     if (step == "choose") {
       web::View municipalities = web::View::List();
-      for (const auto& m : konbini->municipalities()) {
+      for (const auto& m : konbini.municipalities) {
         municipalities.Push(web::View()
                                 .Set("code", m.code)
                                 .Set("name", m.name)
@@ -395,8 +395,18 @@ struct KioskPage {
 
 }  // namespace
 
+KioskCentre InProcessCentre(std::unique_ptr<Site> site) {
+  KioskCentre out;
+  out.document_keys = site->document_keys();
+  out.municipalities = site->municipalities();
+  std::shared_ptr<Site> owner(std::move(site));
+  Centre* centre = &owner->centre();
+  out.centre = std::shared_ptr<CentrePort>(std::move(owner), centre);
+  return out;
+}
+
 Status AddKioskPage(http::Router& router, const KioskPageOptions& options) {
-  if (!options.open_site || options.clock == nullptr ||
+  if (!options.open_centre || options.clock == nullptr ||
       options.rng == nullptr || !options.open_card) {
     return Fail(KonbiniErrc::kInvalidInput, "kiosk page: missing wiring");
   }

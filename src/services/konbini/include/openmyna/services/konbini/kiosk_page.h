@@ -7,6 +7,10 @@
 // (simulated), and the document checked against this session before it
 // "prints": the signed PDF handed to the browser once, then wiped.
 //
+// The centre is the one in this process (with its issuers, Site) or a
+// centre in another process (`serve --only centre`) reached through
+// HttpCentre with this kiosk's credential (docs/konbini.md).
+//
 // Japanese first (English switch), large touch targets, server-rendered
 // forms with a CSRF token; no script. One screen = one cookie session; a
 // session left at any screen ends at the centre after `timeout`.
@@ -14,13 +18,16 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/http/router.h"
+#include "openmyna/registry/store.h"
 #include "openmyna/services/konbini/kiosk.h"
 #include "openmyna/services/konbini/site.h"
 
@@ -28,13 +35,25 @@ namespace openmyna::konbini {
 
 // Connects to the card in the machine's reader (kNoCard etc. when none).
 using OpenKioskCard = std::function<Result<std::unique_ptr<KioskCard>>()>;
-// Opens the centre and the issuers, on the first session (so a server that
-// never shows the kiosk makes no document keys).
-using OpenKioskSite = std::function<Result<std::unique_ptr<Site>>()>;
+
+// What the page drives: a centre, the document keys its kiosk checks the
+// documents with, and the municipalities the holder may choose.
+struct KioskCentre {
+  std::shared_ptr<CentrePort> centre;  // owns what it needs
+  // Municipality code -> document-signing public key (PEM).
+  std::map<std::string, std::string> document_keys;
+  std::vector<registry::Municipality> municipalities;
+};
+// The centre and the issuers of `site`, in this process.
+KioskCentre InProcessCentre(std::unique_ptr<Site> site);
+
+// Opens the centre on the first session (so a server that never shows the
+// kiosk makes no document keys); a failure is shown and retried next time.
+using OpenKioskCentre = std::function<Result<KioskCentre>()>;
 
 struct KioskPageOptions {
   std::string base_path = "/kiosk";  // the routes: base/, base/start, ...
-  OpenKioskSite open_site;           // centre, issuers, keys
+  OpenKioskCentre open_centre;       // centre, keys, municipalities
   const Clock* clock = nullptr;      // borrowed
   Rng* rng = nullptr;                // session ids (borrowed)
   OpenKioskCard open_card;
