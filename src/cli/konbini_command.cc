@@ -104,12 +104,15 @@ const http::ServiceRegistration kKonbiniPages{
         kiosk.open_centre =
             RemoteCentre(c.data_dir, service->store.get(), centre, kiosk_id);
       } else {
-        kiosk.open_centre = [dir = c.data_dir, store = service->store.get(),
-                             clock = c.clock,
-                             site_options]() -> Result<konbini::KioskCentre> {
+        kiosk.open_centre =
+            [dir = c.data_dir, store = service->store.get(), clock = c.clock,
+             options = site_options]() mutable -> Result<konbini::KioskCentre> {
+          // The card check asks this serve's own OCSP responder, as the
+          // sign-in provider does.
+          OPENMYNA_ASSIGN_OR_RETURN(options.ocsp_url,
+                                    konbini::SandboxOcspUrl(dir));
           OPENMYNA_ASSIGN_OR_RETURN(
-              auto site,
-              konbini::Site::Open(dir, *store, *clock, site_options));
+              auto site, konbini::Site::Open(dir, *store, *clock, options));
           return konbini::InProcessCentre(std::move(site));
         };
       }

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "konbini_test_fixture.h"
+#include "openmyna/services/konbini/site.h"
 #include "testing/ocsp_fixture.h"
 #include "testing/ocsp_server.h"
 
@@ -18,25 +19,49 @@ namespace {
 
 using namespace openmyna::konbini::testing;  // NOLINT: the fixture's names
 
-TEST_F(KonbiniTest, OcspIsJudgedAtTheCentresClock) {
-  const Holder& taro = holders_.at(0);
-  pki::X509Ptr cert = pki::testing::ParseDer(taro.certificate_der);
-  auto roots = sandbox_->Roots(pki::CaKind::kAuthentication);
-  ASSERT_TRUE(roots) << roots.error();
-  // Generation 1 issued the card's certificate (and signs the answers).
-  pki::X509Ptr issuer(X509_dup((*roots)[0].get()));
-  ASSERT_EQ(X509_check_issued(issuer.get(), cert.get()), X509_V_OK);
-  auto ca = sandbox_->CaSigner(pki::CaKind::kAuthentication, 1);
-  ASSERT_TRUE(ca) << ca.error();
+// 千曲 太郎's card certificate, the authentication roots, the generation that
+// issued the certificate with its key (which signs the answers here), and
+// a loopback responder.
+class OcspTest : public KonbiniTest {
+ protected:
+  void SetUp() override {
+    KonbiniTest::SetUp();
+    if (HasFatalFailure()) return;
+    cert_ = pki::testing::ParseDer(holders_.at(0).certificate_der);
+    auto roots = sandbox_->Roots(pki::CaKind::kAuthentication);
+    ASSERT_TRUE(roots) << roots.error();
+    roots_ = std::move(*roots);
+    // Generation 1 issued the card's certificate (and signs the answers).
+    issuer_.reset(X509_dup(roots_[0].get()));
+    ASSERT_EQ(X509_check_issued(issuer_.get(), cert_.get()), X509_V_OK);
+    auto ca = sandbox_->CaSigner(pki::CaKind::kAuthentication, 1);
+    ASSERT_TRUE(ca) << ca.error();
+    ca_ = std::move(*ca);
+    ASSERT_TRUE(responder_.Start());
+  }
+  // What the responder answers from now on: good or revoked, made at
+  // `this_update`.
+  void Answer(TimePoint this_update, bool revoked) {
+    responder_.Answer(pki::testing::OcspResponse(cert_.get(), issuer_.get(),
+                                                 *ca_, this_update, revoked));
+  }
 
-  pki::testing::OcspAnswerServer responder;
-  ASSERT_TRUE(responder.Start());
-  PkiCardVerifier verifier(std::move(*roots), responder.url());
+  pki::X509Ptr cert_;
+  std::vector<pki::X509Ptr> roots_;
+  pki::X509Ptr issuer_;
+  std::unique_ptr<pki::Signer> ca_;
+  pki::testing::OcspAnswerServer responder_;
+};
+
+TEST_F(OcspTest, OcspIsJudgedAtTheCentresClock) {
+  const Holder& taro = holders_.at(0);
+  pki::X509Ptr& cert = cert_;
+  pki::testing::OcspAnswerServer& responder = responder_;
+  PkiCardVerifier verifier(std::move(roots_), responder.url());
 
   const TimePoint now = clock_.Now();
   auto check = [&](TimePoint this_update, bool revoked) {
-    responder.Answer(pki::testing::OcspResponse(cert.get(), issuer.get(), **ca,
-                                                this_update, revoked));
+    Answer(this_update, revoked);
     SoftwareCard card(taro.certificate_der, taro.key, "1234");
     EXPECT_TRUE(card.VerifyPin("1234"));
     const Bytes challenge = {0x6f, 0x6d, 0x2d, 0x6f, 0x63, 0x73, 0x70};
@@ -72,6 +97,44 @@ TEST_F(KonbiniTest, OcspIsJudgedAtTheCentresClock) {
       << stale.error();
   EXPECT_NE(stale.error().ToString().find("not current"), std::string::npos)
       << stale.error();
+}
+
+// The sandbox's site (serve's /kiosk/ page) asks the responder it is given
+// (SiteOptions::ocsp_url): a card the responder calls revoked is refused at
+// the kiosk although the registry still has it good; a good answer prints;
+// a site without a responder asks none.
+TEST_F(OcspTest, TheSiteAsksTheOcspResponderItIsGiven) {
+  const Holder& taro = holders_.at(0);
+  pki::testing::OcspAnswerServer& responder = responder_;
+
+  const auto session = [&](Site& site) {
+    SoftwareCard card(taro.certificate_der, taro.key, "1234");
+    Kiosk kiosk(site.centre(), clock_, site.document_keys());
+    return kiosk.Run(card, "1234", Choice("20218", KonbiniCertificate::kInkan));
+  };
+  SiteOptions options;
+  options.ocsp_url = responder.url();
+  auto site = Site::Open(sandbox_->dir(), *store_, clock_, options);
+  ASSERT_TRUE(site) << site.error();
+  Answer(clock_.Now(), true);
+  auto revoked = session(**site);
+  ASSERT_FALSE(revoked);
+  EXPECT_TRUE(revoked.error().Is(KonbiniErrc::kRefused)) << revoked.error();
+  EXPECT_NE(revoked.error().ToString().find("revoked"), std::string::npos)
+      << revoked.error();
+  const int asked = responder.asked();
+  EXPECT_GE(asked, 1);
+  Answer(clock_.Now(), false);
+  auto good = session(**site);
+  EXPECT_TRUE(good) << good.error();
+  EXPECT_GT(responder.asked(), asked);
+
+  auto plain = Site::Open(sandbox_->dir(), *store_, clock_);
+  ASSERT_TRUE(plain) << plain.error();
+  const int before = responder.asked();
+  auto unchecked = session(**plain);
+  EXPECT_TRUE(unchecked) << unchecked.error();
+  EXPECT_EQ(responder.asked(), before);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "openmyna/services/konbini/site.h"
 
 #include "openmyna/base/file_io.h"
+#include "openmyna/pki/names.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/services/konbini/document_keys.h"
 
@@ -14,7 +15,8 @@ Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
   OPENMYNA_ASSIGN_OR_RETURN(auto sandbox, pki::Sandbox::Open(dir));
   OPENMYNA_ASSIGN_OR_RETURN(auto roots,
                             sandbox.Roots(pki::CaKind::kAuthentication));
-  site->verifier_ = std::make_unique<PkiCardVerifier>(std::move(roots));
+  site->verifier_ =
+      std::make_unique<PkiCardVerifier>(std::move(roots), options.ocsp_url);
   site->centre_ = std::make_unique<Centre>(store, clock, site->rng_,
                                            *site->verifier_, options.centre);
   std::vector<registry::Municipality> municipalities;
@@ -46,6 +48,11 @@ Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
   site->municipalities_ = std::move(municipalities);
   if (auto ca = ReadFileText(DocumentCaPath(dir))) site->document_ca_pem_ = *ca;
   return site;
+}
+
+Result<std::string> SandboxOcspUrl(const std::filesystem::path& dir) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto sandbox, pki::Sandbox::Open(dir));
+  return sandbox.base_url() + pki::OcspPath(pki::CaKind::kAuthentication);
 }
 
 TrustedDocumentKeys Site::Trusted() const {

@@ -33,7 +33,14 @@ struct SiteOptions {
   // false: the centre alone (issuers added by the caller, e.g. HttpIssuer);
   // the document keys are then the public key files present in DIR/konbini.
   bool local_issuers = true;
+  // The OCSP responder the card check asks (RFC 6960; empty: none, the
+  // registry's revocation flag alone). serve's own: SandboxOcspUrl.
+  std::string ocsp_url;
 };
+
+// The sandbox's OCSP responder of authentication certificates, as `serve`
+// answers it: <base_url>/ocsp/auth (pki::OcspPath).
+Result<std::string> SandboxOcspUrl(const std::filesystem::path& dir);
 
 class Site {
  public:
