@@ -66,10 +66,10 @@ void SandboxBanner(cairo_t* cr, const std::string& line1,
                    const std::string& line2);
 
 // A QR code of `data` (byte mode, error correction L, the smallest version
-// that holds it) with its 4-module quiet zone, `side_mm` square including
-// the quiet zone, on white. Drawn as a 1-bit stencil image (/ImageMask,
-// ISO 32000-1 §8.9.6.2), one pixel a module, scaled without smoothing.
-// kInvalidInput when the data does not fit version 40.
+// that holds it, mask pattern 000) with its 4-module quiet zone, `side_mm`
+// square including the quiet zone, on white. Drawn as a 1-bit stencil image
+// (/ImageMask, ISO 32000-1 §8.9.6.2), one pixel a module, scaled without
+// smoothing. kInvalidInput when the data does not fit version 40.
 Status QrCode(cairo_t* cr, std::string_view data, double x_mm, double y_mm,
               double side_mm);
 
