@@ -15,6 +15,7 @@
 #include "openmyna/pdf/draw.h"
 #include "openmyna/pdf/errors.h"
 #include "openmyna/pdf/signature.h"
+#include "openmyna/pdf/underlay.h"
 
 namespace openmyna::pdf {
 namespace {
@@ -188,6 +189,102 @@ TEST_F(PdfTest, SignatureMadeByOpensslIsValidatedByPdfsigAndOpenssl) {
                      (dir_ / "content").string() + " -out /dev/null 2>&1"));
 }
 
+// The colour of the pixel at (x_mm, y_mm) of a binary PPM (P6) that
+// pdftoppm made at 25.4 dpi (one pixel a millimetre), as "r,g,b".
+std::string PixelAt(const std::string& ppm, int x_mm, int y_mm) {
+  std::istringstream in(ppm);
+  std::string magic;
+  int width = 0, height = 0, max = 0;
+  in >> magic >> width >> height >> max;
+  in.get();  // the one whitespace before the pixels
+  const std::size_t at = static_cast<std::size_t>(in.tellg()) +
+                         3 * static_cast<std::size_t>(y_mm * width + x_mm);
+  if (magic != "P6" || at + 3 > ppm.size()) return "?";
+  const auto c = [&](int i) {
+    return std::to_string(static_cast<unsigned char>(ppm[at + i]));
+  };
+  return c(0) + "," + c(1) + "," + c(2);
+}
+
+// Underlays drawn once lie under the pages they are placed on: poppler
+// paints them under the page's own drawing, reads the pages' text, finds
+// no syntax error, and pdfsig validates a signature made after them.
+TEST_F(PdfTest, UnderlaysLieUnderThePagesTheyArePlacedOn) {
+  auto square = [](double r, double g, double b, double x, double y) {
+    return [=](cairo_t* cr) {
+      cairo_set_source_rgb(cr, r, g, b);
+      cairo_rectangle(cr, x * kMm, y * kMm, 40 * kMm, 40 * kMm);
+      cairo_fill(cr);
+    };
+  };
+  auto blue = Underlay::Draw(kA4, square(0, 0, 1, 150, 150));
+  ASSERT_TRUE(blue) << blue.error();
+  auto green = Underlay::Draw(kA4, square(0, 1, 0, 150, 210));
+  ASSERT_TRUE(green) << green.error();
+  auto pages = Render(
+      kA4, {.keywords = "underlay-test"}, 2,
+      [](cairo_t* cr, int index) -> Status {
+        Text(cr, index == 0 ? "一枚目の本文" : "二枚目の本文", 20, 20, 12);
+        cairo_set_source_rgb(cr, 1, 0, 0);
+        cairo_rectangle(cr, 160 * kMm, 160 * kMm, 20 * kMm, 20 * kMm);
+        cairo_fill(cr);
+        return Ok();
+      });
+  ASSERT_TRUE(pages) << pages.error();
+  auto placed = blue->PlaceUnder(*pages);  // every page
+  ASSERT_TRUE(placed) << placed.error();
+  placed = green->PlaceUnder(*placed, 2);  // the second alone
+  ASSERT_TRUE(placed) << placed.error();
+  EXPECT_FALSE(green->PlaceUnder(*placed, 3));
+  const fs::path file = dir_ / "under.pdf";
+  Write(file, *placed);
+
+  auto info = Shell("pdfinfo " + file.string() + " 2>&1");
+  ASSERT_TRUE(info);
+  EXPECT_TRUE(std::regex_search(*info, std::regex("Pages: +2\n"))) << *info;
+  EXPECT_EQ(info->find("rror"), std::string::npos) << *info;
+  auto text = Shell("pdftotext -enc UTF-8 " + file.string() + " - 2>&1");
+  ASSERT_TRUE(text);
+  EXPECT_NE(text->find("一枚目の本文"), std::string::npos) << *text;
+  EXPECT_NE(text->find("二枚目の本文"), std::string::npos) << *text;
+  EXPECT_EQ(text->find("rror"), std::string::npos) << *text;
+  ASSERT_TRUE(Shell("pdftoppm -r 25.4 " + file.string() + " " +
+                    (dir_ / "under").string() + " 2>&1"));
+  const std::string one = Read(dir_ / "under-1.ppm");
+  const std::string two = Read(dir_ / "under-2.ppm");
+  for (const std::string* page : {&one, &two}) {
+    EXPECT_EQ(PixelAt(*page, 155, 155), "0,0,255");  // the underlay
+    EXPECT_EQ(PixelAt(*page, 170, 170), "255,0,0");  // the page over it
+    EXPECT_EQ(PixelAt(*page, 100, 270), "255,255,255");
+  }
+  EXPECT_EQ(PixelAt(one, 170, 230), "255,255,255");  // green: page 2 only
+  EXPECT_EQ(PixelAt(two, 170, 230), "0,255,0");
+
+  // Signed after: the whole file, underlays included, is covered.
+  const CmsSigner sign = [&](ByteView bytes) -> Result<Bytes> {
+    Write(dir_ / "signed", std::string(bytes.begin(), bytes.end()));
+    if (!Shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+               "'/CN=pdf_test signer' -keyout " +
+               (dir_ / "key.pem").string() + " -out " +
+               (dir_ / "cert.pem").string() + " 2>/dev/null") ||
+        !Shell("openssl cms -sign -binary -md sha256 -outform DER -signer " +
+               (dir_ / "cert.pem").string() + " -inkey " +
+               (dir_ / "key.pem").string() + " -in " +
+               (dir_ / "signed").string() + " -out " +
+               (dir_ / "cms.der").string())) {
+      return Fail(PdfErrc::kInternal, "openssl failed");
+    }
+    return ToBytes(Read(dir_ / "cms.der"));
+  };
+  auto signed_pdf = Sign(*placed, {.reason = "underlay (test)"}, sign);
+  ASSERT_TRUE(signed_pdf) << signed_pdf.error();
+  Write(dir_ / "signed.pdf", *signed_pdf);
+  auto sig = Shell("pdfsig " + (dir_ / "signed.pdf").string() + " 2>&1");
+  ASSERT_TRUE(sig);
+  EXPECT_NE(sig->find("Signature is Valid"), std::string::npos) << *sig;
+  EXPECT_EQ(FindKeywords(*signed_pdf), "underlay-test");
+}
+
 TEST_F(PdfTest, RefusalsAreErrorsNotPages) {
   // More than version 40-L holds (2,953 bytes): no QR code.
   auto too_long = Render(kA4, {}, 1, [](cairo_t* cr, int) {
@@ -204,6 +301,11 @@ TEST_F(PdfTest, RefusalsAreErrorsNotPages) {
   EXPECT_FALSE(ExtractSignature("%PDF-1.5\nno signature\n"));
   EXPECT_FALSE(Sign("%PDF-1.5\nno trailer\n", {},
                     [](ByteView) -> Result<Bytes> { return Bytes{}; }));
+  auto under = Underlay::Draw(kA4, [](cairo_t*) {});
+  ASSERT_TRUE(under) << under.error();
+  auto malformed = under->PlaceUnder("%PDF-1.5\nno trailer\n");
+  ASSERT_FALSE(malformed);
+  EXPECT_TRUE(malformed.error().Is(PdfErrc::kMalformed)) << malformed.error();
 }
 
 }  // namespace
