@@ -38,6 +38,7 @@ TEST_F(KonbiniTest, ThePdfIsReadAndVerifiedByPopplerZbarAndOpenssl) {
   for (const std::string& expected :
        {std::string("印鑑登録証明書"), file->resident.name,
         file->resident.address, (*seals)[0].number, printed->request_id,
+        printed->document.issuer_request_id,
         std::string("SANDBOX — NOT AN OFFICIAL CERTIFICATE"),
         std::string("1/1")}) {
     EXPECT_NE(text->find(expected), std::string::npos)

@@ -184,12 +184,14 @@ Status DrawPage(cairo_t* cr, const PdfContent& c, const DocumentPage& page) {
        "この二次元コードは署名付きです。openmyna verify document または "
        "/verify/ で確認できます。",
        80, 262, 7);
+  // Each request id on its own line: both on one ran off the page's edge.
   Text(cr,
        std::to_string(page.number) + "/" + std::to_string(page.count) +
-           "  交付番号 " + d.request_id + "  " + d.issuer_request_id,
-       80, 270, 8);
+           "  交付番号 " + d.request_id,
+       80, 267, 8);
+  Text(cr, "発行番号 " + d.issuer_request_id, 80, 272, 8);
   Text(cr, "発行 " + d.issued_at + "  部数 " + std::to_string(d.copies), 80,
-       276, 8);
+       277, 8);
   return Ok();
 }
 
