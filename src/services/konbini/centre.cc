@@ -204,15 +204,16 @@ Result<Authenticated> Centre::Authenticate(std::string_view kiosk,
   }
   const domain::Date today = domain::JapanDateOf(now);
   Authenticated who{session->request_id, "", *serial, ""};
-  OPENMYNA_RETURN_IF_ERROR(
-      store_.Transact([&](registry::RegistryTx& tx) -> Status {
-        OPENMYNA_ASSIGN_OR_RETURN(
-            auto resident,
-            CheckHolder(tx, *serial, today, options_.immediate_mapping));
-        who.resident_id = resident.id;
-        who.municipality_code = resident.municipality_code;
-        return Ok();
-      }));
+  // Reads only: a snapshot beside the writer (store.h Read), so sessions
+  // signing in do not queue behind the issuers' ledger commits.
+  OPENMYNA_RETURN_IF_ERROR(store_.Read([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto resident,
+        CheckHolder(tx, *serial, today, options_.immediate_mapping));
+    who.resident_id = resident.id;
+    who.municipality_code = resident.municipality_code;
+    return Ok();
+  }));
   session->who = who;
   session->challenge.clear();
   session->state = Session::State::kAuthenticated;
