@@ -106,6 +106,19 @@ Result<const pdf::Underlay*> StaticLayer() {
         CopyWarningPattern(cr);
         pdf::SandboxBanner(cr, "SANDBOX — NOT AN OFFICIAL CERTIFICATE",
                            "見本・公的証明書ではありません");
+        // The texts of every page, as text (with their own font subset).
+        // Headings in the Mincho face's regular weight: a synthetic bold
+        // could not be embedded as a font (cairo makes a Type 3 font).
+        cairo_set_source_rgb(cr, 0.75, 0.0, 0.0);
+        Text(cr,
+             "SANDBOX — NOT AN OFFICIAL CERTIFICATE / "
+             "見本・公的証明書ではありません",
+             15, 8, 10);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        Text(cr,
+             "この二次元コードは署名付きです。openmyna verify document または "
+             "/verify/ で確認できます。",
+             80, 262, 7);
       });
   if (!layer) return Unexpected(layer.error());
   return &*layer;
@@ -145,13 +158,6 @@ Result<std::string> PlaceLayers(std::string pdf, const Document& d) {
 // The page, over the static layer and the seal (PlaceLayers).
 Status DrawPage(cairo_t* cr, const PdfContent& c, const DocumentPage& page) {
   const Document& d = *c.document;
-  // Headings in the Mincho face's regular weight: a synthetic bold could
-  // not be embedded as a font (cairo makes a Type 3 font of outlines).
-  cairo_set_source_rgb(cr, 0.75, 0.0, 0.0);
-  Text(cr,
-       "SANDBOX — NOT AN OFFICIAL CERTIFICATE / 見本・公的証明書ではありません",
-       15, 8, 10);
-  cairo_set_source_rgb(cr, 0, 0, 0);
   std::size_t first = 0;
   if (page.number == 1 && !page.lines.empty()) {
     Text(cr, page.lines[0], 15, 18, 22);
@@ -180,10 +186,6 @@ Status DrawPage(cairo_t* cr, const PdfContent& c, const DocumentPage& page) {
     return Fail(KonbiniErrc::kInvalidInput,
                 "the page's 2D code: " + qr.error().message());
   }
-  Text(cr,
-       "この二次元コードは署名付きです。openmyna verify document または "
-       "/verify/ で確認できます。",
-       80, 262, 7);
   // Each request id on its own line: both on one ran off the page's edge.
   Text(cr,
        std::to_string(page.number) + "/" + std::to_string(page.count) +
