@@ -104,26 +104,32 @@ CertificateVerdict VerifyCertificate(X509* cert,
     verdict.detail = "no trusted root has key identifier " + ToHex(aki, ':');
     return verdict;
   }
-  // 2. Its key verifies the signature.
-  if (X509_verify(cert, X509_get0_pubkey(root)) != 1) {
-    ERR_clear_error();
-    verdict.rule = VerifyRule::kSignature;
-    verdict.detail = "the signature does not verify with the root's key";
-    return verdict;
-  }
-  // 3. The certificate's own validity period, reported before the root's.
-  auto not_before = internal::FromAsn1Time(X509_get0_notBefore(cert));
-  auto not_after = internal::FromAsn1Time(X509_get0_notAfter(cert));
-  if (not_before && options.at < *not_before) {
-    verdict.rule = VerifyRule::kNotYetValid;
-    verdict.detail = "certificate is not yet valid";
-    return verdict;
-  }
-  if (not_after && options.at > *not_after) {
-    verdict.rule = VerifyRule::kExpired;
-    verdict.detail = "certificate has expired";
-    return verdict;
-  }
+  // 2. Its key verifies the signature; 3. the certificate's own validity
+  // period, reported before the root's. Both hold whenever the path
+  // validation below succeeds (OpenSSL verifies the same signature with the
+  // same key at the same time), so they are run only to name the rule
+  // when it fails: the card's signature is verified once on the good path.
+  const auto own_checks_fail = [&] {
+    if (X509_verify(cert, X509_get0_pubkey(root)) != 1) {
+      ERR_clear_error();
+      verdict.rule = VerifyRule::kSignature;
+      verdict.detail = "the signature does not verify with the root's key";
+      return true;
+    }
+    auto not_before = internal::FromAsn1Time(X509_get0_notBefore(cert));
+    auto not_after = internal::FromAsn1Time(X509_get0_notAfter(cert));
+    if (not_before && options.at < *not_before) {
+      verdict.rule = VerifyRule::kNotYetValid;
+      verdict.detail = "certificate is not yet valid";
+      return true;
+    }
+    if (not_after && options.at > *not_after) {
+      verdict.rule = VerifyRule::kExpired;
+      verdict.detail = "certificate has expired";
+      return true;
+    }
+    return false;
+  };
   // 4. RFC 5280 §6 path validation at `at` with that root only, and the
   //    CRLs (RFC 5280 §6.3) when given.
   X509StorePtr store(X509_STORE_new());
@@ -132,6 +138,7 @@ CertificateVerdict VerifyCertificate(X509* cert,
   for (const Bytes& der : options.crls) {
     auto crl = ParseCrl(der);
     if (!crl) {
+      if (own_checks_fail()) return verdict;
       verdict.rule = VerifyRule::kRevocationUnknown;
       verdict.detail = crl.error().message();
       return verdict;
@@ -147,13 +154,14 @@ CertificateVerdict VerifyCertificate(X509* cert,
   if (!crls.empty()) X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CRL_CHECK);
   const int ok = X509_verify_cert(ctx.get());
   ERR_clear_error();
+  if (ok != 1 && own_checks_fail()) return verdict;
   if (ok == 1 && !options.ocsp_url.empty()) {
     CertificateVerdict ocsp =
         options.ocsp_transport
             ? CheckOcsp(cert, root, options.ocsp_url, options.ocsp_transport,
-                        options.ocsp_current_at)
+                        options.ocsp_current_at, options.ocsp_cache)
             : CheckOcsp(cert, root, options.ocsp_url, 10,
-                        options.ocsp_current_at);
+                        options.ocsp_current_at, options.ocsp_cache);
     ocsp.root_index = verdict.root_index;
     return ocsp;
   }
