@@ -3,6 +3,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "internal/ocsp_response_cache.h"
 #include "internal/openssl_util.h"
 #include "openmyna/pki/errors.h"
 #include "openmyna/pki/verifier.h"
@@ -84,7 +85,8 @@ std::optional<Bytes> PostOcspRequest(std::string_view url, ByteView request,
 
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
                              int timeout_seconds,
-                             std::optional<TimePoint> current_at) {
+                             std::optional<TimePoint> current_at,
+                             OcspResponseCache* cache) {
   if (!std::string_view(url).starts_with("http://")) {
     return Unknown("not an http:// URL: " + std::string(url));
   }
@@ -100,7 +102,7 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
         unanswered = !answer;
         return answer;
       },
-      current_at);
+      current_at, cache);
   // Only this transport knows its deadline: say how long was waited.
   if (unanswered) {
     verdict.detail += " within " + std::to_string(timeout_seconds) + " s";
@@ -110,7 +112,8 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
 
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
                              const OcspTransport& transport,
-                             std::optional<TimePoint> current_at) {
+                             std::optional<TimePoint> current_at,
+                             OcspResponseCache* cache) {
   const std::string url_text(url);
   std::unique_ptr<OCSP_CERTID, OcspDeleter> id(
       OCSP_cert_to_id(EVP_sha1(), cert, issuer));
@@ -131,41 +134,64 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
   const Bytes request_der(der, der + der_length);
   OPENSSL_free(der);
   const std::optional<Bytes> answer = transport(url, request_der);
-  const unsigned char* p = answer ? answer->data() : nullptr;
-  std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
-      answer ? d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(answer->size()))
-             : nullptr);
-  if (!response) {
-    ERR_clear_error();
-    return Unknown("no response from " + url_text);
+  if (!answer) return Unknown("no response from " + url_text);
+  // The same bytes verified before against this issuer (cache given):
+  // decoded and verified then; the nonce, status and currency below are
+  // still read for this request (ocsp_response_cache.h).
+  const TimePoint at = current_at.value_or(SystemClock().Now());
+  std::shared_ptr<const OcspResponseCache::Impl::Entry> known =
+      cache ? cache->impl().Find(*answer, issuer, at) : nullptr;
+  std::unique_ptr<OCSP_BASICRESP, OcspDeleter> decoded;
+  OCSP_BASICRESP* basic = known ? known->basic.get() : nullptr;
+  if (!known) {
+    const unsigned char* p = answer->data();
+    std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
+        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(answer->size())));
+    if (!response) {
+      ERR_clear_error();
+      return Unknown("no response from " + url_text);
+    }
+    const int status = OCSP_response_status(response.get());
+    if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+      return Unknown(std::string("responder said ") +
+                     OCSP_response_status_str(status));
+    }
+    decoded.reset(OCSP_response_get1_basic(response.get()));
+    basic = decoded.get();
+    if (!basic) return Unknown("no BasicOCSPResponse");
   }
-  const int status = OCSP_response_status(response.get());
-  if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-    return Unknown(std::string("responder said ") +
-                   OCSP_response_status_str(status));
-  }
-  std::unique_ptr<OCSP_BASICRESP, OcspDeleter> basic(
-      OCSP_response_get1_basic(response.get()));
-  if (!basic) return Unknown("no BasicOCSPResponse");
-  if (OCSP_check_nonce(request.get(), basic.get()) == 0) {
+  if (OCSP_check_nonce(request.get(), basic) == 0) {
     return Unknown("the response answers another nonce");
   }
-  X509StorePtr store(X509_STORE_new());
-  X509_STORE_add_cert(store.get(), issuer);
-  if (current_at) {  // the responder certificate, at the same time
-    X509_VERIFY_PARAM_set_time(
-        X509_STORE_get0_param(store.get()),
-        static_cast<time_t>(internal::ToUnix(*current_at)));
-  }
-  if (OCSP_basic_verify(basic.get(), nullptr, store.get(), 0) <= 0) {
-    ERR_clear_error();
-    return Unknown("the response signature or responder is not trusted");
+  if (!known) {
+    X509StorePtr store(X509_STORE_new());
+    X509_STORE_add_cert(store.get(), issuer);
+    if (current_at) {  // the responder certificate, at the same time
+      X509_VERIFY_PARAM_set_time(
+          X509_STORE_get0_param(store.get()),
+          static_cast<time_t>(internal::ToUnix(*current_at)));
+    }
+    if (OCSP_basic_verify(basic, nullptr, store.get(), 0) <= 0) {
+      ERR_clear_error();
+      return Unknown("the response signature or responder is not trusted");
+    }
+    // Kept when it can be reused: no nonce echoed (then every answer is
+    // unique).
+    if (cache &&
+        OCSP_BASICRESP_get_ext_by_NID(basic, NID_id_pkix_OCSP_Nonce, -1) < 0) {
+      known = cache->impl().Insert(
+          *answer, issuer,
+          std::unique_ptr<OCSP_BASICRESP,
+                          OcspResponseCache::Impl::BasicDeleter>(
+              decoded.release()));
+      basic = known->basic.get();
+    }
   }
   int cert_status = -1, reason = -1;
   ASN1_GENERALIZEDTIME *revoked_at = nullptr, *this_update = nullptr,
                        *next_update = nullptr;
-  if (OCSP_resp_find_status(basic.get(), id.get(), &cert_status, &reason,
-                            &revoked_at, &this_update, &next_update) != 1) {
+  if (OCSP_resp_find_status(basic, id.get(), &cert_status, &reason, &revoked_at,
+                            &this_update, &next_update) != 1) {
     return Unknown("the response does not name this certificate");
   }
   if (!Current(this_update, next_update, current_at)) {

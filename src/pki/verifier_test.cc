@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/ocsp.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "openmyna/pki/cms.h"
 #include "testing/ocsp_fixture.h"
@@ -35,6 +38,22 @@ class VerifyTest : public ::testing::Test {
     return out;
   }
   VerifyOptions At(TimePoint t) { return VerifyOptions{t, {}}; }
+  // For responses made with testing::OcspResponse: the authentication
+  // certificate, its roots, the CA's signer and a time a month ahead of the
+  // system clock (inside the certificate's validity).
+  struct OcspCase {
+    X509Ptr cert;
+    std::vector<X509*> roots;
+    std::unique_ptr<Signer> ca;
+    TimePoint produced;
+  };
+  OcspCase MakeOcspCase() {
+    OcspCase c{testing::ParseDer(auth_->der), Roots(CaKind::kAuthentication),
+               nullptr, floor<seconds>(system_clock::now()) + hours(24 * 30)};
+    auto ca = testing::SharedSandbox().CaSigner(CaKind::kAuthentication, 1);
+    if (ca) c.ca = std::move(*ca);
+    return c;
+  }
 
   static CertificateStore* store_;
   static IssuedCertificate* auth_;
@@ -194,15 +213,10 @@ TEST_F(VerifyTest, DetachedCmsRoundTrip) {
 // `serve --now` runs the responder on a test clock: its answers are current
 // at that clock, not at the system's. ocsp_current_at says which.
 TEST_F(VerifyTest, OcspCurrencyIsJudgedAtTheGivenTime) {
-  X509Ptr cert = testing::ParseDer(auth_->der);
-  auto roots = Roots(CaKind::kAuthentication);
-  auto ca = testing::SharedSandbox().CaSigner(CaKind::kAuthentication, 1);
+  auto [cert, roots, ca, produced] = MakeOcspCase();
   ASSERT_TRUE(ca);
-  // A month ahead of the system clock (inside the certificate's validity).
-  const TimePoint produced =
-      floor<seconds>(system_clock::now()) + hours(24 * 30);
   const Bytes response =
-      testing::OcspResponse(cert.get(), roots[0], **ca, produced);
+      testing::OcspResponse(cert.get(), roots[0], *ca, produced);
   ASSERT_FALSE(response.empty());
   const OcspTransport transport = [&](std::string_view,
                                       ByteView) -> std::optional<Bytes> {
@@ -232,6 +246,81 @@ TEST_F(VerifyTest, OcspCurrencyIsJudgedAtTheGivenTime) {
   options.ocsp_current_at.reset();  // the system clock, as before
   v = VerifyCertificate(cert.get(), roots, options);
   EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+}
+
+// A relying party's cache of verified responses (ocsp_response_cache.h):
+// the same bytes are verified once; a response with other bytes (a
+// revocation, a tampered copy) and another issuer are judged afresh, and the
+// currency is still read at each request's time.
+TEST_F(VerifyTest, OcspResponseCacheReusesOnlyTheSameBytes) {
+  auto [cert, roots, ca, produced] = MakeOcspCase();
+  ASSERT_TRUE(ca);
+  const Bytes good = testing::OcspResponse(cert.get(), roots[0], *ca, produced);
+  const Bytes revoked =
+      testing::OcspResponse(cert.get(), roots[0], *ca, produced, true);
+  // One bit of the response's signature (found by OpenSSL) flipped.
+  Bytes tampered = good;
+  {
+    const unsigned char* p = good.data();
+    OCSP_RESPONSE* response =
+        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(good.size()));
+    ASSERT_NE(response, nullptr);
+    OCSP_BASICRESP* basic = OCSP_response_get1_basic(response);
+    ASSERT_NE(basic, nullptr);
+    const ASN1_OCTET_STRING* signature = OCSP_resp_get0_signature(basic);
+    const unsigned char* sig = ASN1_STRING_get0_data(signature);
+    const auto at = std::search(good.begin(), good.end(), sig,
+                                sig + ASN1_STRING_length(signature));
+    ASSERT_NE(at, good.end());
+    tampered[static_cast<std::size_t>(at - good.begin()) + 10] ^= 1;
+    OCSP_BASICRESP_free(basic);
+    OCSP_RESPONSE_free(response);
+  }
+  const Bytes* serving = &good;
+  const OcspTransport transport = [&](std::string_view,
+                                      ByteView) -> std::optional<Bytes> {
+    return *serving;
+  };
+  const std::string url = "http://127.0.0.1:9/ocsp/auth";
+  const TimePoint at = produced + hours(1);
+  OcspResponseCache cache;
+  auto v = CheckOcsp(cert.get(), roots[0], url, transport, at, &cache);
+  EXPECT_TRUE(v.good) << v.detail;
+  v = CheckOcsp(cert.get(), roots[0], url, transport, at, &cache);
+  EXPECT_TRUE(v.good) << v.detail;
+  EXPECT_EQ(cache.stats().misses, 1u);
+  EXPECT_EQ(cache.stats().hits, 1u);
+  serving = &revoked;  // revoked since: other bytes
+  v = CheckOcsp(cert.get(), roots[0], url, transport, at, &cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
+  EXPECT_EQ(v.revocation_reason, RevocationReason::kKeyCompromise);
+  serving = &tampered;
+  v = CheckOcsp(cert.get(), roots[0], url, transport, at, &cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  EXPECT_NE(v.detail.find("not trusted"), std::string::npos) << v.detail;
+  // The good bytes against another issuer (the signature CA): not trusted.
+  serving = &good;
+  auto other = Roots(CaKind::kSignature);
+  v = CheckOcsp(cert.get(), other[0], url, transport, at, &cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  // The cached good answer is still judged for currency at each request.
+  v = CheckOcsp(cert.get(), roots[0], url, transport,
+                produced + hours(24) + minutes(6), &cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  EXPECT_NE(v.detail.find("not current"), std::string::npos) << v.detail;
+  // Through VerifyCertificate, as a service passes it.
+  VerifyOptions options = At(at);
+  options.ocsp_url = url;
+  options.ocsp_transport = transport;
+  options.ocsp_current_at = at;
+  options.ocsp_cache = &cache;
+  const auto hits = cache.stats().hits;
+  v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_TRUE(v.good) << v.detail;
+  EXPECT_EQ(cache.stats().hits, hits + 1);
+  serving = &revoked;
+  v = VerifyCertificate(cert.get(), roots, options);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
 }
 
 // A responder that accepts the connection and never answers (the kernel

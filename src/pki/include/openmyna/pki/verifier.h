@@ -13,6 +13,7 @@
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
+#include "openmyna/pki/ocsp_response_cache.h"
 #include "openmyna/pki/openssl_types.h"
 #include "openmyna/pki/revocation_reason.h"
 
@@ -49,6 +50,9 @@ struct VerifyOptions {
   // the system clock). A service on a test clock (`serve --now`, whose
   // responder signs at that clock) sets it to its clock's now.
   std::optional<TimePoint> ocsp_current_at;
+  // Responses verified before, reused when the same bytes come again
+  // (ocsp_response_cache.h); nullptr: every response is verified. Borrowed.
+  OcspResponseCache* ocsp_cache = nullptr;
 };
 
 // Carries one DER OCSPRequest to the responder at `url` and returns the DER
@@ -99,17 +103,20 @@ Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds = 10);
 // echo the nonce when it carries one (a pre-signed response without nonce
 // is accepted; a different nonce is not). good → kOk; revoked → kRevoked
 // with reason and time; unknown, unreachable or unverifiable →
-// kRevocationUnknown naming why.
-CertificateVerdict CheckOcsp(
-    X509* cert, X509* issuer, std::string_view url, int timeout_seconds = 10,
-    std::optional<TimePoint> current_at = std::nullopt);
+// kRevocationUnknown naming why. With `cache`, a response with the same
+// bytes as one verified before is not decoded and verified again
+// (ocsp_response_cache.h); the answer is the same.
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             int timeout_seconds = 10,
+                             std::optional<TimePoint> current_at = std::nullopt,
+                             OcspResponseCache* cache = nullptr);
 // The same with the request carried by `transport` instead of HTTP.
 // PostOcspRequest is the HTTP transport (a transport that only sometimes has
 // a responder at hand falls back to it).
-CertificateVerdict CheckOcsp(
-    X509* cert, X509* issuer, std::string_view url,
-    const OcspTransport& transport,
-    std::optional<TimePoint> current_at = std::nullopt);
+CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
+                             const OcspTransport& transport,
+                             std::optional<TimePoint> current_at = std::nullopt,
+                             OcspResponseCache* cache = nullptr);
 std::optional<Bytes> PostOcspRequest(std::string_view url, ByteView request,
                                      int timeout_seconds = 10);
 
