@@ -27,7 +27,11 @@ Client FromJson(const json& j) {
   c.name = j.value("name", "");
   c.redirect_uris = j.value("redirect_uris", std::vector<std::string>{});
   if (j.contains("jwks") && j["jwks"].contains("keys")) {
-    for (const json& k : j["jwks"]["keys"]) c.keys.push_back(k);
+    for (const json& k : j["jwks"]["keys"]) {
+      c.keys.push_back(k);
+      auto key = KeyFromJwk(k);
+      c.made_keys.emplace_back(key ? key->release() : nullptr, EVP_PKEY_free);
+    }
   }
   c.test_cards = j.value("test_cards", false);
   c.first_party = j.value("first_party", false);
@@ -58,14 +62,15 @@ json ToJson(const Client& c) {
 struct ClientStore::Cache {
   std::mutex mutex;
   std::optional<FileStamp> stamp;  // of the file `clients` was parsed from
-  std::vector<Client> clients;
+  std::shared_ptr<const std::vector<Client>> clients;
 };
 
 ClientStore::ClientStore(std::filesystem::path data_dir)
     : file_(data_dir / "sign_in" / "clients.json"),
       cache_(std::make_shared<Cache>()) {}
 
-Result<std::vector<Client>> ClientStore::List() const {
+Result<std::shared_ptr<const std::vector<Client>>> ClientStore::Snapshot()
+    const {
   const std::optional<FileStamp> before = StampOf(file_);
   {
     std::lock_guard lock(cache_->mutex);
@@ -73,7 +78,9 @@ Result<std::vector<Client>> ClientStore::List() const {
   }
   auto text = ReadFileText(file_);
   if (!text) {
-    if (text.error().code_name() == "not_found") return std::vector<Client>{};
+    if (text.error().code_name() == "not_found") {
+      return std::make_shared<const std::vector<Client>>();
+    }
     return Unexpected(text.error());
   }
   const json doc = json::parse(*text, nullptr, false);
@@ -81,21 +88,26 @@ Result<std::vector<Client>> ClientStore::List() const {
       !doc["clients"].is_array()) {
     return Fail(SignInErrc::kIo, file_.string() + " is not a client list");
   }
-  std::vector<Client> out;
-  for (const json& j : doc["clients"]) out.push_back(FromJson(j));
+  auto out = std::make_shared<std::vector<Client>>();
+  for (const json& j : doc["clients"]) out->push_back(FromJson(j));
   // Kept only when the file did not change while it was read.
   if (before && StampOf(file_) == before) {
     std::lock_guard lock(cache_->mutex);
     cache_->stamp = before;
     cache_->clients = out;
   }
-  return out;
+  return std::shared_ptr<const std::vector<Client>>(std::move(out));
+}
+
+Result<std::vector<Client>> ClientStore::List() const {
+  OPENMYNA_ASSIGN_OR_RETURN(auto all, Snapshot());
+  return *all;
 }
 
 Result<Client> ClientStore::Find(std::string_view client_id) const {
-  OPENMYNA_ASSIGN_OR_RETURN(std::vector<Client> all, List());
-  for (Client& c : all) {
-    if (c.client_id == client_id) return std::move(c);
+  OPENMYNA_ASSIGN_OR_RETURN(auto all, Snapshot());
+  for (const Client& c : *all) {
+    if (c.client_id == client_id) return c;
   }
   return Fail(SignInErrc::kNotFound, "no client " + std::string(client_id));
 }

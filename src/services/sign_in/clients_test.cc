@@ -16,10 +16,16 @@
 namespace openmyna::sign_in {
 namespace {
 
-TEST(ClientStore, ACachedListFollowsChangesMadeElsewhere) {
+using json = nlohmann::json;
+
+std::filesystem::path FreshDir() {
   std::random_device rd;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("clients-" + std::to_string(rd()));
+  return std::filesystem::temp_directory_path() /
+         ("clients-" + std::to_string(rd()));
+}
+
+TEST(ClientStore, ACachedListFollowsChangesMadeElsewhere) {
+  const auto dir = FreshDir();
   DeterministicRng rng(11);
   pki::EvpPkeyPtr key(EVP_EC_gen("P-256"));
   const Client bank{.name = "Bank",
@@ -52,6 +58,49 @@ TEST(ClientStore, ACachedListFollowsChangesMadeElsewhere) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   std::ofstream(file, std::ios::trunc) << text;
   EXPECT_EQ(serving.Find(second->client_id)->name, "Shoq");
+  std::filesystem::remove_all(dir);
+}
+
+// The client's keys are made once per reading of the file: a client
+// assertion signed with the registered key verifies, one signed with another
+// key does not, and after the file names another key (written by hand) only
+// that one verifies.
+TEST(ClientStore, MadeKeysFollowTheFile) {
+  const auto dir = FreshDir();
+  DeterministicRng rng(12);
+  pki::EvpPkeyPtr first(EVP_EC_gen("P-256"));
+  pki::EvpPkeyPtr second(EVP_EC_gen("P-256"));
+  auto added =
+      ClientStore(dir).Add({.name = "Bank",
+                            .redirect_uris = {"https://rp.example/cb"},
+                            .keys = {*PublicJwk(first.get(), "k1", "ES256")}},
+                           rng);
+  ASSERT_TRUE(added) << added.error().message();
+  ClientStore serving(dir);
+  const json claims = {{"iss", added->client_id}};
+  const std::string by_first = *SignEs256(claims, first.get(), "k1");
+  const std::string by_second = *SignEs256(claims, second.get(), "k1");
+  auto client = serving.Find(added->client_id);
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->made_keys.size(), 1u);
+  ASSERT_NE(client->made_keys[0], nullptr);
+  EXPECT_TRUE(VerifyJws(by_first, client->keys, client->made_keys));
+  EXPECT_FALSE(VerifyJws(by_second, client->keys, client->made_keys));
+  // The file now registers the second key under the same kid.
+  const auto file = dir / "sign_in" / "clients.json";
+  json doc;
+  {
+    std::ifstream in(file);
+    doc = json::parse(in);
+  }
+  doc["clients"][0]["jwks"]["keys"][0] =
+      *PublicJwk(second.get(), "k1", "ES256");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::ofstream(file, std::ios::trunc) << doc.dump(2);
+  client = serving.Find(added->client_id);
+  ASSERT_TRUE(client);
+  EXPECT_FALSE(VerifyJws(by_first, client->keys, client->made_keys));
+  EXPECT_TRUE(VerifyJws(by_second, client->keys, client->made_keys));
   std::filesystem::remove_all(dir);
 }
 

@@ -336,6 +336,12 @@ Result<VerifiedJws> DecodeJws(std::string_view compact) {
 
 Result<VerifiedJws> VerifyJws(std::string_view compact,
                               const std::vector<json>& keys) {
+  return VerifyJws(compact, keys, {});
+}
+
+Result<VerifiedJws> VerifyJws(
+    std::string_view compact, const std::vector<json>& keys,
+    const std::vector<std::shared_ptr<EVP_PKEY>>& made) {
   OPENMYNA_ASSIGN_OR_RETURN(VerifiedJws decoded, DecodeJws(compact));
   const json& alg_value = decoded.header["alg"];
   const std::string alg =
@@ -361,14 +367,21 @@ Result<VerifiedJws> VerifyJws(std::string_view compact,
   }
   const json& kid = decoded.header["kid"];
   bool tried = false;
-  for (const json& jwk : keys) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const json& jwk = keys[i];
     if (jwk.value("kty", "") != kty) continue;
     if (kid.is_string() && jwk.contains("kid") && jwk["kid"] != kid) continue;
     if (jwk.contains("alg") && jwk["alg"] != alg) continue;
-    auto key = KeyFromJwk(jwk);
-    if (!key) continue;
+    EVP_PKEY* key = i < made.size() ? made[i].get() : nullptr;
+    pki::EvpPkeyPtr fresh;
+    if (key == nullptr) {
+      auto made_here = KeyFromJwk(jwk);
+      if (!made_here) continue;
+      fresh = std::move(*made_here);
+      key = fresh.get();
+    }
     tried = true;
-    if (VerifySha256(key->get(), input, der_signature)) return decoded;
+    if (VerifySha256(key, input, der_signature)) return decoded;
   }
   return Unexpected(Invalid(tried ? "the signature does not verify"
                                   : "no registered key fits the JWS"));

@@ -28,6 +28,13 @@ TEST(Jose, Rfc7515A3Es256Verifies) {
   std::string tampered = jws;
   tampered[30] = tampered[30] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(VerifyJws(tampered, {jwk}));
+  // The same with the key made beforehand (a registered client's).
+  auto made = KeyFromJwk(jwk);
+  ASSERT_TRUE(made);
+  const std::vector<std::shared_ptr<EVP_PKEY>> keys = {
+      std::shared_ptr<EVP_PKEY>(made->release(), EVP_PKEY_free)};
+  EXPECT_TRUE(VerifyJws(jws, {jwk}, keys));
+  EXPECT_FALSE(VerifyJws(tampered, {jwk}, keys));
 }
 
 TEST(Jose, SignsAndRefusesNoneAndHmac) {

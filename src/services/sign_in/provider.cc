@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "ca_roots.h"
+#include "certificate_cache.h"
 #include "client_credentials.h"
 #include "input_assist.h"
 #include "openmyna/base/file_io.h"
@@ -127,6 +128,9 @@ struct Pending {
   std::string redirect_uri, state, nonce, code_challenge;
   std::vector<std::string> scopes, acr_values;
   std::string challenge;  // the exact bytes the card signs
+  // The app link as a QR code, drawn once: the waiting page reloads every
+  // 2 s with the same link.
+  std::string qr_svg;
   // Scope "sign": the card signs the transaction's DigestInfo with the
   // signature key instead of the challenge (services/sign_transactions.h).
   std::string sign_transaction_id;
@@ -156,6 +160,11 @@ struct Provider::Impl {
   ProviderOptions options;
   ClientStore clients;
   CaRootsCache ca_roots;
+  // A card's certificate and its OCSP response come back unchanged at
+  // every sign-in: parsed and verified once (certificate_cache.h,
+  // pki/ocsp_response_cache.h).
+  CertificateCache certificates;
+  pki::OcspResponseCache ocsp_responses;
   pki::EvpPkeyPtr data_issuer;  // see DataIssuerKey()
   pki::EvpPkeyPtr key;          // the provider's ES256 key
   std::string kid;
@@ -291,6 +300,10 @@ struct Provider::Impl {
   Response Authorize(const Request& request);
   Response Wait(const Request& request);
   Response RenderWaiting(const Request& request, const Pending& p);
+  // What the QR code and the page's link give the app.
+  std::string AppLink(const Pending& p) const {
+    return Issuer() + "/app/requests/" + p.request_id;
+  }
   Response AppGet(const Request& request);
   Response AppPost(const Request& request);
   Response Token(const Request& request);
@@ -435,6 +448,7 @@ Response Provider::Impl::Authorize(const Request& request) {
                      {"nonce", Random()},
                      {"exp", Unix(Now() + kChallengeLifetime)}}
                     .dump();
+  p.qr_svg = QrSvg(AppLink(p));
   Pending copy = p;
   {
     std::lock_guard lock(mutex);
@@ -447,7 +461,7 @@ Response Provider::Impl::Authorize(const Request& request) {
 
 Response Provider::Impl::RenderWaiting(const Request& request,
                                        const Pending& p) {
-  const std::string link = Issuer() + "/app/requests/" + p.request_id;
+  const std::string link = AppLink(p);
   web::PageContent page{.title = site->Text(request, "signin_title"),
                         .template_name = "authorize"};
   page.view.Set("client_name", p.client.name);
@@ -457,7 +471,7 @@ Response Provider::Impl::RenderWaiting(const Request& request,
   if (!p.sign_transaction_id.empty()) {
     page.view.Set("sign_hash", ToHex(ByteView(p.digest_info).subspan(19)));
   }
-  page.view.Set("qr_svg", QrSvg(link));
+  page.view.Set("qr_svg", p.qr_svg);
   page.view.Set("wait_url", Path("auth/wait") + "?b=" + p.browser_token);
   web::View items = web::View::List();
   for (const auto& s : p.scopes) {
@@ -744,7 +758,7 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
     return refuse("invalid_request",
                   "the app sent no certificate or signature");
   }
-  auto cert = pki::ParseCertificate(*cert_der);
+  auto cert = certificates.Parse(*cert_der);
   if (!cert) return refuse("access_denied", "certificate_invalid: unreadable");
   const bool by_crl = Has(p.acr_values, "crl");
   if (sign) {
@@ -923,6 +937,7 @@ std::optional<json> Provider::Impl::CheckChain(Pending& p, X509* cert,
     // Current at this provider's clock: under `serve --now` the responder
     // signs at the same clock.
     verify.ocsp_current_at = verify.at;
+    verify.ocsp_cache = &ocsp_responses;
   }
   const pki::CertificateVerdict verdict =
       pki::VerifyCertificate(cert, (*roots)->pointers, verify);
@@ -1043,7 +1058,7 @@ Result<Client> Provider::Impl::AuthenticateClient(const web::Form& form,
   }
   auto client = clients.Find(iss);
   if (!client) return bad("unknown client");
-  auto verified = VerifyJws(assertion, client->keys);
+  auto verified = VerifyJws(assertion, client->keys, client->made_keys);
   if (!verified) return bad("client assertion: " + verified.error().message());
   const json& c = verified->payload;
   if (c.value("sub", "") != iss) return bad("assertion sub must equal iss");

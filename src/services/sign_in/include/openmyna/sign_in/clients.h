@@ -14,6 +14,7 @@
 
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/pki/openssl_types.h"
 
 namespace openmyna::sign_in {
 
@@ -22,6 +23,10 @@ struct Client {
   std::string name;       // shown to the card holder
   std::vector<std::string> redirect_uris;  // exact match (OAuth 2.1 §4.1.1)
   std::vector<nlohmann::json> keys;        // public JWKs (RS256 or ES256)
+  // keys[i] as an OpenSSL key (KeyFromJwk), made once when ClientStore
+  // reads the file and shared by copies; null where a JWK makes no key.
+  // Empty for a Client made otherwise (VerifyJws then makes the keys).
+  std::vector<std::shared_ptr<EVP_PKEY>> made_keys;
   bool test_cards = false;  // the test-card substitute page (issue 9 item 4)
   // Run by the provider's operator (the Myna Portal): see first_party.h.
   bool first_party = false;
@@ -48,6 +53,9 @@ class ClientStore {
   struct Cache;
 
  private:
+  // The parsed file (kept while its stamp is unchanged).
+  Result<std::shared_ptr<const std::vector<Client>>> Snapshot() const;
+
   std::filesystem::path file_;
   std::shared_ptr<Cache> cache_;
 };

@@ -6,6 +6,7 @@
 // (RFC 8725 §3.1, §3.2).
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -55,5 +56,11 @@ Result<VerifiedJws> DecodeJws(std::string_view compact);
 // an unsupported alg or no usable key.
 Result<VerifiedJws> VerifyJws(std::string_view compact,
                               const std::vector<nlohmann::json>& keys);
+// The same with made[i] the key KeyFromJwk(keys[i]) made before (a
+// client's keys, made once: clients.h); where it is null or missing the
+// key is made here.
+Result<VerifiedJws> VerifyJws(
+    std::string_view compact, const std::vector<nlohmann::json>& keys,
+    const std::vector<std::shared_ptr<EVP_PKEY>>& made);
 
 }  // namespace openmyna::sign_in

@@ -1,0 +1,67 @@
+// The provider's cache of parsed card certificates: each answer gets the
+// certificate of exactly the bytes it sent (re-encoded by OpenSSL's i2d_X509
+// to the same DER), a certificate seen before included, and unreadable
+// bytes are refused as pki::ParseCertificate refuses them.
+#include "certificate_cache.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+namespace openmyna::sign_in {
+namespace {
+
+// A self-signed certificate made with plain OpenSSL, serial `serial`.
+Bytes SelfSigned(long serial) {
+  pki::EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  pki::X509Ptr cert(X509_new());
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("card"), -1,
+                             -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_sign(cert.get(), key.get(), EVP_sha256());
+  unsigned char* der = nullptr;
+  const int n = i2d_X509(cert.get(), &der);
+  Bytes out(der, der + (n > 0 ? n : 0));
+  OPENSSL_free(der);
+  return out;
+}
+
+Bytes Der(X509* cert) {
+  unsigned char* der = nullptr;
+  const int n = i2d_X509(cert, &der);
+  Bytes out(der, der + (n > 0 ? n : 0));
+  OPENSSL_free(der);
+  return out;
+}
+
+TEST(CertificateCache, GivesTheCertificateOfTheBytesSent) {
+  const Bytes a = SelfSigned(1001);
+  const Bytes b = SelfSigned(1002);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  CertificateCache cache(/*capacity=*/2);
+  for (const Bytes* sent : {&a, &b, &a, &a, &b}) {
+    auto cert = cache.Parse(*sent);
+    ASSERT_TRUE(cert) << cert.error().message();
+    EXPECT_EQ(Der(cert->get()), *sent);
+  }
+  // Past its capacity the cache starts afresh and still answers.
+  const Bytes c = SelfSigned(1003);
+  for (const Bytes* sent : {&c, &a, &b, &c}) {
+    auto cert = cache.Parse(*sent);
+    ASSERT_TRUE(cert);
+    EXPECT_EQ(Der(cert->get()), *sent);
+  }
+  Bytes cut(a.begin(), a.end() - 1);
+  EXPECT_FALSE(cache.Parse(cut));
+  EXPECT_FALSE(cache.Parse(ToBytes("not a certificate")));
+}
+
+}  // namespace
+}  // namespace openmyna::sign_in
