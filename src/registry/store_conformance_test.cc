@@ -894,6 +894,74 @@ TEST_P(StoreConformance, AuditOfAReadIsCommittedInAGroupAndWritesAreRefused) {
   EXPECT_EQ(residents->at(0).at(0), "1");
 }
 
+// Many audited reads at once beside writers: every read is answered, each
+// of its audit entries (written by a commit group after the snapshot) is
+// there on a new connection with its own sequence number, every
+// acknowledged write too, and no call took two commits.
+TEST_P(StoreConformance, ConcurrentAuditedReadsAreAllDurable) {
+  ASSERT_TRUE(Seed());
+  constexpr int kReaders = 12, kReads = 20, kWriters = 2, kWrites = 10;
+  std::atomic<int> failed{0};
+  const auto before = store_->group_stats();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < kReaders; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < kReads; ++i) {
+        AuditEntry e;
+        e.id = "au-c-" + std::to_string(t) + "-" + std::to_string(i);
+        e.resident_id = "r-0001";
+        e.actor_id = "clerk-1";
+        e.action = "resident.read";
+        e.reason = "concurrent";
+        e.at = kClock.Now();
+        Status read = store_->Read([&](RegistryTx& tx) -> Status {
+          OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.GetResident("r-0001"));
+          if (!r) return Fail(RegistryErrc::kNotFound, "seeded resident gone");
+          return tx.AppendAudit(e);
+        });
+        if (!read) ++failed;
+      }
+    });
+  }
+  for (int t = 0; t < kWriters; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        char number[16];
+        std::snprintf(number, sizeof number, "8%011d", t * kWrites + i);
+        Status write = store_->Transact([&](RegistryTx& tx) {
+          return tx.InsertResident(Hanako(
+              "w-" + std::to_string(t) + "-" + std::to_string(i), number));
+        });
+        if (!write) ++failed;
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  EXPECT_EQ(failed.load(), 0);
+  const auto after = store_->group_stats();
+  EXPECT_EQ(after.reads - before.reads,
+            static_cast<std::uint64_t>(kReaders * kReads));
+  EXPECT_EQ(after.calls - before.calls,
+            static_cast<std::uint64_t>(kReaders * kReads + kWriters * kWrites));
+  EXPECT_LE(after.commits - before.commits, after.calls - before.calls);
+  std::printf("%llu calls in %llu commits\n",
+              static_cast<unsigned long long>(after.calls - before.calls),
+              static_cast<unsigned long long>(after.commits - before.commits));
+  store_.reset();
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  auto audit = (*db)->Query(
+      "SELECT COUNT(*), COUNT(DISTINCT seq) FROM audit_log WHERE "
+      "resident_id = 'r-0001' AND id LIKE 'au-c-%'");
+  ASSERT_TRUE(audit);
+  EXPECT_EQ(audit->at(0).at(0), std::to_string(kReaders * kReads));
+  EXPECT_EQ(audit->at(0).at(1), std::to_string(kReaders * kReads));
+  auto written =
+      (*db)->Query("SELECT COUNT(*) FROM residents WHERE id LIKE 'w-%'");
+  ASSERT_TRUE(written);
+  EXPECT_EQ(written->at(0).at(0), std::to_string(kWriters * kWrites));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::BothBackends(),
                          testing::BackendName);
 
