@@ -7,7 +7,8 @@
 
 namespace openmyna::sign_in {
 
-// `text` as a QR code (libqrencode, error correction level M, 8-bit mode)
+// `text` as a QR code (libqrencode, error correction level M, one 8-bit
+// segment, mask pattern 000)
 // in an <svg> of 4 px per module with a 4-module quiet zone, dark modules
 // black on white: one <path> whose subpaths are the horizontal runs of dark
 // modules, in module units (viewBox), so zbar reads it from a 1:1

@@ -1,11 +1,13 @@
 // The authorization page's QR code: the SVG's path, read back module by
-// module, is exactly libqrencode's matrix for the same text (level M, 8-bit
-// mode), inside a 4-module quiet zone at 4 px per module. (zbar reads the
-// rendered page in tests/sign_in and tests/web.)
+// module, is exactly libqrencode's matrix for the same text (level M, one
+// 8-bit segment, mask 000), inside a 4-module quiet zone at 4 px per module.
+// (zbar reads the rendered page in tests/sign_in and tests/web.)
 #include "qr_svg.h"
 
 #include <gtest/gtest.h>
 #include <qrencode.h>
+
+extern "C" QRcode* QRcode_encodeMask(QRinput* input, int mask);
 
 #include <regex>
 #include <string>
@@ -18,8 +20,11 @@ using Grid = std::vector<std::vector<int>>;
 
 // The modules libqrencode sets dark (bit 0), offset by the quiet zone.
 Grid Expected(const std::string& text, int& modules) {
-  QRcode* code =
-      QRcode_encodeString(text.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  QRinput* input = QRinput_new2(0, QR_ECLEVEL_M);
+  QRinput_append(input, QR_MODE_8, static_cast<int>(text.size()),
+                 reinterpret_cast<const unsigned char*>(text.c_str()));
+  QRcode* code = QRcode_encodeMask(input, 0);
+  QRinput_free(input);
   EXPECT_NE(code, nullptr);
   modules = code->width + 8;
   Grid grid(modules, std::vector<int>(modules, 0));
