@@ -2,11 +2,44 @@
 #include "openmyna/registry/konbini_registration.h"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "openmyna/domain/office_days.h"
 #include "openmyna/registry/online_applications.h"
 
 namespace openmyna::registry {
+
+namespace {
+
+// One application's state on `today` (not a rejected one).
+KonbiniRegistration Judge(const OnlineApplication& a,
+                          const std::vector<Certificate>& certificates,
+                          domain::Date today, int office_days) {
+  KonbiniRegistration out;
+  out.application_id = a.id;
+  if (a.state == OnlineApplicationState::kSubmitted) {
+    out.state = KonbiniRegistrationState::kSubmitted;
+    return out;
+  }
+  const domain::Date submitted = domain::JapanDateOf(a.submitted_at);
+  const domain::Date accepted =
+      domain::JapanDateOf(a.decided_at.value_or(a.submitted_at));
+  out.effective_on = std::max(
+      domain::AddOfficeDays(submitted, std::max(0, office_days)), accepted);
+  const bool renewed = std::any_of(
+      certificates.begin(), certificates.end(), [&](const Certificate& c) {
+        return c.type == CertificateType::kAuthentication &&
+               c.not_before > a.submitted_at;
+      });
+  out.state = renewed ? KonbiniRegistrationState::kVoid
+              : today < *out.effective_on
+                  ? KonbiniRegistrationState::kPending
+                  : KonbiniRegistrationState::kEffective;
+  return out;
+}
+
+}  // namespace
 
 Result<KonbiniRegistration> KonbiniRegistrationOf(
     RegistryTx& tx, std::string_view resident_id,
@@ -15,34 +48,18 @@ Result<KonbiniRegistration> KonbiniRegistrationOf(
       auto applications,
       ListApplicationsOf(tx, resident_id, municipality_code,
                          OnlineApplicationKind::kKonbiniRegistration));
-  KonbiniRegistration out;
-  const auto newest =
-      std::find_if(applications.begin(), applications.end(), [](const auto& a) {
-        return a.state != OnlineApplicationState::kRejected;
-      });
-  if (newest == applications.end()) return out;
-  out.application_id = newest->id;
-  if (newest->state == OnlineApplicationState::kSubmitted) {
-    out.state = KonbiniRegistrationState::kSubmitted;
-    return out;
-  }
-  const domain::Date submitted = domain::JapanDateOf(newest->submitted_at);
-  const domain::Date accepted =
-      domain::JapanDateOf(newest->decided_at.value_or(newest->submitted_at));
-  out.effective_on = std::max(
-      domain::AddOfficeDays(submitted, std::max(0, office_days)), accepted);
   OPENMYNA_ASSIGN_OR_RETURN(auto certificates,
                             tx.ListCertificatesOfResident(resident_id));
-  const bool renewed = std::any_of(
-      certificates.begin(), certificates.end(), [&](const Certificate& c) {
-        return c.type == CertificateType::kAuthentication &&
-               c.not_before > newest->submitted_at;
-      });
-  out.state = renewed ? KonbiniRegistrationState::kVoid
-              : today < *out.effective_on
-                  ? KonbiniRegistrationState::kPending
-                  : KonbiniRegistrationState::kEffective;
-  return out;
+  // A registration in force stays in force while a newer application
+  // awaits the clerk; otherwise the newest one that was not rejected says.
+  std::optional<KonbiniRegistration> newest;
+  for (const OnlineApplication& a : applications) {
+    if (a.state == OnlineApplicationState::kRejected) continue;
+    KonbiniRegistration judged = Judge(a, certificates, today, office_days);
+    if (judged.state == KonbiniRegistrationState::kEffective) return judged;
+    if (!newest) newest = std::move(judged);
+  }
+  return newest.value_or(KonbiniRegistration{});
 }
 
 std::optional<std::string> KonbiniRegistrationRefusal(

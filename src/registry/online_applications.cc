@@ -195,7 +195,8 @@ Status CheckAuthentication(RegistryTx& tx, std::string_view resident_id,
     return Fail(RegistryErrc::kRefused,
                 "the authentication certificate is revoked");
   }
-  if (now < cert->not_before || now >= cert->not_after) {
+  // RFC 5280 §4.1.2.5: notBefore through notAfter, inclusive.
+  if (now < cert->not_before || now > cert->not_after) {
     return Fail(RegistryErrc::kRefused,
                 "the authentication certificate is not valid now");
   }

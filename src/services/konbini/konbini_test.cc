@@ -277,6 +277,15 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
   ASSERT_TRUE(issued) << issued.error();
   EXPECT_EQ(issued->document.fields["honseki"],
             civil_->FamilyRegisterOf(kClerk, ids_[0])->honseki);
+  // Applying again does not suspend the registration in force while the
+  // clerk has the new application.
+  clock_.Set(today);
+  ASSERT_TRUE(apps.Submit(taro, draft,
+                          signer.Sign(registry::OnlineApplicationContent(
+                              draft.kind, ids_[0], "13221", draft.fields))));
+  clock_.Set(at_ten(today, 15));
+  auto again = Run(*centre, 0, koseki);
+  EXPECT_TRUE(again) << again.error();
 
   // A renewal: an authentication certificate issued after the application.
   ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {

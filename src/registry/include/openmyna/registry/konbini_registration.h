@@ -37,9 +37,11 @@ struct KonbiniRegistration {
   std::optional<domain::Date> effective_on;  // kPending, kEffective, kVoid
 };
 
-// The resident's registration at `municipality_code` on `today` (JST), from
-// the newest application of that kind delivered there that was not
-// rejected. `office_days` >= 0 (0: effective on acceptance).
+// The resident's registration at `municipality_code` on `today` (JST):
+// effective when any application of that kind delivered there is; else the
+// state of the newest one that was not rejected (a new application does not
+// suspend a registration in force). `office_days` >= 0 (0: effective on
+// acceptance).
 Result<KonbiniRegistration> KonbiniRegistrationOf(
     RegistryTx& tx, std::string_view resident_id,
     std::string_view municipality_code, domain::Date today, int office_days);
