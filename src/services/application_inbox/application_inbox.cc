@@ -49,8 +49,16 @@ json ToJson(const registry::OnlineApplication& a, bool full) {
             {"kind", registry::ToString(a.kind)},
             {"state", registry::ToString(a.state)},
             {"submitted_at", registry::FormatJst(a.submitted_at)},
-            {"signed_at", registry::FormatJst(a.signed_at)},
-            {"signer_serial", a.signer_serial}};
+            {"channel", a.channel}};
+  // "kiosk": made at a convenience-store kiosk, authenticated by the
+  // centre with the card's authentication certificate; no CMS to check.
+  const bool kiosk = a.channel == "kiosk";
+  if (kiosk) {
+    j["authentication_serial"] = a.signer_serial;
+  } else {
+    j["signed_at"] = registry::FormatJst(a.signed_at);
+    j["signer_serial"] = a.signer_serial;
+  }
   if (a.decided_at) {
     j["decided_at"] = registry::FormatJst(*a.decided_at);
     j["decided_by"] = a.decided_by;
@@ -63,7 +71,7 @@ json ToJson(const registry::OnlineApplication& a, bool full) {
     j["signed_content"] = a.content;
     // The resident's CMS SignedData as received (DER, base64): the clerk's
     // own check with any CMS tool (`openssl cms -verify`).
-    j["signature"] = Base64Encode(a.cms);
+    if (!kiosk) j["signature"] = Base64Encode(a.cms);
   }
   return j;
 }

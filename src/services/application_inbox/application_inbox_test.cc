@@ -119,6 +119,7 @@ TEST_F(InboxTest, ClerkListsOpensRejectsAndAccepts) {
   const json one = json::parse(opened.body);
   EXPECT_EQ(one["fields"]["reason"], "DV等支援措置");
   EXPECT_EQ(one["signed_content"], content);
+  EXPECT_EQ(one["channel"], "portal");
   EXPECT_EQ(one["signer_serial"], signer_->serial);
   // The CMS as `openssl cms -sign` made it, for the clerk's own check.
   EXPECT_EQ(Base64Decode(one["signature"].get<std::string>()), cms);
@@ -149,6 +150,43 @@ TEST_F(InboxTest, ClerkListsOpensRejectsAndAccepts) {
     EXPECT_EQ(notices.size(), 1u);
     return Ok();
   }));
+}
+
+// A 利用登録申請 made at a kiosk has no CMS: the clerk sees where it came
+// from and the authentication certificate the centre checked, not an
+// empty signature to verify.
+TEST_F(InboxTest, AKioskApplicationSaysSoAndCarriesNoSignature) {
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    registry::Certificate auth;
+    auth.serial = "0c0ffee1";
+    auth.card_id = "c-sig-r-1";
+    auth.resident_id = "r-1";
+    auth.type = registry::CertificateType::kAuthentication;
+    auth.not_before = clock_.Now() - std::chrono::hours(24);
+    auth.not_after = clock_.Now() + std::chrono::hours(24 * 365);
+    return tx.PutCertificate(auth);
+  }));
+  const registry::Actor kiosk{"kiosk-1", registry::Role::kKiosk, ""};
+  auto made = apps_->SubmitAtKiosk(
+      kiosk,
+      {"r-1",
+       registry::OnlineApplicationKind::kKonbiniRegistration,
+       {{"domicile_municipality", "13221"},
+        {"domicile", "東京都清瀬市中里五丁目842番地"},
+        {"head_of_family", "清瀬 花子"}}},
+      "0c0ffee1");
+  ASSERT_TRUE(made) << made.error();
+  auto opened = Call("GET", "/v1/online-applications/" + made->id, &clerk_);
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  const json one = json::parse(opened.body);
+  EXPECT_EQ(one["channel"], "kiosk");
+  EXPECT_EQ(one["authentication_serial"], "0c0ffee1");
+  EXPECT_FALSE(one.contains("signature"));
+  EXPECT_FALSE(one.contains("signer_serial"));
+  EXPECT_FALSE(one.contains("signed_at"));
+  auto accepted = Call(
+      "POST", "/v1/online-applications/" + made->id + "/accept", &clerk_, "{}");
+  EXPECT_EQ(accepted.status, 200) << accepted.body;
 }
 
 }  // namespace
