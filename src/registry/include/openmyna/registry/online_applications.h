@@ -114,7 +114,10 @@ class OnlineApplications {
   // resident's, not revoked and valid now (kRefused otherwise). Delivered to
   // the domicile's inbox as Submit does; the clerk's acceptance checks the
   // certificate again instead of a signature. Audited on the resident's
-  // trail as the kiosk's act.
+  // trail as the kiosk's act. The serial is public (CRLs, OCSP): the caller
+  // must have verified the card's signature over a fresh challenge in the
+  // same session (konbini::Centre::Authenticate) before calling; no route
+  // calls this yet.
   Result<OnlineApplication> SubmitAtKiosk(
       const Actor& actor, const OnlineApplicationDraft& draft,
       std::string_view authentication_serial);
