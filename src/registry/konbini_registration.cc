@@ -18,8 +18,16 @@ KonbiniRegistration Judge(const OnlineApplication& a,
                           domain::Date today, int office_days) {
   KonbiniRegistration out;
   out.application_id = a.id;
+  // An authentication certificate issued after the application voids it,
+  // accepted or still waiting for the clerk: it must be made again.
+  const bool renewed = std::any_of(
+      certificates.begin(), certificates.end(), [&](const Certificate& c) {
+        return c.type == CertificateType::kAuthentication &&
+               c.not_before > a.submitted_at;
+      });
   if (a.state == OnlineApplicationState::kSubmitted) {
-    out.state = KonbiniRegistrationState::kSubmitted;
+    out.state = renewed ? KonbiniRegistrationState::kVoid
+                        : KonbiniRegistrationState::kSubmitted;
     return out;
   }
   const domain::Date submitted = domain::JapanDateOf(a.submitted_at);
@@ -27,11 +35,6 @@ KonbiniRegistration Judge(const OnlineApplication& a,
       domain::JapanDateOf(a.decided_at.value_or(a.submitted_at));
   out.effective_on = std::max(
       domain::AddOfficeDays(submitted, std::max(0, office_days)), accepted);
-  const bool renewed = std::any_of(
-      certificates.begin(), certificates.end(), [&](const Certificate& c) {
-        return c.type == CertificateType::kAuthentication &&
-               c.not_before > a.submitted_at;
-      });
   out.state = renewed ? KonbiniRegistrationState::kVoid
               : today < *out.effective_on
                   ? KonbiniRegistrationState::kPending

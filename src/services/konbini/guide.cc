@@ -76,8 +76,7 @@ Result<ResidentGuide> GuideForResident(registry::RegistryStore& store,
   guide.closed_reason =
       domain::KonbiniClosedReason(now, options.hours, options.maintenance);
   const domain::Date today = domain::JapanDateOf(now);
-  OPENMYNA_RETURN_IF_ERROR(store.Transact([&](registry::RegistryTx& tx)
-                                              -> Status {
+  OPENMYNA_RETURN_IF_ERROR(store.Read([&](registry::RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(resident_id));
     if (!resident) return Fail(KonbiniErrc::kRefused, "no such resident");
     OPENMYNA_ASSIGN_OR_RETURN(

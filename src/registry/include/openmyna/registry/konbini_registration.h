@@ -28,13 +28,15 @@ enum class KonbiniRegistrationState {
   kSubmitted,  // waiting for the domicile's clerk
   kPending,    // accepted, not yet effective (effective_on)
   kEffective,  // the domicile's certificates may be issued
-  kVoid,       // the authentication certificate was renewed since
+  kVoid,       // the authentication certificate was renewed since (submitted or
+               // accepted)
 };
 
 struct KonbiniRegistration {
   KonbiniRegistrationState state = KonbiniRegistrationState::kNone;
   std::string application_id;
-  std::optional<domain::Date> effective_on;  // kPending, kEffective, kVoid
+  std::optional<domain::Date> effective_on;  // kPending, kEffective, and
+                                             // kVoid once accepted
 };
 
 // The resident's registration at `municipality_code` on `today` (JST):
