@@ -22,12 +22,6 @@ constexpr std::array kNames = {
     std::pair{KonbiniCertificate::kFuhyo, std::string_view("fuhyo")},
 };
 
-bool YearEnd(Date d) {
-  const unsigned m = static_cast<unsigned>(d.month());
-  const unsigned day = static_cast<unsigned>(d.day());
-  return (m == 12 && day >= 29) || (m == 1 && day <= 3);
-}
-
 Date D(int y, unsigned m, unsigned d) {
   return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
 }
@@ -64,7 +58,7 @@ std::optional<std::string> KonbiniClosedReason(
     }
   }
   const Date today = JapanDateOf(now);
-  if (YearEnd(today)) {
+  if (IsYearEndClosure(today)) {
     return "年末年始 (12月29日～1月3日) は利用できません (year-end closure)";
   }
   if (window.weekdays_only) {

@@ -96,12 +96,15 @@ std::optional<std::string_view> NationalHolidayName(Date d) {
 
 bool IsNationalHoliday(Date d) { return NationalHolidayName(d).has_value(); }
 
+bool IsYearEndClosure(Date d) {
+  const unsigned m = Month(d), day = Day(d);
+  return (m == 12 && day >= 29) || (m == 1 && day <= 3);
+}
+
 bool IsOfficeDay(Date d) {
   const weekday wd = WeekdayOf(d);
   if (wd == std::chrono::Saturday || wd == std::chrono::Sunday) return false;
-  const unsigned m = Month(d), day = Day(d);
-  if ((m == 12 && day >= 29) || (m == 1 && day <= 3)) return false;
-  return !IsNationalHoliday(d);
+  return !IsYearEndClosure(d) && !IsNationalHoliday(d);
 }
 
 Date AddOfficeDays(Date d, int n) {

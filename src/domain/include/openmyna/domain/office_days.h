@@ -26,6 +26,10 @@ namespace openmyna::domain {
 std::optional<std::string_view> NationalHolidayName(Date d);
 bool IsNationalHoliday(Date d);
 
+// 29 December - 3 January, when municipal offices and the convenience-store
+// service close (地方自治法 Art. 4-2; konbini.md §1.4).
+bool IsYearEndClosure(Date d);
+
 // Monday to Friday, not a national holiday, not 29 December - 3 January.
 bool IsOfficeDay(Date d);
 
