@@ -314,16 +314,22 @@ using Status = Expected<void, Error>;
 // The success value of a Status.
 inline Status Ok() { return {}; }
 
-// Evaluates `expr` (a Result or Status); on error returns it from the caller.
-#define OPENMYNA_RETURN_IF_ERROR(expr)                                    \
-  do {                                                                    \
-    if (auto openmyna_status_ = (expr); !openmyna_status_) {              \
-      return ::openmyna::Unexpected(std::move(openmyna_status_).error()); \
-    }                                                                     \
-  } while (false)
-
 #define OPENMYNA_CONCAT_INNER_(a, b) a##b
 #define OPENMYNA_CONCAT_(a, b) OPENMYNA_CONCAT_INNER_(a, b)
+
+// Evaluates `expr` (a Result or Status); on error returns it from the caller.
+// The temporary is named per expansion so that a nested use (in a lambda within
+// `expr`) does not shadow it (-Wshadow).
+#define OPENMYNA_RETURN_IF_ERROR(expr) \
+  OPENMYNA_RETURN_IF_ERROR_IMPL_(      \
+      OPENMYNA_CONCAT_(openmyna_status_, __COUNTER__), expr)
+#define OPENMYNA_RETURN_IF_ERROR_IMPL_(status, expr)            \
+  do {                                                          \
+    if (auto status = (expr); !status) {                        \
+      return ::openmyna::Unexpected(std::move(status).error()); \
+    }                                                           \
+  } while (false)
+
 // `OPENMYNA_ASSIGN_OR_RETURN(auto key, LoadKey(path));`
 #define OPENMYNA_ASSIGN_OR_RETURN(lhs, expr)                               \
   OPENMYNA_ASSIGN_OR_RETURN_IMPL_(OPENMYNA_CONCAT_(openmyna_r_, __LINE__), \
