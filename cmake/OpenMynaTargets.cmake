@@ -106,3 +106,27 @@ function(openmyna_pg_test name)
                        TIMEOUT ${ARG_TIMEOUT} RESOURCE_LOCK postgres
                        SKIP_RETURN_CODE 77)
 endfunction()
+
+# openmyna_pcsc_test(<name> COMMAND <cmd> [args...] [TIMEOUT <seconds>]
+#                    [LABELS <label>...] [RESOURCE_LOCK <lock>])
+# A test run inside tests/pcsc/with-pcscd.sh: its own pcscd and vpcd in
+# private namespaces (docs pcsc-testing.md), which need root; the script exits
+# 77 (a skip) without them. Labels default to interop, TIMEOUT to 180 s.
+function(openmyna_pcsc_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT;RESOURCE_LOCK" "COMMAND;LABELS"
+                        ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 180)
+  endif()
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS interop)
+  endif()
+  add_test(NAME ${name}
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/pcsc/with-pcscd.sh
+                   ${ARG_COMMAND})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}"
+                       TIMEOUT ${ARG_TIMEOUT} SKIP_RETURN_CODE 77)
+  if(ARG_RESOURCE_LOCK)
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK ${ARG_RESOURCE_LOCK})
+  endif()
+endfunction()

@@ -39,8 +39,9 @@ std::string Asn1Time(TimePoint t) {  // YYMMDDHHMMSSZ for index.txt
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%y%m%d%H%M%SZ", &tm);
-  return buffer;
+  // UTCTime's two-digit year (RFC 5280 §4.1.2.5.1): the last two of %Y.
+  std::strftime(buffer, sizeof buffer, "%Y%m%d%H%M%SZ", &tm);
+  return buffer + 2;
 }
 
 int Die(const std::string& what) {

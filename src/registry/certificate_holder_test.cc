@@ -218,7 +218,9 @@ TEST_F(HolderTest, TellsALostCardFromOneNoLongerValid) {
   auto file = service_->GetResident(kClerk, resident_.id);
   ASSERT_TRUE(file);
   for (const Card& c : file->cards) {
-    if (c.id == second) EXPECT_EQ(c.void_reason, VoidReason::kDamaged);
+    if (c.id == second) {
+      EXPECT_EQ(c.void_reason, VoidReason::kDamaged);
+    }
   }
   auto replaced = FindCardOfCertificate(*store_, second_auth.serial);
   ASSERT_TRUE(replaced && *replaced);

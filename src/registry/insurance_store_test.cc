@@ -325,7 +325,9 @@ TEST_P(InsuranceStore, IssuedDocumentsInOrderPerMembership) {
     EXPECT_EQ(first.size(), 1u);
     OPENMYNA_ASSIGN_OR_RETURN(auto rest, ins.ListMemberships("ms-1", 5));
     EXPECT_EQ(rest.size(), 1u);
-    if (!rest.empty()) EXPECT_EQ(rest[0].id, "ms-2");
+    if (!rest.empty()) {
+      EXPECT_EQ(rest[0].id, "ms-2");
+    }
     return Ok();
   }));
   IssuedDocument unknown = notice;

@@ -201,7 +201,9 @@ TEST_P(PortalRecords, RepresentedResidentsAreThoseNamingTheRepresentative) {
     OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(other));
     OPENMYNA_ASSIGN_OR_RETURN(auto mine, ListRepresentedResidents(tx, "r-1"));
     EXPECT_EQ(mine.size(), 1u);
-    if (!mine.empty()) EXPECT_EQ(mine[0].id, "r-3");
+    if (!mine.empty()) {
+      EXPECT_EQ(mine[0].id, "r-3");
+    }
     OPENMYNA_ASSIGN_OR_RETURN(auto none, ListRepresentedResidents(tx, "r-2"));
     EXPECT_TRUE(none.empty());
     return Ok();

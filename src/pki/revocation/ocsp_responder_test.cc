@@ -180,7 +180,7 @@ TEST_F(OcspResponderTest, Sha256CertIdsAreAnsweredToo) {
 }
 
 TEST_F(OcspResponderTest, GarbageIsMalformedRequest) {
-  for (const std::string garbage :
+  for (const std::string& garbage :
        {std::string(), std::string("hello"), std::string("\x30\x00", 2),
         std::string("\x30\x03\x02\x01\x05", 5)}) {
     const auto* data = reinterpret_cast<const std::uint8_t*>(garbage.data());

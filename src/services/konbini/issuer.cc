@@ -246,8 +246,10 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
              snap.subject.id, std::string(domain::KonbiniCertificateName(kind)),
              request.copies, request.fee_yen, now}));
     std::vector<std::string> concerned = {snap.subject.id};
-    for (const auto& [r, items] : snap.persons) {
-      if (r.id != snap.subject.id) concerned.push_back(r.id);
+    for (const auto& person : snap.persons) {
+      if (person.first.id != snap.subject.id) {
+        concerned.push_back(person.first.id);
+      }
     }
     for (const std::string& id : concerned) {
       registry::AuditEntry entry;
