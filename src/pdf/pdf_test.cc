@@ -285,6 +285,86 @@ TEST_F(PdfTest, UnderlaysLieUnderThePagesTheyArePlacedOn) {
   EXPECT_EQ(FindKeywords(*signed_pdf), "underlay-test");
 }
 
+// A classic PDF written by hand from its objects' texts (object i+1 is
+// objects[i]; catalog 1, page tree 2), with its xref table (ISO 32000-1
+// §7.5.4) — the layouts cairo does not write.
+std::string HandWrittenPdf(const std::vector<std::string>& objects) {
+  std::string pdf = "%PDF-1.5\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(pdf.size());
+    pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const std::size_t xref = pdf.size();
+  pdf += "xref\n0 " + std::to_string(objects.size() + 1) +
+         "\n0000000000 65535 f \n";
+  for (const std::size_t offset : offsets) {
+    const std::string digits = std::to_string(offset);
+    pdf += std::string(10 - digits.size(), '0') + digits + " 00000 n \n";
+  }
+  pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return pdf;
+}
+
+// A page whose resources name their XObjects through another object
+// (`/XObject 5 0 R`, legal, not cairo's way): the underlay joins that
+// dictionary, and the page's own form still draws (review finding 19: the
+// entry went into the next inline dictionary, /Font, and the underlay
+// silently vanished). A /Length that refers to itself is refused.
+TEST_F(PdfTest, UnderlaysJoinAnXObjectDictionaryOfItsOwn) {
+  auto blue = Underlay::Draw(kA4, [](cairo_t* cr) {
+    cairo_set_source_rgb(cr, 0, 0, 1);
+    cairo_rectangle(cr, 150 * kMm, 150 * kMm, 40 * kMm, 40 * kMm);
+    cairo_fill(cr);
+  });
+  ASSERT_TRUE(blue) << blue.error();
+  // The page draws form /Sq, a red 20 mm square at (160, 160) mm from the
+  // top left: 453.54 pt right, 297 - 180 = 117 mm = 331.65 pt up.
+  const std::string square = "1 0 0 rg 0 0 1 1 re f";
+  const std::string content = "q 56.693 0 0 56.693 453.543 331.654 cm /Sq Do Q";
+  auto stream = [](const std::string& dict, const std::string& bytes) {
+    return "<< " + dict + " /Length " + std::to_string(bytes.size()) +
+           " >>\nstream\n" + bytes + "\nendstream";
+  };
+  const std::string pdf = HandWrittenPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 595.276 841.89 ] "
+      "/Resources 4 0 R /Contents 7 0 R >>",
+      "<< /XObject 5 0 R /Font << >> >>",
+      "<< /Sq 6 0 R >>",
+      stream("/Type /XObject /Subtype /Form /BBox [ 0 0 1 1 ]", square),
+      stream("", content),
+  });
+  auto placed = blue->PlaceUnder(pdf);
+  ASSERT_TRUE(placed) << placed.error();
+  const fs::path file = dir_ / "indirect.pdf";
+  Write(file, *placed);
+  auto info = Shell("pdfinfo " + file.string() + " 2>&1");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->find("rror"), std::string::npos) << *info;
+  ASSERT_TRUE(Shell("pdftoppm -r 25.4 " + file.string() + " " +
+                    (dir_ / "indirect").string() + " 2>&1"));
+  const std::string page = Read(dir_ / "indirect-1.ppm");
+  EXPECT_EQ(PixelAt(page, 155, 155), "0,0,255");  // the underlay
+  EXPECT_EQ(PixelAt(page, 170, 170), "255,0,0");  // the page's form over it
+  EXPECT_EQ(PixelAt(page, 100, 270), "255,255,255");
+
+  // The resources (object 4) as a stream whose /Length is object 4 itself.
+  const std::string looping = HandWrittenPdf({
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [ 3 0 R ] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [ 0 0 595.276 841.89 ] "
+      "/Resources 4 0 R /Contents 5 0 R >>",
+      "<< /XObject << >> /Length 4 0 R >>\nstream\n4\nendstream",
+      stream("", content),
+  });
+  auto refused = blue->PlaceUnder(looping);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(PdfErrc::kMalformed)) << refused.error();
+}
+
 TEST_F(PdfTest, RefusalsAreErrorsNotPages) {
   // More than version 40-L holds (2,953 bytes): no QR code.
   auto too_long = Render(kA4, {}, 1, [](cairo_t* cr, int) {

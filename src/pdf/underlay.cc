@@ -92,7 +92,10 @@ class File {
     return Ok();
   }
 
-  Result<Parsed> Get(long number) const {
+  // `length_may_refer`: whether a stream's /Length may be another object
+  // (ISO 32000-1 §7.3.10); that object's own /Length may not, so a /Length
+  // that refers to itself is refused rather than followed for ever.
+  Result<Parsed> Get(long number, bool length_may_refer = true) const {
     auto it = offsets_.find(number);
     if (it == offsets_.end())
       return Malformed(fmt::format("no object {}", number));
@@ -115,7 +118,10 @@ class File {
     std::optional<long> length;
     if (key != std::string_view::npos) length = Number(head, key + 8);
     if (auto ref = RefAfter(head, "/Length ")) {
-      OPENMYNA_ASSIGN_OR_RETURN(Parsed value, Get(*ref));
+      if (!length_may_refer) {
+        return Malformed(fmt::format("object {}: /Length refers on", number));
+      }
+      OPENMYNA_ASSIGN_OR_RETURN(Parsed value, Get(*ref, false));
       length = Number(value.head, 0);
     }
     std::size_t data = stream + 6;
@@ -321,6 +327,7 @@ Result<std::string> Underlay::PlaceUnder(std::string pdf,
     written[base + static_cast<long>(i)] = std::move(text);
   }
   std::set<long> resources_done;
+  std::set<long> xobjects_done;  // indirect /XObject dictionaries patched
   for (const long number : pages) {
     OPENMYNA_ASSIGN_OR_RETURN(Parsed page, file.Get(number));
     const auto resources = RefAfter(page.head, "/Resources");
@@ -351,9 +358,28 @@ Result<std::string> Underlay::PlaceUnder(std::string pdf,
     OPENMYNA_ASSIGN_OR_RETURN(Parsed res, file.Get(*resources));
     std::string dict(res.head);
     const std::string entry = fmt::format(" {} {} 0 R ", name, base);
-    if (const std::size_t x = dict.find("/XObject"); x != std::string::npos) {
-      const std::size_t open = dict.find("<<", x);
-      if (open == std::string::npos) return Malformed("/XObject not inline");
+    if (const auto xobjects = RefAfter(dict, "/XObject")) {
+      // The page's XObjects in a dictionary object of their own.
+      if (!xobjects_done.insert(*xobjects).second) continue;
+      OPENMYNA_ASSIGN_OR_RETURN(Parsed names, file.Get(*xobjects));
+      std::string table(names.head);
+      const std::size_t open = table.find("<<");
+      if (names.stream || open == std::string::npos) {
+        return Malformed("/XObject is not a dictionary");
+      }
+      table.insert(open + 2, entry);
+      written[*xobjects] = std::move(table);
+      continue;
+    } else if (const std::size_t x = dict.find("/XObject");
+               x != std::string::npos) {
+      std::size_t open = x + 8;
+      while (open < dict.size() &&
+             std::isspace(static_cast<unsigned char>(dict[open]))) {
+        ++open;
+      }
+      if (dict.compare(open, 2, "<<") != 0) {
+        return Malformed("/XObject is neither a dictionary nor a reference");
+      }
       dict.insert(open + 2, entry);
     } else {
       const std::size_t close = dict.rfind(">>");

@@ -30,7 +30,8 @@ class Underlay {
                                const std::function<void(cairo_t*)>& draw);
 
   // `pdf` (a file as Render makes it, or with underlays placed already:
-  // classic xref sections, pages with indirect resources) with the underlay
+  // classic xref sections, pages with indirect resources whose /XObject is
+  // inline or an object of its own) with the underlay
   // under the content of every page, or of page `only` (1-based) alone.
   // kMalformed when a page is not of that form, kInvalidInput when there is
   // no page `only`.
