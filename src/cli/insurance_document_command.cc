@@ -10,7 +10,10 @@
 // (InsuranceService::IssueDueDocuments) on the registry database, a page of
 // memberships per transaction; each document issued is written as
 // DIR/<number>.pdf (0600, DIR 0700) for mailing. Run it daily (cron): a
-// second run issues nothing new.
+// second run issues nothing new, and writes again what an earlier run
+// recorded but could not write (docs/insurance.md "Ex officio").
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,11 +21,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/insurance_documents.h"
 #include "cli/insurance_stack.h"
 #include "openmyna/base/base64.h"
 #include "openmyna/base/clock.h"
+#include "openmyna/base/errors.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/http/client.h"
 #include "openmyna/pki/sandbox.h"
@@ -145,11 +150,18 @@ void RunDocument(const DocumentOptions& o, Context& context) {
                  request.url.c_str(), answer->content_type.c_str());
     return context.SetExitCode(kExitFailed);
   }
-  if (Status written = WriteFileAtomically(out, answer->body); !written) {
-    return context.Failed(written.error());
-  }
   const std::string kind = answer->Header("X-Document-Kind");
   const std::string number = answer->Header("X-Document-Number");
+  if (Status written = WriteFileAtomically(out, answer->body); !written) {
+    // Issued, recorded and audited on the member: say which one is lost.
+    std::fprintf(stderr,
+                 "openmyna: %s (membership %s) was issued and recorded but "
+                 "could not be written to %s: %s; asking again issues a new "
+                 "number\n",
+                 number.c_str(), o.membership.c_str(), out.string().c_str(),
+                 written.error().message().c_str());
+    return context.SetExitCode(kExitFailed);
+  }
   if (o.json) {
     std::printf("%s\n", json({{"kind", kind},
                               {"number", number},
@@ -172,70 +184,159 @@ struct DueOptions {
   bool json = false;
 };
 
+// The batch's folder holds names, birth dates and addresses: one that is
+// missing is made 0700; an existing one must already be closed to group
+// and others (review finding 14: refused rather than changed, since the
+// folder may be shared with a mailing system that set its own mode).
+Status RequirePrivateFolder(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(status)) return EnsurePrivateDirectory(dir);
+  if (!std::filesystem::is_directory(status)) {
+    return Fail(BaseErrc::kInvalidArgument, dir.string() + " is not a folder");
+  }
+  using std::filesystem::perms;
+  const perms open =
+      status.permissions() & (perms::group_all | perms::others_all);
+  if (open != perms::none) {
+    return Fail(BaseErrc::kInvalidArgument,
+                fmt::format("{} is open to other users (mode {:o}); the "
+                            "documents hold names and addresses: `chmod 700 "
+                            "{}` or name a new folder",
+                            dir.string(),
+                            static_cast<unsigned>(status.permissions()) & 0777,
+                            dir.string()));
+  }
+  return Ok();
+}
+
+// A document of the batch whose PDF could not be written.
+struct Unwritten {
+  std::string number;
+  std::string membership;
+  std::string error;
+};
+
 void RunIssueDue(const DueOptions& o, Context& context) {
   if (o.page < 1 || o.page > 10000) {
     return context.BadInput("--page", "from 1 to 10000 memberships");
   }
   const std::filesystem::path dir(o.out_dir);
-  if (Status made = EnsurePrivateDirectory(dir); !made) {
-    return context.Failed(made.error());
+  if (Status folder = RequirePrivateFolder(dir); !folder) {
+    return context.BadInput("--out-dir", folder.error().message());
   }
   SystemClock clock;
   auto stack = InsuranceStack::Open(context.DataDir(), o.postgres, clock);
   if (!stack) return context.Failed(stack.error());
   const registry::Actor system{"issue-due", registry::Role::kSystem,
                                "職権交付"};
-  int checked = 0, notices = 0, certificates = 0;
-  json issued = json::array();
+  int checked = 0, notices = 0, certificates = 0, again = 0;
+  json written_json = json::array(), unwritten_json = json::array(),
+       skipped_json = json::array();
+  std::vector<Unwritten> unwritten;
+  std::vector<registry::SkippedMembership> skipped;
   std::string after;
   do {
     auto page = (*stack)->service->IssueDueDocuments(system, after, o.page);
     if (!page) return context.Failed(page.error());
     checked += page->checked;
-    for (const registry::QualificationDocument& d : page->issued) {
+    for (auto& s : page->skipped) skipped.push_back(std::move(s));
+    // Every document of the page is written (those of this run, then those
+    // an earlier run recorded and never wrote), each failure named; the
+    // written ones are reported so that no later run gives them again.
+    std::vector<std::string> written;
+    const auto write = [&](const registry::QualificationDocument& d,
+                           bool earlier) {
       const auto file = dir / (d.number + ".pdf");
       auto pdf = services::RenderQualificationPdf(d);
-      Status written = pdf ? WriteFileAtomically(file, *pdf)
-                           : Status(Unexpected(pdf.error()));
-      if (!written) {
-        std::fprintf(stderr,
-                     "openmyna: %s (membership %s) is recorded as issued "
-                     "but was not written: %s; `openmyna insurance document` "
-                     "issues it again\n",
-                     d.number.c_str(), d.membership.id.c_str(),
-                     written.error().message().c_str());
-        return context.SetExitCode(kExitFailed);
+      Status done = pdf ? WriteFileAtomically(file, *pdf)
+                        : Status(Unexpected(pdf.error()));
+      if (!done) {
+        unwritten.push_back(
+            {d.number, d.membership.id, done.error().message()});
+        return;
       }
+      written.push_back(d.number);
       const bool notice = d.kind == domain::QualificationDocumentKind::kNotice;
       ++(notice ? notices : certificates);
+      again += earlier;
       if (o.json) {
-        const json entry = {
-            {"number", d.number},           {"kind", d.kind},
-            {"reason", d.reason},           {"membership", d.membership.id},
-            {"valid_until", d.valid_until}, {"file", file.string()}};
-        issued.push_back(entry);
+        written_json.push_back({{"number", d.number},
+                                {"kind", d.kind},
+                                {"reason", d.reason},
+                                {"membership", d.membership.id},
+                                {"valid_until", d.valid_until},
+                                {"file", file.string()},
+                                {"again", earlier}});
       } else {
         std::printf(
-            "%s  %s  %s  (membership %s)\n", file.string().c_str(),
+            "%s  %s  %s  (membership %s)%s\n", file.string().c_str(),
             std::string(domain::QualificationDocumentName(d.kind)).c_str(),
             std::string(domain::QualificationDocumentReasonText(d.reason))
                 .c_str(),
-            d.membership.id.c_str());
+            d.membership.id.c_str(),
+            earlier ? "  issued earlier, written now" : "");
       }
+    };
+    const std::size_t failed_before = unwritten.size();
+    for (const auto& d : page->issued) write(d, false);
+    for (const auto& d : page->unwritten) write(d, true);
+    if (Status reported =
+            (*stack)->service->MarkDocumentsWritten(system, written);
+        !reported) {
+      std::fprintf(stderr,
+                   "openmyna: %zu PDF(s) were written but could not be "
+                   "reported to the registry (%s): the next run writes them "
+                   "again under the same numbers\n",
+                   written.size(), reported.error().message().c_str());
+      return context.SetExitCode(kExitFailed);
     }
+    // A folder that refuses one file will refuse the next page's too: stop
+    // here; the next run writes these first.
+    if (unwritten.size() > failed_before) break;
     after = page->next_after;
   } while (!after.empty());
+  for (const Unwritten& u : unwritten) {
+    std::fprintf(stderr,
+                 "openmyna: %s (membership %s) is recorded as issued but was "
+                 "not written: %s\n",
+                 u.number.c_str(), u.membership.c_str(), u.error.c_str());
+    unwritten_json.push_back({{"number", u.number},
+                              {"membership", u.membership},
+                              {"error", u.error}});
+  }
+  if (!unwritten.empty()) {
+    std::fprintf(stderr,
+                 "openmyna: %zu document(s) not written; the next `openmyna "
+                 "insurance issue-due` writes them under the same numbers "
+                 "(it stopped before the memberships after this page)\n",
+                 unwritten.size());
+  }
+  for (const registry::SkippedMembership& s : skipped) {
+    std::fprintf(stderr,
+                 "openmyna: membership %s skipped: %s; once the record is "
+                 "corrected the next run issues its document\n",
+                 s.membership_id.c_str(), s.reason.c_str());
+    skipped_json.push_back(
+        {{"membership", s.membership_id}, {"reason", s.reason}});
+  }
   if (o.json) {
-    std::printf(
-        "%s\n",
-        json({{"checked", checked}, {"issued", issued}}).dump().c_str());
+    std::printf("%s\n", json({{"checked", checked},
+                              {"written", written_json},
+                              {"unwritten", unwritten_json},
+                              {"skipped", skipped_json}})
+                            .dump()
+                            .c_str());
   } else {
     std::printf(
-        "Checked %d memberships: issued %d (資格確認書 %d, 資格情報のお知らせ "
-        "%d)\n",
-        checked, notices + certificates, certificates, notices);
+        "Checked %d memberships: written %d (資格確認書 %d, "
+        "資格情報のお知らせ %d; %d of them issued earlier), not written %zu, "
+        "skipped %zu\n",
+        checked, notices + certificates, certificates, notices, again,
+        unwritten.size(), skipped.size());
   }
-  context.SetExitCode(kExitOk);
+  context.SetExitCode(unwritten.empty() && skipped.empty() ? kExitOk
+                                                           : kExitFailed);
 }
 
 }  // namespace
@@ -275,7 +376,9 @@ void AddInsuranceDocumentCommands(CLI::App& insurance, Context& context) {
       "revoked, card returned, validity ended); a second run issues nothing");
   issue_due
       ->add_option("--out-dir", due->out_dir,
-                   "folder for the PDFs, DIR/<number>.pdf (made 0700)")
+                   "folder for the PDFs, DIR/<number>.pdf (made 0700 when "
+                   "missing; an existing one must be closed to group and "
+                   "others)")
       ->required();
   issue_due->add_option("--page", due->page,
                         "memberships per transaction (default 200)");
@@ -283,7 +386,8 @@ void AddInsuranceDocumentCommands(CLI::App& insurance, Context& context) {
                         "PostgreSQL URL of the registry (else "
                         "$OPENMYNA_REGISTRY_DB or DIR/registry.db)");
   issue_due->add_flag("--json", due->json,
-                      "print {\"checked\", \"issued\": [...]}");
+                      "print {\"checked\", \"written\": [...], "
+                      "\"unwritten\": [...], \"skipped\": [...]}");
   issue_due->callback([due, &context] { RunIssueDue(*due, context); });
 }
 

@@ -4,6 +4,8 @@
 // record of the issue (insurance_documents table) and the audit entry.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "access.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/insurer_number.h"
@@ -55,12 +57,17 @@ Result<QualificationDocument> Decide(RegistryTx& tx, const Membership& m,
   InsuranceTx ins(tx);
   OPENMYNA_ASSIGN_OR_RETURN(auto insurer, ins.GetInsurer(m.insurer_number));
   if (!insurer) {
-    return Fail(RegistryErrc::kNotFound, "no insurer " + m.insurer_number);
+    return Fail(
+        RegistryErrc::kNotFound,
+        fmt::format("membership {}: no insurer {}", m.id, m.insurer_number));
   }
   auto birth = domain::ParseDate(m.date_of_birth);
   if (!birth) {
     return Fail(RegistryErrc::kInvalidInput,
-                "the record's date_of_birth: " + birth.error().message());
+                fmt::format("membership {}: the record's date_of_birth is "
+                            "not a date YYYY-MM-DD (the value is not shown: "
+                            "correct the record)",
+                            m.id));
   }
   domain::QualificationDocumentFacts facts;
   facts.today = today;
@@ -98,6 +105,7 @@ Status Record(RegistryTx& tx, const internal::ServiceAccess& access,
               const Actor& actor, const Membership& m, std::string_view channel,
               QualificationDocument& d) {
   d.number = access.NewId("qd-");
+  const bool ex_officio = channel == "ex_officio";
   IssuedDocument issued{d.number,
                         m.id,
                         0,
@@ -106,10 +114,10 @@ Status Record(RegistryTx& tx, const internal::ServiceAccess& access,
                         d.issued_on,
                         d.valid_until,
                         std::string(channel),
-                        actor.id};
+                        actor.id,
+                        /*awaiting_output=*/ex_officio};
   OPENMYNA_RETURN_IF_ERROR(InsuranceTx(tx).InsertIssuedDocument(issued));
   Actor named = actor;
-  const bool ex_officio = channel == "ex_officio";
   named.why = fmt::format(
       "{} {} {} ({})", domain::QualificationDocumentName(d.kind),
       ex_officio ? "職権交付" : "交付", d.insurer.name,
@@ -117,6 +125,28 @@ Status Record(RegistryTx& tx, const internal::ServiceAccess& access,
                  : (actor.why.empty() ? std::string_view(d.number)
                                       : std::string_view(actor.why)));
   return access.Audit(tx, named, m.resident_id, "insurance.document");
+}
+
+// A member due a new document, as decided in the batch's read snapshot.
+struct DueCandidate {
+  Membership m;
+  QualificationDocument decided;  // no number yet
+};
+
+// Documents recorded by one write transaction of the batch: short, so that
+// the writer is held for a few dozen inserts, never for a page's reads.
+constexpr std::size_t kWriteGroup = 50;
+
+// The recorded document `last` again (same number, kind, reason and
+// dates), printed from the membership as `decided` read it today.
+QualificationDocument Again(const IssuedDocument& last,
+                            QualificationDocument decided) {
+  decided.number = last.number;
+  decided.kind = last.kind;
+  decided.reason = last.reason;
+  decided.issued_on = last.issued_on;
+  decided.valid_until = last.valid_until;
+  return decided;
 }
 
 // Whether the holder is due a new document: see IssueDueDocuments.
@@ -165,31 +195,106 @@ Result<DueDocumentsPage> InsuranceService::IssueDueDocuments(
   if (limit < 1) {
     return Fail(RegistryErrc::kInvalidInput, "the page size must be >= 1");
   }
+  const domain::Date today = access.Today();
+  const std::string today_text = domain::FormatDate(today);
+  const TimePoint now = clock_.Now();
+  // Read and decide in one snapshot, beside the writer (review finding 17).
   DueDocumentsPage page;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
-    page = {};  // a retried group runs the callback again
+  std::vector<DueCandidate> due;
+  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
+    page = {};
+    due.clear();
     InsuranceTx ins(tx);
     OPENMYNA_ASSIGN_OR_RETURN(auto members,
                               ins.ListMemberships(after_id, limit));
-    const domain::Date today = access.Today();
-    const std::string today_text = domain::FormatDate(today);
     for (const Membership& m : members) {
       ++page.checked;
       if (!Issuable(m, today_text)) continue;
-      OPENMYNA_ASSIGN_OR_RETURN(auto decided,
-                                Decide(tx, m, today, clock_.Now()));
+      auto decided = Decide(tx, m, today, now);
+      if (!decided) {
+        // A wrong record is this member's problem, not the batch's.
+        if (decided.error().Is(RegistryErrc::kStorage)) {
+          return Unexpected(decided.error());
+        }
+        page.skipped.push_back({m.id, decided.error().message()});
+        continue;
+      }
       OPENMYNA_ASSIGN_OR_RETURN(auto last, ins.LatestIssuedDocument(m.id));
-      if (!Due(last, decided, today_text)) continue;
-      OPENMYNA_RETURN_IF_ERROR(
-          Record(tx, access, actor, m, "ex_officio", decided));
-      page.issued.push_back(std::move(decided));
+      if (Due(last, *decided, today_text)) {
+        due.push_back({m, std::move(*decided)});
+      } else if (last->awaiting_output) {
+        page.unwritten.push_back(Again(*last, std::move(*decided)));
+      }
     }
     if (static_cast<int>(members.size()) == limit) {
       page.next_after = members.back().id;
     }
     return Ok();
   }));
+  // Record in short groups; a failed group is tried again one member at a
+  // time, so that one member's conflict (an issue on request racing the
+  // batch: the unique (membership_id, seq)) costs only that member.
+  const auto record = [&](RegistryTx& tx, DueCandidate& c,
+                          std::vector<QualificationDocument>& out) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(auto last,
+                              InsuranceTx(tx).LatestIssuedDocument(c.m.id));
+    if (!Due(last, c.decided, today_text)) return Ok();  // issued meanwhile
+    QualificationDocument d = c.decided;
+    OPENMYNA_RETURN_IF_ERROR(Record(tx, access, actor, c.m, "ex_officio", d));
+    out.push_back(std::move(d));
+    return Ok();
+  };
+  for (std::size_t from = 0; from < due.size(); from += kWriteGroup) {
+    const std::size_t to = std::min(due.size(), from + kWriteGroup);
+    std::vector<QualificationDocument> recorded;
+    Status group = store_.Transact([&](RegistryTx& tx) -> Status {
+      recorded.clear();  // a retried group runs the callback again
+      for (std::size_t i = from; i < to; ++i) {
+        OPENMYNA_RETURN_IF_ERROR(record(tx, due[i], recorded));
+      }
+      return Ok();
+    });
+    if (!group) {
+      recorded.clear();
+      for (std::size_t i = from; i < to; ++i) {
+        std::vector<QualificationDocument> one;
+        Status alone = store_.Transact([&](RegistryTx& tx) -> Status {
+          one.clear();
+          return record(tx, due[i], one);
+        });
+        if (alone) {
+          for (auto& d : one) recorded.push_back(std::move(d));
+        } else if (alone.error().Is(RegistryErrc::kStorage)) {
+          return Unexpected(alone.error());
+        } else {
+          page.skipped.push_back({due[i].m.id, alone.error().message()});
+        }
+      }
+    }
+    for (auto& d : recorded) page.issued.push_back(std::move(d));
+  }
   return page;
+}
+
+Status InsuranceService::MarkDocumentsWritten(
+    const Actor& actor, const std::vector<std::string>& numbers) {
+  if (actor.role != Role::kSystem) {
+    return Fail(RegistryErrc::kRefused,
+                fmt::format("role {} may not report the batch's output",
+                            ToString(actor.role)));
+  }
+  if (numbers.empty()) return Ok();
+  return store_.Transact([&](RegistryTx& tx) -> Status {
+    InsuranceTx ins(tx);
+    for (const std::string& number : numbers) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto d, ins.GetIssuedDocument(number));
+      if (!d) return Fail(RegistryErrc::kNotFound, "no document " + number);
+      if (!d->awaiting_output) continue;
+      d->awaiting_output = false;
+      OPENMYNA_RETURN_IF_ERROR(ins.UpdateIssuedDocument(*d));
+    }
+    return Ok();
+  });
 }
 
 }  // namespace openmyna::registry

@@ -154,6 +154,24 @@ Result<std::vector<IssuedDocument>> InsuranceTx::ListIssuedDocuments(
                 {std::string(membership_id)}));
 }
 
+Result<std::optional<IssuedDocument>> InsuranceTx::GetIssuedDocument(
+    std::string_view number) {
+  return One<IssuedDocument>(
+      db_.Query("SELECT doc FROM insurance_documents WHERE number = $1",
+                {std::string(number)}));
+}
+
+Status InsuranceTx::UpdateIssuedDocument(const IssuedDocument& d) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows, db_.Query("UPDATE insurance_documents SET doc = $2 WHERE "
+                           "number = $1 RETURNING number",
+                           {d.number, Doc(d)}));
+  if (rows.empty()) {
+    return Fail(RegistryErrc::kNotFound, "no document " + d.number);
+  }
+  return Ok();
+}
+
 Result<std::int64_t> InsuranceTx::CountMemberships() {
   OPENMYNA_ASSIGN_OR_RETURN(auto rows,
                             db_.Query("SELECT COUNT(*) FROM memberships"));

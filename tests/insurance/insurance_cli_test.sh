@@ -15,7 +15,15 @@ set -euo pipefail
 openmyna=$1
 work=$(mktemp -d)
 server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+# A folder that refuses every new file: immutable for root (who ignores
+# modes), read-only otherwise.
+lock() { if [ "$(id -u)" = 0 ]; then chattr +i "$1"; else chmod 500 "$1"; fi; }
+unlock() { if [ "$(id -u)" = 0 ]; then chattr -i "$1"; else chmod 700 "$1"; fi; }
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true
+  for d in "$work/mail" "$work/doclock"; do [ -d "$d" ] && unlock "$d" 2>/dev/null; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 data=$work/data
@@ -158,12 +166,24 @@ d = json.load(open(sys.argv[1]))
 assert d["kind"] == "certificate" and d["number"].startswith("qd-"), d
 assert d["file"] == sys.argv[2] and d["bytes"] == os.path.getsize(sys.argv[2]), d
 PY
+# Issued but not written (the folder refuses the file): the issued number
+# is named, as the registry recorded it (read with sqlite3).
+mkdir -m 700 "$work/doclock"
+lock "$work/doclock"
+document 3 "$member" --out "$work/doclock/x.pdf"
+unlock "$work/doclock"
+lost_number=$(grep -o 'qd-[0-9A-Za-z_-]*' "$work/err.txt" | head -1)
+[ -n "$lost_number" ] && grep -q "membership $member" "$work/err.txt" || fail "unwritten document not named: $(cat "$work/err.txt")"
+[ "$(sqlite3 "$data/registry.db" "SELECT membership_id FROM insurance_documents WHERE number = '$lost_number'")" = "$member" ] \
+  || fail "$lost_number is not the recorded document"
+[ -z "$(ls "$work/doclock")" ] || fail "a file was left in the refusing folder"
 # Clear refusals, none of which leaves a file.
 document 2 "$member" --out "$work/nofolder/x.pdf"
 grep -q "no folder" "$work/err.txt" || fail "no folder: $(cat "$work/err.txt")"
 document 2 m-none --out "$work/none.pdf"
 grep -q "answered 404" "$work/err.txt" || fail "unknown id: $(cat "$work/err.txt")"
 document 2 "../enrolments" --out "$work/none.pdf"
+grep -q "MEMBERSHIP_ID" "$work/err.txt" || fail "../enrolments: $(cat "$work/err.txt")"
 OPENMYNA_INSURER_CREDENTIAL= document 2 "$member" --out "$work/none.pdf"
 grep -q "OPENMYNA_INSURER_CREDENTIAL is not set" "$work/err.txt" || fail "no credential: $(cat "$work/err.txt")"
 OPENMYNA_INSURER_CREDENTIAL="${insurer%%:*}:00" document 3 "$member" --out "$work/none.pdf"
@@ -184,13 +204,39 @@ grep -q "answered 409" "$work/err.txt" || fail "lost membership: $(cat "$work/er
 # (docs/insurance.md "Sample data": 太郎's and 花子's 協会けんぽ, SMITH,
 # ハル, 次郎; 太郎's and 花子's 組合 ones ended 2026-04-01, the test's own
 # was lost above). ハル is 後期高齢者: valid to the next 7/31 (shared
-# insurance.md §3.4). A second run issues nothing.
+# insurance.md §3.4).
+# A folder open to others is refused before anything is issued.
+mkdir -m 755 "$work/open"
+code=0; "$openmyna" --data "$data" insurance issue-due --out-dir "$work/open" 2> "$work/err.txt" || code=$?
+[ "$code" = 2 ] && grep -q "chmod 700" "$work/err.txt" || fail "open folder: $code $(cat "$work/err.txt")"
+[ -z "$(ls "$work/open")" ] || fail "files in the open folder"
+# A folder that refuses the files: every document is named (number and
+# membership) and the run fails; the next run writes the same documents.
+mkdir -m 700 "$work/mail"
+lock "$work/mail"
+code=0; "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --json > "$work/due0.json" 2> "$work/err.txt" || code=$?
+unlock "$work/mail"
+[ "$code" = 3 ] || { cat "$work/err.txt"; fail "issue-due into a refusing folder exited $code"; }
+python3 - "$work/due0.json" "$work/err.txt" "$work/mail" <<'PY' || { cat "$work/due0.json" "$work/err.txt"; fail "unwritten documents"; }
+import json, os, sys
+due = json.load(open(sys.argv[1])); err = open(sys.argv[2]).read()
+assert due["written"] == [] and due["skipped"] == [], due
+assert len(due["unwritten"]) == 5, due
+for u in due["unwritten"]:
+    assert u["number"].startswith("qd-"), u
+    assert f'{u["number"]} (membership {u["membership"]})' in err, (u, err)
+assert os.listdir(sys.argv[3]) == []
+PY
 "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --json > "$work/due.json"
-python3 - "$work/due.json" "$work/mail" <<'PY' || { cat "$work/due.json"; fail "issue-due"; }
+python3 - "$work/due.json" "$work/mail" "$work/due0.json" <<'PY' || { cat "$work/due.json"; fail "issue-due"; }
 import datetime, json, os, subprocess, sys
 due = json.load(open(sys.argv[1]))
-issued = due["issued"]
-assert len(issued) == 5, issued
+issued = due["written"]
+assert len(issued) == 5 and due["unwritten"] == [] and due["skipped"] == [], due
+before = json.load(open(sys.argv[3]))["unwritten"]
+assert sorted((d["number"], d["membership"]) for d in issued) == \
+    sorted((u["number"], u["membership"]) for u in before), (issued, before)
+assert all(d["again"] for d in issued), issued
 assert due["checked"] >= 8, due
 assert sorted(os.listdir(sys.argv[2])) == sorted(d["number"] + ".pdf" for d in issued)
 assert oct(os.stat(sys.argv[2]).st_mode & 0o777) == "0o700"
@@ -209,8 +255,8 @@ for d in issued:
 assert sorted(set(names)) == sorted(["千曲 太郎", "千曲 花子", "SMITH JOHN", "更級 ハル", "清瀬 次郎"]), names
 PY
 "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" > "$work/due2.txt"
-grep -q "issued 0 " "$work/due2.txt" || { cat "$work/due2.txt"; fail "a second run issued again"; }
-[ "$(ls "$work/mail" | wc -l)" = 5 ] || fail "a second run wrote files"
+grep -q "written 0 " "$work/due2.txt" || { cat "$work/due2.txt"; fail "a later run wrote again"; }
+[ "$(ls "$work/mail" | wc -l)" = 5 ] || fail "a later run wrote files"
 code=0; "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --page 0 2> "$work/err.txt" || code=$?
 [ "$code" = 2 ] && grep -q -- "--page" "$work/err.txt" || fail "--page 0: $code $(cat "$work/err.txt")"
 echo "insurance_cli_test: passed"

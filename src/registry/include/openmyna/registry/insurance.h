@@ -216,6 +216,10 @@ struct IssuedDocument {
   std::string valid_until;  // "" when none was printed
   std::string channel;      // "request" (the insurer's API), "ex_officio"
   std::string issued_by;    // the actor's id
+  // Ex officio only: recorded, but `issue-due` has not yet reported its PDF
+  // written (InsuranceService::MarkDocumentsWritten); a later run gives the
+  // same document again until it does.
+  bool awaiting_output = false;
 };
 
 std::string_view ToString(LinkState state);

@@ -80,7 +80,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalExpense, id, resident_id,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuedDocument, number,
                                                 membership_id, seq, kind,
                                                 reason, issued_on, valid_until,
-                                                channel, issued_by)
+                                                channel, issued_by,
+                                                awaiting_output)
 
 void to_json(nlohmann::json& j, const Membership& v);
 void from_json(const nlohmann::json& j, Membership& v);

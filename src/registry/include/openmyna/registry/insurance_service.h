@@ -105,10 +105,22 @@ struct QualificationDocument {
   Insurer insurer;
 };
 
+// A membership the ex officio batch could not decide (its record is
+// wrong: an unknown insurer, a malformed date) or record (a conflict that
+// stayed after a retry): named, and left for the next run.
+struct SkippedMembership {
+  std::string membership_id;
+  std::string reason;  // never a name or an individual number
+};
+
 // One page of the ex officio batch (InsuranceService::IssueDueDocuments).
 struct DueDocumentsPage {
-  int checked = 0;  // memberships looked at
-  std::vector<QualificationDocument> issued;
+  int checked = 0;                            // memberships looked at
+  std::vector<QualificationDocument> issued;  // recorded by this call
+  // Recorded by an earlier run whose PDF was never reported written
+  // (IssuedDocument::awaiting_output): the same number and dates again.
+  std::vector<QualificationDocument> unwritten;
+  std::vector<SkippedMembership> skipped;
   std::string next_after;  // the last id looked at; "" when none is left
 };
 
@@ -174,11 +186,23 @@ class InsuranceService {
   // differs from the last one recorded (registration cancelled, the
   // certificate expired or revoked, the card returned → 資格確認書; a new
   // registration with a usable card → お知らせ); or the last one's
-  // validity has ended. A second run issues nothing new. One transaction
-  // per page. Actor: the system.
+  // validity has ended. The page is read and decided in one read snapshot
+  // (RegistryStore::Read, beside the writer); the due documents are then
+  // recorded in short write transactions, each one re-checked there
+  // against the membership's latest record (one issued on request
+  // meanwhile makes it not due). A membership whose record cannot be
+  // decided, or whose write fails again alone, is skipped and named
+  // (DueDocumentsPage::skipped); storage errors fail the page. Documents
+  // are recorded awaiting output: until MarkDocumentsWritten, every later
+  // run gives them again (`unwritten`) while they are still the ones due.
+  // A second run after that issues nothing new. Actor: the system.
   Result<DueDocumentsPage> IssueDueDocuments(const Actor& actor,
                                              std::string_view after_id,
                                              int limit);
+  // The batch's PDFs of `numbers` are written: no longer awaiting output.
+  // kNotFound for an unknown number (nothing is marked). Actor: the system.
+  Status MarkDocumentsWritten(const Actor& actor,
+                              const std::vector<std::string>& numbers);
 
   // --- medical information (system writes; reads: resident or system) --
   Status AddMedication(const Actor& actor, MedicationRecord record);

@@ -57,6 +57,11 @@ class InsuranceTx {
       std::string_view membership_id);
   Result<std::vector<IssuedDocument>> ListIssuedDocuments(
       std::string_view membership_id);  // by seq
+  Result<std::optional<IssuedDocument>> GetIssuedDocument(
+      std::string_view number);
+  // Replaces the record of `d.number` (its membership and seq unchanged);
+  // kNotFound when no document has that number.
+  Status UpdateIssuedDocument(const IssuedDocument& d);
 
   Status PutInstitution(const MedicalInstitution& i);
   Result<std::optional<MedicalInstitution>> GetInstitution(
