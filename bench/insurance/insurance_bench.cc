@@ -17,8 +17,15 @@
 //   insurance_bench TARGET [--memberships N] [--cards K]
 //                          [--threads T[,T2...]] [--seconds S] [--rounds R]
 // (1 thread, then each T: default 8.)
+// INSURANCE_BENCH_PERF=FILE: a call-graph profile of the checks alone,
+// `perf record -e cpu-clock --call-graph dwarf` of this process during the
+// first round of each check phase at the last thread count: FILE.data and
+// FILE.card (read with `perf report -i FILE.data --no-children`).
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -155,6 +162,26 @@ Bytes Spki(EVP_PKEY* key) {
   Bytes out(der, der + n);
   OPENSSL_free(der);
   return out;
+}
+
+// perf attached to this process until StopPerf (INSURANCE_BENCH_PERF).
+pid_t StartPerf(const std::string& file) {
+  const std::string self = std::to_string(::getpid());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execlp("perf", "perf", "record", "-q", "-e", "cpu-clock", "-F", "499",
+             "--call-graph", "dwarf,16384", "-p", self.c_str(), "-o",
+             file.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // attached
+  return pid;
+}
+void StopPerf(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
 }
 
 struct BenchCard {
@@ -480,10 +507,22 @@ int main(int argc, char** argv) {
       phase.calls += after.calls - before.calls;
       phase.commits += after.commits - before.commits;
     };
+    const char* perf_file = std::getenv("INSURANCE_BENCH_PERF");
+    const bool profile =
+        perf_file != nullptr && *perf_file != '\0' && t == thread_counts.back();
+    // The check phase, profiled in the first round when asked.
+    auto checks = [&](int round, Phase& phase, const auto& op,
+                      const char* suffix) {
+      const pid_t perf = profile && round == 0
+                             ? StartPerf(std::string(perf_file) + suffix)
+                             : 0;
+      timed(phase, op);
+      StopPerf(perf);
+    };
     for (int r = 0; r < rounds; ++r) {
-      timed(data, by_data);
+      checks(r, data, by_data, ".data");
       Run(dfloor, t, seconds, data_floor);
-      timed(card, by_card);
+      checks(r, card, by_card, ".card");
       Run(cfloor, t, seconds, card_floor);
       Run(cfloor_rsa, t, seconds, card_floor_rsa);
     }
