@@ -9,30 +9,13 @@
 #include "access.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/domain/insurer_number.h"
+#include "openmyna/registry/certificate_holder.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_service.h"
 #include "openmyna/registry/insurance_store.h"
 
 namespace openmyna::registry {
 namespace {
-
-// An active card holding an authentication certificate that is neither
-// revoked nor outside its validity at `now`.
-Result<bool> HoldsUsableCard(RegistryTx& tx, std::string_view resident_id,
-                             TimePoint now) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto cards, tx.ListCards(resident_id));
-  for (const Card& card : cards) {
-    if (card.state != CardState::kActive) continue;
-    OPENMYNA_ASSIGN_OR_RETURN(auto certs, tx.ListCertificates(card.id));
-    for (const Certificate& c : certs) {
-      if (c.type == CertificateType::kAuthentication && !c.revoked &&
-          c.not_before <= now && now <= c.not_after) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
 
 // kRefused unless `m` may have a document today: valid today and its link
 // not blocked by the collation.
@@ -84,8 +67,11 @@ Result<QualificationDocument> Decide(RegistryTx& tx, const Membership& m,
     OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(m.resident_id));
     facts.registered = reg && !reg->cancelled_at;
     facts.cancelled = reg && reg->cancelled_at;
-    OPENMYNA_ASSIGN_OR_RETURN(facts.card_usable,
-                              HoldsUsableCard(tx, m.resident_id, now));
+    // An active card with an authentication certificate in use: the
+    // registry's one rule (certificate_holder.h, review finding 10).
+    OPENMYNA_ASSIGN_OR_RETURN(auto in_use,
+                              AuthenticationInUseOf(tx, m.resident_id, now));
+    facts.card_usable = in_use.certificate.has_value();
   }
   const auto decision = domain::DecideQualificationDocument(facts);
   QualificationDocument out;
