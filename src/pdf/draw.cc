@@ -2,7 +2,6 @@
 #include "openmyna/pdf/draw.h"
 
 #include <pango/pangocairo.h>
-#include <qrencode.h>
 
 #include <algorithm>
 #include <bit>
@@ -17,22 +16,8 @@
 #include "openmyna/pdf/errors.h"
 #include "text_layout.h"
 
-// libqrencode's encoder with a given mask pattern: exported by the library
-// and kept in Debian's symbols file since 3.2.0 (QRcode_encodeMask@Base),
-// but declared in its qrencode_inner.h, which is not installed.
-extern "C" QRcode* QRcode_encodeMask(QRinput* input, int mask);
-
 namespace openmyna::pdf {
 namespace {
-
-// The mask pattern of every code (ISO/IEC 18004:2015 §7.8.2, 000: (i + j)
-// mod 2 = 0, a checkerboard that breaks up any run). The encoder's own
-// choice by penalty score (§7.8.3) masks and scores the whole symbol 8 times
-// and was most of a konbini page's code (≈ 2 ms of a version-26 symbol,
-// perf); a reader takes the mask from the format information (§7.9.1)
-// whichever it is. zbarimg reads the codes of pdf_test, konbini_test and
-// the insurance documents' tests.
-constexpr int kQrMask = 0;
 
 struct PngReader {
   std::string_view bytes;
@@ -152,32 +137,24 @@ void SandboxBanner(cairo_t* cr, const std::string& line1,
 }
 
 Status QrCode(cairo_t* cr, std::string_view data, double x_mm, double y_mm,
-              double side_mm) {
-  QRinput* input = QRinput_new2(0, QR_ECLEVEL_L);  // the smallest version
-  QRcode* qr = nullptr;
-  if (input != nullptr &&
-      QRinput_append(input, QR_MODE_8, static_cast<int>(data.size()),
-                     reinterpret_cast<const unsigned char*>(data.data())) ==
-          0) {
-    qr = QRcode_encodeMask(input, kQrMask);
-  }
-  if (input != nullptr) QRinput_free(input);
-  if (qr == nullptr) {
+              double side_mm, qr::Mask mask) {
+  const auto code = qr::Encode(data, qr::Level::kL, mask);
+  if (!code) {
     return Fail(PdfErrc::kInvalidInput, "the data does not fit a QR code (" +
                                             std::to_string(data.size()) +
                                             " bytes)");
   }
-  const int quiet = 4;  // ISO/IEC 18004 §6.3.8
-  const int side = qr->width + 2 * quiet;
-  cairo_surface_t* mask =
+  const int quiet = qr::kQuietZone;
+  const int side = code->width + 2 * quiet;
+  cairo_surface_t* stencil =
       cairo_image_surface_create(CAIRO_FORMAT_A1, side, side);
-  cairo_surface_flush(mask);
-  unsigned char* bits = cairo_image_surface_get_data(mask);
-  const int stride = cairo_image_surface_get_stride(mask);
-  for (int y = 0; y < qr->width; ++y) {
+  cairo_surface_flush(stencil);
+  unsigned char* bits = cairo_image_surface_get_data(stencil);
+  const int stride = cairo_image_surface_get_stride(stencil);
+  for (int y = 0; y < code->width; ++y) {
     auto* row = reinterpret_cast<std::uint32_t*>(bits + (y + quiet) * stride);
-    for (int x = 0; x < qr->width; ++x) {
-      if (qr->data[y * qr->width + x] & 1) {
+    for (int x = 0; x < code->width; ++x) {
+      if (code->Dark(x, y)) {
         const int at = x + quiet;
         // A1 pixels are bits of native-endian 32-bit words (cairo.h).
         if constexpr (std::endian::native == std::endian::little) {
@@ -188,7 +165,7 @@ Status QrCode(cairo_t* cr, std::string_view data, double x_mm, double y_mm,
       }
     }
   }
-  cairo_surface_mark_dirty(mask);
+  cairo_surface_mark_dirty(stencil);
   cairo_save(cr);
   cairo_translate(cr, x_mm * kMm, y_mm * kMm);
   cairo_scale(cr, side_mm * kMm / side, side_mm * kMm / side);
@@ -196,13 +173,12 @@ Status QrCode(cairo_t* cr, std::string_view data, double x_mm, double y_mm,
   cairo_rectangle(cr, 0, 0, side, side);
   cairo_fill(cr);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_pattern_t* modules = cairo_pattern_create_for_surface(mask);
+  cairo_pattern_t* modules = cairo_pattern_create_for_surface(stencil);
   cairo_pattern_set_filter(modules, CAIRO_FILTER_NEAREST);
   cairo_mask(cr, modules);
   cairo_pattern_destroy(modules);
   cairo_restore(cr);
-  cairo_surface_destroy(mask);
-  QRcode_free(qr);
+  cairo_surface_destroy(stencil);
   return Ok();
 }
 

@@ -285,6 +285,47 @@ TEST_F(PdfTest, UnderlaysLieUnderThePagesTheyArePlacedOn) {
   EXPECT_EQ(FindKeywords(*signed_pdf), "underlay-test");
 }
 
+// The documents' codes use mask pattern 000 instead of the standard's
+// penalty choice (qr_code.h). Printed and scanned or photographed, a code is
+// read from a blurred, compressed picture: here poppler renders the page at
+// 200 dpi (anti-aliased module edges) into a JPEG at quality 20, and zbarimg
+// must read every code, at the sizes the konbini and insurance documents
+// print them, as it reads the same codes with the standard's mask.
+TEST_F(PdfTest, DocumentCodesReadFromABlurredCompressedScan) {
+  struct Case {
+    std::size_t bytes;
+    double side_mm;
+  };
+  // ~ a konbini page's signed code (62 mm), an insurance notice's (32 mm).
+  for (const Case c : {Case{1200, 62}, Case{2400, 62}, Case{300, 32}}) {
+    std::string data;
+    for (std::size_t i = 0; data.size() < c.bytes; ++i) {
+      data += "eyJhbGciOiJFUzI1NiJ9." + std::to_string(i * 7919) + ".";
+    }
+    data.resize(c.bytes);
+    for (qr::Mask mask : {qr::Mask::kPattern000, qr::Mask::kLowestPenalty}) {
+      auto page = Render(kA4, {}, 1, [&](cairo_t* cr, int) {
+        return QrCode(cr, data, 20, 20, c.side_mm, mask);
+      });
+      ASSERT_TRUE(page) << page.error();
+      const fs::path file = dir_ / "code.pdf";
+      Write(file, *page);
+      ASSERT_TRUE(
+          Shell("pdftoppm -r 200 -gray -jpeg -jpegopt quality=20 "
+                "-singlefile " +
+                file.string() + " " + (dir_ / "scan").string() + " 2>&1"));
+      auto read = Shell("zbarimg --raw -q -Sbinary " +
+                        (dir_ / "scan.jpg").string() + " 2>/dev/null");
+      ASSERT_TRUE(read) << c.bytes << " bytes, " << c.side_mm << " mm, mask "
+                        << static_cast<int>(mask) << ": zbarimg read nothing";
+      // -Sbinary: the bytes as they were, no newline added.
+      EXPECT_TRUE(*read == data)
+          << c.bytes << " bytes, mask " << static_cast<int>(mask)
+          << ": zbarimg read " << read->size() << " other bytes";
+    }
+  }
+}
+
 // A classic PDF written by hand from its objects' texts (object i+1 is
 // objects[i]; catalog 1, page tree 2), with its xref table (ISO 32000-1
 // §7.5.4) — the layouts cairo does not write.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "openmyna/base/result.h"
+#include "openmyna/qr/qr_code.h"
 
 namespace openmyna::pdf {
 
@@ -66,12 +67,14 @@ void SandboxBanner(cairo_t* cr, const std::string& line1,
                    const std::string& line2);
 
 // A QR code of `data` (byte mode, error correction L, the smallest version
-// that holds it, mask pattern 000) with its 4-module quiet zone, `side_mm`
-// square including the quiet zone, on white. Drawn as a 1-bit stencil image
-// (/ImageMask, ISO 32000-1 §8.9.6.2), one pixel a module, scaled without
-// smoothing. kInvalidInput when the data does not fit version 40.
+// that holds it) with its 4-module quiet zone, `side_mm` square including the
+// quiet zone, on white. Drawn as a 1-bit stencil image (/ImageMask, ISO
+// 32000-1 §8.9.6.2), one pixel a module, scaled without smoothing.
+// kInvalidInput when the data does not fit version 40. Documents use mask
+// pattern 000 by default (qr_code.h: ≈ 2 ms less a page at version 26;
+// pdf_test reads such codes from degraded prints).
 Status QrCode(cairo_t* cr, std::string_view data, double x_mm, double y_mm,
-              double side_mm);
+              double side_mm, qr::Mask mask = qr::Mask::kPattern000);
 
 // A PNG image scaled to `w_mm` x `h_mm` without smoothing. kInvalidInput
 // when `png` is not a PNG cairo can read or a size is not positive.

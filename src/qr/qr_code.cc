@@ -1,0 +1,41 @@
+#include "openmyna/qr/qr_code.h"
+
+#include <qrencode.h>
+
+#include <memory>
+
+#include "qrencode_mask.h"
+
+namespace openmyna::qr {
+namespace {
+
+// In the order of Level's values.
+constexpr QRecLevel kLevels[] = {QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q,
+                                 QR_ECLEVEL_H};
+
+}  // namespace
+
+std::optional<Modules> Encode(std::string_view data, Level level, Mask mask) {
+  // Version 0: the smallest that holds the data (qrencode.h).
+  std::unique_ptr<QRinput, decltype(&QRinput_free)> input(
+      QRinput_new2(0, kLevels[static_cast<int>(level)]), &QRinput_free);
+  if (!input || QRinput_append(
+                    input.get(), QR_MODE_8, static_cast<int>(data.size()),
+                    reinterpret_cast<const unsigned char*>(data.data())) != 0) {
+    return std::nullopt;
+  }
+  std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
+      mask == Mask::kPattern000 ? QRcode_encodeMask(input.get(), 0)
+                                : QRcode_encodeInput(input.get()),
+      &QRcode_free);
+  if (!code) return std::nullopt;
+  Modules out;
+  out.width = code->width;
+  const std::size_t count = static_cast<std::size_t>(code->width) * code->width;
+  out.dark.resize(count);
+  // Bit 0 of each byte: dark module (qrencode.h).
+  for (std::size_t i = 0; i < count; ++i) out.dark[i] = code->data[i] & 1;
+  return out;
+}
+
+}  // namespace openmyna::qr

@@ -1,0 +1,128 @@
+// QR codes read back by zbarimg (zbar, a decoder nobody here wrote), the
+// standard's own mask choice compared with libqrencode's public encoder, and
+// the format information of pattern 000 against ISO/IEC 18004:2015 Table C.1.
+#include "openmyna/qr/qr_code.h"
+
+#include <gtest/gtest.h>
+#include <qrencode.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace openmyna::qr {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The modules as a binary PGM at 4 px a module with the quiet zone, and what
+// zbarimg decodes from it ("" when nothing).
+std::string Decoded(const Modules& code) {
+  const int scale = 4, side = (code.width + 2 * kQuietZone) * scale;
+  const fs::path file = fs::temp_directory_path() /
+                        ("qr_test." + std::to_string(::getpid()) + ".pgm");
+  std::ofstream out(file, std::ios::binary);
+  out << "P5\n" << side << ' ' << side << "\n255\n";
+  for (int py = 0; py < side; ++py) {
+    for (int px = 0; px < side; ++px) {
+      const int x = px / scale - kQuietZone, y = py / scale - kQuietZone;
+      const bool dark = x >= 0 && y >= 0 && x < code.width && y < code.width &&
+                        code.Dark(x, y);
+      out.put(static_cast<char>(dark ? 0 : 255));
+    }
+  }
+  out.close();
+  const fs::path text = file.string() + ".txt";
+  const int status = std::system(("zbarimg --raw -q -Sbinary " + file.string() +
+                                  " 2>/dev/null > " + text.string())
+                                     .c_str());
+  std::ifstream in(text, std::ios::binary);
+  std::ostringstream read;
+  read << in.rdbuf();
+  fs::remove(file);
+  fs::remove(text);
+  std::string data = status == 0 ? read.str() : "";
+  if (!data.empty() && data.back() == '\n') data.pop_back();
+  return data;
+}
+
+// The 15 format information bits (§7.9.1, Figure 25) of both copies, most
+// significant first: around the top-left finder (row 8, columns 0-5, 7, 8;
+// then column 8, rows 7, 5-0) and split beside the other two (column 8,
+// rows n-1 up to n-7; then row 8, columns n-8 to n-1).
+std::pair<std::string, std::string> FormatBits(const Modules& m) {
+  const int n = m.width;
+  std::string first, second;
+  auto bit = [&](int x, int y) { return m.Dark(x, y) ? '1' : '0'; };
+  for (int x : {0, 1, 2, 3, 4, 5, 7, 8}) first += bit(x, 8);
+  for (int y : {7, 5, 4, 3, 2, 1, 0}) first += bit(8, y);
+  for (int y = n - 1; y >= n - 7; --y) second += bit(8, y);
+  for (int x = n - 8; x <= n - 1; ++x) second += bit(x, 8);
+  return {first, second};
+}
+
+const std::string kTexts[] = {
+    "OPENMYNA QR TEST 0123456789",
+    "https://localhost:8443/api/realms/main/app?request=abc-DEF_123",
+    std::string(700, 'x') + "改ざん検知用の署名",
+};
+
+TEST(QrCodeTest, BothMasksDecodeToTheData) {
+  for (const std::string& text : kTexts) {
+    for (Mask mask : {Mask::kLowestPenalty, Mask::kPattern000}) {
+      for (Level level : {Level::kL, Level::kM, Level::kH}) {
+        const auto code = Encode(text, level, mask);
+        ASSERT_TRUE(code);
+        EXPECT_EQ(Decoded(*code), text);
+      }
+    }
+  }
+}
+
+TEST(QrCodeTest, TheStandardMaskIsTheEncodersOwnChoice) {
+  for (const std::string& text : kTexts) {
+    const auto code = Encode(text, Level::kM, Mask::kLowestPenalty);
+    ASSERT_TRUE(code);
+    QRcode* expected = QRcode_encodeData(
+        static_cast<int>(text.size()),
+        reinterpret_cast<const unsigned char*>(text.data()), 0, QR_ECLEVEL_M);
+    ASSERT_NE(expected, nullptr);
+    ASSERT_EQ(code->width, expected->width);
+    for (int i = 0; i < expected->width * expected->width; ++i) {
+      ASSERT_EQ(code->dark[static_cast<std::size_t>(i)], expected->data[i] & 1)
+          << "module " << i;
+    }
+    QRcode_free(expected);
+  }
+}
+
+// Table C.1: error correction level and mask pattern → format information
+// after the XOR with 101010000010010.
+TEST(QrCodeTest, PatternZeroIsWhatTheFormatInformationSays) {
+  const std::pair<Level, std::string> expected[] = {
+      {Level::kL, "111011111000100"},
+      {Level::kM, "101010000010010"},
+      {Level::kQ, "011010101011111"},
+      {Level::kH, "001011010001001"},
+  };
+  for (const auto& [level, bits] : expected) {
+    const auto code = Encode(kTexts[1], level, Mask::kPattern000);
+    ASSERT_TRUE(code);
+    const auto [first, second] = FormatBits(*code);
+    EXPECT_EQ(first, bits);
+    EXPECT_EQ(second, bits);
+  }
+}
+
+TEST(QrCodeTest, DataBeyondVersion40IsRefused) {
+  // Version 40-L holds 2,953 bytes in byte mode (Table 7).
+  EXPECT_TRUE(Encode(std::string(2953, 'x'), Level::kL, Mask::kPattern000));
+  EXPECT_FALSE(Encode(std::string(2954, 'x'), Level::kL, Mask::kPattern000));
+  EXPECT_FALSE(Encode(std::string(2954, 'x'), Level::kL, Mask::kLowestPenalty));
+}
+
+}  // namespace
+}  // namespace openmyna::qr
