@@ -30,7 +30,8 @@ function(openmyna_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest
-                        GTest::gtest_main rapidcheck openmyna_warnings)
+                        GTest::gtest_main rapidcheck openmyna_base_testing
+                        openmyna_warnings)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()

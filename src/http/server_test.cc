@@ -16,6 +16,8 @@
 #include <future>
 #include <thread>
 
+#include "openmyna/base/testing/shell.h"
+
 namespace openmyna::http {
 namespace {
 
@@ -267,15 +269,7 @@ TEST_F(ServerTest, CurlReusesOneConnectionAndSeesProblems) {
 
 // Runs a shell command and returns what it printed on stdout.
 std::string Shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {};
-  std::string out;
-  char buffer[256];
-  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
-    out.append(buffer, n);
-  }
-  pclose(pipe);
-  return out;
+  return testing_tools::RunShell(command).output;
 }
 
 // A self-signed certificate for 127.0.0.1 made by the openssl command (not

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "openmyna/base/file_io.h"
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/pdf/document.h"
 #include "openmyna/pdf/draw.h"
 #include "openmyna/pdf/errors.h"
@@ -24,14 +25,9 @@ namespace fs = std::filesystem;
 
 // The command's standard output, or nullopt when it fails.
 std::optional<std::string> Shell(const std::string& command) {
-  const fs::path out = fs::temp_directory_path() /
-                       ("pdf_test." + std::to_string(::getpid()) + ".out");
-  const int status =
-      std::system(("( " + command + " ) > " + out.string()).c_str());
-  auto text = ReadFileText(out);
-  fs::remove(out);
-  if (status != 0 || !text) return std::nullopt;
-  return *text;
+  auto run = testing_tools::RunShell(command);
+  if (run.status != 0) return std::nullopt;
+  return std::move(run.output);
 }
 
 void Write(const fs::path& path, std::string_view bytes) {

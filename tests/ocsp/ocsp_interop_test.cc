@@ -19,6 +19,7 @@
 
 #include "openmyna/base/clock.h"
 #include "openmyna/base/rng.h"
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/http/server.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/certificate_store.h"
@@ -33,14 +34,9 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 std::string Shell(const std::string& command, int* status = nullptr) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int rc = pclose(pipe);
-  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
+  auto run = testing_tools::RunShell(command, testing_tools::Stderr::kCapture);
+  if (status) *status = run.status;
+  return std::move(run.output);
 }
 
 // The issuance instant: now (the roots were made now, too).

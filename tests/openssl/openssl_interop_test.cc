@@ -17,6 +17,7 @@
 #include <string>
 
 #include "openmyna/base/file_io.h"
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/pki/certificate_authority.h"
 #include "openmyna/pki/cms.h"
 #include "openmyna/pki/names.h"
@@ -29,23 +30,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono;
 
-struct ShellRun {
-  int status;
-  std::string output;
-};
+using testing_tools::ShellRun;
 
 ShellRun Shell(const std::string& command) {
-  ShellRun run{-1, {}};
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    run.output.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  return testing_tools::RunShell(command, testing_tools::Stderr::kCapture);
 }
 
 std::string Pem(const Bytes& der) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/pki/errors.h"
 
 namespace openmyna::pki::revocation::test_support {
@@ -167,14 +168,9 @@ void WriteFile(const std::filesystem::path& path, std::string_view text) {
 }
 
 std::string Shell(const std::string& command, int* status) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int rc = pclose(pipe);
-  if (status) *status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  return out;
+  auto run = testing_tools::RunShell(command, testing_tools::Stderr::kCapture);
+  if (status) *status = run.status;
+  return std::move(run.output);
 }
 
 std::filesystem::path TempDir(const std::string& name) {

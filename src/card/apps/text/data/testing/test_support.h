@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "openmyna/base/bytes.h"
+#include "openmyna/base/testing/shell.h"
 
 namespace openmyna::card::faces::test_support {
 
@@ -80,24 +81,11 @@ inline void WritePublicKeyPem(EVP_PKEY* key, const std::string& path) {
   std::fclose(f);
 }
 
-struct CommandResult {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
+using CommandResult = testing_tools::ShellRun;
 
 // Runs `command` through /bin/sh, capturing stdout and stderr.
 inline CommandResult RunTool(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-    result.output.append(buffer, n);
-  }
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return testing_tools::RunShell(command, testing_tools::Stderr::kCapture);
 }
 
 // SHA-256 of a file as `openssl dgst` prints it (lower-case hex).
