@@ -8,7 +8,9 @@
 // first use). With --centre URL the kiosk talks to a centre in another
 // process (`serve --only centre`), authenticated by its credential
 // (--kiosk-id, DIR/konbini/kiosks/ID.credential), and checks the documents
-// with the public keys in DIR/konbini. Exit 0 printed / valid, 1 refused / not
+// with the public keys in DIR/konbini. With --apply-registration the holder
+// files the 利用登録申請 of the registered domicile (--municipality) instead
+// of taking a certificate. Exit 0 printed (or filed) / valid, 1 refused / not
 // valid (the reason is printed), 2 bad input, 3 failure.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -57,11 +59,24 @@ struct KioskOptions {
   std::string postgres;
   std::string centre;                // URL of a centre in another process
   std::string kiosk_id = "kiosk-1";  // its credential, for that centre
+  bool apply_registration = false;   // the 利用登録申請 instead
+  std::string domicile;
+  std::string head_of_family;
 };
 
 void RunKiosk(const KioskOptions& o, Context& context) {
   auto certificate = domain::ParseKonbiniCertificate(o.certificate);
-  if (!certificate) {
+  if (o.apply_registration) {
+    if (!o.certificate.empty()) {
+      return context.BadInput("--apply-registration",
+                              "files an application: no --certificate");
+    }
+    if (o.domicile.empty() || o.head_of_family.empty()) {
+      return context.BadInput("--apply-registration",
+                              "needs --domicile and --head-of-family");
+    }
+    certificate = domain::KonbiniCertificate::kKoseki;  // unused
+  } else if (!certificate) {
     return context.BadInput(
         "--certificate", "one of juminhyo, inkan, koseki, koseki-kojin, fuhyo");
   }
@@ -126,6 +141,31 @@ void RunKiosk(const KioskOptions& o, Context& context) {
 
   auto card = PcscKioskCard::Connect(o.reader);
   if (!card) return context.Failed(card.error());
+  if (o.apply_registration) {
+    Result<konbini::RegistrationReceipt> filed = [&] {
+      konbini::Kiosk kiosk(*centre, *clock, keys);
+      auto who = kiosk.SignIn(**card, pin);
+      card->reset();  // released, as at the machine
+      if (!who)
+        return Result<konbini::RegistrationReceipt>(Unexpected(who.error()));
+      return kiosk.ApplyRegistration(
+          *who, {o.municipality, o.domicile, o.head_of_family});
+    }();
+    if (!filed) {
+      std::fprintf(stderr, "openmyna kiosk: %s\n",
+                   filed.error().message().c_str());
+      return context.SetExitCode(filed.error().Is(KonbiniErrc::kRefused) ? 1
+                                 : filed.error().Is(KonbiniErrc::kInvalidInput)
+                                     ? kExitBadInput
+                                     : kExitFailed);
+    }
+    std::printf(
+        "利用登録申請を受け付けました (the 利用登録申請 was filed): "
+        "application %s in the inbox of %s; usable once a clerk there "
+        "accepts it and it takes effect\n",
+        filed->application_id.c_str(), filed->municipality_code.c_str());
+    return;
+  }
   Result<konbini::Printout> printed = [&] {
     konbini::Kiosk kiosk(*centre, *clock, keys);
     auto out = kiosk.Run(**card, pin, choice);
@@ -204,10 +244,17 @@ void AddKiosk(CLI::App& app, Context& context) {
                    "local government code of the municipality (residence "
                    "or registered domicile)")
       ->required();
-  kiosk
-      ->add_option("--certificate", o->certificate,
-                   "juminhyo | inkan | koseki | koseki-kojin | fuhyo")
-      ->required();
+  kiosk->add_option("--certificate", o->certificate,
+                    "juminhyo | inkan | koseki | koseki-kojin | fuhyo");
+  kiosk->add_flag("--apply-registration", o->apply_registration,
+                  "instead of a certificate: the 利用登録申請 of the "
+                  "registered domicile --municipality (its 戸籍 and 附票 at "
+                  "a kiosk; docs/konbini.md), with --domicile and "
+                  "--head-of-family");
+  kiosk->add_option("--domicile", o->domicile,
+                    "--apply-registration: 本籍 as on the family register");
+  kiosk->add_option("--head-of-family", o->head_of_family,
+                    "--apply-registration: 筆頭者 of the family register");
   kiosk->add_flag("--household", o->household, "住民票: the whole household");
   kiosk->add_option("--member", o->members,
                     "住民票: a household member's resident id (repeatable)");

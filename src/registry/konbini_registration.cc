@@ -70,7 +70,8 @@ std::optional<std::string> KonbiniRegistrationRefusal(
   switch (registration.state) {
     case KonbiniRegistrationState::kNone:
       return "本籍地の証明書には利用登録申請が必要です (apply for the "
-             "registration at the domicile first: マイナポータル "
+             "registration at the domicile first: at a kiosk, or "
+             "マイナポータル "
              "ぴったりサービス)";
     case KonbiniRegistrationState::kSubmitted:
       return "利用登録申請は本籍地で審査中です (the registration is being "

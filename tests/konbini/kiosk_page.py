@@ -6,7 +6,10 @@ screens and takes the PDF; this script checks the PDF with tools nobody here
 wrote against another path to the data: pdftotext (the household's names
 from the registry API, the request id the page showed, 2 copies' fee from
 the sandbox fee table of docs/konbini.md: Chikuma City counter ¥300 − ¥50),
-pdfsig (the PDF signature).
+pdfsig (the PDF signature). The page's 利用登録申請 (full mode): filed with
+the 本籍 and 筆頭者 the registry API has, it is in the domicile's
+online_applications (sqlite3) as a kiosk application of this resident with
+the serial of the authentication certificate OpenSC reads from the card.
 
 With "remote" the page drives a centre in another process, as a kiosk of a
 store does: an issuer (`serve --only issuer`, instance 20218-remote) and a
@@ -49,6 +52,30 @@ def ledger_row(box, request_id):
     return out.stdout.strip(), out.stderr
 
 
+def application_row(box, application_id):
+    """"channel|resident|municipality|serial" of the online application
+    `application_id`, read with sqlite3, and sqlite3's errors."""
+    out = subprocess.run(
+        ["sqlite3", os.path.join(box.data, "registry.db"),
+         "select json_extract(doc, '$.channel'), resident_id, "
+         "municipality_code, json_extract(doc, '$.signer_serial') from "
+         "online_applications where id = '%s'" % application_id],
+        capture_output=True, text=True, timeout=60)
+    return out.stdout.strip(), out.stderr
+
+
+def card_serial():
+    """The serial of the authentication certificate in the reader, as
+    OpenSC and openssl read it (hex)."""
+    cert = sh("pkcs15-tool", "--reader", "0", "--read-certificate",
+              "01").stdout
+    out = subprocess.run(["openssl", "x509", "-noout", "-serial"],
+                         input=cert, capture_output=True, text=True,
+                         timeout=60).stdout.strip()
+    check(out.startswith("serial="), "openssl: %s" % out)
+    return out[len("serial="):]
+
+
 def session(box, remote=False):
     work = box.work
     box.setup()
@@ -60,6 +87,11 @@ def session(box, remote=False):
     names = [box.ok("GET", "/v1/residents/%s" % m["resident_id"])
              ["resident"]["name"] for m in household["members"]]
     box.plug(card["chip_image_path"])
+    serial = card_serial()
+    civil = box.ok("GET", "/v1/residents/%s/civil" % taro["id"])
+    with open(os.path.join(work, "registration.json"), "w") as f:
+        json.dump({"municipality": "13221", "domicile": civil["honseki"],
+                   "head_of_family": civil["hittosha"]}, f)
     # The next day 10:00 JST (next-day mapping), the kiosk page on it.
     now = issued + dt.timedelta(days=1)
     services = []
@@ -95,6 +127,14 @@ def session(box, remote=False):
     expected = "2|" + REMOTE_INSTANCE if remote else "2|20218-1"
     check(row == expected, "ledger: %r, expected %r %s" % (row, expected,
                                                            errors))
+    if not remote:
+        row, errors = application_row(box, shown["application_id"])
+        fields = row.split("|")
+        check(len(fields) == 4 and fields[:3] == ["kiosk", taro["id"],
+                                                  "13221"] and
+              int(fields[3], 16) == int(serial, 16),
+              "application %s: %r (card serial %s) %s" % (
+                  shown["application_id"], row, serial, errors))
 
 
 def browse(box, base, mode):

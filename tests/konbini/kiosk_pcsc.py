@@ -4,7 +4,9 @@ by the registry and plugged into the private pcscd, the kiosk on the sandbox
 clock. What is checked comes from elsewhere than the kiosk's code: the
 registry API (the household, the 住民票 items, the seal), openssl (the
 document's RS256 signature), poppler (pdftotext, pdfsig, pdftoppm) and
-zbarimg on the PDF, and the guidebook (hours, next-day use).
+zbarimg on the PDF, OpenSC (the card's authentication certificate behind
+the kiosk's 利用登録申請, seen in the clerk's inbox through the registry
+API), and the guidebook (hours, next-day use).
 
 Usage: kiosk_pcsc.py OPENMYNA   (inside tests/pcsc/with-pcscd.sh)
 """
@@ -12,6 +14,7 @@ import base64
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -200,6 +203,45 @@ def main(openmyna):
              "--key", pub], capture_output=True, text=True, timeout=60)
         check(refused.returncode == 1, "forged: %d %s" % (
             refused.returncode, refused.stdout))
+
+        # The 利用登録申請 of the domicile (Kiyose, 13221) at the kiosk, with
+        # the 本籍 and 筆頭者 the registry API has for him: in Kiyose's inbox
+        # as a kiosk application carrying the serial of the authentication
+        # certificate OpenSC reads from the card; nothing filed without the
+        # fields.
+        out = kiosk(next_day, "--municipality", "13221",
+                    "--apply-registration")
+        check(out.returncode == 2, "registration without fields: %d %s" % (
+            out.returncode, out.stderr))
+        civil = box.ok("GET", "/v1/residents/%s/civil" % taro["id"])
+        out = kiosk(next_day, "--municipality", "13221",
+                    "--apply-registration", "--domicile", civil["honseki"],
+                    "--head-of-family", civil["hittosha"])
+        check(out.returncode == 0, "registration: %d %s%s" % (
+            out.returncode, out.stdout, out.stderr))
+        filed = re.search(r"application (oa-[0-9a-f]+) in the inbox of 13221",
+                          out.stdout)
+        check(filed is not None, "registration: %s" % out.stdout)
+        cert = sh("pkcs15-tool", "--reader", "0", "--read-certificate",
+                  "01").stdout
+        serial = subprocess.run(["openssl", "x509", "-noout", "-serial"],
+                                input=cert, capture_output=True, text=True,
+                                timeout=60).stdout.strip()
+        check(serial.startswith("serial="), "openssl: %s" % serial)
+        inbox = box.ok("GET", "/v1/inbox/13221?state=submitted")
+        mine = [a for a in inbox["applications"] if a["resident_id"] ==
+                taro["id"]]
+        check(len(mine) == 1 and mine[0]["id"] == filed.group(1) and
+              mine[0]["channel"] == "kiosk" and
+              mine[0]["kind"] == "konbini_registration" and
+              "signature" not in mine[0] and
+              int(mine[0]["authentication_serial"], 16) ==
+              int(serial[len("serial="):], 16),
+              "inbox %s, card serial %s" % (mine, serial))
+        opened = box.ok("GET", "/v1/online-applications/" + filed.group(1))
+        check(opened["fields"]["domicile"] == civil["honseki"] and
+              opened["fields"]["head_of_family"] == civil["hittosha"],
+              "fields: %s" % opened)
 
         # The same household 住民票 as a PDF: the names of the registry's
         # household members in its text.

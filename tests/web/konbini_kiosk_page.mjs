@@ -4,15 +4,18 @@
 // serious or critical WCAG finding on any screen, every button and choice is
 // a touch target of at least 44×44 CSS px (WCAG 2.5.5); a wrong PIN is
 // refused with the card's tries left; a cancelled session goes back to the
-// first screen; then 住民票の写し for the whole household with 世帯主・続柄,
+// first screen; the 利用登録申請 of the registered domicile instead of a
+// certificate (the form's values from WORK/registration.json, the
+// application's number shown; kiosk_page.py finds it in the inbox); then
+// 住民票の写し for the whole household with 世帯主・続柄,
 // 2 copies, the fee shown, paid (simulated), the PDF taken once (saved to
 // WORK/kiosk.pdf for the Python side) and gone after that; the English
 // switch. Writes WORK/kiosk.json (request id and fee as the page showed
-// them). MODE "session" (the page against a centre in another process)
+// them, and the application's number). MODE "session" (the page against a centre in another process)
 // runs the whole session alone: the screens' titles and touch targets, no
 // axe, no wrong PIN, cancel or English (the page is the same).
 //   node konbini_kiosk_page.mjs BASE_URL WORK PIN [SHOTS_DIR [MODE]]
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { launchChromium } from './chromium.mjs';
 import { screenChecker, touchScreenPage } from './touch_screen.mjs';
@@ -61,6 +64,34 @@ try {
     assert.ok(await page.isVisible('#start'), 'cancel: not back at the first screen');
   }
 
+  let applicationId = '';
+  if (full) {
+    // The 利用登録申請 instead of a certificate: an empty form is refused
+    // on its screen, a filled one filed.
+    const registration = JSON.parse(readFileSync(`${work}/registration.json`, 'utf8'));
+    await submit(page, '#start');
+    await page.fill('#pin', pin);
+    await submit(page, '#pin-ok');
+    await screen(page, 'choose', '証明書を選んでください');
+    await submit(page, '#register');
+    await screen(page, 'register', '利用登録申請');
+    await page.tap(`label:has(input[name=municipality][value="${registration.municipality}"])`);
+    await page.fill('#domicile', ' ');
+    await page.fill('#head-of-family', registration.head_of_family);
+    await submit(page, '#apply');
+    const empty = await page.textContent('#kiosk-error');
+    assert.ok(empty.includes('本籍と筆頭者を入力'), `empty 本籍: ${empty}`);
+    await page.tap(`label:has(input[name=municipality][value="${registration.municipality}"])`);
+    await page.fill('#domicile', registration.domicile);
+    await page.fill('#head-of-family', registration.head_of_family);
+    await submit(page, '#apply');
+    await screen(page, 'registered', '受け付けました');
+    applicationId = (await page.textContent('#application-id')).trim();
+    assert.match(applicationId, /^oa-[0-9a-f]+$/);
+    await submit(page, '#finish');
+    assert.ok(await page.isVisible('#start'), 'registered: not back at the first screen');
+  }
+
   // The whole session.
   await submit(page, '#start');
   if (!full) await screen(page, 'pin', '暗証番号');
@@ -93,10 +124,10 @@ try {
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.ok((await page.textContent('#start')).includes('Start'));
   }
-  writeFileSync(`${work}/kiosk.json`, JSON.stringify({ request_id: requestId, fee }));
+  writeFileSync(`${work}/kiosk.json`, JSON.stringify({ request_id: requestId, fee, application_id: applicationId }));
   await page.context().close();
   console.log(full
-    ? `konbini /kiosk/: axe clean and touch targets on every screen, wrong PIN, cancel, ${requestId} printed (${fee}), taken once, English`
+    ? `konbini /kiosk/: axe clean and touch targets on every screen, wrong PIN, cancel, 利用登録申請 ${applicationId}, ${requestId} printed (${fee}), taken once, English`
     : `konbini /kiosk/ (${mode}): ${requestId} printed (${fee}), taken once`);
 } finally {
   await browser.close();

@@ -6,6 +6,8 @@
 
 #include "holder.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/errors.h"
+#include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini {
@@ -19,7 +21,14 @@ struct Centre::InFlight {
 };
 
 struct Centre::Session {
-  enum class State { kOpen, kAuthenticated, kRequesting, kFetched, kAborted };
+  enum class State {
+    kOpen,
+    kAuthenticated,
+    kRequesting,
+    kFetched,
+    kApplied,  // a 利用登録申請 was filed: nothing more but the end
+    kAborted
+  };
   std::mutex mutex;
   std::string request_id;
   std::string kiosk;  // the kiosk that began it (never changes)
@@ -45,7 +54,10 @@ Centre::Centre(registry::RegistryStore& store, const Clock& clock, Rng& rng,
       rng_(rng),
       verifier_(verifier),
       options_(std::move(options)),
-      calls_(std::make_shared<InFlight>()) {}
+      calls_(std::make_shared<InFlight>()),
+      // Only SubmitAtKiosk is used: no signature roots are needed.
+      applications_(std::make_unique<registry::OnlineApplications>(
+          store, clock, rng, registry::SignatureTrust{})) {}
 
 Centre::~Centre() {
   std::unique_lock lock(calls_->mutex);
@@ -141,6 +153,11 @@ bool Centre::Abort(std::string_view request_id) {
   return true;
 }
 
+Result<RegistrationReceipt> CentrePort::ApplyRegistration(
+    std::string_view, const RegistrationForm&) {
+  return Fail(KonbiniErrc::kUnavailable, "this centre takes no 利用登録申請");
+}
+
 Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
   OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
   bool aborted = false;
@@ -153,6 +170,65 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
                 "the session had already ended; nothing was printed");
   }
   return Ok();
+}
+
+Status Centre::Cancel(std::string_view kiosk, std::string_view request_id) {
+  // Find: only the session's own kiosk may end it.
+  OPENMYNA_RETURN_IF_ERROR(Find(kiosk, request_id));
+  if (!Abort(request_id)) {
+    return Fail(KonbiniErrc::kNoSession, "the session had already ended");
+  }
+  return Ok();
+}
+
+Result<RegistrationReceipt> Centre::ApplyRegistration(
+    std::string_view kiosk, std::string_view request_id,
+    const RegistrationForm& form) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
+  std::lock_guard session_lock(session->mutex);
+  if (session->state != Session::State::kAuthenticated) {
+    return Fail(KonbiniErrc::kNoSession,
+                "the session is not authenticated or already has a "
+                "document or an application");
+  }
+  if (form.domicile_municipality == session->who.municipality_code) {
+    return Fail(KonbiniErrc::kRefused,
+                "本籍地が住所地と同じため、利用登録申請は不要です (the "
+                "domicile is the municipality of residence: no registration "
+                "is needed)");
+  }
+  // The holder and the certificate are the session's: the card signed its
+  // fresh challenge (the registry's contract, online_applications.h).
+  const registry::OnlineApplicationDraft draft{
+      session->who.resident_id,
+      registry::OnlineApplicationKind::kKonbiniRegistration,
+      {{"domicile_municipality", form.domicile_municipality},
+       {"domicile", form.domicile},
+       {"head_of_family", form.head_of_family}}};
+  const registry::Actor actor{
+      "konbini-centre:" +
+          (kiosk.empty() ? std::string("local") : std::string(kiosk)),
+      registry::Role::kKiosk,
+      "利用登録申請 (request " + session->request_id + ")"};
+  auto filed = applications_->SubmitAtKiosk(actor, draft,
+                                            session->who.certificate_serial);
+  if (!filed) {
+    const Error& e = filed.error();
+    const std::string text =
+        "利用登録申請を受け付けられません (the application was not "
+        "accepted: " +
+        e.message() + ")";
+    if (e.Is(registry::RegistryErrc::kInvalidInput)) {
+      return Fail(KonbiniErrc::kInvalidInput, text);
+    }
+    if (e.Is(registry::RegistryErrc::kRefused) ||
+        e.Is(registry::RegistryErrc::kNotFound)) {
+      return Fail(KonbiniErrc::kRefused, text);
+    }
+    return Fail(KonbiniErrc::kInternal, text);
+  }
+  session->state = Session::State::kApplied;
+  return RegistrationReceipt{filed->id, filed->municipality_code};
 }
 
 Result<SessionStart> Centre::Begin(std::string_view kiosk) {

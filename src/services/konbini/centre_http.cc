@@ -53,6 +53,24 @@ http::Response Step(Centre& centre, const std::string& kiosk,
     if (!who) return wire::ErrorResponse(who.error());
     return wire::JsonResponse(wire::ToJson(*who));
   }
+  if (step == "cancel") {
+    if (Status ended = centre.Cancel(kiosk, id); !ended) {
+      return wire::ErrorResponse(ended.error());
+    }
+    http::Response done;
+    done.status = 204;
+    return done;
+  }
+  if (step == "registration") {
+    const RegistrationForm form{body->value("municipality", std::string()),
+                                body->value("domicile", std::string()),
+                                body->value("head_of_family", std::string())};
+    auto filed = centre.ApplyRegistration(kiosk, id, form);
+    if (!filed) return wire::ErrorResponse(filed.error());
+    return wire::JsonResponse({{"application_id", filed->application_id},
+                               {"municipality", filed->municipality_code}},
+                              201);
+  }
   // "document": the request id and subject are the session's, whatever
   // the body says (Centre::Request sets them).
   if (!body->contains("request") || !(*body)["request"].is_object()) {
@@ -112,7 +130,8 @@ Status AddCentreApi(http::Router& router, Centre& centre,
                           const std::string& kiosk) -> http::Response {
                   std::string id, step;
                   if (!SplitPath(request.path, id, step) ||
-                      (step != "card" && step != "document")) {
+                      (step != "card" && step != "document" &&
+                       step != "registration" && step != "cancel")) {
                     return http::Problem(404, "Not Found",
                                          "no such session step");
                   }
@@ -180,11 +199,39 @@ Result<SignedDocument> HttpCentre::Request(std::string_view request_id,
   return wire::SignedDocumentFromJson(document);
 }
 
+Result<RegistrationReceipt> HttpCentre::ApplyRegistration(
+    std::string_view request_id, const RegistrationForm& form) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      json filed, Post("/" + std::string(request_id) + "/registration",
+                       {{"municipality", form.domicile_municipality},
+                        {"domicile", form.domicile},
+                        {"head_of_family", form.head_of_family}}));
+  RegistrationReceipt receipt{filed.value("application_id", std::string()),
+                              filed.value("municipality", std::string())};
+  if (receipt.application_id.empty()) {
+    return Fail(KonbiniErrc::kInternal, url_ + ": not an application");
+  }
+  return receipt;
+}
+
 Status HttpCentre::Finish(std::string_view request_id) {
+  return NoContent("DELETE", "/" + std::string(request_id));
+}
+
+Status HttpCentre::Cancel(std::string_view request_id) {
+  return NoContent("POST", "/" + std::string(request_id) + "/cancel");
+}
+
+Status HttpCentre::NoContent(const std::string& method,
+                             const std::string& path) const {
   http::ClientRequest call;
-  call.method = "DELETE";
-  call.url = url_ + std::string(kSessions) + "/" + std::string(request_id);
+  call.method = method;
+  call.url = url_ + std::string(kSessions) + path;
   call.headers = {{"Authorization", authorization_}};
+  if (method == "POST") {
+    call.headers.push_back({"Content-Type", "application/json"});
+    call.body = "{}";
+  }
   auto answer = http::Fetch(call);
   if (answer && answer->status == 204) return Ok();
   // A session the centre did not confirm ended is not printed.

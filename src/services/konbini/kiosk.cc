@@ -132,7 +132,7 @@ Result<Authenticated> Kiosk::SignIn(KioskCard& card, std::string_view pin) {
                               card.SignChallenge(start.challenge));
     return centre_.Authenticate(start.request_id, der, signature);
   }();
-  if (!who) (void)centre_.Finish(start.request_id);
+  if (!who) (void)centre_.Cancel(start.request_id);
   // The card may be removed now (konbini.md §1.3).
   return who;
 }
@@ -145,18 +145,26 @@ Result<int> Kiosk::Fee(const KioskChoice& choice) const {
 }
 
 void Kiosk::Cancel(std::string_view request_id) {
-  (void)centre_.Finish(request_id);  // ended either way
+  (void)centre_.Cancel(request_id);  // ended either way
+}
+
+Result<RegistrationReceipt> Kiosk::ApplyRegistration(
+    const Authenticated& who, const RegistrationForm& form) {
+  auto filed = centre_.ApplyRegistration(who.request_id, form);
+  (void)centre_.Cancel(who.request_id);  // nothing to print
+  return filed;
 }
 
 Result<Printout> Kiosk::Issue(const Authenticated& who,
                               const KioskChoice& choice) {
-  // Whatever happens from here, the session ends and is wiped.
+  // Whatever happens from here, the session ends and is wiped; unless it
+  // prints, as cancelled (a fetched document is void in the ledger).
   struct End {
     CentrePort& centre;
     const std::string& id;
     bool ended = false;
     ~End() {
-      if (!ended) (void)centre.Finish(id);
+      if (!ended) (void)centre.Cancel(id);
     }
   } end{centre_, who.request_id};
 

@@ -29,6 +29,13 @@ constexpr KonbiniCertificate kCertificates[] = {
 // The screens in order (the session value "step").
 constexpr const char* kSteps[] = {"welcome", "pin", "choose", "confirm",
                                   "done"};
+// The 利用登録申請's two screens stand in the progress list at the choice
+// and at the end.
+std::string_view ProgressStep(std::string_view step) {
+  if (step == "register") return "choose";
+  if (step == "registered") return "done";
+  return step;
+}
 
 // The holder's choice as session values (c_*) and back.
 void StoreChoice(const KioskChoice& c, web::Session& s) {
@@ -257,6 +264,49 @@ struct KioskPage {
     s.values["printed_pages"] = std::to_string(out->document.pages.size());
   }
 
+  // The 利用登録申請 instead of a certificate: its form.
+  void Register(const Request&, const web::Form&, web::Session& s) {
+    if (s.Get("step") != "choose") return;
+    s.values["step"] = "register";
+    std::lock_guard lock(mutex);
+    open[s.Get("request_id")] = o.clock->Now();
+  }
+
+  void Apply(const Request& r, const web::Form& form, web::Session& s) {
+    if (s.Get("step") != "register") return;
+    const RegistrationForm filled{form.GetOr("municipality"),
+                                  form.GetOr("domicile"),
+                                  form.GetOr("head_of_family")};
+    bool known = false;
+    for (const auto& m : konbini.municipalities) {
+      known = known || m.code == filled.domicile_municipality;
+    }
+    if (!known ||
+        filled.domicile.find_first_not_of(" \t") == std::string::npos ||
+        filled.head_of_family.find_first_not_of(" \t") == std::string::npos) {
+      s.values["error"] = Text(r, "konbini_kiosk_register_all");
+      return;
+    }
+    const Authenticated who = Who(s);
+    {
+      std::lock_guard lock(mutex);
+      if (open.erase(who.request_id) == 0) {  // Sweep ended it
+        s.values.clear();
+        s.values["error"] = Text(r, "konbini_kiosk_timed_out");
+        return;
+      }
+    }
+    auto filed = kiosk->ApplyRegistration(who, filled);  // ends the session
+    s.values.clear();
+    if (!filed) {
+      s.values["error"] = filed.error().message();
+      return;
+    }
+    s.values["step"] = "registered";
+    s.values["application_id"] = filed->application_id;
+    s.values["application_to"] = filed->municipality_code;
+  }
+
   // --- GET ---
 
   web::View ProgressView(const Request& r, const std::string& step) const {
@@ -265,7 +315,7 @@ struct KioskPage {
       list.Push(
           web::View()
               .Set("label", Text(r, std::string("konbini_kiosk_step_") + name))
-              .Set("current", step == name));
+              .Set("current", ProgressStep(step) == name));
     }
     return list;
   }
@@ -300,6 +350,19 @@ struct KioskPage {
       web::View copies = web::View::List();
       for (int i = 1; i <= 10; ++i) copies.Push(std::to_string(i));
       v.Set("copies", copies);
+    }
+    if (step == "register") {
+      web::View municipalities = web::View::List();
+      for (const auto& m : konbini.municipalities) {
+        if (m.code == s.Get("residence")) continue;  // no registration there
+        municipalities.Push(
+            web::View().Set("code", m.code).Set("name", m.name));
+      }
+      v.Set("municipalities", municipalities);
+    }
+    if (step == "registered") {
+      v.Set("application_id", s.Get("application_id"));
+      v.Set("application_to", MunicipalityName(s.Get("application_to")));
     }
     if (step == "confirm") {
       const KioskChoice c = LoadChoice(s);
@@ -431,9 +494,10 @@ Status AddKioskPage(http::Router& router, const KioskPageOptions& options) {
       router.Add("GET", base + "/document.pdf",
                  [page](const Request& r) { return page->Document(r); }));
   const std::pair<const char*, KioskPage::Action> posts[] = {
-      {"start", &KioskPage::Start},   {"pin", &KioskPage::Pin},
-      {"choose", &KioskPage::Choose}, {"pay", &KioskPage::Pay},
-      {"cancel", &KioskPage::Cancel}, {"finish", &KioskPage::Cancel}};
+      {"start", &KioskPage::Start},       {"pin", &KioskPage::Pin},
+      {"choose", &KioskPage::Choose},     {"pay", &KioskPage::Pay},
+      {"register", &KioskPage::Register}, {"apply", &KioskPage::Apply},
+      {"cancel", &KioskPage::Cancel},     {"finish", &KioskPage::Cancel}};
   for (const auto& [name, action] : posts) {
     OPENMYNA_RETURN_IF_ERROR(router.Add(
         "POST", base + "/" + name,

@@ -13,6 +13,7 @@
 #include "openmyna/base/base64.h"
 #include "openmyna/http/client.h"
 #include "openmyna/http/server.h"
+#include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/issuer_http.h"
 #include "openmyna/services/konbini/kiosk_credentials.h"
@@ -131,6 +132,47 @@ TEST_F(KonbiniRemoteTest, SessionsThroughTheCentreReachEveryInstance) {
   ASSERT_TRUE(kiyose) << kiyose.error();
   EXPECT_EQ(kiyose->document.issuer_instance, "13221-a");
   EXPECT_EQ(centre_->OpenSessions(), 0u);
+}
+
+// The 利用登録申請 through a centre in another process: filed for the
+// holder the session authenticated, with that session's certificate; before
+// the card step the answer is that of no session and nothing is filed.
+TEST_F(KonbiniRemoteTest, AKioskRegistrationCrossesTheWire) {
+  Node a = Issuer("20218", "20218-a");
+  Node centre = CentreOf({{"20218", {a.url}}});
+  HttpCentre remote(centre.url, credential_);
+  const RegistrationForm form{"13221", "東京都清瀬市中里五丁目842番地",
+                              "千曲 太郎"};
+  auto start = remote.Begin();
+  ASSERT_TRUE(start) << start.error();
+  auto early = remote.ApplyRegistration(start->request_id, form);
+  ASSERT_FALSE(early);
+  EXPECT_TRUE(early.error().Is(KonbiniErrc::kNoSession)) << early.error();
+  EXPECT_TRUE(remote.Cancel(start->request_id));
+  EXPECT_FALSE(remote.Cancel(start->request_id)) << "ended once";
+
+  Kiosk kiosk(remote, clock_, keys_);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  auto who = kiosk.SignIn(card, "1234");
+  ASSERT_TRUE(who) << who.error();
+  auto filed = kiosk.ApplyRegistration(*who, form);
+  ASSERT_TRUE(filed) << filed.error();
+  EXPECT_EQ(filed->municipality_code, "13221");
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+
+  registry::OnlineApplications apps(*store_, clock_, rng_, {});
+  auto inbox = apps.Inbox(kClerk, "13221", std::nullopt);
+  ASSERT_TRUE(inbox) << inbox.error();
+  int found = 0;
+  for (const auto& app : *inbox) {
+    if (app.resident_id != ids_[0]) continue;
+    ++found;
+    EXPECT_EQ(app.id, filed->application_id);
+    EXPECT_EQ(app.channel, "kiosk");
+    EXPECT_EQ(app.signer_serial, who->certificate_serial);
+  }
+  EXPECT_EQ(found, 1);
 }
 
 TEST_F(KonbiniRemoteTest, ARefusalCrossesTheWireWithTheKioskText) {

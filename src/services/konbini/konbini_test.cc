@@ -5,6 +5,8 @@
 // signing, the kiosk checking the binding before it prints. Expected values
 // are read back from the registry through its own services, and the
 // documents' signatures are checked with the openssl command line.
+#include <cctype>
+
 #include "konbini_test_fixture.h"
 #include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/online_applications.h"
@@ -299,6 +301,96 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
     return tx.PutCertificate(renewed);
   }));
   refusal("再度申請");
+}
+
+// The 利用登録申請 at the kiosk (issue 11 item 4; review finding 7): filed
+// for the holder the centre authenticated in THIS session — the card
+// signed its challenge — with that card's authentication certificate, never
+// a serial the kiosk names; not before the card step, not for the
+// municipality of residence; in the domicile's inbox as a kiosk
+// application (the serial compared with openssl's reading of the
+// certificate the card gave). Accepted by a clerk, it takes effect 5 office
+// days after its submission on Thu 2026-11-26: 11/27, 11/30, 12/1, 12/2,
+// 12/3 (counted by hand; no holiday between) — refused on 12/2, issued on
+// 12/3.
+TEST_F(KonbiniTest, AKioskRegistrationIsFiledForTheAuthenticatedHolder) {
+  auto centre = MakeCentre();
+  Kiosk kiosk(*centre, clock_, keys_);
+  const Holder& taro = holders_.at(0);
+  const RegistrationForm form{"13221", "東京都清瀬市中里五丁目842番地",
+                              "千曲 太郎"};
+  auto start = centre->Begin();
+  ASSERT_TRUE(start) << start.error();
+  auto early = centre->ApplyRegistration(start->request_id, form);
+  ASSERT_FALSE(early);
+  EXPECT_TRUE(early.error().Is(KonbiniErrc::kNoSession)) << early.error();
+  EXPECT_TRUE(centre->Cancel(start->request_id));
+  {
+    SoftwareCard card(taro.certificate_der, taro.key, "1234");
+    auto who = kiosk.SignIn(card, "1234");
+    ASSERT_TRUE(who) << who.error();
+    auto residence = kiosk.ApplyRegistration(
+        *who, {"20218", form.domicile, form.head_of_family});
+    ASSERT_FALSE(residence);
+    EXPECT_TRUE(residence.error().Is(KonbiniErrc::kRefused))
+        << residence.error();
+    EXPECT_NE(residence.error().message().find("不要"), std::string::npos);
+  }
+  SoftwareCard card(taro.certificate_der, taro.key, "1234");
+  auto who = kiosk.SignIn(card, "1234");
+  ASSERT_TRUE(who) << who.error();
+  auto filed = kiosk.ApplyRegistration(*who, form);
+  ASSERT_TRUE(filed) << filed.error();
+  EXPECT_EQ(filed->municipality_code, "13221");
+  EXPECT_EQ(centre->OpenSessions(), 0u) << "the kiosk ends the session";
+
+  registry::OnlineApplications apps(*store_, clock_, rng_, {});
+  auto inbox =
+      apps.Inbox(kClerk, "13221", registry::OnlineApplicationState::kSubmitted);
+  ASSERT_TRUE(inbox) << inbox.error();
+  std::vector<registry::OnlineApplication> taros;
+  for (const auto& a : *inbox) {
+    if (a.resident_id == ids_[0]) taros.push_back(a);
+  }
+  ASSERT_EQ(taros.size(), 1u) << "the refused attempts filed nothing";
+  const registry::OnlineApplication& a = taros.front();
+  EXPECT_EQ(a.id, filed->application_id);
+  EXPECT_EQ(a.channel, "kiosk");
+  EXPECT_TRUE(a.cms.empty());
+  EXPECT_EQ(a.fields, (std::vector<std::pair<std::string, std::string>>{
+                          {"domicile_municipality", "13221"},
+                          {"domicile", form.domicile},
+                          {"head_of_family", form.head_of_family}}));
+  WriteBytes(dir_ / "auth.der", ToString(taro.certificate_der));
+  auto serial = Output("openssl x509 -inform DER -noout -serial -in " +
+                       (dir_ / "auth.der").string());
+  ASSERT_TRUE(serial);
+  const auto normal = [](std::string hex) {
+    std::string out;
+    for (char c : hex) {
+      if (std::isxdigit(static_cast<unsigned char>(c))) {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    return out.substr(std::min(out.find_first_not_of('0'), out.size()));
+  };
+  ASSERT_TRUE(serial->starts_with("serial=")) << *serial;
+  EXPECT_EQ(normal(serial->substr(7)), normal(a.signer_serial));
+
+  ASSERT_TRUE(apps.Decide(kClerk, a.id, true, ""));
+  const auto koseki = Choice("13221", KonbiniCertificate::kKosekiKojin);
+  clock_.Set(domain::StartOfJapanDay(*domain::ParseDate("2026-12-02")) +
+             hours(10));
+  auto before = Run(*centre, 0, koseki);
+  ASSERT_FALSE(before);
+  EXPECT_NE(before.error().message().find("2026-12-03 から利用できます"),
+            std::string::npos)
+      << before.error();
+  clock_.Set(domain::StartOfJapanDay(*domain::ParseDate("2026-12-03")) +
+             hours(10));
+  auto issued = Run(*centre, 0, koseki);
+  ASSERT_TRUE(issued) << issued.error();
+  EXPECT_EQ(issued->document.subject, ids_[0]);
 }
 
 // A 転出届 filed before the move (ref §2.5, Tamba): 千曲 花子's planned

@@ -22,6 +22,11 @@
 //    told so;
 //  - a session is bound to the kiosk that opened it: another kiosk that
 //    presents its request id is refused exactly as for an unknown id.
+//
+// In place of a certificate, the authenticated holder may file the
+// 利用登録申請 of their registered domicile (ApplyRegistration): the
+// registry takes the card's authentication certificate as the applicant's
+// proof only because the card signed this session's fresh challenge.
 #pragma once
 
 #include <atomic>
@@ -38,6 +43,10 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/registry/store.h"
 #include "openmyna/services/konbini/issuer.h"
+
+namespace openmyna::registry {
+class OnlineApplications;
+}  // namespace openmyna::registry
 
 namespace openmyna::konbini {
 
@@ -80,6 +89,20 @@ struct Authenticated {
   std::string municipality_code;  // of residence
 };
 
+// The 利用登録申請 as the holder fills it in at the kiosk (the fields of
+// registry::OnlineApplicationKind::kKonbiniRegistration, docs/portal.md).
+struct RegistrationForm {
+  std::string domicile_municipality;  // 本籍地: local government code
+  std::string domicile;               // 本籍, as the holder writes it
+  std::string head_of_family;         // 筆頭者
+};
+
+// The application as the domicile's inbox received it.
+struct RegistrationReceipt {
+  std::string application_id;     // "oa-..."
+  std::string municipality_code;  // the domicile's inbox
+};
+
 // What a kiosk talks to: the centre in process (Centre) or over HTTP
 // (centre_http.h). The same four steps either way.
 class CentrePort {
@@ -95,6 +118,16 @@ class CentrePort {
   // Ends the session. Ok when it was still open (a kiosk prints only
   // then); kNoSession when it had already ended (timed out, aborted).
   virtual Status Finish(std::string_view request_id) = 0;
+  // The authenticated holder's 利用登録申請 instead of a certificate; the
+  // session then takes no request and is ended by the kiosk.
+  virtual Result<RegistrationReceipt> ApplyRegistration(
+      std::string_view request_id, const RegistrationForm& form);
+  // Ends the session WITHOUT printing (cancelled, underpaid, a document
+  // the kiosk refused): a document fetched in it is void in its ledger.
+  // Default: Finish (a port that keeps no ledger).
+  virtual Status Cancel(std::string_view request_id) {
+    return Finish(request_id);
+  }
 };
 
 class Centre final : public CentrePort {
@@ -137,8 +170,20 @@ class Centre final : public CentrePort {
                                  std::string_view request_id,
                                  const std::string& municipality_code,
                                  const IssueRequest& choice);
-  // The kiosk prints (or gave up): the session ends and is wiped.
+  // The kiosk prints: the session ends and is wiped.
   Status Finish(std::string_view kiosk, std::string_view request_id);
+  // The kiosk gives up without printing: the session ends and is wiped.
+  Status Cancel(std::string_view kiosk, std::string_view request_id);
+  // The 利用登録申請 of the holder this session authenticated (the card
+  // signed its challenge): registry::OnlineApplications::SubmitAtKiosk
+  // with the holder's resident id and authentication certificate, never
+  // the caller's. Refused (kRefused, the kiosk's text) when the domicile is
+  // the municipality of residence or the registry refuses; kNoSession
+  // unless the session is authenticated and has neither a document nor an
+  // application. Audited on the resident's trail as the kiosk's act.
+  Result<RegistrationReceipt> ApplyRegistration(std::string_view kiosk,
+                                                std::string_view request_id,
+                                                const RegistrationForm& form);
 
   Result<SessionStart> Begin() override { return Begin(""); }
   Result<Authenticated> Authenticate(std::string_view request_id,
@@ -153,6 +198,13 @@ class Centre final : public CentrePort {
   }
   Status Finish(std::string_view request_id) override {
     return Finish("", request_id);
+  }
+  Status Cancel(std::string_view request_id) override {
+    return Cancel("", request_id);
+  }
+  Result<RegistrationReceipt> ApplyRegistration(
+      std::string_view request_id, const RegistrationForm& form) override {
+    return ApplyRegistration("", request_id, form);
   }
 
   // Sessions open now (for tests and monitoring); ends the timed-out ones
@@ -197,6 +249,7 @@ class Centre final : public CentrePort {
   std::map<std::string, std::size_t> next_;
   std::atomic<bool> halted_{false};
   std::shared_ptr<InFlight> calls_;
+  std::unique_ptr<registry::OnlineApplications> applications_;
 };
 
 }  // namespace openmyna::konbini

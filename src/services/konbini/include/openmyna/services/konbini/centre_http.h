@@ -10,6 +10,13 @@
 //   POST   /konbini/v1/centre/sessions/{id}/document
 //                       {"municipality", "request": IssueRequest}
 //                                                 -> SignedDocument JSON
+//   POST   /konbini/v1/centre/sessions/{id}/registration
+//                       {"municipality", "domicile", "head_of_family"}
+//                                                 -> 201 {"application_id",
+//                                                    "municipality"}
+//                  (the 利用登録申請 of the holder the session authenticated)
+//   POST   /konbini/v1/centre/sessions/{id}/cancel -> 204 (session wiped
+//                  without printing; 404 when it had already ended)
 //   DELETE /konbini/v1/centre/sessions/{id}       -> 204 (session wiped;
 //                  404 when it had already ended: the kiosk prints nothing)
 //
@@ -51,10 +58,15 @@ class HttpCentre final : public CentrePort {
                                  const std::string& municipality_code,
                                  const IssueRequest& choice) override;
   Status Finish(std::string_view request_id) override;
+  Status Cancel(std::string_view request_id) override;
+  Result<RegistrationReceipt> ApplyRegistration(
+      std::string_view request_id, const RegistrationForm& form) override;
 
  private:
   Result<nlohmann::json> Post(const std::string& path,
                               const nlohmann::json& body) const;
+  // A step answered 204 No Content (Finish, Cancel).
+  Status NoContent(const std::string& method, const std::string& path) const;
 
   std::string url_;
   std::string authorization_;

@@ -89,6 +89,11 @@ class Kiosk {
   Result<Printout> Issue(const Authenticated& who, const KioskChoice& choice);
   // Ends a session without printing (cancelled, or left at the screen).
   void Cancel(std::string_view request_id);
+  // After SignIn, in place of a certificate: the holder's 利用登録申請 for
+  // the registered domicile (Centre::ApplyRegistration); always ends the
+  // session.
+  Result<RegistrationReceipt> ApplyRegistration(const Authenticated& who,
+                                                const RegistrationForm& form);
 
  private:
   CentrePort& centre_;

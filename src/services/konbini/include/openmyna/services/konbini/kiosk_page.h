@@ -5,7 +5,9 @@
 // screen, the card signs the centre's challenge and is released, then the
 // municipality, the certificate, its options and copies, the fee, payment
 // (simulated), and the document checked against this session before it
-// "prints": the signed PDF handed to the browser once, then wiped.
+// "prints": the signed PDF handed to the browser once, then wiped. Instead
+// of a certificate, the signed-in holder may file the 利用登録申請 of the
+// registered domicile (Kiosk::ApplyRegistration).
 //
 // The centre is the one in this process (with its issuers, Site) or a
 // centre in another process (`serve --only centre`) reached through
@@ -63,7 +65,8 @@ struct KioskPageOptions {
   bool secure_cookies = true;  // false only for plain-HTTP tests
 };
 
-// Adds GET base/, POST base/{start,pin,choose,pay,cancel,finish}, GET
+// Adds GET base/, POST base/{start,pin,choose,pay,register,apply,cancel,
+// finish} (register/apply: the 利用登録申請 instead of a certificate), GET
 // base/document.pdf and the static files. Borrowed pointers must outlive
 // the router.
 Status AddKioskPage(http::Router& router, const KioskPageOptions& options);
