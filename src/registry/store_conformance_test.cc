@@ -22,6 +22,7 @@
 #include "openmyna/registry/bulk_load.h"
 #include "openmyna/registry/credentials.h"
 #include "openmyna/registry/errors.h"
+#include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/migrations.h"
 #include "openmyna/registry/model_json.h"
@@ -1010,6 +1011,69 @@ TEST_P(StoreConformance, KonbiniMappingIsAddedReplacedAndRead) {
     EXPECT_EQ(read->reason, m.reason);
     EXPECT_FALSE(absent);
   }
+}
+
+// The konbini ledger's void mark (konbini_ledger.h, migration 0033): a row
+// is voided once, only under its own request ids and municipality, for a
+// known reason, and reads back void (doc and column) with its fee kept.
+TEST_P(StoreConformance, KonbiniIssuanceIsVoidedOnceUnderItsOwnIds) {
+  ASSERT_TRUE(Seed());
+  const KonbiniIssuance row{"iss-1", "req-1",  "20218-1",
+                            "20218", "r-0001", "juminhyo",
+                            2,       500,      kClock.Now()};
+  ASSERT_TRUE(store_->Transact(
+      [&](RegistryTx& tx) { return RecordKonbiniIssuance(tx, row); }));
+  const TimePoint later = kClock.Now() + 200s;
+  const auto mark = [&](std::string code, std::string request,
+                        std::string issuer, std::string reason) {
+    return store_->Transact([&](RegistryTx& tx) -> Status {
+      return VoidKonbiniIssuance(tx, code, request, issuer, reason, later);
+    });
+  };
+  const struct {
+    std::string code, request, issuer, reason;
+    RegistryErrc want;
+  } refused[] = {
+      {"20218", "req-1", "iss-2", "cancelled", RegistryErrc::kNotFound},
+      {"13221", "req-1", "iss-1", "cancelled", RegistryErrc::kNotFound},
+      {"20218", "req-9", "iss-1", "cancelled", RegistryErrc::kNotFound},
+      {"20218", "req-1", "iss-1", "printed", RegistryErrc::kInvalidInput},
+  };
+  for (const auto& r : refused) {
+    Status s = mark(r.code, r.request, r.issuer, r.reason);
+    ASSERT_FALSE(s) << r.request << " " << r.issuer << " " << r.reason;
+    EXPECT_TRUE(s.error().Is(r.want)) << s.error();
+  }
+  ASSERT_TRUE(mark("20218", "req-1", "iss-1", "timed_out"));
+  Status again = mark("20218", "req-1", "iss-1", "cancelled");
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(again.error().Is(RegistryErrc::kConflict)) << again.error();
+
+  std::optional<KonbiniIssuance> found;
+  std::vector<KonbiniIssuance> listed;
+  std::vector<SqlRow> column;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(found, FindKonbiniIssuance(tx, "req-1"));
+    OPENMYNA_ASSIGN_OR_RETURN(listed, ListKonbiniIssuances(tx, "20218"));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        column, tx.connection().Query("SELECT voided_at FROM "
+                                      "konbini_issuances WHERE request_id = $1",
+                                      {std::string("req-1")}));
+    return Ok();
+  }));
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->voided_at);
+  EXPECT_EQ(*found->voided_at, later);
+  EXPECT_EQ(found->void_reason, "timed_out");
+  EXPECT_EQ(found->copies, 2);
+  EXPECT_EQ(found->fee_yen, 500);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].voided_at, found->voided_at);
+  ASSERT_EQ(column.size(), 1u);
+  EXPECT_EQ(column[0][0],
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                               later.time_since_epoch())
+                               .count()));
 }
 
 }  // namespace

@@ -5,12 +5,38 @@
 #include <thread>
 
 #include "holder.h"
+#include "openmyna/base/log.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/errors.h"
+#include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/errors.h"
 
 namespace openmyna::konbini {
+namespace {
+
+// Asks the municipality's instances in turn to mark the document void (one
+// that was not reached, or did not answer, may not have done it: the next
+// one can; a repeat is Ok). A failure is logged: the ledger then still
+// counts the fee of a document nobody printed.
+void VoidAt(const std::vector<std::shared_ptr<IssuerPort>>& order,
+            const VoidRequest& request) {
+  Status done = Fail(KonbiniErrc::kUnavailable, "no issuer instance");
+  for (const auto& issuer : order) {
+    done = issuer->Void(request);
+    if (done || !(done.error().Is(KonbiniErrc::kUnreachable) ||
+                  done.error().Is(KonbiniErrc::kTimeout))) {
+      break;
+    }
+  }
+  if (!done) {
+    log::Get("konbini")->error(
+        "the ledger row of {} ({}, never printed) was not voided: {}",
+        request.request_id, request.reason, done.error().message());
+  }
+}
+
+}  // namespace
 
 // In-flight issuer calls, so that the centre outlives every thread it
 // started (a late answer is dropped, but its thread still finishes).
@@ -36,6 +62,19 @@ struct Centre::Session {
   State state = State::kOpen;
   Authenticated who;
   TimePoint touched;  // the last step (guarded by the centre's mutex_)
+  // kFetched: the document handed to the kiosk (to void it unless printed).
+  std::string fetched_municipality;
+  std::string fetched_issuer_request_id;
+
+  // The void of the document handed out, or nullopt when none was
+  // (the caller holds `mutex`).
+  std::optional<std::pair<std::string, VoidRequest>> FetchedLocked(
+      std::string_view reason) const {
+    if (state != State::kFetched) return std::nullopt;
+    return std::pair(fetched_municipality,
+                     VoidRequest{request_id, fetched_issuer_request_id,
+                                 std::string(reason)});
+  }
 
   // Ends it whole: no step, answer or print can follow; what it held (the
   // challenge, the holder) is wiped.
@@ -78,7 +117,7 @@ std::size_t Centre::OpenSessions() const {
     stale = TakeStaleLocked(clock_.Now());
     open = sessions_.size();
   }
-  for (const auto& s : stale) s->End();
+  EndStale(stale);
   return open;
 }
 
@@ -99,6 +138,48 @@ std::vector<std::shared_ptr<Centre::Session>> Centre::TakeStaleLocked(
     return now - t.second.at > options_.session_timeout;
   });
   return stale;
+}
+
+void Centre::EndStale(
+    const std::vector<std::shared_ptr<Session>>& stale) const {
+  for (const auto& session : stale) {
+    std::optional<std::pair<std::string, VoidRequest>> fetched;
+    {
+      std::lock_guard lock(session->mutex);
+      fetched = session->FetchedLocked(registry::kVoidTimedOut);
+    }
+    session->End();
+    if (fetched) VoidLater(fetched->first, std::move(fetched->second));
+  }
+}
+
+std::vector<std::shared_ptr<IssuerPort>> Centre::InstancesOf(
+    const std::string& municipality_code) const {
+  std::vector<std::shared_ptr<IssuerPort>> order;
+  std::lock_guard lock(mutex_);
+  auto it = issuers_.find(municipality_code);
+  if (it != issuers_.end() && !it->second.empty()) {
+    const std::size_t first = next_[municipality_code]++;
+    for (std::size_t i = 0; i < it->second.size(); ++i) {
+      order.push_back(it->second[(first + i) % it->second.size()]);
+    }
+  }
+  return order;
+}
+
+void Centre::VoidLater(const std::string& municipality_code,
+                       VoidRequest request) const {
+  auto order = InstancesOf(municipality_code);
+  {
+    std::lock_guard lock(calls_->mutex);
+    ++calls_->count;
+  }
+  std::thread([order = std::move(order), request = std::move(request),
+               calls = calls_] {
+    VoidAt(order, request);
+    std::lock_guard lock(calls->mutex);
+    if (--calls->count == 0) calls->idle.notify_all();
+  }).detach();
 }
 
 Error Centre::NoSessionLocked(std::string_view kiosk,
@@ -135,7 +216,7 @@ Result<std::shared_ptr<Centre::Session>> Centre::Find(
       found->touched = now;
     }
   }
-  for (const auto& s : stale) s->End();  // outside mutex_ (lock order)
+  EndStale(stale);  // outside mutex_ (lock order)
   if (!found) return Unexpected(std::move(missing));
   return found;
 }
@@ -174,10 +255,17 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
 
 Status Centre::Cancel(std::string_view kiosk, std::string_view request_id) {
   // Find: only the session's own kiosk may end it.
-  OPENMYNA_RETURN_IF_ERROR(Find(kiosk, request_id));
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
+  std::optional<std::pair<std::string, VoidRequest>> fetched;
+  {
+    std::lock_guard lock(session->mutex);
+    fetched = session->FetchedLocked(registry::kVoidCancelled);
+  }
   if (!Abort(request_id)) {
     return Fail(KonbiniErrc::kNoSession, "the session had already ended");
   }
+  // Nothing was printed: the document handed out is void in its ledger.
+  if (fetched) VoidLater(fetched->first, std::move(fetched->second));
   return Ok();
 }
 
@@ -250,7 +338,7 @@ Result<SessionStart> Centre::Begin(std::string_view kiosk) {
     stale = TakeStaleLocked(session->touched);
     added = sessions_.emplace(session->request_id, session).second;
   }
-  for (const auto& s : stale) s->End();
+  EndStale(stale);
   if (!added) return Fail(KonbiniErrc::kInternal, "request id collision");
   return start;
 }
@@ -324,30 +412,28 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     request.fee_yen = row->konbini_yen * request.copies;
   }
   // The municipality's instances, starting with the next in turn.
-  std::vector<std::shared_ptr<IssuerPort>> order;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = issuers_.find(municipality_code);
-    if (it != issuers_.end() && !it->second.empty()) {
-      const std::size_t first = next_[municipality_code]++;
-      for (std::size_t i = 0; i < it->second.size(); ++i) {
-        order.push_back(it->second[(first + i) % it->second.size()]);
-      }
-    }
-  }
+  std::vector<std::shared_ptr<IssuerPort>> order =
+      InstancesOf(municipality_code);
   if (order.empty()) {
     Abort(request_id);
     return Fail(KonbiniErrc::kUnavailable,
                 "この市区町村はコンビニ交付に参加していません (no issuer for " +
                     municipality_code + ")");
   }
-  auto promise = std::make_shared<std::promise<Result<SignedDocument>>>();
-  auto answer = promise->get_future();
+  // The call's answer, or, once the centre stopped waiting for it
+  // (`abandoned`, under `mutex`), its void.
+  struct Call {
+    std::mutex mutex;
+    bool abandoned = false;
+    std::promise<Result<SignedDocument>> promise;
+  };
+  auto call = std::make_shared<Call>();
+  auto answer = call->promise.get_future();
   {
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  std::thread([order, request, promise, calls = calls_] {
+  std::thread([order, request, call, calls = calls_] {
     // An instance that could not be reached got nothing: the next one may
     // serve the request. Any other answer is final.
     Result<SignedDocument> result = Fail(KonbiniErrc::kInternal, "no answer");
@@ -355,11 +441,31 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
       result = issuer->Issue(request);
       if (result || !result.error().Is(KonbiniErrc::kUnreachable)) break;
     }
-    promise->set_value(std::move(result));
+    std::optional<VoidRequest> late;
+    {
+      std::lock_guard lock(call->mutex);
+      if (call->abandoned && result) {
+        // Past the deadline: no kiosk will ever see it.
+        late =
+            VoidRequest{request.request_id, result->document.issuer_request_id,
+                        std::string(registry::kVoidDropped)};
+      } else {
+        call->promise.set_value(std::move(result));
+      }
+    }
+    if (late) VoidAt(order, *late);
     std::lock_guard lock(calls->mutex);
     if (--calls->count == 0) calls->idle.notify_all();
   }).detach();
+  bool abandoned = false;
   if (answer.wait_for(options_.issuer_deadline) != std::future_status::ready) {
+    std::lock_guard lock(call->mutex);
+    // Answered between the wait and the lock: taken after all.
+    abandoned =
+        answer.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    call->abandoned = abandoned;
+  }
+  if (abandoned) {
     // The whole session ends: the late answer is never reachable.
     Abort(request_id);
     return Fail(KonbiniErrc::kTimeout,
@@ -369,6 +475,11 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
   Result<SignedDocument> result = answer.get();
   std::lock_guard lock(session->mutex);
   if (session->state != Session::State::kRequesting) {
+    if (result) {
+      VoidLater(municipality_code,
+                {request.request_id, result->document.issuer_request_id,
+                 std::string(registry::kVoidDropped)});
+    }
     return Fail(KonbiniErrc::kNoSession,
                 "取引は終了しました。最初からやり直してください (the session "
                 "ended while the issuer worked: timed out or cancelled; its "
@@ -410,6 +521,8 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
                 "the document is not this session's: issuance halted");
   }
   session->state = Session::State::kFetched;
+  session->fetched_municipality = municipality_code;
+  session->fetched_issuer_request_id = doc.issuer_request_id;
   return result;
 }
 

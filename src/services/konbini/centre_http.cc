@@ -57,9 +57,7 @@ http::Response Step(Centre& centre, const std::string& kiosk,
     if (Status ended = centre.Cancel(kiosk, id); !ended) {
       return wire::ErrorResponse(ended.error());
     }
-    http::Response done;
-    done.status = 204;
-    return done;
+    return wire::NoContent();
   }
   if (step == "registration") {
     const RegistrationForm form{body->value("municipality", std::string()),
@@ -149,9 +147,7 @@ Status AddCentreApi(http::Router& router, Centre& centre,
                   if (Status ended = centre.Finish(kiosk, id); !ended) {
                     return wire::ErrorResponse(ended.error());
                   }
-                  http::Response done;
-                  done.status = 204;
-                  return done;
+                  return wire::NoContent();
                 }));
 }
 
@@ -232,12 +228,8 @@ Status HttpCentre::NoContent(const std::string& method,
     call.headers.push_back({"Content-Type", "application/json"});
     call.body = "{}";
   }
-  auto answer = http::Fetch(call);
-  if (answer && answer->status == 204) return Ok();
   // A session the centre did not confirm ended is not printed.
-  auto error = wire::JsonAnswer(answer, call.url);
-  if (error) return Fail(KonbiniErrc::kInternal, call.url + ": no 204");
-  return Unexpected(std::move(error).error());
+  return wire::NoContentAnswer(http::Fetch(call), call.url);
 }
 
 }  // namespace openmyna::konbini

@@ -9,6 +9,7 @@
 #include "openmyna/domain/civil.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/civil_store.h"
+#include "openmyna/registry/errors.h"
 #include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/labels_ja.h"
@@ -101,6 +102,26 @@ std::vector<DocumentPage> Paginate(const std::vector<std::string>& lines) {
 }
 
 }  // namespace
+
+Status IssuerPort::Void(const VoidRequest&) {
+  return Fail(KonbiniErrc::kUnavailable, "this issuer keeps no ledger");
+}
+
+Status MunicipalIssuer::Void(const VoidRequest& request) {
+  Status done = store_.Transact([&](RegistryTx& tx) -> Status {
+    return registry::VoidKonbiniIssuance(tx, code_, request.request_id,
+                                         request.issuer_request_id,
+                                         request.reason, clock_.Now());
+  });
+  if (done || done.error().Is(registry::RegistryErrc::kConflict)) {
+    return Ok();  // void (a retry through another instance finds it so)
+  }
+  if (done.error().Is(registry::RegistryErrc::kNotFound) ||
+      done.error().Is(registry::RegistryErrc::kInvalidInput)) {
+    return Fail(KonbiniErrc::kInvalidInput, done.error().message());
+  }
+  return Fail(KonbiniErrc::kInternal, done.error().message());
+}
 
 MunicipalIssuer::MunicipalIssuer(std::string municipality_code,
                                  std::string instance,

@@ -13,12 +13,20 @@ using nlohmann::json;
 
 constexpr std::string_view kInfo = "/konbini/v1/issuer";
 constexpr std::string_view kIssue = "/konbini/v1/issuer/issue";
+constexpr std::string_view kVoid = "/konbini/v1/issuer/void";
 
 bool TokenMatches(const http::Request& request, const std::string& token) {
   const std::string_view auth = request.HeaderValue("Authorization");
   const std::string expected = "Bearer " + token;
   return auth.size() == expected.size() &&
          CRYPTO_memcmp(auth.data(), expected.data(), expected.size()) == 0;
+}
+
+http::Response OnlyTheCentre() {
+  return http::Problem(401, "Unauthorized",
+                       "only the centre may ask for or void a document "
+                       "(Bearer issuer token)")
+      .AddHeader("WWW-Authenticate", "Bearer");
 }
 
 }  // namespace
@@ -34,15 +42,25 @@ Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
         return wire::JsonResponse({{"municipality", options.municipality_code},
                                    {"instance", options.instance}});
       }));
+  OPENMYNA_RETURN_IF_ERROR(router.Add(
+      "POST", std::string(kVoid),
+      [&issuer, options](const http::Request& request) -> http::Response {
+        if (!TokenMatches(request, options.token)) return OnlyTheCentre();
+        auto body = wire::JsonBody(request);
+        if (!body) return wire::ErrorResponse(body.error());
+        const VoidRequest void_request{
+            body->value("request_id", std::string()),
+            body->value("issuer_request_id", std::string()),
+            body->value("reason", std::string())};
+        if (Status done = issuer.Void(void_request); !done) {
+          return wire::ErrorResponse(done.error());
+        }
+        return wire::NoContent();
+      }));
   return router.Add(
       "POST", std::string(kIssue),
       [&issuer, options](const http::Request& request) -> http::Response {
-        if (!TokenMatches(request, options.token)) {
-          return http::Problem(401, "Unauthorized",
-                               "only the centre may ask for a document "
-                               "(Bearer issuer token)")
-              .AddHeader("WWW-Authenticate", "Bearer");
-        }
+        if (!TokenMatches(request, options.token)) return OnlyTheCentre();
         auto body = wire::JsonBody(request);
         if (!body) return wire::ErrorResponse(body.error());
         auto issue = wire::IssueRequestFromJson(*body);
@@ -126,6 +144,20 @@ Result<SignedDocument> HttpIssuer::Issue(const IssueRequest& request) {
                     "' of " + code_);
   }
   return document;
+}
+
+Status HttpIssuer::Void(const VoidRequest& request) {
+  OPENMYNA_RETURN_IF_ERROR(Instance());  // an issuer of this municipality
+  http::ClientRequest call;
+  call.method = "POST";
+  call.url = url_ + std::string(kVoid);
+  call.headers = {{"Content-Type", "application/json"},
+                  {"Authorization", "Bearer " + token_}};
+  call.body = nlohmann::json{{"request_id", request.request_id},
+                             {"issuer_request_id", request.issuer_request_id},
+                             {"reason", request.reason}}
+                  .dump();
+  return wire::NoContentAnswer(http::Fetch(call), call.url);
 }
 
 }  // namespace openmyna::konbini

@@ -565,6 +565,8 @@ TEST_F(KonbiniTest, APinResetAtTheCounterWaitsForTheNextDay) {
 // three issuer instances per municipality. Every printout is the session's
 // own; nothing prints after a timeout; nothing is left open.
 TEST_F(KonbiniTest, ConcurrentSessionsWithTimeoutsPrintOnlyTheirOwn) {
+  std::set<std::string> printed_before;  // the earlier rounds' ledger
+  int dropped_before = 0;
   for (int instances : {1, 3}) {
     SCOPED_TRACE(instances);
     CentreOptions options;
@@ -606,7 +608,112 @@ TEST_F(KonbiniTest, ConcurrentSessionsWithTimeoutsPrintOnlyTheirOwn) {
     EXPECT_EQ(request_ids.size(), static_cast<std::size_t>(printed.load()));
     EXPECT_EQ(centre->OpenSessions(), 0u);
     EXPECT_FALSE(centre->Halted());
+    // The ledger, once the late answers are in (the centre waits for its
+    // issuer threads): exactly the printed documents stand; each one that
+    // came after its session had timed out is void ("dropped").
+    centre.reset();
+    std::set<std::string> standing;
+    int dropped = 0;
+    ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+      for (const char* code : {"20218", "13221"}) {
+        OPENMYNA_ASSIGN_OR_RETURN(auto rows,
+                                  registry::ListKonbiniIssuances(tx, code));
+        for (const auto& row : rows) {
+          if (!row.voided_at) {
+            standing.insert(row.request_id);
+          } else if (row.void_reason == "dropped" &&
+                     !printed_before.contains(row.request_id)) {
+            ++dropped;
+          }
+        }
+      }
+      return Ok();
+    }));
+    std::set<std::string> expected = printed_before;
+    expected.insert(request_ids.begin(), request_ids.end());
+    EXPECT_EQ(standing, expected);
+    EXPECT_EQ(dropped - dropped_before, timed_out.load());
+    printed_before = expected;
+    dropped_before = dropped;
   }
+}
+
+// The ledger keeps the row of every document the issuer handed over; one
+// that no kiosk printed is marked void there (no fee was taken): cancelled
+// by the kiosk after the fetch, refused by it for an underpayment, or held
+// by a session the centre timed out. The printed one stands. The /verify/
+// page says the void one was never printed.
+TEST_F(KonbiniTest, AFetchedDocumentThatIsNeverPrintedIsVoidInTheLedger) {
+  auto centre = MakeCentre();
+  const Holder& taro = holders_.at(0);
+  const KioskChoice inkan = Choice("20218", KonbiniCertificate::kInkan);
+  // A session to the document, as a kiosk takes it, without printing.
+  auto fetch = [&]() -> Result<SignedDocument> {
+    OPENMYNA_ASSIGN_OR_RETURN(SessionStart start, centre->Begin());
+    SoftwareCard card(taro.certificate_der, taro.key, "1234");
+    OPENMYNA_RETURN_IF_ERROR(card.VerifyPin("1234"));
+    OPENMYNA_ASSIGN_OR_RETURN(Bytes signature,
+                              card.SignChallenge(start.challenge));
+    OPENMYNA_RETURN_IF_ERROR(centre->Authenticate(
+        start.request_id, taro.certificate_der, signature));
+    return centre->Request(start.request_id, "20218", inkan.request);
+  };
+  auto cancelled = fetch();
+  ASSERT_TRUE(cancelled) << cancelled.error();
+  ASSERT_TRUE(centre->Cancel(cancelled->document.request_id));
+  KioskChoice underpaid = inkan;
+  underpaid.paid_yen = 0;
+  auto refused = Run(*centre, 0, underpaid);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("不足"), std::string::npos)
+      << refused.error();
+  auto left = fetch();
+  ASSERT_TRUE(left) << left.error();
+  clock_.Advance(std::chrono::seconds(181));  // the default timeout is 180 s
+  EXPECT_EQ(centre->OpenSessions(), 0u);
+  auto printed = Run(*centre, 0, inkan);
+  ASSERT_TRUE(printed) << printed.error();
+  centre.reset();  // waits for the voids
+
+  std::vector<registry::KonbiniIssuance> rows;
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(rows,
+                              registry::ListKonbiniIssuances(tx, "20218"));
+    return Ok();
+  }));
+  ASSERT_EQ(rows.size(), 4u);
+  std::map<std::string, std::string> reason_of;  // request id → void reason
+  for (const auto& row : rows) {
+    reason_of[row.request_id] = row.voided_at ? row.void_reason : "printed";
+    EXPECT_EQ(row.fee_yen, 250) << "the row keeps what was handed over";
+  }
+  EXPECT_EQ(reason_of[cancelled->document.request_id], "cancelled");
+  EXPECT_EQ(reason_of[left->document.request_id], "timed_out");
+  EXPECT_EQ(reason_of[printed->request_id], "printed");
+  int cancelled_rows = 0;
+  for (const auto& [id, reason] : reason_of) {
+    cancelled_rows += reason == "cancelled";
+  }
+  EXPECT_EQ(cancelled_rows, 2) << "the underpaid one too";
+
+  ASSERT_TRUE(WriteFileAtomically(DocumentPublicKeyPath(dir_, "20218"),
+                                  keys_["20218"]));
+  http::Router router;
+  ASSERT_TRUE(AddVerifyPage(router, {"/konbini", dir_, store_}));
+  auto verify = [&](const std::string& jws) {
+    http::Request request;
+    request.method = "POST";
+    request.path = request.target = "/verify/";
+    request.headers.push_back(
+        {"Content-Type", "multipart/form-data; boundary=XyZ"});
+    request.body =
+        "--XyZ\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n" + jws +
+        "\r\n--XyZ--\r\n";
+    return router.Dispatch(request).body;
+  };
+  EXPECT_NE(verify(cancelled->jws).find("取消済み"), std::string::npos);
+  EXPECT_NE(verify(printed->jws).find("交付台帳に記録があります"),
+            std::string::npos);
 }
 
 TEST_F(KonbiniTest, SameInstantRequestsNeverShareAnIdOrAnAnswer) {

@@ -61,22 +61,20 @@ struct Page {
 
   std::string LedgerText(const Request& request, const Document& d) const {
     if (options.store == nullptr) return "";
-    bool found = false;
-    auto read =
-        options.store->Transact([&](registry::RegistryTx& tx) -> Status {
-          OPENMYNA_ASSIGN_OR_RETURN(auto rows, registry::ListKonbiniIssuances(
-                                                   tx, d.municipality_code));
-          for (const auto& row : rows) {
-            if (row.request_id == d.request_id &&
-                row.issuer_request_id == d.issuer_request_id) {
-              found = true;
-            }
-          }
-          return Ok();
-        });
+    std::optional<registry::KonbiniIssuance> row;
+    auto read = options.store->Read([&](registry::RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(
+          row, registry::FindKonbiniIssuance(tx, d.request_id));
+      return Ok();
+    });
     if (!read) return "";
-    return site->Text(
-        request, found ? "konbini_ledger_found" : "konbini_ledger_missing");
+    if (!row || row->issuer_request_id != d.issuer_request_id ||
+        row->municipality_code != d.municipality_code) {
+      return site->Text(request, "konbini_ledger_missing");
+    }
+    // Handed to the kiosk, never printed (konbini_ledger.h).
+    if (row->voided_at) return site->Text(request, "konbini_ledger_void");
+    return site->Text(request, "konbini_ledger_found");
   }
 
   Response Get(const Request& request) const {

@@ -165,6 +165,20 @@ http::Response JsonResponse(const json& body, int status) {
   return r;
 }
 
+http::Response NoContent() {
+  http::Response done;
+  done.status = 204;
+  return done;
+}
+
+Status NoContentAnswer(const Result<http::ClientResponse>& answer,
+                       const std::string& url) {
+  if (answer && answer->status == 204) return Ok();
+  auto error = JsonAnswer(answer, url);
+  if (error) return Fail(KonbiniErrc::kInternal, url + ": no 204");
+  return Unexpected(std::move(error).error());
+}
+
 Result<json> JsonBody(const http::Request& request) {
   if (request.ContentType() != "application/json") {
     return Fail(KonbiniErrc::kInvalidInput, "expected application/json");

@@ -35,6 +35,8 @@ Result<Authenticated> AuthenticatedFromJson(const nlohmann::json& j);
 http::Response ErrorResponse(const Error& e, int status = 0);
 // 200 with a JSON body.
 http::Response JsonResponse(const nlohmann::json& body, int status = 200);
+// 204 No Content.
+http::Response NoContent();
 // The body of a JSON request, or kInvalidInput.
 Result<nlohmann::json> JsonBody(const http::Request& request);
 // The answer of a peer: its JSON on 2xx, else the konbini error its
@@ -43,6 +45,10 @@ Result<nlohmann::json> JsonBody(const http::Request& request);
 // sent), else kTimeout ("the peer vanished mid-request").
 Result<nlohmann::json> JsonAnswer(const Result<http::ClientResponse>& answer,
                                   const std::string& url);
+// The answer of a peer to a step that answers 204 No Content: Ok on 204,
+// else as JsonAnswer (kInternal for another 2xx).
+Status NoContentAnswer(const Result<http::ClientResponse>& answer,
+                       const std::string& url);
 
 // A shared secret under DIR/konbini (`file` relative to it): `prefix` and
 // 256 random bits in hex, made once (0600) under the key folder's lock so

@@ -165,7 +165,9 @@ http::Response Portal::Impl::Konbini(const http::Request& request) {
           .Set("certificate",
                T(lang, "portal_konbini_cert_" + d.ledger->certificate))
           .Set("copies", std::to_string(d.ledger->copies))
-          .Set("fee", Yen(d.ledger->fee_yen))
+          // A document handed to the kiosk and never printed: no fee.
+          .Set("fee", d.ledger->voided_at ? T(lang, "portal_konbini_void")
+                                          : Yen(d.ledger->fee_yen))
           .Set("requester",
                T(lang, d.requested_by_self ? "portal_konbini_by_self"
                                            : "portal_konbini_by_household"));

@@ -308,6 +308,18 @@ TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
   EXPECT_NE(domicile.body.find("<td>清瀬市</td><td>住民票の写し</td><td>2</td>"
                                "<td>¥400</td><td>世帯の方</td><td>req-7f</td>"),
             std::string::npos);
+  // The same document never printed (the kiosk cancelled): void, no fee.
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    return registry::VoidKonbiniIssuance(tx, "13221", "req-7f", "iss-1",
+                                         registry::kVoidCancelled,
+                                         clock_.Now() - 30min);
+  }));
+  auto voided = Get("/portal/konbini", cookie);
+  EXPECT_NE(voided.body.find("<td>清瀬市</td><td>住民票の写し</td><td>2</td>"
+                             "<td>取消（印刷されず手数料なし）</td><td>世帯の方"
+                             "</td><td>req-7f</td>"),
+            std::string::npos)
+      << voided.body;
   auto english = Get("/portal/konbini", cookie, "lang=en");
   EXPECT_NE(english.body.find("Copy of the residence record"),
             std::string::npos);

@@ -37,6 +37,7 @@ class SlowIssuer final : public IssuerPort {
   SlowIssuer(std::shared_ptr<IssuerPort> inner, int seed, int timeout_percent)
       : inner_(std::move(inner)), rng_(seed), timeouts_(timeout_percent) {}
   Result<SignedDocument> Issue(const IssueRequest& r) override;
+  Status Void(const VoidRequest& r) override { return inner_->Void(r); }
 
  private:
   std::shared_ptr<IssuerPort> inner_;

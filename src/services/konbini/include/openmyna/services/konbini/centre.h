@@ -228,6 +228,16 @@ class Centre final : public CentrePort {
   std::vector<std::shared_ptr<Session>> TakeStaleLocked(TimePoint now) const;
   Error NoSessionLocked(std::string_view kiosk,
                         std::string_view request_id) const;
+  // Ends the sessions TakeStaleLocked took; a document handed out in one
+  // is voided (timed out).
+  void EndStale(const std::vector<std::shared_ptr<Session>>& stale) const;
+  // The municipality's instances, starting with the next in turn.
+  std::vector<std::shared_ptr<IssuerPort>> InstancesOf(
+      const std::string& municipality_code) const;
+  // Voids a handed-out document in its ledger on a thread of its own
+  // (counted in calls_: the destructor waits for it).
+  void VoidLater(const std::string& municipality_code,
+                 VoidRequest request) const;
 
   registry::RegistryStore& store_;
   const Clock& clock_;
@@ -246,7 +256,7 @@ class Centre final : public CentrePort {
   };
   mutable std::map<std::string, TimedOut, std::less<>> timed_out_;
   std::map<std::string, std::vector<std::shared_ptr<IssuerPort>>> issuers_;
-  std::map<std::string, std::size_t> next_;
+  mutable std::map<std::string, std::size_t> next_;
   std::atomic<bool> halted_{false};
   std::shared_ptr<InFlight> calls_;
   std::unique_ptr<registry::OnlineApplications> applications_;

@@ -54,11 +54,23 @@ struct SignedDocument {
   std::string pdf;       // signed PDF (pdf.h); empty unless rendered
 };
 
+// A document the issuer handed to the centre that no kiosk printed: its
+// session was cancelled, timed out, or ended while the issuer worked.
+struct VoidRequest {
+  std::string request_id;         // the centre's session
+  std::string issuer_request_id;  // Document::issuer_request_id
+  std::string reason;  // registry::kVoidCancelled, kVoidTimedOut, kVoidDropped
+};
+
 // What the centre calls (in process, or over a transport).
 class IssuerPort {
  public:
   virtual ~IssuerPort() = default;
   virtual Result<SignedDocument> Issue(const IssueRequest& request) = 0;
+  // Marks the document's ledger row void (no fee was taken). Ok when it is
+  // void (also when it was already). Default: kUnavailable (an issuer that
+  // keeps no ledger).
+  virtual Status Void(const VoidRequest& request);
 };
 
 struct IssuerPolicy {
@@ -88,6 +100,9 @@ class MunicipalIssuer final : public IssuerPort {
 
   // Refusals are kRefused with the kiosk's text. Thread-safe.
   Result<SignedDocument> Issue(const IssueRequest& request) override;
+  // The row of this municipality's ledger (registry::VoidKonbiniIssuance);
+  // kInvalidInput when it has no row of those ids or the reason is unknown.
+  Status Void(const VoidRequest& request) override;
 
  private:
   std::string code_;

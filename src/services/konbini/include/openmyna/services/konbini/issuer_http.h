@@ -5,8 +5,10 @@
 //
 //   GET  /konbini/v1/issuer        {"municipality", "instance"}
 //   POST /konbini/v1/issuer/issue  IssueRequest JSON -> SignedDocument JSON
+//   POST /konbini/v1/issuer/void   {"request_id", "issuer_request_id",
+//                                   "reason"} -> 204 (the ledger row void)
 //
-// Only the centre may ask for a document: the issue route wants
+// Only the centre may ask for (or void) a document: those routes want
 // "Authorization: Bearer <token>" with the sandbox's issuer token
 // (DIR/konbini/issuer-token, 0600, shared by the processes of one sandbox
 // folder). Refusals and failures are problem documents (RFC 9457) that name
@@ -44,7 +46,7 @@ struct IssuerApiOptions {
   std::string token;
 };
 
-// Adds the two routes for `issuer` (borrowed; must outlive the router).
+// Adds the three routes for `issuer` (borrowed; must outlive the router).
 Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
                     const IssuerApiOptions& options);
 
@@ -70,6 +72,8 @@ class HttpIssuer final : public IssuerPort {
   // (nothing was sent); kTimeout when it vanished mid-request; kBinding when
   // the answer names another instance or municipality.
   Result<SignedDocument> Issue(const IssueRequest& request) override;
+  // kUnreachable when nothing was sent, else the instance's answer.
+  Status Void(const VoidRequest& request) override;
   const std::string& url() const { return url_; }
 
  private:
