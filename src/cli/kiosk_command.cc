@@ -26,6 +26,7 @@
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "cli/kiosk_card.h"
+#include "cli/konbini_settings.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
@@ -57,9 +58,10 @@ struct KioskOptions {
   std::string now;
   bool immediate_mapping = false;
   std::string postgres;
-  std::string centre;                // URL of a centre in another process
-  std::string kiosk_id = "kiosk-1";  // its credential, for that centre
-  bool apply_registration = false;   // the 利用登録申請 instead
+  std::string centre;                 // URL of a centre in another process
+  std::string kiosk_id = "kiosk-1";   // its credential, for that centre
+  std::vector<std::string> settings;  // --set NAME=VALUE (konbini.*)
+  bool apply_registration = false;    // the 利用登録申請 instead
   std::string domicile;
   std::string head_of_family;
 };
@@ -96,6 +98,19 @@ void RunKiosk(const KioskOptions& o, Context& context) {
     shifted = OffsetClock::StartingAt(*start);
     clock = &*shifted;
   }
+  std::map<std::string, std::string> named;
+  for (const std::string& setting : o.settings) {
+    const auto equals = setting.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return context.BadInput("--set", "NAME=VALUE, got '" + setting + "'");
+    }
+    named[setting.substr(0, equals)] = setting.substr(equals + 1);
+  }
+  if (o.immediate_mapping) named["konbini.immediate-mapping"] = "1";
+  // In this process no OCSP responder is asked unless konbini.ocsp-url
+  // names one (no serve needs to run).
+  auto settings = ParseKonbiniSettings(named, DefaultOcsp::kNone);
+  if (!settings) return context.BadInput("--set", settings.error().message());
   const bool pdf = o.out.ends_with(".pdf");
   const auto dir = context.DataDir();
   // The centre: in this process on the registry, or another process's.
@@ -120,7 +135,10 @@ void RunKiosk(const KioskOptions& o, Context& context) {
     if (!opened) return context.Failed(opened.error());
     store = std::move(*opened);
     konbini::SiteOptions site_options;
-    site_options.centre.immediate_mapping = o.immediate_mapping;
+    settings->ApplyTo(site_options);
+    auto ocsp = settings->OcspUrl(dir);
+    if (!ocsp) return context.Failed(ocsp.error());
+    site_options.ocsp_url = *ocsp;
     site_options.render_pdf = pdf;
     auto made = konbini::Site::Open(dir, *store, *clock, site_options);
     if (!made) return context.Failed(made.error());
@@ -282,6 +300,13 @@ void AddKiosk(CLI::App& app, Context& context) {
                     "with --centre: this kiosk's id at the centre, its "
                     "credential in DIR/konbini/kiosks/ID.credential (default "
                     "kiosk-1)");
+  kiosk->add_option("--set", o->settings,
+                    "a konbini setting NAME=VALUE of the centre and issuers "
+                    "in this process (repeatable): konbini.ocsp-url=URL (the "
+                    "OCSP responder the centre asks; default none), "
+                    "konbini.registration-office-days=N, "
+                    "konbini.immediate-mapping=0|1, "
+                    "konbini.issuer-deadline=MS (docs/konbini.md)");
   kiosk->add_option("--postgres", o->postgres,
                     "PostgreSQL URL of the registry (default: "
                     "DIR/registry.db or $OPENMYNA_REGISTRY_DB)");

@@ -6,9 +6,10 @@
 // the municipal issuers of the kiosk, in process).
 //
 // Settings (serve --set): konbini.kiosk-reader=NAME (a reader name or part
-// of one; default the first reader with a card), konbini.immediate-mapping=1
-// (a certificate usable on its day of issue), konbini.kiosk-timeout=SECONDS
-// (a screen left alone is reset; default 180), konbini.centre=URL (a centre
+// of one; default the first reader with a card), the konbini settings of
+// konbini_settings.h (immediate-mapping, registration-office-days, ocsp-url
+// — default this serve's /ocsp/auth —, kiosk-timeout: a screen left alone
+// is reset; default 180), konbini.centre=URL (a centre
 // in another process, `serve --only centre`, instead of one in this
 // process) with konbini.kiosk-id=ID (the kiosk it enrolled, default
 // kiosk-1: its credential DIR/konbini/kiosks/ID.credential).
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "cli/kiosk_card.h"
+#include "cli/konbini_settings.h"
 #include "openmyna/http/service.h"
 #include "openmyna/registry/sql.h"
 #include "openmyna/registry/store.h"
@@ -80,14 +82,13 @@ const http::ServiceRegistration kKonbiniPages{
       OPENMYNA_RETURN_IF_ERROR(konbini::AddVerifyPage(
           router, {"/konbini", c.data_dir, service->store.get()}));
 
+      // serve's own OCSP responder by default, as the sign-in provider.
+      OPENMYNA_ASSIGN_OR_RETURN(
+          const KonbiniSettings settings,
+          ParseKonbiniSettings(c.settings, DefaultOcsp::kSandbox));
       konbini::SiteOptions site_options;
       site_options.render_pdf = true;
-      const std::string immediate = Setting(c, "konbini.immediate-mapping");
-      if (immediate != "" && immediate != "0" && immediate != "1") {
-        return Fail(konbini::KonbiniErrc::kInvalidInput,
-                    "konbini.immediate-mapping: 0 or 1");
-      }
-      site_options.centre.immediate_mapping = immediate == "1";
+      settings.ApplyTo(site_options);
       konbini::KioskPageOptions kiosk;
       const std::string centre = Setting(c, "konbini.centre");
       const std::string kiosk_id = Setting(c, "konbini.kiosk-id", "kiosk-1");
@@ -106,11 +107,11 @@ const http::ServiceRegistration kKonbiniPages{
       } else {
         kiosk.open_centre =
             [dir = c.data_dir, store = service->store.get(), clock = c.clock,
-             options = site_options]() mutable -> Result<konbini::KioskCentre> {
-          // The card check asks this serve's own OCSP responder, as the
-          // sign-in provider does.
-          OPENMYNA_ASSIGN_OR_RETURN(options.ocsp_url,
-                                    konbini::SandboxOcspUrl(dir));
+             options = site_options,
+             settings]() mutable -> Result<konbini::KioskCentre> {
+          // The card check asks konbini.ocsp-url (default: this serve's
+          // own OCSP responder, as the sign-in provider does).
+          OPENMYNA_ASSIGN_OR_RETURN(options.ocsp_url, settings.OcspUrl(dir));
           OPENMYNA_ASSIGN_OR_RETURN(
               auto site, konbini::Site::Open(dir, *store, *clock, options));
           return konbini::InProcessCentre(std::move(site));
@@ -118,14 +119,7 @@ const http::ServiceRegistration kKonbiniPages{
       }
       kiosk.clock = c.clock;
       kiosk.rng = &service->rng;
-      const std::string timeout = Setting(c, "konbini.kiosk-timeout", "180");
-      if (timeout.empty() ||
-          timeout.find_first_not_of("0123456789") != std::string::npos ||
-          timeout.size() > 6 || std::stoi(timeout) < 10) {
-        return Fail(konbini::KonbiniErrc::kInvalidInput,
-                    "konbini.kiosk-timeout: seconds, at least 10");
-      }
-      kiosk.timeout = std::chrono::seconds(std::stoi(timeout));
+      kiosk.timeout = settings.kiosk_timeout;
       kiosk.open_card = [reader = Setting(c, "konbini.kiosk-reader")]()
           -> Result<std::unique_ptr<konbini::KioskCard>> {
         OPENMYNA_ASSIGN_OR_RETURN(auto card, PcscKioskCard::Connect(reader));

@@ -12,6 +12,8 @@
 //   openmyna serve --only centre --port 0
 //       --set konbini.issuers.20218=http://127.0.0.1:P1,http://127.0.0.1:P2
 //       --set konbini.issuers.13221=http://127.0.0.1:P3
+//       [--set konbini.ocsp-url=URL|none]   (default the sandbox's own
+//        responder <base_url>/ocsp/auth: it must answer)
 //       [--set konbini.immediate-mapping=1]
 //       [--set konbini.issuer-deadline=MILLISECONDS]   (default 10000)
 //       [--set konbini.kiosks=ID[,ID...]]   (default kiosk-1: the kiosks
@@ -29,6 +31,7 @@
 #include <sstream>
 #include <string>
 
+#include "cli/konbini_settings.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/http/service.h"
 #include "openmyna/registry/sql.h"
@@ -56,25 +59,6 @@ Result<std::unique_ptr<registry::RegistryStore>> OpenStore(
   OPENMYNA_ASSIGN_OR_RETURN(std::string target,
                             registry::RegistryDatabaseTarget("", c.data_dir));
   return registry::RegistryStore::Open(target, *c.clock);
-}
-
-// A whole number setting of at least `least` (at most 7 digits).
-Result<int> Count(const http::ServiceContext& c, const std::string& name,
-                  const std::string& fallback, int least,
-                  const std::string& unit) {
-  const std::string value = Setting(c, name, fallback);
-  if (value.empty() || value.size() > 7 ||
-      value.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoi(value) < least) {
-    return Fail(KonbiniErrc::kInvalidInput,
-                name + ": " + unit + ", at least " + std::to_string(least));
-  }
-  return std::stoi(value);
-}
-
-// Office days before a 利用登録申請 takes effect (issuer.h).
-Result<int> RegistrationOfficeDays(const http::ServiceContext& c) {
-  return Count(c, "konbini.registration-office-days", "5", 0, "office days");
 }
 
 // Whether `serve --only` named `name` (a plain serve runs neither service).
@@ -128,8 +112,10 @@ Result<std::unique_ptr<http::Service>> MakeIssuer(const http::ServiceContext& c,
                                                           *signer, *c.clock));
   konbini::IssuerPolicy policy;
   policy.pdf_certificate = std::shared_ptr<X509>(cert.release(), X509_free);
-  OPENMYNA_ASSIGN_OR_RETURN(policy.registration_office_days,
-                            RegistrationOfficeDays(c));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      const KonbiniSettings settings,
+      ParseKonbiniSettings(c.settings, DefaultOcsp::kNone));
+  policy.registration_office_days = settings.registration_office_days;
   const std::string instance =
       Setting(c, "konbini.instance", code + "-" + ToHex(service->rng.Bytes(4)));
   service->issuer = std::make_unique<konbini::MunicipalIssuer>(
@@ -154,24 +140,16 @@ Result<std::unique_ptr<http::Service>> MakeCentre(const http::ServiceContext& c,
   if (!Named(c, "centre")) return std::unique_ptr<http::Service>();
   auto service = std::make_unique<CentreService>();
   OPENMYNA_ASSIGN_OR_RETURN(service->store, OpenStore(c));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      const KonbiniSettings settings,
+      ParseKonbiniSettings(c.settings, DefaultOcsp::kSandbox));
   konbini::SiteOptions options;
   options.render_pdf = true;
-  const std::string immediate = Setting(c, "konbini.immediate-mapping", "0");
-  if (immediate != "0" && immediate != "1") {
-    return Fail(KonbiniErrc::kInvalidInput,
-                "konbini.immediate-mapping: 0 or 1");
-  }
-  options.centre.immediate_mapping = immediate == "1";
-  OPENMYNA_ASSIGN_OR_RETURN(
-      const int deadline,
-      Count(c, "konbini.issuer-deadline", "10000", 100, "milliseconds"));
-  options.centre.issuer_deadline = std::chrono::milliseconds(deadline);
-  OPENMYNA_ASSIGN_OR_RETURN(
-      const int timeout,
-      Count(c, "konbini.session-timeout", "180", 10, "seconds"));
-  options.centre.session_timeout = std::chrono::seconds(timeout);
-  OPENMYNA_ASSIGN_OR_RETURN(options.registration_office_days,
-                            RegistrationOfficeDays(c));
+  settings.ApplyTo(options);
+  // The card check asks konbini.ocsp-url, by default the sandbox's own
+  // responder (<base_url>/ocsp/auth), as the in-process centre of /kiosk/
+  // does (review finding 5); it must be reachable.
+  OPENMYNA_ASSIGN_OR_RETURN(options.ocsp_url, settings.OcspUrl(c.data_dir));
   const std::string prefix = "konbini.issuers.";
   std::map<std::string, std::vector<std::string>> remote;
   std::set<std::string> seen;

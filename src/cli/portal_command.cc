@@ -7,6 +7,7 @@
 #include <charconv>
 #include <memory>
 
+#include "cli/konbini_settings.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/http/service.h"
 #include "openmyna/pki/sandbox.h"
@@ -71,37 +72,6 @@ Result<std::chrono::seconds> IdleTimeoutOf(const std::string& text) {
   return std::chrono::seconds(seconds);
 }
 
-// The konbini services' settings the コンビニ交付 page follows
-// (docs/portal.md): konbini.immediate-mapping=0|1,
-// konbini.registration-office-days=N (N >= 0; default 5).
-Status KonbiniSettingsOf(const http::ServiceContext& c,
-                         portal::PortalOptions& options) {
-  if (auto it = c.settings.find("konbini.immediate-mapping");
-      it != c.settings.end()) {
-    if (it->second != "0" && it->second != "1") {
-      return Fail(
-          registry::RegistryErrc::kInvalidInput,
-          "konbini.immediate-mapping: 0 or 1, got '" + it->second + "'");
-    }
-    options.konbini_immediate_mapping = it->second == "1";
-  }
-  if (auto it = c.settings.find("konbini.registration-office-days");
-      it != c.settings.end()) {
-    int days = -1;
-    const std::string& text = it->second;
-    const auto [end, ec] =
-        std::from_chars(text.data(), text.data() + text.size(), days);
-    if (ec != std::errc() || end != text.data() + text.size() || days < 0) {
-      return Fail(registry::RegistryErrc::kInvalidInput,
-                  "konbini.registration-office-days: office days, at least "
-                  "0, got '" +
-                      text + "'");
-    }
-    options.konbini_registration_office_days = days;
-  }
-  return Ok();
-}
-
 Result<std::unique_ptr<registry::RegistryStore>> OpenStore(
     const http::ServiceContext& c) {
   OPENMYNA_ASSIGN_OR_RETURN(std::string target,
@@ -129,7 +99,13 @@ Result<std::unique_ptr<http::Service>> MakePortal(const http::ServiceContext& c,
     OPENMYNA_ASSIGN_OR_RETURN(options.idle_timeout,
                               IdleTimeoutOf(idle->second));
   }
-  OPENMYNA_RETURN_IF_ERROR(KonbiniSettingsOf(c, options));
+  // The konbini settings the コンビニ交付 page follows (docs/portal.md), as
+  // the centre and the issuers of the same serve read them.
+  OPENMYNA_ASSIGN_OR_RETURN(
+      const KonbiniSettings konbini,
+      ParseKonbiniSettings(c.settings, DefaultOcsp::kNone));
+  options.konbini_immediate_mapping = konbini.immediate_mapping;
+  options.konbini_registration_office_days = konbini.registration_office_days;
   OPENMYNA_ASSIGN_OR_RETURN(
       service->portal, portal::Portal::Make(std::move(options), *service->store,
                                             *c.clock, service->rng));
