@@ -55,6 +55,18 @@ Result<CardAtKiosk> CardOf(registry::RegistryTx& tx,
   OPENMYNA_ASSIGN_OR_RETURN(const domain::Date from, MappedFrom(tx, *usable));
   if (!immediate_mapping &&
       std::chrono::sys_days(today) < std::chrono::sys_days(from)) {
+    // On that day, would the centre serve the holder? Another of its rules
+    // may still refuse (e.g. under 15 then): say that one, not a day the
+    // centre refuses (review finding 4).
+    auto then = CheckHolder(tx, usable->serial, from, immediate_mapping);
+    if (!then) {
+      if (!then.error().Is(KonbiniErrc::kRefused)) {
+        return Unexpected(std::move(then).error());
+      }
+      out.state = CardAtKiosk::State::kRefused;
+      out.reason = then.error().message();
+      return out;
+    }
     out.state = CardAtKiosk::State::kNotYet;
     out.usable_from = domain::FormatDate(from);
     out.reason = holder.error().message();
@@ -84,6 +96,16 @@ Result<ResidentGuide> GuideForResident(registry::RegistryStore& store,
 
     registry::CivilTx civil(tx);
     OPENMYNA_ASSIGN_OR_RETURN(auto family, civil.FamilyRegisterOf(resident_id));
+    // The issuers' rules on the requester (a filed 転出届, a support
+    // measure...) refuse every certificate, as the issuer will.
+    OPENMYNA_ASSIGN_OR_RETURN(auto items, civil.GetResidentCivil(resident_id));
+    std::string person_refusal;
+    if (Status person =
+            CheckPerson(*resident, items.value_or(registry::ResidentCivil{}),
+                        today, /*is_subject=*/true);
+        !person) {
+      person_refusal = person.error().message();
+    }
     OPENMYNA_ASSIGN_OR_RETURN(auto seal, civil.RegisteredSealOf(resident_id));
     std::vector<std::string> codes = {resident->municipality_code};
     if (family && family->municipality_code != resident->municipality_code) {
@@ -104,6 +126,7 @@ Result<ResidentGuide> GuideForResident(registry::RegistryStore& store,
             c == KonbiniCertificate::kInkan && m.residence && !seal;
         offer.fee =
             domain::KonbiniFeeOn(domain::SandboxKonbiniFees(), code, c, today);
+        offer.refused_reason = person_refusal;
         m.certificates.push_back(offer);
       }
       if (m.domicile && !m.residence) {

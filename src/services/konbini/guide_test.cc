@@ -99,6 +99,44 @@ TEST_F(KonbiniTest, TheGuideSaysWhatTheCentreAndTheIssuersDo) {
   ASSERT_TRUE(late && late->closed_reason);
   EXPECT_NE(late->closed_reason->find("利用時間外"), std::string::npos);
   EXPECT_FALSE(GuideForResident(*store_, "r-nobody", clock_.Now()));
+
+  // No day is promised on which the centre still refuses (review finding
+  // 4): 千曲 花子's card on its day of issue is refused as under 15, not
+  // "usable from 2026-11-26".
+  clock_.Set(pki::testing::FixtureNow() + hours{1});
+  auto child_today = GuideForResident(*store_, ids_[1], clock_.Now());
+  ASSERT_TRUE(child_today) << child_today.error();
+  EXPECT_EQ(child_today->card.state, CardAtKiosk::State::kRefused);
+  EXPECT_NE(child_today->card.reason.find("15歳未満"), std::string::npos)
+      << child_today->card.reason;
+  EXPECT_TRUE(child_today->card.usable_from.empty());
+  // A 転出届 filed by 太郎: the issuers refuse him every certificate, and
+  // the guide says so beside each (the same text as the kiosk's).
+  clock_.Set(pki::testing::FixtureNow() + hours{22});
+  auto items = civil_->GetResidentItems(kClerk, ids_[0]);
+  ASSERT_TRUE(items) << items.error();
+  items->move_out_planned_on = "2026-12-10";
+  items->move_out_address = "長野県長野市大字鶴賀緑町1613番地";
+  ASSERT_TRUE(civil_->SetResidentItems(kClerk, *items));
+  auto mover = GuideForResident(*store_, ids_[0], clock_.Now());
+  ASSERT_TRUE(mover) << mover.error();
+  for (auto [code, c] : {std::pair{"20218", KonbiniCertificate::kJuminhyo},
+                         std::pair{"20218", KonbiniCertificate::kInkan},
+                         std::pair{"13221", KonbiniCertificate::kKoseki}}) {
+    const auto* offer = Offer(*mover, code, c);
+    ASSERT_TRUE(offer);
+    EXPECT_NE(offer->refused_reason.find("転出届"), std::string::npos)
+        << code << " " << offer->refused_reason;
+  }
+  auto refused =
+      Run(*MakeCentre(), 0, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(
+      refused.error().message().find(
+          Offer(*mover, "20218", KonbiniCertificate::kInkan)->refused_reason),
+      std::string::npos);
+  EXPECT_TRUE(Offer(*guide, "20218", KonbiniCertificate::kInkan)
+                  ->refused_reason.empty());
 }
 
 }  // namespace

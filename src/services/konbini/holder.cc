@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "openmyna/domain/civil.h"
 #include "openmyna/domain/konbini.h"
 #include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/services/konbini/errors.h"
@@ -83,6 +84,42 @@ Result<registry::Resident> CheckHolder(registry::RegistryTx& tx,
                 "15歳未満の方は利用できません (under 15)");
   }
   return *std::move(resident);
+}
+
+Status CheckPerson(const registry::Resident& r,
+                   const registry::ResidentCivil& items, domain::Date today,
+                   bool is_subject) {
+  if (r.status == registry::ResidentStatus::kDeceased) {
+    return Fail(KonbiniErrc::kRefused,
+                is_subject
+                    ? "死亡された方の証明書は発行できません (deceased)"
+                    : "世帯に死亡された方がいます (a member is deceased)");
+  }
+  if (r.status == registry::ResidentStatus::kMovedOut) {
+    return Fail(KonbiniErrc::kRefused,
+                "転出された方の証明書は発行できません (moved out of the "
+                "municipality)");
+  }
+  if (!items.move_out_planned_on.empty()) {
+    // ref §2.5 (Tamba): also the household's 住民票 when a member moves out.
+    return Fail(KonbiniErrc::kRefused,
+                is_subject
+                    ? "転出届を提出された方の証明書は発行できません (a "
+                      "move-out has been filed)"
+                    : "世帯に転出届を提出された方がいます (a member of the "
+                      "household has filed a move-out)");
+  }
+  if (items.support_measure) {
+    auto since = domain::ParseDate(items.support_measure->since);
+    auto last = domain::ParseDate(items.support_measure->last_day);
+    if (since && last && domain::SupportMeasureInForce(*since, *last, today)) {
+      return Fail(
+          KonbiniErrc::kRefused,
+          "支援措置の対象のため交付できません。窓口にお問い合わせください "
+          "(support measure in force)");
+    }
+  }
+  return Ok();
 }
 
 }  // namespace openmyna::konbini

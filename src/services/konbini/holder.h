@@ -7,6 +7,7 @@
 
 #include "openmyna/base/result.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/civil_model.h"
 #include "openmyna/registry/model.h"
 #include "openmyna/registry/store.h"
 
@@ -27,5 +28,14 @@ Result<registry::Resident> CheckHolder(registry::RegistryTx& tx,
                                        std::string_view serial,
                                        domain::Date today,
                                        bool immediate_mapping);
+
+// The issuer's rules on a person whose data a document carries (the
+// requester, `is_subject`, or a chosen household member), on `today`:
+// deceased, moved out, a 転出届 filed (ref §2.5, Tamba), a support measure
+// in force. kRefused with the kiosk's text. Shared with the resident's
+// guide, so that the portal does not offer what the issuer refuses.
+Status CheckPerson(const registry::Resident& r,
+                   const registry::ResidentCivil& items, domain::Date today,
+                   bool is_subject);
 
 }  // namespace openmyna::konbini

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "holder.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/domain/civil.h"
 #include "openmyna/domain/date.h"
@@ -53,38 +54,6 @@ struct Snapshot {
   std::string municipality_name;
   std::string head_name;  // 世帯主
 };
-
-Status CheckPerson(const Resident& r, const registry::ResidentCivil& items,
-                   domain::Date today, bool is_subject) {
-  if (r.status == registry::ResidentStatus::kDeceased) {
-    return Refuse(is_subject
-                      ? "死亡された方の証明書は発行できません (deceased)"
-                      : "世帯に死亡された方がいます (a member is deceased)");
-  }
-  if (r.status == registry::ResidentStatus::kMovedOut) {
-    return Refuse(
-        "転出された方の証明書は発行できません (moved out of the "
-        "municipality)");
-  }
-  if (!items.move_out_planned_on.empty()) {
-    // ref §2.5 (Tamba): also the household's 住民票 when a member moves out.
-    return Refuse(is_subject
-                      ? "転出届を提出された方の証明書は発行できません (a "
-                        "move-out has been filed)"
-                      : "世帯に転出届を提出された方がいます (a member of the "
-                        "household has filed a move-out)");
-  }
-  if (items.support_measure) {
-    auto since = domain::ParseDate(items.support_measure->since);
-    auto last = domain::ParseDate(items.support_measure->last_day);
-    if (since && last && domain::SupportMeasureInForce(*since, *last, today)) {
-      return Refuse(
-          "支援措置の対象のため交付できません。窓口にお問い合わせください "
-          "(support measure in force)");
-    }
-  }
-  return Ok();
-}
 
 std::vector<DocumentPage> Paginate(const std::vector<std::string>& lines) {
   std::vector<DocumentPage> pages;

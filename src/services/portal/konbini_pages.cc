@@ -6,6 +6,7 @@
 // resident's own online application, ぴったりサービス), and the documents
 // that carried the resident's data. The rules and the records are the
 // konbini service's (services/konbini/guide.h) and the registry's.
+#include "openmyna/base/log.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/services/konbini/guide.h"
 #include "portal_internal.h"
@@ -63,10 +64,18 @@ http::Response Portal::Impl::Konbini(const http::Request& request) {
   auto guide =
       konbini::GuideForResident(store, v.resident_id, clock.Now(), centre,
                                 options.konbini_registration_office_days);
-  if (!guide) return Error(request, 503, "portal_login_failed");
+  // A failure of the records is not a failed login (review finding 13):
+  // logged (no individual number is in these errors) and said as such.
+  if (!guide) {
+    log::Get("portal")->error("konbini page: {}", guide.error().message());
+    return Error(request, 503, "portal_unavailable");
+  }
   const registry::Actor self{v.resident_id, registry::Role::kResident, ""};
   auto mine = applications.ListMine(self, v.resident_id);
-  if (!mine) return Error(request, 503, "portal_login_failed");
+  if (!mine) {
+    log::Get("portal")->error("konbini page: {}", mine.error().message());
+    return Error(request, 503, "portal_unavailable");
+  }
 
   web::View view;
   view.Set("open", !guide->closed_reason)
@@ -90,7 +99,14 @@ http::Response Portal::Impl::Konbini(const http::Request& request) {
       rows.Push(
           web::View()
               .Set("certificate", T(lang, "portal_konbini_cert_" + name))
-              .Set("availability", T(lang, AvailabilityKey(o, registered)))
+              // What the issuer would refuse is not offered (a filed
+              // 転出届...): its text instead.
+              .Set("availability",
+                   !o.refused_reason.empty() &&
+                           o.availability !=
+                               domain::Availability::kOtherMunicipality
+                       ? "✕ " + o.refused_reason
+                       : T(lang, AvailabilityKey(o, registered)))
               .Set("konbini_fee", Yen(o.fee ? std::optional(o.fee->konbini_yen)
                                             : std::nullopt))
               .Set("counter_fee", Yen(o.fee ? std::optional(o.fee->counter_yen)

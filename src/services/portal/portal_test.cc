@@ -16,6 +16,7 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_store.h"
 #include "openmyna/registry/konbini_ledger.h"
+#include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/registry/resident_notices.h"
 #include "openmyna/web/form.h"
@@ -345,6 +346,17 @@ TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
   auto late = Get("/portal/konbini", Login());
   EXPECT_NE(late.body.find("現在、コンビニ交付は利用できません：利用時間外"),
             std::string::npos);
+  // A record the page cannot read (a mapping with no date): the page says
+  // it cannot be shown now, not that the login failed (review finding 13).
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    return registry::PutKonbiniMapping(tx, {"a1b2", "someday", "broken"});
+  }));
+  auto broken = Get("/portal/konbini", Login());
+  EXPECT_EQ(broken.status, 503);
+  EXPECT_NE(broken.body.find("ただいまこのページを表示できません"),
+            std::string::npos)
+      << broken.body;
+  EXPECT_EQ(broken.body.find("ログインできません"), std::string::npos);
 }
 
 // コンビニ交付 follows the 利用登録申請 at the domicile (Chikuma) as its

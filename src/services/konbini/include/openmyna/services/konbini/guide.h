@@ -28,7 +28,8 @@ namespace openmyna::konbini {
 struct CardAtKiosk {
   enum class State {
     kUsable,
-    kNotYet,         // mapped from a later day (the day after issuance)
+    kNotYet,         // mapped from a later day (the day after issuance),
+                     // and no other rule of the centre refuses on that day
     kRefused,        // another rule of the centre; `reason` is its text
     kFaceAuth,       // a face-authentication card: no PIN, no certificate
     kNoCertificate,  // no card with a valid authentication certificate
@@ -47,6 +48,10 @@ struct CertificateOffer {
   bool no_registered_seal = false;
   // The fee row in force today; nullopt when the municipality has none.
   std::optional<domain::KonbiniFeeRow> fee;
+  // The issuer's refusal of the requester today (a filed 転出届, a support
+  // measure in force...: holder.h CheckPerson), the kiosk's text; "" when
+  // none.
+  std::string refused_reason;
 };
 
 struct MunicipalityOffer {
