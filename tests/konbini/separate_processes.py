@@ -12,7 +12,9 @@ What is checked comes from elsewhere than the konbini code: the registry API
 document's RS256 signature) and sqlite3 (the municipality's ledger: which
 instance issued which request id).
 
-The incidents across processes: a frozen instance (SIGSTOP) makes the
+The centre asks an OCSP responder (`serve --only ocsp`) about each card; one
+that does not answer refuses the card. The incidents across processes: a
+frozen instance (SIGSTOP) makes the
 centre's deadline fire and nothing is printed; once it is killed (SIGKILL)
 the next sessions are served by the other instance; every printed document
 is the session's (subject, request id) and the ledger holds exactly the
@@ -154,10 +156,16 @@ def main(openmyna):
                   "--set", "konbini.instance=13221-a")
         for s in (a, b, k):
             s.wait_url()
+        # The OCSP responder the centre asks about each card (RFC 6960):
+        # the sandbox's, served alone (the registry API's serve stopped).
+        ocsp = serve("ocsp", "--only", "ocsp")
+        ocsp.wait_url()
+        ocsp_url = "konbini.ocsp-url=%s/ocsp/auth" % ocsp.url
         centre = serve("centre", "--only", "centre",
                        "--set", "konbini.issuers.20218=%s,%s" % (a.url, b.url),
                        "--set", "konbini.issuers.13221=%s" % k.url,
-                       "--set", "konbini.issuer-deadline=5000")
+                       "--set", "konbini.issuer-deadline=5000",
+                       "--set", ocsp_url)
         centre.wait_url()
 
         env = dict(box.env)
@@ -244,10 +252,25 @@ def main(openmyna):
               d["subject"] == cards["362473502703"][0]["id"], "kiyose %s" % d)
         printed[d["request_id"]] = d["issuer_instance"]
 
+        # A centre whose OCSP responder does not answer: the card is not
+        # accepted (the centre asks it; review finding 5), nothing printed.
+        blind = serve("centre-blind", "--only", "centre",
+                      "--set", "konbini.issuers.13221=%s" % k.url,
+                      "--set",
+                      "konbini.ocsp-url=http://127.0.0.1:9/ocsp/auth")
+        blind.wait_url()
+        out = os.path.join(work, "blind.json")
+        r = kiosk(blind.url, out, "--municipality", "13221", "--certificate",
+                  "juminhyo")
+        check(r.returncode == 1 and "not accepted" in r.stderr and
+              not os.path.exists(out),
+              "no OCSP answer: %d %s" % (r.returncode, r.stderr))
+
         # Misconfigured centres: an issuer of another municipality, and one
         # URL listed twice.
         wrong = serve("centre-wrong", "--only", "centre",
-                      "--set", "konbini.issuers.13221=%s" % b.url)
+                      "--set", "konbini.issuers.13221=%s" % b.url,
+                      "--set", ocsp_url)
         wrong.wait_url()
         r = kiosk(wrong.url, os.path.join(work, "wrong.json"),
                   "--municipality", "13221", "--certificate", "juminhyo")

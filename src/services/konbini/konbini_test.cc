@@ -696,6 +696,8 @@ TEST_F(KonbiniTest, AFetchedDocumentThatIsNeverPrintedIsVoidInTheLedger) {
   }
   EXPECT_EQ(cancelled_rows, 2) << "the underpaid one too";
 
+  std::filesystem::create_directories(
+      DocumentPublicKeyPath(dir_, "20218").parent_path());
   ASSERT_TRUE(WriteFileAtomically(DocumentPublicKeyPath(dir_, "20218"),
                                   keys_["20218"]));
   http::Router router;
