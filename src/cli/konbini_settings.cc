@@ -62,21 +62,20 @@ Result<KonbiniSettings> ParseKonbiniSettings(
     }
     out.immediate_mapping = *v == "1";
   }
-  OPENMYNA_ASSIGN_OR_RETURN(
-      out.registration_office_days,
-      Number(settings, "konbini.registration-office-days", 5, 0, 9999,
-             "office days"));
-  OPENMYNA_ASSIGN_OR_RETURN(
-      const int deadline, Number(settings, "konbini.issuer-deadline", 10'000,
-                                 100, 3'600'000, "milliseconds"));
+  OPENMYNA_ASSIGN_OR_RETURN(out.registration_office_days,
+                            Number(settings, "konbini.registration-office-days",
+                                   5, 0, 9999, "office days"));
+  OPENMYNA_ASSIGN_OR_RETURN(const int deadline,
+                            Number(settings, "konbini.issuer-deadline", 10'000,
+                                   100, 3'600'000, "milliseconds"));
   out.issuer_deadline = std::chrono::milliseconds(deadline);
   OPENMYNA_ASSIGN_OR_RETURN(
-      const int session, Number(settings, "konbini.session-timeout", 180, 10,
-                                86'400, "seconds"));
+      const int session,
+      Number(settings, "konbini.session-timeout", 180, 10, 86'400, "seconds"));
   out.session_timeout = std::chrono::seconds(session);
-  OPENMYNA_ASSIGN_OR_RETURN(const int kiosk,
-                            Number(settings, "konbini.kiosk-timeout", 180, 10,
-                                   86'400, "seconds"));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      const int kiosk,
+      Number(settings, "konbini.kiosk-timeout", 180, 10, 86'400, "seconds"));
   out.kiosk_timeout = std::chrono::seconds(kiosk);
   if (const std::string* v = Find(settings, "konbini.ocsp-url")) {
     if (*v != "none" && !v->starts_with("http://") &&
