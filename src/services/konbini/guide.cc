@@ -8,6 +8,7 @@
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/services/konbini/errors.h"
+#include "openmyna/services/konbini/issue_audit.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -18,18 +19,6 @@ constexpr std::array kCertificates = {
     KonbiniCertificate::kJuminhyo, KonbiniCertificate::kInkan,
     KonbiniCertificate::kKoseki, KonbiniCertificate::kKosekiKojin,
     KonbiniCertificate::kFuhyo};
-
-// The centre's request id named in the issuer's audit entry (issuer.cc:
-// "コンビニ交付 <certificate> (request <id>, issuer …").
-std::string RequestIdOf(std::string_view purpose) {
-  constexpr std::string_view kTag = "(request ";
-  const std::size_t at = purpose.find(kTag);
-  if (at == std::string_view::npos) return {};
-  const std::size_t from = at + kTag.size();
-  const std::size_t to = purpose.find_first_of(",)", from);
-  if (to == std::string_view::npos) return {};
-  return std::string(purpose.substr(from, to - from));
-}
 
 Result<CardAtKiosk> CardOf(registry::RegistryTx& tx,
                            std::string_view resident_id, TimePoint now,
@@ -144,7 +133,7 @@ Result<ResidentGuide> GuideForResident(registry::RegistryStore& store,
       if (record.action != "konbini.issue") continue;
       IssuedDocument doc;
       doc.at = record.provided_at;
-      doc.request_id = RequestIdOf(record.purpose);
+      doc.request_id = RequestIdOfIssueReason(record.purpose);
       if (!doc.request_id.empty()) {
         OPENMYNA_ASSIGN_OR_RETURN(
             doc.ledger, registry::FindKonbiniIssuance(tx, doc.request_id));

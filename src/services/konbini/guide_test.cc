@@ -5,6 +5,7 @@
 #include "openmyna/services/konbini/guide.h"
 
 #include "konbini_test_fixture.h"
+#include "openmyna/services/konbini/issue_audit.h"
 
 namespace openmyna::konbini::testing {
 namespace {
@@ -99,6 +100,11 @@ TEST_F(KonbiniTest, TheGuideSaysWhatTheCentreAndTheIssuersDo) {
   ASSERT_TRUE(late && late->closed_reason);
   EXPECT_NE(late->closed_reason->find("利用時間外"), std::string::npos);
   EXPECT_FALSE(GuideForResident(*store_, "r-nobody", clock_.Now()));
+  // The ledger is joined by the request id the issuer's audit text names.
+  EXPECT_EQ(RequestIdOfIssueReason(
+                IssueAuditReason("inkan", "req-0a1b", "iss-2c3d", 1, 250)),
+            "req-0a1b");
+  EXPECT_EQ(RequestIdOfIssueReason("コンビニ交付 inkan"), "");
 
   // No day is promised on which the centre still refuses (review finding
   // 4): 千曲 花子's card on its day of issue is refused as under 15, not

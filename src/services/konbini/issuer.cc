@@ -15,6 +15,7 @@
 #include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/labels_ja.h"
 #include "openmyna/services/konbini/errors.h"
+#include "openmyna/services/konbini/issue_audit.h"
 #include "openmyna/services/konbini/pdf.h"
 
 namespace openmyna::konbini {
@@ -248,10 +249,9 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
       entry.actor_id = instance_;
       entry.role = registry::Role::kKiosk;
       entry.action = "konbini.issue";
-      entry.reason = fmt::format(
-          "コンビニ交付 {} (request {}, issuer {}, {} copies, {} yen)",
-          domain::KonbiniCertificateName(kind), request.request_id,
-          issuer_request_id, request.copies, request.fee_yen);
+      entry.reason = IssueAuditReason(domain::KonbiniCertificateName(kind),
+                                      request.request_id, issuer_request_id,
+                                      request.copies, request.fee_yen);
       entry.at = now;
       OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(entry));
     }

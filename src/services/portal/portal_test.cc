@@ -19,6 +19,7 @@
 #include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/registry/resident_notices.h"
+#include "openmyna/services/konbini/issue_audit.h"
 #include "openmyna/web/form.h"
 #include "testing/pki_fixture.h"
 #include "testing/signed_application.h"
@@ -290,9 +291,8 @@ TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
     e.actor_id = "13221-a";
     e.role = registry::Role::kKiosk;
     e.action = "konbini.issue";
-    e.reason =
-        "コンビニ交付 juminhyo (request req-7f, issuer iss-1, 2 copies, "
-        "400 yen)";
+    // The issuer's own text (konbini/issue_audit.h), which the page reads.
+    e.reason = konbini::IssueAuditReason("juminhyo", "req-7f", "iss-1", 2, 400);
     e.at = clock_.Now() - 1h;
     return tx.AppendAudit(e);
   }));
@@ -321,6 +321,30 @@ TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
                              "</td><td>req-7f</td>"),
             std::string::npos)
       << voided.body;
+  // A 転出届 filed: the issuer would refuse, so the page does not offer ○
+  // but the kiosk's text (review finding 4); withdrawn, ○ again.
+  const auto move_out = [&](std::string day) {
+    return store_->Transact([&](RegistryTx& tx) -> Status {
+      registry::CivilTx civil(tx);
+      OPENMYNA_ASSIGN_OR_RETURN(auto items, civil.GetResidentCivil("r-1"));
+      registry::ResidentCivil c = items.value_or(registry::ResidentCivil{});
+      c.resident_id = "r-1";
+      c.move_out_planned_on = day;
+      c.move_out_address =
+          day.empty() ? "" : "長野県長野市大字鶴賀緑町1613番地";
+      return civil.PutResidentCivil(c);
+    });
+  };
+  ASSERT_TRUE(move_out("2026-12-10"));
+  auto moving = Get("/portal/konbini", cookie);
+  EXPECT_NE(moving.body.find("<th scope=\"row\">住民票の写し</th><td>✕ "
+                             "転出届を提出された方の証明書は発行できません"),
+            std::string::npos)
+      << moving.body;
+  ASSERT_TRUE(move_out(""));
+  EXPECT_NE(Get("/portal/konbini", cookie)
+                .body.find("<th scope=\"row\">住民票の写し</th><td>○ "),
+            std::string::npos);
   auto english = Get("/portal/konbini", cookie, "lang=en");
   EXPECT_NE(english.body.find("Copy of the residence record"),
             std::string::npos);
