@@ -6,7 +6,8 @@ screens and takes the PDF; this script checks the PDF with tools nobody here
 wrote against another path to the data: pdftotext (the household's names
 from the registry API, the request id the page showed, 2 copies' fee from
 the sandbox fee table of docs/konbini.md: Chikuma City counter ¥300 − ¥50),
-pdfsig (the PDF signature). The page's 利用登録申請 (full mode): filed with
+pdfsig (the PDF signature); a document paid for and left behind on the
+page is void in the ledger (sqlite3). The page's 利用登録申請 (full mode): filed with
 the 本籍 and 筆頭者 the registry API has, it is in the domicile's
 online_applications (sqlite3) as a kiosk application of this resident with
 the serial of the authentication certificate OpenSC reads from the card.
@@ -132,6 +133,19 @@ def session(box, remote=False):
     check(row == expected, "ledger: %r, expected %r %s" % (row, expected,
                                                            errors))
     if not remote:
+        # The document paid for and left behind was never printed: its
+        # ledger row is void (cancelled); the one taken stands.
+        for request, want in ((shown["untaken_id"], "cancelled"),
+                              (shown["request_id"], "")):
+            out = subprocess.run(
+                ["sqlite3", os.path.join(box.data, "registry.db"),
+                 "select count(*), ifnull(json_extract(doc, "
+                 "'$.void_reason'), '') from konbini_issuances where "
+                 "request_id = '%s'" % request],
+                capture_output=True, text=True, timeout=60)
+            check(out.stdout.strip() == "1|" + want,
+                  "ledger row of %s: %r, expected void reason %r %s" % (
+                      request, out.stdout, want, out.stderr))
         row, errors = application_row(box, shown["application_id"])
         fields = row.split("|")
         check(len(fields) == 4 and fields[:3] == ["kiosk", taro["id"],

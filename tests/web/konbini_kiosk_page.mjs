@@ -9,7 +9,9 @@
 // application's number shown; kiosk_page.py finds it in the inbox); then
 // 住民票の写し for the whole household with 世帯主・続柄,
 // 2 copies, the fee shown, paid (simulated), the PDF taken once (saved to
-// WORK/kiosk.pdf for the Python side) and gone after that; the English
+// WORK/kiosk.pdf for the Python side) and gone after that; a second one
+// paid for and left behind (終了 without taking it: never handed out); the
+// English
 // switch. Writes WORK/kiosk.json (request id and fee as the page showed
 // them, and the application's number). MODE "session" (the page against a centre in another process)
 // runs the whole session alone: the screens' titles and touch targets, no
@@ -118,13 +120,30 @@ try {
   await submit(page, '#finish');
   assert.ok(await page.isVisible('#start'), 'finish: not back at the first screen');
 
+  let untakenId = '';
+  if (full) {
+    // Paid for and never taken: 終了 leaves it, the machine hands nothing
+    // out afterwards (kiosk_page.py finds its ledger row void).
+    await submit(page, '#start');
+    await page.fill('#pin', pin);
+    await submit(page, '#pin-ok');
+    await page.tap('label:has(input[name=certificate][value=juminhyo])');
+    await submit(page, '#choose-ok');
+    await submit(page, '#pay');
+    assert.ok(await page.isVisible('#document'), 'untaken: no PDF offered');
+    untakenId = (await page.textContent('#request-id')).trim();
+    await submit(page, '#finish');
+    const gone = await page.request.get(`${kiosk}/document.pdf`);
+    assert.equal(gone.status(), 404, 'a PDF left behind was handed out after 終了');
+  }
+
   if (full) {
     // English.
     await page.goto(`${kiosk}/?lang=en`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     assert.ok((await page.textContent('#start')).includes('Start'));
   }
-  writeFileSync(`${work}/kiosk.json`, JSON.stringify({ request_id: requestId, fee, application_id: applicationId }));
+  writeFileSync(`${work}/kiosk.json`, JSON.stringify({ request_id: requestId, fee, application_id: applicationId, untaken_id: untakenId }));
   await page.context().close();
   console.log(full
     ? `konbini /kiosk/: axe clean and touch targets on every screen, wrong PIN, cancel, 利用登録申請 ${applicationId}, ${requestId} printed (${fee}), taken once, English`

@@ -157,8 +157,25 @@ Result<RegistrationReceipt> Kiosk::ApplyRegistration(
 
 Result<Printout> Kiosk::Issue(const Authenticated& who,
                               const KioskChoice& choice) {
-  // Whatever happens from here, the session ends and is wiped; unless it
-  // prints, as cancelled (a fetched document is void in the ledger).
+  OPENMYNA_ASSIGN_OR_RETURN(Printout out, Fetch(who, choice));
+  OPENMYNA_RETURN_IF_ERROR(Print(who.request_id));
+  return out;
+}
+
+Status Kiosk::Print(std::string_view request_id) {
+  // Print only while the centre still holds the session: one that timed
+  // out meanwhile prints nothing (the Yokohama class, konbini.md §4).
+  if (Status finished = centre_.Finish(request_id); !finished) {
+    return Fail(KonbiniErrc::kNoSession,
+                finished.error().message() + " (not printed)");
+  }
+  return Ok();
+}
+
+Result<Printout> Kiosk::Fetch(const Authenticated& who,
+                              const KioskChoice& choice) {
+  // Unless the document passes, the session ends here, as cancelled (a
+  // fetched document is void in the ledger).
   struct End {
     CentrePort& centre;
     const std::string& id;
@@ -188,13 +205,7 @@ Result<Printout> Kiosk::Issue(const Authenticated& who,
   OPENMYNA_RETURN_IF_ERROR(CheckPrintable(fetched, key->second, who,
                                           choice.municipality_code,
                                           choice.request.certificate));
-  // Print only while the centre still holds the session: one that timed
-  // out meanwhile prints nothing (the Yokohama class, konbini.md §4).
-  end.ended = true;
-  if (Status finished = centre_.Finish(who.request_id); !finished) {
-    return Fail(KonbiniErrc::kNoSession,
-                finished.error().message() + " (not printed)");
-  }
+  end.ended = true;  // held at the centre until Print or Cancel
   return Printout{who.request_id,
                   fee,
                   std::move(fetched.document),

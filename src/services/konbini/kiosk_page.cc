@@ -72,9 +72,13 @@ struct KioskPage {
   std::unique_ptr<Kiosk> kiosk;
   std::mutex card_mutex;  // one reader, one card
 
+  // A document fetched and paid for, held at the centre until the browser
+  // takes it (then Kiosk::Print) or the screen is left (then cancelled:
+  // void in the ledger).
   struct Printed {
     std::string pdf;
     TimePoint at;
+    std::string request_id;  // the centre's session, still open
   };
   std::mutex mutex;                        // guards the two maps
   std::map<std::string, TimePoint> open;   // centre request id → touch
@@ -109,19 +113,18 @@ struct KioskPage {
   }
 
   // Back to the first screen; the centre's session (if any) ends, the PDF
-  // (if any) is wiped.
+  // (if any) is wiped: a document not taken was never printed.
   void Reset(web::Session& s) {
-    if (const std::string id = s.Get("request_id"); !id.empty() && kiosk) {
-      {
-        std::lock_guard lock(mutex);
-        open.erase(id);
-      }
-      kiosk->Cancel(id);
-    }
+    std::string id = s.Get("request_id");
     {
       std::lock_guard lock(mutex);
-      printed.erase(s.id);
+      if (auto it = printed.find(s.id); it != printed.end()) {
+        id = it->second.request_id;
+        printed.erase(it);
+      }
+      if (!id.empty()) open.erase(id);
     }
+    if (!id.empty() && kiosk) kiosk->Cancel(id);
     s.values.clear();
   }
 
@@ -244,19 +247,23 @@ struct KioskPage {
     }
     KioskChoice choice = LoadChoice(s);
     choice.paid_yen = std::atoi(s.Get("fee").c_str());  // simulated coins
-    auto out = kiosk->Issue(who, choice);  // always ends the session
+    // The session stays at the centre until the browser takes the PDF.
+    auto out = kiosk->Fetch(who, choice);
     s.values.clear();
     if (!out) {
       s.values["error"] = out.error().message();
       return;
     }
     if (out->pdf.empty()) {
+      kiosk->Cancel(who.request_id);
       s.values["error"] = Text(r, "konbini_kiosk_no_pdf");
       return;
     }
     {
       std::lock_guard lock(mutex);
-      printed[s.id] = {std::move(out->pdf), o.clock->Now()};
+      const TimePoint now = o.clock->Now();
+      open[who.request_id] = now;  // Sweep cancels it if never taken
+      printed[s.id] = {std::move(out->pdf), now, who.request_id};
     }
     s.values["step"] = "done";
     s.values["printed_request"] = out->request_id;
@@ -411,17 +418,23 @@ struct KioskPage {
     return response;
   }
 
-  // The PDF, once: "printed", then wiped from the machine.
+  // The PDF, once: "printed" (the centre's session ends), then wiped from
+  // the machine; nothing when the centre no longer holds the session.
   Response Document(const Request& r) {
+    Sweep();
     auto s = sessions->Find(r);
     std::string pdf;
+    std::string request_id;
     if (s) {
       std::lock_guard lock(mutex);
       if (auto it = printed.find(s->id); it != printed.end()) {
         pdf = std::move(it->second.pdf);
+        request_id = it->second.request_id;
         printed.erase(it);
+        open.erase(request_id);
       }
     }
+    if (!pdf.empty() && !kiosk->Print(request_id)) pdf.clear();
     if (pdf.empty()) {
       return site->Error(r, 404, Text(r, "konbini_kiosk_no_document"),
                          {Path(""), Text(r, "konbini_kiosk_title_welcome")});

@@ -85,8 +85,18 @@ class Kiosk {
   Result<Authenticated> SignIn(KioskCard& card, std::string_view pin);
   // The fee of the choice now (per copy × copies).
   Result<int> Fee(const KioskChoice& choice) const;
-  // Fetch, payment, the checks against `who`; always ends the session.
+  // Fetch, payment, the checks against `who`; always ends the session:
+  // Fetch, then Print.
   Result<Printout> Issue(const Authenticated& who, const KioskChoice& choice);
+  // Fetch, payment and the checks, leaving the session (and the document)
+  // at the centre until Print or Cancel (a printer that hands the document
+  // out later: the /kiosk/ page's browser). On failure the session ends
+  // without printing.
+  Result<Printout> Fetch(const Authenticated& who, const KioskChoice& choice);
+  // The fetched document of `request_id` may go out: Ok only while the
+  // centre still holds the session, which then ends (Finish); otherwise
+  // nothing may be printed (kNoSession).
+  Status Print(std::string_view request_id);
   // Ends a session without printing (cancelled, or left at the screen).
   void Cancel(std::string_view request_id);
   // After SignIn, in place of a certificate: the holder's 利用登録申請 for
