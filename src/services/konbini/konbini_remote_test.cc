@@ -501,7 +501,8 @@ TEST_F(KonbiniRemoteTest, ASessionIsBoundToTheKioskThatBeganIt) {
   ASSERT_TRUE(signature);
   const std::string unknown = "req-" + std::string(32, '0');
 
-  // Every step as kiosk-2 on `id`: status and body, `id` written as ID.
+  // Every step as kiosk-2 on `id` (card, document, registration, cancel,
+  // end): status and body, `id` written as ID.
   const auto as_second = [&](const std::string& id) {
     const std::string base = centre.url + "/konbini/v1/centre/sessions/" + id;
     const std::string card_body =
@@ -513,6 +514,10 @@ TEST_F(KonbiniRemoteTest, ASessionIsBoundToTheKioskThatBeganIt) {
              {"POST", base + "/card", card_body},
              {"POST", base + "/document",
               R"({"municipality":"20218","request":{"certificate":"inkan"}})"},
+             {"POST", base + "/registration",
+              R"({"municipality":"13221","domicile":"東京都清瀬市",)"
+              R"("head_of_family":"千曲 太郎"})"},
+             {"POST", base + "/cancel", "{}"},
              {"DELETE", base, ""}}) {
       http::ClientRequest call;
       call.method = method;
@@ -533,7 +538,7 @@ TEST_F(KonbiniRemoteTest, ASessionIsBoundToTheKioskThatBeganIt) {
     return out;
   };
   const auto refused = as_second(unknown);
-  ASSERT_EQ(refused.size(), 3u);
+  ASSERT_EQ(refused.size(), 5u);
   for (const auto& [status, body] : refused) {
     EXPECT_EQ(status, 404) << body;
     EXPECT_NE(body.find("\"konbini_error\":\"no_session\""), std::string::npos)
@@ -568,6 +573,11 @@ TEST_F(KonbiniRemoteTest, ASessionIsBoundToTheKioskThatBeganIt) {
   ASSERT_FALSE(late);
   EXPECT_NE(late.error().message().find("時間切れ"), std::string::npos)
       << late.error();
+  // kiosk-2 filed no 利用登録申請 in the holder's name.
+  registry::OnlineApplications apps(*store_, clock_, rng_, {});
+  auto inbox = apps.Inbox(kClerk, "13221", std::nullopt);
+  ASSERT_TRUE(inbox) << inbox.error();
+  for (const auto& app : *inbox) EXPECT_NE(app.resident_id, ids_[0]);
 }
 
 TEST_F(KonbiniRemoteTest, AKioskCredentialIsMadeOncePrivateAndPerKiosk) {
