@@ -50,7 +50,9 @@ CardProofCheck CheckCertificateAndSignature(ByteView certificate_der,
                                             const InsuranceApiOptions& options,
                                             TimePoint now) {
   CardProofCheck check;
-  auto cert = pki::ParseCertificate(certificate_der);
+  auto cert = options.certificates
+                  ? options.certificates->Parse(certificate_der)
+                  : pki::ParseCertificate(certificate_der);
   if (!cert) {
     check.refusal = "the certificate cannot be read";
     return check;

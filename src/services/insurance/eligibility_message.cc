@@ -95,7 +95,7 @@ json ResultOf(const Membership& m,
       l["LimitApplicationCertificateLongTermDate"] =
           Compact(m.limit->valid_from);
     }
-    r["LimitApplicationCertificateRelatedInfo"] = l;
+    r["LimitApplicationCertificateRelatedInfo"] = std::move(l);
   }
   if (!m.specific_diseases.empty()) {
     json list = json::array();
@@ -105,10 +105,10 @@ json ResultOf(const Membership& m,
           {"SpecificDiseasesSelfPay", std::to_string(d.self_pay_limit_yen)}};
       Put(one, "SpecificDiseasesValidStartDate", Compact(d.valid_from));
       Put(one, "SpecificDiseasesValidEndDate", Compact(d.valid_to));
-      list.push_back(one);
+      list.push_back(std::move(one));
     }
-    r["SpecificDiseasesCertificateList"] = {
-        {"SpecificDiseasesCertificateInfo", list}};
+    r["SpecificDiseasesCertificateList"]["SpecificDiseasesCertificateInfo"] =
+        std::move(list);
   }
   return r;
 }
@@ -143,27 +143,32 @@ void AddConsentState(json& result,
 json EligibilityMessage(const registry::EligibilityAnswer& answer,
                         std::string_view institution_code, TimePoint now,
                         std::string_view message) {
-  json header = {
-      {"ProcessExecutionTime", JstStamp(now)},
-      {"QualificationConfirmationDate", Compact(answer.confirmation_date)},
-      {"MedicalInstitutionCode", std::string(institution_code)},
-      {"ReferenceClassification",
-       std::to_string(answer.reference_classification)},
-      {"SegmentOfResult", "1"},         // 正常終了 (OQSCD003)
-      {"CharacterCodeIdentifier", "0"}  // UTF-8 (OQSCD005)
-  };
+  // Built in place (an initializer list copies every subtree it is given:
+  // the whole result list, once per level, in the session-8 profile).
+  json out = json::object();
+  json& xml = out["XmlMsg"];
+  json& header = xml["MessageHeader"];
+  header["ProcessExecutionTime"] = JstStamp(now);
+  header["QualificationConfirmationDate"] = Compact(answer.confirmation_date);
+  header["MedicalInstitutionCode"] = std::string(institution_code);
+  header["ReferenceClassification"] =
+      std::to_string(answer.reference_classification);
+  header["SegmentOfResult"] = "1";          // 正常終了 (OQSCD003)
+  header["CharacterCodeIdentifier"] = "0";  // UTF-8 (OQSCD005)
   std::map<std::string, std::string> names;
   for (const auto& insurer : answer.insurers) {
     names[insurer.number] = insurer.name;
   }
-  json body = {{"ProcessingResultStatus", "1"},
-               {"QualificationValidity",
-                std::to_string(static_cast<int>(answer.validity))}};
+  json& body = xml["MessageBody"];
+  body["ProcessingResultStatus"] = "1";
+  body["QualificationValidity"] =
+      std::to_string(static_cast<int>(answer.validity));
   std::string text(message);
   if (text.empty()) text = answer.message;
   if (!text.empty()) body["ProcessingResultMessage"] = text;
   if (!answer.memberships.empty()) {
-    json list = json::array();
+    json& list = body["ResultList"]["ResultOfQualificationConfirmation"];
+    list = json::array();
     for (const Membership& m : answer.memberships) {
       json result = ResultOf(m, names);
       if (answer.reference_classification == 1) {
@@ -171,9 +176,8 @@ json EligibilityMessage(const registry::EligibilityAnswer& answer,
       }
       list.push_back(std::move(result));
     }
-    body["ResultList"] = {{"ResultOfQualificationConfirmation", list}};
   }
-  return {{"XmlMsg", {{"MessageHeader", header}, {"MessageBody", body}}}};
+  return out;
 }
 
 json CoverageBundle(const registry::EligibilityAnswer& answer) {

@@ -32,6 +32,7 @@
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/http/router.h"
+#include "openmyna/pki/certificate_cache.h"
 #include "openmyna/pki/openssl_types.h"
 #include "openmyna/registry/insurance_service.h"
 #include "openmyna/registry/store.h"
@@ -52,6 +53,10 @@ struct InsuranceApiOptions {
   int grace_months = 3;
   // How long a challenge nonce may be used (once).
   int nonce_seconds = 300;
+  // Card certificates parsed once by their exact bytes (a card sends the
+  // same one at every visit); verified at every check all the same.
+  std::shared_ptr<pki::CertificateCache> certificates =
+      std::make_shared<pki::CertificateCache>();
 };
 
 // What the card sends (through the reader): its authentication

@@ -1,20 +1,20 @@
-// The provider's cache of parsed card certificates: each answer gets the
-// certificate of exactly the bytes it sent (re-encoded by OpenSSL's i2d_X509
-// to the same DER), a certificate seen before included, and unreadable
-// bytes are refused as pki::ParseCertificate refuses them.
-#include "certificate_cache.h"
+// The cache of parsed card certificates (sign-in provider, eligibility): each
+// answer gets the certificate of exactly the bytes it sent (re-encoded by
+// OpenSSL's i2d_X509 to the same DER), a certificate seen before included, and
+// unreadable bytes are refused as ParseCertificate refuses them.
+#include "openmyna/pki/certificate_cache.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-namespace openmyna::sign_in {
+namespace openmyna::pki {
 namespace {
 
 // A self-signed certificate made with plain OpenSSL, serial `serial`.
 Bytes SelfSigned(long serial) {
-  pki::EvpPkeyPtr key(EVP_EC_gen("P-256"));
-  pki::X509Ptr cert(X509_new());
+  EvpPkeyPtr key(EVP_EC_gen("P-256"));
+  X509Ptr cert(X509_new());
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600);
@@ -64,4 +64,4 @@ TEST(CertificateCache, GivesTheCertificateOfTheBytesSent) {
 }
 
 }  // namespace
-}  // namespace openmyna::sign_in
+}  // namespace openmyna::pki
