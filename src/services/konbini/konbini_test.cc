@@ -377,7 +377,25 @@ TEST_F(KonbiniTest, AKioskRegistrationIsFiledForTheAuthenticatedHolder) {
   ASSERT_TRUE(serial->starts_with("serial=")) << *serial;
   EXPECT_EQ(normal(serial->substr(7)), normal(a.signer_serial));
 
+  // One at a time (review finding 8): not again while it waits for the
+  // clerk, nor once accepted.
+  const auto again = [&]() {
+    SoftwareCard card_again(taro.certificate_der, taro.key, "1234");
+    auto signed_in = kiosk.SignIn(card_again, "1234");
+    EXPECT_TRUE(signed_in) << signed_in.error();
+    return signed_in ? kiosk.ApplyRegistration(*signed_in, form)
+                     : Result<RegistrationReceipt>(
+                           Unexpected(std::move(signed_in).error()));
+  };
+  auto waiting = again();
+  ASSERT_FALSE(waiting);
+  EXPECT_NE(waiting.error().message().find("審査中"), std::string::npos)
+      << waiting.error();
   ASSERT_TRUE(apps.Decide(kClerk, a.id, true, ""));
+  auto accepted = again();
+  ASSERT_FALSE(accepted);
+  EXPECT_NE(accepted.error().message().find("受け付け済み"), std::string::npos)
+      << accepted.error();
   const auto koseki = Choice("13221", KonbiniCertificate::kKosekiKojin);
   clock_.Set(domain::StartOfJapanDay(*domain::ParseDate("2026-12-02")) +
              hours(10));
