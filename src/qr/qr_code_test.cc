@@ -7,11 +7,11 @@
 #include <qrencode.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
+
+#include "openmyna/base/testing/shell.h"
 
 namespace openmyna::qr {
 namespace {
@@ -35,17 +35,10 @@ std::string Decoded(const Modules& code) {
     }
   }
   out.close();
-  const fs::path text = file.string() + ".txt";
-  const int status = std::system(("zbarimg --raw -q -Sbinary " + file.string() +
-                                  " 2>/dev/null > " + text.string())
-                                     .c_str());
-  std::ifstream in(text, std::ios::binary);
-  std::ostringstream read;
-  read << in.rdbuf();
+  auto run = testing_tools::RunShell("zbarimg --raw -q -Sbinary " +
+                                     file.string() + " 2>/dev/null");
   fs::remove(file);
-  fs::remove(text);
-  std::string data = status == 0 ? read.str() : "";
-  if (!data.empty() && data.back() == '\n') data.pop_back();
+  std::string data = run.status == 0 ? run.output : "";
   return data;
 }
 
