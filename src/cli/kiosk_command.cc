@@ -69,15 +69,10 @@ struct KioskOptions {
 void RunKiosk(const KioskOptions& o, Context& context) {
   auto certificate = domain::ParseKonbiniCertificate(o.certificate);
   if (o.apply_registration) {
-    if (!o.certificate.empty()) {
-      return context.BadInput("--apply-registration",
-                              "files an application: no --certificate");
-    }
     if (o.domicile.empty() || o.head_of_family.empty()) {
       return context.BadInput("--apply-registration",
                               "needs --domicile and --head-of-family");
     }
-    certificate = domain::KonbiniCertificate::kKoseki;  // unused
   } else if (!certificate) {
     return context.BadInput(
         "--certificate", "one of juminhyo, inkan, koseki, koseki-kojin, fuhyo");
@@ -147,16 +142,6 @@ void RunKiosk(const KioskOptions& o, Context& context) {
     keys = site->document_keys();
   }
 
-  konbini::KioskChoice choice;
-  choice.municipality_code = o.municipality;
-  choice.request.certificate = *certificate;
-  choice.request.copies = o.copies;
-  choice.request.juminhyo.whole_household = o.household;
-  choice.request.juminhyo.members = o.members;
-  choice.request.juminhyo.honseki = o.honseki;
-  choice.request.juminhyo.head_and_relationship = o.head;
-  choice.request.juminhyo.individual_number = o.individual_number;
-
   auto card = PcscKioskCard::Connect(o.reader);
   if (!card) return context.Failed(card.error());
   if (o.apply_registration) {
@@ -184,6 +169,16 @@ void RunKiosk(const KioskOptions& o, Context& context) {
         filed->application_id.c_str(), filed->municipality_code.c_str());
     return;
   }
+  konbini::KioskChoice choice;
+  choice.municipality_code = o.municipality;
+  choice.request.certificate = *certificate;
+  choice.request.copies = o.copies;
+  choice.request.juminhyo.whole_household = o.household;
+  choice.request.juminhyo.members = o.members;
+  choice.request.juminhyo.honseki = o.honseki;
+  choice.request.juminhyo.head_and_relationship = o.head;
+  choice.request.juminhyo.individual_number = o.individual_number;
+
   Result<konbini::Printout> printed = [&] {
     konbini::Kiosk kiosk(*centre, *clock, keys);
     auto out = kiosk.Run(**card, pin, choice);
@@ -262,30 +257,41 @@ void AddKiosk(CLI::App& app, Context& context) {
                    "local government code of the municipality (residence "
                    "or registered domicile)")
       ->required();
-  kiosk->add_option("--certificate", o->certificate,
-                    "juminhyo | inkan | koseki | koseki-kojin | fuhyo");
-  kiosk->add_flag("--apply-registration", o->apply_registration,
-                  "instead of a certificate: the 利用登録申請 of the "
-                  "registered domicile --municipality (its 戸籍 and 附票 at "
-                  "a kiosk; docs/konbini.md), with --domicile and "
-                  "--head-of-family");
+  CLI::Option* certificate =
+      kiosk->add_option("--certificate", o->certificate,
+                        "juminhyo | inkan | koseki | koseki-kojin | fuhyo");
+  CLI::Option* apply = kiosk->add_flag(
+      "--apply-registration", o->apply_registration,
+      "instead of a certificate: the 利用登録申請 of the "
+      "registered domicile --municipality (its 戸籍 and 附票 at "
+      "a kiosk; docs/konbini.md), with --domicile and "
+      "--head-of-family");
   kiosk->add_option("--domicile", o->domicile,
                     "--apply-registration: 本籍 as on the family register");
   kiosk->add_option("--head-of-family", o->head_of_family,
                     "--apply-registration: 筆頭者 of the family register");
-  kiosk->add_flag("--household", o->household, "住民票: the whole household");
-  kiosk->add_option("--member", o->members,
-                    "住民票: a household member's resident id (repeatable)");
-  kiosk->add_flag("--honseki", o->honseki, "住民票: with 本籍・筆頭者");
-  kiosk->add_flag("--head", o->head, "住民票: with 世帯主・続柄");
-  kiosk->add_flag("--individual-number", o->individual_number,
-                  "住民票: with the individual number (where allowed)");
-  kiosk->add_option("--copies", o->copies, "copies (1-10)")
-      ->check(CLI::Range(1, 10));
-  kiosk->add_option("--out", o->out,
-                    "where to write the document: FILE.pdf for the signed "
-                    "PDF, else JSON with the JWS and the pages' 2D codes "
-                    "(default konbini-<request id>.json)");
+  // A document's options mean nothing to an application: refused with it.
+  CLI::Option* document_options[] = {
+      certificate,
+      kiosk->add_flag("--household", o->household,
+                      "住民票: the whole household"),
+      kiosk->add_option(
+          "--member", o->members,
+          "住民票: a household member's resident id (repeatable)"),
+      kiosk->add_flag("--honseki", o->honseki, "住民票: with 本籍・筆頭者"),
+      kiosk->add_flag("--head", o->head, "住民票: with 世帯主・続柄"),
+      kiosk->add_flag("--individual-number", o->individual_number,
+                      "住民票: with the individual number (where allowed)"),
+      kiosk->add_option("--copies", o->copies, "copies (1-10)")
+          ->check(CLI::Range(1, 10)),
+      kiosk->add_option("--out", o->out,
+                        "where to write the document: FILE.pdf for the "
+                        "signed PDF, else JSON with the JWS and the pages' "
+                        "2D codes (default konbini-<request id>.json)"),
+  };
+  for (CLI::Option* option : document_options) {
+    apply->excludes(option);
+  }
   kiosk->add_option("--now", o->now,
                     "run on a clock starting at this UTC instant "
                     "(YYYY-MM-DDTHH:MM:SSZ), as `serve --now`");

@@ -213,6 +213,14 @@ def main(openmyna):
                     "--apply-registration")
         check(out.returncode == 2, "registration without fields: %d %s" % (
             out.returncode, out.stderr))
+        # A document's options mean nothing to an application: refused.
+        for extra in (["--certificate", "koseki"], ["--household"],
+                      ["--copies", "2"], ["--out", "x.pdf"]):
+            out = kiosk(next_day, "--municipality", "13221",
+                        "--apply-registration", *extra)
+            check(out.returncode == 2 and "excludes" in out.stderr,
+                  "registration with %s: %d %s" % (
+                      extra[0], out.returncode, out.stderr))
         civil = box.ok("GET", "/v1/residents/%s/civil" % taro["id"])
         out = kiosk(next_day, "--municipality", "13221",
                     "--apply-registration", "--domicile", civil["honseki"],
