@@ -729,10 +729,33 @@ TEST_F(KonbiniTest, AFetchedDocumentThatIsNeverPrintedIsVoidInTheLedger) {
     request.body =
         "--XyZ\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n" + jws +
         "\r\n--XyZ--\r\n";
-    return router.Dispatch(request).body;
+    return router.Dispatch(request);
   };
-  EXPECT_NE(verify(cancelled->jws).find("取消済み"), std::string::npos);
-  EXPECT_NE(verify(printed->jws).find("交付台帳に記録があります"),
+  // The page's one verdict: the element #verdict-text, whole.
+  auto verdict_of = [](const std::string& html) {
+    const std::size_t id = html.find("id=\"verdict-text\"");
+    if (id == std::string::npos) return std::string();
+    const std::size_t open = html.rfind("<p", id);
+    const std::size_t close = html.find("</p>", id);
+    return html.substr(open, close - open);
+  };
+  const http::Response void_page = verify(cancelled->jws);
+  const std::string void_verdict = verdict_of(void_page.body);
+  EXPECT_EQ(void_page.status, 422);
+  EXPECT_NE(void_verdict.find("role=\"alert\""), std::string::npos)
+      << void_verdict;
+  EXPECT_NE(void_verdict.find("無効"), std::string::npos) << void_verdict;
+  EXPECT_NE(void_verdict.find("取消済み"), std::string::npos) << void_verdict;
+  EXPECT_EQ(void_page.body.find("有効："), std::string::npos)
+      << "never 有効 beside 取消済み";
+  const http::Response printed_page = verify(printed->jws);
+  const std::string printed_verdict = verdict_of(printed_page.body);
+  EXPECT_EQ(printed_page.status, 200);
+  EXPECT_NE(printed_verdict.find("role=\"status\""), std::string::npos)
+      << printed_verdict;
+  EXPECT_NE(printed_verdict.find("有効："), std::string::npos)
+      << printed_verdict;
+  EXPECT_NE(printed_page.body.find("交付台帳に記録があります"),
             std::string::npos);
 }
 

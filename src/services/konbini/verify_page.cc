@@ -59,22 +59,38 @@ struct Page {
     return page;
   }
 
-  std::string LedgerText(const Request& request, const Document& d) const {
-    if (options.store == nullptr) return "";
+  // What the municipality's ledger says of the document.
+  enum class Ledger { kUnread, kMissing, kVoid, kFound };
+
+  Ledger LedgerOf(const Document& d) const {
+    if (options.store == nullptr) return Ledger::kUnread;
     std::optional<registry::KonbiniIssuance> row;
     auto read = options.store->Read([&](registry::RegistryTx& tx) -> Status {
       OPENMYNA_ASSIGN_OR_RETURN(
           row, registry::FindKonbiniIssuance(tx, d.request_id));
       return Ok();
     });
-    if (!read) return "";
+    if (!read) return Ledger::kUnread;
     if (!row || row->issuer_request_id != d.issuer_request_id ||
         row->municipality_code != d.municipality_code) {
-      return site->Text(request, "konbini_ledger_missing");
+      return Ledger::kMissing;
     }
     // Handed to the kiosk, never printed (konbini_ledger.h).
-    if (row->voided_at) return site->Text(request, "konbini_ledger_void");
-    return site->Text(request, "konbini_ledger_found");
+    return row->voided_at ? Ledger::kVoid : Ledger::kFound;
+  }
+
+  std::string LedgerText(const Request& request, Ledger ledger) const {
+    switch (ledger) {
+      case Ledger::kUnread:
+        return "";
+      case Ledger::kMissing:
+        return site->Text(request, "konbini_ledger_missing");
+      case Ledger::kVoid:
+        return site->Text(request, "konbini_ledger_void");
+      case Ledger::kFound:
+        return site->Text(request, "konbini_ledger_found");
+    }
+    return "";
   }
 
   Response Get(const Request& request) const {
@@ -111,6 +127,7 @@ struct Page {
     const Verdict verdict =
         VerifyPresented(input, TrustedKeysIn(options.data_dir));
     page.view.Set("valid", verdict.valid);
+    page.view.Set("signed", verdict.valid);
     page.view.Set("form", verdict.form);
     page.view.Set("reason", verdict.reason);
     if (verdict.valid) {
@@ -131,7 +148,16 @@ struct Page {
       Flatten(head, "", rows);
       Flatten(d.fields, "", rows);
       page.view.Set("rows", rows);
-      page.view.Set("ledger", LedgerText(request, d));
+      const Ledger ledger = LedgerOf(d);
+      page.view.Set("ledger", LedgerText(request, ledger));
+      if (ledger == Ledger::kVoid) {
+        // The signature holds, but the ledger voided the document: one
+        // verdict, not valid, so the page never says 有効 beside 取消済み.
+        page.view.Set("valid", false);
+        page.view.Set("void", true);
+        page.view.Set("reason", "");
+        page.status = 422;
+      }
     } else {
       page.status = 422;
     }
