@@ -439,13 +439,24 @@ TEST_P(OnlineApplicationsTest, KioskRegistrationIsCheckedByTheCertificate) {
   EXPECT_EQ(made->municipality_code, "20218");
   EXPECT_TRUE(made->cms.empty());
 
-  EXPECT_FALSE(apps.SubmitAtKiosk(hanako_, draft, "a1b2c3"));  // not a kiosk
-  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, draft, "ffff"));      // unknown
+  // Each refusal for its own reason (review s8 finding 12).
+  const auto refused = [](const auto& result, std::string_view why) {
+    ASSERT_FALSE(result) << "accepted, expected: " << why;
+    EXPECT_TRUE(result.error().Is(RegistryErrc::kRefused)) << result.error();
+    EXPECT_NE(result.error().message().find(why), std::string::npos)
+        << result.error();
+  };
+  refused(apps.SubmitAtKiosk(hanako_, draft, "a1b2c3"),
+          "a kiosk submits at the kiosk");
+  refused(apps.SubmitAtKiosk(kiosk, draft, "ffff"),
+          "not an authentication certificate of this resident");
   OnlineApplicationDraft other = draft;
-  other.resident_id = "r-2";  // not r-2's certificate
-  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, other, "a1b2c3"));
+  other.resident_id = "r-2";
+  refused(apps.SubmitAtKiosk(kiosk, other, "a1b2c3"),
+          "not an authentication certificate of this resident");
   OnlineApplicationDraft income = IncomeDraft();
-  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, income, "a1b2c3"));
+  refused(apps.SubmitAtKiosk(kiosk, income, "a1b2c3"),
+          "only the 利用登録申請 is made at a kiosk");
 
   auto inbox = apps.Inbox(clerk_, "20218", OnlineApplicationState::kSubmitted);
   ASSERT_TRUE(inbox) << inbox.error();
@@ -464,8 +475,10 @@ TEST_P(OnlineApplicationsTest, KioskRegistrationIsCheckedByTheCertificate) {
     cert->revoked_at = clock_.Now();
     return tx.PutCertificate(*cert);
   }));
-  EXPECT_FALSE(apps.Decide(clerk_, second->id, true, ""));
-  EXPECT_FALSE(apps.SubmitAtKiosk(kiosk, draft, "a1b2c3"));
+  refused(apps.Decide(clerk_, second->id, true, ""),
+          "the authentication certificate is revoked");
+  refused(apps.SubmitAtKiosk(kiosk, draft, "a1b2c3"),
+          "the authentication certificate is revoked");
 
   std::vector<AuditEntry> trail;
   ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
