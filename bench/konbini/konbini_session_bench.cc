@@ -8,17 +8,45 @@
 // signing the PDF and writing its ledger row, the kiosk checking the
 // signed document before it "prints".
 //
-// Prints documents per second one session at a time and with CONCURRENT
-// sessions at once (default 50), the p50/p99 of a session's server time
-// (the time spent in the centre's Begin + Authenticate + Request: what the
-// goal "p99 under 200 ms at 50 concurrent sessions" is about), and, as the
-// baseline in the same run, the same documents' PDF rendered alone: the
-// ratio says what the rest of the session costs beside the renderer. Never
+// A session's SERVER TIME is the sum over its four requests (Begin,
+// Authenticate, Request, Finish) of the time from the centre receiving the
+// request to its answer: what a server would log from request read to
+// response written (this in-process transport adds nothing). It includes
+// every wait inside the server (the issuer's thread, the registry's group
+// commit and fsync, the CPU queue); it leaves out the kiosk's and the
+// card's own work between the requests (reading the card, its RSA
+// signature, the kiosk's check of the signed document: another machine in
+// reality). Those still run on this machine's cores here, so the server
+// time is measured with that competition in it; the kiosk side's CPU per
+// session is printed (each kiosk thread's CPU clock outside the requests).
+// The session's whole wall time is printed beside it.
+//
+// Three loads, each printing documents per second, server time and session
+// time p50/p99, CPU per session (all threads, getrusage) and the kiosk
+// side's part of it:
+//   - one session at a time (50);
+//   - CLOSED LOOP (default 50 kiosks): each kiosk runs sessions back to
+//     back, the kiosks starting a little apart (as kiosks overlap, not
+//     start in the same millisecond); the sessions begun while kiosks were
+//     still starting are not counted, SESSIONS are, and the kiosks keep
+//     running until the counted ones end, so each counted session ran
+//     beside CONCURRENT kiosks. The issue's goal ("p99 of a kiosk session's
+//     server time under 200 ms at 50 concurrent sessions") is judged on
+//     this one: 50 sessions in progress at every instant;
+//   - BURST: waves of CONCURRENT sessions started in the same instant (a
+//     barrier), SESSIONS in all: the worst case (every kiosk of a region
+//     retrying at once), printed for comparison.
+// Baseline in the same run: the same document's PDF rendered alone. Never
 // fails on a time.
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <atomic>
+#include <barrier>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -36,15 +64,42 @@ double Ms(Steady::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// The centre with the time each session spends in it, per thread.
+// CPU milliseconds of the calling thread.
+double ThreadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 +
+         static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// CPU milliseconds of the whole process (user + system, every thread).
+double ProcessCpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) * 1e3 +
+           static_cast<double>(t.tv_usec) / 1e3;
+  };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
+struct Sample {
+  double server_ms = 0;     // the four requests, received to answered
+  double session_ms = 0;    // the whole session, wall clock
+  double kiosk_cpu_ms = 0;  // the kiosk thread's CPU outside the requests
+};
+
+// The centre, timing each request of the calling thread's session.
 class TimedCentre final : public CentrePort {
  public:
   explicit TimedCentre(CentrePort& inner) : inner_(inner) {}
   template <typename F>
   auto Timed(F f) {
+    const double cpu = ThreadCpuMs();
     const auto start = Steady::now();
     auto out = f();
-    spent_ms += Ms(Steady::now() - start);
+    server_ms += Ms(Steady::now() - start);
+    server_thread_cpu_ms += ThreadCpuMs() - cpu;
     return out;
   }
   Result<SessionStart> Begin() override {
@@ -58,8 +113,11 @@ class TimedCentre final : public CentrePort {
                                  const IssueRequest& choice) override {
     return Timed([&] { return inner_.Request(id, code, choice); });
   }
-  Status Finish(std::string_view id) override { return inner_.Finish(id); }
-  static inline thread_local double spent_ms = 0;
+  Status Finish(std::string_view id) override {
+    return Timed([&] { return inner_.Finish(id); });
+  }
+  double server_ms = 0;
+  double server_thread_cpu_ms = 0;
 
  private:
   CentrePort& inner_;
@@ -84,25 +142,34 @@ class Bench : public testing::KonbiniSandbox {
     return MakeCentre(3, {}, 0, policy);
   }
 
-  // One session of holder `holder`: the server time, or < 0 when it failed.
-  double Session(CentrePort& centre, int holder) {
+  // One session of holder `holder` (0: the whole household's 住民票, else
+  // the 印鑑登録証明書); nullopt when it failed.
+  std::optional<Sample> Session(CentrePort& centre, int holder) {
     TimedCentre timed(centre);
     KioskChoice choice =
         Choice("20218", holder == 0 ? domain::KonbiniCertificate::kJuminhyo
                                     : domain::KonbiniCertificate::kInkan);
     choice.request.juminhyo.whole_household = holder == 0;
-    TimedCentre::spent_ms = 0;
+    const double cpu = ThreadCpuMs();
+    const auto start = Steady::now();
     auto printed = Run(timed, holder, choice);
+    const double session_ms = Ms(Steady::now() - start);
+    const double thread_cpu_ms = ThreadCpuMs() - cpu;
     if (!printed) {
       std::fprintf(stderr, "session failed: %s\n",
                    printed.error().ToString().c_str());
-      return -1;
+      return std::nullopt;
     }
+    std::lock_guard lock(last_mutex_);
     last_ = std::move(*printed);
-    return TimedCentre::spent_ms;
+    return Sample{timed.server_ms, session_ms,
+                  thread_cpu_ms - timed.server_thread_cpu_ms};
   }
 
   Printout last_;
+
+ private:
+  std::mutex last_mutex_;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -110,6 +177,49 @@ double Percentile(std::vector<double> v, double p) {
   const auto at =
       static_cast<std::size_t>(p * static_cast<double>(v.size() - 1));
   return v[at];
+}
+
+// What one load measured.
+struct Load {
+  std::vector<Sample> counted;
+  double seconds = 0;    // from the first counted session's start to the
+                         // last one's end
+  double cpu_ms = 0;     // process CPU over the whole load
+  int sessions_run = 0;  // counted or not
+  int failed = 0;
+  double wall_s = 0;  // the whole load, wall clock
+};
+
+void Print(const char* name, const Load& load, double baseline_rate) {
+  if (load.counted.empty()) {
+    std::printf("%s: no session succeeded\n", name);
+    return;
+  }
+  std::vector<double> server, session;
+  double kiosk_cpu = 0;
+  for (const Sample& s : load.counted) {
+    server.push_back(s.server_ms);
+    session.push_back(s.session_ms);
+    kiosk_cpu += s.kiosk_cpu_ms;
+  }
+  const double n = static_cast<double>(load.counted.size());
+  const double rate = n / load.seconds;
+  const double cpu_per_session = load.cpu_ms / load.sessions_run;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::printf(
+      "%s: %.1f docs/s (ratio to the baseline %.2f; %zu counted, %d failed)\n",
+      name, rate, rate / baseline_rate, load.counted.size(), load.failed);
+  std::printf(
+      "  server time  p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms\n"
+      "  session time p50 %7.1f ms  p99 %7.1f ms  (wall, kiosk and card "
+      "included)\n",
+      Percentile(server, 0.5), Percentile(server, 0.99),
+      Percentile(server, 1.0), Percentile(session, 0.5),
+      Percentile(session, 0.99));
+  std::printf(
+      "  CPU per session %.2f ms (kiosk and card side %.2f ms of it); "
+      "cores busy %.2f of %u\n",
+      cpu_per_session, kiosk_cpu / n, load.cpu_ms / 1e3 / load.wall_s, cores);
 }
 
 }  // namespace
@@ -128,71 +238,126 @@ int main(int argc, char** argv) {
   bench.Prepare();
   auto centre = bench.PdfCentre();
   const int holders[] = {0, 3};
-  if (bench.Session(*centre, 0) < 0) return 1;  // warm: fonts, keys
+  if (!bench.Session(*centre, 0)) return 1;  // warm: fonts, keys
 
   // Baseline: the same document's PDF rendered alone.
-  const Printout& sample = bench.last_;
+  const Printout sample = bench.last_;
   const PdfContent content{&sample.document, sample.page_codes, sample.jws, ""};
   auto start = Steady::now();
   const int renders = std::min(sessions, 50);
   for (int i = 0; i < renders; ++i) {
     if (!RenderDocumentPdf(content)) return 1;
   }
-  const double render_s =
-      std::chrono::duration<double>(Steady::now() - start).count();
+  const double render_rate =
+      renders / std::chrono::duration<double>(Steady::now() - start).count();
+  std::printf("baseline: the document's PDF rendered alone: %.1f docs/s\n",
+              render_rate);
 
   // One session at a time.
-  start = Steady::now();
-  const int serial = std::min(sessions, 50);
-  for (int i = 0; i < serial; ++i) {
-    if (bench.Session(*centre, holders[i % 2]) < 0) return 1;
+  {
+    Load load;
+    const double cpu = ProcessCpuMs();
+    start = Steady::now();
+    for (int i = 0; i < std::min(sessions, 50); ++i) {
+      auto s = bench.Session(*centre, holders[i % 2]);
+      if (!s) return 1;
+      load.counted.push_back(*s);
+    }
+    load.wall_s = load.seconds =
+        std::chrono::duration<double>(Steady::now() - start).count();
+    load.cpu_ms = ProcessCpuMs() - cpu;
+    load.sessions_run = static_cast<int>(load.counted.size());
+    Print("one session at a time", load, render_rate);
   }
-  const double serial_s =
-      std::chrono::duration<double>(Steady::now() - start).count();
 
-  // CONCURRENT sessions at once, SESSIONS in all.
-  std::vector<double> server_ms;
-  std::mutex mutex;
-  std::atomic<int> next{0};
-  std::atomic<int> failed{0};
-  start = Steady::now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < concurrent; ++t) {
-    threads.emplace_back([&, t] {
-      while (next.fetch_add(1) < sessions) {
-        const double ms = bench.Session(*centre, holders[t % 2]);
-        if (ms < 0) {
-          ++failed;
-          continue;
+  int failed = 0;
+  // Closed loop: CONCURRENT kiosks, sessions back to back.
+  {
+    Load load;
+    std::mutex mutex;
+    std::atomic<int> started_kiosks{0};
+    std::atomic<int> tickets{0};  // counted sessions handed out
+    std::atomic<int> done{0};     // counted sessions ended
+    std::atomic<int> run{0};
+    std::atomic<int> bad{0};
+    Steady::time_point first{Steady::time_point::max()}, last{};
+    // The kiosks start 2 ms apart (50 over 0.1 s), not in one instant.
+    const auto gap = std::chrono::milliseconds(2);
+    const double cpu = ProcessCpuMs();
+    const auto begin = Steady::now();
+    std::vector<std::thread> kiosks;
+    for (int k = 0; k < concurrent; ++k) {
+      kiosks.emplace_back([&, k] {
+        std::this_thread::sleep_until(begin + k * gap);
+        started_kiosks.fetch_add(1);
+        while (done.load() < sessions) {
+          // Counted once every kiosk is running, SESSIONS of them.
+          const bool counted = started_kiosks.load() == concurrent &&
+                               tickets.fetch_add(1) < sessions;
+          const auto at = Steady::now();
+          auto s = bench.Session(*centre, holders[k % 2]);
+          ++run;
+          if (!s) ++bad;
+          if (!counted) continue;
+          std::lock_guard lock(mutex);
+          if (s) load.counted.push_back(*s);
+          first = std::min(first, at);
+          last = std::max(last, Steady::now());
+          ++done;
         }
-        std::lock_guard lock(mutex);
-        server_ms.push_back(ms);
-      }
-    });
+      });
+    }
+    for (auto& k : kiosks) k.join();
+    load.wall_s = std::chrono::duration<double>(Steady::now() - begin).count();
+    load.seconds = std::chrono::duration<double>(last - first).count();
+    load.cpu_ms = ProcessCpuMs() - cpu;
+    load.sessions_run = run.load();
+    load.failed = bad.load();
+    failed += load.failed;
+    char name[96];
+    std::snprintf(name, sizeof name,
+                  "closed loop, %d kiosks back to back (the goal's load)",
+                  concurrent);
+    Print(name, load, render_rate);
   }
-  for (auto& thread : threads) thread.join();
-  const double parallel_s =
-      std::chrono::duration<double>(Steady::now() - start).count();
-  if (server_ms.empty()) return 1;
 
-  const double render_rate = renders / render_s;
-  const double serial_rate = serial / serial_s;
-  const double parallel_rate =
-      static_cast<double>(server_ms.size()) / parallel_s;
-  std::printf("baseline: the document's PDF rendered alone: %8.1f docs/s\n",
-              render_rate);
-  std::printf(
-      "end to end, one session at a time:           %8.1f docs/s "
-      "(ratio to the baseline %.2f)\n",
-      serial_rate, serial_rate / render_rate);
-  std::printf(
-      "end to end, %d concurrent sessions:          %8.1f docs/s "
-      "(ratio to the baseline %.2f; %zu printed, %d failed)\n",
-      concurrent, parallel_rate, parallel_rate / render_rate, server_ms.size(),
-      failed.load());
-  std::printf(
-      "server time of a session at %d concurrent: p50 %.1f ms, "
-      "p99 %.1f ms (goal p99 < 200 ms)\n",
-      concurrent, Percentile(server_ms, 0.5), Percentile(server_ms, 0.99));
-  return failed.load() == 0 ? 0 : 1;
+  // Bursts: waves of CONCURRENT sessions begun in the same instant.
+  {
+    Load load;
+    std::mutex mutex;
+    std::atomic<int> bad{0};
+    const int waves = (sessions + concurrent - 1) / concurrent;
+    std::barrier sync(concurrent);
+    const double cpu = ProcessCpuMs();
+    const auto begin = Steady::now();
+    std::vector<std::thread> kiosks;
+    for (int k = 0; k < concurrent; ++k) {
+      kiosks.emplace_back([&, k] {
+        for (int w = 0; w < waves; ++w) {
+          sync.arrive_and_wait();
+          auto s = bench.Session(*centre, holders[k % 2]);
+          std::lock_guard lock(mutex);
+          if (s) {
+            load.counted.push_back(*s);
+          } else {
+            ++bad;
+          }
+        }
+      });
+    }
+    for (auto& k : kiosks) k.join();
+    load.wall_s = load.seconds =
+        std::chrono::duration<double>(Steady::now() - begin).count();
+    load.cpu_ms = ProcessCpuMs() - cpu;
+    load.sessions_run = waves * concurrent;
+    load.failed = bad.load();
+    failed += load.failed;
+    char name[96];
+    std::snprintf(name, sizeof name,
+                  "bursts, %d waves of %d sessions begun together", waves,
+                  concurrent);
+    Print(name, load, render_rate);
+  }
+  std::printf("goal: closed loop server time p99 < 200 ms at 50 kiosks\n");
+  return failed == 0 ? 0 : 1;
 }
