@@ -12,6 +12,7 @@
 #include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/errors.h"
+#include "worker_threads.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -97,7 +98,8 @@ Centre::Centre(registry::RegistryStore& store, const Clock& clock, Rng& rng,
       calls_(std::make_shared<InFlight>()),
       // Only SubmitAtKiosk is used: no signature roots are needed.
       applications_(std::make_unique<registry::OnlineApplications>(
-          store, clock, rng, registry::SignatureTrust{})) {}
+          store, clock, rng, registry::SignatureTrust{})),
+      workers_(std::make_unique<WorkerThreads>()) {}
 
 Centre::~Centre() {
   std::unique_lock lock(calls_->mutex);
@@ -175,12 +177,12 @@ void Centre::VoidLater(const std::string& municipality_code,
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  std::thread([order = std::move(order), request = std::move(request),
-               calls = calls_] {
-    VoidAt(order, request);
-    std::lock_guard lock(calls->mutex);
-    if (--calls->count == 0) calls->idle.notify_all();
-  }).detach();
+  workers_->Post(
+      [order = std::move(order), request = std::move(request), calls = calls_] {
+        VoidAt(order, request);
+        std::lock_guard lock(calls->mutex);
+        if (--calls->count == 0) calls->idle.notify_all();
+      });
 }
 
 Error Centre::NoSessionLocked(std::string_view kiosk,
@@ -458,7 +460,7 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  std::thread([order, request, call, calls = calls_] {
+  workers_->Post([order, request, call, calls = calls_] {
     // An instance that could not be reached got nothing: the next one may
     // serve the request. Any other answer is final.
     Result<SignedDocument> result = Fail(KonbiniErrc::kInternal, "no answer");
@@ -481,7 +483,7 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     if (late) VoidAt(order, *late);
     std::lock_guard lock(calls->mutex);
     if (--calls->count == 0) calls->idle.notify_all();
-  }).detach();
+  });
   bool abandoned = false;
   if (answer.wait_for(options_.issuer_deadline) != std::future_status::ready) {
     std::lock_guard lock(call->mutex);

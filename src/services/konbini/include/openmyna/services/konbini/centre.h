@@ -130,6 +130,8 @@ class CentrePort {
   }
 };
 
+class WorkerThreads;  // worker_threads.h
+
 class Centre final : public CentrePort {
  public:
   // Borrowed references must outlive the centre.
@@ -260,6 +262,9 @@ class Centre final : public CentrePort {
   std::atomic<bool> halted_{false};
   std::shared_ptr<InFlight> calls_;
   std::unique_ptr<registry::OnlineApplications> applications_;
+  // The threads of the issuer calls, kept between calls (worker_threads.h);
+  // destroyed first, once every call has ended.
+  std::unique_ptr<WorkerThreads> workers_;
 };
 
 }  // namespace openmyna::konbini
