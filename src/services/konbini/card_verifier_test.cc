@@ -99,6 +99,47 @@ TEST_F(OcspTest, OcspIsJudgedAtTheCentresClock) {
       << stale.error();
 }
 
+// The verifier keeps a card's certificate parsed between sessions: the
+// card's signature over each new challenge and its revocation are still
+// judged every time (a card accepted once is refused once revoked).
+TEST_F(OcspTest, ACardSeenBeforeIsJudgedAgainEachSession) {
+  const Holder& taro = holders_.at(0);
+  PkiCardVerifier verifier(std::move(roots_), responder_.url());
+  const TimePoint now = clock_.Now();
+  SoftwareCard card(taro.certificate_der, taro.key, "1234");
+  ASSERT_TRUE(card.VerifyPin("1234"));
+  const Bytes first = {0x01, 0x02, 0x03};
+  const Bytes second = {0x04, 0x05, 0x06};
+  auto signed_first = card.SignChallenge(first);
+  ASSERT_TRUE(signed_first) << signed_first.error();
+
+  Answer(now, false);
+  auto good = verifier.Verify(taro.certificate_der, first, *signed_first, now);
+  ASSERT_TRUE(good) << good.error();
+  // The same certificate with the last challenge's signature: refused.
+  auto replayed =
+      verifier.Verify(taro.certificate_der, second, *signed_first, now);
+  ASSERT_FALSE(replayed);
+  EXPECT_TRUE(replayed.error().Is(KonbiniErrc::kBadSignature))
+      << replayed.error();
+  // Revoked since: refused, although it was accepted a moment ago.
+  Answer(now, true);
+  auto signed_second = card.SignChallenge(second);
+  ASSERT_TRUE(signed_second) << signed_second.error();
+  auto revoked =
+      verifier.Verify(taro.certificate_der, second, *signed_second, now);
+  ASSERT_FALSE(revoked);
+  EXPECT_NE(revoked.error().ToString().find("revoked"), std::string::npos)
+      << revoked.error();
+  // Past its validity (the same parsed certificate, a later instant).
+  Answer(now + std::chrono::days(365 * 6), false);
+  auto expired = verifier.Verify(taro.certificate_der, second, *signed_second,
+                                 now + std::chrono::days(365 * 6));
+  ASSERT_FALSE(expired);
+  EXPECT_NE(expired.error().ToString().find("expired"), std::string::npos)
+      << expired.error();
+}
+
 // The sandbox's site (serve's /kiosk/ page) asks the responder it is given
 // (SiteOptions::ocsp_url): a card the responder calls revoked is refused at
 // the kiosk although the registry still has it good; a good answer prints;

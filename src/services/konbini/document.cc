@@ -4,6 +4,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <map>
+#include <memory>
+#include <mutex>
+
 #include "openmyna/base/base64.h"
 #include "openmyna/base/bytes.h"
 #include "openmyna/services/konbini/errors.h"
@@ -17,6 +21,30 @@ std::string BioText(BIO* bio) {
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio, &data);
   return std::string(data, static_cast<std::size_t>(size));
+}
+
+// The public key of `pem`, parsed once per process: a kiosk verifies its
+// municipalities' few keys for every document, and OpenSSL 3's PEM decoder
+// was most of the kiosk's check (perf, bench/konbini). A PEM text always
+// parses to the same key, so the cache holds no judgement. nullptr when it
+// is not a PEM public key.
+std::shared_ptr<EVP_PKEY> PublicKeyOf(std::string_view pem) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<EVP_PKEY>, std::less<>> keys;
+  constexpr std::size_t kMaxKeys = 256;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = keys.find(pem); it != keys.end()) return it->second;
+  }
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  std::shared_ptr<EVP_PKEY> key(
+      PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr), EVP_PKEY_free);
+  BIO_free(bio);
+  if (!key) return nullptr;
+  std::lock_guard lock(mutex);
+  if (keys.size() >= kMaxKeys) keys.clear();
+  keys.emplace(std::string(pem), key);
+  return key;
 }
 
 }  // namespace
@@ -180,10 +208,7 @@ Result<Document> VerifyDocument(std::string_view jws,
   if (!header.is_object() || header.value("alg", "") != "RS256") {
     return Fail(KonbiniErrc::kBadSignature, "alg must be RS256");
   }
-  BIO* bio = BIO_new_mem_buf(public_key_pem.data(),
-                             static_cast<int>(public_key_pem.size()));
-  pki::EvpPkeyPtr key(PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr));
-  BIO_free(bio);
+  std::shared_ptr<EVP_PKEY> key = PublicKeyOf(public_key_pem);
   if (!key) return Fail(KonbiniErrc::kInvalidInput, "not a PEM public key");
   const std::string_view input = jws.substr(0, dot2);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();

@@ -3,8 +3,17 @@
 // sandbox authentication roots by key identifier, validity at the instant,
 // and revocation through OCSP when a responder URL is given (the registry's
 // own revocation flag is checked again at the mapping).
+//
+// The certificate as parsed is kept by its DER bytes (a card comes back
+// session after session; parsing was most of this check's CPU, perf): the
+// parse is all that is kept. The signature over the new challenge, the
+// chain at the instant and OCSP are judged afresh every time, so a card
+// revoked since its last session is refused.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,8 +31,16 @@ class PkiCardVerifier final : public CardVerifier {
                              ByteView signature, TimePoint at) override;
 
  private:
+  // The certificate parsed from `der`, from the cache or parsed now.
+  Result<std::shared_ptr<X509>> Parsed(ByteView der);
+
   std::vector<pki::X509Ptr> roots_;
   std::string ocsp_url_;
+  std::mutex mutex_;
+  // DER → parsed; emptied when it reaches kMaxParsed (a bound, not an LRU:
+  // the busiest cards come back and are parsed again).
+  static constexpr std::size_t kMaxParsed = 4096;
+  std::map<std::string, std::shared_ptr<X509>, std::less<>> parsed_;
 };
 
 }  // namespace openmyna::konbini
