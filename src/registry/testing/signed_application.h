@@ -10,9 +10,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "openmyna/pki/certificate_store.h"
@@ -80,11 +82,28 @@ class OpensslSigner {
     });
   }
 
+  // Signatures made from now on carry this signingTime instead of the
+  // machine's clock: `openssl cms` runs under libfaketime (Debian's
+  // faketime), so a test can sign at the instant its registry clock shows.
+  void SignAt(TimePoint when) { signing_time_ = when; }
+
   // DER detached CMS SignedData of `content` (signingTime = the machine's
-  // clock, as `openssl cms` stamps it).
+  // clock as `openssl cms` stamps it, or the SignAt instant).
   Bytes Sign(const std::string& content) const {
     std::ofstream(dir_ / "content.json", std::ios::binary) << content;
-    EXPECT_EQ(Run("openssl cms -sign -binary -md sha256 -in content.json "
+    std::string faked;
+    if (signing_time_) {
+      const std::time_t t = std::chrono::system_clock::to_time_t(
+          std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+              *signing_time_));
+      std::tm utc{};
+      gmtime_r(&t, &utc);
+      char stamp[32];
+      std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &utc);
+      faked = std::string("TZ=UTC faketime '") + stamp + "' ";
+    }
+    EXPECT_EQ(Run(faked +
+                  "openssl cms -sign -binary -md sha256 -in content.json "
                   "-signer cert.pem -inkey key.pem -outform DER -out sig.der"),
               0);
     std::ifstream in(dir_ / "sig.der", std::ios::binary);
@@ -111,6 +130,7 @@ class OpensslSigner {
         ("cd '" + dir_.string() + "' && " + command + " 2>/dev/null").c_str());
   }
   std::filesystem::path dir_;
+  std::optional<TimePoint> signing_time_;
 };
 
 }  // namespace openmyna::registry::testing

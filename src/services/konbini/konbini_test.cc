@@ -223,27 +223,22 @@ TEST_F(KonbiniTest, SealAndFamilyRegisterCertificates) {
 }
 
 // 利用登録申請: 千曲 太郎 (domiciled in Kiyose) applies online, signed with
-// a signature certificate by `openssl cms`; Kiyose's 戸籍 is refused while
-// the clerk has not accepted, then until 5 office days have passed, issued
-// after that, and refused again once a newer authentication certificate is
-// recorded (renewal). The signingTime is the machine's clock, so the test
-// runs on today's date: 5 office days always end after the first open day
-// that follows and never more than 14 days later (the year-end and Golden
-// Week included).
+// a signature certificate by `openssl cms` (its signingTime set with
+// faketime); Kiyose's 戸籍 is refused while the clerk has not accepted, then
+// until 5 office days have passed, issued after that, and refused again once
+// a newer authentication certificate is recorded (renewal). Submitted Thu
+// 2026-12-24 10:00 JST, the office days are counted by hand: 12/25, 12/28,
+// (12/29-1/3 closed), 1/4, 1/5, 1/6 — refused on Tue 2027-01-05, issued on
+// Wed 2027-01-06 (review s8 finding 11: the date no longer depends on the
+// machine's).
 TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
-  const auto today = floor<seconds>(system_clock::now()) + minutes(1);
-  // 10:00 JST on the first day from `days_later` on outside the kiosks'
-  // year-end closure (12/29-1/3).
-  const auto at_ten = [](TimePoint t, int days_later) {
-    domain::Date d = domain::AddDays(domain::JapanDateOf(t), days_later);
-    while ((d.month() == December && d.day() >= day(29)) ||
-           (d.month() == January && d.day() <= day(3))) {
-      d = domain::AddDays(d, 1);
-    }
+  const auto at_ten = [](domain::Date d) {
     return domain::StartOfJapanDay(d) + hours(10);
   };
+  const auto today = at_ten(2026y / December / 24);
   clock_.Set(today);
   registry::testing::OpensslSigner signer(dir_);
+  signer.SignAt(today - minutes(1));
   ASSERT_TRUE(signer.Record(*store_, ids_[0]));
   registry::OnlineApplications apps(*store_, clock_, rng_, signer.trust);
   const registry::OnlineApplicationDraft draft{
@@ -259,6 +254,9 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
                       draft.kind, ids_[0], "13221", draft.fields)));
   ASSERT_TRUE(submitted) << submitted.error();
   EXPECT_EQ(submitted->municipality_code, "13221");
+  // openssl stamped the instant faketime gave it (within its run).
+  EXPECT_GE(submitted->signed_at, today - minutes(1));
+  EXPECT_LE(submitted->signed_at, today - minutes(1) + seconds(5));
 
   auto centre = MakeCentre();
   const auto koseki = Choice("13221", KonbiniCertificate::kKosekiKojin);
@@ -268,13 +266,13 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
     EXPECT_NE(r.error().message().find(text), std::string::npos)
         << r.error().message();
   };
-  clock_.Set(at_ten(today, 1));
+  clock_.Set(at_ten(2026y / December / 25));
   refusal("審査中");
   clock_.Set(today);
   ASSERT_TRUE(apps.Decide(kClerk, submitted->id, true, ""));
-  clock_.Set(at_ten(today, 1));
-  refusal("から利用できます");
-  clock_.Set(at_ten(today, 15));
+  clock_.Set(at_ten(2027y / January / 5));
+  refusal("2027-01-06 から利用できます");
+  clock_.Set(at_ten(2027y / January / 6));
   auto issued = Run(*centre, 0, koseki);
   ASSERT_TRUE(issued) << issued.error();
   EXPECT_EQ(issued->document.fields["honseki"],
@@ -285,7 +283,7 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
   ASSERT_TRUE(apps.Submit(taro, draft,
                           signer.Sign(registry::OnlineApplicationContent(
                               draft.kind, ids_[0], "13221", draft.fields))));
-  clock_.Set(at_ten(today, 15));
+  clock_.Set(at_ten(2027y / January / 6));
   auto again = Run(*centre, 0, koseki);
   EXPECT_TRUE(again) << again.error();
 
@@ -296,8 +294,8 @@ TEST_F(KonbiniTest, ARegistrationAtTheDomicileTakesEffectAndEndsWithRenewal) {
     renewed.card_id = "c-sig-" + ids_[0];
     renewed.resident_id = ids_[0];
     renewed.type = registry::CertificateType::kAuthentication;
-    renewed.not_before = at_ten(today, 3);
-    renewed.not_after = at_ten(today, 3650);
+    renewed.not_before = at_ten(2026y / December / 28);
+    renewed.not_after = at_ten(2036y / December / 27);
     return tx.PutCertificate(renewed);
   }));
   refusal("再度申請");

@@ -116,10 +116,17 @@ class PortalTest : public ::testing::Test {
   // clock (+1 min): `openssl cms -sign` stamps its own signingTime.
   void TrustSignaturesAtTheMachinesClock(const registry::SignatureTrust& trust,
                                          PortalOptions options = {}) {
+    TrustSignaturesAt(trust,
+                      std::chrono::floor<std::chrono::seconds>(
+                          std::chrono::system_clock::now()) +
+                          1min,
+                      std::move(options));
+  }
+  // The same at `now` (signatures made with OpensslSigner::SignAt before it).
+  void TrustSignaturesAt(const registry::SignatureTrust& trust, TimePoint now,
+                         PortalOptions options = {}) {
     options.signature_trust = trust;
-    clock_.Set(std::chrono::floor<std::chrono::seconds>(
-                   std::chrono::system_clock::now()) +
-               1min);
+    clock_.Set(now);
     Remake(std::move(options));
   }
 
@@ -386,11 +393,19 @@ TEST_F(PortalTest, ConvenienceStorePageShowsTheCardFeesAndIssuedDocuments) {
 // コンビニ交付 follows the 利用登録申請 at the domicile (Chikuma) as its
 // issuer judges it: under review, rejected with the clerk's reason (and
 // offered again), accepted with the first usable day. Signed by `openssl
-// cms -sign` with a real sandbox signature certificate.
+// cms -sign` with a real sandbox signature certificate, its signingTime set
+// by faketime: submitted Thu 2026-12-24 10:00 JST, 5 office days counted by
+// hand (12/25, 12/28, the 12/29-1/3 closure, 1/4, 1/5, 1/6) make Wed
+// 2027-01-06 the first usable day (review s8 finding 11).
 TEST_F(PortalTest, ConvenienceStorePageFollowsTheRegistrationAtTheDomicile) {
+  const TimePoint submitted_at =
+      domain::StartOfJapanDay(std::chrono::year(2026) / std::chrono::December /
+                              24) +
+      10h;
   registry::testing::OpensslSigner signer(dir_);
+  signer.SignAt(submitted_at - 1min);
   ASSERT_TRUE(signer.Record(*store_, "r-1"));
-  TrustSignaturesAtTheMachinesClock(signer.trust);
+  TrustSignaturesAt(signer.trust, submitted_at);
   ASSERT_TRUE(store_->Transact(
       [&](RegistryTx& tx) { return PutFamilyRegisterInChikuma(tx); }));
   registry::OnlineApplications applications(*store_, clock_, rng_,
@@ -428,14 +443,15 @@ TEST_F(PortalTest, ConvenienceStorePageFollowsTheRegistrationAtTheDomicile) {
   const std::string state =
       Between(accepted.body, "id=\"konbini-registration-state\">", "</p>");
   EXPECT_NE(state.find("申請は受理されました。"), std::string::npos) << state;
-  EXPECT_NE(state.find("から利用できます"), std::string::npos) << state;
+  EXPECT_NE(state.find("2027-01-06 から利用できます"), std::string::npos)
+      << state;
   EXPECT_EQ(accepted.body.find("利用登録申請をする"), std::string::npos);
 
   // Under serve --set konbini.registration-office-days=0 the accepted
   // registration is in force at once: the domicile's 戸籍 rows read ○.
   PortalOptions at_once;
   at_once.konbini_registration_office_days = 0;
-  TrustSignaturesAtTheMachinesClock(signer.trust, at_once);
+  TrustSignaturesAt(signer.trust, submitted_at, at_once);
   auto effective = Get("/portal/konbini", Login());
   EXPECT_NE(effective.body.find("利用登録済みです"), std::string::npos);
   EXPECT_NE(
