@@ -1,14 +1,14 @@
 #include "worker_threads.h"
 
+#include <thread>
+
 namespace openmyna::konbini {
 
 WorkerThreads::~WorkerThreads() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
   wake_.notify_all();
-  for (std::thread& t : threads_) t.join();
+  gone_.wait(lock, [this] { return live_ == 0; });
 }
 
 void WorkerThreads::Post(std::function<void()> task) {
@@ -17,7 +17,8 @@ void WorkerThreads::Post(std::function<void()> task) {
   // Each idle thread takes one queued task when it wakes: a thread more
   // when the queue outnumbers them.
   if (tasks_.size() > idle_) {
-    threads_.emplace_back([this] { Loop(); });
+    ++live_;
+    std::thread([this] { Loop(); }).detach();
   } else {
     wake_.notify_one();
   }
@@ -25,7 +26,7 @@ void WorkerThreads::Post(std::function<void()> task) {
 
 std::size_t WorkerThreads::size() const {
   std::lock_guard lock(mutex_);
-  return threads_.size();
+  return live_;
 }
 
 std::size_t WorkerThreads::idle() const {
@@ -37,9 +38,10 @@ void WorkerThreads::Loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
     ++idle_;
-    wake_.wait(lock, [this] { return !tasks_.empty() || stopping_; });
+    const bool woken = wake_.wait_for(
+        lock, idle_timeout_, [this] { return !tasks_.empty() || stopping_; });
     --idle_;
-    if (tasks_.empty()) return;  // stopping, nothing left
+    if (!woken || tasks_.empty()) break;  // idle too long, or stopping
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
     lock.unlock();
@@ -47,6 +49,9 @@ void WorkerThreads::Loop() {
     task = nullptr;  // what it holds is released before the next wait
     lock.lock();
   }
+  // The last access to *this: the destructor may go on once it is unlocked.
+  --live_;
+  gone_.notify_all();
 }
 
 }  // namespace openmyna::konbini

@@ -5,43 +5,46 @@
 // is one per thread (pango_cairo_font_map_get_default), so an issuer
 // rendering its PDF on a new thread matched and loaded its fonts again and
 // tore them down at the thread's exit — about a fifth of a session's CPU
-// (perf, bench/konbini). At most as many threads as calls were ever in
-// flight at once; they live as long as the owner.
+// (perf, bench/konbini). A thread idle for `idle_timeout` ends (and frees
+// its font map): after a rush, the threads go back to what the load needs.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <thread>
-#include <vector>
 
 namespace openmyna::konbini {
 
 class WorkerThreads {
  public:
-  WorkerThreads() = default;
-  // Runs every task already posted, then joins the threads.
+  explicit WorkerThreads(
+      std::chrono::milliseconds idle_timeout = std::chrono::minutes(1))
+      : idle_timeout_(idle_timeout) {}
+  // Runs every task already posted, then waits for the threads to end.
   ~WorkerThreads();
   WorkerThreads(const WorkerThreads&) = delete;
   WorkerThreads& operator=(const WorkerThreads&) = delete;
 
   // Runs `task` on an idle thread, or on a new one when none is idle.
   void Post(std::function<void()> task);
-  // Threads started so far, and those of them waiting for a task.
+  // Threads running now, and those of them waiting for a task.
   std::size_t size() const;
   std::size_t idle() const;
 
  private:
   void Loop();
 
+  const std::chrono::milliseconds idle_timeout_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable gone_;  // a thread ended
   std::deque<std::function<void()>> tasks_;
-  std::size_t idle_ = 0;  // threads waiting for a task
+  std::size_t live_ = 0;  // threads started and not ended
+  std::size_t idle_ = 0;  // of them, waiting for a task
   bool stopping_ = false;
-  std::vector<std::thread> threads_;
 };
 
 }  // namespace openmyna::konbini

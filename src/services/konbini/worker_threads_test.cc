@@ -64,6 +64,26 @@ TEST(WorkerThreads, EachBlockedTaskGetsAThreadAndFinishedThreadsAreKept) {
   EXPECT_EQ(workers.size(), 4u);
 }
 
+TEST(WorkerThreads, IdleThreadsEndAndANewTaskStillRuns) {
+  WorkerThreads workers(20ms);
+  std::atomic<int> ran{0};
+  for (int i = 0; i < 3; ++i) {
+    workers.Post([&] {
+      std::this_thread::sleep_for(5ms);
+      ++ran;
+    });
+  }
+  EXPECT_GE(workers.size(), 1u);
+  for (int i = 0; i < 10000 && (ran < 3 || workers.size() > 0); ++i) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(ran.load(), 3);
+  EXPECT_EQ(workers.size(), 0u);
+  workers.Post([&] { ++ran; });
+  for (int i = 0; i < 10000 && ran < 4; ++i) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(ran.load(), 4);
+}
+
 TEST(WorkerThreads, DestructionRunsWhatWasPosted) {
   std::atomic<int> ran{0};
   {
