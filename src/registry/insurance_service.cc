@@ -869,13 +869,20 @@ Result<EligibilityAnswer> InsuranceService::CheckByCardData(
   // Reads and audit entries only: a read snapshot beside the writer, the
   // entries joining the next commit group (store.h).
   OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
+    InsuranceTx ins(tx);
+    // The institution, the memberships and their insurer in one statement.
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto rows,
+        ins.FindCardDataRows(actor.id, insurer->digits(), query.number));
     MedicalInstitution inst{actor.id, "system"};
     if (actor.role == Role::kClinic) {
-      OPENMYNA_ASSIGN_OR_RETURN(inst, Impl::Institution(tx, actor));
+      if (!rows.institution) {
+        return Fail(RegistryErrc::kRefused,
+                    "unknown medical institution " + actor.id);
+      }
+      inst = std::move(*rows.institution);
     }
-    InsuranceTx ins(tx);
-    OPENMYNA_ASSIGN_OR_RETURN(
-        auto found, ins.FindMembershipsByCard(insurer->digits(), query.number));
+    std::vector<Membership>& found = rows.memberships;
     const std::string symbol = domain::WithoutSpaces(query.symbol);
     std::erase_if(found, [&](const Membership& m) {
       return (!symbol.empty() && domain::WithoutSpaces(m.symbol) != symbol) ||
@@ -918,7 +925,14 @@ Result<EligibilityAnswer> InsuranceService::CheckByCardData(
         }
       }
     }
-    OPENMYNA_RETURN_IF_ERROR(impl.FillInsurers(tx, answer));
+    for (const Insurer& insurer_row : rows.insurers) {
+      if (std::any_of(answer.memberships.begin(), answer.memberships.end(),
+                      [&](const Membership& m) {
+                        return m.insurer_number == insurer_row.number;
+                      })) {
+        answer.insurers.push_back(insurer_row);
+      }
+    }
     for (const Membership& m : answer.memberships) {
       OPENMYNA_RETURN_IF_ERROR(impl.AuditCheck(tx, actor, inst, m.resident_id));
     }

@@ -240,9 +240,13 @@ TEST_F(InsuranceServiceTest, EligibilityCodesByCardData) {
   // Malformed queries and unknown clinics are refused, not answered.
   EXPECT_FALSE(insurance_->CheckByCardData(
       kClinic, {"01040019", "", "5678", "00", "1980-05-05"}));
-  EXPECT_FALSE(insurance_->CheckByCardData(
-      {"9999999999", Role::kClinic, ""},
-      {"01040013", "", "5678", "00", "1980-05-05"}));
+  auto unknown_clinic =
+      insurance_->CheckByCardData({"9999999999", Role::kClinic, ""},
+                                  {"01040013", "", "5678", "00", "1980-05-05"});
+  ASSERT_FALSE(unknown_clinic);
+  EXPECT_TRUE(unknown_clinic.error().Is(RegistryErrc::kRefused));
+  EXPECT_NE(unknown_clinic.error().message().find("9999999999"),
+            std::string::npos);
   EXPECT_FALSE(insurance_->CheckByCardData(
       kKenpo, {"01040013", "", "5678", "00", "1980-05-05"}));
 }

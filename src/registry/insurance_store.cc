@@ -88,6 +88,42 @@ Result<std::vector<Membership>> InsuranceTx::FindMembershipsByCard(
                 {std::string(insurer_number), std::string(number)}));
 }
 
+Result<InsuranceTx::CardDataRows> InsuranceTx::FindCardDataRows(
+    std::string_view institution_code, std::string_view insurer_number,
+    std::string_view number) {
+  // One row per membership (or one row without), each with the institution
+  // and the membership's insurer: LEFT JOINs from a one-row anchor, every
+  // join by a primary key or the (insurer_number, number) index.
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows,
+      db_.Query("SELECT i.doc, m.doc, n.doc FROM (SELECT CAST($1 AS TEXT) AS "
+                "code) AS k LEFT JOIN medical_institutions i ON i.code = "
+                "k.code LEFT JOIN memberships m ON m.insurer_number = $2 AND "
+                "m.number = $3 LEFT JOIN insurers n ON n.number = "
+                "m.insurer_number ORDER BY m.id",
+                {std::string(institution_code), std::string(insurer_number),
+                 std::string(number)}));
+  CardDataRows out;
+  for (const SqlRow& row : rows) {
+    if (row.at(0) && !out.institution) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto inst,
+                                internal::Parse<MedicalInstitution>(row[0]));
+      out.institution = std::move(inst);
+    }
+    if (!row.at(1)) continue;  // no membership
+    OPENMYNA_ASSIGN_OR_RETURN(auto m, internal::Parse<Membership>(row[1]));
+    if (row.at(2) && std::none_of(out.insurers.begin(), out.insurers.end(),
+                                  [&](const Insurer& i) {
+                                    return i.number == m.insurer_number;
+                                  })) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto insurer, internal::Parse<Insurer>(row[2]));
+      out.insurers.push_back(std::move(insurer));
+    }
+    out.memberships.push_back(std::move(m));
+  }
+  return out;
+}
+
 Result<std::vector<Membership>> InsuranceTx::ListMembershipsOfResident(
     std::string_view resident_id) {
   OPENMYNA_ASSIGN_OR_RETURN(

@@ -132,6 +132,44 @@ TEST_P(InsuranceStore, MembershipsRoundTripAndAreFoundByCardAndResident) {
   }));
 }
 
+// The eligibility check's one statement gives what the three look-ups by
+// key give: the institution, the card's memberships by id, their insurer
+// once; an unknown institution or card number is simply absent.
+TEST_P(InsuranceStore, CardDataRowsAreTheThreeLookUpsInOne) {
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.InsertMembership(Sample("ms-2", "5678", "01")));
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.InsertMembership(Sample("ms-1", "5678", "00")));
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.InsertMembership(Sample("ms-3", "9999", "00")));
+    return ins.PutInstitution(
+        {"2012345678", "サンドボックス診療所", InstitutionKind::kClinic});
+  }));
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto rows, ins.FindCardDataRows("2012345678", "01040013", "5678"));
+    EXPECT_EQ(rows.institution->name, "サンドボックス診療所");
+    EXPECT_EQ(rows.memberships.size(), 2u);
+    EXPECT_EQ(rows.memberships.at(0).id, "ms-1");
+    EXPECT_EQ(rows.memberships.at(1).id, "ms-2");
+    EXPECT_EQ(nlohmann::json(rows.memberships.at(0)),
+              nlohmann::json(Sample("ms-1", "5678", "00")));
+    EXPECT_EQ(rows.insurers.size(), 1u);
+    EXPECT_EQ(rows.insurers.at(0).name, "協会けんぽ 宮城支部");
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto no_card, ins.FindCardDataRows("2012345678", "01040013", "1111"));
+    EXPECT_EQ(no_card.institution->code, "2012345678");
+    EXPECT_TRUE(no_card.memberships.empty());
+    EXPECT_TRUE(no_card.insurers.empty());
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto no_inst, ins.FindCardDataRows("2099999999", "01040013", "9999"));
+    EXPECT_FALSE(no_inst.institution);
+    EXPECT_EQ(no_inst.memberships.size(), 1u);
+    return Ok();
+  }));
+}
+
 TEST_P(InsuranceStore, MembershipUpdateMovesTheQueryColumns) {
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
     return ins.InsertMembership(Sample("ms-1", "5678", "00"));

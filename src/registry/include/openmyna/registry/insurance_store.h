@@ -36,6 +36,19 @@ class InsuranceTx {
   // 記号/枝番 and birth date).
   Result<std::vector<Membership>> FindMembershipsByCard(
       std::string_view insurer_number, std::string_view number);
+  // The rows an eligibility check by insurance-card data reads, in one
+  // statement (one round trip on PostgreSQL instead of three): the
+  // institution `institution_code` (std::nullopt when unknown), the
+  // memberships of FindMembershipsByCard and the insurers they name (by
+  // number; an unknown one is absent).
+  struct CardDataRows {
+    std::optional<MedicalInstitution> institution;
+    std::vector<Membership> memberships;  // by id
+    std::vector<Insurer> insurers;        // each once, by first use
+  };
+  Result<CardDataRows> FindCardDataRows(std::string_view institution_code,
+                                        std::string_view insurer_number,
+                                        std::string_view number);
   Result<std::vector<Membership>> ListMembershipsOfResident(
       std::string_view resident_id);  // by acquired_on, id
   Result<std::vector<Membership>> ListMembershipsOfInsurer(
