@@ -67,7 +67,7 @@ constexpr const char* kClinicCode = "2010991001";
 std::vector<std::string> kInsurers;
 
 std::string Number(std::uint64_t i) {
-  char b[16];
+  char b[24];  // 20 digits at most
   std::snprintf(b, sizeof b, "%010llu", static_cast<unsigned long long>(i));
   return b;
 }
