@@ -257,6 +257,27 @@ PY
 "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" > "$work/due2.txt"
 grep -q "written 0 " "$work/due2.txt" || { cat "$work/due2.txt"; fail "a later run wrote again"; }
 [ "$(ls "$work/mail" | wc -l)" = 5 ] || fail "a later run wrote files"
+# A record the batch cannot decide (a birth date that is not a date, put
+# in with sqlite3 behind the service's validation, copied from a member
+# valid today): skipped and named by its id, never by the value; exit 3;
+# nothing else is issued.
+sqlite3 "$data/registry.db" "INSERT INTO memberships (id, insurer_number, symbol, number, branch, resident_id, link_state, doc)
+  SELECT 'ms-bad-record', insurer_number, symbol, '999999', branch, NULL, 'unlinked',
+         json_set(doc, '\$.id', 'ms-bad-record', '\$.number', '999999', '\$.resident_id', '',
+                  '\$.link_state', 'unlinked', '\$.date_of_birth', '1990-02-30')
+  FROM memberships WHERE json_extract(doc, '\$.lost_on') = '' AND insurer_number = '$new_insurer' LIMIT 1"
+code=0; "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --json > "$work/due3.json" 2> "$work/err.txt" || code=$?
+[ "$code" = 3 ] || { cat "$work/due3.json" "$work/err.txt"; fail "a skipped member exited $code"; }
+python3 - "$work/due3.json" <<'PY' || { cat "$work/due3.json"; fail "the skipped member"; }
+import json, sys
+due = json.load(open(sys.argv[1]))
+assert due["written"] == [] and due["unwritten"] == [], due
+assert [s["membership"] for s in due["skipped"]] == ["ms-bad-record"], due
+assert "date_of_birth" in due["skipped"][0]["reason"], due
+PY
+grep -q "membership ms-bad-record skipped" "$work/err.txt" || fail "not named: $(cat "$work/err.txt")"
+! grep -q "1990-02-30" "$work/err.txt" "$work/due3.json" || fail "the value was printed"
+[ "$(ls "$work/mail" | wc -l)" = 5 ] || fail "the skipped member got a file"
 code=0; "$openmyna" --data "$data" insurance issue-due --out-dir "$work/mail" --page 0 2> "$work/err.txt" || code=$?
 [ "$code" = 2 ] && grep -q -- "--page" "$work/err.txt" || fail "--page 0: $code $(cat "$work/err.txt")"
 echo "insurance_cli_test: passed"
