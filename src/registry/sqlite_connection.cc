@@ -33,7 +33,7 @@ class SqliteConnection final : public SqlConnection {
     // Prepared statements are cached by their text (the registry uses a
     // small fixed set) and reset after each use.
     sqlite3_stmt* stmt = nullptr;
-    auto cached = statements_.find(std::string(sql));
+    auto cached = statements_.find(sql);  // no copy: std::less<>
     if (cached != statements_.end()) {
       stmt = cached->second;
     } else {

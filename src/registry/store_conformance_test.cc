@@ -39,6 +39,47 @@ using testing::UniqueName;
 
 const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
 
+// A write call that stays inside its callback, after inserting `r`, until
+// Release(): its group is open and it holds the lead (what is queued
+// meanwhile waits for the next group). The constructor returns once it is
+// inside; Release() lets it commit and waits for its result.
+class HeldWrite {
+ public:
+  HeldWrite(RegistryStore& store, Resident r) {
+    writer_ = std::thread([this, &store, r = std::move(r)] {
+      Status status = store.Transact([&](RegistryTx& tx) -> Status {
+        OPENMYNA_RETURN_IF_ERROR(tx.InsertResident(r));
+        std::unique_lock lock(m_);
+        inside_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return released_; });
+        return Ok();
+      });
+      EXPECT_TRUE(status) << status.error();
+    });
+    std::unique_lock lock(m_);
+    cv_.wait(lock, [&] { return inside_; });
+  }
+  ~HeldWrite() { Release(); }
+  HeldWrite(const HeldWrite&) = delete;
+  HeldWrite& operator=(const HeldWrite&) = delete;
+
+  void Release() {
+    {
+      std::lock_guard lock(m_);
+      released_ = true;
+    }
+    cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool inside_ = false, released_ = false;
+  std::thread writer_;
+};
+
 class StoreConformance : public ::testing::TestWithParam<Dialect> {
  protected:
   void SetUp() override {
@@ -805,25 +846,7 @@ TEST_P(StoreConformance, ReadsSeeOnlyCommittedStatesAndEveryAcknowledgedWrite) {
 // for writes this test would never end (the writer waits for the read).
 TEST_P(StoreConformance, ReadsDoNotWaitForAnOpenWriteGroup) {
   ASSERT_TRUE(Seed());
-  std::mutex m;
-  std::condition_variable cv;
-  bool written = false, read_done = false;
-  std::thread writer([&] {
-    Status status = store_->Transact([&](RegistryTx& tx) -> Status {
-      OPENMYNA_RETURN_IF_ERROR(
-          tx.InsertResident(Hanako("r-0002", "987654321010")));
-      std::unique_lock lock(m);
-      written = true;
-      cv.notify_all();
-      cv.wait(lock, [&] { return read_done; });
-      return Ok();
-    });
-    EXPECT_TRUE(status) << status.error();
-  });
-  {
-    std::unique_lock lock(m);
-    cv.wait(lock, [&] { return written; });
-  }
+  HeldWrite writer(*store_, Hanako("r-0002", "987654321010"));
   std::int64_t count = -1;
   std::optional<Resident> uncommitted;
   Status read = store_->Read([&](RegistryTx& tx) -> Status {
@@ -831,12 +854,7 @@ TEST_P(StoreConformance, ReadsDoNotWaitForAnOpenWriteGroup) {
     OPENMYNA_ASSIGN_OR_RETURN(uncommitted, tx.GetResident("r-0002"));
     return Ok();
   });
-  {
-    std::lock_guard lock(m);
-    read_done = true;
-  }
-  cv.notify_all();
-  writer.join();
+  writer.Release();
   ASSERT_TRUE(read) << read.error();
   EXPECT_EQ(count, 1);
   EXPECT_FALSE(uncommitted.has_value());
@@ -957,10 +975,109 @@ TEST_P(StoreConformance, ConcurrentAuditedReadsAreAllDurable) {
   ASSERT_TRUE(audit);
   EXPECT_EQ(audit->at(0).at(0), std::to_string(kReaders * kReads));
   EXPECT_EQ(audit->at(0).at(1), std::to_string(kReaders * kReads));
+  // Numbered one after another, with no gap, though many were written by
+  // one statement (a batch per group).
+  auto seq = (*db)->Query(
+      "SELECT COUNT(*), MIN(seq), MAX(seq) FROM audit_log WHERE "
+      "resident_id = 'r-0001'");
+  ASSERT_TRUE(seq);
+  EXPECT_EQ(seq->at(0).at(1), "1");
+  EXPECT_EQ(seq->at(0).at(2), seq->at(0).at(0));
   auto written =
       (*db)->Query("SELECT COUNT(*) FROM residents WHERE id LIKE 'w-%'");
   ASSERT_TRUE(written);
   EXPECT_EQ(written->at(0).at(0), std::to_string(kWriters * kWrites));
+}
+
+// The audit entries of the reads of one group are written in one batch
+// (text with quotes, backslashes, braces and commas comes back as written).
+// If one of them cannot be written (here an entry id already taken), only
+// that read is refused; the others' entries are durable, numbered in order.
+// The reads are made to share one group: a write holds the lead until every
+// read is queued (GroupStats::reads counts a read as it is queued).
+TEST_P(StoreConformance, AReadWhoseAuditEntryFailsIsRefusedAloneInItsGroup) {
+  ASSERT_TRUE(Seed());
+  const std::string reason = R"(batch "quoted" \ {braced,} 日本)";
+  constexpr int kReads = 6;
+  // Runs one audited read per id, all in one group; their results.
+  auto in_one_group = [&](const std::vector<std::string>& ids,
+                          std::string writer_number) {
+    const auto before = store_->group_stats();
+    HeldWrite writer(*store_, Hanako("r-" + writer_number, writer_number));
+    std::vector<Status> results(ids.size(), Ok());
+    std::vector<std::thread> readers;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      readers.emplace_back([&, i] {
+        AuditEntry e;
+        e.id = ids[i];
+        e.resident_id = "r-0001";
+        e.actor_id = "clerk-1";
+        e.action = "resident.read";
+        e.reason = reason;
+        e.at = kClock.Now();
+        results[i] = store_->Read([&](RegistryTx& tx) -> Status {
+          OPENMYNA_ASSIGN_OR_RETURN(auto r, tx.GetResident("r-0001"));
+          if (!r) return Fail(RegistryErrc::kNotFound, "seeded resident gone");
+          return tx.AppendAudit(e);
+        });
+      });
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (store_->group_stats().reads < before.reads + ids.size() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(store_->group_stats().reads, before.reads + ids.size());
+    writer.Release();
+    for (auto& thread : readers) thread.join();
+    const auto after = store_->group_stats();
+    EXPECT_EQ(after.calls - before.calls, ids.size() + 1);
+    EXPECT_EQ(after.commits - before.commits, 2u);  // the write, the reads
+    return results;
+  };
+  std::vector<std::string> first, second;
+  for (int i = 0; i < kReads; ++i) {
+    first.push_back("au-a-" + std::to_string(i));
+    second.push_back(i == 3 ? "au-a-3" : "au-b-" + std::to_string(i));
+  }
+  for (const Status& status : in_one_group(first, "987654321010")) {
+    EXPECT_TRUE(status) << status.error();
+  }
+  const std::vector<Status> results = in_one_group(second, "111111111118");
+  for (int i = 0; i < kReads; ++i) {
+    if (i == 3) {
+      EXPECT_TRUE(!results[i] && results[i].error().Is(RegistryErrc::kConflict))
+          << (results[i] ? std::string("accepted")
+                         : results[i].error().message());
+    } else {
+      EXPECT_TRUE(results[i]) << results[i].error();
+    }
+  }
+  std::vector<AuditEntry> trail;
+  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(trail, tx.ListAudit("r-0001"));
+    return Ok();
+  }));
+  ASSERT_EQ(trail.size(), 2u * kReads - 1);
+  for (const AuditEntry& e : trail) EXPECT_EQ(e.reason, reason) << e.id;
+  // What another process sees: each entry once, numbered 1, 2, … in the
+  // order of the groups.
+  std::vector<SqlRow> rows;
+  ASSERT_TRUE(backend_->Connect().and_then([&](auto other) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        rows, other->Query("SELECT id, seq FROM audit_log WHERE "
+                           "resident_id = 'r-0001' ORDER BY seq"));
+    return Ok();
+  }));
+  ASSERT_EQ(rows.size(), 2u * kReads - 1);
+  std::set<std::string> ids_first, ids_second;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    (i < kReads ? ids_first : ids_second).insert(rows[i].at(0).value_or(""));
+    EXPECT_EQ(rows[i].at(1), std::to_string(i + 1));
+  }
+  EXPECT_EQ(ids_first, std::set<std::string>(first.begin(), first.end()));
+  EXPECT_EQ(ids_second, (std::set<std::string>{"au-b-0", "au-b-1", "au-b-2",
+                                               "au-b-4", "au-b-5"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::BothBackends(),

@@ -9,14 +9,14 @@
 // Group commit (issue 13 item 1): concurrent Transact calls (the HTTP
 // server's threads) are committed in groups. One caller at a time is the
 // leader: it takes the calls queued so far (at most kMaxGroup), runs each in
-// its own SAVEPOINT inside one database transaction (a refused call is
-// rolled back to its savepoint, the others keep their writes), COMMITs once
-// — one fsync on SQLite, one WAL flush on PostgreSQL for the group — and
-// only then hands every caller its result. The calls of a group run one
-// after the other in queue order, so each sees the writes of those before
-// it: the outcome is that of running them serially. If the COMMIT fails,
-// every call of the group that had succeeded gets kStorage (nothing of the
-// group is durable, nothing was acknowledged).
+// its own SAVEPOINT inside one transaction (a refusal rolls back to it),
+// COMMITs once — one fsync on SQLite, one WAL flush on PostgreSQL — then
+// wakes each caller of the group alone with its result and hands the lead
+// to the first call queued meanwhile. The calls run one after the other in
+// queue order, each seeing the writes of those before it (the outcome of
+// running them serially); reads' audit entries go first, in one batch. If
+// the COMMIT fails, every call of the group that had succeeded gets
+// kStorage (nothing of the group is durable, nothing was acknowledged).
 //
 // Reads beside writes (issue 13 item 1): Read() runs a read-only callback on
 // a reader connection of a small pool, in its own snapshot (SQLite WAL: a
@@ -24,8 +24,8 @@
 // PostgreSQL: REPEATABLE READ READ ONLY), so a read never waits for a group
 // being written or committed. It sees every call acknowledged before it
 // started and nothing uncommitted. The audit entries a read appends are
-// kept aside and written by one Transact() after the snapshot ends: they
-// join the next commit group, and Read() returns only once they are durable
+// kept aside and queued after the snapshot ends: they join the next commit
+// group, and Read() returns only once they are durable
 // (an access is never answered unaudited).
 #pragma once
 
@@ -184,7 +184,7 @@ class RegistryStore {
   std::unique_ptr<SqlConnection> db_;
   // The queue of calls waiting for a leader (group commit).
   mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
+  std::condition_variable queue_cv_;  // unused (store.cc: Pending)
   std::vector<Pending*> queue_;
   bool leading_ = false;
   GroupStats stats_;
