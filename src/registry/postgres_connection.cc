@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/sql.h"
@@ -39,21 +41,20 @@ class PostgresConnection final : public SqlConnection {
     }
     OPENMYNA_ASSIGN_OR_RETURN(const std::string* name,
                               Prepared(sql, static_cast<int>(params.size())));
-    PGresult* result =
-        name != nullptr ? PQexecPrepared(conn_, name->c_str(),
-                                         static_cast<int>(params.size()),
-                                         values.data(), nullptr, nullptr, 0)
-                        : PQexecParams(conn_, std::string(sql).c_str(),
-                                       static_cast<int>(params.size()), nullptr,
-                                       values.data(), nullptr, nullptr, 0);
+    const int count = static_cast<int>(params.size());
+    const std::string text = name != nullptr ? std::string() : std::string(sql);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        PGresult * result, Run([&] {
+          return name != nullptr
+                     ? PQsendQueryPrepared(conn_, name->c_str(), count,
+                                           values.data(), nullptr, nullptr, 0)
+                     : PQsendQueryParams(conn_, text.c_str(), count, nullptr,
+                                         values.data(), nullptr, nullptr, 0);
+        }));
     struct Clear {
       PGresult* r;
       ~Clear() { PQclear(r); }
     } clear{result};
-    const ExecStatusType status = PQresultStatus(result);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      return Failure(result);
-    }
     const char* tuples = PQcmdTuples(result);
     changed_ = (tuples && *tuples) ? std::atoll(tuples) : 0;
     std::vector<SqlRow> rows;
@@ -77,6 +78,24 @@ class PostgresConnection final : public SqlConnection {
   }
 
   Status ExecuteScript(std::string_view sql) override {
+    if (Deferrable(sql)) {
+      deferred_.emplace_back(sql);
+      return Ok();
+    }
+    if (sql.find(';') == std::string_view::npos) {
+      // One statement: with the deferred ones, in one round trip.
+      const std::string text(sql);
+      OPENMYNA_ASSIGN_OR_RETURN(PGresult * result, Run([&] {
+                                  return PQsendQueryParams(conn_, text.c_str(),
+                                                           0, nullptr, nullptr,
+                                                           nullptr, nullptr, 0);
+                                }));
+      PQclear(result);
+      return Ok();
+    }
+    // A script of several statements needs the simple query protocol,
+    // which a pipeline cannot carry: the deferred statements go first.
+    OPENMYNA_RETURN_IF_ERROR(SendDeferred());
     const std::string text(sql);
     PGresult* result = PQexec(conn_, text.c_str());
     struct Clear {
@@ -95,6 +114,7 @@ class PostgresConnection final : public SqlConnection {
   Result<std::uint64_t> CopyRows(std::string_view table,
                                  const std::vector<std::string>& columns,
                                  const RowSource& next) override {
+    OPENMYNA_RETURN_IF_ERROR(SendDeferred());
     std::string sql = "COPY " + std::string(table) + " (";
     for (std::size_t i = 0; i < columns.size(); ++i) {
       sql += (i ? ", " : "") + columns[i];
@@ -148,6 +168,100 @@ class PostgresConnection final : public SqlConnection {
   }
 
  private:
+  // BEGIN, SAVEPOINT and RELEASE SAVEPOINT (one statement each) are not sent
+  // alone: they wait for the next statement and travel with it in one
+  // pipeline (PostgreSQL docs, libpq "Pipeline Mode"), which saves a round
+  // trip each — the writer of a commit group is one connection that runs
+  // every call's statements in turn, so its round trips bound the groups.
+  // They cannot fail on a healthy connection in a valid state; if one does,
+  // the statement it travelled with reports the error (and the transaction
+  // is aborted, as it would be after the error itself).
+  static bool Deferrable(std::string_view sql) {
+    if (sql.find(';') != std::string_view::npos) return false;
+    return sql.starts_with("BEGIN") || sql.starts_with("SAVEPOINT ") ||
+           sql.starts_with("RELEASE SAVEPOINT ");
+  }
+
+  // Sends the deferred statements, then the one `send` queues (a
+  // PQsendQuery* call), in one pipeline with one sync, and returns that
+  // statement's result (the caller clears it); without deferred
+  // statements, the statement alone. The first error wins: the server skips
+  // what follows a failed statement of a pipeline.
+  template <typename Send>
+  Result<PGresult*> Run(const Send& send) {
+    if (deferred_.empty()) {
+      if (send() != 1) return Failure(nullptr);
+      return TakeResult();
+    }
+    std::vector<std::string> deferred = std::move(deferred_);
+    deferred_.clear();
+    if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr);
+    bool sent = true;
+    for (const std::string& statement : deferred) {
+      sent = sent && PQsendQueryParams(conn_, statement.c_str(), 0, nullptr,
+                                       nullptr, nullptr, nullptr, 0) == 1;
+    }
+    sent = sent && send() == 1 && PQpipelineSync(conn_) == 1;
+    std::optional<Unexpected<Error>> failed;
+    if (!sent) failed = Failure(nullptr);
+    PGresult* last = nullptr;
+    // Each statement's result, then libpq's NULL after it; then the sync.
+    for (std::size_t i = 0; sent && i <= deferred.size(); ++i) {
+      PGresult* result = PQgetResult(conn_);
+      const ExecStatusType status = PQresultStatus(result);
+      if (!failed && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        failed = Failure(result);
+      }
+      if (i == deferred.size() && !failed) {
+        last = result;
+      } else {
+        PQclear(result);
+      }
+      while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+    }
+    while (sent) {
+      PGresult* result = PQgetResult(conn_);
+      if (result == nullptr) {
+        if (PQstatus(conn_) == CONNECTION_BAD) break;
+        continue;
+      }
+      const bool sync = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+      PQclear(result);
+      if (sync) break;
+    }
+    (void)PQexitPipelineMode(conn_);
+    if (failed) {
+      PQclear(last);
+      return *failed;
+    }
+    return last;
+  }
+
+  // The result of the one statement just sent (outside a pipeline).
+  Result<PGresult*> TakeResult() {
+    PGresult* result = PQgetResult(conn_);
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      auto failure = Failure(result);
+      PQclear(result);
+      return failure;
+    }
+    return result;
+  }
+
+  // The deferred statements alone (before what cannot join a pipeline).
+  Status SendDeferred() {
+    if (deferred_.empty()) return Ok();
+    OPENMYNA_ASSIGN_OR_RETURN(PGresult * result, Run([&] {
+                                return PQsendQueryParams(conn_, "SELECT 1", 0,
+                                                         nullptr, nullptr,
+                                                         nullptr, nullptr, 0);
+                              }));
+    PQclear(result);
+    return Ok();
+  }
+
   // The name of a server-side prepared statement for `sql`, prepared on
   // first use (PostgreSQL docs, "Extended Query": Parse once, then Bind and
   // Execute), as the SQLite back end caches its statements: the registry
@@ -212,6 +326,7 @@ class PostgresConnection final : public SqlConnection {
   PGconn* conn_;
   std::int64_t changed_ = 0;
   std::map<std::string, std::string, std::less<>> statements_;
+  std::vector<std::string> deferred_;  // see Deferrable()
 };
 
 }  // namespace

@@ -263,6 +263,39 @@ TEST_P(StoreConformance, ServerPreparesEachStatementOnceAndReusesIt) {
   EXPECT_EQ(rows[0].at(1).value_or(""), "3");  // and executed three times
 }
 
+// PostgreSQL: BEGIN, SAVEPOINT and RELEASE SAVEPOINT travel with the next
+// statement (one round trip). A failure of one is reported by that
+// statement, and the connection goes on working; the server still sees the
+// statements in order (the row written after the savepoint is rolled back
+// to it, the one before is kept).
+TEST_P(StoreConformance, TransactionControlRidesWithTheNextStatement) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  SqlConnection& c = **db;
+  // Outside a transaction block the server refuses a SAVEPOINT.
+  ASSERT_TRUE(c.ExecuteScript("SAVEPOINT lonely"));
+  auto refused = c.Query("SELECT 1");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("SAVEPOINT"), std::string::npos)
+      << refused.error();
+  auto fine = c.Query("SELECT 2");
+  ASSERT_TRUE(fine) << fine.error();
+  EXPECT_EQ(fine->at(0).at(0), "2");
+  ASSERT_TRUE(c.ExecuteScript("CREATE TEMP TABLE t (k INTEGER)"));
+  ASSERT_TRUE(c.ExecuteScript("BEGIN"));
+  ASSERT_TRUE(c.Query("INSERT INTO t VALUES (1)"));
+  ASSERT_TRUE(c.ExecuteScript("SAVEPOINT s"));
+  ASSERT_TRUE(c.Query("INSERT INTO t VALUES (2)"));
+  ASSERT_TRUE(c.ExecuteScript("ROLLBACK TO SAVEPOINT s"));
+  ASSERT_TRUE(c.ExecuteScript("RELEASE SAVEPOINT s"));
+  ASSERT_TRUE(c.ExecuteScript("COMMIT"));
+  auto rows = c.Query("SELECT k FROM t ORDER BY k");
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).at(0), "1");
+}
+
 TEST_P(StoreConformance, UpdatingAnUnknownResidentIsNotFound) {
   ASSERT_TRUE(Seed());
   Status status = store_->Transact(
