@@ -42,6 +42,7 @@ struct DbOptions {
   std::uint64_t residents = 0;  // db seed --residents
   std::string municipality = "20218";
   bool sample_card = false;  // db seed --sample-card
+  std::uint64_t cards = 0;   // db seed --cards
 };
 
 // The passwords of the sample card (domain.md §3 formats). Fixed and
@@ -64,6 +65,27 @@ Status WriteSampleCardFile(const std::filesystem::path& data_dir,
         {"juki", kSampleCardPasswords.juki},
         {"input_assist", kSampleCardPasswords.input_assist}}}};
   return WriteFileAtomically(data_dir / "sample-card.json", doc.dump(2) + "\n");
+}
+
+// DIR/generated-cards.json (0600): the cards of `db seed --cards`, for
+// benchmarks that rotate through many cards (bench/sign_in), with the
+// passwords they share.
+Status WriteGeneratedCardsFile(const std::filesystem::path& data_dir,
+                               const std::vector<registry::Card>& cards) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const registry::Card& card : cards) {
+    list.push_back({{"card_id", card.id},
+                    {"resident_id", card.resident_id},
+                    {"image", card.chip_image_path}});
+  }
+  const nlohmann::json doc = {
+      {"cards", list},
+      {"passwords",
+       {{"authentication", kSampleCardPasswords.authentication},
+        {"juki", kSampleCardPasswords.juki},
+        {"input_assist", kSampleCardPasswords.input_assist}}}};
+  return WriteFileAtomically(data_dir / "generated-cards.json",
+                             doc.dump(2) + "\n");
 }
 
 // The database target: --postgres, $OPENMYNA_REGISTRY_DB, else the SQLite
@@ -243,6 +265,25 @@ void RunSeed(const DbOptions& options, Context& context) {
           std::max<std::uint64_t>(options.residents, loaded->existing)),
       static_cast<unsigned long long>(loaded->loaded), seconds,
       options.municipality.c_str());
+  if (options.cards == 0) return;
+  std::fflush(stdout);
+  const auto cards_start = std::chrono::steady_clock::now();
+  auto cards = registry::IssueGeneratedResidentCards(
+      *(*stack)->service, options.cards, kSampleCardPasswords);
+  if (!cards) return context.Failed(cards.error());
+  if (auto written = WriteGeneratedCardsFile(context.DataDir(), *cards);
+      !written) {
+    return context.Failed(written.error());
+  }
+  std::printf(
+      "Cards of generated residents: %zu in %.1f s (authentication PIN %s; "
+      "listed in %s)\n",
+      cards->size(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                    cards_start)
+          .count(),
+      kSampleCardPasswords.authentication.c_str(),
+      (context.DataDir() / "generated-cards.json").string().c_str());
 }
 
 void RunCredentials(const DbOptions& options, Context& context) {
@@ -290,18 +331,28 @@ void AddDb(CLI::App& app, Context& context) {
       "Create Chikuma City, Kiyose City and the sample residents "
       "(idempotent); with --residents N, also bulk-load generated residents "
       "up to N (fast import: docs/registry.md \"Bulk load\")"));
-  seed->add_option("--residents", options->residents,
-                   "Make the registry hold N generated residents (ids "
-                   "bulk-000000000000…, valid individual numbers starting "
-                   "with 8, varied names and birth dates); those already "
-                   "loaded are kept, so a rerun continues. Progress on "
-                   "stderr")
-      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{10'000'000'000}));
+  CLI::Option* residents =
+      seed->add_option("--residents", options->residents,
+                       "Make the registry hold N generated residents (ids "
+                       "bulk-000000000000…, valid individual numbers starting "
+                       "with 8, varied names and birth dates); those already "
+                       "loaded are kept, so a rerun continues. Progress on "
+                       "stderr")
+          ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{10'000'000'000}));
   seed->add_flag("--sample-card", options->sample_card,
                  "Also issue the sample card of 千曲 太郎 through the registry "
                  "(apply, produce, deliver; reused when he already has "
                  "one) and write DIR/sample-card.json (0600) with its image "
                  "and passwords: the card `openmyna up` plugs");
+  seed->add_option("--cards", options->cards,
+                   "Also give the first K generated residents aged 15 or "
+                   "more a standard card each (authentication certificate "
+                   "only, issued as at a counter, the sample card's "
+                   "passwords; reused on a rerun), listed in "
+                   "DIR/generated-cards.json (0600): many distinct cards for "
+                   "benchmarks. Needs --residents")
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000}))
+      ->needs(residents);
   seed->add_option("--municipality", options->municipality,
                    "Local government code of the generated residents "
                    "(default 20218, Chikuma City)");

@@ -1,6 +1,8 @@
 #include "openmyna/registry/seed.h"
 
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/bulk_load.h"
+#include "openmyna/registry/errors.h"
 #include "openmyna/registry/konbini_mapping.h"
 
 namespace openmyna::registry {
@@ -32,18 +34,20 @@ constexpr SampleResident kResidents[] = {
      "東京都清瀬市中里五丁目842番地", "13221", false, false},
 };
 
-// The first resident's card in force, else a new one issued through the
-// life events a counter would use.
-Status IssueSampleCard(RegistryService& service, const Actor& system,
-                       const Actor& clerk, const std::string& resident_id,
-                       const Passwords& passwords, SeedReport& report) {
+// The resident's card in force, else a new one issued through the life
+// events a counter would use (`request` for a new application); `created`
+// says which.
+Result<Card> CardInForceOrIssue(RegistryService& service, const Actor& system,
+                                const Actor& clerk,
+                                const ApplicationRequest& request,
+                                const Passwords& passwords, bool& created) {
+  created = false;
   OPENMYNA_ASSIGN_OR_RETURN(ResidentFile file,
-                            service.GetResident(system, resident_id));
+                            service.GetResident(system, request.resident_id));
   for (const Card& card : file.cards) {
     if (card.state == CardState::kActive ||
         card.state == CardState::kSuspended) {
-      report.sample_card = card;
-      return Ok();
+      return card;
     }
   }
   const Application* pending = nullptr;
@@ -57,9 +61,7 @@ Status IssueSampleCard(RegistryService& service, const Actor& system,
   if (pending) {
     app = *pending;
   } else {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        app,
-        service.Apply(clerk, ApplicationRequest{resident_id, resident_id}));
+    OPENMYNA_ASSIGN_OR_RETURN(app, service.Apply(clerk, request));
   }
   std::string card_id = app.card_id;
   if (app.state == ApplicationState::kReceived) {
@@ -67,9 +69,21 @@ Status IssueSampleCard(RegistryService& service, const Actor& system,
     card_id = produced.id;
   }
   OPENMYNA_ASSIGN_OR_RETURN(
-      Card card, service.Deliver(clerk, card_id, resident_id, passwords));
-  report.sample_card = card;
-  report.sample_card_created = true;
+      Card card,
+      service.Deliver(clerk, card_id, request.resident_id, passwords));
+  created = true;
+  return card;
+}
+
+// The first resident's card in force, else a new one.
+Status IssueSampleCard(RegistryService& service, const Actor& system,
+                       const Actor& clerk, const std::string& resident_id,
+                       const Passwords& passwords, SeedReport& report) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      report.sample_card,
+      CardInForceOrIssue(service, system, clerk,
+                         ApplicationRequest{resident_id, resident_id},
+                         passwords, report.sample_card_created));
   return Ok();
 }
 
@@ -178,6 +192,43 @@ Result<SeedReport> SeedSampleData(RegistryStore& store,
     report.face_auth_card_id = card.id;
   }
   return report;
+}
+
+Result<std::vector<Card>> IssueGeneratedResidentCards(
+    RegistryService& service, std::uint64_t count, const Passwords& passwords) {
+  const Actor system{"seed", Role::kSystem, "benchmark cards"};
+  const Actor clerk{"seed", Role::kCounterClerk, "benchmark cards"};
+  const domain::Date today = domain::JapanDateOf(service.clock().Now());
+  // No signature certificate, so no signature password (domain.md §3).
+  Passwords set = passwords;
+  set.signature.clear();
+  std::vector<Card> cards;
+  for (std::uint64_t i = 0; cards.size() < count; ++i) {
+    auto file = service.GetResident(system, BulkResidentId(i));
+    if (!file) {
+      if (!file.error().Is(RegistryErrc::kNotFound)) {
+        return Unexpected(file.error());
+      }
+      return Fail(RegistryErrc::kNotFound,
+                  "only " + std::to_string(cards.size()) +
+                      " generated residents may apply for a card alone; "
+                      "load more with --residents");
+    }
+    const Resident& r = file->resident;
+    auto born = domain::ParseDate(r.date_of_birth);
+    if (!born || domain::AgeAt(*born, today) < 15 || r.adult_ward ||
+        r.status != ResidentStatus::kActive) {
+      continue;
+    }
+    ApplicationRequest request{r.id, r.id};
+    request.signature_certificate = false;
+    bool created = false;
+    OPENMYNA_ASSIGN_OR_RETURN(
+        Card card,
+        CardInForceOrIssue(service, system, clerk, request, set, created));
+    cards.push_back(std::move(card));
+  }
+  return cards;
 }
 
 }  // namespace openmyna::registry

@@ -8,6 +8,7 @@
 // jpki.md §5.1. Idempotent: what exists is left alone.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,5 +46,18 @@ struct SeedOptions {
 Result<SeedReport> SeedSampleData(RegistryStore& store,
                                   RegistryService& service,
                                   const SeedOptions& options = {});
+
+// Many distinct cards, for benchmarks that must not see one card again and
+// again (bench/sign_in: `openmyna db seed --residents N --cards K`): the
+// first `count` generated residents (bulk_load.h) who may apply alone (15
+// or older, not an adult ward: domain.md §6) each get a standard card with
+// the authentication certificate only (the signature certificate declined
+// at the application, as a holder may), issued as any card is: apply,
+// produce, deliver with `passwords` (its signature password unused: no
+// signature certificate, no password for it). A card in force is reused.
+// Returns the cards in the residents' order. kNotFound when the generated
+// residents run out before `count` cards (load more with --residents).
+Result<std::vector<Card>> IssueGeneratedResidentCards(
+    RegistryService& service, std::uint64_t count, const Passwords& passwords);
 
 }  // namespace openmyna::registry
