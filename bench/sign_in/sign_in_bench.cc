@@ -1,7 +1,11 @@
 // sign_in_bench: the load generator of bench/sign_in/run.sh.
 //
-//   sign_in_bench signin DATA HTTP_BASE HTTPS_BASE CLIENT_ID KEY_FILE CARD PIN
-//                        THREADS SECONDS
+//   sign_in_bench signin DATA HTTP_BASE HTTPS_BASE CLIENT_ID KEY_FILE CARDS
+//                        PIN THREADS SECONDS
+//     CARDS: one card image, or DIR/generated-cards.json (`openmyna db seed
+//     --cards K`): the threads share the cards out (card i to thread
+//     i mod THREADS) and each takes its next card for every sign-in, so a
+//     card signs in again only after all the others did.
 //     THREADS clients each repeat a whole sign-in against a running serve:
 //     GET auth (PKCE, state, nonce) → GET the app's challenge → the card
 //     signs it in process (the registry's card image, JPKI-AP VERIFY +
@@ -10,12 +14,13 @@
 //     audits) → GET wait (302 with the code) → POST token (private_key_jwt
 //     ES256; the provider signs the ES256 ID token). Plain HTTP to serve's
 //     HTTP port (the routes are the same as on HTTPS; no TLS handshakes).
-//   sign_in_bench floor DATA HTTP_BASE CARD PIN THREADS SECONDS
+//   sign_in_bench floor DATA HTTP_BASE CARDS PIN THREADS SECONDS
 //     The raw cost of the same cryptography with OpenSSL: one RSA
 //     verification (the card's signature over a challenge), one OCSP look-up
 //     (a request for the card's authentication certificate POSTed to the
 //     same responder, the basic response verified against the CA, the
-//     status read) and one ES256 signature (an ID token), per iteration.
+//     status read) and one ES256 signature (an ID token), per iteration;
+//     the same rotation through CARDS.
 // Each prints: ops=N seconds=S rate=R p50_ms=… p99_ms=… cpu_s=C
 // card_cpu_s=K p99_ms_without_card=… errors=E — C is this process's CPU time
 // (all threads, getrusage), K the part of it the in-process card spent in
@@ -67,7 +72,35 @@ class CardChannel final : public card::client::ApduChannel {
   card::Card& card_;
 };
 
-// One in-process copy of the card per thread (a card is not thread-safe).
+// The card images CARDS names: itself, or the "image" of every card of a
+// generated-cards.json.
+std::vector<std::string> CardImages(const std::string& cards) {
+  if (!cards.ends_with(".json")) return {cards};
+  auto text = ReadFileText(cards);
+  if (!text) {
+    std::fprintf(stderr, "sign_in_bench: cannot read %s\n", cards.c_str());
+    std::exit(2);
+  }
+  std::vector<std::string> images;
+  const json doc = json::parse(*text);
+  for (const auto& card : doc.at("cards")) {
+    images.push_back(card.at("image").get<std::string>());
+  }
+  if (images.empty()) std::exit(2);
+  return images;
+}
+
+// The images thread `t` of `threads` uses: every threads-th from t (at
+// least one).
+std::vector<std::string> ImagesOf(const std::vector<std::string>& all, int t,
+                                  int threads) {
+  std::vector<std::string> mine;
+  for (std::size_t i = t; i < all.size(); i += threads) mine.push_back(all[i]);
+  if (mine.empty()) mine.push_back(all[t % all.size()]);
+  return mine;
+}
+
+// One in-process copy of a card per thread (a card is not thread-safe).
 struct InProcessCard {
   OpenSslRng rng;
   std::unique_ptr<card::Card> card;
@@ -182,13 +215,16 @@ struct Stats {
 
 template <class Body>
 void Run(int threads, double seconds, Stats& stats, Body body) {
+  // Each thread's cards are opened before the clocks start.
+  std::vector<decltype(body.Prepare(0))> states;
+  for (int t = 0; t < threads; ++t) states.push_back(body.Prepare(t));
   const auto start = Clock::now();
   const double cpu_start = ProcessCpuSeconds();
   const auto end = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-      auto state = body.Prepare(t);
+      auto& state = states[t];
       while (Clock::now() < end) {
         const auto t0 = Clock::now();
         std::string why;
@@ -242,20 +278,27 @@ std::string After(const std::string& page, std::string_view marker) {
 }
 
 struct SignIn {
-  std::string data, http, https, client_id, card_path, pin;
+  std::string data, http, https, client_id, pin;
+  std::vector<std::string> images;
+  int threads = 1;
   json client_jwk;
 
   struct State {
-    InProcessCard card;
+    std::vector<std::unique_ptr<InProcessCard>> cards;
+    std::size_t next = 0;  // the card of the next sign-in
     pki::EvpPkeyPtr key;
     OpenSslRng rng;
     Http http;
   };
-  std::unique_ptr<State> Prepare(int) const {
+  std::unique_ptr<State> Prepare(int t) const {
     auto s = std::make_unique<State>();
-    if (!s->card.Open(data, card_path)) {
-      std::fprintf(stderr, "sign_in_bench: cannot open the card\n");
-      std::exit(2);
+    for (const std::string& image : ImagesOf(images, t, threads)) {
+      s->cards.push_back(std::make_unique<InProcessCard>());
+      if (!s->cards.back()->Open(data, image)) {
+        std::fprintf(stderr, "sign_in_bench: cannot open the card %s\n",
+                     image.c_str());
+        std::exit(2);
+      }
     }
     s->key = *sign_in::KeyFromJwk(client_jwk);
     return s;
@@ -265,6 +308,7 @@ struct SignIn {
     return url.rfind(https, 0) == 0 ? http + url.substr(https.size()) : url;
   }
   bool Once(State& s, std::string& why, CardTime& card) const {
+    InProcessCard& holder = *s.cards[s.next++ % s.cards.size()];
     const std::string issuer = https + "/api/realms/main";
     const std::string o = "/api/realms/main/protocol/openid-connect/";
     const std::string verifier = sign_in::Base64UrlEncode(s.rng.Bytes(32));
@@ -290,7 +334,7 @@ struct SignIn {
     const std::string text = json::parse(challenge->body)["challenge"];
     const double cpu0 = ThreadCpuSeconds();
     const auto wall0 = Clock::now();
-    auto signature = s.card.Sign(pin, text);
+    auto signature = holder.Sign(pin, text);
     card.cpu_s = ThreadCpuSeconds() - cpu0;
     card.wall_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - wall0).count();
@@ -300,7 +344,7 @@ struct SignIn {
          .url = app,
          .headers = {{"Content-Type", "application/json"}},
          .body =
-             json{{"certificate", sign_in::Base64UrlEncode(s.card.certificate)},
+             json{{"certificate", sign_in::Base64UrlEncode(holder.certificate)},
                   {"signature", sign_in::Base64UrlEncode(*signature)}}
                  .dump()});
     if (!posted || posted->status != 200) {
@@ -346,30 +390,44 @@ struct SignIn {
 
 // The floor: the same cryptography straight on OpenSSL.
 struct Floor {
-  std::string data, http, card_path, pin;
-  struct State {
-    InProcessCard card;
+  std::string data, http, pin;
+  std::vector<std::string> images;
+  int threads = 1;
+  // One card's certificate and its signature over the challenge.
+  struct Signed {
     X509* cert = nullptr;
+    Bytes signature;
+    Signed() = default;
+    Signed(const Signed&) = delete;
+    Signed& operator=(const Signed&) = delete;
+    ~Signed() { X509_free(cert); }
+  };
+  struct State {
+    std::vector<std::unique_ptr<Signed>> cards;
+    std::size_t next = 0;
     X509* issuer = nullptr;
     X509_STORE* store = nullptr;
-    Bytes signature;
     std::string challenge;
     pki::EvpPkeyPtr es256;
     Http http;
     ~State() {
-      X509_free(cert);
       X509_free(issuer);
       X509_STORE_free(store);
     }
   };
-  std::unique_ptr<State> Prepare(int) const {
+  std::unique_ptr<State> Prepare(int t) const {
     auto s = std::make_unique<State>();
-    if (!s->card.Open(data, card_path)) std::exit(2);
     s->challenge = R"({"type":"openmyna-sign-in/1","nonce":"floor"})";
-    s->signature = *s->card.Sign(pin, s->challenge);
-    const unsigned char* p = s->card.certificate.data();
-    s->cert =
-        d2i_X509(nullptr, &p, static_cast<long>(s->card.certificate.size()));
+    for (const std::string& image : ImagesOf(images, t, threads)) {
+      InProcessCard card;
+      if (!card.Open(data, image)) std::exit(2);
+      auto c = std::make_unique<Signed>();
+      c->signature = *card.Sign(pin, s->challenge);
+      const unsigned char* p = card.certificate.data();
+      c->cert =
+          d2i_X509(nullptr, &p, static_cast<long>(card.certificate.size()));
+      s->cards.push_back(std::move(c));
+    }
     FILE* f = std::fopen((data + "/ca/auth-ca-g1.pem").c_str(), "r");
     if (f == nullptr) std::exit(2);
     s->issuer = PEM_read_X509(f, nullptr, nullptr, nullptr);
@@ -380,20 +438,21 @@ struct Floor {
     return s;
   }
   bool Once(State& s, std::string& why, CardTime&) const {
+    const Signed& c = *s.cards[s.next++ % s.cards.size()];
     // 1. RSA verification of the card's signature.
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     const bool ok =
         EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr,
-                             X509_get0_pubkey(s.cert)) == 1 &&
+                             X509_get0_pubkey(c.cert)) == 1 &&
         EVP_DigestVerify(
-            ctx, s.signature.data(), s.signature.size(),
+            ctx, c.signature.data(), c.signature.size(),
             reinterpret_cast<const unsigned char*>(s.challenge.data()),
             s.challenge.size()) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok) return why = "RSA verification", false;
     // 2. One OCSP look-up.
     OCSP_REQUEST* req = OCSP_REQUEST_new();
-    OCSP_CERTID* id = OCSP_cert_to_id(nullptr, s.cert, s.issuer);
+    OCSP_CERTID* id = OCSP_cert_to_id(nullptr, c.cert, s.issuer);
     OCSP_request_add0_id(req, id);
     unsigned char* der = nullptr;
     const int n = i2d_OCSP_REQUEST(req, &der);
@@ -446,20 +505,22 @@ int main(int argc, char** argv) {
   const std::vector<std::string> a(argv, argv + argc);
   Stats stats;
   if (argc == 11 && a[1] == "signin") {
-    SignIn body{a[2], a[3], a[4], a[5], a[7], a[8], {}};
+    SignIn body{a[2], a[3], a[4], a[5], a[8], CardImages(a[7]), std::stoi(a[9]),
+                {}};
     auto text = ReadFileText(a[6]);
     if (!text) return 2;
     body.client_jwk = json::parse(*text);
-    Run(std::stoi(a[9]), std::stod(a[10]), stats, body);
+    Run(body.threads, std::stod(a[10]), stats, body);
   } else if (argc == 8 && a[1] == "floor") {
-    Floor body{a[2], a[3], a[4], a[5]};
-    Run(std::stoi(a[6]), std::stod(a[7]), stats, body);
+    Floor body{a[2], a[3], a[5], CardImages(a[4]), std::stoi(a[6])};
+    Run(body.threads, std::stod(a[7]), stats, body);
   } else {
     std::fprintf(stderr,
                  "usage: sign_in_bench signin DATA HTTP HTTPS CLIENT_ID "
-                 "KEY_FILE CARD PIN THREADS SECONDS\n"
-                 "       sign_in_bench floor DATA HTTP CARD PIN THREADS "
-                 "SECONDS\n");
+                 "KEY_FILE CARDS PIN THREADS SECONDS\n"
+                 "       sign_in_bench floor DATA HTTP CARDS PIN THREADS "
+                 "SECONDS\n"
+                 "CARDS: a card image, or DIR/generated-cards.json\n");
     return 2;
   }
   return stats.errors.load() == 0 ? 0 : 1;

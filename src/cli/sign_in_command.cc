@@ -141,6 +141,21 @@ const http::ServiceRegistration kSignInService{
         }
         options.code_lifetime = std::chrono::seconds(seconds);
       }
+      if (auto it = c.settings.find("sign-in.card-cache");
+          it != c.settings.end()) {
+        std::size_t entries = 0;
+        const std::string& text = it->second;
+        const auto [end, ec] =
+            std::from_chars(text.data(), text.data() + text.size(), entries);
+        if (ec != std::errc() || end != text.data() + text.size() ||
+            entries > 1'000'000) {
+          return Fail(http::HttpErrc::kBadRoute,
+                      "sign-in.card-cache must be 0 to 1000000 entries, got "
+                      "'" +
+                          text + "'");
+        }
+        options.card_cache = entries;
+      }
       OPENMYNA_ASSIGN_OR_RETURN(service->provider_,
                                 sign_in::Provider::Open(options));
       OPENMYNA_RETURN_IF_ERROR(service->provider_->AddRoutes(router));

@@ -11,11 +11,13 @@ Result<X509Ptr> CertificateCache::Parse(ByteView der) {
     std::lock_guard lock(mutex_);
     auto it = parsed_.find(key);
     if (it != parsed_.end() && X509_up_ref(it->second.get()) == 1) {
+      ++hits_;
       return X509Ptr(it->second.get());
     }
   }
+  ++misses_;
   OPENMYNA_ASSIGN_OR_RETURN(X509Ptr cert, ParseCertificate(der));
-  if (X509_up_ref(cert.get()) != 1) return cert;
+  if (capacity_ == 0 || X509_up_ref(cert.get()) != 1) return cert;
   X509Ptr kept(cert.get());
   std::lock_guard lock(mutex_);
   if (parsed_.size() >= capacity_) parsed_.clear();

@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <vector>
+
 namespace openmyna::pki {
 namespace {
 
@@ -61,6 +63,38 @@ TEST(CertificateCache, GivesTheCertificateOfTheBytesSent) {
   Bytes cut(a.begin(), a.end() - 1);
   EXPECT_FALSE(cache.Parse(cut));
   EXPECT_FALSE(cache.Parse(ToBytes("not a certificate")));
+}
+
+// The bench's many-card configuration (bench/sign_in/run.sh): more cards
+// than the cache holds, taken in turn, are parsed afresh every time; one
+// card again and again is parsed once; capacity 0 keeps none.
+TEST(CertificateCache, CardsTakenInTurnPastCapacityAreAlwaysParsed) {
+  std::vector<Bytes> cards;
+  for (long serial = 2001; serial <= 2005; ++serial) {
+    cards.push_back(SelfSigned(serial));
+  }
+  CertificateCache cache(/*capacity=*/2);
+  for (int round = 0; round < 3; ++round) {
+    for (const Bytes& der : cards) {
+      auto cert = cache.Parse(der);
+      ASSERT_TRUE(cert);
+      EXPECT_EQ(Der(cert->get()), der);
+    }
+  }
+  EXPECT_EQ(cache.stats().misses, 15u);
+  EXPECT_EQ(cache.stats().hits, 0u);
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(cache.Parse(cards[0]));
+  EXPECT_EQ(cache.stats().misses, 16u);
+  EXPECT_EQ(cache.stats().hits, 3u);
+
+  CertificateCache none(/*capacity=*/0);
+  for (int i = 0; i < 3; ++i) {
+    auto cert = none.Parse(cards[1]);
+    ASSERT_TRUE(cert);
+    EXPECT_EQ(Der(cert->get()), cards[1]);
+  }
+  EXPECT_EQ(none.stats().misses, 3u);
+  EXPECT_EQ(none.stats().hits, 0u);
 }
 
 }  // namespace

@@ -5,11 +5,13 @@
 // (docs/sign-in.md "Benchmark"); the same holds for the eligibility
 // service's card path (docs/insurance.md "Benchmark"). The certificates are
 // shared read-only between threads (OpenSSL locks the caches it fills in an
-// X509 itself). At `capacity` certificates the cache starts afresh.
-// Thread-safe.
+// X509 itself). At `capacity` certificates the cache starts afresh; 0 keeps
+// none. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +31,12 @@ class CertificateCache {
   // bytes before (a new reference); its errors.
   Result<X509Ptr> Parse(ByteView der);
 
+  struct Stats {
+    std::uint64_t hits = 0;    // answers that reused a parsed certificate
+    std::uint64_t misses = 0;  // certificates parsed
+  };
+  Stats stats() const { return {hits_, misses_}; }
+
  private:
   struct Hash {
     using is_transparent = void;
@@ -37,6 +45,7 @@ class CertificateCache {
     }
   };
   std::size_t capacity_;
+  std::atomic<std::uint64_t> hits_{0}, misses_{0};
   std::mutex mutex_;
   std::unordered_map<std::string, X509Ptr, Hash, std::equal_to<>> parsed_;
 };

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -63,6 +64,13 @@ struct ProviderOptions {
   // to the URL the certificate's CA serves). `serve` passes its own
   // responder when the "ocsp" service runs in the same process.
   pki::OcspTransport ocsp_transport;
+  // The card certificates parsed and the OCSP responses verified, kept by
+  // their exact bytes (pki/certificate_cache.h, pki/ocsp_response_cache.h): at
+  // this many entries each cache starts afresh; 0 keeps none (`serve --set
+  // sign-in.card-cache=N`). A benchmark with fewer cards than this sets it
+  // below its card count, so that every sign-in is a card's first, as in a
+  // country whose cards outnumber the cache (bench/sign_in).
+  std::size_t card_cache = 4096;
 };
 
 class Provider {
