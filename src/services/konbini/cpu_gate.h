@@ -1,84 +1,99 @@
-// At most as many issuers drawing and signing at once as the machine has
-// cores; the others wait their turn in the order they came (issuer.cc).
-// Fifty sessions' documents drawn at once on two cores share them: each
-// takes fifty times its CPU time, and the registry's commit leader, one
-// runnable thread among a hundred, stalls every issuer waiting for its
-// commit (server time p99 ≈ 3 × p50 at 50 kiosks, bench/konbini). In
-// turn, a document takes about its own CPU time once it starts, and the
-// wait before it is first come, first served (p99 ≈ 1.4 × p50).
+// The issuers' signing and drawing, on one thread per core, in the order
+// the documents came (issuer.cc). Fifty sessions' documents drawn at once
+// on two cores share them: each takes fifty times its CPU time, and the
+// registry's commit leader, one runnable thread among a hundred, stalls
+// every issuer waiting for its commit (server time p99 ≈ 3 × p50 at 50
+// kiosks, bench/konbini). In turn, a document takes about its own CPU time
+// once it starts, and the wait before it is first come, first served. The
+// threads are few and always the same, so pango's per-thread font map
+// (pango_cairo_font_map_get_default) is made once per core, not once per
+// thread that ever draws.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <vector>
 
 namespace openmyna::konbini {
 
-class FifoGate {
+class CorePool {
  public:
-  explicit FifoGate(unsigned slots) : slots_(slots == 0 ? 1 : slots) {}
-
-  // Held from Enter() until destroyed.
-  class Pass {
-   public:
-    explicit Pass(FifoGate& gate) : gate_(gate) {}
-    ~Pass() { gate_.Leave(); }
-    Pass(const Pass&) = delete;
-    Pass& operator=(const Pass&) = delete;
-
-   private:
-    FifoGate& gate_;
-  };
-
-  // Returns once every earlier caller has entered and a slot is free.
-  [[nodiscard]] Pass Enter() {
-    std::unique_lock lock(mutex_);
-    if (inside_ < slots_ && waiting_.empty()) {
-      ++inside_;
-    } else {
-      Waiter me;
-      waiting_.push_back(&me);
-      me.turn.wait(lock, [&] { return me.admitted; });
+  // `threads` threads (at least one), started now.
+  explicit CorePool(unsigned threads) {
+    for (unsigned i = 0; i < (threads == 0 ? 1 : threads); ++i) {
+      threads_.emplace_back([this] { Loop(); });
     }
-    return Pass(*this);
+  }
+  // Runs what was queued, then joins the threads.
+  ~CorePool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  CorePool(const CorePool&) = delete;
+  CorePool& operator=(const CorePool&) = delete;
+
+  // Runs `f` on a thread of the pool after every task queued before it
+  // has started, and returns its result. Never from a task of the same
+  // pool (it would wait for itself).
+  template <typename F>
+  std::invoke_result_t<F&> Run(F f) {
+    // Shared with the queued function: the pool's thread may still be
+    // leaving the task when the answer is already here.
+    auto task =
+        std::make_shared<std::packaged_task<std::invoke_result_t<F&>()>>(
+            std::move(f));
+    auto result = task->get_future();
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.emplace_back([task] { (*task)(); });
+    }
+    wake_.notify_one();
+    return result.get();
   }
 
-  // Callers waiting now (for tests).
-  std::size_t waiting() {
+  // Tasks waiting for a thread (for tests).
+  std::size_t queued() {
     std::lock_guard lock(mutex_);
-    return waiting_.size();
+    return tasks_.size();
   }
 
-  // The machine's gate: one slot per core (hardware_concurrency).
-  static FifoGate& Cores() {
-    static FifoGate gate(std::thread::hardware_concurrency());
-    return gate;
+  // The process's pool: one thread per core (hardware_concurrency). Never
+  // destroyed (its threads wait until the process ends).
+  static CorePool& Cores() {
+    static CorePool* pool = new CorePool(std::thread::hardware_concurrency());
+    return *pool;
   }
 
  private:
-  struct Waiter {
-    std::condition_variable turn;
-    bool admitted = false;
-  };
-
-  // The slot goes to the first waiter, if any (only that one is woken).
-  void Leave() {
-    std::lock_guard lock(mutex_);
-    if (waiting_.empty()) {
-      --inside_;
-      return;
+  void Loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return !tasks_.empty() || stopping_; });
+      if (tasks_.empty()) return;
+      std::function<void()> task = std::move(tasks_.front());
+      tasks_.pop_front();
+      lock.unlock();
+      task();
+      task = nullptr;
+      lock.lock();
     }
-    Waiter* next = waiting_.front();
-    waiting_.pop_front();
-    next->admitted = true;
-    next->turn.notify_one();
   }
 
-  const unsigned slots_;
   std::mutex mutex_;
-  unsigned inside_ = 0;
-  std::deque<Waiter*> waiting_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace openmyna::konbini

@@ -420,27 +420,28 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
       "ありません");
   doc.fields = std::move(fields);
   doc.pages = Paginate(lines);
-  // The signatures and the drawing: CPU alone, one issuer per core at a
-  // time, in turn (cpu_gate.h).
-  auto pass = FifoGate::Cores().Enter();
-  SignedDocument out;
-  OPENMYNA_ASSIGN_OR_RETURN(out.jws, signer_->Sign(doc));
-  for (const DocumentPage& page : doc.pages) {
-    OPENMYNA_ASSIGN_OR_RETURN(std::string code,
-                              signer_->SignPage(doc, page.number));
-    out.page_codes.push_back(std::move(code));
-  }
-  if (snap.seal) out.seal_png = snap.seal->impression_png;
-  out.document = std::move(doc);
-  if (policy_.pdf_certificate) {
-    OPENMYNA_ASSIGN_OR_RETURN(std::string pdf,
-                              RenderDocumentPdf({&out.document, out.page_codes,
-                                                 out.jws, out.seal_png}));
-    OPENMYNA_ASSIGN_OR_RETURN(out.pdf,
-                              SignPdf(std::move(pdf), signer_->key(),
-                                      policy_.pdf_certificate.get(), clock_));
-  }
-  return out;
+  // The signatures and the drawing: CPU alone, on one thread per core, in
+  // turn (cpu_gate.h).
+  return CorePool::Cores().Run([&]() -> Result<SignedDocument> {
+    SignedDocument out;
+    OPENMYNA_ASSIGN_OR_RETURN(out.jws, signer_->Sign(doc));
+    for (const DocumentPage& page : doc.pages) {
+      OPENMYNA_ASSIGN_OR_RETURN(std::string code,
+                                signer_->SignPage(doc, page.number));
+      out.page_codes.push_back(std::move(code));
+    }
+    if (snap.seal) out.seal_png = snap.seal->impression_png;
+    out.document = std::move(doc);
+    if (policy_.pdf_certificate) {
+      OPENMYNA_ASSIGN_OR_RETURN(
+          std::string pdf, RenderDocumentPdf({&out.document, out.page_codes,
+                                              out.jws, out.seal_png}));
+      OPENMYNA_ASSIGN_OR_RETURN(out.pdf,
+                                SignPdf(std::move(pdf), signer_->key(),
+                                        policy_.pdf_certificate.get(), clock_));
+    }
+    return out;
+  });
 }
 
 }  // namespace openmyna::konbini
