@@ -18,24 +18,40 @@ namespace openmyna::konbini {
 namespace {
 
 // Asks the municipality's instances in turn to mark the document void (one
-// that was not reached, or did not answer, may not have done it: the next
-// one can; a repeat is Ok). A failure is logged: the ledger then still
-// counts the fee of a document nobody printed.
+// that was not reached, did not answer or failed may not have done it: the
+// next one can, they share the ledger; a repeat is Ok). Only a refusal of
+// the request itself (kInvalidInput) ends the round early. A failure is
+// logged: the ledger then still counts the fee of a document nobody printed.
 void VoidAt(const std::vector<std::shared_ptr<IssuerPort>>& order,
             const VoidRequest& request) {
   Status done = Fail(KonbiniErrc::kUnavailable, "no issuer instance");
   for (const auto& issuer : order) {
     done = issuer->Void(request);
-    if (done || !(done.error().Is(KonbiniErrc::kUnreachable) ||
-                  done.error().Is(KonbiniErrc::kTimeout))) {
-      break;
-    }
+    if (done || done.error().Is(KonbiniErrc::kInvalidInput)) break;
   }
   if (!done) {
     log::Get("konbini")->error(
         "the ledger row of {} ({}, never printed) was not voided: {}",
         request.request_id, request.reason, done.error().message());
   }
+}
+
+// Whether an issuer that answered `error` may have committed a ledger row
+// although the centre got no document: not for a refusal or bad input (the
+// issuer decided before its commit) nor when no instance was reached.
+bool MayHaveRecorded(const Error& error) {
+  return !(error.Is(KonbiniErrc::kRefused) ||
+           error.Is(KonbiniErrc::kInvalidInput) ||
+           error.Is(KonbiniErrc::kUnreachable));
+}
+
+// The void of what the issuer answered to `request_id`: its document's row,
+// or, with no document, the row of the request id, if there is one.
+VoidRequest VoidOf(const std::string& request_id,
+                   const Result<SignedDocument>& answer,
+                   std::string_view reason) {
+  return {request_id, answer ? answer->document.issuer_request_id : "",
+          std::string(reason)};
 }
 
 }  // namespace
@@ -471,11 +487,11 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     std::optional<VoidRequest> late;
     {
       std::lock_guard lock(call->mutex);
-      if (call->abandoned && result) {
+      if (call->abandoned) {
         // Past the deadline: no kiosk will ever see it.
-        late =
-            VoidRequest{request.request_id, result->document.issuer_request_id,
-                        std::string(registry::kVoidDropped)};
+        if (result || MayHaveRecorded(result.error())) {
+          late = VoidOf(request.request_id, result, registry::kVoidDropped);
+        }
       } else {
         call->promise.set_value(std::move(result));
       }
@@ -502,10 +518,9 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
   Result<SignedDocument> result = answer.get();
   std::lock_guard lock(session->mutex);
   if (session->state != Session::State::kRequesting) {
-    if (result) {
+    if (result || MayHaveRecorded(result.error())) {
       VoidLater(municipality_code,
-                {request.request_id, result->document.issuer_request_id,
-                 std::string(registry::kVoidDropped)});
+                VoidOf(request.request_id, result, registry::kVoidDropped));
     }
     return Fail(KonbiniErrc::kNoSession,
                 "取引は終了しました。最初からやり直してください (the session "
@@ -523,6 +538,12 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     {
       std::lock_guard sessions_lock(mutex_);
       sessions_.erase(session->request_id);
+    }
+    // It may have committed a row before the answer was lost (kTimeout),
+    // named another instance (kBinding) or failed (kInternal).
+    if (MayHaveRecorded(result.error())) {
+      VoidLater(municipality_code,
+                VoidOf(request.request_id, result, registry::kVoidDropped));
     }
     if (result.error().Is(KonbiniErrc::kUnreachable)) {
       return Fail(KonbiniErrc::kUnavailable,
@@ -544,6 +565,11 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
       std::lock_guard sessions_lock(mutex_);
       sessions_.erase(session->request_id);
     }
+    // Not printed: the row of this session's request id, if the issuer
+    // recorded one (the document it sent may be another session's).
+    VoidLater(municipality_code,
+              VoidRequest{request.request_id, "",
+                          std::string(registry::kVoidDropped)});
     return Fail(KonbiniErrc::kBinding,
                 "the document is not this session's: issuance halted");
   }

@@ -8,6 +8,7 @@
 #include "cpu_gate.h"
 #include "holder.h"
 #include "openmyna/base/bytes.h"
+#include "openmyna/base/log.h"
 #include "openmyna/domain/civil.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/civil_store.h"
@@ -80,9 +81,19 @@ Status IssuerPort::Void(const VoidRequest&) {
 
 Status MunicipalIssuer::Void(const VoidRequest& request) {
   Status done = store_.Transact([&](RegistryTx& tx) -> Status {
+    std::string issuer_request_id = request.issuer_request_id;
+    if (issuer_request_id.empty()) {
+      // The centre got no document: the row of its request id here, if the
+      // issuer committed one (the request id is unique in the ledger).
+      OPENMYNA_ASSIGN_OR_RETURN(
+          auto row, registry::FindKonbiniIssuance(tx, request.request_id));
+      if (!row || row->municipality_code != code_) return Ok();
+      if (row->voided_at) return Ok();
+      issuer_request_id = row->issuer_request_id;
+    }
     return registry::VoidKonbiniIssuance(tx, code_, request.request_id,
-                                         request.issuer_request_id,
-                                         request.reason, clock_.Now());
+                                         issuer_request_id, request.reason,
+                                         clock_.Now());
   });
   if (done || done.error().Is(registry::RegistryErrc::kConflict)) {
     return Ok();  // void (a retry through another instance finds it so)
@@ -258,6 +269,23 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
     }
     return Ok();
   }));
+  // The row is committed: if anything below fails, no document leaves
+  // this issuer, so its row must not stand with the fee (issue 11 item 6).
+  struct VoidUnlessHandedOver {
+    MunicipalIssuer& issuer;
+    VoidRequest request;
+    bool handed_over = false;
+    ~VoidUnlessHandedOver() {
+      if (handed_over) return;
+      if (Status done = issuer.Void(request); !done) {
+        log::Get("konbini")->error(
+            "the ledger row of {} (never handed over) was not voided: {}",
+            request.request_id, done.error().message());
+      }
+    }
+  } guard{*this,
+          {request.request_id, issuer_request_id,
+           std::string(registry::kVoidDropped)}};
 
   // Render the fields and lines from the snapshot only.
   Document doc;
@@ -422,26 +450,29 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
   doc.pages = Paginate(lines);
   // The signatures and the drawing: CPU alone, on one thread per core, in
   // turn (cpu_gate.h).
-  return CorePool::Cores().Run([&]() -> Result<SignedDocument> {
-    SignedDocument out;
-    OPENMYNA_ASSIGN_OR_RETURN(out.jws, signer_->Sign(doc));
-    for (const DocumentPage& page : doc.pages) {
-      OPENMYNA_ASSIGN_OR_RETURN(std::string code,
-                                signer_->SignPage(doc, page.number));
-      out.page_codes.push_back(std::move(code));
-    }
-    if (snap.seal) out.seal_png = snap.seal->impression_png;
-    out.document = std::move(doc);
-    if (policy_.pdf_certificate) {
-      OPENMYNA_ASSIGN_OR_RETURN(
-          std::string pdf, RenderDocumentPdf({&out.document, out.page_codes,
-                                              out.jws, out.seal_png}));
-      OPENMYNA_ASSIGN_OR_RETURN(out.pdf,
-                                SignPdf(std::move(pdf), signer_->key(),
-                                        policy_.pdf_certificate.get(), clock_));
-    }
-    return out;
-  });
+  Result<SignedDocument> handed =
+      CorePool::Cores().Run([&]() -> Result<SignedDocument> {
+        SignedDocument out;
+        OPENMYNA_ASSIGN_OR_RETURN(out.jws, signer_->Sign(doc));
+        for (const DocumentPage& page : doc.pages) {
+          OPENMYNA_ASSIGN_OR_RETURN(std::string code,
+                                    signer_->SignPage(doc, page.number));
+          out.page_codes.push_back(std::move(code));
+        }
+        if (snap.seal) out.seal_png = snap.seal->impression_png;
+        out.document = std::move(doc);
+        if (policy_.pdf_certificate) {
+          OPENMYNA_ASSIGN_OR_RETURN(
+              std::string pdf, RenderDocumentPdf({&out.document, out.page_codes,
+                                                  out.jws, out.seal_png}));
+          OPENMYNA_ASSIGN_OR_RETURN(
+              out.pdf, SignPdf(std::move(pdf), signer_->key(),
+                               policy_.pdf_certificate.get(), clock_));
+        }
+        return out;
+      });
+  if (handed) guard.handed_over = true;
+  return handed;
 }
 
 }  // namespace openmyna::konbini

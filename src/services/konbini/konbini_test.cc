@@ -757,6 +757,105 @@ TEST_F(KonbiniTest, AFetchedDocumentThatIsNeverPrintedIsVoidInTheLedger) {
             std::string::npos);
 }
 
+// A document the centre never got is never printed: its ledger row is void
+// whether the issuer failed after recording it (a PDF certificate of another
+// key: signing fails), the answer was lost (kTimeout), the instance broke
+// (kInternal) or the answer named another instance (kBinding).
+TEST_F(KonbiniTest, ADocumentTheCentreNeverGotIsVoidInTheLedger) {
+  auto rows_of = [&]() {
+    std::vector<registry::KonbiniIssuance> rows;
+    EXPECT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(rows,
+                                registry::ListKonbiniIssuances(tx, "20218"));
+      return Ok();
+    }));
+    return rows;
+  };
+  // (a) The issuer itself: the row is committed, then the PDF cannot be
+  // signed (the certificate certifies 13221's key, not 20218's).
+  auto wrong = LoadOrCreateDocumentCertificate(dir_, "13221",
+                                               *signers_["13221"], clock_);
+  ASSERT_TRUE(wrong) << wrong.error();
+  IssuerPolicy policy;
+  policy.pdf_certificate = std::shared_ptr<X509>(wrong->release(), X509_free);
+  MunicipalIssuer failing("20218", "a", *store_, clock_, rng_,
+                          signers_["20218"], policy);
+  IssueRequest request = Choice("20218", KonbiniCertificate::kInkan).request;
+  request.request_id = "req-fails-after-commit";
+  request.subject = ids_[0];
+  request.fee_yen = 250;
+  auto failed = failing.Issue(request);
+  ASSERT_FALSE(failed) << "signing with a certificate of another key";
+  auto rows = rows_of();
+  ASSERT_EQ(rows.size(), 1u) << "the issuer did record it first";
+  EXPECT_EQ(rows[0].request_id, "req-fails-after-commit");
+  EXPECT_TRUE(rows[0].voided_at.has_value()) << "never handed over";
+  EXPECT_EQ(rows[0].void_reason, "dropped");
+
+  // (b) The centre, with no document in hand.
+  for (KonbiniErrc lost :
+       {KonbiniErrc::kTimeout, KonbiniErrc::kInternal, KonbiniErrc::kBinding}) {
+    auto centre = std::make_unique<Centre>(*store_, clock_, rng_, *verifier_);
+    centre->AddIssuer("20218", std::make_shared<LosingIssuer>(
+                                   std::make_shared<MunicipalIssuer>(
+                                       "20218", "b", *store_, clock_, rng_,
+                                       signers_["20218"]),
+                                   lost));
+    auto run = Run(*centre, 0, Choice("20218", KonbiniCertificate::kInkan));
+    ASSERT_FALSE(run);
+    EXPECT_TRUE(run.error().Is(lost)) << run.error();
+    centre.reset();  // waits for the void
+  }
+  rows = rows_of();
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) {
+    EXPECT_TRUE(row.voided_at.has_value()) << row.request_id << " stands";
+    EXPECT_EQ(row.void_reason, "dropped") << row.request_id;
+  }
+}
+
+// A void goes on to the next instance whatever the one before answered (a
+// 500, a 503): they share the ledger, and one that works marks the row.
+TEST_F(KonbiniTest, AVoidTriesEveryInstanceUntilOneMarksTheRow) {
+  auto centre = std::make_unique<Centre>(*store_, clock_, rng_, *verifier_);
+  auto issuer = std::make_shared<MunicipalIssuer>("20218", "a", *store_, clock_,
+                                                  rng_, signers_["20218"]);
+  // Instances are taken in turn: the request goes to the first, its void
+  // starts at the second (a 500), then the third (a 503), then the last.
+  centre->AddIssuer("20218", std::make_shared<LosingIssuer>(
+                                 issuer, std::nullopt, KonbiniErrc::kInternal));
+  centre->AddIssuer("20218", std::make_shared<LosingIssuer>(
+                                 issuer, std::nullopt, KonbiniErrc::kInternal));
+  centre->AddIssuer("20218",
+                    std::make_shared<LosingIssuer>(issuer, std::nullopt,
+                                                   KonbiniErrc::kUnavailable));
+  centre->AddIssuer("20218", issuer);
+  const Holder& taro = holders_.at(0);
+  auto start = centre->Begin();
+  ASSERT_TRUE(start) << start.error();
+  SoftwareCard card(taro.certificate_der, taro.key, "1234");
+  ASSERT_TRUE(card.VerifyPin("1234"));
+  auto signature = card.SignChallenge(start->challenge);
+  ASSERT_TRUE(signature);
+  ASSERT_TRUE(centre->Authenticate(start->request_id, taro.certificate_der,
+                                   *signature));
+  auto fetched =
+      centre->Request(start->request_id, "20218",
+                      Choice("20218", KonbiniCertificate::kInkan).request);
+  ASSERT_TRUE(fetched) << fetched.error();
+  ASSERT_TRUE(centre->Cancel(start->request_id));
+  centre.reset();  // waits for the void
+  std::optional<registry::KonbiniIssuance> row;
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        row, registry::FindKonbiniIssuance(tx, start->request_id));
+    return Ok();
+  }));
+  ASSERT_TRUE(row.has_value());
+  EXPECT_TRUE(row->voided_at.has_value()) << "the last instance voids it";
+  EXPECT_EQ(row->void_reason, "cancelled");
+}
+
 TEST_F(KonbiniTest, SameInstantRequestsNeverShareAnIdOrAnAnswer) {
   // The clock is frozen: every session starts at the same instant.
   auto centre = MakeCentre(3);

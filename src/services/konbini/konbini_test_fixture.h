@@ -44,11 +44,42 @@ class SwappingIssuer final : public IssuerPort {
     slot_ = *mine;
     return previous ? *previous : *mine;
   }
+  Status Void(const VoidRequest& r) override { return inner_->Void(r); }
 
  private:
   std::shared_ptr<IssuerPort> inner_;
   std::mutex mutex_;
   std::optional<SignedDocument> slot_;
+};
+
+// An instance in front of a real issuer that may lose the answer after the
+// issuer recorded it (`answer_error`: a lost connection kTimeout, a broken
+// instance kInternal, an answer naming another instance kBinding) and may
+// fail every void (`void_error`: a 503 kUnavailable or 500 kInternal).
+class LosingIssuer final : public IssuerPort {
+ public:
+  LosingIssuer(std::shared_ptr<IssuerPort> inner,
+               std::optional<KonbiniErrc> answer_error,
+               std::optional<KonbiniErrc> void_error = std::nullopt)
+      : inner_(std::move(inner)),
+        answer_error_(answer_error),
+        void_error_(void_error) {}
+  Result<SignedDocument> Issue(const IssueRequest& r) override {
+    auto document = inner_->Issue(r);
+    if (!document || !answer_error_) return document;
+    return Fail(*answer_error_,
+                "the answer was lost after the issuer "
+                "recorded the document");
+  }
+  Status Void(const VoidRequest& r) override {
+    if (void_error_) return Fail(*void_error_, "this instance fails voids");
+    return inner_->Void(r);
+  }
+
+ private:
+  std::shared_ptr<IssuerPort> inner_;
+  std::optional<KonbiniErrc> answer_error_;
+  std::optional<KonbiniErrc> void_error_;
 };
 
 class KonbiniTest : public ::testing::Test, public KonbiniSandbox {

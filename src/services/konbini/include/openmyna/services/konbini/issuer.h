@@ -57,8 +57,11 @@ struct SignedDocument {
 // A document the issuer handed to the centre that no kiosk printed: its
 // session was cancelled, timed out, or ended while the issuer worked.
 struct VoidRequest {
-  std::string request_id;         // the centre's session
-  std::string issuer_request_id;  // Document::issuer_request_id
+  std::string request_id;  // the centre's session
+  // Document::issuer_request_id; empty when the centre got no document (a
+  // lost answer, a failure, one naming another instance): then the row of
+  // request_id of this municipality, if the issuer committed one (none: Ok).
+  std::string issuer_request_id;
   std::string reason;  // registry::kVoidCancelled, kVoidTimedOut, kVoidDropped
 };
 
@@ -98,7 +101,9 @@ class MunicipalIssuer final : public IssuerPort {
   const std::string& municipality_code() const { return code_; }
   const std::string& instance() const { return instance_; }
 
-  // Refusals are kRefused with the kiosk's text. Thread-safe.
+  // Refusals are kRefused with the kiosk's text. Thread-safe. When signing
+  // or rendering fails after the ledger row was committed, the row is voided
+  // (kVoidDropped) before the error is returned.
   Result<SignedDocument> Issue(const IssueRequest& request) override;
   // The row of this municipality's ledger (registry::VoidKonbiniIssuance);
   // kInvalidInput when it has no row of those ids or the reason is unknown.
