@@ -67,8 +67,12 @@ void Progress(std::uint64_t done, std::uint64_t total, double elapsed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s TARGET [--residents N] [--lifecycle N]\n",
+  // TARGET first; an option there ("--help") is not a database to create.
+  if (argc < 2 || argv[1][0] == '-') {
+    std::fprintf(stderr,
+                 "usage: %s TARGET [--residents N] [--lifecycle N] "
+                 "[--concurrent T] [--concurrent-seconds S]\n"
+                 "  TARGET: a SQLite file (created) or a PostgreSQL URL\n",
                  argv[0]);
     return 2;
   }
