@@ -18,6 +18,14 @@ std::string IssueAuditReason(std::string_view certificate,
                      copies, fee_yen);
 }
 
+std::string VoidAuditReason(std::string_view request_id,
+                            std::string_view issuer_request_id,
+                            std::string_view reason) {
+  return fmt::format(
+      "コンビニ交付 取消（印刷されず手数料なし） {}{}, issuer {}, {})",
+      kRequestTag, request_id, issuer_request_id, reason);
+}
+
 std::string RequestIdOfIssueReason(std::string_view reason) {
   const std::size_t at = reason.find(kRequestTag);
   if (at == std::string_view::npos) return {};

@@ -73,6 +73,22 @@ std::vector<DocumentPage> Paginate(const std::vector<std::string>& lines) {
   return pages;
 }
 
+// An entry of a resident's trail written by the issuer instance `actor`
+// for the kiosk (konbini.issue, konbini.void: issue_audit.h).
+registry::AuditEntry KioskAudit(Rng& rng, const std::string& resident_id,
+                                const std::string& actor, std::string action,
+                                std::string reason, TimePoint at) {
+  registry::AuditEntry entry;
+  entry.id = "au-" + ToHex(rng.Bytes(8));
+  entry.resident_id = resident_id;
+  entry.actor_id = actor;
+  entry.role = registry::Role::kKiosk;
+  entry.action = std::move(action);
+  entry.reason = std::move(reason);
+  entry.at = at;
+  return entry;
+}
+
 }  // namespace
 
 Status IssuerPort::Void(const VoidRequest&) {
@@ -80,20 +96,49 @@ Status IssuerPort::Void(const VoidRequest&) {
 }
 
 Status MunicipalIssuer::Void(const VoidRequest& request) {
+  const TimePoint now = clock_.Now();
   Status done = store_.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto row, registry::FindKonbiniIssuance(tx, request.request_id));
     std::string issuer_request_id = request.issuer_request_id;
     if (issuer_request_id.empty()) {
       // The centre got no document: the row of its request id here, if the
       // issuer committed one (the request id is unique in the ledger).
-      OPENMYNA_ASSIGN_OR_RETURN(
-          auto row, registry::FindKonbiniIssuance(tx, request.request_id));
       if (!row || row->municipality_code != code_) return Ok();
       if (row->voided_at) return Ok();
       issuer_request_id = row->issuer_request_id;
     }
-    return registry::VoidKonbiniIssuance(tx, code_, request.request_id,
-                                         issuer_request_id, request.reason,
-                                         clock_.Now());
+    OPENMYNA_RETURN_IF_ERROR(registry::VoidKonbiniIssuance(
+        tx, code_, request.request_id, issuer_request_id, request.reason, now));
+    // Beside the issuance on every trail that has it (the requester's and
+    // the household members' the document carried): やりとり履歴 must not
+    // keep only the fee of a document never printed.
+    std::vector<std::string> residents = {row->subject_id};
+    CivilTx civil(tx);
+    OPENMYNA_ASSIGN_OR_RETURN(auto household,
+                              civil.HouseholdOf(row->subject_id));
+    if (household) {
+      for (const auto& m : household->members) {
+        if (m.resident_id != row->subject_id) {
+          residents.push_back(m.resident_id);
+        }
+      }
+    }
+    for (const std::string& id : residents) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto trail, tx.ListAudit(id));
+      const bool issued = std::any_of(
+          trail.begin(), trail.end(), [&](const registry::AuditEntry& e) {
+            return e.action == "konbini.issue" &&
+                   RequestIdOfIssueReason(e.reason) == request.request_id;
+          });
+      if (!issued) continue;
+      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(
+          KioskAudit(rng_, id, instance_, "konbini.void",
+                     VoidAuditReason(request.request_id, issuer_request_id,
+                                     request.reason),
+                     now)));
+    }
+    return Ok();
   });
   if (done || done.error().Is(registry::RegistryErrc::kConflict)) {
     return Ok();  // void (a retry through another instance finds it so)
@@ -255,17 +300,12 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
       }
     }
     for (const std::string& id : concerned) {
-      registry::AuditEntry entry;
-      entry.id = "au-" + ToHex(rng_.Bytes(8));
-      entry.resident_id = id;
-      entry.actor_id = instance_;
-      entry.role = registry::Role::kKiosk;
-      entry.action = "konbini.issue";
-      entry.reason = IssueAuditReason(domain::KonbiniCertificateName(kind),
+      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(
+          KioskAudit(rng_, id, instance_, "konbini.issue",
+                     IssueAuditReason(domain::KonbiniCertificateName(kind),
                                       request.request_id, issuer_request_id,
-                                      request.copies, request.fee_yen);
-      entry.at = now;
-      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(entry));
+                                      request.copies, request.fee_yen),
+                     now)));
     }
     return Ok();
   }));

@@ -711,6 +711,27 @@ TEST_F(KonbiniTest, AFetchedDocumentThatIsNeverPrintedIsVoidInTheLedger) {
     cancelled_rows += reason == "cancelled";
   }
   EXPECT_EQ(cancelled_rows, 2) << "the underpaid one too";
+  // The holder's trail (やりとり履歴) has the void beside each void
+  // issuance, and none for the printed one.
+  std::vector<registry::AuditEntry> trail;
+  ASSERT_TRUE(store_->Transact([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(trail, tx.ListAudit(taro.resident_id));
+    return Ok();
+  }));
+  std::map<std::string, int> voids_of;  // request id → konbini.void entries
+  for (const auto& e : trail) {
+    if (e.action != "konbini.void") continue;
+    for (const auto& [id, reason] : reason_of) {
+      if (e.reason.find(id) != std::string::npos) {
+        ++voids_of[id];
+        EXPECT_NE(e.reason.find("手数料なし"), std::string::npos) << e.reason;
+        EXPECT_NE(e.reason.find(reason), std::string::npos) << e.reason;
+      }
+    }
+  }
+  for (const auto& [id, reason] : reason_of) {
+    EXPECT_EQ(voids_of[id], reason == "printed" ? 0 : 1) << id << " " << reason;
+  }
 
   std::filesystem::create_directories(
       DocumentPublicKeyPath(dir_, "20218").parent_path());

@@ -17,6 +17,13 @@ std::string IssueAuditReason(std::string_view certificate,
                              std::string_view issuer_request_id, int copies,
                              int fee_yen);
 
+// The entry a void adds beside it (action "konbini.void", on the trails that
+// have the issuance; review s9 finding 12): "コンビニ交付 取消（印刷されず
+// 手数料なし） (request <id>, issuer <issuer id>, <reason>)".
+std::string VoidAuditReason(std::string_view request_id,
+                            std::string_view issuer_request_id,
+                            std::string_view reason);
+
 // The centre's request id in such a reason; "" when it names none.
 std::string RequestIdOfIssueReason(std::string_view reason);
 
