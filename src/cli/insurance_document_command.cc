@@ -235,12 +235,18 @@ void RunIssueDue(const DueOptions& o, Context& context) {
        skipped_json = json::array();
   std::vector<Unwritten> unwritten;
   std::vector<registry::SkippedMembership> skipped;
+  std::vector<registry::SupersededDocument> superseded;
+  std::string stopped;  // why the run stopped early ("" when it did not)
   std::string after;
   do {
     auto page = (*stack)->service->IssueDueDocuments(system, after, o.page);
-    if (!page) return context.Failed(page.error());
+    if (!page) {
+      stopped = page.error().message();
+      break;
+    }
     checked += page->checked;
     for (auto& s : page->skipped) skipped.push_back(std::move(s));
+    for (auto& s : page->superseded) superseded.push_back(std::move(s));
     // Every document of the page is written (those of this run, then those
     // an earlier run recorded and never wrote), each failure named; the
     // written ones are reported so that no later run gives them again.
@@ -284,12 +290,11 @@ void RunIssueDue(const DueOptions& o, Context& context) {
     if (Status reported =
             (*stack)->service->MarkDocumentsWritten(system, written);
         !reported) {
-      std::fprintf(stderr,
-                   "openmyna: %zu PDF(s) were written but could not be "
-                   "reported to the registry (%s): the next run writes them "
-                   "again under the same numbers\n",
-                   written.size(), reported.error().message().c_str());
-      return context.SetExitCode(kExitFailed);
+      stopped = fmt::format(
+          "{} PDF(s) were written but could not be reported to the registry "
+          "({}): the next run writes them again under the same numbers",
+          written.size(), reported.error().message());
+      break;
     }
     // A folder that refuses one file will refuse the next page's too: stop
     // here; the next run writes these first.
@@ -312,6 +317,16 @@ void RunIssueDue(const DueOptions& o, Context& context) {
                  "(it stopped before the memberships after this page)\n",
                  unwritten.size());
   }
+  json superseded_json = json::array();
+  for (const registry::SupersededDocument& d : superseded) {
+    std::fprintf(stderr,
+                 "openmyna: %s (membership %s), recorded by an earlier run "
+                 "and never written, is superseded by this run's document "
+                 "and will not be written\n",
+                 d.number.c_str(), d.membership_id.c_str());
+    superseded_json.push_back(
+        {{"number", d.number}, {"membership", d.membership_id}});
+  }
   for (const registry::SkippedMembership& s : skipped) {
     std::fprintf(stderr,
                  "openmyna: membership %s skipped: %s; once the record is "
@@ -320,13 +335,18 @@ void RunIssueDue(const DueOptions& o, Context& context) {
     skipped_json.push_back(
         {{"membership", s.membership_id}, {"reason", s.reason}});
   }
+  // The report is printed whatever stopped the run: files may exist.
+  if (!stopped.empty()) {
+    std::fprintf(stderr, "openmyna: the run stopped: %s\n", stopped.c_str());
+  }
   if (o.json) {
-    std::printf("%s\n", json({{"checked", checked},
-                              {"written", written_json},
-                              {"unwritten", unwritten_json},
-                              {"skipped", skipped_json}})
-                            .dump()
-                            .c_str());
+    json report = {{"checked", checked},
+                   {"written", std::move(written_json)},
+                   {"unwritten", std::move(unwritten_json)},
+                   {"skipped", std::move(skipped_json)},
+                   {"superseded", std::move(superseded_json)}};
+    if (!stopped.empty()) report["error"] = stopped;
+    std::printf("%s\n", report.dump().c_str());
   } else {
     std::printf(
         "Checked %d memberships: written %d (資格確認書 %d, "
@@ -335,8 +355,9 @@ void RunIssueDue(const DueOptions& o, Context& context) {
         checked, notices + certificates, certificates, notices, again,
         unwritten.size(), skipped.size());
   }
-  context.SetExitCode(unwritten.empty() && skipped.empty() ? kExitOk
-                                                           : kExitFailed);
+  context.SetExitCode(unwritten.empty() && skipped.empty() && stopped.empty()
+                          ? kExitOk
+                          : kExitFailed);
 }
 
 }  // namespace
@@ -381,7 +402,8 @@ void AddInsuranceDocumentCommands(CLI::App& insurance, Context& context) {
                    "others)")
       ->required();
   issue_due->add_option("--page", due->page,
-                        "memberships per transaction (default 200)");
+                        "memberships per page, read in one snapshot and "
+                        "recorded 50 per write transaction (default 200)");
   issue_due->add_option("--postgres", due->postgres,
                         "PostgreSQL URL of the registry (else "
                         "$OPENMYNA_REGISTRY_DB or DIR/registry.db)");

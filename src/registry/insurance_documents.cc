@@ -219,37 +219,54 @@ Result<DueDocumentsPage> InsuranceService::IssueDueDocuments(
   }));
   // Record in short groups; a failed group is tried again one member at a
   // time, so that one member's conflict (an issue on request racing the
-  // batch: the unique (membership_id, seq)) costs only that member.
-  const auto record = [&](RegistryTx& tx, DueCandidate& c,
-                          std::vector<QualificationDocument>& out) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto last,
-                              InsuranceTx(tx).LatestIssuedDocument(c.m.id));
-    if (!Due(last, c.decided, today_text)) return Ok();  // issued meanwhile
-    QualificationDocument d = c.decided;
-    OPENMYNA_RETURN_IF_ERROR(Record(tx, access, actor, c.m, "ex_officio", d));
-    out.push_back(std::move(d));
+  // batch: the unique (membership_id, seq)) costs only that member. Inside
+  // the write the membership, its facts and its last document are read
+  // again, so a change after the snapshot (a loss, a block, a revoked card,
+  // an issue on request) is seen: the document recorded is the one due now.
+  struct Written {
+    std::vector<QualificationDocument> recorded;
+    std::vector<SupersededDocument> superseded;
+  };
+  const auto record = [&](RegistryTx& tx, const DueCandidate& c,
+                          Written& out) -> Status {
+    InsuranceTx ins(tx);
+    OPENMYNA_ASSIGN_OR_RETURN(const Membership m,
+                              ins.RequireMembership(c.m.id));
+    if (!Issuable(m, today_text)) return Ok();  // lost or blocked meanwhile
+    OPENMYNA_ASSIGN_OR_RETURN(auto decided, Decide(tx, m, today, now));
+    OPENMYNA_ASSIGN_OR_RETURN(auto last, ins.LatestIssuedDocument(m.id));
+    if (!Due(last, decided, today_text)) return Ok();  // issued meanwhile
+    if (last && last->awaiting_output) {
+      // Never written and now replaced: it is not to be written any more.
+      last->awaiting_output = false;
+      OPENMYNA_RETURN_IF_ERROR(ins.UpdateIssuedDocument(*last));
+      out.superseded.push_back({last->number, m.id});
+    }
+    OPENMYNA_RETURN_IF_ERROR(
+        Record(tx, access, actor, m, "ex_officio", decided));
+    out.recorded.push_back(std::move(decided));
     return Ok();
   };
   for (std::size_t from = 0; from < due.size(); from += kWriteGroup) {
     const std::size_t to = std::min(due.size(), from + kWriteGroup);
-    std::vector<QualificationDocument> recorded;
+    Written written;
     Status group = store_.Transact([&](RegistryTx& tx) -> Status {
-      recorded.clear();  // a retried group runs the callback again
       for (std::size_t i = from; i < to; ++i) {
-        OPENMYNA_RETURN_IF_ERROR(record(tx, due[i], recorded));
+        OPENMYNA_RETURN_IF_ERROR(record(tx, due[i], written));
       }
       return Ok();
     });
     if (!group) {
-      recorded.clear();
+      written = {};  // rolled back
       for (std::size_t i = from; i < to; ++i) {
-        std::vector<QualificationDocument> one;
-        Status alone = store_.Transact([&](RegistryTx& tx) -> Status {
-          one.clear();
-          return record(tx, due[i], one);
-        });
+        Written one;
+        Status alone = store_.Transact(
+            [&](RegistryTx& tx) -> Status { return record(tx, due[i], one); });
         if (alone) {
-          for (auto& d : one) recorded.push_back(std::move(d));
+          for (auto& d : one.recorded) written.recorded.push_back(std::move(d));
+          for (auto& d : one.superseded) {
+            written.superseded.push_back(std::move(d));
+          }
         } else if (alone.error().Is(RegistryErrc::kStorage)) {
           return Unexpected(alone.error());
         } else {
@@ -257,7 +274,8 @@ Result<DueDocumentsPage> InsuranceService::IssueDueDocuments(
         }
       }
     }
-    for (auto& d : recorded) page.issued.push_back(std::move(d));
+    for (auto& d : written.recorded) page.issued.push_back(std::move(d));
+    for (auto& d : written.superseded) page.superseded.push_back(std::move(d));
   }
   return page;
 }

@@ -283,6 +283,36 @@ TEST_F(ExOfficioTest, AnUnwrittenDocumentComesBackUntilReportedWritten) {
   EXPECT_TRUE(done->unwritten.empty());
 }
 
+// s9 review finding 6: a document never written that a newer event
+// replaces is superseded (named, no longer awaiting output), not left
+// awaiting for ever.
+TEST_F(ExOfficioTest, AnUnwrittenDocumentReplacedByANewerOneIsSuperseded) {
+  Resident taro = Register("123456789018", kTaroAddress);
+  IssueCard(taro);
+  const std::string kenpo = Enrol(kKenpo, Form(), "123456789018").membership.id;
+  const Actor self{taro.id, Role::kResident, ""};
+  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id, "portal"));
+  auto first = insurance_->IssueDueDocuments(kSystem, "", 10);
+  ASSERT_TRUE(first) << first.error();
+  ASSERT_EQ(first->issued.size(), 1u);  // the お知らせ, never written
+  EXPECT_EQ(first->issued[0].kind, QualificationDocumentKind::kNotice);
+
+  clock_.Set(At(2027, 1, 15));
+  ASSERT_TRUE(insurance_->CancelRegistration(self, taro.id));
+  auto next = insurance_->IssueDueDocuments(kSystem, "", 10);
+  ASSERT_TRUE(next) << next.error();
+  ASSERT_EQ(next->issued.size(), 1u);
+  EXPECT_EQ(next->issued[0].kind, QualificationDocumentKind::kCertificate);
+  EXPECT_TRUE(next->unwritten.empty());
+  ASSERT_EQ(next->superseded.size(), 1u);
+  EXPECT_EQ(next->superseded[0].number, first->issued[0].number);
+  EXPECT_EQ(next->superseded[0].membership_id, kenpo);
+  auto records = Recorded(kenpo);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_FALSE(records[0].awaiting_output);  // superseded
+  EXPECT_TRUE(records[1].awaiting_output);   // the new one, until written
+}
+
 TEST_F(ExOfficioTest, OnlyTheSystemRunsTheBatch) {
   auto by_insurer = insurance_->IssueDueDocuments(kKenpo, "", 10);
   ASSERT_FALSE(by_insurer);

@@ -113,6 +113,13 @@ struct SkippedMembership {
   std::string reason;  // never a name or an individual number
 };
 
+// An ex officio document recorded by an earlier run and never written,
+// replaced by a newer one of this page: it is not to be written any more.
+struct SupersededDocument {
+  std::string number;
+  std::string membership_id;
+};
+
 // One page of the ex officio batch (InsuranceService::IssueDueDocuments).
 struct DueDocumentsPage {
   int checked = 0;                            // memberships looked at
@@ -121,6 +128,7 @@ struct DueDocumentsPage {
   // (IssuedDocument::awaiting_output): the same number and dates again.
   std::vector<QualificationDocument> unwritten;
   std::vector<SkippedMembership> skipped;
+  std::vector<SupersededDocument> superseded;
   std::string next_after;  // the last id looked at; "" when none is left
 };
 
@@ -188,14 +196,17 @@ class InsuranceService {
   // registration with a usable card → お知らせ); or the last one's
   // validity has ended. The page is read and decided in one read snapshot
   // (RegistryStore::Read, beside the writer); the due documents are then
-  // recorded in short write transactions, each one re-checked there
-  // against the membership's latest record (one issued on request
-  // meanwhile makes it not due). A membership whose record cannot be
-  // decided, or whose write fails again alone, is skipped and named
-  // (DueDocumentsPage::skipped); storage errors fail the page. Documents
-  // are recorded awaiting output: until MarkDocumentsWritten, every later
-  // run gives them again (`unwritten`) while they are still the ones due.
-  // A second run after that issues nothing new. Actor: the system.
+  // recorded in short write transactions, each one decided again there
+  // from the membership, its facts and its last document as they are then
+  // (a loss, a block, a revoked card or an issue on request meanwhile make
+  // it not due, or due another). A document replacing one that was never
+  // written clears that one's awaiting_output (DueDocumentsPage::superseded). A
+  // membership whose record cannot be decided, or whose write fails again
+  // alone, is skipped and named (DueDocumentsPage::skipped); storage errors
+  // fail the page. Documents are recorded awaiting output: until
+  // MarkDocumentsWritten, every later run gives them again (`unwritten`) while
+  // they are still the ones due. A second run after that issues nothing new.
+  // Actor: the system.
   Result<DueDocumentsPage> IssueDueDocuments(const Actor& actor,
                                              std::string_view after_id,
                                              int limit);
