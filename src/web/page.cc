@@ -6,10 +6,11 @@
 namespace openmyna::web {
 namespace {
 
-View Messages(const Catalog& catalog, Language language) {
+// {"t": every message of `language`}, what templates see as {{t.key}}.
+SharedView Messages(const Catalog& catalog, Language language) {
   View t;
   for (const auto& [key, text] : catalog.All(language)) t.Set(key, text);
-  return t;
+  return SharedView(View().Set("t", std::move(t)));
 }
 
 std::string_view ContentTypeOf(std::string_view name) {
@@ -43,6 +44,9 @@ Result<Site> Site::Make(SiteOptions options, Templates templates,
   site.catalog_ = std::move(*common_catalog);
   site.catalog_.Merge(catalog);
   site.templates_.Merge(templates);
+  for (Language language : {Language::kJa, Language::kEn}) {
+    site.messages_.push_back(Messages(site.catalog_, language));
+  }
   if (const Asset* css = FindAsset(CommonWebAssets(), "style.css")) {
     site.static_files_.push_back(*css);
   }
@@ -92,14 +96,15 @@ http::Response Site::Render(const http::Request& request,
                             const Session* session, PageContent content) const {
   const Language language = ChooseLanguage(request);
   const std::string csrf = session ? session->csrf_token : std::string();
-  View messages = Messages(catalog_, language);
+  // `t` (the messages) from the site's view of the language, behind each
+  // page's own.
+  const SharedView& messages = messages_[language == Language::kJa ? 0 : 1];
 
   View& body_view = content.view;
-  body_view.Set("t", messages);
   body_view.Set("lang", LanguageTag(language));
   body_view.Set("base", options_.base_path);
   body_view.Set("csrf", csrf);
-  auto body = templates_.Render(content.template_name, body_view);
+  auto body = templates_.Render(content.template_name, body_view, messages);
   if (!body) {
     return Html(500, "<!doctype html><title>500</title><p>" +
                          std::string("template error") + "</p>");
@@ -115,8 +120,7 @@ http::Response Site::Render(const http::Request& request,
                  .Set("current", link.current));
   }
   View layout;
-  layout.Set("t", std::move(messages))
-      .Set("lang", LanguageTag(language))
+  layout.Set("lang", LanguageTag(language))
       .Set("base", options_.base_path)
       .Set("csrf", csrf)
       .Set("title", content.title)
@@ -133,7 +137,7 @@ http::Response Site::Render(const http::Request& request,
       .Set("switch_label", catalog_.Text(language, "web_switch_language"))
       .Set("stylesheet", options_.base_path + "/static/style.css")
       .Set("body", std::move(*body));
-  auto html = templates_.Render("layout", layout);
+  auto html = templates_.Render("layout", layout, messages);
   if (!html) return Html(500, "<!doctype html><title>500</title>");
   http::Response response = Html(content.status, std::move(*html));
   AddSecurityHeaders(response);

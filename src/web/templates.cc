@@ -77,6 +77,13 @@ Data ToData(const View& view) {
 
 }  // namespace
 
+struct SharedView::Converted {
+  Data data;
+};
+
+SharedView::SharedView(const View& view)
+    : converted_(std::make_shared<const Converted>(Converted{ToData(view)})) {}
+
 struct Templates::Compiled {
   explicit Compiled(const std::string& source) : mustache(source) {}
   // kainjow's render() is not const (it records errors of partials and
@@ -109,14 +116,23 @@ bool Templates::Has(std::string_view name) const {
 
 Result<std::string> Templates::Render(std::string_view name,
                                       const View& view) const {
+  static const SharedView kNothing{View()};
+  return Render(name, view, kNothing);
+}
+
+Result<std::string> Templates::Render(std::string_view name, const View& view,
+                                      const SharedView& outer) const {
   auto it = compiled_.find(name);
   if (it == compiled_.end()) {
     return Fail(WebErrc::kBadTemplate,
                 "no template named '" + std::string(name) + "'");
   }
   const Data data = ToData(view);
+  // Searched from the last pushed: the page's view, then `outer`.
+  kainjow::mustache::context<std::string> context(&outer.converted().data);
+  context.push(&data);
   std::lock_guard lock(it->second->mutex);
-  std::string html = it->second->mustache.render(data);
+  std::string html = it->second->mustache.render(context);
   if (!it->second->mustache.is_valid()) {
     return Fail(
         WebErrc::kBadTemplate,

@@ -36,6 +36,33 @@ TEST(TemplatesTest, ListsFlagsAndDottedNames) {
   EXPECT_EQ(templates.Render("t", view).value(), "こんにちは:none");
 }
 
+// A shared outer view (a site's messages, converted once): names the page's
+// view lacks come from it, also dotted and inside a list's items; the
+// page's own values win; escaping is the same.
+TEST(TemplatesTest, SharedOuterViewIsSearchedAfterThePagesView) {
+  Templates templates;
+  ASSERT_TRUE(templates.Add(
+      "t",
+      "{{t.hello}}|{{lang}}|{{#rows}}[{{name}} {{t.mark}}]{{/rows}}|{{v}}"));
+  const SharedView outer(
+      View()
+          .Set("t", View().Set("hello", "こんにちは").Set("mark", "<済>"))
+          .Set("lang", "ja")
+          .Set("v", "outer"));
+  View rows = View::List();
+  rows.Push(View().Set("name", "a"));
+  rows.Push(View().Set("name", "b"));
+  const View page = View().Set("rows", rows).Set("v", "page & more");
+  EXPECT_EQ(templates.Render("t", page, outer).value(),
+            "こんにちは|ja|[a &lt;済&gt;][b &lt;済&gt;]|page &amp; more");
+  // The same outer view again, for another page.
+  EXPECT_EQ(templates.Render("t", View(), outer).value(),
+            "こんにちは|ja||outer");
+  EXPECT_TRUE(templates.Render("nope", View(), outer)
+                  .error()
+                  .Is(WebErrc::kBadTemplate));
+}
+
 TEST(TemplatesTest, EmptyTextIsFalseInASection) {
   Templates templates;
   ASSERT_TRUE(templates.Add("t", "[{{#e}}<p>{{e}}</p>{{/e}}{{^e}}none{{/e}}]"));

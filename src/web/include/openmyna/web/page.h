@@ -92,6 +92,9 @@ class Site {
   SiteOptions options_;
   Templates templates_;
   Catalog catalog_;
+  // {"t": the messages} per Language (kJa, kEn), converted once for every
+  // page instead of at each render.
+  std::vector<SharedView> messages_;
   std::vector<Asset> static_files_;
 };
 

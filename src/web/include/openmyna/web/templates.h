@@ -50,6 +50,19 @@ class View {
   std::vector<View> items_;        // object values or list elements
 };
 
+// A view converted once for many renders: what every page of a site sees
+// besides its own view (the messages of one language). Render looks a name
+// up in the page's view first, then here. Immutable; copies share it.
+class SharedView {
+ public:
+  explicit SharedView(const View& view);
+  struct Converted;  // the renderer's form (templates.cc)
+  const Converted& converted() const { return *converted_; }
+
+ private:
+  std::shared_ptr<const Converted> converted_;
+};
+
 // A set of compiled templates by name. Copies share the compiled templates;
 // Render is thread-safe.
 class Templates {
@@ -67,6 +80,11 @@ class Templates {
   void Merge(const Templates& other);
   // kBadTemplate for an unknown name.
   Result<std::string> Render(std::string_view name, const View& view) const;
+  // The same with `outer` behind `view`: a name `view` lacks is looked up
+  // there (a mustache context stack), so a large common part is converted
+  // once, not at every render.
+  Result<std::string> Render(std::string_view name, const View& view,
+                             const SharedView& outer) const;
 
  private:
   struct Compiled;
