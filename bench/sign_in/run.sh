@@ -45,9 +45,10 @@
 #     sign-ins' CPU (measured around each signature: on a real card the chip
 #     makes it, not the machine). Its p99 is likewise a sign-in's time less
 #     its card signature.
-# Which ratio the goal is judged by: the CPU-time ratio (docs/sign-in.md
-# "Benchmark"): the wall-clock one charges the sign-ins with the card's
-# signature, which a real card makes on its own chip.
+# Which ratio the goal is judged by: issue 9's figure, the wall-clock ratio
+# (sign-ins per second with the card's signature made in process, beside the
+# floor); the CPU-time ratio is printed beside it (docs/sign-in.md
+# "Benchmark").
 # SIGNIN_BENCH_PERF=FILE: also records serve with `perf record -e cpu-clock
 # -g` (a software event: virtual machines often have no cycle counter)
 # during the first round's many-card sign-ins and prints where its time went;
@@ -205,7 +206,7 @@ for name in "$many" "$one"; do
 done
 for name in "$many" "$one"; do
   label=$([ "$name" = "$many" ] && echo "$ncards cards, caches missed (headline)" || echo "one card, caches hit")
-  echo "ratio, $label: by CPU time $(ratio "$(median "${percpu[$name]}")" "$fc")x (goal >= 0.3x; the card's signature excluded), by wall clock $(ratio "$(median "${rate[$name]}")" "$f")x; p99 $(median "${p99nc[$name]}") ms without the card's signature, $(median "${p99[$name]}") ms with it (goal < 20 ms)"
+  echo "ratio, $label: by wall clock $(ratio "$(median "${rate[$name]}")" "$f")x (goal >= 0.3x, issue 9's figure), by CPU time $(ratio "$(median "${percpu[$name]}")" "$fc")x (the card's signature excluded); p99 $(median "${p99nc[$name]}") ms without the card's signature, $(median "${p99[$name]}") ms with it (goal < 20 ms)"
 done
 echo "== load after: $(uptime)"
 # The caches' counters, logged by serve when it stops: the many-card

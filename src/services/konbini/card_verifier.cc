@@ -12,26 +12,11 @@ PkiCardVerifier::PkiCardVerifier(std::vector<pki::X509Ptr> roots,
                                  std::string ocsp_url)
     : roots_(std::move(roots)), ocsp_url_(std::move(ocsp_url)) {}
 
-Result<std::shared_ptr<X509>> PkiCardVerifier::Parsed(ByteView der) {
-  const std::string_view key(reinterpret_cast<const char*>(der.data()),
-                             der.size());
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = parsed_.find(key); it != parsed_.end()) return it->second;
-  }
-  OPENMYNA_ASSIGN_OR_RETURN(pki::X509Ptr parsed, pki::ParseCertificate(der));
-  std::shared_ptr<X509> cert(parsed.release(), X509_free);
-  std::lock_guard lock(mutex_);
-  if (parsed_.size() >= kMaxParsed) parsed_.clear();
-  parsed_.emplace(std::string(key), cert);
-  return cert;
-}
-
 Result<std::string> PkiCardVerifier::Verify(ByteView certificate_der,
                                             ByteView challenge,
                                             ByteView signature, TimePoint at) {
-  OPENMYNA_ASSIGN_OR_RETURN(std::shared_ptr<X509> cert,
-                            Parsed(certificate_der));
+  OPENMYNA_ASSIGN_OR_RETURN(pki::X509Ptr cert,
+                            certificates_.Parse(certificate_der));
   // The card's signature over the challenge, with the certificate's key.
   EVP_PKEY* key = X509_get0_pubkey(cert.get());
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();

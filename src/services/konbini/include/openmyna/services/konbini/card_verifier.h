@@ -11,12 +11,10 @@
 // revoked since its last session is refused.
 #pragma once
 
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "openmyna/pki/certificate_cache.h"
 #include "openmyna/pki/openssl_types.h"
 #include "openmyna/pki/verifier.h"
 #include "openmyna/services/konbini/centre.h"
@@ -31,16 +29,9 @@ class PkiCardVerifier final : public CardVerifier {
                              ByteView signature, TimePoint at) override;
 
  private:
-  // The certificate parsed from `der`, from the cache or parsed now.
-  Result<std::shared_ptr<X509>> Parsed(ByteView der);
-
   std::vector<pki::X509Ptr> roots_;
   std::string ocsp_url_;
-  std::mutex mutex_;
-  // DER → parsed; emptied when it reaches kMaxParsed (a bound, not an LRU:
-  // the busiest cards come back and are parsed again).
-  static constexpr std::size_t kMaxParsed = 4096;
-  std::map<std::string, std::shared_ptr<X509>, std::less<>> parsed_;
+  pki::CertificateCache certificates_;  // DER → parsed, bounded
 };
 
 }  // namespace openmyna::konbini
