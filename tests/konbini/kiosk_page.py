@@ -32,7 +32,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scenarios"))
 sys.path.insert(0, HERE)
-from kiosk_pcsc import PIN, issue_day  # noqa: E402
+from kiosk_pcsc import PIN, card_serial, issue_day  # noqa: E402
 from browser_test import WEB, browser_test_main  # noqa: E402
 from sandbox import ScenarioFailure, check, sh  # noqa: E402
 from separate_processes import Serve  # noqa: E402
@@ -41,40 +41,30 @@ REMOTE_INSTANCE = "20218-remote"
 REMOTE_KIOSK = "shop-0007"
 
 
-def ledger_row(box, request_id):
-    """"copies|issuer instance" of the ledger row of `request_id`, read
-    with sqlite3, and sqlite3's errors."""
+def registry_row(box, sql):
+    """The row `sql` selects from the registry's SQLite file, read with
+    sqlite3 ("a|b|…"), and sqlite3's errors."""
     out = subprocess.run(
-        ["sqlite3", os.path.join(box.data, "registry.db"),
-         "select json_extract(doc, '$.copies'), "
-         "json_extract(doc, '$.issuer_instance') from konbini_issuances "
-         "where request_id = '%s'" % request_id],
+        ["sqlite3", os.path.join(box.data, "registry.db"), sql],
         capture_output=True, text=True, timeout=60)
     return out.stdout.strip(), out.stderr
+
+
+def ledger_row(box, request_id):
+    """"copies|issuer instance" of the ledger row of `request_id`."""
+    return registry_row(
+        box, "select json_extract(doc, '$.copies'), "
+        "json_extract(doc, '$.issuer_instance') from konbini_issuances "
+        "where request_id = '%s'" % request_id)
 
 
 def application_row(box, application_id):
     """"channel|resident|municipality|serial" of the online application
-    `application_id`, read with sqlite3, and sqlite3's errors."""
-    out = subprocess.run(
-        ["sqlite3", os.path.join(box.data, "registry.db"),
-         "select json_extract(doc, '$.channel'), resident_id, "
-         "municipality_code, json_extract(doc, '$.signer_serial') from "
-         "online_applications where id = '%s'" % application_id],
-        capture_output=True, text=True, timeout=60)
-    return out.stdout.strip(), out.stderr
-
-
-def card_serial():
-    """The serial of the authentication certificate in the reader, as
-    OpenSC and openssl read it (hex)."""
-    cert = sh("pkcs15-tool", "--reader", "0", "--read-certificate",
-              "01").stdout
-    out = subprocess.run(["openssl", "x509", "-noout", "-serial"],
-                         input=cert, capture_output=True, text=True,
-                         timeout=60).stdout.strip()
-    check(out.startswith("serial="), "openssl: %s" % out)
-    return out[len("serial="):]
+    `application_id`."""
+    return registry_row(
+        box, "select json_extract(doc, '$.channel'), resident_id, "
+        "municipality_code, json_extract(doc, '$.signer_serial') from "
+        "online_applications where id = '%s'" % application_id)
 
 
 def session(box, remote=False):

@@ -108,6 +108,18 @@ def browser_checks(base, work, names):
                                                            out.stderr))
 
 
+def card_serial():
+    """The serial of the authentication certificate in the reader, as
+    OpenSC and openssl read it (hex)."""
+    cert = sh("pkcs15-tool", "--reader", "0", "--read-certificate",
+              "01").stdout
+    out = subprocess.run(["openssl", "x509", "-noout", "-serial"],
+                         input=cert, capture_output=True, text=True,
+                         timeout=60).stdout.strip()
+    check(out.startswith("serial="), "openssl: %s" % out)
+    return out[len("serial="):]
+
+
 def issue_day():
     """10:00 JST of a day after today (the sandbox CA was made today, so
     nothing can be issued before it), such that neither it nor the next day
@@ -230,12 +242,7 @@ def main(openmyna):
         filed = re.search(r"application (oa-[0-9a-f]+) in the inbox of 13221",
                           out.stdout)
         check(filed is not None, "registration: %s" % out.stdout)
-        cert = sh("pkcs15-tool", "--reader", "0", "--read-certificate",
-                  "01").stdout
-        serial = subprocess.run(["openssl", "x509", "-noout", "-serial"],
-                                input=cert, capture_output=True, text=True,
-                                timeout=60).stdout.strip()
-        check(serial.startswith("serial="), "openssl: %s" % serial)
+        serial = card_serial()
         inbox = box.ok("GET", "/v1/inbox/13221?state=submitted")
         mine = [a for a in inbox["applications"] if a["resident_id"] ==
                 taro["id"]]
@@ -244,7 +251,7 @@ def main(openmyna):
               mine[0]["kind"] == "konbini_registration" and
               "signature" not in mine[0] and
               int(mine[0]["authentication_serial"], 16) ==
-              int(serial[len("serial="):], 16),
+              int(serial, 16),
               "inbox %s, card serial %s" % (mine, serial))
         opened = box.ok("GET", "/v1/online-applications/" + filed.group(1))
         check(opened["fields"]["domicile"] == civil["honseki"] and
