@@ -259,12 +259,7 @@ TEST_F(ServerTest, CurlReusesOneConnectionAndSeesProblems) {
       "curl -s -o /dev/null -o /dev/null -o /dev/null -w "
       "'%{http_code}:%{num_connects} ' " +
       base + "/whoami " + base + "/whoami " + base + "/missing";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[256] = {};
-  const std::size_t n = fread(buffer, 1, sizeof buffer - 1, pipe);
-  pclose(pipe);
-  EXPECT_EQ(std::string(buffer, n), "200:1 200:0 404:0 ");
+  EXPECT_EQ(testing_tools::RunShell(command).output, "200:1 200:0 404:0 ");
 }
 
 // Runs a shell command and returns what it printed on stdout.

@@ -6,14 +6,12 @@
 // the file the way any other program would.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <memory>
 #include <random>
 #include <string>
 
 #include "openmyna/base/clock.h"
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/store.h"
 
@@ -24,14 +22,9 @@ const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
 
 // Runs the sqlite3 tool on `db` with one SQL statement; its standard output.
 std::string Sqlite3(const std::filesystem::path& db, const std::string& sql) {
-  const std::string command = "sqlite3 '" + db.string() + "' \"" + sql + "\"";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"),
-                                             pclose);
-  if (!pipe) return "popen failed";
-  std::string out;
-  std::array<char, 256> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
-  return out;
+  const auto run =
+      testing_tools::RunShell("sqlite3 '" + db.string() + "' \"" + sql + "\"");
+  return run.status == 0 ? run.output : "sqlite3 failed: " + run.output;
 }
 
 Municipality Town(std::string code) {

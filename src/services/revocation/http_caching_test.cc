@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include "openmyna/base/testing/shell.h"
 
 namespace openmyna::services {
 namespace {
@@ -26,13 +26,10 @@ TEST(HttpDateTest, Rfc9110ExampleBothWays) {
 }
 
 TEST(HttpDateTest, AgreesWithTheDateCommand) {
-  FILE* pipe =
-      popen("date -u -d @1796032861 '+%a, %d %b %Y %H:%M:%S GMT'", "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[64] = {};
-  ASSERT_NE(fgets(buffer, sizeof buffer, pipe), nullptr);
-  pclose(pipe);
-  std::string expected(buffer);
+  const auto date = testing_tools::RunShell(
+      "date -u -d @1796032861 '+%a, %d %b %Y %H:%M:%S GMT'");
+  ASSERT_EQ(date.status, 0);
+  std::string expected = date.output;
   while (!expected.empty() && expected.back() == '\n') expected.pop_back();
   const TimePoint when{std::chrono::seconds(1796032861)};
   EXPECT_EQ(FormatHttpDate(when), expected);

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "openmyna/base/rng.h"
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/sign_in/jose.h"
 
 namespace openmyna::sign_in {
@@ -30,12 +31,7 @@ fs::path WorkDir() {
 }
 
 std::string Run(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) out += buffer;
-  if (pipe) pclose(pipe);
-  return out;
+  return testing_tools::RunShell(command).output;
 }
 
 // authlib's plaintext and header, or "ERROR ..." when it refuses.
