@@ -2,7 +2,6 @@
 
 #include <cairo.h>
 #include <pango/pangocairo.h>
-#include <qrencode.h>
 
 #include <cmath>
 #include <memory>
@@ -10,6 +9,7 @@
 
 #include "openmyna/card/faces/errors.h"
 #include "openmyna/card/faces/images.h"
+#include "openmyna/qr/qr_code.h"
 
 namespace openmyna::card::faces {
 namespace {
@@ -148,27 +148,26 @@ bool Back(cairo_t* cr, const CardFaceView& v, const std::string& name) {
   cairo_rectangle(cr, 820, 110, 110, 90);
   cairo_fill(cr);
   // QR code of the number, lower left (domain.md §1).
-  QRcode* qr =
-      QRcode_encodeString(v.number.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-  if (qr == nullptr) return false;
-  const int quiet = 4;
-  const double module = 300.0 / (qr->width + 2 * quiet);
+  const auto code =
+      qr::Encode(v.number, qr::Level::kM, qr::Mask::kLowestPenalty);
+  if (!code) return false;
+  const int quiet = qr::kQuietZone;
+  const double module = 300.0 / (code->width + 2 * quiet);
   const double x0 = 30, y0 = 250;
   cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_rectangle(cr, x0, y0, module * (qr->width + 2 * quiet),
-                  module * (qr->width + 2 * quiet));
+  cairo_rectangle(cr, x0, y0, module * (code->width + 2 * quiet),
+                  module * (code->width + 2 * quiet));
   cairo_fill(cr);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  for (int row = 0; row < qr->width; ++row) {
-    for (int col = 0; col < qr->width; ++col) {
-      if (qr->data[row * qr->width + col] & 1) {
+  for (int row = 0; row < code->width; ++row) {
+    for (int col = 0; col < code->width; ++col) {
+      if (code->Dark(col, row)) {
         cairo_rectangle(cr, x0 + (col + quiet) * module,
                         y0 + (row + quiet) * module, module, module);
       }
     }
   }
   cairo_fill(cr);
-  QRcode_free(qr);
   return true;
 }
 

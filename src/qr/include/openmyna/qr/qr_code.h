@@ -1,6 +1,7 @@
 // QR codes (ISO/IEC 18004:2015) as module matrices, encoded by libqrencode:
 // one 8-bit byte segment at the smallest version that holds it. The pages
-// that draw codes (pdf's documents, the sign-in page's SVG) draw these
+// that draw codes (pdf's documents, the sign-in page's SVG, the printed
+// card face) draw these
 // modules; they do not call libqrencode themselves.
 #pragma once
 
