@@ -251,15 +251,18 @@ struct InsuranceService::Impl : internal::ServiceAccess {
     return *inst;
   }
 
-  Status FillInsurers(RegistryTx& tx, EligibilityAnswer& answer) const {
-    InsuranceTx ins(tx);
+  // The insurers of the answer's memberships, by first use, from `rows`
+  // (an unknown insurer is absent).
+  static void AddInsurers(const std::vector<Insurer>& rows,
+                          EligibilityAnswer& answer) {
     std::set<std::string> seen;
     for (const Membership& m : answer.memberships) {
       if (!seen.insert(m.insurer_number).second) continue;
-      OPENMYNA_ASSIGN_OR_RETURN(auto insurer, ins.GetInsurer(m.insurer_number));
-      if (insurer) answer.insurers.push_back(*insurer);
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const Insurer& i) {
+        return i.number == m.insurer_number;
+      });
+      if (it != rows.end()) answer.insurers.push_back(*it);
     }
-    return Ok();
   }
 
   // Whether a card's authentication certificate may be answered for
@@ -268,11 +271,12 @@ struct InsuranceService::Impl : internal::ServiceAccess {
   // one replaced by a renewal never is: the card holding the successor
   // answers instead.
   static constexpr int kGraceMonths = 3;
-  static Status Answerable(const CertificateHolder& holder, TimePoint now) {
-    const Certificate& cert = holder.certificate;
+  static Status Answerable(const Certificate& cert,
+                           const std::optional<Certificate>& successor,
+                           TimePoint now) {
     const std::string later =
-        holder.successor ? " (a newer certificate of the holder answers)" : "";
-    switch (holder.standing) {
+        successor ? " (a newer certificate of the holder answers)" : "";
+    switch (StandingAt(cert, now)) {
       case CertificateStanding::kGood:
         return Ok();
       case CertificateStanding::kRevoked:
@@ -281,7 +285,7 @@ struct InsuranceService::Impl : internal::ServiceAccess {
       case CertificateStanding::kNotYetValid:
         return Refuse("the authentication certificate is not yet valid");
       case CertificateStanding::kExpired:
-        if (holder.successor) {
+        if (successor) {
           return Refuse("the authentication certificate expired" + later);
         }
         if (now - cert.not_after > std::chrono::months(kGraceMonths)) {
@@ -925,14 +929,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCardData(
         }
       }
     }
-    for (const Insurer& insurer_row : rows.insurers) {
-      if (std::any_of(answer.memberships.begin(), answer.memberships.end(),
-                      [&](const Membership& m) {
-                        return m.insurer_number == insurer_row.number;
-                      })) {
-        answer.insurers.push_back(insurer_row);
-      }
-    }
+    Impl::AddInsurers(rows.insurers, answer);
     for (const Membership& m : answer.memberships) {
       OPENMYNA_RETURN_IF_ERROR(impl.AuditCheck(tx, actor, inst, m.resident_id));
     }
@@ -951,30 +948,41 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
   answer.confirmation_date = impl.TodayText();
   const TimePoint now = clock_.Now();
   std::string resident_id;  // set when the serial joins the registration
+  const Result<std::string> key = CanonicalSerial(serial);
   OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
+    InsuranceTx ins(tx);
+    // What the check reads, in one statement: the institution, the
+    // certificate (the holder look-up of certificate_holder.h: its card and
+    // resident must exist), the registration, the memberships, their
+    // insurers, the consent at this institution.
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto rows, ins.FindCardCheckRows(actor.id, key.value_or("")));
     MedicalInstitution inst{actor.id, "system"};
     if (actor.role == Role::kClinic) {
-      OPENMYNA_ASSIGN_OR_RETURN(inst, Impl::Institution(tx, actor));
+      if (!rows.institution) {
+        return Fail(RegistryErrc::kRefused,
+                    "unknown medical institution " + actor.id);
+      }
+      inst = std::move(*rows.institution);
     }
-    // The registry's holder look-up (certificate_holder.h): the card, the
-    // resident, the certificate's standing and its successor.
-    auto holder = FindCertificateHolder(tx, serial, now);
-    if (!holder && holder.error().Is(RegistryErrc::kNotFound)) {
+    if (!key) return Unexpected(key.error());
+    if (!rows.certificate ||
+        rows.certificate->type != CertificateType::kAuthentication) {
       answer.validity = Validity::kNoQualification;
       answer.message = "not an authentication certificate of this registry";
       return Ok();
     }
-    if (!holder) return Unexpected(std::move(holder).error());
-    const Certificate& cert = holder->certificate;
-    if (cert.type != CertificateType::kAuthentication) {
-      answer.validity = Validity::kNoQualification;
-      answer.message = "not an authentication certificate of this registry";
-      return Ok();
+    const Certificate& cert = *rows.certificate;
+    if (!rows.card_exists || !rows.resident_exists) {
+      return Fail(RegistryErrc::kStorage,
+                  "certificate " + *key + " names a missing card or resident");
     }
-    OPENMYNA_RETURN_IF_ERROR(Impl::Answerable(*holder, now));
-    InsuranceTx ins(tx);
-    const std::string& who = holder->resident.id;
-    OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(who));
+    // A certificate no longer good: its successor, if any (renewal,
+    // reissue).
+    OPENMYNA_ASSIGN_OR_RETURN(auto successor, FindSuccessor(tx, cert, now));
+    OPENMYNA_RETURN_IF_ERROR(Impl::Answerable(cert, successor, now));
+    const std::string& who = cert.resident_id;
+    const std::optional<InsuranceRegistration>& reg = rows.registration;
     if (!reg || reg->cancelled_at) {
       answer.validity = Validity::kNoQualification;
       answer.message =
@@ -996,7 +1004,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
                   cert.serial) == reg->certificate_serials.end()) {
       resident_id = who;  // recorded below, after the snapshot
     }
-    OPENMYNA_ASSIGN_OR_RETURN(auto all, ins.ListMembershipsOfResident(who));
+    std::vector<Membership>& all = rows.memberships;
     std::erase_if(all, [](const Membership& m) {
       return m.link_state != LinkState::kVerified &&
              m.link_state != LinkState::kOverridden;
@@ -1013,11 +1021,8 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
     } else {
       answer.validity = Validity::kNoQualification;
     }
-    OPENMYNA_RETURN_IF_ERROR(impl.FillInsurers(tx, answer));
-    if (actor.role == Role::kClinic) {
-      OPENMYNA_ASSIGN_OR_RETURN(answer.consent,
-                                ins.LatestConsent(who, actor.id));
-    }
+    Impl::AddInsurers(rows.insurers, answer);
+    if (actor.role == Role::kClinic) answer.consent = std::move(rows.consent);
     return impl.AuditCheck(tx, actor, inst, who);
   }));
   if (!resident_id.empty()) {

@@ -23,6 +23,26 @@ SqlParam NullIfEmpty(const std::string& s) {
   return s;
 }
 
+// A resident's memberships in the order of ListMembershipsOfResident.
+void SortByAcquisition(std::vector<Membership>& list) {
+  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.acquired_on, a.id) < std::tie(b.acquired_on, b.id);
+  });
+}
+
+// Adds the insurer of `cell` unless one with its number is there already.
+Status AddInsurerOnce(const SqlCell& cell, std::string_view number,
+                      std::vector<Insurer>& insurers) {
+  if (!cell ||
+      std::any_of(insurers.begin(), insurers.end(),
+                  [&](const Insurer& i) { return i.number == number; })) {
+    return Ok();
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(auto insurer, internal::Parse<Insurer>(cell));
+  insurers.push_back(std::move(insurer));
+  return Ok();
+}
+
 }  // namespace
 
 Status InsuranceTx::PutInsurer(const Insurer& i) {
@@ -112,15 +132,61 @@ Result<InsuranceTx::CardDataRows> InsuranceTx::FindCardDataRows(
     }
     if (!row.at(1)) continue;  // no membership
     OPENMYNA_ASSIGN_OR_RETURN(auto m, internal::Parse<Membership>(row[1]));
-    if (row.at(2) && std::none_of(out.insurers.begin(), out.insurers.end(),
-                                  [&](const Insurer& i) {
-                                    return i.number == m.insurer_number;
-                                  })) {
-      OPENMYNA_ASSIGN_OR_RETURN(auto insurer, internal::Parse<Insurer>(row[2]));
-      out.insurers.push_back(std::move(insurer));
-    }
+    OPENMYNA_RETURN_IF_ERROR(
+        AddInsurerOnce(row.at(2), m.insurer_number, out.insurers));
     out.memberships.push_back(std::move(m));
   }
+  return out;
+}
+
+Result<InsuranceTx::CardCheckRows> InsuranceTx::FindCardCheckRows(
+    std::string_view institution_code, std::string_view serial) {
+  // One row per membership of the certificate's resident (or one row
+  // without): LEFT JOINs from a one-row anchor, each by a primary key or an
+  // index (memberships by resident; consents by resident, institution,
+  // valid_until). Card and resident: only whether they exist.
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows,
+      db_.Query(
+          "SELECT i.doc, c.doc, d.id, r.id, g.doc, m.doc, n.doc, "
+          "(SELECT s.doc FROM insurance_consents s WHERE s.resident_id = "
+          "c.resident_id AND s.institution_code = k.code ORDER BY "
+          "s.valid_until DESC, s.id DESC LIMIT 1) FROM (SELECT CAST($1 AS "
+          "TEXT) AS code, CAST($2 AS TEXT) AS serial) AS k LEFT JOIN "
+          "medical_institutions i ON i.code = k.code LEFT JOIN certificates c "
+          "ON c.serial = k.serial LEFT JOIN cards d ON d.id = c.card_id LEFT "
+          "JOIN residents r ON r.id = c.resident_id LEFT JOIN "
+          "insurance_registrations g ON g.resident_id = c.resident_id LEFT "
+          "JOIN memberships m ON m.resident_id = c.resident_id LEFT JOIN "
+          "insurers n ON n.number = m.insurer_number",
+          {std::string(institution_code), std::string(serial)}));
+  CardCheckRows out;
+  if (rows.empty()) return out;
+  const SqlRow& first = rows.front();
+  if (first.at(0)) {
+    OPENMYNA_ASSIGN_OR_RETURN(out.institution,
+                              internal::Parse<MedicalInstitution>(first[0]));
+  }
+  if (!first.at(1)) return out;  // no such certificate
+  OPENMYNA_ASSIGN_OR_RETURN(out.certificate,
+                            internal::Parse<Certificate>(first[1]));
+  out.card_exists = first.at(2).has_value();
+  out.resident_exists = first.at(3).has_value();
+  if (first.at(4)) {
+    OPENMYNA_ASSIGN_OR_RETURN(out.registration,
+                              internal::Parse<InsuranceRegistration>(first[4]));
+  }
+  if (first.at(7)) {
+    OPENMYNA_ASSIGN_OR_RETURN(out.consent, internal::Parse<Consent>(first[7]));
+  }
+  for (const SqlRow& row : rows) {
+    if (!row.at(5)) continue;  // no membership
+    OPENMYNA_ASSIGN_OR_RETURN(auto m, internal::Parse<Membership>(row[5]));
+    OPENMYNA_RETURN_IF_ERROR(
+        AddInsurerOnce(row.at(6), m.insurer_number, out.insurers));
+    out.memberships.push_back(std::move(m));
+  }
+  SortByAcquisition(out.memberships);
   return out;
 }
 
@@ -130,9 +196,7 @@ Result<std::vector<Membership>> InsuranceTx::ListMembershipsOfResident(
       auto list, All<Membership>(db_.Query(
                      "SELECT doc FROM memberships WHERE resident_id = $1",
                      {std::string(resident_id)})));
-  std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.acquired_on, a.id) < std::tie(b.acquired_on, b.id);
-  });
+  SortByAcquisition(list);
   return list;
 }
 

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
 #include "testing_backend.h"
@@ -166,6 +169,111 @@ TEST_P(InsuranceStore, CardDataRowsAreTheThreeLookUpsInOne) {
         auto no_inst, ins.FindCardDataRows("2099999999", "01040013", "9999"));
     EXPECT_FALSE(no_inst.institution);
     EXPECT_EQ(no_inst.memberships.size(), 1u);
+    return Ok();
+  }));
+}
+
+// The eligibility check by card reads its rows in one statement: the
+// institution, the certificate, whether its card and resident exist, the
+// registration, the resident's memberships by acquisition date (not id) with
+// their insurers once each, the latest consent at that institution only; an
+// unknown serial gives the institution alone.
+TEST_P(InsuranceStore, CardCheckRowsAreTheLookUpsByCertificateInOne) {
+  const TimePoint t0 = kClock.Now();
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(ins.PutInstitution(
+        {"2012345678", "サンドボックス診療所", InstitutionKind::kClinic}));
+    OPENMYNA_RETURN_IF_ERROR(ins.PutInstitution(
+        {"2087654321", "別の薬局", InstitutionKind::kPharmacy}));
+    Card card;
+    card.id = "c-a";
+    card.resident_id = "r-a";
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+    Certificate cert;
+    cert.serial = "1a2b";
+    cert.card_id = "c-a";
+    cert.resident_id = "r-a";
+    cert.not_before = t0;
+    cert.not_after = t0 + std::chrono::hours(24 * 365);
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(cert));
+    InsuranceRegistration reg;
+    reg.resident_id = "r-a";
+    reg.linkage_code = "lk-a";
+    reg.channel = "portal";
+    reg.registered_at = t0;
+    reg.certificate_serials = {"1a2b"};
+    OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(reg));
+    Membership later = Sample("ms-1", "5678", "00");  // id first, acquired 2nd
+    later.resident_id = "r-a";
+    later.acquired_on = "2024-04-01";
+    Membership earlier = Sample("ms-2", "1111", "00");
+    earlier.resident_id = "r-a";
+    earlier.insurer_number = "33120015";
+    earlier.acquired_on = "2019-04-01";
+    earlier.lost_on = "2024-04-01";
+    Membership same_insurer = Sample("ms-3", "2222", "00");
+    same_insurer.resident_id = "r-a";
+    same_insurer.acquired_on = "2023-04-01";
+    Membership other = Sample("ms-4", "3333", "00");
+    other.resident_id = "r-b";
+    for (const Membership* m : {&later, &earlier, &same_insurer, &other}) {
+      OPENMYNA_RETURN_IF_ERROR(ins.InsertMembership(*m));
+    }
+    for (const auto& [id, code, hours] :
+         {std::tuple{"cs-old", "2012345678", 1},
+          std::tuple{"cs-new", "2012345678", 24},
+          std::tuple{"cs-pharmacy", "2087654321", 48}}) {
+      Consent c;
+      c.id = id;
+      c.resident_id = "r-a";
+      c.institution_code = code;
+      c.items = {"drug"};
+      c.method = "face";
+      c.given_at = t0;
+      c.valid_until = t0 + std::chrono::hours(hours);
+      OPENMYNA_RETURN_IF_ERROR(ins.InsertConsent(c));
+    }
+    return Ok();
+  }));
+  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+    InsuranceTx ins(tx);
+    OPENMYNA_ASSIGN_OR_RETURN(auto rows,
+                              ins.FindCardCheckRows("2012345678", "1a2b"));
+    EXPECT_EQ(rows.institution->name, "サンドボックス診療所");
+    EXPECT_EQ(rows.certificate->card_id, "c-a");
+    EXPECT_EQ(rows.certificate->not_after, t0 + std::chrono::hours(24 * 365));
+    EXPECT_TRUE(rows.card_exists);
+    EXPECT_TRUE(rows.resident_exists);
+    EXPECT_EQ(rows.registration->linkage_code, "lk-a");
+    EXPECT_EQ(rows.registration->certificate_serials,
+              std::vector<std::string>{"1a2b"});
+    std::vector<std::string> ids;
+    for (const Membership& m : rows.memberships) ids.push_back(m.id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"ms-2", "ms-3", "ms-1"}));
+    EXPECT_EQ(nlohmann::json(rows.memberships.at(0)).at("lost_on"),
+              "2024-04-01");
+    std::vector<std::string> insurers;
+    for (const Insurer& i : rows.insurers) insurers.push_back(i.number);
+    std::sort(insurers.begin(), insurers.end());
+    EXPECT_EQ(insurers, (std::vector<std::string>{"01040013", "33120015"}));
+    EXPECT_EQ(rows.consent->id, "cs-new");
+
+    OPENMYNA_ASSIGN_OR_RETURN(auto pharmacy,
+                              ins.FindCardCheckRows("2087654321", "1a2b"));
+    EXPECT_EQ(pharmacy.consent->id, "cs-pharmacy");
+    OPENMYNA_ASSIGN_OR_RETURN(auto unknown_inst,
+                              ins.FindCardCheckRows("2099999999", "1a2b"));
+    EXPECT_FALSE(unknown_inst.institution);
+    EXPECT_EQ(unknown_inst.memberships.size(), 3u);
+    EXPECT_FALSE(unknown_inst.consent);
+
+    OPENMYNA_ASSIGN_OR_RETURN(auto no_cert,
+                              ins.FindCardCheckRows("2012345678", "ffff"));
+    EXPECT_EQ(no_cert.institution->code, "2012345678");
+    EXPECT_FALSE(no_cert.certificate);
+    EXPECT_FALSE(no_cert.registration);
+    EXPECT_TRUE(no_cert.memberships.empty());
+    EXPECT_FALSE(no_cert.consent);
     return Ok();
   }));
 }

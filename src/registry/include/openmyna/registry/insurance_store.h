@@ -49,6 +49,25 @@ class InsuranceTx {
   Result<CardDataRows> FindCardDataRows(std::string_view institution_code,
                                         std::string_view insurer_number,
                                         std::string_view number);
+  // The rows an eligibility check by card reads, in one statement instead
+  // of eight: the institution `institution_code`, the certificate with the
+  // (canonical) `serial`, whether its card and resident exist, and for that
+  // resident the 保険証利用登録, the memberships (as
+  // ListMembershipsOfResident), the insurers they name and the latest
+  // consent at the institution (as LatestConsent). Without a certificate
+  // only the institution is set.
+  struct CardCheckRows {
+    std::optional<MedicalInstitution> institution;
+    std::optional<Certificate> certificate;
+    bool card_exists = false;
+    bool resident_exists = false;
+    std::optional<InsuranceRegistration> registration;
+    std::vector<Membership> memberships;  // by acquired_on, id
+    std::vector<Insurer> insurers;        // each once
+    std::optional<Consent> consent;
+  };
+  Result<CardCheckRows> FindCardCheckRows(std::string_view institution_code,
+                                          std::string_view serial);
   Result<std::vector<Membership>> ListMembershipsOfResident(
       std::string_view resident_id);  // by acquired_on, id
   Result<std::vector<Membership>> ListMembershipsOfInsurer(
