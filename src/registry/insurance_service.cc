@@ -948,7 +948,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
   answer.confirmation_date = impl.TodayText();
   const TimePoint now = clock_.Now();
   std::string resident_id;  // set when the serial joins the registration
-  const Result<std::string> key = CanonicalSerial(serial);
+  const Result<std::string> canonical = CanonicalSerial(serial);
   OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
     InsuranceTx ins(tx);
     // What the check reads, in one statement: the institution, the
@@ -956,7 +956,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
     // resident must exist), the registration, the memberships, their
     // insurers, the consent at this institution.
     OPENMYNA_ASSIGN_OR_RETURN(
-        auto rows, ins.FindCardCheckRows(actor.id, key.value_or("")));
+        auto rows, ins.FindCardCheckRows(actor.id, canonical.value_or("")));
     MedicalInstitution inst{actor.id, "system"};
     if (actor.role == Role::kClinic) {
       if (!rows.institution) {
@@ -965,7 +965,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
       }
       inst = std::move(*rows.institution);
     }
-    if (!key) return Unexpected(key.error());
+    if (!canonical) return Unexpected(canonical.error());
     if (!rows.certificate ||
         rows.certificate->type != CertificateType::kAuthentication) {
       answer.validity = Validity::kNoQualification;
@@ -974,8 +974,9 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
     }
     const Certificate& cert = *rows.certificate;
     if (!rows.card_exists || !rows.resident_exists) {
-      return Fail(RegistryErrc::kStorage,
-                  "certificate " + *key + " names a missing card or resident");
+      return Fail(
+          RegistryErrc::kStorage,
+          "certificate " + *canonical + " names a missing card or resident");
     }
     // A certificate no longer good: its successor, if any (renewal,
     // reissue).
@@ -1028,7 +1029,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
   if (!resident_id.empty()) {
     // A successor certificate (renewal, reissue) on first use: the
     // registration lists it from now on.
-    const std::string key = CanonicalSerial(serial).value_or("");
+    const std::string& key = *canonical;  // the snapshot read it
     OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
       InsuranceTx ins(tx);
       OPENMYNA_ASSIGN_OR_RETURN(auto reg, ins.GetRegistration(resident_id));

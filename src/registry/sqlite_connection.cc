@@ -16,6 +16,20 @@
 namespace openmyna::registry {
 namespace {
 
+// One transaction-control statement with no other statement after it
+// (sqlite.org/lang_transaction.html, lang_savepoint.html).
+bool IsTransactionControl(std::string_view sql) {
+  if (sql.find(';') != std::string_view::npos) return false;
+  for (std::string_view verb :
+       {"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"}) {
+    if (sql.substr(0, verb.size()) == verb &&
+        (sql.size() == verb.size() || sql[verb.size()] == ' ')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 class SqliteConnection final : public SqlConnection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
@@ -89,6 +103,18 @@ class SqliteConnection final : public SqlConnection {
   }
 
   Status ExecuteScript(std::string_view sql) override {
+    // Transaction control (BEGIN, COMMIT, SAVEPOINT, RELEASE, ROLLBACK: a
+    // few per transaction of the store) is one statement prepared once and
+    // cached like Query's, instead of parsed again by sqlite3_exec each time
+    // (≈ 5 % of an eligibility check's CPU, docs/insurance.md).
+    if (IsTransactionControl(sql)) {
+      auto done = Query(sql, {});
+      if (!done) {
+        return Fail(RegistryErrc::kStorage,
+                    "sqlite: " + done.error().message());
+      }
+      return Ok();
+    }
     const std::string text(sql);
     char* message = nullptr;
     if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) !=
