@@ -4,6 +4,9 @@
 # throw-away server), each beside a raw indexed look-up of the same rows in
 # the same database (and, for the card, that floor plus one RSA
 # verification), rounds interleaved; goal >= 0.3x the floor, p99 < 20 ms.
+# Beside it, not instead: the floor plus one durable audit insert per check
+# by a plain writer thread (raw_audit_writer.h), what the audit rule alone
+# costs on this disk.
 #   bench/insurance/run.sh RELEASE_BUILD_DIR [MEMBERSHIPS] [THREADS[,THREADS...]]
 # (1 thread, then each count: default 8,64 — `serve --threads 64` as in
 # docs/scale.md; every check waits for the COMMIT of its audit entry, so the
