@@ -513,6 +513,40 @@ TEST_P(StoreConformance, AuditTrailIsPerResidentInTheOrderWritten) {
   EXPECT_EQ(entries[1].actor_id, "clerk-1");
 }
 
+// Every audit entry is written to audit_log and to each of its indexes; the
+// trail's queries (a resident's entries in seq order, MAX(seq) for the next
+// entry) need only (resident_id, seq), so that and the primary key are the
+// only indexes left (0050).
+TEST_P(StoreConformance, AuditLogKeepsOnlyItsKeyAndTheSequenceIndex) {
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  const bool sqlite = GetParam() == Dialect::kSqlite;
+  auto names = (*db)->Query(
+      sqlite ? "SELECT name FROM sqlite_master WHERE type = 'index' AND "
+               "tbl_name = 'audit_log' ORDER BY name"
+             : "SELECT indexname FROM pg_indexes WHERE schemaname = "
+               "current_schema() AND tablename = 'audit_log' ORDER BY 1");
+  ASSERT_TRUE(names) << names.error();
+  std::vector<std::string> got;
+  for (const SqlRow& row : *names) got.push_back(row.at(0).value_or(""));
+  EXPECT_EQ(got,
+            (sqlite ? std::vector<std::string>{"audit_log_by_resident_seq",
+                                               "sqlite_autoindex_audit_log_1"}
+                    : std::vector<std::string>{"audit_log_by_resident_seq",
+                                               "audit_log_pkey"}));
+  if (!sqlite) return;
+  // sqlite.org/eqp.html: the trail is a search of that index, no sort.
+  auto plan = (*db)->Query(
+      "EXPLAIN QUERY PLAN SELECT doc FROM audit_log WHERE resident_id = $1 "
+      "ORDER BY seq",
+      {std::string("r-0001")});
+  ASSERT_TRUE(plan) << plan.error();
+  ASSERT_EQ(plan->size(), 1u);
+  EXPECT_EQ(plan->at(0).at(3),
+            "SEARCH audit_log USING INDEX audit_log_by_resident_seq "
+            "(resident_id=?)");
+}
+
 TEST_P(StoreConformance, CommittedDataSurvivesReconnection) {
   ASSERT_TRUE(Seed());
   store_.reset();
