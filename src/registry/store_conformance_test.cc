@@ -1171,6 +1171,47 @@ TEST(SqliteStorage, FilesArePrivateAndJournalIsWal) {
   std::filesystem::remove_all(dir);
 }
 
+// A commit group runs each call in a SAVEPOINT, whose statement journal
+// keeps the pages the call changes. SQLite spills it past 64 KiB into a
+// temporary file (unlinked, held open) unless temp_store is MEMORY
+// (sqlite.org/tempfiles.html §2.5): personal data must not go there, nor a
+// file be made and deleted in every group.
+TEST(SqliteStorage, SavepointJournalsStayInMemory) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / UniqueName("om-tmp-");
+  const auto tmp = dir / "tmp";
+  std::filesystem::create_directories(tmp);
+  ASSERT_EQ(::setenv("SQLITE_TMPDIR", tmp.c_str(), 1), 0);
+  {
+    auto db = OpenSqlite(dir / "r.db");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->ExecuteScript(
+        "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT); BEGIN"));
+    for (int i = 0; i < 2000; ++i) {
+      ASSERT_TRUE((*db)->Query("INSERT INTO t (v) VALUES ($1)",
+                               {std::string(500, 'x')}));
+    }
+    ASSERT_TRUE((*db)->ExecuteScript("COMMIT; BEGIN IMMEDIATE; SAVEPOINT s"));
+    // About 1 MB of pages changed inside the savepoint.
+    ASSERT_TRUE((*db)->Query("UPDATE t SET v = $1", {std::string(500, 'y')}));
+    int open_in_tmp = 0;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code ec;
+      const auto target = std::filesystem::read_symlink(fd.path(), ec);
+      if (!ec && target.string().starts_with(tmp.string())) ++open_in_tmp;
+    }
+    EXPECT_EQ(open_in_tmp, 0);
+    ASSERT_TRUE((*db)->ExecuteScript("RELEASE SAVEPOINT s; COMMIT"));
+    auto count = (*db)->Query("SELECT COUNT(*) FROM t WHERE v = $1",
+                              {std::string(500, 'y')});
+    ASSERT_TRUE(count);
+    EXPECT_EQ(count->at(0).at(0), "2000");
+  }
+  ::unsetenv("SQLITE_TMPDIR");
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqlPlaceholders, RewritesOnlyOutsideQuotes) {
   EXPECT_EQ(RewritePlaceholdersForSqlite("SELECT $1, '$2', \"$3\", $10"),
             "SELECT ?1, '$2', \"$3\", ?10");
