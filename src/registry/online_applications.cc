@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "openmyna/domain/date.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/cms.h"
 #include "openmyna/pki/verifier.h"
 #include "openmyna/registry/errors.h"
+#include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/model_json.h"
 #include "openmyna/registry/resident_notices.h"
 
@@ -153,6 +155,44 @@ std::string SerialOf(X509* cert) {
   return serial ? serial->Hex() : std::string();
 }
 
+// One 利用登録申請 at a time (review finding 8), checked in the
+// transaction that files it, whatever the channel: none while one at the
+// same domicile waits for the clerk or was accepted (one void after a
+// renewal, or rejected, may be made again). The writes of one store are
+// serial (store.h); on PostgreSQL the resident's row is also locked, so a
+// registry shared by several processes files one too.
+Status CheckNoRegistrationInCourse(RegistryTx& tx, const Resident& resident,
+                                   std::string_view domicile, TimePoint now) {
+  if (tx.connection().dialect() == Dialect::kPostgres) {
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.connection()
+            .Query("SELECT id FROM residents WHERE id = $1 FOR UPDATE",
+                   {resident.id})
+            .transform([](auto&&) {}));
+  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto current,
+      KonbiniRegistrationOf(tx, resident.id, domicile, domain::JapanDateOf(now),
+                            /*office_days=*/0));
+  switch (current.state) {
+    case KonbiniRegistrationState::kSubmitted:
+      return Fail(RegistryErrc::kRefused,
+                  "利用登録申請は本籍地で審査中です。重ねて申請する必要はありま"
+                  "せん (an application is being reviewed: " +
+                      current.application_id + ")");
+    case KonbiniRegistrationState::kPending:
+    case KonbiniRegistrationState::kEffective:
+      return Fail(RegistryErrc::kRefused,
+                  "利用登録は受け付け済みです。重ねて申請する必要はありません "
+                  "(the registration was accepted: " +
+                      current.application_id + ")");
+    case KonbiniRegistrationState::kNone:
+    case KonbiniRegistrationState::kVoid:
+      return Ok();
+  }
+  return Ok();
+}
+
 // Fills the new application `a` from the draft: its id, the inbox (the
 // resident's municipality; the domicile for a 利用登録申請), the canonical
 // content and the submission time. kInvalidInput for an unknown inbox.
@@ -170,6 +210,10 @@ Result<Municipality> Address(RegistryTx& tx, const Resident& resident,
   if (!municipality) {
     return Fail(RegistryErrc::kInvalidInput,
                 "unknown municipality " + a.municipality_code);
+  }
+  if (draft.kind == OnlineApplicationKind::kKonbiniRegistration) {
+    OPENMYNA_RETURN_IF_ERROR(
+        CheckNoRegistrationInCourse(tx, resident, a.municipality_code, now));
   }
   a.id = "oa-" + ToHex(rng.Bytes(8));
   a.resident_id = resident.id;

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "openmyna/base/file_io.h"
 #include "openmyna/domain/date.h"
@@ -341,6 +343,21 @@ class OnlineApplicationsTest : public PortalRecords {
     return OnlineApplicationContent(d.kind, d.resident_id, "13221", d.fields);
   }
 
+  // An authentication certificate of r-1 valid from `not_before` (a
+  // kiosk application's proof).
+  Status PutAuthentication(std::string serial, TimePoint not_before) {
+    return store_->Transact([&](RegistryTx& tx) -> Status {
+      Certificate auth;
+      auth.serial = serial;
+      auth.card_id = "c-sig-r-1";
+      auth.resident_id = "r-1";
+      auth.type = CertificateType::kAuthentication;
+      auth.not_before = not_before;
+      auth.not_after = not_before + 24h * 366;
+      return tx.PutCertificate(auth);
+    });
+  }
+
   const Actor hanako_{"r-1", Role::kResident, "申請"};
   const Actor clerk_{"clerk-1", Role::kCounterClerk, "申請の審査"};
   std::optional<testing::OpensslSigner> signer_;
@@ -416,16 +433,7 @@ TEST_P(OnlineApplicationsTest, SignedFormReachesInboxAndResultComesBack) {
 // resident's trail.
 TEST_P(OnlineApplicationsTest, KioskRegistrationIsCheckedByTheCertificate) {
   clock_.Set(Now() + 1min);
-  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
-    Certificate auth;
-    auth.serial = "a1b2c3";
-    auth.card_id = "c-sig-r-1";
-    auth.resident_id = "r-1";
-    auth.type = CertificateType::kAuthentication;
-    auth.not_before = clock_.Now() - 24h;
-    auth.not_after = clock_.Now() + 24h * 365;
-    return tx.PutCertificate(auth);
-  }));
+  ASSERT_TRUE(PutAuthentication("a1b2c3", clock_.Now() - 24h));
   OnlineApplications apps(*store_, clock_, rng_, trust_);
   const Actor kiosk{"kiosk-1", Role::kKiosk, "利用登録申請"};
   OnlineApplicationDraft draft{"r-1",
@@ -466,18 +474,26 @@ TEST_P(OnlineApplicationsTest, KioskRegistrationIsCheckedByTheCertificate) {
   ASSERT_TRUE(accepted) << accepted.error();
   EXPECT_EQ(accepted->state, OnlineApplicationState::kAccepted);
 
-  // Revoked before the clerk decides: the acceptance is refused.
-  auto second = apps.SubmitAtKiosk(kiosk, draft, "a1b2c3");
+  // Accepted: no second one (one at a time, the registry's rule).
+  refused(apps.SubmitAtKiosk(kiosk, draft, "a1b2c3"), "受け付け済み");
+
+  // A certificate issued after it (a renewal) voids the registration: a
+  // new application is made with it. Revoked before the clerk decides: the
+  // acceptance is refused.
+  clock_.Set(clock_.Now() + 1min);
+  ASSERT_TRUE(PutAuthentication("d4e5f6", clock_.Now()));
+  auto second = apps.SubmitAtKiosk(kiosk, draft, "d4e5f6");
   ASSERT_TRUE(second) << second.error();
+  refused(apps.SubmitAtKiosk(kiosk, draft, "d4e5f6"), "審査中");
   ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate("a1b2c3"));
+    OPENMYNA_ASSIGN_OR_RETURN(auto cert, tx.GetCertificate("d4e5f6"));
     cert->revoked = true;
     cert->revoked_at = clock_.Now();
     return tx.PutCertificate(*cert);
   }));
   refused(apps.Decide(clerk_, second->id, true, ""),
           "the authentication certificate is revoked");
-  refused(apps.SubmitAtKiosk(kiosk, draft, "a1b2c3"),
+  refused(apps.SubmitAtKiosk(kiosk, draft, "d4e5f6"),
           "the authentication certificate is revoked");
 
   std::vector<AuditEntry> trail;
@@ -491,6 +507,59 @@ TEST_P(OnlineApplicationsTest, KioskRegistrationIsCheckedByTheCertificate) {
                                    e.action == "online_application.submit";
                           }),
             2);
+}
+
+// One 利用登録申請 at a time, in the registry's transaction whatever the
+// channel (review finding 8): sixteen kiosks and the portal filing for one
+// resident at the same instant on threads, exactly one is filed and every
+// other is refused as waiting for the clerk; the domicile's inbox has one.
+TEST_P(OnlineApplicationsTest, ConcurrentRegistrationsFileExactlyOne) {
+  clock_.Set(Now() + 1min);
+  ASSERT_TRUE(PutAuthentication("a1b2c3", clock_.Now() - 24h));
+  OnlineApplications apps(*store_, clock_, rng_, trust_);
+  const OnlineApplicationDraft draft{
+      "r-1",
+      OnlineApplicationKind::kKonbiniRegistration,
+      {{"domicile_municipality", "20218"},
+       {"domicile", "長野県千曲市杭瀬下二丁目1番地"},
+       {"head_of_family", "清瀬 花子"}}};
+  const Bytes cms = OpensslSign(OnlineApplicationContent(
+      draft.kind, draft.resident_id, "20218", draft.fields));
+  constexpr int kThreads = 16;
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<Result<OnlineApplication>> results(
+      kThreads,
+      Result<OnlineApplication>(Fail(RegistryErrc::kStorage, "not run")));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (!go.load()) std::this_thread::yield();
+      const Actor kiosk{"kiosk-" + std::to_string(i), Role::kKiosk,
+                        "利用登録申請"};
+      results[static_cast<std::size_t>(i)] =
+          i % 4 == 0 ? apps.Submit(hanako_, draft, cms)
+                     : apps.SubmitAtKiosk(kiosk, draft, "a1b2c3");
+    });
+  }
+  while (ready.load() < kThreads) std::this_thread::yield();
+  go.store(true);
+  for (auto& t : threads) t.join();
+  int filed = 0;
+  for (const auto& r : results) {
+    if (r) {
+      ++filed;
+      continue;
+    }
+    EXPECT_TRUE(r.error().Is(RegistryErrc::kRefused)) << r.error();
+    EXPECT_NE(r.error().message().find("審査中"), std::string::npos)
+        << r.error();
+  }
+  EXPECT_EQ(filed, 1);
+  auto inbox = apps.Inbox(clerk_, "20218", std::nullopt);
+  ASSERT_TRUE(inbox) << inbox.error();
+  EXPECT_EQ(inbox->size(), 1u);
 }
 
 TEST_P(OnlineApplicationsTest, RefusesChangedFieldsForeignCertsAndRevoked) {

@@ -9,7 +9,6 @@
 #include "openmyna/domain/date.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/konbini_ledger.h"
-#include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/errors.h"
 #include "worker_threads.h"
@@ -304,30 +303,8 @@ Result<RegistrationReceipt> Centre::ApplyRegistration(
                 "domicile is the municipality of residence: no registration "
                 "is needed)");
   }
-  // One application at a time (review finding 8): none while one waits
-  // for the clerk or was accepted (void ones, after a renewal, and
-  // rejected ones may be made again).
-  registry::KonbiniRegistration current;
-  OPENMYNA_RETURN_IF_ERROR(store_.Read([&](registry::RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        current, registry::KonbiniRegistrationOf(
-                     tx, session->who.resident_id, form.domicile_municipality,
-                     domain::JapanDateOf(clock_.Now()), /*office_days=*/0));
-    return Ok();
-  }));
-  using RState = registry::KonbiniRegistrationState;
-  if (current.state == RState::kSubmitted) {
-    return Fail(
-        KonbiniErrc::kRefused,
-        "利用登録申請は本籍地で審査中です。重ねて申請する必要はありません "
-        "(an application is being reviewed)");
-  }
-  if (current.state == RState::kPending ||
-      current.state == RState::kEffective) {
-    return Fail(KonbiniErrc::kRefused,
-                "利用登録は受け付け済みです。重ねて申請する必要はありません "
-                "(the registration was accepted)");
-  }
+  // One application at a time (review finding 8) is the registry's rule,
+  // checked in the transaction that files it (online_applications.h).
   // The holder and the certificate are the session's: the card signed its
   // fresh challenge (the registry's contract, online_applications.h).
   const registry::OnlineApplicationDraft draft{

@@ -104,7 +104,11 @@ class OnlineApplications {
   // resident in the registry and not revoked at the signing time (kRefused
   // with the reason). A missing required field is kInvalidInput. Delivered
   // to the inbox of the resident's municipality; audited as the resident's
-  // own act (no third party) and visible to them.
+  // own act (no third party) and visible to them. A 利用登録申請 is
+  // refused (kRefused, "審査中" / "受け付け済み") while one at the same
+  // domicile waits for the clerk or was accepted and not voided by a
+  // renewal: checked inside the transaction that files it, so concurrent
+  // submissions (any channel) file exactly one.
   Result<OnlineApplication> Submit(const Actor& actor,
                                    const OnlineApplicationDraft& draft,
                                    ByteView cms);
@@ -113,7 +117,8 @@ class OnlineApplications {
   // authentication certificate `authentication_serial`, which must be the
   // resident's, not revoked and valid now (kRefused otherwise). Delivered to
   // the domicile's inbox as Submit does; the clerk's acceptance checks the
-  // certificate again instead of a signature. Audited on the resident's
+  // certificate again instead of a signature; one at a time as for Submit.
+  // Audited on the resident's
   // trail as the kiosk's act. The serial is public (CRLs, OCSP): the caller
   // must have verified the card's signature over a fresh challenge in the
   // same session (konbini::Centre::Authenticate) before calling; no route
