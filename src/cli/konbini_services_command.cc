@@ -41,6 +41,7 @@
 #include "openmyna/services/konbini/errors.h"
 #include "openmyna/services/konbini/issuer_http.h"
 #include "openmyna/services/konbini/kiosk_credentials.h"
+#include "openmyna/services/konbini/ledger_sweeper.h"
 #include "openmyna/services/konbini/site.h"
 
 namespace openmyna::cli {
@@ -87,6 +88,9 @@ class IssuerService final : public http::Service {
   std::unique_ptr<registry::RegistryStore> store;
   OpenSslRng rng;
   std::unique_ptr<konbini::MunicipalIssuer> issuer;
+  // Voids the ledger rows never confirmed printed (declared last: stops
+  // first).
+  std::unique_ptr<konbini::LedgerSweeper> sweeper;
 };
 
 Result<std::unique_ptr<http::Service>> MakeIssuer(const http::ServiceContext& c,
@@ -124,6 +128,8 @@ Result<std::unique_ptr<http::Service>> MakeIssuer(const http::ServiceContext& c,
                             konbini::LoadOrCreateIssuerToken(c.data_dir));
   OPENMYNA_RETURN_IF_ERROR(
       konbini::AddIssuerApi(router, *service->issuer, {code, instance, token}));
+  service->sweeper = std::make_unique<konbini::LedgerSweeper>(
+      std::vector<konbini::MunicipalIssuer*>{service->issuer.get()});
   std::printf("openmyna serve: issuer of %s, instance %s\n", code.c_str(),
               instance.c_str());
   return std::unique_ptr<http::Service>(std::move(service));

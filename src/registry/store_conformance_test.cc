@@ -1301,5 +1301,101 @@ TEST_P(StoreConformance, KonbiniIssuanceIsVoidedOnceUnderItsOwnIds) {
                                .count()));
 }
 
+// The print confirmation and the sweep (konbini_ledger.h, migration 0034):
+// a row confirmed printed stands through the sweep; a row neither printed
+// nor void is voided (unconfirmed) only once its print_by has passed, and
+// can then not be confirmed; the columns the sweep's index reads are set.
+TEST_P(StoreConformance, KonbiniIssuanceIsConfirmedPrintedOrSweptVoid) {
+  ASSERT_TRUE(Seed());
+  const TimePoint at = kClock.Now();
+  const TimePoint print_by = at + 180s;
+  for (const char* id : {"1", "2", "3"}) {
+    KonbiniIssuance row{std::string("iss-") + id,
+                        std::string("req-") + id,
+                        "20218-1",
+                        "20218",
+                        "r-0001",
+                        "inkan",
+                        1,
+                        300,
+                        at};
+    row.print_by = print_by;
+    row.residents = {"r-0001"};
+    ASSERT_TRUE(store_->Transact(
+        [&](RegistryTx& tx) { return RecordKonbiniIssuance(tx, row); }));
+  }
+  const auto printed = [&](std::string request, std::string issuer,
+                           TimePoint when) {
+    return store_->Transact([&](RegistryTx& tx) -> Status {
+      return MarkKonbiniIssuancePrinted(tx, "20218", request, issuer, when);
+    });
+  };
+  const auto sweep = [&](TimePoint when) {
+    std::vector<KonbiniIssuance> voided;
+    EXPECT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(
+          voided, VoidUnprintedKonbiniIssuances(tx, "20218", when));
+      return Ok();
+    }));
+    return voided;
+  };
+  ASSERT_TRUE(printed("req-1", "iss-1", at + 20s));
+  ASSERT_TRUE(printed("req-1", "iss-1", at + 30s)) << "a repeat is Ok";
+  Status wrong = printed("req-2", "iss-1", at + 20s);
+  ASSERT_FALSE(wrong);
+  EXPECT_TRUE(wrong.error().Is(RegistryErrc::kNotFound)) << wrong.error();
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    return VoidKonbiniIssuance(tx, "20218", "req-3", "iss-3", "cancelled",
+                               at + 10s);
+  }));
+  EXPECT_TRUE(sweep(print_by).empty()) << "not before print_by has passed";
+  auto voided = sweep(print_by + 1s);
+  ASSERT_EQ(voided.size(), 1u);
+  EXPECT_EQ(voided[0].request_id, "req-2");
+  EXPECT_EQ(voided[0].void_reason, "unconfirmed");
+  EXPECT_TRUE(sweep(print_by + 2s).empty()) << "once";
+  Status late = printed("req-2", "iss-2", print_by + 3s);
+  ASSERT_FALSE(late);
+  EXPECT_TRUE(late.error().Is(RegistryErrc::kConflict)) << late.error();
+
+  std::vector<KonbiniIssuance> listed;
+  std::vector<SqlRow> columns;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(listed, ListKonbiniIssuances(tx, "20218"));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        columns, tx.connection().Query(
+                     "SELECT request_id, printed_at, voided_at, print_by FROM "
+                     "konbini_issuances ORDER BY request_id"));
+    return Ok();
+  }));
+  const auto seconds = [](TimePoint t) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+            .count());
+  };
+  ASSERT_EQ(listed.size(), 3u);
+  ASSERT_EQ(columns.size(), 3u);
+  EXPECT_EQ(columns[0][1], seconds(at + 20s));  // req-1 printed, stands
+  EXPECT_EQ(columns[0][2], std::nullopt);
+  EXPECT_EQ(columns[1][1], std::nullopt);  // req-2 swept
+  EXPECT_EQ(columns[1][2], seconds(print_by + 1s));
+  EXPECT_EQ(columns[2][1], std::nullopt);  // req-3 cancelled
+  EXPECT_EQ(columns[2][2], seconds(at + 10s));
+  for (const SqlRow& row : columns) EXPECT_EQ(row[3], seconds(print_by));
+  // The residents the document carried, kept with the row (migration 0035).
+  std::vector<std::string> residents, none;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(residents, KonbiniIssuanceResidents(tx, "req-2"));
+    OPENMYNA_ASSIGN_OR_RETURN(none, KonbiniIssuanceResidents(tx, "req-9"));
+    return Ok();
+  }));
+  EXPECT_EQ(residents, std::vector<std::string>{"r-0001"});
+  EXPECT_TRUE(none.empty());
+  for (const KonbiniIssuance& row : listed) {
+    EXPECT_EQ(row.printed_at.has_value(), row.request_id == "req-1");
+    EXPECT_EQ(row.voided_at.has_value(), row.request_id != "req-1");
+  }
+}
+
 }  // namespace
 }  // namespace openmyna::registry

@@ -1,6 +1,7 @@
 #include "openmyna/services/konbini/centre.h"
 
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -16,18 +17,29 @@
 namespace openmyna::konbini {
 namespace {
 
-// Asks the municipality's instances in turn to mark the document void (one
-// that was not reached, did not answer or failed may not have done it: the
-// next one can, they share the ledger; a repeat is Ok). Only a refusal of
-// the request itself (kInvalidInput) ends the round early. A failure is
-// logged: the ledger then still counts the fee of a document nobody printed.
-void VoidAt(const std::vector<std::shared_ptr<IssuerPort>>& order,
-            const VoidRequest& request) {
+// Asks the municipality's instances in turn (they share the ledger): one
+// that was not reached, did not answer or failed may not have done it, the
+// next one can; a repeat is Ok. Only a refusal of the request itself
+// (kInvalidInput, kRefused) ends the round early.
+Status AskInTurn(const std::vector<std::shared_ptr<IssuerPort>>& order,
+                 const std::function<Status(IssuerPort&)>& ask) {
   Status done = Fail(KonbiniErrc::kUnavailable, "no issuer instance");
   for (const auto& issuer : order) {
-    done = issuer->Void(request);
-    if (done || done.error().Is(KonbiniErrc::kInvalidInput)) break;
+    done = ask(*issuer);
+    if (done || done.error().Is(KonbiniErrc::kInvalidInput) ||
+        done.error().Is(KonbiniErrc::kRefused)) {
+      break;
+    }
   }
+  return done;
+}
+
+// Marks the document void. A failure is logged: the row then stands
+// unconfirmed until the issuers' sweep voids it (ledger_sweeper.h).
+void VoidAt(const std::vector<std::shared_ptr<IssuerPort>>& order,
+            const VoidRequest& request) {
+  Status done = AskInTurn(
+      order, [&](IssuerPort& issuer) { return issuer.Void(request); });
   if (!done) {
     log::Get("konbini")->error(
         "the ledger row of {} ({}, never printed) was not voided: {}",
@@ -82,6 +94,9 @@ struct Centre::Session {
   // kFetched: the document handed to the kiosk (to void it unless printed).
   std::string fetched_municipality;
   std::string fetched_issuer_request_id;
+  // The instance that answered with it: the first asked to confirm the
+  // print (it just answered; another may be frozen).
+  std::shared_ptr<IssuerPort> fetched_from;
 
   // The void of the document handed out, or nullopt when none was
   // (the caller holds `mutex`).
@@ -172,12 +187,13 @@ void Centre::EndStale(
 }
 
 std::vector<std::shared_ptr<IssuerPort>> Centre::InstancesOf(
-    const std::string& municipality_code) const {
+    const std::string& municipality_code, bool take_turn) const {
   std::vector<std::shared_ptr<IssuerPort>> order;
   std::lock_guard lock(mutex_);
   auto it = issuers_.find(municipality_code);
   if (it != issuers_.end() && !it->second.empty()) {
-    const std::size_t first = next_[municipality_code]++;
+    const std::size_t first =
+        take_turn ? next_[municipality_code]++ : next_[municipality_code];
     for (std::size_t i = 0; i < it->second.size(); ++i) {
       order.push_back(it->second[(first + i) % it->second.size()]);
     }
@@ -260,15 +276,41 @@ Result<RegistrationReceipt> CentrePort::ApplyRegistration(
 Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
   OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
   bool aborted = false;
+  std::optional<std::pair<std::string, VoidRequest>> fetched;
   {
     std::lock_guard lock(session->mutex);
     aborted = session->state == Session::State::kAborted;
+    fetched = session->FetchedLocked(registry::kVoidDropped);
   }
   if (!Abort(request_id) || aborted) {
     return Fail(KonbiniErrc::kNoSession,
                 "the session had already ended; nothing was printed");
   }
-  return Ok();
+  if (!fetched) return Ok();
+  // The print confirmation: the kiosk prints only once the ledger row is
+  // marked printed. Unconfirmed, it is voided now, or by the issuers'
+  // sweep after its deadline if this centre goes away first. The instance
+  // that issued it first, then the others (they share the ledger).
+  std::shared_ptr<IssuerPort> issued_by;
+  {
+    std::lock_guard lock(session->mutex);
+    issued_by = session->fetched_from;
+  }
+  std::vector<std::shared_ptr<IssuerPort>> order;
+  if (issued_by) order.push_back(issued_by);
+  for (auto& other : InstancesOf(fetched->first)) {
+    if (other != issued_by) order.push_back(std::move(other));
+  }
+  const PrintConfirmation printed{std::string(request_id),
+                                  fetched->second.issuer_request_id};
+  Status confirmed = AskInTurn(
+      order, [&](IssuerPort& issuer) { return issuer.Confirm(printed); });
+  if (confirmed) return Ok();
+  VoidLater(fetched->first, std::move(fetched->second));
+  return Fail(KonbiniErrc::kUnavailable,
+              "印刷できませんでした。最初からやり直してください (the issuer "
+              "did not confirm the print: " +
+                  confirmed.error().message() + "; nothing was printed)");
 }
 
 Status Centre::Cancel(std::string_view kiosk, std::string_view request_id) {
@@ -426,6 +468,12 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     request.request_id = session->request_id;
     request.subject = session->who.resident_id;
   }
+  // The document must be confirmed printed within the session's life: a
+  // Finish comes at most session_timeout after this step (Find).
+  request.print_by = clock_.Now() + options_.session_timeout;
+  // The issuer stops working on it when this call stops waiting (below).
+  request.answer_by =
+      std::chrono::steady_clock::now() + options_.issuer_deadline;
   if (auto row = domain::KonbiniFeeOn(domain::SandboxKonbiniFees(),
                                       municipality_code, request.certificate,
                                       domain::JapanDateOf(clock_.Now()))) {
@@ -433,7 +481,7 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
   }
   // The municipality's instances, starting with the next in turn.
   std::vector<std::shared_ptr<IssuerPort>> order =
-      InstancesOf(municipality_code);
+      InstancesOf(municipality_code, /*take_turn=*/true);
   if (order.empty()) {
     Abort(request_id);
     return Fail(KonbiniErrc::kUnavailable,
@@ -445,6 +493,7 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
   struct Call {
     std::mutex mutex;
     bool abandoned = false;
+    std::shared_ptr<IssuerPort> answered_by;  // set before the promise
     std::promise<Result<SignedDocument>> promise;
   };
   auto call = std::make_shared<Call>();
@@ -458,8 +507,20 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     // serve the request. Any other answer is final.
     Result<SignedDocument> result = Fail(KonbiniErrc::kInternal, "no answer");
     for (const auto& issuer : order) {
+      {
+        // Given up on before an instance was asked: ask none.
+        std::lock_guard lock(call->mutex);
+        if (call->abandoned) {
+          result = Fail(KonbiniErrc::kUnreachable, "the centre gave up first");
+          break;
+        }
+      }
       result = issuer->Issue(request);
-      if (result || !result.error().Is(KonbiniErrc::kUnreachable)) break;
+      if (result || !result.error().Is(KonbiniErrc::kUnreachable)) {
+        std::lock_guard lock(call->mutex);
+        call->answered_by = issuer;
+        break;
+      }
     }
     std::optional<VoidRequest> late;
     {
@@ -553,6 +614,10 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
   session->state = Session::State::kFetched;
   session->fetched_municipality = municipality_code;
   session->fetched_issuer_request_id = doc.issuer_request_id;
+  {
+    std::lock_guard call_lock(call->mutex);
+    session->fetched_from = call->answered_by;
+  }
   return result;
 }
 

@@ -36,6 +36,12 @@ auto Refuse(std::string_view text) {
   return Fail(KonbiniErrc::kRefused, std::string(text));
 }
 
+// Whether the centre has stopped waiting for the answer.
+bool Abandoned(const IssueRequest& request) {
+  return request.answer_by != std::chrono::steady_clock::time_point{} &&
+         std::chrono::steady_clock::now() > request.answer_by;
+}
+
 std::string UtcText(TimePoint t) {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
   const auto day = std::chrono::floor<std::chrono::days>(seconds);
@@ -95,6 +101,27 @@ Status IssuerPort::Void(const VoidRequest&) {
   return Fail(KonbiniErrc::kUnavailable, "this issuer keeps no ledger");
 }
 
+Status IssuerPort::Confirm(const PrintConfirmation&) {
+  return Fail(KonbiniErrc::kUnavailable, "this issuer keeps no ledger");
+}
+
+Status MunicipalIssuer::AppendVoidAudits(RegistryTx& tx,
+                                         const registry::KonbiniIssuance& row,
+                                         TimePoint now) {
+  // Beside the issuance on every trail that has it (the requester's and
+  // the household members' the document carried, kept with the row):
+  // やりとり履歴 must not keep only the fee of a document never printed.
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto residents, registry::KonbiniIssuanceResidents(tx, row.request_id));
+  for (const std::string& id : residents) {
+    OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(KioskAudit(
+        rng_, id, instance_, "konbini.void",
+        VoidAuditReason(row.request_id, row.issuer_request_id, row.void_reason),
+        now)));
+  }
+  return Ok();
+}
+
 Status MunicipalIssuer::Void(const VoidRequest& request) {
   const TimePoint now = clock_.Now();
   Status done = store_.Transact([&](RegistryTx& tx) -> Status {
@@ -110,35 +137,8 @@ Status MunicipalIssuer::Void(const VoidRequest& request) {
     }
     OPENMYNA_RETURN_IF_ERROR(registry::VoidKonbiniIssuance(
         tx, code_, request.request_id, issuer_request_id, request.reason, now));
-    // Beside the issuance on every trail that has it (the requester's and
-    // the household members' the document carried): やりとり履歴 must not
-    // keep only the fee of a document never printed.
-    std::vector<std::string> residents = {row->subject_id};
-    CivilTx civil(tx);
-    OPENMYNA_ASSIGN_OR_RETURN(auto household,
-                              civil.HouseholdOf(row->subject_id));
-    if (household) {
-      for (const auto& m : household->members) {
-        if (m.resident_id != row->subject_id) {
-          residents.push_back(m.resident_id);
-        }
-      }
-    }
-    for (const std::string& id : residents) {
-      OPENMYNA_ASSIGN_OR_RETURN(auto trail, tx.ListAudit(id));
-      const bool issued = std::any_of(
-          trail.begin(), trail.end(), [&](const registry::AuditEntry& e) {
-            return e.action == "konbini.issue" &&
-                   RequestIdOfIssueReason(e.reason) == request.request_id;
-          });
-      if (!issued) continue;
-      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(
-          KioskAudit(rng_, id, instance_, "konbini.void",
-                     VoidAuditReason(request.request_id, issuer_request_id,
-                                     request.reason),
-                     now)));
-    }
-    return Ok();
+    row->void_reason = request.reason;
+    return AppendVoidAudits(tx, *row, now);
   });
   if (done || done.error().Is(registry::RegistryErrc::kConflict)) {
     return Ok();  // void (a retry through another instance finds it so)
@@ -148,6 +148,39 @@ Status MunicipalIssuer::Void(const VoidRequest& request) {
     return Fail(KonbiniErrc::kInvalidInput, done.error().message());
   }
   return Fail(KonbiniErrc::kInternal, done.error().message());
+}
+
+Status MunicipalIssuer::Confirm(const PrintConfirmation& printed) {
+  const TimePoint now = clock_.Now();
+  Status done = store_.Transact([&](RegistryTx& tx) -> Status {
+    return registry::MarkKonbiniIssuancePrinted(tx, code_, printed.request_id,
+                                                printed.issuer_request_id, now);
+  });
+  if (done) return Ok();
+  if (done.error().Is(registry::RegistryErrc::kConflict)) {
+    return Fail(KonbiniErrc::kRefused, "この書類は取り消されています (" +
+                                           done.error().message() + ")");
+  }
+  if (done.error().Is(registry::RegistryErrc::kNotFound)) {
+    return Fail(KonbiniErrc::kInvalidInput, done.error().message());
+  }
+  return Fail(KonbiniErrc::kInternal, done.error().message());
+}
+
+Result<int> MunicipalIssuer::Sweep() {
+  const TimePoint now = clock_.Now();
+  int voided = 0;
+  Status done = store_.Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto rows, registry::VoidUnprintedKonbiniIssuances(tx, code_, now));
+    for (const auto& row : rows) {
+      OPENMYNA_RETURN_IF_ERROR(AppendVoidAudits(tx, row, now));
+    }
+    voided = static_cast<int>(rows.size());
+    return Ok();
+  });
+  if (!done) return Fail(KonbiniErrc::kInternal, done.error().message());
+  return voided;
 }
 
 MunicipalIssuer::MunicipalIssuer(std::string municipality_code,
@@ -165,6 +198,11 @@ MunicipalIssuer::MunicipalIssuer(std::string municipality_code,
       policy_(policy) {}
 
 Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
+  if (Abandoned(request)) {
+    return Fail(KonbiniErrc::kTimeout,
+                "the centre no longer waits for this document: nothing was "
+                "recorded");
+  }
   if (request.request_id.empty() || request.subject.empty()) {
     return Fail(KonbiniErrc::kInvalidInput, "request id and subject required");
   }
@@ -189,6 +227,9 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
         "(the municipality does not print the individual number)");
   }
 
+  const TimePoint print_by = request.print_by == TimePoint{}
+                                 ? now + policy_.print_window
+                                 : request.print_by;
   Snapshot snap;
   const std::string issuer_request_id = "iss-" + ToHex(rng_.Bytes(16));
   OPENMYNA_RETURN_IF_ERROR(store_.Transact([&](RegistryTx& tx) -> Status {
@@ -287,18 +328,28 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
         }
       }
     }
-    // The ledger row and the residents' audit trail (やりとり履歴), in the
-    // same transaction as the records read.
-    OPENMYNA_RETURN_IF_ERROR(registry::RecordKonbiniIssuance(
-        tx, {issuer_request_id, request.request_id, instance_, code_,
-             snap.subject.id, std::string(domain::KonbiniCertificateName(kind)),
-             request.copies, request.fee_yen, now}));
+    // The ledger row (with the residents the document carries) and their
+    // audit trails (やりとり履歴), in the same transaction as the records
+    // read.
     std::vector<std::string> concerned = {snap.subject.id};
     for (const auto& person : snap.persons) {
       if (person.first.id != snap.subject.id) {
         concerned.push_back(person.first.id);
       }
     }
+    registry::KonbiniIssuance row{
+        issuer_request_id,
+        request.request_id,
+        instance_,
+        code_,
+        snap.subject.id,
+        std::string(domain::KonbiniCertificateName(kind)),
+        request.copies,
+        request.fee_yen,
+        now,
+        print_by};
+    row.residents = concerned;
+    OPENMYNA_RETURN_IF_ERROR(registry::RecordKonbiniIssuance(tx, row));
     for (const std::string& id : concerned) {
       OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(
           KioskAudit(rng_, id, instance_, "konbini.issue",
@@ -492,6 +543,13 @@ Result<SignedDocument> MunicipalIssuer::Issue(const IssueRequest& request) {
   // turn (cpu_gate.h).
   Result<SignedDocument> handed =
       CorePool::Cores().Run([&]() -> Result<SignedDocument> {
+        // Its turn may come after the centre gave up: then the cores go to
+        // the documents still awaited (the row is voided below).
+        if (Abandoned(request)) {
+          return Fail(KonbiniErrc::kTimeout,
+                      "the centre no longer waits for this document: not "
+                      "signed nor drawn");
+        }
         SignedDocument out;
         OPENMYNA_ASSIGN_OR_RETURN(out.jws, signer_->Sign(doc));
         for (const DocumentPage& page : doc.pages) {

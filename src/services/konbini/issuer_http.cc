@@ -2,6 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "openmyna/http/client.h"
 #include "openmyna/services/konbini/errors.h"
 #include "wire.h"
@@ -14,6 +17,7 @@ using nlohmann::json;
 constexpr std::string_view kInfo = "/konbini/v1/issuer";
 constexpr std::string_view kIssue = "/konbini/v1/issuer/issue";
 constexpr std::string_view kVoid = "/konbini/v1/issuer/void";
+constexpr std::string_view kPrinted = "/konbini/v1/issuer/printed";
 
 bool TokenMatches(const http::Request& request, const std::string& token) {
   const std::string_view auth = request.HeaderValue("Authorization");
@@ -42,20 +46,30 @@ Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
         return wire::JsonResponse({{"municipality", options.municipality_code},
                                    {"instance", options.instance}});
       }));
-  OPENMYNA_RETURN_IF_ERROR(router.Add(
-      "POST", std::string(kVoid),
-      [&issuer, options](const http::Request& request) -> http::Response {
-        if (!TokenMatches(request, options.token)) return OnlyTheCentre();
-        auto body = wire::JsonBody(request);
-        if (!body) return wire::ErrorResponse(body.error());
-        const VoidRequest void_request{
-            body->value("request_id", std::string()),
-            body->value("issuer_request_id", std::string()),
-            body->value("reason", std::string())};
-        if (Status done = issuer.Void(void_request); !done) {
-          return wire::ErrorResponse(done.error());
-        }
-        return wire::NoContent();
+  // The two steps on a document's ledger row: 204, or the problem.
+  const auto row_step = [&](std::string_view path, auto step) {
+    return router.Add("POST", std::string(path),
+                      [&issuer, options, step](const http::Request& request) {
+                        if (!TokenMatches(request, options.token))
+                          return OnlyTheCentre();
+                        auto body = wire::JsonBody(request);
+                        if (!body) return wire::ErrorResponse(body.error());
+                        if (Status done = step(issuer, *body); !done) {
+                          return wire::ErrorResponse(done.error());
+                        }
+                        return wire::NoContent();
+                      });
+  };
+  OPENMYNA_RETURN_IF_ERROR(
+      row_step(kVoid, [](IssuerPort& issuer, const json& body) {
+        return issuer.Void({body.value("request_id", std::string()),
+                            body.value("issuer_request_id", std::string()),
+                            body.value("reason", std::string())});
+      }));
+  OPENMYNA_RETURN_IF_ERROR(
+      row_step(kPrinted, [](IssuerPort& issuer, const json& body) {
+        return issuer.Confirm({body.value("request_id", std::string()),
+                               body.value("issuer_request_id", std::string())});
       }));
   return router.Add(
       "POST", std::string(kIssue),
@@ -65,6 +79,11 @@ Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
         if (!body) return wire::ErrorResponse(body.error());
         auto issue = wire::IssueRequestFromJson(*body);
         if (!issue) return wire::ErrorResponse(issue.error());
+        if (body->contains("answer_within_ms")) {
+          issue->answer_by = std::chrono::steady_clock::now() +
+                             std::chrono::milliseconds(body->value(
+                                 "answer_within_ms", std::int64_t{0}));
+        }
         auto document = issuer.Issue(*issue);
         if (!document) return wire::ErrorResponse(document.error());
         return wire::JsonResponse(wire::ToJson(*document));
@@ -123,7 +142,15 @@ Result<SignedDocument> HttpIssuer::Issue(const IssueRequest& request) {
   call.url = url_ + std::string(kIssue);
   call.headers = {{"Content-Type", "application/json"},
                   {"Authorization", "Bearer " + token_}};
-  call.body = wire::ToJson(request).dump();
+  json body = wire::ToJson(request);
+  if (request.answer_by != std::chrono::steady_clock::time_point{}) {
+    // The time left, for the issuer's own clock (answer_within_ms).
+    body["answer_within_ms"] = std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(
+               request.answer_by - std::chrono::steady_clock::now())
+               .count());
+  }
+  call.body = body.dump();
   auto answer = wire::JsonAnswer(http::Fetch(call), call.url);
   if (!answer) {
     if (answer.error().Is(KonbiniErrc::kUnreachable) ||
@@ -146,18 +173,26 @@ Result<SignedDocument> HttpIssuer::Issue(const IssueRequest& request) {
   return document;
 }
 
-Status HttpIssuer::Void(const VoidRequest& request) {
+Status HttpIssuer::Post(std::string_view path, const json& body) {
   OPENMYNA_RETURN_IF_ERROR(Instance());  // an issuer of this municipality
   http::ClientRequest call;
   call.method = "POST";
-  call.url = url_ + std::string(kVoid);
+  call.url = url_ + std::string(path);
   call.headers = {{"Content-Type", "application/json"},
                   {"Authorization", "Bearer " + token_}};
-  call.body = nlohmann::json{{"request_id", request.request_id},
-                             {"issuer_request_id", request.issuer_request_id},
-                             {"reason", request.reason}}
-                  .dump();
+  call.body = body.dump();
   return wire::NoContentAnswer(http::Fetch(call), call.url);
+}
+
+Status HttpIssuer::Void(const VoidRequest& request) {
+  return Post(kVoid, {{"request_id", request.request_id},
+                      {"issuer_request_id", request.issuer_request_id},
+                      {"reason", request.reason}});
+}
+
+Status HttpIssuer::Confirm(const PrintConfirmation& printed) {
+  return Post(kPrinted, {{"request_id", printed.request_id},
+                         {"issuer_request_id", printed.issuer_request_id}});
 }
 
 }  // namespace openmyna::konbini

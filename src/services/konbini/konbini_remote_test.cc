@@ -4,7 +4,11 @@
 // instances of a municipality through HttpIssuer, as `serve --only
 // centre|issuer` wires them. The expected subjects and instance names are
 // the ones the test configured and the registry's sample residents.
+#include <openssl/x509.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 #include <tuple>
@@ -13,6 +17,7 @@
 #include "openmyna/base/base64.h"
 #include "openmyna/http/client.h"
 #include "openmyna/http/server.h"
+#include "openmyna/pki/verifier.h"
 #include "openmyna/registry/online_applications.h"
 #include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/issuer_http.h"
@@ -419,6 +424,175 @@ TEST_F(KonbiniRemoteTest, NothingPrintsAfterTheCentreTimedTheSessionOut) {
       EXPECT_EQ(row.void_reason, "timed_out");
     }
   }
+}
+
+// The centre of KillTheCentreMidSession, in a process of its own: this
+// binary run again with only this test (it is skipped otherwise). It opens
+// the parent's registry file, checks cards against the roots the parent
+// wrote, routes 20218 to the parent's issuer, serves its API and writes its
+// URL, then waits to be killed.
+TEST(KonbiniCentreProcess, DISABLED_ServeUntilKilled) {
+  const char* dir_env = std::getenv("OPENMYNA_KONBINI_CENTRE_DIR");
+  if (dir_env == nullptr) GTEST_SKIP() << "run by KillTheCentreMidSession";
+  const std::filesystem::path dir(dir_env);
+  auto text = [&](const char* name) {
+    return ReadFileText(dir / name).value_or("");
+  };
+  FixedClock clock{TimePoint(std::chrono::seconds(std::stoll(text("now"))))};
+  OpenSslRng rng;
+  auto store = registry::RegistryStore::Open(text("db"), clock);
+  ASSERT_TRUE(store) << store.error();
+  std::vector<pki::X509Ptr> roots;
+  for (int i = 0; std::filesystem::exists(dir / ("root-" + std::to_string(i)));
+       ++i) {
+    auto der = ReadFileBytes(dir / ("root-" + std::to_string(i)));
+    ASSERT_TRUE(der) << der.error();
+    auto root = pki::ParseCertificate(*der);
+    ASSERT_TRUE(root) << root.error();
+    roots.push_back(*std::move(root));
+  }
+  PkiCardVerifier verifier(std::move(roots));
+  Centre centre(**store, clock, rng, verifier);
+  centre.AddIssuer("20218", std::make_shared<HttpIssuer>(
+                                "20218", text("issuer"), kToken,
+                                std::make_shared<IssuerDirectory>()));
+  auto credential = LoadOrCreateKioskCredential(dir, "kiosk-1");
+  ASSERT_TRUE(credential) << credential.error();
+  auto kiosks = std::make_shared<KioskCredentials>();
+  kiosks->Enrol(*credential);
+  http::Router router;
+  ASSERT_TRUE(AddCentreApi(router, centre, kiosks));
+  Node node = Serve(std::move(router));
+  ASSERT_TRUE(WriteFileAtomically(dir / "centre-url", node.url));
+  for (;;) pause();  // until SIGKILL
+}
+
+// A centre killed (SIGKILL) while its kiosk holds a fetched document never
+// confirms the print nor voids it: the row stays unconfirmed until the
+// issuer's sweep, after the session's deadline, voids it (reason
+// unconfirmed, konbini.void on the holder's trail); the document printed
+// before the kill stands, confirmed printed, through the same sweep.
+TEST_F(KonbiniRemoteTest,
+       ADocumentHeldWhenTheCentreIsKilledIsVoidAfterTheSweep) {
+  Node a = Issuer("20218", "20218-a");
+  // What the centre's process needs: the registry file, the roots, the
+  // issuer's URL, the instant, the kiosk's credential.
+  std::string db;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    if (entry.path().extension() == ".db") db = entry.path().string();
+  }
+  ASSERT_FALSE(db.empty());
+  auto roots = sandbox_->Roots(pki::CaKind::kAuthentication);
+  ASSERT_TRUE(roots) << roots.error();
+  for (std::size_t i = 0; i < roots->size(); ++i) {
+    unsigned char* der = nullptr;
+    const int n = i2d_X509((*roots)[i].get(), &der);
+    ASSERT_GT(n, 0);
+    ASSERT_TRUE(
+        WriteFileAtomically(dir_ / ("root-" + std::to_string(i)),
+                            ByteView(der, static_cast<std::size_t>(n))));
+    OPENSSL_free(der);
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       clock_.Now().time_since_epoch())
+                       .count();
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "db", db));
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "issuer", a.url));
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "now", std::to_string(now)));
+  auto credential = LoadOrCreateKioskCredential(dir_, "kiosk-1");
+  ASSERT_TRUE(credential) << credential.error();
+
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::string env = "OPENMYNA_KONBINI_CENTRE_DIR=" + dir_.string();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const char* argv[] = {
+        self.c_str(),
+        "--gtest_filter=KonbiniCentreProcess.DISABLED_ServeUntilKilled",
+        "--gtest_also_run_disabled_tests", nullptr};
+    const char* envp[] = {env.c_str(), nullptr};
+    execve(self.c_str(), const_cast<char* const*>(argv),
+           const_cast<char* const*>(envp));
+    _exit(127);
+  }
+  // Kills and reaps the centre's process on every way out of the test:
+  // only ever the positive pid forked here (kill(-1) would signal every
+  // process of the machine).
+  struct Reap {
+    pid_t pid;
+    bool reaped = false;
+    ~Reap() {
+      if (pid > 0 && !reaped) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+      }
+    }
+  } reap{child};
+  std::string url;
+  for (int i = 0; i < 600 && url.empty(); ++i) {
+    url = ReadFileText(dir_ / "centre-url").value_or("");
+    if (url.empty()) {
+      ASSERT_EQ(waitpid(child, nullptr, WNOHANG), 0) << "the centre exited";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ASSERT_FALSE(url.empty()) << "the centre did not start";
+
+  HttpCentre remote(url, *credential);
+  Kiosk kiosk(remote, clock_, keys_);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  const KioskChoice inkan = Choice("20218", KonbiniCertificate::kInkan);
+  auto printed = kiosk.Run(card, "1234", inkan);
+  ASSERT_TRUE(printed) << printed.error();
+  auto who = kiosk.SignIn(card, "1234");
+  ASSERT_TRUE(who) << who.error();
+  auto held = kiosk.Fetch(*who, inkan);
+  ASSERT_TRUE(held) << held.error();
+
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  reap.reaped = true;
+  EXPECT_FALSE(kiosk.Print(who->request_id)) << "no centre, nothing prints";
+
+  const auto row_of = [&](const std::string& request_id) {
+    return LedgerRow(request_id).value_or(registry::KonbiniIssuance{});
+  };
+  EXPECT_TRUE(row_of(printed->request_id).printed_at);
+  auto left = row_of(who->request_id);
+  ASSERT_EQ(left.request_id, who->request_id);
+  EXPECT_FALSE(left.printed_at);
+  EXPECT_FALSE(left.voided_at) << "nobody voided it: the centre was killed";
+
+  // Within the session's deadline (the centre's 180 s) nothing is swept.
+  MunicipalIssuer& issuer = *issuers_.front();
+  clock_.Set(clock_.Now() + std::chrono::seconds(180));
+  auto swept = issuer.Sweep();
+  ASSERT_TRUE(swept) << swept.error();
+  EXPECT_EQ(*swept, 0);
+  clock_.Set(clock_.Now() + std::chrono::seconds(2));
+  swept = issuer.Sweep();
+  ASSERT_TRUE(swept) << swept.error();
+  EXPECT_EQ(*swept, 1);
+  left = row_of(who->request_id);
+  ASSERT_TRUE(left.voided_at);
+  EXPECT_EQ(left.void_reason, "unconfirmed");
+  EXPECT_FALSE(row_of(printed->request_id).voided_at);
+  std::vector<registry::AuditEntry> trail;
+  ASSERT_TRUE(store_->Read([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(trail, tx.ListAudit(ids_[0]));
+    return Ok();
+  }));
+  int voids = 0;
+  for (const auto& e : trail) {
+    if (e.action != "konbini.void") continue;
+    ++voids;
+    EXPECT_NE(e.reason.find(who->request_id), std::string::npos) << e.reason;
+  }
+  EXPECT_EQ(voids, 1);
 }
 
 // Only the kiosks the centre enrolled may open or drive a session: no

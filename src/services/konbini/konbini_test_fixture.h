@@ -45,6 +45,9 @@ class SwappingIssuer final : public IssuerPort {
     return previous ? *previous : *mine;
   }
   Status Void(const VoidRequest& r) override { return inner_->Void(r); }
+  Status Confirm(const PrintConfirmation& p) override {
+    return inner_->Confirm(p);
+  }
 
  private:
   std::shared_ptr<IssuerPort> inner_;
@@ -75,6 +78,9 @@ class LosingIssuer final : public IssuerPort {
     if (void_error_) return Fail(*void_error_, "this instance fails voids");
     return inner_->Void(r);
   }
+  Status Confirm(const PrintConfirmation& p) override {
+    return inner_->Confirm(p);
+  }
 
  private:
   std::shared_ptr<IssuerPort> inner_;
@@ -88,6 +94,17 @@ class KonbiniTest : public ::testing::Test, public KonbiniSandbox {
   void SetUp() override {
     const Status opened = Open();
     ASSERT_TRUE(opened) << opened.error();
+  }
+  // The ledger row of the centre's `request_id`, read back, or nullopt.
+  std::optional<registry::KonbiniIssuance> LedgerRow(
+      const std::string& request_id) {
+    std::optional<registry::KonbiniIssuance> row;
+    EXPECT_TRUE(store_->Read([&](registry::RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(row,
+                                registry::FindKonbiniIssuance(tx, request_id));
+      return Ok();
+    }));
+    return row;
   }
 };
 

@@ -39,11 +39,17 @@ Result<std::unique_ptr<Site>> Site::Open(const std::filesystem::path& dir,
       policy.pdf_certificate = std::shared_ptr<X509>(cert.release(), X509_free);
     }
     for (int i = 1; i <= std::max(1, options.instances); ++i) {
-      site->centre_->AddIssuer(
-          m.code, std::make_shared<MunicipalIssuer>(
-                      m.code, m.code + "-" + std::to_string(i), store, clock,
-                      site->rng_, signer, policy));
+      auto issuer = std::make_shared<MunicipalIssuer>(
+          m.code, m.code + "-" + std::to_string(i), store, clock, site->rng_,
+          signer, policy);
+      if (i == 1) site->sweeping_.push_back(issuer);
+      site->centre_->AddIssuer(m.code, std::move(issuer));
     }
+  }
+  if (!site->sweeping_.empty()) {
+    std::vector<MunicipalIssuer*> issuers;
+    for (const auto& issuer : site->sweeping_) issuers.push_back(issuer.get());
+    site->sweeper_ = std::make_unique<LedgerSweeper>(std::move(issuers));
   }
   site->municipalities_ = std::move(municipalities);
   if (auto ca = ReadFileText(DocumentCaPath(dir))) site->document_ca_pem_ = *ca;

@@ -67,7 +67,10 @@ json ToJson(const IssueRequest& r) {
           {"head_and_relationship", r.juminhyo.head_and_relationship},
           {"individual_number", r.juminhyo.individual_number},
           {"copies", r.copies},
-          {"fee_yen", r.fee_yen}};
+          {"fee_yen", r.fee_yen},
+          {"print_by", std::chrono::duration_cast<std::chrono::seconds>(
+                           r.print_by.time_since_epoch())
+                           .count()}};
 }
 
 Result<IssueRequest> IssueRequestFromJson(const json& j) {
@@ -86,6 +89,8 @@ Result<IssueRequest> IssueRequestFromJson(const json& j) {
     r.juminhyo.individual_number = j.value("individual_number", false);
     r.copies = j.value("copies", 1);
     r.fee_yen = j.value("fee_yen", 0);
+    r.print_by =
+        TimePoint(std::chrono::seconds(j.value("print_by", std::int64_t{0})));
     return r;
   });
 }

@@ -38,6 +38,9 @@ class SlowIssuer final : public IssuerPort {
       : inner_(std::move(inner)), rng_(seed), timeouts_(timeout_percent) {}
   Result<SignedDocument> Issue(const IssueRequest& r) override;
   Status Void(const VoidRequest& r) override { return inner_->Void(r); }
+  Status Confirm(const PrintConfirmation& p) override {
+    return inner_->Confirm(p);
+  }
 
  private:
   std::shared_ptr<IssuerPort> inner_;

@@ -115,8 +115,10 @@ class CentrePort {
   virtual Result<SignedDocument> Request(std::string_view request_id,
                                          const std::string& municipality_code,
                                          const IssueRequest& choice) = 0;
-  // Ends the session. Ok when it was still open (a kiosk prints only
-  // then); kNoSession when it had already ended (timed out, aborted).
+  // Ends the session to print. Ok when it was still open and its document
+  // (if any) is confirmed printed in the ledger: a kiosk prints only then;
+  // kNoSession when it had already ended (timed out, aborted); another
+  // error when the confirmation failed (nothing may be printed).
   virtual Status Finish(std::string_view request_id) = 0;
   // The authenticated holder's 利用登録申請 instead of a certificate; the
   // session then takes no request and is ended by the kiosk.
@@ -172,7 +174,10 @@ class Centre final : public CentrePort {
                                  std::string_view request_id,
                                  const std::string& municipality_code,
                                  const IssueRequest& choice);
-  // The kiosk prints: the session ends and is wiped.
+  // The kiosk prints: the session ends and is wiped, and the document it
+  // fetched is confirmed printed at an issuer instance of its municipality
+  // (IssuerPort::Confirm) before Ok; when no instance confirms, the
+  // document is voided and kUnavailable says that nothing may be printed.
   Status Finish(std::string_view kiosk, std::string_view request_id);
   // The kiosk gives up without printing: the session ends and is wiped.
   Status Cancel(std::string_view kiosk, std::string_view request_id);
@@ -233,9 +238,11 @@ class Centre final : public CentrePort {
   // Ends the sessions TakeStaleLocked took; a document handed out in one
   // is voided (timed out).
   void EndStale(const std::vector<std::shared_ptr<Session>>& stale) const;
-  // The municipality's instances, starting with the next in turn.
+  // The municipality's instances, starting with the next in turn; a new
+  // document takes its turn (the round robin), a void or a confirmation
+  // (any instance serves it: they share the ledger) does not.
   std::vector<std::shared_ptr<IssuerPort>> InstancesOf(
-      const std::string& municipality_code) const;
+      const std::string& municipality_code, bool take_turn = false) const;
   // Voids a handed-out document in its ledger on a thread of its own
   // (counted in calls_: the destructor waits for it).
   void VoidLater(const std::string& municipality_code,

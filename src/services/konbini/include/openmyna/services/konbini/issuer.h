@@ -9,6 +9,7 @@
 // never a mix (the Adachi class of incident, konbini.md §4).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "openmyna/base/rng.h"
 #include "openmyna/domain/konbini.h"
 #include "openmyna/pki/openssl_types.h"
+#include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/registry/store.h"
 #include "openmyna/services/konbini/document.h"
 
@@ -42,6 +44,16 @@ struct IssueRequest {
   JuminhyoOptions juminhyo;
   int copies = 1;
   int fee_yen = 0;  // total, set by the centre from the dated fee table
+  // The end of the session's deadline, set by the centre: a document not
+  // confirmed printed by then is void (the ledger's sweep). Unset (the
+  // epoch): the issuer's IssuerPolicy::print_window from now.
+  TimePoint print_by{};
+  // When the centre stops waiting for the answer (its issuer deadline, on
+  // this process's steady clock; over HTTP sent as the time left). Past it
+  // the issuer does no more work: nothing recorded before its transaction,
+  // nothing signed or drawn after it (the row then void). Unset (the
+  // epoch): no limit.
+  std::chrono::steady_clock::time_point answer_by{};
 };
 
 // A signed document: the structure and its compact JWS, each page's signed
@@ -65,6 +77,13 @@ struct VoidRequest {
   std::string reason;  // registry::kVoidCancelled, kVoidTimedOut, kVoidDropped
 };
 
+// The kiosk's print confirmation (the centre's Finish): the document of
+// these ids is printed; its ledger row stands with its fee.
+struct PrintConfirmation {
+  std::string request_id;         // the centre's session
+  std::string issuer_request_id;  // Document::issuer_request_id
+};
+
 // What the centre calls (in process, or over a transport).
 class IssuerPort {
  public:
@@ -74,6 +93,10 @@ class IssuerPort {
   // void (also when it was already). Default: kUnavailable (an issuer that
   // keeps no ledger).
   virtual Status Void(const VoidRequest& request);
+  // Marks the document's ledger row printed. Ok when it is (also when it
+  // was already); kRefused when the row is void (nothing may be printed).
+  // Default: kUnavailable.
+  virtual Status Confirm(const PrintConfirmation& printed);
 };
 
 struct IssuerPolicy {
@@ -88,6 +111,9 @@ struct IssuerPolicy {
   // When set, the issuer renders the PDF and signs it with the document
   // key certified by this certificate (document_keys.h).
   std::shared_ptr<X509> pdf_certificate;
+  // A request without IssueRequest::print_by must be printed within this
+  // (the centre's default session timeout and issuer deadline).
+  std::chrono::seconds print_window{190};
 };
 
 class MunicipalIssuer final : public IssuerPort {
@@ -103,13 +129,28 @@ class MunicipalIssuer final : public IssuerPort {
 
   // Refusals are kRefused with the kiosk's text. Thread-safe. When signing
   // or rendering fails after the ledger row was committed, the row is voided
-  // (kVoidDropped) before the error is returned.
+  // (kVoidDropped) before the error is returned. kTimeout, doing nothing
+  // more, once request.answer_by has passed: before the transaction (no
+  // row), or when the signing and drawing's turn comes (the row voided).
   Result<SignedDocument> Issue(const IssueRequest& request) override;
   // The row of this municipality's ledger (registry::VoidKonbiniIssuance);
   // kInvalidInput when it has no row of those ids or the reason is unknown.
   Status Void(const VoidRequest& request) override;
+  // registry::MarkKonbiniIssuancePrinted of this municipality's row;
+  // kInvalidInput when it has no row of those ids.
+  Status Confirm(const PrintConfirmation& printed) override;
+  // Voids every row of this municipality neither printed nor void past its
+  // print_by (registry::VoidUnprintedKonbiniIssuances), with konbini.void
+  // on the trails of its konbini.issue, and returns how many. This runs in
+  // the issuers (IssuerSweeper), not the centre: a centre killed while
+  // holding a document leaves no fee behind.
+  Result<int> Sweep();
 
  private:
+  // konbini.void for `row` (void now) on every trail that has its issue.
+  Status AppendVoidAudits(registry::RegistryTx& tx,
+                          const registry::KonbiniIssuance& row, TimePoint now);
+
   std::string code_;
   std::string instance_;
   registry::RegistryStore& store_;

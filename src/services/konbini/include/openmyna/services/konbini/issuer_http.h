@@ -7,6 +7,8 @@
 //   POST /konbini/v1/issuer/issue  IssueRequest JSON -> SignedDocument JSON
 //   POST /konbini/v1/issuer/void   {"request_id", "issuer_request_id",
 //                                   "reason"} -> 204 (the ledger row void)
+//   POST /konbini/v1/issuer/printed {"request_id", "issuer_request_id"}
+//                                   -> 204 (the row confirmed printed)
 //
 // Only the centre may ask for (or void) a document: those routes want
 // "Authorization: Bearer <token>" with the sandbox's issuer token
@@ -28,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "openmyna/base/result.h"
@@ -46,7 +49,7 @@ struct IssuerApiOptions {
   std::string token;
 };
 
-// Adds the three routes for `issuer` (borrowed; must outlive the router).
+// Adds the four routes for `issuer` (borrowed; must outlive the router).
 Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
                     const IssuerApiOptions& options);
 
@@ -74,10 +77,13 @@ class HttpIssuer final : public IssuerPort {
   Result<SignedDocument> Issue(const IssueRequest& request) override;
   // kUnreachable when nothing was sent, else the instance's answer.
   Status Void(const VoidRequest& request) override;
+  Status Confirm(const PrintConfirmation& printed) override;
   const std::string& url() const { return url_; }
 
  private:
   Result<std::string> Instance();
+  // A step answered 204 (void, printed), to this instance.
+  Status Post(std::string_view path, const nlohmann::json& body);
 
   std::string code_;
   std::string url_;

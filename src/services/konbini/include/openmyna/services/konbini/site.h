@@ -18,6 +18,7 @@
 #include "openmyna/registry/store.h"
 #include "openmyna/services/konbini/card_verifier.h"
 #include "openmyna/services/konbini/centre.h"
+#include "openmyna/services/konbini/ledger_sweeper.h"
 #include "openmyna/services/konbini/verification.h"
 
 namespace openmyna::konbini {
@@ -69,6 +70,10 @@ class Site {
   std::map<std::string, std::string> keys_;
   std::vector<registry::Municipality> municipalities_;
   std::string document_ca_pem_;
+  // Local issuers: one instance per municipality sweeps its ledger
+  // (ledger_sweeper.h); declared last, so it stops first.
+  std::vector<std::shared_ptr<MunicipalIssuer>> sweeping_;
+  std::unique_ptr<LedgerSweeper> sweeper_;
 };
 
 // The trusted keys from DIR/konbini alone (no registry needed).
