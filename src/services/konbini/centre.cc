@@ -76,14 +76,7 @@ struct Centre::InFlight {
 };
 
 struct Centre::Session {
-  enum class State {
-    kOpen,
-    kAuthenticated,
-    kRequesting,
-    kFetched,
-    kApplied,  // a 利用登録申請 was filed: nothing more but the end
-    kAborted
-  };
+  using State = SessionState;
   std::mutex mutex;
   std::string request_id;
   std::string kiosk;  // the kiosk that began it (never changes)
@@ -255,6 +248,24 @@ Result<std::shared_ptr<Centre::Session>> Centre::Find(
   return found;
 }
 
+// A session found for its kiosk, its mutex held.
+struct Centre::LockedSession {
+  std::shared_ptr<Session> session;
+  std::unique_lock<std::mutex> lock;
+  Session* operator->() const { return session.get(); }
+};
+
+Result<Centre::LockedSession> Centre::LockedSessionIn(
+    std::string_view kiosk, std::string_view request_id,
+    std::optional<SessionState> state, std::string_view refusal) const {
+  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
+  std::unique_lock lock(session->mutex);
+  if (state && session->state != *state) {
+    return Fail(KonbiniErrc::kNoSession, std::string(refusal));
+  }
+  return LockedSession{std::move(session), std::move(lock)};
+}
+
 bool Centre::Abort(std::string_view request_id) {
   std::shared_ptr<Session> session;
   {
@@ -274,14 +285,13 @@ Result<RegistrationReceipt> CentrePort::ApplyRegistration(
 }
 
 Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
-  bool aborted = false;
-  std::optional<std::pair<std::string, VoidRequest>> fetched;
-  {
-    std::lock_guard lock(session->mutex);
-    aborted = session->state == Session::State::kAborted;
-    fetched = session->FetchedLocked(registry::kVoidDropped);
-  }
+  OPENMYNA_ASSIGN_OR_RETURN(auto session,
+                            LockedSessionIn(kiosk, request_id, std::nullopt));
+  const bool aborted = session->state == Session::State::kAborted;
+  auto fetched = session->FetchedLocked(registry::kVoidDropped);
+  // The instance that issued it is the first asked to confirm the print.
+  const std::shared_ptr<IssuerPort> issued_by = session->fetched_from;
+  session.lock.unlock();  // Abort ends it under its mutex (lock order)
   if (!Abort(request_id) || aborted) {
     return Fail(KonbiniErrc::kNoSession,
                 "the session had already ended; nothing was printed");
@@ -291,11 +301,6 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
   // marked printed. Unconfirmed, it is voided now, or by the issuers'
   // sweep after its deadline if this centre goes away first. The instance
   // that issued it first, then the others (they share the ledger).
-  std::shared_ptr<IssuerPort> issued_by;
-  {
-    std::lock_guard lock(session->mutex);
-    issued_by = session->fetched_from;
-  }
   std::vector<std::shared_ptr<IssuerPort>> order;
   if (issued_by) order.push_back(issued_by);
   for (auto& other : InstancesOf(fetched->first)) {
@@ -314,13 +319,11 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
 }
 
 Status Centre::Cancel(std::string_view kiosk, std::string_view request_id) {
-  // Find: only the session's own kiosk may end it.
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
-  std::optional<std::pair<std::string, VoidRequest>> fetched;
-  {
-    std::lock_guard lock(session->mutex);
-    fetched = session->FetchedLocked(registry::kVoidCancelled);
-  }
+  // Only the session's own kiosk may end it.
+  OPENMYNA_ASSIGN_OR_RETURN(auto session,
+                            LockedSessionIn(kiosk, request_id, std::nullopt));
+  auto fetched = session->FetchedLocked(registry::kVoidCancelled);
+  session.lock.unlock();  // Abort ends it under its mutex (lock order)
   if (!Abort(request_id)) {
     return Fail(KonbiniErrc::kNoSession, "the session had already ended");
   }
@@ -332,13 +335,11 @@ Status Centre::Cancel(std::string_view kiosk, std::string_view request_id) {
 Result<RegistrationReceipt> Centre::ApplyRegistration(
     std::string_view kiosk, std::string_view request_id,
     const RegistrationForm& form) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
-  std::lock_guard session_lock(session->mutex);
-  if (session->state != Session::State::kAuthenticated) {
-    return Fail(KonbiniErrc::kNoSession,
-                "the session is not authenticated or already has a "
-                "document or an application");
-  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto session,
+      LockedSessionIn(kiosk, request_id, SessionState::kAuthenticated,
+                      "the session is not authenticated or already has a "
+                      "document or an application"));
   if (form.domicile_municipality == session->who.municipality_code) {
     return Fail(KonbiniErrc::kRefused,
                 "本籍地が住所地と同じため、利用登録申請は不要です (the "
@@ -409,13 +410,9 @@ Result<Authenticated> Centre::Authenticate(std::string_view kiosk,
                                            std::string_view request_id,
                                            ByteView certificate_der,
                                            ByteView signature) {
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
-  std::lock_guard session_lock(session->mutex);
-  if (session->state != Session::State::kOpen) {
-    return Fail(KonbiniErrc::kNoSession,
-                "the session is not waiting for a "
-                "card");
-  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto session, LockedSessionIn(kiosk, request_id, SessionState::kOpen,
+                                    "the session is not waiting for a card"));
   const TimePoint now = clock_.Now();
   auto serial =
       verifier_.Verify(certificate_der, session->challenge, signature, now);
@@ -454,20 +451,18 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     return Fail(KonbiniErrc::kUnavailable,
                 "issuance is halted after a binding violation");
   }
-  OPENMYNA_ASSIGN_OR_RETURN(auto session, Find(kiosk, request_id));
   IssueRequest request = choice;
-  {
-    std::lock_guard lock(session->mutex);
-    if (session->state != Session::State::kAuthenticated) {
-      return Fail(KonbiniErrc::kNoSession,
-                  "the session is not authenticated or already has a "
-                  "document");
-    }
-    session->state = Session::State::kRequesting;
-    // The session decides who and which request: never the caller.
-    request.request_id = session->request_id;
-    request.subject = session->who.resident_id;
-  }
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto locked,
+      LockedSessionIn(kiosk, request_id, SessionState::kAuthenticated,
+                      "the session is not authenticated or already has a "
+                      "document"));
+  locked->state = Session::State::kRequesting;
+  // The session decides who and which request: never the caller.
+  request.request_id = locked->request_id;
+  request.subject = locked->who.resident_id;
+  locked.lock.unlock();  // not held while the issuer works
+  const std::shared_ptr<Session> session = std::move(locked.session);
   // The document must be confirmed printed within the session's life: a
   // Finish comes at most session_timeout after this step (Find).
   request.print_by = clock_.Now() + options_.session_timeout;

@@ -1,7 +1,5 @@
 #include "openmyna/services/konbini/issuer_http.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <chrono>
 
@@ -20,10 +18,8 @@ constexpr std::string_view kVoid = "/konbini/v1/issuer/void";
 constexpr std::string_view kPrinted = "/konbini/v1/issuer/printed";
 
 bool TokenMatches(const http::Request& request, const std::string& token) {
-  const std::string_view auth = request.HeaderValue("Authorization");
-  const std::string expected = "Bearer " + token;
-  return auth.size() == expected.size() &&
-         CRYPTO_memcmp(auth.data(), expected.data(), expected.size()) == 0;
+  const auto given = wire::BearerSecret(request.HeaderValue("Authorization"));
+  return given && wire::SameSecret(*given, token);
 }
 
 http::Response OnlyTheCentre() {

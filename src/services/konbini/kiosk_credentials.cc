@@ -1,7 +1,5 @@
 #include "openmyna/services/konbini/kiosk_credentials.h"
 
-#include <openssl/crypto.h>
-
 #include "openmyna/services/konbini/errors.h"
 #include "wire.h"
 
@@ -64,13 +62,10 @@ Result<std::string> KioskCredentials::Check(
                 "authenticated: an enrolled kiosk's Bearer credential is "
                 "needed)");
   };
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!authorization.starts_with(kBearer)) return refused();
-  const std::string_view given = authorization.substr(kBearer.size());
-  const std::string_view id = given.substr(0, given.find(':'));
-  auto it = by_id_.find(id);
-  if (it == by_id_.end() || it->second.size() != given.size() ||
-      CRYPTO_memcmp(it->second.data(), given.data(), given.size()) != 0) {
+  const auto given = wire::BearerSecret(authorization);
+  if (!given) return refused();
+  auto it = by_id_.find(given->substr(0, given->find(':')));
+  if (it == by_id_.end() || !wire::SameSecret(*given, it->second)) {
     return refused();
   }
   return it->first;

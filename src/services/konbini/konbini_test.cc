@@ -5,6 +5,7 @@
 // signing, the kiosk checking the binding before it prints. Expected values
 // are read back from the registry through its own services, and the
 // documents' signatures are checked with the openssl command line.
+#include <array>
 #include <cctype>
 
 #include "cpu_gate.h"

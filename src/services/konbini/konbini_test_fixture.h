@@ -7,15 +7,14 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <thread>
 
 #include "openmyna/base/file_io.h"
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/registry/konbini_ledger.h"
 #include "openmyna/services/konbini/document_keys.h"
 #include "openmyna/services/konbini/errors.h"
@@ -126,17 +125,12 @@ inline bool OpensslVerifies(const std::string& jws,
   return std::system(cmd.c_str()) == 0;
 }
 
-// The standard output of a shell command, or nullopt when it fails.
+// The standard output of a shell command, or nullopt when it fails
+// (testing_tools::RunShell).
 inline std::optional<std::string> Output(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::string out;
-  std::array<char, 4096> buffer;
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
-    out.append(buffer.data(), n);
-  }
-  if (pclose(pipe) != 0) return std::nullopt;
-  return out;
+  testing_tools::ShellRun run = testing_tools::RunShell(command);
+  if (run.status != 0) return std::nullopt;
+  return std::move(run.output);
 }
 
 inline void WriteBytes(const std::filesystem::path& path,

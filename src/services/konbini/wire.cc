@@ -1,5 +1,7 @@
 #include "wire.h"
 
+#include <openssl/crypto.h>
+
 #include "openmyna/base/base64.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
@@ -253,6 +255,17 @@ Result<std::string> LoadOrCreateSecret(const std::filesystem::path& dir,
     return WriteFileAtomically(path, secret);  // 0600
   }));
   return Trimmed(std::move(secret));
+}
+
+std::optional<std::string_view> BearerSecret(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!authorization.starts_with(kBearer)) return std::nullopt;
+  return authorization.substr(kBearer.size());
+}
+
+bool SameSecret(std::string_view given, std::string_view expected) {
+  return given.size() == expected.size() &&
+         CRYPTO_memcmp(given.data(), expected.data(), given.size()) == 0;
 }
 
 }  // namespace openmyna::konbini::wire

@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "openmyna/base/result.h"
 #include "openmyna/http/client.h"
@@ -49,6 +51,13 @@ Result<nlohmann::json> JsonAnswer(const Result<http::ClientResponse>& answer,
 // else as JsonAnswer (kInternal for another 2xx).
 Status NoContentAnswer(const Result<http::ClientResponse>& answer,
                        const std::string& url);
+
+// The secret of "Authorization: Bearer <secret>" (RFC 6750 §2.1), or
+// nullopt when the header has another form.
+std::optional<std::string_view> BearerSecret(std::string_view authorization);
+// Whether `given` is `expected`, compared in constant time (no timing
+// tells how much of a guessed secret was right).
+bool SameSecret(std::string_view given, std::string_view expected);
 
 // A shared secret under DIR/konbini (`file` relative to it): `prefix` and
 // 256 random bits in hex, made once (0600) under the key folder's lock so

@@ -34,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -222,12 +223,27 @@ class Centre final : public CentrePort {
   bool Halted() const { return halted_.load(); }
 
  private:
+  enum class SessionState {
+    kOpen,
+    kAuthenticated,
+    kRequesting,
+    kFetched,
+    kApplied,  // a 利用登録申請 was filed: nothing more but the end
+    kAborted
+  };
   struct Session;
+  struct LockedSession;
   struct InFlight;
   // The open session of `kiosk` (its last step now); kNoSession, saying
   // whether it timed out, when that kiosk has none of that id.
   Result<std::shared_ptr<Session>> Find(std::string_view kiosk,
                                         std::string_view request_id) const;
+  // The open session of `kiosk`, its mutex held (Find's refusals); with
+  // `state`, kNoSession saying `refusal` when it is in another state.
+  Result<LockedSession> LockedSessionIn(std::string_view kiosk,
+                                        std::string_view request_id,
+                                        std::optional<SessionState> state,
+                                        std::string_view refusal = {}) const;
   // Ends the session; false when it was not open.
   bool Abort(std::string_view request_id);
   // Takes out every session without a step for session_timeout (the
