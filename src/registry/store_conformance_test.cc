@@ -1397,5 +1397,74 @@ TEST_P(StoreConformance, KonbiniIssuanceIsConfirmedPrintedOrSweptVoid) {
   }
 }
 
+// Migration 0035 fills konbini_issuance_residents for rows written before
+// it from their konbini.issue audit entries: run again here (its own SQL,
+// on a table dropped for the purpose), it finds the requester and the
+// member whose trails name the row's request id, not a void entry's
+// resident nor the entry of another request whose id starts the same.
+TEST_P(StoreConformance, KonbiniResidentsOfOlderRowsComeFromTheirAuditEntries) {
+  ASSERT_TRUE(Seed());
+  ASSERT_TRUE(store_->Transact([](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.InsertResident(Hanako("r-0002", "000000000019")));
+    return tx.InsertResident(Hanako("r-0003", "111111111118"));
+  }));
+  int n = 0;
+  const auto entry = [&](std::string resident, std::string action,
+                         std::string reason) {
+    AuditEntry e;
+    e.id = "au-" + std::to_string(++n);
+    e.resident_id = std::move(resident);
+    e.actor_id = "20218-1";
+    e.role = Role::kKiosk;
+    e.action = std::move(action);
+    e.reason = std::move(reason);
+    e.at = kClock.Now();
+    return e;
+  };
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    for (const char* id : {"1", "10"}) {
+      OPENMYNA_RETURN_IF_ERROR(RecordKonbiniIssuance(
+          tx, {std::string("iss-") + id, std::string("req-") + id, "20218-1",
+               "20218", "r-0001", "juminhyo", 1, 300, kClock.Now()}));
+    }
+    // The issue entries as the issuer words them (issue_audit.h).
+    for (const char* who : {"r-0001", "r-0002"}) {
+      OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(entry(
+          who, "konbini.issue",
+          "コンビニ交付 juminhyo (request req-1, issuer iss-1, 1 copies, 300 "
+          "yen)")));
+    }
+    OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(
+        entry("r-0003", "konbini.issue",
+              "コンビニ交付 juminhyo (request req-10, issuer iss-10, 1 copies, "
+              "300 yen)")));
+    OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(
+        entry("r-0003", "konbini.void",
+              "コンビニ交付 取消（印刷されず手数料なし） (request req-1, "
+              "issuer iss-1, cancelled)")));
+    return tx.connection()
+        .Query("DROP TABLE konbini_issuance_residents")
+        .transform([](auto&&) {});
+  }));
+  std::string_view sql;
+  for (const Migration& m : BuiltInMigrations()) {
+    if (m.version == "0035_konbini_issuance_residents.sql") sql = m.sql;
+  }
+  ASSERT_FALSE(sql.empty());
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db) << db.error();
+  auto again = Migrate(**db, kClock, {{"9035_konbini_again.sql", sql}});
+  ASSERT_TRUE(again) << again.error();
+  std::vector<std::string> first, tenth;
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(first, KonbiniIssuanceResidents(tx, "req-1"));
+    OPENMYNA_ASSIGN_OR_RETURN(tenth, KonbiniIssuanceResidents(tx, "req-10"));
+    return Ok();
+  }));
+  EXPECT_EQ(first, (std::vector<std::string>{"r-0001", "r-0002"}));
+  EXPECT_EQ(tenth, std::vector<std::string>{"r-0003"});
+}
+
 }  // namespace
 }  // namespace openmyna::registry

@@ -920,6 +920,43 @@ TEST_F(KonbiniTest, AnIssuerCallTheCentreGaveUpOnDoesNoMoreWork) {
   EXPECT_EQ(rows[0].request_id, "req-given-up-while-queued");
 }
 
+// A void by request id that reaches the issuer before its transaction
+// commits (an HTTP answer lost while a remote issuer works) finds no row,
+// and the row committed after it is not marked; nobody confirms its print,
+// so the issuer's sweep voids it once its deadline has passed.
+TEST_F(KonbiniTest, AVoidThatCameBeforeTheRowIsMadeGoodByTheSweep) {
+  MunicipalIssuer issuer("20218", "20218-x", *store_, clock_, rng_,
+                         signers_["20218"]);
+  IssueRequest request = Choice("20218", KonbiniCertificate::kInkan).request;
+  request.request_id = "req-void-came-first";
+  request.subject = ids_[0];
+  request.print_by = clock_.Now() + seconds(180);
+  ASSERT_TRUE(issuer.Void(
+      {request.request_id, "", std::string(registry::kVoidDropped)}))
+      << "no row yet: nothing to void";
+  auto late = issuer.Issue(request);
+  ASSERT_TRUE(late) << late.error();
+  auto row = LedgerRow(request.request_id);
+  ASSERT_TRUE(row);
+  EXPECT_FALSE(row->voided_at) << "the void came first";
+  auto swept = issuer.Sweep();
+  ASSERT_TRUE(swept) << swept.error();
+  EXPECT_EQ(*swept, 0) << "within its deadline";
+  clock_.Set(clock_.Now() + seconds(181));
+  swept = issuer.Sweep();
+  ASSERT_TRUE(swept) << swept.error();
+  EXPECT_EQ(*swept, 1);
+  row = LedgerRow(request.request_id);
+  ASSERT_TRUE(row && row->voided_at);
+  EXPECT_EQ(row->void_reason, "unconfirmed");
+  EXPECT_FALSE(row->printed_at);
+  // Confirming it now is refused: nothing may be printed.
+  Status printed =
+      issuer.Confirm({request.request_id, late->document.issuer_request_id});
+  ASSERT_FALSE(printed);
+  EXPECT_TRUE(printed.error().Is(KonbiniErrc::kRefused)) << printed.error();
+}
+
 // A void goes on to the next instance whatever the one before answered (a
 // 500, a 503): they share the ledger, and one that works marks the row.
 TEST_F(KonbiniTest, AVoidTriesEveryInstanceUntilOneMarksTheRow) {
