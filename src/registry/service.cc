@@ -14,6 +14,7 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/konbini_mapping.h"
 #include "openmyna/registry/permissions.h"
+#include "resident_file.h"
 
 namespace openmyna::registry {
 
@@ -433,16 +434,7 @@ Result<ResidentFile> RegistryService::GetResident(const Actor& actor,
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "resident.read", id));
   ResidentFile file;
   OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(file.resident, Impl::LoadResident(tx, id));
-    OPENMYNA_ASSIGN_OR_RETURN(file.cards, tx.ListCards(id));
-    for (const Card& card : file.cards) {
-      OPENMYNA_ASSIGN_OR_RETURN(auto certs, tx.ListCertificates(card.id));
-      file.certificates.insert(file.certificates.end(), certs.begin(),
-                               certs.end());
-    }
-    OPENMYNA_ASSIGN_OR_RETURN(file.applications, tx.ListApplications(id));
-    OPENMYNA_ASSIGN_OR_RETURN(file.fees, tx.ListFees(id));
-    OPENMYNA_ASSIGN_OR_RETURN(file.notices, tx.ListNotices(id));
+    OPENMYNA_ASSIGN_OR_RETURN(file, internal::ReadResidentFile(tx, id));
     return impl.Audit(tx, actor, id, "resident.read");
   }));
   return file;

@@ -28,6 +28,7 @@
 #include "openmyna/registry/model_json.h"
 #include "openmyna/registry/platform_registrations.h"
 #include "openmyna/registry/store.h"
+#include "resident_file.h"
 #include "testing_backend.h"
 
 namespace openmyna::registry {
@@ -429,6 +430,104 @@ TEST_P(StoreConformance, ListsAResidentsCertificatesAcrossCards) {
 
 // Migration 0016: platform registrations, one per relying party and
 // resident, found by resident and by the signature serial on file.
+// The audited read's one statement gives what the List* calls give one by
+// one: cards, fees and notices by id, applications by received_at,
+// certificates card by card (each card's by not_before), none of another
+// resident's; kNotFound for no resident.
+TEST_P(StoreConformance, ResidentFileInOneStatementIsTheListsInTheirOrder) {
+  ASSERT_TRUE(Seed());
+  const TimePoint t = kClock.Now();
+  auto card = [](std::string id, std::string resident) {
+    Card c;
+    c.id = std::move(id);
+    c.resident_id = std::move(resident);
+    c.expires_on = "2035-04-01";
+    return c;
+  };
+  auto cert = [&](std::string serial, std::string card_id, TimePoint at) {
+    Certificate c;
+    c.serial = std::move(serial);
+    c.card_id = std::move(card_id);
+    c.resident_id = c.card_id == "c-9" ? "r-0002" : "r-0001";
+    c.not_before = at;
+    c.not_after = at + 24h * 365 * 5;
+    return c;
+  };
+  auto application = [&](std::string id, std::string resident, TimePoint at) {
+    Application a;
+    a.id = std::move(id);
+    a.resident_id = std::move(resident);
+    a.received_at = at;
+    return a;
+  };
+  ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.InsertResident(Hanako("r-0002", "614106526000")));
+    for (const Card& c : {card("c-2", "r-0001"), card("c-1", "r-0001"),
+                          card("c-9", "r-0002")}) {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutCard(c));
+    }
+    for (const Certificate& c :
+         {cert("0d", "c-2", t), cert("0b", "c-1", t + 48h),
+          cert("0a", "c-1", t + 24h), cert("0e", "c-9", t)}) {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(c));
+    }
+    for (const Application& a :
+         {application("a-1", "r-0001", t + 1h), application("a-2", "r-0001", t),
+          application("a-9", "r-0002", t)}) {
+      OPENMYNA_RETURN_IF_ERROR(tx.PutApplication(a));
+    }
+    for (const char* id : {"f-2", "f-1"}) {
+      OPENMYNA_RETURN_IF_ERROR(
+          tx.InsertFee({id, "r-0001", "a-1", 1000, "reissue", t}));
+    }
+    OPENMYNA_RETURN_IF_ERROR(
+        tx.InsertFee({"f-9", "r-0002", "a-9", 1000, "reissue", t}));
+    for (const char* id : {"n-2", "n-1"}) {
+      OPENMYNA_RETURN_IF_ERROR(tx.InsertNotice(
+          {id, "r-0001", "c-1", NoticeKind::kRenewal, "renew", t}));
+    }
+    return tx.InsertNotice(
+        {"n-9", "r-0002", "c-9", NoticeKind::kRenewal, "renew", t});
+  }));
+  ResidentFile file;
+  std::vector<Certificate> listed;
+  std::vector<Application> applications;
+  Status missing = Ok();
+  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(file, internal::ReadResidentFile(tx, "r-0001"));
+    for (const char* c : {"c-1", "c-2"}) {
+      OPENMYNA_ASSIGN_OR_RETURN(auto certs, tx.ListCertificates(c));
+      listed.insert(listed.end(), certs.begin(), certs.end());
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(applications, tx.ListApplications("r-0001"));
+    missing = internal::ReadResidentFile(tx, "r-none").transform([](auto&&) {});
+    return Ok();
+  }));
+  EXPECT_EQ(file.resident.individual_number, "123456789018");
+  auto ids = [](const auto& list) {
+    std::vector<std::string> out;
+    for (const auto& x : list) {
+      if constexpr (requires { x.serial; }) {
+        out.push_back(x.serial);
+      } else {
+        out.push_back(x.id);
+      }
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids(file.cards), (V{"c-1", "c-2"}));
+  EXPECT_EQ(ids(file.certificates), (V{"0a", "0b", "0d"}));
+  EXPECT_EQ(ids(file.certificates), ids(listed));
+  EXPECT_EQ(ids(file.applications), (V{"a-2", "a-1"}));
+  EXPECT_EQ(ids(file.applications), ids(applications));
+  EXPECT_EQ(ids(file.fees), (V{"f-1", "f-2"}));
+  EXPECT_EQ(ids(file.notices), (V{"n-1", "n-2"}));
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(missing.error().Is(RegistryErrc::kNotFound));
+}
+
 TEST_P(StoreConformance, PlatformRegistrationsAreOnePerRelyingParty) {
   ASSERT_TRUE(Seed());
   PlatformRegistration bank{"u-1", "platform-bank", "r-0001",
