@@ -19,6 +19,7 @@
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/model_json.h"
 #include "openmyna/registry/permissions.h"
+#include "resident_file_json.h"
 
 namespace openmyna::services {
 namespace {
@@ -124,15 +125,6 @@ Result<domain::PasswordKind> PasswordKindOf(const json& body) {
               "kind: one of signature, authentication, juki, input_assist");
 }
 
-json FileJson(const registry::ResidentFile& f) {
-  return {{"resident", f.resident},
-          {"cards", f.cards},
-          {"certificates", f.certificates},
-          {"applications", f.applications},
-          {"fees", f.fees},
-          {"notices", f.notices}};
-}
-
 // A certificate's holder for a relying party's service: the basic four
 // attributes and the registry id, never the individual number.
 json HolderJson(const registry::CertificateHolder& h) {
@@ -203,9 +195,15 @@ std::string Sha256Hex(std::string_view text) {
   return ToHex(ByteView(digest, size));
 }
 
+// A route whose body is written straight to text (resident_file_json.h)
+// instead of through a json document.
+using TextHandler =
+    std::function<Result<std::string>(const Actor&, const Params&)>;
+
 struct Route {
   RegistryRoute info;
   Handler handler;
+  TextHandler text;  // used instead of `handler` when set
 };
 
 std::vector<Route> BuildRoutes(registry::RegistryService* s,
@@ -269,6 +267,21 @@ class Api {
     }
     const Actor actor{role->first, role->second,
                       std::string(request.HeaderValue("X-Purpose"))};
+    if (found->text) {
+      Result<std::string> text = [&]() -> Result<std::string> {
+        try {
+          return found->text(actor, params);
+        } catch (const json::exception& e) {
+          return Fail(RegistryErrc::kInvalidInput, e.what());
+        }
+      }();
+      if (!text) return ProblemFor(text.error());
+      http::Response response;
+      response.status = 200;
+      response.content_type = "application/json";
+      response.body = *std::move(text);
+      return response;
+    }
     Result<json> result = [&]() -> Result<json> {
       try {
         return found->handler(actor, params, body);
@@ -355,13 +368,17 @@ std::vector<Route> BuildRoutes(registry::RegistryService* s,
         OPENMYNA_ASSIGN_OR_RETURN(auto number, Text(b, "individual_number"));
         return ToJson(s->FindResident(a, number));
       });
+  // The audited read of the registry API's load (issue 13): its body is
+  // written straight to text, the same bytes as json's dump of the file.
   Add("GET", "/v1/residents/{id}", "resident.read",
       "A resident's record with cards, certificates, applications, fees "
       "and notices",
-      [s](const Actor& a, const Params& p, const json&) -> Result<json> {
-        OPENMYNA_ASSIGN_OR_RETURN(auto file, s->GetResident(a, p.at("id")));
-        return FileJson(file);
-      });
+      nullptr);
+  routes_.back().text = [s](const Actor& a,
+                            const Params& p) -> Result<std::string> {
+    OPENMYNA_ASSIGN_OR_RETURN(auto file, s->GetResident(a, p.at("id")));
+    return internal::ResidentFileJson(file);
+  };
   Add("GET", "/v1/residents/{id}/audit", "audit.read",
       "Who read or changed the resident's data (oldest first)",
       [s](const Actor& a, const Params& p, const json&) -> Result<json> {

@@ -21,7 +21,9 @@
 #include "../../registry/testing_ports.h"
 #include "openmyna/http/server.h"
 #include "openmyna/registry/credentials.h"
+#include "openmyna/registry/model_json.h"
 #include "openmyna/registry/permissions.h"
+#include "resident_file_json.h"
 
 namespace openmyna::services {
 namespace {
@@ -147,6 +149,53 @@ class ApiTest : public ::testing::Test {
   http::Router router_;
   std::map<Role, std::string> auth_;
 };
+
+// GET /v1/residents/{id} writes its body straight to text: byte for byte
+// what nlohmann::json's dump() makes of the same file (the independent
+// serializer the other routes use), for plain and awkward residents.
+TEST(ResidentFileJson, SameBytesAsTheJsonLibrary) {
+  registry::ResidentFile file;
+  registry::Resident& r = file.resident;
+  r.id = "r-0001";
+  r.individual_number = "123456789018";
+  r.name = "番号 花子";
+  r.address = "長野県千曲市大字杭瀬下84番地";
+  r.municipality_code = "20218";
+  r.date_of_birth = "1990-04-01";
+  r.sex = registry::Sex::kFemale;
+  auto library = [](const registry::ResidentFile& f) {
+    return nlohmann::json{{"resident", f.resident},
+                          {"cards", f.cards},
+                          {"certificates", f.certificates},
+                          {"applications", f.applications},
+                          {"fees", f.fees},
+                          {"notices", f.notices}}
+        .dump();
+  };
+  EXPECT_EQ(internal::ResidentFileJson(file), library(file));
+  // Escapes: quote, backslash, the short controls, other controls, DEL.
+  r.former_surname =
+      std::string("a\"b\\c\b\t\n\f\r") + '\x01' + '\x1f' + '\x7f' + "/";
+  r.delivery_address = "Tokyo \"1-2-3\"\n\x05";
+  r.adult_ward = true;
+  r.legal_representative_id = "r-0002";
+  r.status = registry::ResidentStatus::kDeceased;
+  r.died_on = "2026-01-02";
+  r.foreign = registry::ForeignResidence{
+      "永住者", domain::ResidenceStatus::kMidToLongTerm, "2030-01-01", "x"};
+  registry::Card card;
+  card.id = "c-1";
+  card.resident_id = r.id;
+  file.cards.push_back(card);
+  registry::Fee fee;
+  fee.id = "f-1";
+  file.fees.push_back(fee);
+  EXPECT_EQ(internal::ResidentFileJson(file), library(file));
+  // Text that is not UTF-8 is refused as the library refuses it.
+  r.name = "\xff";
+  EXPECT_THROW(library(file), nlohmann::json::exception);
+  EXPECT_THROW(internal::ResidentFileJson(file), nlohmann::json::exception);
+}
 
 TEST_F(ApiTest, IssueSuspendAndAddressChangeThroughTheApi) {
   const std::string r = NewResident("123456789018", "1990-04-01");
