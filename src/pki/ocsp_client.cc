@@ -3,8 +3,10 @@
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "internal/ocsp_der.h"
 #include "internal/ocsp_response_cache.h"
 #include "internal/openssl_util.h"
+#include "internal/trust_store.h"
 #include "openmyna/pki/errors.h"
 #include "openmyna/pki/verifier.h"
 
@@ -38,6 +40,99 @@ bool Current(ASN1_GENERALIZEDTIME* this_update,
   if (next_update == nullptr) return true;
   auto until = internal::FromAsn1Time(next_update);
   return until && *until >= *at - kLeeway && *until >= *from;
+}
+
+using BasicPtr = std::unique_ptr<OCSP_BASICRESP, OcspDeleter>;
+
+// The BasicOCSPResponse of a DER OCSPResponse, or why not (a text that ends
+// where the responder's URL is appended). Its certificates are parsed by
+// their bytes through the cache's responder certificates when a cache is
+// given, and added back to the decoded response (ocsp_der.h): it is then
+// the response as OpenSSL would have decoded it as a whole, which it still
+// does for a response of another shape.
+Expected<BasicPtr, std::string> Decode(ByteView der, OcspResponseCache* cache) {
+  const auto split = internal::SplitOcsp(der);
+  if (!split) {
+    const unsigned char* p = der.data();
+    std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
+        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+    if (!response) {
+      ERR_clear_error();
+      return Unexpected<std::string>("no response from ");
+    }
+    const int status = OCSP_response_status(response.get());
+    if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+      return Unexpected<std::string>(std::string("responder said ") +
+                                     OCSP_response_status_str(status) + ": ");
+    }
+    BasicPtr basic(OCSP_response_get1_basic(response.get()));
+    if (!basic) return Unexpected<std::string>("no BasicOCSPResponse from ");
+    return basic;
+  }
+  if (split->status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    return Unexpected<std::string>(std::string("responder said ") +
+                                   OCSP_response_status_str(split->status) +
+                                   ": ");
+  }
+  const Bytes& stripped = split->basic_without_certs;
+  const unsigned char* p = stripped.data();
+  BasicPtr basic(
+      d2i_OCSP_BASICRESP(nullptr, &p, static_cast<long>(stripped.size())));
+  if (!basic || p != stripped.data() + stripped.size()) {
+    ERR_clear_error();
+    return Unexpected<std::string>("no BasicOCSPResponse from ");
+  }
+  for (ByteView cert_der : split->certs) {
+    auto cert = cache ? cache->impl().responder_certs.Parse(cert_der)
+                      : ParseCertificate(cert_der);
+    if (!cert || OCSP_basic_add1_cert(basic.get(), cert->get()) != 1) {
+      ERR_clear_error();
+      return Unexpected<std::string>(
+          "a certificate in the response is "
+          "unreadable, from ");
+    }
+  }
+  return basic;
+}
+
+// RFC 6960 §4.2.2.2: the response is signed by `issuer` or by a responder
+// certificate `issuer` issued with id-kp-OCSPSigning, which must be valid
+// at the response's time. OpenSSL's OCSP_basic_verify checks all of it;
+// with a cache, a responder certificate found authorised for `issuer`
+// before (same bytes, times within the validity it relied on) is not
+// chained again: this response's own signature is verified with its key,
+// and every certificate it answers for must be one of `issuer`'s (what
+// OpenSSL's issuer check asks of the certificate IDs).
+bool Verified(OCSP_BASICRESP* basic, X509* issuer, OCSP_CERTID* id,
+              std::optional<TimePoint> current_at, TimePoint at,
+              OcspResponseCache* cache) {
+  X509* signer = nullptr;
+  if (cache && OCSP_resp_get0_signer(basic, &signer, nullptr) == 1 &&
+      cache->impl().Authorised(signer, issuer, at)) {
+    for (int i = 0; i < OCSP_resp_count(basic); ++i) {
+      const OCSP_CERTID* named =
+          OCSP_SINGLERESP_get0_id(OCSP_resp_get0(basic, i));
+      if (named == nullptr || OCSP_id_issuer_cmp(named, id) != 0) return false;
+    }
+    X509StorePtr store = internal::TrustStoreOf(issuer);
+    return store &&
+           OCSP_basic_verify(basic, nullptr, store.get(), OCSP_NOVERIFY) > 0;
+  }
+  // The time goes on this store, made for this verification: a store
+  // shared between verifications is never changed (trust_store.h).
+  X509StorePtr store(X509_STORE_new());
+  if (!store || X509_STORE_add_cert(store.get(), issuer) != 1) return false;
+  if (current_at) {  // the responder certificate, at the same time
+    X509_VERIFY_PARAM_set_time(
+        X509_STORE_get0_param(store.get()),
+        static_cast<time_t>(internal::ToUnix(*current_at)));
+  }
+  if (OCSP_basic_verify(basic, nullptr, store.get(), 0) <= 0) return false;
+  if (cache && signer != nullptr) {
+    cache->impl().RememberAuthorised(signer, issuer,
+                                     OCSP_resp_get0_certs(basic));
+  }
+  return true;
 }
 
 }  // namespace
@@ -144,34 +239,16 @@ CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
   std::unique_ptr<OCSP_BASICRESP, OcspDeleter> decoded;
   OCSP_BASICRESP* basic = known ? known->basic.get() : nullptr;
   if (!known) {
-    const unsigned char* p = answer->data();
-    std::unique_ptr<OCSP_RESPONSE, OcspDeleter> response(
-        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(answer->size())));
-    if (!response) {
-      ERR_clear_error();
-      return Unknown("no response from " + url_text);
-    }
-    const int status = OCSP_response_status(response.get());
-    if (status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-      return Unknown(std::string("responder said ") +
-                     OCSP_response_status_str(status));
-    }
-    decoded.reset(OCSP_response_get1_basic(response.get()));
+    auto read = Decode(*answer, cache);
+    if (!read) return Unknown(read.error() + url_text);
+    decoded = std::move(*read);
     basic = decoded.get();
-    if (!basic) return Unknown("no BasicOCSPResponse");
   }
   if (OCSP_check_nonce(request.get(), basic) == 0) {
     return Unknown("the response answers another nonce");
   }
   if (!known) {
-    X509StorePtr store(X509_STORE_new());
-    X509_STORE_add_cert(store.get(), issuer);
-    if (current_at) {  // the responder certificate, at the same time
-      X509_VERIFY_PARAM_set_time(
-          X509_STORE_get0_param(store.get()),
-          static_cast<time_t>(internal::ToUnix(*current_at)));
-    }
-    if (OCSP_basic_verify(basic, nullptr, store.get(), 0) <= 0) {
+    if (!Verified(basic, issuer, id.get(), current_at, at, cache)) {
       ERR_clear_error();
       return Unknown("the response signature or responder is not trusted");
     }

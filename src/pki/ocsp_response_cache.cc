@@ -12,6 +12,17 @@ std::string_view AsText(ByteView der) {
   return {reinterpret_cast<const char*>(der.data()), der.size()};
 }
 
+// Narrows [from, until] to the validity of `cert`; false when its times do
+// not read.
+bool Narrow(TimePoint& from, TimePoint& until, X509* cert) {
+  auto not_before = internal::FromAsn1Time(X509_get0_notBefore(cert));
+  auto not_after = internal::FromAsn1Time(X509_get0_notAfter(cert));
+  if (!not_before || !not_after) return false;
+  from = std::max(from, *not_before);
+  until = std::min(until, *not_after);
+  return true;
+}
+
 }  // namespace
 
 OcspResponseCache::OcspResponseCache(std::size_t capacity)
@@ -59,12 +70,7 @@ OcspResponseCache::Impl::Insert(
   entry->valid_from = TimePoint::min();
   entry->valid_until = TimePoint::max();
   const auto narrow = [&](X509* cert) {
-    auto from = internal::FromAsn1Time(X509_get0_notBefore(cert));
-    auto until = internal::FromAsn1Time(X509_get0_notAfter(cert));
-    if (!from || !until) return false;
-    entry->valid_from = std::max(entry->valid_from, *from);
-    entry->valid_until = std::min(entry->valid_until, *until);
-    return true;
+    return Narrow(entry->valid_from, entry->valid_until, cert);
   };
   bool keep = narrow(issuer) && X509_up_ref(issuer) == 1;
   if (keep) entry->issuer.reset(issuer);
@@ -77,6 +83,37 @@ OcspResponseCache::Impl::Insert(
   if (entries.size() >= capacity) entries.clear();
   entries.insert_or_assign(std::string(AsText(der)), entry);
   return entry;
+}
+
+bool OcspResponseCache::Impl::Authorised(X509* signer, X509* issuer,
+                                         TimePoint at) {
+  std::lock_guard lock(mutex);
+  return std::any_of(responders.begin(), responders.end(), [&](auto& r) {
+    return at >= r.valid_from && at <= r.valid_until &&
+           X509_cmp(r.signer.get(), signer) == 0 &&
+           X509_cmp(r.issuer.get(), issuer) == 0;
+  });
+}
+
+void OcspResponseCache::Impl::RememberAuthorised(X509* signer, X509* issuer,
+                                                 const STACK_OF(X509) * chain) {
+  // The window: the certificates the chain check relied on (the signer,
+  // the issuer and those the response carries), as for Insert.
+  Responder r{nullptr, nullptr, TimePoint::min(), TimePoint::max()};
+  const auto narrow = [&](X509* cert) {
+    return Narrow(r.valid_from, r.valid_until, cert);
+  };
+  bool keep = narrow(signer) && narrow(issuer);
+  for (int i = 0; keep && i < sk_X509_num(chain); ++i) {
+    keep = narrow(sk_X509_value(chain, i));
+  }
+  if (!keep || X509_up_ref(signer) != 1) return;
+  r.signer.reset(signer);
+  if (X509_up_ref(issuer) != 1) return;
+  r.issuer.reset(issuer);
+  std::lock_guard lock(mutex);
+  if (responders.size() >= 64) responders.clear();
+  responders.push_back(std::move(r));
 }
 
 }  // namespace openmyna::pki

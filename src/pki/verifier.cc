@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "internal/openssl_util.h"
+#include "internal/trust_store.h"
 #include "openmyna/pki/errors.h"
 
 namespace openmyna::pki {
@@ -13,6 +14,10 @@ namespace {
 
 struct StoreCtxDeleter {
   void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
+};
+// The stack only: the CRLs are owned by `crls`.
+struct CrlStackDeleter {
+  void operator()(STACK_OF(X509_CRL) * p) const { sk_X509_CRL_free(p); }
 };
 
 void FindRevocation(X509* cert, const std::vector<X509CrlPtr>& crls,
@@ -132,8 +137,9 @@ CertificateVerdict VerifyCertificate(X509* cert,
   };
   // 4. RFC 5280 §6 path validation at `at` with that root only, and the
   //    CRLs (RFC 5280 §6.3) when given.
-  X509StorePtr store(X509_STORE_new());
-  X509_STORE_add_cert(store.get(), root);
+  //    The root's store is shared and never changed (trust_store.h): the
+  //    time, the CRLs and the flags go on this verification's context.
+  X509StorePtr store = internal::TrustStoreOf(root);
   std::vector<X509CrlPtr> crls;
   for (const Bytes& der : options.crls) {
     auto crl = ParseCrl(der);
@@ -143,11 +149,22 @@ CertificateVerdict VerifyCertificate(X509* cert,
       verdict.detail = crl.error().message();
       return verdict;
     }
-    X509_STORE_add_crl(store.get(), crl->get());
     crls.push_back(std::move(*crl));
   }
+  std::unique_ptr<STACK_OF(X509_CRL), CrlStackDeleter> crl_stack(
+      sk_X509_CRL_new_null());
+  for (const X509CrlPtr& crl : crls) {
+    if (crl_stack) sk_X509_CRL_push(crl_stack.get(), crl.get());
+  }
   std::unique_ptr<X509_STORE_CTX, StoreCtxDeleter> ctx(X509_STORE_CTX_new());
-  X509_STORE_CTX_init(ctx.get(), store.get(), cert, nullptr);
+  if (!store || !crl_stack || !ctx ||
+      X509_STORE_CTX_init(ctx.get(), store.get(), cert, nullptr) != 1) {
+    ERR_clear_error();
+    verdict.rule = VerifyRule::kChain;
+    verdict.detail = "OpenSSL could not set up the path validation";
+    return verdict;
+  }
+  X509_STORE_CTX_set0_crls(ctx.get(), crl_stack.get());
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param,
                              static_cast<time_t>(internal::ToUnix(options.at)));

@@ -323,6 +323,119 @@ TEST_F(VerifyTest, OcspResponseCacheReusesOnlyTheSameBytes) {
   EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
 }
 
+// A delegated responder (RFC 6960 §4.2.2.2 case 3, as the sandbox's): with
+// a cache, its certificate is chained to the issuer once, and every later
+// response it signs still has its own signature checked and must answer
+// only for that issuer's certificates; a responder of another CA, or one
+// whose certificate was altered, is refused before and after.
+TEST_F(VerifyTest, OcspResponderIsAuthorisedOnceEachResponseStillVerified) {
+  auto [cert, roots, ca, produced] = MakeOcspCase();
+  auto responder =
+      testing::SharedSandbox().OcspSigner(CaKind::kAuthentication, 1);
+  auto stranger = testing::SharedSandbox().OcspSigner(CaKind::kSignature, 1);
+  ASSERT_TRUE(responder && stranger);
+  const TimePoint at = produced + hours(1);
+  const Bytes good =
+      testing::OcspResponse(cert.get(), roots[0], **responder, produced);
+  const Bytes revoked =
+      testing::OcspResponse(cert.get(), roots[0], **responder, produced, true);
+  const Bytes later = testing::OcspResponse(cert.get(), roots[0], **responder,
+                                            produced + minutes(1));
+  const Bytes foreign =
+      testing::OcspResponse(cert.get(), roots[0], **stranger, produced);
+  // The responder's certificate inside the response, one bit of its
+  // signature flipped (outside what the response's signature covers).
+  const auto flip_in_certificate = [&](const Bytes& response) {
+    unsigned char* raw = nullptr;
+    const int n = i2d_X509((*responder)->certificate(), &raw);
+    Bytes der(raw, raw + std::max(n, 0));
+    OPENSSL_free(raw);
+    Bytes out = response;
+    const auto at_cert =
+        std::search(out.begin(), out.end(), der.begin(), der.end());
+    if (at_cert == out.end()) return Bytes{};
+    out[static_cast<std::size_t>(at_cert - out.begin()) + der.size() - 5] ^= 1;
+    return out;
+  };
+  // One bit of the response's own signature flipped.
+  const auto flip_in_signature = [](const Bytes& response) {
+    const unsigned char* p = response.data();
+    OCSP_RESPONSE* r =
+        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(response.size()));
+    OCSP_BASICRESP* basic = r ? OCSP_response_get1_basic(r) : nullptr;
+    Bytes out;
+    if (basic) {
+      const ASN1_OCTET_STRING* sig = OCSP_resp_get0_signature(basic);
+      const unsigned char* b = ASN1_STRING_get0_data(sig);
+      const auto hit = std::search(response.begin(), response.end(), b,
+                                   b + ASN1_STRING_length(sig));
+      if (hit != response.end()) {
+        out = response;
+        out[static_cast<std::size_t>(hit - response.begin()) + 10] ^= 1;
+      }
+    }
+    OCSP_BASICRESP_free(basic);
+    OCSP_RESPONSE_free(r);
+    return out;
+  };
+  const Bytes bad_certificate = flip_in_certificate(good);
+  const Bytes bad_signature = flip_in_signature(later);
+  ASSERT_FALSE(bad_certificate.empty());
+  ASSERT_FALSE(bad_signature.empty());
+  const Bytes* serving = &good;
+  const OcspTransport transport = [&](std::string_view,
+                                      ByteView) -> std::optional<Bytes> {
+    return *serving;
+  };
+  const std::string url = "http://127.0.0.1:9/ocsp/auth";
+  OcspResponseCache cache;
+  const auto check = [&](const Bytes& response, TimePoint when) {
+    serving = &response;
+    return CheckOcsp(cert.get(), roots[0], url, transport, when, &cache);
+  };
+  // Before any responder is known: the altered certificate and the other
+  // CA's responder are refused.
+  auto v = check(bad_certificate, at);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  v = check(foreign, at);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  // The responder's first response: chained; later ones by the same
+  // responder are judged on their own bytes.
+  v = check(good, at);
+  EXPECT_TRUE(v.good) << v.detail;
+  v = check(revoked, at);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
+  v = check(later, at);
+  EXPECT_TRUE(v.good) << v.detail;
+  v = check(bad_signature, at);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  EXPECT_NE(v.detail.find("not trusted"), std::string::npos) << v.detail;
+  v = check(bad_certificate, at);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  v = check(foreign, at);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  // The same good bytes against the other CA as issuer: not trusted.
+  auto other = Roots(CaKind::kSignature);
+  serving = &good;
+  v = CheckOcsp(cert.get(), other[0], url, transport, at, &cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  // Long after the responder certificate's validity: checked again, and
+  // refused (not current either way, but never good).
+  v = check(later, at + hours(24 * 365 * 30));
+  EXPECT_FALSE(v.good) << v.detail;
+  // Every verdict above matches a cache-less check of the same bytes.
+  for (const Bytes* r :
+       {&good, &revoked, &later, &bad_signature, &bad_certificate, &foreign}) {
+    serving = r;
+    const auto with =
+        CheckOcsp(cert.get(), roots[0], url, transport, at, &cache);
+    const auto without = CheckOcsp(cert.get(), roots[0], url, transport, at);
+    EXPECT_EQ(with.rule, without.rule)
+        << with.detail << " / " << without.detail;
+    EXPECT_EQ(with.good, without.good);
+  }
+}
+
 // A responder that accepts the connection and never answers (the kernel
 // completes the handshake from the listen backlog): the check gives up at
 // its deadline and says the status is unknown instead of hanging.

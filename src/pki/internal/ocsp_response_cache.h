@@ -9,9 +9,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
+#include "openmyna/pki/certificate_cache.h"
 #include "openmyna/pki/ocsp_response_cache.h"
 #include "openmyna/pki/openssl_types.h"
 
@@ -39,6 +41,23 @@ struct OcspResponseCache::Impl {
   std::shared_ptr<const Entry> Insert(
       ByteView der, X509* issuer,
       std::unique_ptr<OCSP_BASICRESP, BasicDeleter> basic);
+
+  // The responder certificates responses carry, parsed once by their
+  // bytes (ocsp_der.h), and those found authorised to answer for an
+  // issuer: OCSP_basic_verify's chain and issuer checks (RFC 6960
+  // §4.2.2.2) passed for that (responder, issuer) pair, at times within
+  // the validity of the certificates they relied on. A later response signed
+  // by the same certificate still has its own signature verified and must
+  // name only that issuer's certificates (ocsp_client.cc).
+  CertificateCache responder_certs{64};
+  struct Responder {
+    X509Ptr signer, issuer;  // up-referenced
+    TimePoint valid_from, valid_until;
+  };
+  bool Authorised(X509* signer, X509* issuer, TimePoint at);
+  void RememberAuthorised(X509* signer, X509* issuer,
+                          const STACK_OF(X509) * chain);
+  std::vector<Responder> responders;  // under mutex; at most 64
 
   struct Hash {
     using is_transparent = void;

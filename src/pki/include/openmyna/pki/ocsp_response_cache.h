@@ -12,6 +12,12 @@
 // status (a revocation) is a response with other bytes, verified afresh: a
 // revoked certificate is refused as soon as the responder says so.
 //
+// The delegated responder's certificate (§4.2.2.2 case 3), the same in every
+// response until the CA replaces it, is parsed once by its bytes and chained
+// to the issuer once (id-kp-OCSPSigning, validity) per (certificate, issuer);
+// each response's own signature is still verified with its key, and the
+// response must answer only for certificates of that issuer.
+//
 // Kept: only responses that verified, are successful and carry no nonce (an
 // echoed nonce makes every response unique). A verdict is reused only at
 // times within the validity of every certificate it relied on (the issuer

@@ -104,7 +104,8 @@ Result<Bytes> FetchCrl(std::string_view url, int timeout_seconds = 10);
 // is accepted; a different nonce is not). good → kOk; revoked → kRevoked
 // with reason and time; unknown, unreachable or unverifiable →
 // kRevocationUnknown naming why. With `cache`, a response with the same
-// bytes as one verified before is not decoded and verified again
+// bytes as one verified before is not decoded and verified again, and a
+// responder certificate found authorised before is not chained again
 // (ocsp_response_cache.h); the answer is the same.
 CertificateVerdict CheckOcsp(X509* cert, X509* issuer, std::string_view url,
                              int timeout_seconds = 10,
