@@ -144,6 +144,14 @@ per_cpu() {
   awk -v n="$1" -v s="$2" -v b="$3" -v c="$4" 'BEGIN {
     cpu = s + b - c; printf "%.1f", (cpu > 0) ? n / cpu : 0 }'
 }
+# CPU milliseconds per operation: serve's, the bench's less the card's, the
+# card's (fairly independent of the machine's load, unlike the rates).
+ms_per_op() {
+  awk -v n="$1" -v s="$2" -v b="$3" -v c="$4" 'BEGIN {
+    if (n <= 0) n = 1
+    printf "serve_ms_per_op=%.3f bench_ms_per_op=%.3f card_ms_per_op=%.3f",
+      1000 * s / n, 1000 * (b - c) / n, 1000 * c / n }'
+}
 # Figures per configuration (many, one, floor), one value per round.
 declare -A rate p99 p99nc percpu
 many_ops=0
@@ -166,8 +174,10 @@ sign_ins() {  # NAME CARDS [perf]: one round of whole sign-ins
   fi
   o_cpu=$(per_cpu "$(field ops "$out")" "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" \
     "$(field cpu_s "$out")" "$(field card_cpu_s "$out")")
-  printf 'round %s: sign-ins, %-17s %s serve_cpu_s=%s per_cpu_s_without_card=%s\n' \
-    "$r" "$name:" "$out" "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" "$o_cpu"
+  printf 'round %s: sign-ins, %-17s %s serve_cpu_s=%s per_cpu_s_without_card=%s %s\n' \
+    "$r" "$name:" "$out" "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" "$o_cpu" \
+    "$(ms_per_op "$(field ops "$out")" "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" \
+      "$(field cpu_s "$out")" "$(field card_cpu_s "$out")")"
   rate[$name]+=" $(field rate "$out")"; p99[$name]+=" $(field p99_ms "$out")"
   p99nc[$name]+=" $(field p99_ms_without_card "$out")"; percpu[$name]+=" $o_cpu"
   errors=$(( errors + $(field errors "$out") ))
@@ -182,7 +192,7 @@ for r in $(seq 1 "$rounds"); do
   s1=$(serve_cpu)
   f_cpu=$(per_cpu "$(field ops "$floor")" "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" \
     "$(field cpu_s "$floor")" 0)
-  echo "round $r: floor (RSA verify + OCSP look-up + ES256 sign, OpenSSL, $ncards cards): $floor serve_cpu_s=$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }') per_cpu_s=$f_cpu"
+  echo "round $r: floor (RSA verify + OCSP look-up + ES256 sign, OpenSSL, $ncards cards): $floor serve_cpu_s=$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }') per_cpu_s=$f_cpu $(ms_per_op "$(field ops "$floor")" "$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" "$(field cpu_s "$floor")" 0)"
   rate[floor]+=" $(field rate "$floor")"; p99[floor]+=" $(field p99_ms "$floor")"
   percpu[floor]+=" $f_cpu"
   errors=$(( errors + $(field errors "$floor") ))
