@@ -4,6 +4,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "openmyna/http/json_string.h"
+
 namespace openmyna::http {
 namespace {
 
@@ -13,40 +15,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-// JSON string escaping (RFC 8259 §7) for the problem document.
-void AppendJsonString(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 int HexValue(char c) {
@@ -83,14 +51,17 @@ Response Problem(int status, std::string_view title, std::string_view detail,
   response.status = status;
   response.content_type = "application/problem+json";
   std::string& body = response.body;
+  // Text that is not UTF-8 (a detail quoting the request) is replaced:
+  // the document stays JSON (RFC 8259 §8.1).
+  constexpr InvalidUtf8 kReplace = InvalidUtf8::kReplace;
   body = "{\"type\":";
-  AppendJsonString(body, type);
+  AppendJsonString(body, type, kReplace);
   body += ",\"title\":";
-  AppendJsonString(body, title);
+  AppendJsonString(body, title, kReplace);
   body += ",\"status\":" + std::to_string(status);
   if (!detail.empty()) {
     body += ",\"detail\":";
-    AppendJsonString(body, detail);
+    AppendJsonString(body, detail, kReplace);
   }
   body += "}";
   return response;

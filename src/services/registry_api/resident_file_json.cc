@@ -1,60 +1,21 @@
 #include "resident_file_json.h"
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "openmyna/http/json_string.h"
 #include "openmyna/registry/model_json.h"
 
 namespace openmyna::services::internal {
 namespace {
 
-// A JSON string as nlohmann's serializer writes it with ensure_ascii off
-// (RFC 8259 §7: '"', '\\' and controls escaped; \b \t \n \f \r short, other
-// controls \u00xx in lower case). Text with a byte above 0x7F goes through
-// nlohmann itself, so that its UTF-8 check (and error) stays the same.
+// A JSON string as nlohmann's serializer writes it (http/json_string.h).
+// Text that is not UTF-8 is handed to nlohmann itself, which throws its
+// type_error 316, as dump() does on the other routes.
 void AppendString(std::string& out, std::string_view s) {
-  for (const char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      out += nlohmann::json(s).dump();
-      return;
-    }
+  if (!http::AppendJsonString(out, s, http::InvalidUtf8::kRefuse)) {
+    out += nlohmann::json(s).dump();  // throws
   }
-  out.push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\u%04x", static_cast<unsigned>(c));
-          out += hex;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 void Key(std::string& out, std::string_view key, bool first = false) {

@@ -53,7 +53,9 @@ struct Response {
 
 // An RFC 9457 problem document (application/problem+json) with the given
 // status; `title` is the short summary, `detail` the occurrence-specific
-// explanation, `type` a URI (default "about:blank", RFC 9457 §4.2.1).
+// explanation, `type` a URI (default "about:blank", RFC 9457 §4.2.1). The
+// members in that order, each string as json_string.h writes it, text that
+// is not UTF-8 replaced by U+FFFD.
 Response Problem(int status, std::string_view title,
                  std::string_view detail = {},
                  std::string_view type = "about:blank");
