@@ -7,13 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
-#include <random>
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/service.h"
 #include "testing/registry_fixture.h"
-#include "testing_ports.h"
+#include "testing/service_fixture.h"
 
 namespace openmyna::registry {
 namespace {
@@ -24,60 +22,46 @@ const Actor kClerk{"clerk-1", Role::kCounterClerk, "counter visit"};
 const Actor kPlatform{"platform-1", Role::kPlatform, "bank login"};
 const Actor kHotline{"op-7", Role::kHotlineOperator, "caller"};
 
-class HolderTest : public ::testing::Test {
+class HolderTest : public testing::RegistryServiceFixture {
  protected:
+  HolderTest()
+      : RegistryServiceFixture(sys_days{year{2026} / 1 / 5} + hours{1}, 7) {}
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("om-holder-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-    auto store = RegistryStore::Open((dir_ / "registry.db").string(), clock_);
-    ASSERT_TRUE(store) << store.error();
-    store_ = std::move(*store);
-    service_ =
-        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
-    ASSERT_TRUE(testing::PutSampleMunicipalities(*service_));
-    auto registered = service_->RegisterResident(
+    RegistryServiceFixture::SetUp();
+    if (HasFatalFailure()) return;
+    auto registered = registry_->RegisterResident(
         kClerk, testing::DraftResident("123456789018", "千曲 太郎",
                                        "長野県千曲市大字杭瀬下84番地"));
     ASSERT_TRUE(registered) << registered.error();
     resident_ = *registered;
-    auto card = testing::IssueCard(*service_, resident_);
+    auto card = testing::IssueCard(*registry_, resident_);
     ASSERT_TRUE(card) << card.error();
     card_id_ = card->id;
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Produces and delivers the card of a (reissue) application.
   std::string Issue(const std::string& application_id) {
-    auto card = service_->Produce(kClerk, application_id);
+    auto card = registry_->Produce(kClerk, application_id);
     EXPECT_TRUE(card) << card.error();
-    auto delivered = service_->Deliver(kClerk, card->id, resident_.id,
-                                       testing::AdultPasswords());
+    auto delivered = registry_->Deliver(kClerk, card->id, resident_.id,
+                                        testing::AdultPasswords());
     EXPECT_TRUE(delivered) << delivered.error();
     return delivered ? delivered->id : "";
   }
 
   // The good certificate of `type` as GetResident lists it.
   std::optional<Certificate> Good(CertificateType type) {
-    return testing::GoodCertificate(*service_, resident_.id, type);
+    return testing::GoodCertificate(*registry_, resident_.id, type);
   }
 
   size_t AuditCount(std::string_view action) {
-    auto trail = service_->AuditTrail(kClerk, resident_.id);
+    auto trail = registry_->AuditTrail(kClerk, resident_.id);
     EXPECT_TRUE(trail);
     size_t n = 0;
     for (const AuditEntry& e : *trail) n += e.action == action;
     return n;
   }
 
-  FixedClock clock_{sys_days{year{2026} / 1 / 5} + hours{1}};
-  DeterministicRng rng_{7};
-  testing::RecordingCa ca_;
-  testing::RecordingCard card_;
-  std::filesystem::path dir_;
-  std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<RegistryService> service_;
   Resident resident_;
   std::string card_id_;
 };
@@ -89,7 +73,7 @@ TEST_F(HolderTest, FindsTheHolderOfAGoodCertificateAndAuditsTheCaller) {
   // Upper case and colons, as openssl prints serials.
   std::string printed;
   for (char c : auth->serial) printed += static_cast<char>(std::toupper(c));
-  auto holder = service_->CertificateHolderOf(kPlatform, "0" + printed);
+  auto holder = registry_->CertificateHolderOf(kPlatform, "0" + printed);
   ASSERT_TRUE(holder) << holder.error();
   EXPECT_EQ(holder->resident.id, resident_.id);
   EXPECT_EQ(holder->card.id, card_id_);
@@ -97,28 +81,28 @@ TEST_F(HolderTest, FindsTheHolderOfAGoodCertificateAndAuditsTheCaller) {
   EXPECT_EQ(holder->standing, CertificateStanding::kGood);
   EXPECT_FALSE(holder->successor);
   EXPECT_EQ(AuditCount("certificate.holder"), before + 1);
-  auto trail = service_->AuditTrail(kClerk, resident_.id);
+  auto trail = registry_->AuditTrail(kClerk, resident_.id);
   ASSERT_TRUE(trail);
   EXPECT_EQ(trail->back().actor_id, "platform-1");
   EXPECT_EQ(trail->back().reason, "bank login");
 }
 
 TEST_F(HolderTest, RefusesUnknownMalformedAndUnauthorised) {
-  auto unknown = service_->CertificateHolderOf(kPlatform, "abcdef0123");
+  auto unknown = registry_->CertificateHolderOf(kPlatform, "abcdef0123");
   ASSERT_FALSE(unknown);
   EXPECT_TRUE(unknown.error().Is(RegistryErrc::kNotFound));
-  auto malformed = service_->CertificateHolderOf(kPlatform, "not-hex");
+  auto malformed = registry_->CertificateHolderOf(kPlatform, "not-hex");
   ASSERT_FALSE(malformed);
   EXPECT_TRUE(malformed.error().Is(RegistryErrc::kInvalidInput));
   const size_t before = AuditCount("certificate.holder");
-  auto hotline = service_->CertificateHolderOf(
+  auto hotline = registry_->CertificateHolderOf(
       kHotline, Good(CertificateType::kSignature)->serial);
   ASSERT_FALSE(hotline);
   EXPECT_TRUE(hotline.error().Is(RegistryErrc::kRefused));
   EXPECT_EQ(AuditCount("certificate.holder"), before);
   // A clinic reading the card at reception may.
   const Actor clinic{"clinic-1", Role::kClinic, "reception"};
-  auto at_clinic = service_->CertificateHolderOf(
+  auto at_clinic = registry_->CertificateHolderOf(
       clinic, Good(CertificateType::kAuthentication)->serial);
   ASSERT_TRUE(at_clinic) << at_clinic.error();
   EXPECT_EQ(at_clinic->resident.id, resident_.id);
@@ -129,11 +113,11 @@ TEST_F(HolderTest, AChangeOfAddressLinksTheOldSignatureToTheNewOne) {
   const Certificate old_sign = *Good(CertificateType::kSignature);
   const Certificate auth = *Good(CertificateType::kAuthentication);
   clock_.Advance(hours{24 * 30});
-  ASSERT_TRUE(service_->ChangeAddress(kClerk, resident_.id,
-                                      "長野県千曲市大字屋代1番地"));
+  ASSERT_TRUE(registry_->ChangeAddress(kClerk, resident_.id,
+                                       "長野県千曲市大字屋代1番地"));
   const Certificate new_sign = *Good(CertificateType::kSignature);
   ASSERT_NE(new_sign.serial, old_sign.serial);
-  auto holder = service_->CertificateHolderOf(kPlatform, old_sign.serial);
+  auto holder = registry_->CertificateHolderOf(kPlatform, old_sign.serial);
   ASSERT_TRUE(holder) << holder.error();
   EXPECT_EQ(holder->standing, CertificateStanding::kRevoked);
   EXPECT_EQ(holder->certificate.reason, RevocationReason::kAffiliationChanged);
@@ -141,16 +125,16 @@ TEST_F(HolderTest, AChangeOfAddressLinksTheOldSignatureToTheNewOne) {
   EXPECT_EQ(holder->successor->serial, new_sign.serial);
   EXPECT_EQ(holder->resident.address, "長野県千曲市大字屋代1番地");
   // The authentication certificate is untouched and has no successor.
-  auto by_auth = service_->CertificateHolderOf(kPlatform, auth.serial);
+  auto by_auth = registry_->CertificateHolderOf(kPlatform, auth.serial);
   ASSERT_TRUE(by_auth);
   EXPECT_EQ(by_auth->standing, CertificateStanding::kGood);
   EXPECT_FALSE(by_auth->successor);
   // A second move: the first certificate now leads to the newest.
   clock_.Advance(hours{24 * 30});
-  ASSERT_TRUE(service_->ChangeAddress(kClerk, resident_.id,
-                                      "長野県千曲市大字屋代2番地"));
+  ASSERT_TRUE(registry_->ChangeAddress(kClerk, resident_.id,
+                                       "長野県千曲市大字屋代2番地"));
   const Certificate newest = *Good(CertificateType::kSignature);
-  auto again = service_->CertificateHolderOf(kPlatform, old_sign.serial);
+  auto again = registry_->CertificateHolderOf(kPlatform, old_sign.serial);
   ASSERT_TRUE(again);
   ASSERT_TRUE(again->successor);
   EXPECT_EQ(again->successor->serial, newest.serial);
@@ -160,22 +144,22 @@ TEST_F(HolderTest, ALossHasNoSuccessorUntilTheReissuedCardIsDelivered) {
   const Certificate old_sign = *Good(CertificateType::kSignature);
   const Certificate old_auth = *Good(CertificateType::kAuthentication);
   clock_.Advance(hours{24});
-  ASSERT_TRUE(service_->ReportLossOrTheft(kClerk, card_id_,
-                                          ReissueReason::kLoss, "長野-1"));
-  auto lost = service_->CertificateHolderOf(kPlatform, old_sign.serial);
+  ASSERT_TRUE(registry_->ReportLossOrTheft(kClerk, card_id_,
+                                           ReissueReason::kLoss, "長野-1"));
+  auto lost = registry_->CertificateHolderOf(kPlatform, old_sign.serial);
   ASSERT_TRUE(lost);
   EXPECT_EQ(lost->standing, CertificateStanding::kRevoked);
   EXPECT_EQ(lost->card.state, CardState::kVoid);
   EXPECT_FALSE(lost->successor);
-  auto app = service_->ApplyForReissue(kClerk, resident_.id,
-                                       ReissueReason::kLoss, true);
+  auto app = registry_->ApplyForReissue(kClerk, resident_.id,
+                                        ReissueReason::kLoss, true);
   ASSERT_TRUE(app) << app.error();
   clock_.Advance(hours{24 * 30});
   const std::string new_card = Issue(app->id);
   for (const auto& [old, type] :
        {std::pair{old_sign, CertificateType::kSignature},
         std::pair{old_auth, CertificateType::kAuthentication}}) {
-    auto holder = service_->CertificateHolderOf(kPlatform, old.serial);
+    auto holder = registry_->CertificateHolderOf(kPlatform, old.serial);
     ASSERT_TRUE(holder);
     ASSERT_TRUE(holder->successor);
     EXPECT_EQ(holder->successor->serial, Good(type)->serial);
@@ -195,27 +179,27 @@ TEST_F(HolderTest, TellsALostCardFromOneNoLongerValid) {
   EXPECT_EQ((*in_use)->card.id, card_id_);
   EXPECT_EQ((*in_use)->standing, CardStanding::kInUse);
 
-  ASSERT_TRUE(service_->Suspend(kHotline, card_id_));
+  ASSERT_TRUE(registry_->Suspend(kHotline, card_id_));
   EXPECT_EQ((*FindCardOfCertificate(*store_, first_auth.serial))->standing,
             CardStanding::kSuspended);
-  ASSERT_TRUE(service_->ReportLossOrTheft(kClerk, card_id_,
-                                          ReissueReason::kLoss, "長野-1"));
+  ASSERT_TRUE(registry_->ReportLossOrTheft(kClerk, card_id_,
+                                           ReissueReason::kLoss, "長野-1"));
   auto lost = FindCardOfCertificate(*store_, first_auth.serial);
   ASSERT_TRUE(lost && *lost);
   EXPECT_EQ((*lost)->standing, CardStanding::kReportedLost);
-  auto holder = service_->CertificateHolderOf(kPlatform, first_auth.serial);
+  auto holder = registry_->CertificateHolderOf(kPlatform, first_auth.serial);
   ASSERT_TRUE(holder) << holder.error();
   EXPECT_EQ(holder->card_standing, CardStanding::kReportedLost);
 
   // The reissued card, then damaged and replaced: no longer valid.
-  auto app = service_->ApplyForReissue(kClerk, resident_.id,
-                                       ReissueReason::kLoss, true);
+  auto app = registry_->ApplyForReissue(kClerk, resident_.id,
+                                        ReissueReason::kLoss, true);
   ASSERT_TRUE(app) << app.error();
   const std::string second = Issue(app->id);
   const Certificate second_auth = *Good(CertificateType::kAuthentication);
-  ASSERT_TRUE(service_->ApplyForReissue(kClerk, resident_.id,
-                                        ReissueReason::kDamage, true));
-  auto file = service_->GetResident(kClerk, resident_.id);
+  ASSERT_TRUE(registry_->ApplyForReissue(kClerk, resident_.id,
+                                         ReissueReason::kDamage, true));
+  auto file = registry_->GetResident(kClerk, resident_.id);
   ASSERT_TRUE(file);
   for (const Card& c : file->cards) {
     if (c.id == second) {

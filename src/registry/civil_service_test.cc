@@ -7,13 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
-#include <random>
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/seed.h"
 #include "openmyna/registry/service.h"
-#include "testing_ports.h"
+#include "testing/service_fixture.h"
 
 namespace openmyna::registry {
 namespace {
@@ -32,27 +30,14 @@ std::string Png(char variant) {
   return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + variant;
 }
 
-class CivilServiceTest : public ::testing::Test {
+class CivilServiceTest : public testing::RegistryServiceFixture {
  protected:
+  CivilServiceTest() : RegistryServiceFixture(kNow, 7) {}
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("om-civil-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-    auto store = RegistryStore::Open((dir_ / "registry.db").string(), clock_);
-    ASSERT_TRUE(store) << store.error();
-    store_ = std::move(*store);
-    registry_ =
-        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
+    RegistryServiceFixture::SetUp();
+    if (HasFatalFailure()) return;
     civil_ = std::make_unique<CivilService>(*store_, clock_, rng_);
-    ASSERT_TRUE(registry_->PutMunicipality(
-        kClerk,
-        {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken", 1000, 800}));
-    ASSERT_TRUE(registry_->PutMunicipality(
-        kClerk,
-        {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800}));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Resident Register(std::string number, std::string dob,
                     std::string municipality = "20218",
@@ -112,13 +97,6 @@ class CivilServiceTest : public ::testing::Test {
     return r;
   }
 
-  std::filesystem::path dir_;
-  FixedClock clock_{kNow};
-  OpenSslRng rng_;
-  testing::RecordingCa ca_;
-  testing::RecordingCard card_;
-  std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<RegistryService> registry_;
   std::unique_ptr<CivilService> civil_;
 };
 

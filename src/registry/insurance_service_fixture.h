@@ -1,22 +1,19 @@
 // (test only) The fixture of the insurance rules' tests
-// (insurance_service_test.cc, insurance_documents_test.cc): a SQLite store
-// in a temporary folder, residents and cards made through RegistryService
-// with the CA and chip replaced by recorders (testing_ports.h), two
-// insurers and a clinic.
+// (insurance_service_test.cc, insurance_documents_test.cc): the registry of
+// testing/service_fixture.h, InsuranceService over it with two insurers and
+// a clinic, and residents and cards made through RegistryService.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
-#include <random>
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
 #include "openmyna/registry/insurance_service.h"
 #include "openmyna/registry/insurance_store.h"
 #include "openmyna/registry/service.h"
-#include "testing_ports.h"
+#include "testing/service_fixture.h"
 
 namespace openmyna::registry::testing {
 
@@ -35,26 +32,13 @@ const Actor kClinic{"2010000017", Role::kClinic, "受付"};
 constexpr const char* kTaroAddress = "長野県千曲市大字杭瀬下84番地";
 constexpr const char* kNamesakeAddress = "東京都清瀬市中里五丁目842番地";
 
-class InsuranceServiceTest : public ::testing::Test {
+class InsuranceServiceTest : public RegistryServiceFixture {
  protected:
+  InsuranceServiceTest() : RegistryServiceFixture(At(2026, 12, 1), 12) {}
   void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("om-ins-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-    auto store = RegistryStore::Open((dir_ / "registry.db").string(), clock_);
-    ASSERT_TRUE(store) << store.error();
-    store_ = std::move(*store);
-    registry_ =
-        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
+    RegistryServiceFixture::SetUp();
+    if (HasFatalFailure()) return;
     insurance_ = std::make_unique<InsuranceService>(*store_, clock_, rng_);
-    for (const Municipality& m :
-         {Municipality{"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken",
-                       1000, 800},
-          Municipality{"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to",
-                       1000, 800}}) {
-      ASSERT_TRUE(registry_->PutMunicipality(kClerk, m));
-    }
     ASSERT_TRUE(insurance_->PutInsurer(
         kSystem, {"01040013", "協会けんぽ 宮城支部", "協会けんぽ"}));
     ASSERT_TRUE(insurance_->PutInsurer(
@@ -65,7 +49,6 @@ class InsuranceServiceTest : public ::testing::Test {
                                                      "長野県千曲市",
                                                      {"drug", "checkup"}}));
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Resident Register(std::string number, std::string address,
                     std::string dob = "1980-05-05",
@@ -87,15 +70,7 @@ class InsuranceServiceTest : public ::testing::Test {
   }
 
   Card IssueCard(const Resident& r, CardKind kind = CardKind::kStandard) {
-    ApplicationRequest request{r.id, r.id, kind};
-    if (kind == CardKind::kFaceAuth) request.signature_certificate = false;
-    auto app = registry_->Apply(kClerk, request);
-    EXPECT_TRUE(app) << app.error();
-    auto card = registry_->Produce(kClerk, app->id);
-    EXPECT_TRUE(card) << card.error();
-    Passwords p{"ABC123", "1234", "5678", "9012"};
-    if (kind == CardKind::kFaceAuth) p = {};
-    auto delivered = registry_->Deliver(kClerk, card->id, r.id, p);
+    auto delivered = testing::IssueCard(*registry_, r, kind);
     EXPECT_TRUE(delivered) << delivered.error();
     return delivered.value_or(Card{});
   }
@@ -159,13 +134,6 @@ class InsuranceServiceTest : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir_;
-  FixedClock clock_{At(2026, 12, 1)};
-  DeterministicRng rng_{12};
-  RecordingCa ca_;
-  RecordingCard card_;
-  std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<RegistryService> registry_;
   std::unique_ptr<InsuranceService> insurance_;
 };
 

@@ -9,13 +9,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include "openmyna/base/log.h"
 #include "openmyna/registry/errors.h"
 #include "testing/registry_fixture.h"
-#include "testing_ports.h"
+#include "testing/service_fixture.h"
 
 namespace openmyna::registry {
 namespace {
@@ -34,21 +33,9 @@ const Actor kHotline{"op-7", Role::kHotlineOperator, "caller reported loss"};
 const Actor kKiosk{"kiosk-3", Role::kKiosk, "certificate issuance"};
 const Actor kSystem{"batch", Role::kSystem, "nightly batch"};
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public testing::RegistryServiceFixture {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("om-svc-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-    auto store = RegistryStore::Open((dir_ / "registry.db").string(), clock_);
-    ASSERT_TRUE(store) << store.error();
-    store_ = std::move(*store);
-    service_ =
-        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
-    ASSERT_TRUE(testing::PutSampleMunicipalities(*service_, kClerk));
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  ServiceTest() : RegistryServiceFixture(At(2025, 6, 1), 42) {}
 
   Resident Register(std::string number, std::string dob,
                     std::string representative = "", bool ward = false) {
@@ -61,7 +48,7 @@ class ServiceTest : public ::testing::Test {
     r.municipality_code = "20218";
     r.legal_representative_id = std::move(representative);
     r.adult_ward = ward;
-    auto registered = service_->RegisterResident(kClerk, r);
+    auto registered = registry_->RegisterResident(kClerk, r);
     EXPECT_TRUE(registered) << registered.error();
     return registered.value_or(Resident{});
   }
@@ -69,7 +56,7 @@ class ServiceTest : public ::testing::Test {
   // Apply, produce and deliver a standard card with both certificates.
   Card IssueCard(const Resident& r, Passwords p = AdultPasswords()) {
     auto delivered =
-        testing::IssueCard(*service_, r, CardKind::kStandard, p, kClerk);
+        testing::IssueCard(*registry_, r, CardKind::kStandard, p, kClerk);
     EXPECT_TRUE(delivered) << delivered.error();
     return delivered.value_or(Card{});
   }
@@ -77,18 +64,10 @@ class ServiceTest : public ::testing::Test {
   static Passwords AdultPasswords() { return testing::AdultPasswords(); }
 
   std::vector<Certificate> Certificates(const std::string& resident_id) {
-    auto file = service_->GetResident(kSystem, resident_id);
+    auto file = registry_->GetResident(kSystem, resident_id);
     EXPECT_TRUE(file);
     return file ? file->certificates : std::vector<Certificate>{};
   }
-
-  FixedClock clock_{At(2025, 6, 1)};
-  DeterministicRng rng_{42};
-  RecordingCa ca_;
-  RecordingCard card_;
-  std::filesystem::path dir_;
-  std::unique_ptr<RegistryStore> store_;
-  std::unique_ptr<RegistryService> service_;
 };
 
 TEST_F(ServiceTest, AdultIssueGivesTenYearCardAndBothCertificates) {
@@ -118,17 +97,17 @@ TEST_F(ServiceTest, RejectsMalformedResidentInput) {
   r.address = "y";
   r.date_of_birth = "1990-01-01";
   r.municipality_code = "20218";
-  auto bad_number = service_->RegisterResident(kClerk, r);
+  auto bad_number = registry_->RegisterResident(kClerk, r);
   ASSERT_FALSE(bad_number);
   EXPECT_TRUE(bad_number.error().Is(RegistryErrc::kBadIndividualNumber));
   r.individual_number = "123456789018";
   r.date_of_birth = "1990-02-30";
-  auto bad_date = service_->RegisterResident(kClerk, r);
+  auto bad_date = registry_->RegisterResident(kClerk, r);
   ASSERT_FALSE(bad_date);
   EXPECT_TRUE(bad_date.error().Is(RegistryErrc::kInvalidInput));
   r.date_of_birth = "1990-01-01";
   r.municipality_code = "99999";
-  auto unknown = service_->RegisterResident(kClerk, r);
+  auto unknown = registry_->RegisterResident(kClerk, r);
   ASSERT_FALSE(unknown);
   EXPECT_TRUE(unknown.error().Is(RegistryErrc::kNotFound));
 }
@@ -136,33 +115,33 @@ TEST_F(ServiceTest, RejectsMalformedResidentInput) {
 TEST_F(ServiceTest, UnderFifteenNeedsTheRepresentativeAndGetsNoSignature) {
   Resident parent = Register("123456789018", "1985-01-15");
   Resident child = Register("614106526000", "2015-08-10", parent.id);
-  auto by_child = service_->Apply(kClerk, {child.id, child.id});
+  auto by_child = registry_->Apply(kClerk, {child.id, child.id});
   ASSERT_FALSE(by_child);
   EXPECT_TRUE(by_child.error().Is(RegistryErrc::kRefused));
-  auto with_signature = service_->Apply(kClerk, {child.id, parent.id});
+  auto with_signature = registry_->Apply(kClerk, {child.id, parent.id});
   ASSERT_FALSE(with_signature);
   EXPECT_THAT(with_signature.error().message(),
               ::testing::HasSubstr("no signature certificate under 15"));
   ApplicationRequest req{child.id, parent.id};
   req.signature_certificate = false;
-  auto app = service_->Apply(kClerk, req);
+  auto app = registry_->Apply(kClerk, req);
   ASSERT_TRUE(app) << app.error();
-  auto card = service_->Produce(kClerk, app->id);
+  auto card = registry_->Produce(kClerk, app->id);
   ASSERT_TRUE(card);
   // 9 at issue: birthdays after 2025-06-01 are 2025-08-10 (1st) ...
   // 2029-08-10 (5th).
   EXPECT_EQ(card->expires_on, "2029-08-10");
   // A signature password cannot be set on this card.
-  auto bad = service_->Deliver(kClerk, card->id, parent.id,
-                               {"ABC123", "1234", "5678", "9012"});
+  auto bad = registry_->Deliver(kClerk, card->id, parent.id,
+                                {"ABC123", "1234", "5678", "9012"});
   ASSERT_FALSE(bad);
   EXPECT_TRUE(bad.error().Is(RegistryErrc::kInvalidInput));
-  auto to_child = service_->Deliver(kClerk, card->id, child.id,
-                                    {"", "1234", "5678", "9012"});
+  auto to_child = registry_->Deliver(kClerk, card->id, child.id,
+                                     {"", "1234", "5678", "9012"});
   ASSERT_FALSE(to_child);
   EXPECT_TRUE(to_child.error().Is(RegistryErrc::kRefused));
-  auto delivered = service_->Deliver(kClerk, card->id, parent.id,
-                                     {"", "1234", "5678", "9012"});
+  auto delivered = registry_->Deliver(kClerk, card->id, parent.id,
+                                      {"", "1234", "5678", "9012"});
   ASSERT_TRUE(delivered) << delivered.error();
   ASSERT_EQ(ca_.issued.size(), 1u);
   EXPECT_EQ(ca_.issued[0].type, CertificateType::kAuthentication);
@@ -171,14 +150,15 @@ TEST_F(ServiceTest, UnderFifteenNeedsTheRepresentativeAndGetsNoSignature) {
 TEST_F(ServiceTest, FaceAuthCardHasNoPasswordsAndNoSignature) {
   Resident r = Register("123456789018", "1950-03-03");
   ApplicationRequest req{r.id, r.id, CardKind::kFaceAuth};
-  ASSERT_FALSE(service_->Apply(kClerk, req));
+  ASSERT_FALSE(registry_->Apply(kClerk, req));
   req.signature_certificate = false;
-  auto app = service_->Apply(kClerk, req);
+  auto app = registry_->Apply(kClerk, req);
   ASSERT_TRUE(app) << app.error();
-  auto card = service_->Produce(kClerk, app->id);
+  auto card = registry_->Produce(kClerk, app->id);
   ASSERT_TRUE(card);
-  ASSERT_FALSE(service_->Deliver(kClerk, card->id, r.id, {"", "1234", "", ""}));
-  auto delivered = service_->Deliver(kClerk, card->id, r.id, {});
+  ASSERT_FALSE(
+      registry_->Deliver(kClerk, card->id, r.id, {"", "1234", "", ""}));
+  auto delivered = registry_->Deliver(kClerk, card->id, r.id, {});
   ASSERT_TRUE(delivered) << delivered.error();
   EXPECT_EQ(delivered->kind, CardKind::kFaceAuth);
   for (const auto& call : ca_.issued) {
@@ -191,31 +171,31 @@ TEST_F(ServiceTest, DeclinedCertificatesAreAddedLater) {
   ApplicationRequest req{r.id, r.id};
   req.signature_certificate = false;
   req.authentication_certificate = false;
-  auto app = service_->Apply(kClerk, req);
+  auto app = registry_->Apply(kClerk, req);
   ASSERT_TRUE(app);
-  auto card = service_->Produce(kClerk, app->id);
+  auto card = registry_->Produce(kClerk, app->id);
   ASSERT_TRUE(card);
   ASSERT_TRUE(
-      service_->Deliver(kClerk, card->id, r.id, {"", "", "5678", "9012"}));
+      registry_->Deliver(kClerk, card->id, r.id, {"", "", "5678", "9012"}));
   EXPECT_TRUE(ca_.issued.empty());
   clock_.Set(At(2026, 6, 1));
-  auto added = service_->AddCertificates(kClerk, card->id, true, true,
-                                         {"XYZ789", "4321", "", ""});
+  auto added = registry_->AddCertificates(kClerk, card->id, true, true,
+                                          {"XYZ789", "4321", "", ""});
   ASSERT_TRUE(added) << added.error();
   ASSERT_EQ(ca_.issued.size(), 2u);
   // Issued 2026-06-01: 2027-04-01 is the 1st birthday, 2031-04-01 the 5th.
   EXPECT_EQ(ca_.issued[0].last_day, "2031-04-01");
   // Asking again while they are good is refused.
-  EXPECT_FALSE(service_->AddCertificates(kClerk, card->id, true, false,
-                                         {"XYZ789", "", "", ""}));
+  EXPECT_FALSE(registry_->AddCertificates(kClerk, card->id, true, false,
+                                          {"XYZ789", "", "", ""}));
 }
 
 TEST_F(ServiceTest, HotlineSuspensionHoldsBothCertificatesAtAnyHour) {
   Resident r = Register("123456789018", "1990-04-01");
   Card card = IssueCard(r);
   clock_.Set(At(2025, 7, 4, 3));  // 03:00 JST on a Friday night
-  EXPECT_FALSE(service_->Suspend(kKiosk, card.id));
-  auto suspended = service_->Suspend(kHotline, card.id);
+  EXPECT_FALSE(registry_->Suspend(kKiosk, card.id));
+  auto suspended = registry_->Suspend(kHotline, card.id);
   ASSERT_TRUE(suspended) << suspended.error();
   EXPECT_EQ(suspended->state, CardState::kSuspended);
   ASSERT_EQ(ca_.revoked.size(), 2u);
@@ -224,8 +204,8 @@ TEST_F(ServiceTest, HotlineSuspensionHoldsBothCertificatesAtAnyHour) {
   }
   // The counter lifts it (the hotline cannot): new certificates, the held
   // ones stay revoked (jpki.md §13 row 14).
-  EXPECT_FALSE(service_->LiftSuspension(kHotline, card.id));
-  auto lifted = service_->LiftSuspension(kClerk, card.id);
+  EXPECT_FALSE(registry_->LiftSuspension(kHotline, card.id));
+  auto lifted = registry_->LiftSuspension(kClerk, card.id);
   ASSERT_TRUE(lifted) << lifted.error();
   EXPECT_EQ(lifted->state, CardState::kActive);
   EXPECT_EQ(ca_.issued.size(), 4u);
@@ -247,42 +227,42 @@ TEST_F(ServiceTest, LossNeedsPoliceReportAndReissueCostsByCertificates) {
   Resident b = Register("614106526000", "1980-12-24");
   Card card_a = IssueCard(a);
   Card card_b = IssueCard(b);
-  EXPECT_FALSE(service_->ApplyForReissue(kClerk, a.id, ReissueReason::kLoss,
-                                         true));  // not reported yet
+  EXPECT_FALSE(registry_->ApplyForReissue(kClerk, a.id, ReissueReason::kLoss,
+                                          true));  // not reported yet
   auto no_report =
-      service_->ReportLossOrTheft(kClerk, card_a.id, ReissueReason::kLoss, "");
+      registry_->ReportLossOrTheft(kClerk, card_a.id, ReissueReason::kLoss, "");
   ASSERT_FALSE(no_report);
   EXPECT_TRUE(no_report.error().Is(RegistryErrc::kInvalidInput));
-  auto lost = service_->ReportLossOrTheft(
+  auto lost = registry_->ReportLossOrTheft(
       kClerk, card_a.id, ReissueReason::kLoss, "長野-2025-123");
   ASSERT_TRUE(lost) << lost.error();
   EXPECT_EQ(lost->state, CardState::kVoid);
   EXPECT_EQ(lost->void_reason, VoidReason::kLost);
-  ASSERT_TRUE(service_->ReportLossOrTheft(kHotline, card_b.id,
-                                          ReissueReason::kTheft, "東京-77"));
+  ASSERT_TRUE(registry_->ReportLossOrTheft(kHotline, card_b.id,
+                                           ReissueReason::kTheft, "東京-77"));
   auto with =
-      service_->ApplyForReissue(kClerk, a.id, ReissueReason::kLoss, true);
+      registry_->ApplyForReissue(kClerk, a.id, ReissueReason::kLoss, true);
   auto without =
-      service_->ApplyForReissue(kClerk, b.id, ReissueReason::kTheft, false);
+      registry_->ApplyForReissue(kClerk, b.id, ReissueReason::kTheft, false);
   ASSERT_TRUE(with) << with.error();
   ASSERT_TRUE(without) << without.error();
   EXPECT_EQ(with->fee_yen, 1000);
   EXPECT_EQ(without->fee_yen, 800);
-  auto file = service_->GetResident(kClerk, a.id);
+  auto file = registry_->GetResident(kClerk, a.id);
   ASSERT_TRUE(file);
   ASSERT_EQ(file->fees.size(), 1u);
   EXPECT_EQ(file->fees[0].amount_yen, 1000);
   // The reissued card is made and delivered like a first one.
-  auto card = service_->Produce(kClerk, with->id);
+  auto card = registry_->Produce(kClerk, with->id);
   ASSERT_TRUE(card);
-  ASSERT_TRUE(service_->Deliver(kClerk, card->id, a.id, AdultPasswords()));
+  ASSERT_TRUE(registry_->Deliver(kClerk, card->id, a.id, AdultPasswords()));
 }
 
 TEST_F(ServiceTest, DamagedCardIsVoidedAtReissue) {
   Resident r = Register("123456789018", "1990-04-01");
   Card card = IssueCard(r);
   auto app =
-      service_->ApplyForReissue(kClerk, r.id, ReissueReason::kDamage, true);
+      registry_->ApplyForReissue(kClerk, r.id, ReissueReason::kDamage, true);
   ASSERT_TRUE(app) << app.error();
   EXPECT_EQ(app->fee_yen, 1000);
   for (const Certificate& c : Certificates(r.id)) {
@@ -298,25 +278,25 @@ TEST_F(ServiceTest, RenewalOpensThreeMonthsBeforeExpiryAndIsFree) {
   Card card = IssueCard(r);
   ASSERT_EQ(card.expires_on, "2030-04-01");
   clock_.Set(At(2029, 12, 31));
-  auto early = service_->ApplyForRenewal(kClerk, r.id);
+  auto early = registry_->ApplyForRenewal(kClerk, r.id);
   ASSERT_FALSE(early);
   EXPECT_THAT(early.error().message(), ::testing::HasSubstr("2030-01-01"));
-  auto none = service_->GenerateRenewalNotices(kSystem);
+  auto none = registry_->GenerateRenewalNotices(kSystem);
   ASSERT_TRUE(none);
   EXPECT_EQ(*none, 0);
   clock_.Set(At(2030, 1, 1));
-  auto notices = service_->GenerateRenewalNotices(kSystem);
+  auto notices = registry_->GenerateRenewalNotices(kSystem);
   ASSERT_TRUE(notices);
   EXPECT_EQ(*notices, 1);
-  auto again = service_->GenerateRenewalNotices(kSystem);
+  auto again = registry_->GenerateRenewalNotices(kSystem);
   EXPECT_EQ(again.value_or(-1), 0);  // one notice per card
-  auto app = service_->ApplyForRenewal(kClerk, r.id);
+  auto app = registry_->ApplyForRenewal(kClerk, r.id);
   ASSERT_TRUE(app) << app.error();
   EXPECT_EQ(app->fee_yen, 0);
-  auto fresh = service_->Produce(kClerk, app->id);
+  auto fresh = registry_->Produce(kClerk, app->id);
   ASSERT_TRUE(fresh);
-  ASSERT_TRUE(service_->Deliver(kClerk, fresh->id, r.id, AdultPasswords()));
-  auto file = service_->GetResident(kClerk, r.id);
+  ASSERT_TRUE(registry_->Deliver(kClerk, fresh->id, r.id, AdultPasswords()));
+  auto file = registry_->GetResident(kClerk, r.id);
   ASSERT_TRUE(file);
   for (const Card& c : file->cards) {
     if (c.id == card.id) {
@@ -337,7 +317,7 @@ TEST_F(ServiceTest, AddressChangeRewritesChipAndReplacesOnlySignature) {
   Card card = IssueCard(r);
   clock_.Set(At(2026, 2, 1));
   auto changed =
-      service_->ChangeAddress(kClerk, r.id, "長野県千曲市大字屋代1-1");
+      registry_->ChangeAddress(kClerk, r.id, "長野県千曲市大字屋代1-1");
   ASSERT_TRUE(changed) << changed.error();
   ASSERT_TRUE(changed->card);
   ASSERT_EQ(changed->card->notes.size(), 1u);
@@ -361,11 +341,11 @@ TEST_F(ServiceTest, FullNotesAreaLeadsToAFreeReissue) {
   IssueCard(r);
   for (int i = 0; i < 4; ++i) {
     auto changed =
-        service_->ChangeAddress(kClerk, r.id, "千曲市 " + std::to_string(i));
+        registry_->ChangeAddress(kClerk, r.id, "千曲市 " + std::to_string(i));
     ASSERT_TRUE(changed);
     EXPECT_FALSE(changed->notes_full_reissue);
   }
-  auto fifth = service_->ChangeAddress(kClerk, r.id, "千曲市 5");
+  auto fifth = registry_->ChangeAddress(kClerk, r.id, "千曲市 5");
   ASSERT_TRUE(fifth) << fifth.error();
   ASSERT_TRUE(fifth->notes_full_reissue);
   EXPECT_EQ(fifth->notes_full_reissue->kind, ApplicationKind::kNotesFull);
@@ -380,21 +360,21 @@ TEST_F(ServiceTest, CardNotPresentedWithinNinetyDaysIsVoid) {
   Card card_a = IssueCard(a);
   Card card_b = IssueCard(b);
   clock_.Set(At(2026, 3, 1));
-  ASSERT_TRUE(service_->MoveIn(kClerk, a.id, "13221", "東京都清瀬市中里5",
-                               "2026-03-01"));
-  ASSERT_TRUE(service_->MoveIn(kClerk, b.id, "13221", "東京都清瀬市元町1",
-                               "2026-03-01"));
+  ASSERT_TRUE(registry_->MoveIn(kClerk, a.id, "13221", "東京都清瀬市中里5",
+                                "2026-03-01"));
+  ASSERT_TRUE(registry_->MoveIn(kClerk, b.id, "13221", "東京都清瀬市元町1",
+                                "2026-03-01"));
   // Last day: 2026-03-01 + 90 days = 2026-05-30.
   clock_.Set(At(2026, 5, 30));
-  auto in_time = service_->PresentAfterMoveIn(kClerk, card_a.id);
+  auto in_time = registry_->PresentAfterMoveIn(kClerk, card_a.id);
   ASSERT_TRUE(in_time) << in_time.error();
   EXPECT_EQ(in_time->presented_in, "13221");
   EXPECT_EQ(in_time->notes.back().text, "住所 東京都清瀬市中里5");
   clock_.Set(At(2026, 5, 31));
-  auto late = service_->PresentAfterMoveIn(kClerk, card_b.id);
+  auto late = registry_->PresentAfterMoveIn(kClerk, card_b.id);
   ASSERT_FALSE(late);
   EXPECT_THAT(late.error().message(), ::testing::HasSubstr("2026-05-30"));
-  auto file = service_->GetResident(kClerk, b.id);
+  auto file = registry_->GetResident(kClerk, b.id);
   ASSERT_TRUE(file);
   EXPECT_EQ(file->cards[0].state, CardState::kVoid);
   EXPECT_EQ(file->cards[0].void_reason, VoidReason::kNotPresentedInTime);
@@ -406,28 +386,28 @@ TEST_F(ServiceTest, ExpirySweepVoidsLateAndExpiredCards) {
   IssueCard(a);
   IssueCard(b);
   clock_.Set(At(2026, 3, 1));
-  ASSERT_TRUE(service_->MoveIn(kClerk, b.id, "13221", "清瀬市", "2026-03-01"));
+  ASSERT_TRUE(registry_->MoveIn(kClerk, b.id, "13221", "清瀬市", "2026-03-01"));
   clock_.Set(At(2026, 5, 31));
-  auto swept = service_->ExpireCards(kSystem);
+  auto swept = registry_->ExpireCards(kSystem);
   ASSERT_TRUE(swept) << swept.error();
   EXPECT_EQ(*swept, 1);        // b only
   clock_.Set(At(2035, 4, 2));  // a's card expired on 2035-04-01
-  swept = service_->ExpireCards(kSystem);
+  swept = registry_->ExpireCards(kSystem);
   ASSERT_TRUE(swept);
   EXPECT_EQ(*swept, 1);
-  EXPECT_FALSE(service_->ExpireCards(kClerk));  // a batch job only
+  EXPECT_FALSE(registry_->ExpireCards(kClerk));  // a batch job only
 }
 
 TEST_F(ServiceTest, PasswordResetAtTheCounter) {
   Resident r = Register("123456789018", "1990-04-01");
   Card card = IssueCard(r);
-  auto weak = service_->ResetPassword(kClerk, card.id,
-                                      domain::PasswordKind::kSignature, "abc");
+  auto weak = registry_->ResetPassword(kClerk, card.id,
+                                       domain::PasswordKind::kSignature, "abc");
   ASSERT_FALSE(weak);
   EXPECT_TRUE(weak.error().Is(RegistryErrc::kInvalidInput));
-  EXPECT_FALSE(service_->ResetPassword(
+  EXPECT_FALSE(registry_->ResetPassword(
       kKiosk, card.id, domain::PasswordKind::kAuthentication, "1111"));
-  ASSERT_TRUE(service_->ResetPassword(
+  ASSERT_TRUE(registry_->ResetPassword(
       kClerk, card.id, domain::PasswordKind::kAuthentication, "1111"));
   ASSERT_EQ(card_.resets.size(), 1u);
   EXPECT_EQ(card_.resets[0].kind, domain::PasswordKind::kAuthentication);
@@ -443,16 +423,16 @@ TEST_F(ServiceTest, ForeignResidentCardFollowsThePeriodOfStay) {
   r.foreign = ForeignResidence{"技術・人文知識・国際業務",
                                domain::ResidenceStatus::kMidToLongTerm,
                                "2027-03-31", ""};
-  auto registered = service_->RegisterResident(kClerk, r);
+  auto registered = registry_->RegisterResident(kClerk, r);
   ASSERT_TRUE(registered) << registered.error();
   Card card = IssueCard(*registered);
   EXPECT_EQ(card.expires_on, "2027-03-31");  // the end of the stay
   auto moved =
-      service_->ChangePeriodOfStay(kClerk, registered->id, "2030-03-31");
+      registry_->ChangePeriodOfStay(kClerk, registered->id, "2030-03-31");
   ASSERT_TRUE(moved) << moved.error();
   EXPECT_EQ(moved->expires_on, "2030-03-31");
   // Never beyond a Japanese national's 2035-04-01.
-  moved = service_->ChangePeriodOfStay(kClerk, registered->id, "2040-01-01");
+  moved = registry_->ChangePeriodOfStay(kClerk, registered->id, "2040-01-01");
   ASSERT_TRUE(moved);
   EXPECT_EQ(moved->expires_on, "2035-04-01");
 }
@@ -460,32 +440,32 @@ TEST_F(ServiceTest, ForeignResidentCardFollowsThePeriodOfStay) {
 TEST_F(ServiceTest, DeathVoidsTheCardAndRevokesBoth) {
   Resident r = Register("123456789018", "1940-04-01");
   IssueCard(r);
-  ASSERT_FALSE(service_->RecordDeath(kClerk, r.id, "2099-01-01"));
-  auto dead = service_->RecordDeath(kClerk, r.id, "2025-06-01");
+  ASSERT_FALSE(registry_->RecordDeath(kClerk, r.id, "2099-01-01"));
+  auto dead = registry_->RecordDeath(kClerk, r.id, "2025-06-01");
   ASSERT_TRUE(dead) << dead.error();
   ASSERT_EQ(ca_.revoked.size(), 2u);
   for (const auto& call : ca_.revoked) {
     EXPECT_EQ(call.reason, RevocationReason::kCessationOfOperation);
   }
-  EXPECT_FALSE(service_->Apply(kClerk, {r.id, r.id}));
+  EXPECT_FALSE(registry_->Apply(kClerk, {r.id, r.id}));
 }
 
 TEST_F(ServiceTest, RefusedEventWritesNothing) {
   Resident r = Register("123456789018", "1990-04-01");
-  auto app = service_->Apply(kClerk, {r.id, r.id});
+  auto app = registry_->Apply(kClerk, {r.id, r.id});
   ASSERT_TRUE(app);
-  auto card = service_->Produce(kClerk, app->id);
+  auto card = registry_->Produce(kClerk, app->id);
   ASSERT_TRUE(card);
-  auto before = service_->AuditTrail(kSystem, r.id);
+  auto before = registry_->AuditTrail(kSystem, r.id);
   ASSERT_TRUE(before);
   // A bad signature password: refused after nothing was issued or stored.
-  ASSERT_FALSE(service_->Deliver(kClerk, card->id, r.id,
-                                 {"abcdef", "1234", "5678", "9012"}));
-  auto file = service_->GetResident(kSystem, r.id);
+  ASSERT_FALSE(registry_->Deliver(kClerk, card->id, r.id,
+                                  {"abcdef", "1234", "5678", "9012"}));
+  auto file = registry_->GetResident(kSystem, r.id);
   ASSERT_TRUE(file);
   EXPECT_EQ(file->cards[0].state, CardState::kProduced);
   EXPECT_TRUE(file->certificates.empty());
-  auto after = service_->AuditTrail(kSystem, r.id);
+  auto after = registry_->AuditTrail(kSystem, r.id);
   ASSERT_TRUE(after);
   // Only the system's own read was added.
   EXPECT_EQ(after->size(), before->size() + 1);
@@ -498,13 +478,13 @@ TEST_F(ServiceTest, AuditRecordsOthersButNotTheResidentAndHidesTheNumber) {
   log::SetLevel("debug");
   Resident r = Register("123456789018", "1990-04-01");
   Card card = IssueCard(r);
-  ASSERT_TRUE(service_->Suspend(kHotline, card.id));
-  ASSERT_TRUE(service_->FindResident(kHotline, "123456789018"));
+  ASSERT_TRUE(registry_->Suspend(kHotline, card.id));
+  ASSERT_TRUE(registry_->FindResident(kHotline, "123456789018"));
   const Actor self{r.id, Role::kResident, ""};
-  ASSERT_TRUE(service_->GetResident(self, r.id));
+  ASSERT_TRUE(registry_->GetResident(self, r.id));
   const Actor other{"r-someone", Role::kResident, ""};
-  EXPECT_FALSE(service_->GetResident(other, r.id));
-  auto trail = service_->AuditTrail(self, r.id);
+  EXPECT_FALSE(registry_->GetResident(other, r.id));
+  auto trail = registry_->AuditTrail(self, r.id);
   ASSERT_TRUE(trail) << trail.error();
   std::vector<std::string> actions;
   for (const AuditEntry& e : *trail) {
