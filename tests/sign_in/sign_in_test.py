@@ -473,12 +473,14 @@ class SignIn(RelyingParty):
                   r.status_code, body, want_status, want_error))
         return body
 
-    def assertion(self, client_id, key, **override):
+    def assertion(self, client_id, key, drop=(), **override):
         now = int(time.time())
         claims = {"iss": client_id, "sub": client_id,
                   "aud": self.conf["token_endpoint"], "jti": secrets.token_hex(16),
                   "iat": now, "exp": now + 60}
         claims.update(override)
+        for name in drop:
+            del claims[name]
         return jwt.encode({"alg": "ES256", "kid": key["kid"]}, claims,
                           key).decode()
 
@@ -520,6 +522,7 @@ class SignIn(RelyingParty):
         self.step("reused code: invalid_grant, and its tokens revoked")
         for name, assertion in (
                 ("wrong aud", self.assertion(cid, key, aud=self.issuer)),
+                ("no aud", self.assertion(cid, key, drop=("aud",))),
                 ("expired assertion", self.assertion(
                     cid, key, exp=int(time.time()) - 120)),
                 ("alg none", base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()

@@ -30,7 +30,9 @@ Client FromJson(const json& j) {
     for (const json& k : j["jwks"]["keys"]) {
       c.keys.push_back(k);
       auto key = KeyFromJwk(k);
-      c.made_keys.emplace_back(key ? key->release() : nullptr, EVP_PKEY_free);
+      auto ready = key ? JwsKey::Make(std::move(*key))
+                       : Result<std::shared_ptr<const JwsKey>>(nullptr);
+      c.made_keys.push_back(ready ? *ready : nullptr);
     }
   }
   c.test_cards = j.value("test_cards", false);
@@ -105,9 +107,16 @@ Result<std::vector<Client>> ClientStore::List() const {
 }
 
 Result<Client> ClientStore::Find(std::string_view client_id) const {
+  OPENMYNA_ASSIGN_OR_RETURN(auto found, Shared(client_id));
+  return *found;
+}
+
+Result<std::shared_ptr<const Client>> ClientStore::Shared(
+    std::string_view client_id) const {
   OPENMYNA_ASSIGN_OR_RETURN(auto all, Snapshot());
   for (const Client& c : *all) {
-    if (c.client_id == client_id) return c;
+    // Shares the ownership of the whole parsed list.
+    if (c.client_id == client_id) return std::shared_ptr<const Client>(all, &c);
   }
   return Fail(SignInErrc::kNotFound, "no client " + std::string(client_id));
 }

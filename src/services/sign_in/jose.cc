@@ -137,19 +137,6 @@ std::optional<Bytes> EcdsaRawToDer(ByteView raw) {
   return out;
 }
 
-bool VerifySha256(EVP_PKEY* key, std::string_view input, ByteView signature) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok =
-      ctx &&
-      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-      EVP_DigestVerify(ctx, signature.data(), signature.size(),
-                       reinterpret_cast<const unsigned char*>(input.data()),
-                       input.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  ERR_clear_error();
-  return ok;
-}
-
 }  // namespace
 
 std::string Base64UrlEncode(ByteView data) {
@@ -285,12 +272,28 @@ Result<std::string> JwkThumbprint(const json& jwk) {
   return Base64UrlEncode(ByteView(digest.data(), digest.size()));
 }
 
-Result<std::string> SignEs256(const json& payload, EVP_PKEY* key,
-                              std::string_view kid, std::string_view typ) {
+namespace {
+
+std::string SigningInput(const json& payload, std::string_view kid,
+                         std::string_view typ) {
   json header = {{"alg", "ES256"}, {"kid", std::string(kid)}};
   if (!typ.empty()) header["typ"] = std::string(typ);
-  const std::string input =
-      Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
+  return Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
+}
+
+Result<std::string> WithSignature(std::string input,
+                                  const std::optional<Bytes>& der) {
+  if (!der) return Unexpected(Crypto("ES256 signing"));
+  const auto raw = EcdsaDerToRaw(*der);
+  if (!raw) return Unexpected(Crypto("ES256 signature encoding"));
+  return input + "." + Base64UrlEncode(*raw);
+}
+
+}  // namespace
+
+Result<std::string> SignEs256(const json& payload, EVP_PKEY* key,
+                              std::string_view kid, std::string_view typ) {
+  const std::string input = SigningInput(payload, kid, typ);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   std::size_t length = 0;
   Bytes der;
@@ -307,10 +310,14 @@ Result<std::string> SignEs256(const json& payload, EVP_PKEY* key,
     der.resize(length);
   }
   EVP_MD_CTX_free(ctx);
-  if (!ok) return Unexpected(Crypto("ES256 signing"));
-  const auto raw = EcdsaDerToRaw(der);
-  if (!raw) return Unexpected(Crypto("ES256 signature encoding"));
-  return input + "." + Base64UrlEncode(*raw);
+  return WithSignature(input, ok ? std::optional<Bytes>(der) : std::nullopt);
+}
+
+Result<std::string> SignEs256(const json& payload, const JwsKey& key,
+                              std::string_view kid, std::string_view typ) {
+  std::string input = SigningInput(payload, kid, typ);
+  const auto der = key.Sign(input);
+  return WithSignature(std::move(input), der);
 }
 
 Result<VerifiedJws> DecodeJws(std::string_view compact) {
@@ -341,8 +348,16 @@ Result<VerifiedJws> VerifyJws(std::string_view compact,
 
 Result<VerifiedJws> VerifyJws(
     std::string_view compact, const std::vector<json>& keys,
-    const std::vector<std::shared_ptr<EVP_PKEY>>& made) {
+    const std::vector<std::shared_ptr<const JwsKey>>& made) {
   OPENMYNA_ASSIGN_OR_RETURN(VerifiedJws decoded, DecodeJws(compact));
+  OPENMYNA_RETURN_IF_ERROR(VerifyJwsSignature(compact, decoded, keys, made));
+  return decoded;
+}
+
+Status VerifyJwsSignature(
+    std::string_view compact, const VerifiedJws& decoded,
+    const std::vector<json>& keys,
+    const std::vector<std::shared_ptr<const JwsKey>>& made) {
   const json& alg_value = decoded.header["alg"];
   const std::string alg =
       alg_value.is_string() ? alg_value.get<std::string>() : std::string();
@@ -365,23 +380,26 @@ Result<VerifiedJws> VerifyJws(
     if (!der) return Unexpected(Invalid("an ES256 signature is 64 bytes"));
     der_signature = *der;
   }
-  const json& kid = decoded.header["kid"];
+  const auto kid = decoded.header.find("kid");
   bool tried = false;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const json& jwk = keys[i];
     if (jwk.value("kty", "") != kty) continue;
-    if (kid.is_string() && jwk.contains("kid") && jwk["kid"] != kid) continue;
+    if (kid != decoded.header.end() && kid->is_string() &&
+        jwk.contains("kid") && jwk["kid"] != *kid) {
+      continue;
+    }
     if (jwk.contains("alg") && jwk["alg"] != alg) continue;
-    EVP_PKEY* key = i < made.size() ? made[i].get() : nullptr;
-    pki::EvpPkeyPtr fresh;
+    std::shared_ptr<const JwsKey> key = i < made.size() ? made[i] : nullptr;
     if (key == nullptr) {
       auto made_here = KeyFromJwk(jwk);
       if (!made_here) continue;
-      fresh = std::move(*made_here);
-      key = fresh.get();
+      auto ready = JwsKey::Make(std::move(*made_here));
+      if (!ready) continue;
+      key = std::move(*ready);
     }
     tried = true;
-    if (VerifySha256(key, input, der_signature)) return decoded;
+    if (key->Verify(input, der_signature)) return Ok();
   }
   return Unexpected(Invalid(tried ? "the signature does not verify"
                                   : "no registered key fits the JWS"));

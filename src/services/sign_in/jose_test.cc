@@ -31,8 +31,9 @@ TEST(Jose, Rfc7515A3Es256Verifies) {
   // The same with the key made beforehand (a registered client's).
   auto made = KeyFromJwk(jwk);
   ASSERT_TRUE(made);
-  const std::vector<std::shared_ptr<EVP_PKEY>> keys = {
-      std::shared_ptr<EVP_PKEY>(made->release(), EVP_PKEY_free)};
+  auto ready = JwsKey::Make(std::move(*made));
+  ASSERT_TRUE(ready);
+  const std::vector<std::shared_ptr<const JwsKey>> keys = {*ready};
   EXPECT_TRUE(VerifyJws(jws, {jwk}, keys));
   EXPECT_FALSE(VerifyJws(tampered, {jwk}, keys));
 }
@@ -61,6 +62,26 @@ TEST(Jose, SignsAndRefusesNoneAndHmac) {
   auto jws2 = SignEs256({{"b", 2}}, again->get(), "k1");
   ASSERT_TRUE(jws2);
   EXPECT_TRUE(VerifyJws(*jws2, {*jwk}));
+  // Signed with the key made ready once (the provider's ID tokens): the
+  // same header, and it verifies.
+  auto ready = JwsKey::Make(std::move(*again));
+  ASSERT_TRUE(ready);
+  auto jws3 = SignEs256({{"b", 2}}, **ready, "k1");
+  ASSERT_TRUE(jws3);
+  EXPECT_EQ(jws3->substr(0, jws3->find('.')), jws2->substr(0, jws2->find('.')));
+  EXPECT_TRUE(VerifyJws(*jws3, {*jwk}));
+  auto decoded = DecodeJws(*jws3);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->payload, json({{"b", 2}}));
+  EXPECT_TRUE(VerifyJwsSignature(*jws3, *decoded, {*jwk}, {}));
+  // Another payload under jws3's header and signature decodes, and its
+  // signature check fails (the signing input is what is verified).
+  const std::string forged = jws3->substr(0, jws3->find('.') + 1) +
+                             Base64UrlEncode(std::string(R"({"b":3})")) +
+                             jws3->substr(jws3->rfind('.'));
+  auto forged_decoded = DecodeJws(forged);
+  ASSERT_TRUE(forged_decoded);
+  EXPECT_FALSE(VerifyJwsSignature(forged, *forged_decoded, {*jwk}, {}));
 }
 
 TEST(Jose, Base64UrlRefusesNonCanonical) {

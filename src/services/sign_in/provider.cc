@@ -124,7 +124,7 @@ bool ConstantEqual(std::string_view a, std::string_view b) {
 struct Pending {
   std::string request_id;     // in the QR code / link: the app's handle
   std::string browser_token;  // in the browser's wait URL only
-  Client client;
+  std::shared_ptr<const Client> client;  // shared with ClientStore's list
   std::string redirect_uri, state, nonce, code_challenge;
   std::vector<std::string> scopes, acr_values;
   std::string challenge;  // the exact bytes the card signs
@@ -165,8 +165,9 @@ struct Provider::Impl {
   // pki/ocsp_response_cache.h).
   pki::CertificateCache certificates;
   pki::OcspResponseCache ocsp_responses;
-  pki::EvpPkeyPtr data_issuer;  // see DataIssuerKey()
-  pki::EvpPkeyPtr key;          // the provider's ES256 key
+  pki::EvpPkeyPtr data_issuer;           // see DataIssuerKey()
+  pki::EvpPkeyPtr key;                   // the provider's ES256 key
+  std::shared_ptr<const JwsKey> signer;  // `key`, made ready to sign once
   std::string kid;
   Bytes pairwise_secret;
   std::unique_ptr<web::Site> site;
@@ -330,7 +331,7 @@ struct Provider::Impl {
   // The test-card substitute page (issue 9 item 4), below.
   // Never for a signing request: a signature cannot be made up.
   bool TestCardsFor(const Pending& p) const {
-    return options.test_cards && p.client.test_cards &&
+    return options.test_cards && p.client->test_cards &&
            p.sign_transaction_id.empty();
   }
   void AddTestCards(const Request& request, const Pending& p, web::View& view);
@@ -346,9 +347,11 @@ struct Provider::Impl {
                                        ByteView signature, bool by_crl);
   std::optional<json> CheckChain(Pending& p, X509* cert, pki::CaKind kind,
                                  bool by_crl);
-  Result<Client> AuthenticateClient(const web::Form& form, std::string& error);
+  Result<std::shared_ptr<const Client>> AuthenticateClient(
+      const web::Form& form, std::string& error);
   json IdToken(const Grant& g, const std::string& access_token) const;
-  Response IssueTokens(Grant grant);
+  // `client` is the one AuthenticateClient found (the grant's).
+  Response IssueTokens(Grant grant, const Client& client);
   void Audit(const Grant& g, const registry::Resident& r);
 };
 
@@ -365,8 +368,8 @@ Response Provider::Impl::Authorize(const Request& request) {
   // shown here and never redirected (RFC 6749 §4.1.2.1, first paragraph).
   const std::string client_id = form->GetOr("client_id");
   const std::string redirect_uri = form->GetOr("redirect_uri");
-  auto client = clients.Find(client_id);
-  if (!client || !Has(client->redirect_uris, redirect_uri)) {
+  auto client = clients.Shared(client_id);
+  if (!client || !Has((*client)->redirect_uris, redirect_uri)) {
     return page_error("signin_bad_request");
   }
   const std::string state = form->GetOr("state");
@@ -422,7 +425,7 @@ Response Provider::Impl::Authorize(const Request& request) {
       return fail("invalid_request",
                   "sign_transaction_id: " + t.error().message());
     }
-    if (t->client_id != client->client_id) {
+    if (t->client_id != (*client)->client_id) {
       return fail("invalid_request",
                   "sign_transaction_id: no such sign transaction of this "
                   "client");
@@ -453,22 +456,24 @@ Response Provider::Impl::Authorize(const Request& request) {
   // nonce and until when; the card signs exactly these bytes.
   p.challenge = json{{"type", "openmyna-sign-in/1"},
                      {"iss", Issuer()},
-                     {"rp", client->client_id},
-                     {"rp_name", client->name},
+                     {"rp", (*client)->client_id},
+                     {"rp_name", (*client)->name},
                      {"scope", Join(scopes)},
                      {"request_id", p.request_id},
                      {"nonce", Random()},
                      {"exp", Unix(Now() + kChallengeLifetime)}}
                     .dump();
   p.qr_svg = QrSvg(AppLink(p));
-  Pending copy = p;
+  // The page first (nobody has the link before it is sent), then the
+  // request is kept: no copy of it.
+  Response page = RenderWaiting(request, p);
   {
     std::lock_guard lock(mutex);
     Sweep();
     by_browser[p.browser_token] = p.request_id;
     pending.emplace(p.request_id, std::move(p));
   }
-  return RenderWaiting(request, copy);
+  return page;
 }
 
 Response Provider::Impl::RenderWaiting(const Request& request,
@@ -476,7 +481,7 @@ Response Provider::Impl::RenderWaiting(const Request& request,
   const std::string link = AppLink(p);
   web::PageContent page{.title = site->Text(request, "signin_title"),
                         .template_name = "authorize"};
-  page.view.Set("client_name", p.client.name);
+  page.view.Set("client_name", p.client->name);
   page.view.Set("app_link", link);
   page.view.Set("app_command",
                 p.sign_transaction_id.empty() ? "login" : "sign");
@@ -607,7 +612,7 @@ Response Provider::Impl::TestCard(const Request& request) {
     it->second.final_redirect = p.final_redirect;
   }
   log->info("sign-in for {} answered by the test-card page",
-            p.client.client_id);
+            p.client->client_id);
   // On to the wait URL by a page, not by a redirect of the form's POST: CSP
   // form-action ('self') also governs the redirects of a form submission.
   web::PageContent page{.title = site->Text(request, "signin_title"),
@@ -621,21 +626,21 @@ Response Provider::Impl::Wait(const Request& request) {
   std::optional<Pending> p;
   {
     std::lock_guard lock(mutex);
-    if (form) {
-      auto b = by_browser.find(form->GetOr("b"));
-      if (b != by_browser.end()) p = pending.at(b->second);
+    auto b = form ? by_browser.find(form->GetOr("b")) : by_browser.end();
+    if (b != by_browser.end()) {
+      const Pending& found = pending.at(b->second);
+      if (found.status == Pending::Status::kDone) {
+        // The redirect is given once; only it is copied.
+        std::string redirect = found.final_redirect;
+        by_browser.erase(b);
+        return web::Found(std::move(redirect));
+      }
+      p = found;  // still waiting: the page again
     }
   }
   if (!p) {
     return site->Error(request, 404, site->Text(request, "signin_expired"),
                        {"/", "OpenMyna"});
-  }
-  if (p->status == Pending::Status::kDone) {
-    {
-      std::lock_guard lock(mutex);
-      by_browser.erase(p->browser_token);  // the redirect is given once
-    }
-    return web::Found(p->final_redirect);
   }
   if (p->expires < Now()) {
     return web::Found(ErrorRedirect(p->redirect_uri, p->state, "access_denied",
@@ -660,8 +665,8 @@ Response Provider::Impl::AppGet(const Request& request) {
   const Pending& p = it->second;
   if (!p.sign_transaction_id.empty()) {  // `openmyna app sign`
     return Json(200, {{"request_id", p.request_id},
-                      {"client_id", p.client.client_id},
-                      {"client_name", p.client.name},
+                      {"client_id", p.client->client_id},
+                      {"client_name", p.client->name},
                       {"scope", Join(p.scopes)},
                       {"key", "signature"},
                       {"sign_transaction_id", p.sign_transaction_id},
@@ -670,8 +675,8 @@ Response Provider::Impl::AppGet(const Request& request) {
   }
   return Json(200,
               {{"request_id", p.request_id},
-               {"client_id", p.client.client_id},
-               {"client_name", p.client.name},
+               {"client_id", p.client->client_id},
+               {"client_name", p.client->name},
                {"scope", Join(p.scopes)},
                {"acr_values", Join(p.acr_values)},
                {"challenge", p.challenge},
@@ -719,7 +724,7 @@ Response Provider::Impl::AppPost(const Request& request) {
 json Provider::Impl::Refuse(Pending& p, std::string error,
                             std::string description) {
   p.final_redirect = ErrorRedirect(p.redirect_uri, p.state, error, description);
-  log->info("sign-in for {} refused: {} ({})", p.client.client_id, error,
+  log->info("sign-in for {} refused: {} ({})", p.client->client_id, error,
             description);
   return json{{"type", "about:blank"},
               {"title", "Sign-in refused"},
@@ -865,8 +870,8 @@ json Provider::Impl::Admit(Pending& p, const registry::Resident& resident,
                            std::string acr, json card_attributes,
                            std::string amr) {
   Grant g;
-  g.client_id = p.client.client_id;
-  g.client_name = p.client.name;
+  g.client_id = p.client->client_id;
+  g.client_name = p.client->name;
   g.redirect_uri = p.redirect_uri;
   g.code_challenge = p.code_challenge;
   g.nonce = p.nonce;
@@ -897,8 +902,9 @@ json Provider::Impl::Admit(Pending& p, const registry::Resident& resident,
   for (const auto& s : p.scopes) {
     if (s != "openid" && s != "sign") released.push_back(s);
   }
-  return {
-      {"status", "ok"}, {"client_name", p.client.name}, {"released", released}};
+  return {{"status", "ok"},
+          {"client_name", p.client->name},
+          {"released", released}};
 }
 
 std::optional<json> Provider::Impl::CheckLoginAnswer(Pending& p, X509* cert,
@@ -1051,9 +1057,9 @@ void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
 
 // --- token endpoint ----------------------------------------------------------
 
-Result<Client> Provider::Impl::AuthenticateClient(const web::Form& form,
-                                                  std::string& error) {
-  auto bad = [&](std::string why) -> Result<Client> {
+Result<std::shared_ptr<const Client>> Provider::Impl::AuthenticateClient(
+    const web::Form& form, std::string& error) {
+  auto bad = [&](std::string why) -> Result<std::shared_ptr<const Client>> {
     error = std::move(why);
     return Fail(SignInErrc::kInvalid, error);
   };
@@ -1068,17 +1074,22 @@ Result<Client> Provider::Impl::AuthenticateClient(const web::Form& form,
   if (form.Get("client_id") && form.GetOr("client_id") != iss) {
     return bad("client_id differs from the assertion's iss");
   }
-  auto client = clients.Find(iss);
-  if (!client) return bad("unknown client");
-  auto verified = VerifyJws(assertion, client->keys, client->made_keys);
+  auto found = clients.Shared(iss);
+  if (!found) return bad("unknown client");
+  const Client& client = **found;
+  auto verified =
+      VerifyJwsSignature(assertion, *decoded, client.keys, client.made_keys);
   if (!verified) return bad("client assertion: " + verified.error().message());
-  const json& c = verified->payload;
+  const json& c = decoded->payload;
   if (c.value("sub", "") != iss) return bad("assertion sub must equal iss");
-  const json& aud = c["aud"];
+  // find, not operator[]: on a const json a missing key is undefined
+  // behaviour (an assertion in a debug build).
+  const auto aud = c.find("aud");
   const std::string token = Endpoint("token");
   const bool aud_ok =
-      (aud.is_string() && aud == token) ||
-      (aud.is_array() && std::find(aud.begin(), aud.end(), token) != aud.end());
+      aud != c.end() && ((aud->is_string() && *aud == token) ||
+                         (aud->is_array() && std::find(aud->begin(), aud->end(),
+                                                       token) != aud->end()));
   if (!aud_ok) return bad("assertion aud must be the token endpoint " + token);
   if (!c.contains("exp") || !c["exp"].is_number())
     return bad("assertion needs exp");
@@ -1094,7 +1105,7 @@ Result<Client> Provider::Impl::AuthenticateClient(const web::Form& form,
   const std::string used = iss + " " + jti;
   if (used_jtis.contains(used)) return bad("assertion jti replayed");
   used_jtis[used] = Now() + std::chrono::hours(2);
-  return *client;
+  return *found;
 }
 
 json Provider::Impl::IdToken(const Grant& g,
@@ -1114,12 +1125,12 @@ json Provider::Impl::IdToken(const Grant& g,
   return claims;
 }
 
-Response Provider::Impl::IssueTokens(Grant g) {
+Response Provider::Impl::IssueTokens(Grant g, const Client& client) {
   const std::string access = Random();
   const std::string refresh = Random();
-  auto id_token = SignEs256(IdToken(g, access), key.get(), kid);
+  auto id_token = SignEs256(IdToken(g, access), *signer, kid);
   if (!id_token) return TokenError("server_error", "could not sign");
-  if (auto c = clients.Find(g.client_id); c && c->first_party) {
+  if (client.first_party) {
     FirstPartySubjects::Instance().Remember(
         g.client_id, Subject(g.client_id, g.resident_id), g.resident_id, Now(),
         Now() + std::chrono::hours(1));  // the ID token's exp
@@ -1152,8 +1163,9 @@ Response Provider::Impl::Token(const Request& request) {
   auto form = web::ParseFormBody(request);
   if (!form) return TokenError("invalid_request", "unreadable form");
   std::string why;
-  auto client = AuthenticateClient(*form, why);
-  if (!client) return TokenError("invalid_client", why);
+  auto authenticated = AuthenticateClient(*form, why);
+  if (!authenticated) return TokenError("invalid_client", why);
+  const Client* client = authenticated->get();
   const std::string grant_type = form->GetOr("grant_type");
   if (grant_type == "authorization_code") {
     Grant g;
@@ -1199,7 +1211,7 @@ Response Provider::Impl::Token(const Request& request) {
       // The relying party may now read the signature (§1.6 step 5).
       (void)options.transactions->Release(g.sign_transaction_id);
     }
-    return IssueTokens(g);
+    return IssueTokens(g, *client);
   }
   if (grant_type == "client_credentials") {  // the signing API's token
     auto issued =
@@ -1227,7 +1239,7 @@ Response Provider::Impl::Token(const Request& request) {
       }
       g.scopes = asked;
     }
-    return IssueTokens(g);
+    return IssueTokens(g, *client);
   }
   return TokenError("unsupported_grant_type",
                     "authorization_code, refresh_token or client_credentials");
@@ -1325,6 +1337,14 @@ Result<std::unique_ptr<Provider>> Provider::Open(ProviderOptions options) {
     OPENMYNA_RETURN_IF_ERROR(WriteFileAtomically(key_file, text));
   }
   OPENMYNA_ASSIGN_OR_RETURN(json jwk, PublicJwk(impl->key.get()));
+  {
+    EVP_PKEY_up_ref(impl->key.get());
+    OPENMYNA_ASSIGN_OR_RETURN(impl->signer,
+                              JwsKey::Make(pki::EvpPkeyPtr(impl->key.get())));
+    if (!impl->signer->can_sign()) {
+      return Fail(SignInErrc::kCrypto, key_file.string() + " is not P-256");
+    }
+  }
   OPENMYNA_ASSIGN_OR_RETURN(impl->kid, JwkThumbprint(jwk));
   const auto secret_file = dir / "pairwise.key";
   if (auto secret = ReadFileBytes(secret_file);

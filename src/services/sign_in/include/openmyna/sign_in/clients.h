@@ -15,6 +15,7 @@
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/pki/openssl_types.h"
+#include "openmyna/sign_in/jws_key.h"
 
 namespace openmyna::sign_in {
 
@@ -23,10 +24,10 @@ struct Client {
   std::string name;       // shown to the card holder
   std::vector<std::string> redirect_uris;  // exact match (OAuth 2.1 §4.1.1)
   std::vector<nlohmann::json> keys;        // public JWKs (RS256 or ES256)
-  // keys[i] as an OpenSSL key (KeyFromJwk), made once when ClientStore
-  // reads the file and shared by copies; null where a JWK makes no key.
-  // Empty for a Client made otherwise (VerifyJws then makes the keys).
-  std::vector<std::shared_ptr<EVP_PKEY>> made_keys;
+  // keys[i] made ready for verification (KeyFromJwk, jws_key.h) once when
+  // ClientStore reads the file, shared by copies; null where a JWK makes no
+  // key. Empty for a Client made otherwise (VerifyJws then makes the keys).
+  std::vector<std::shared_ptr<const JwsKey>> made_keys;
   bool test_cards = false;  // the test-card substitute page (issue 9 item 4)
   // Run by the provider's operator (the Myna Portal): see first_party.h.
   bool first_party = false;
@@ -42,6 +43,10 @@ class ClientStore {
   Result<std::vector<Client>> List() const;
   // kNotFound when no client has that id.
   Result<Client> Find(std::string_view client_id) const;
+  // The same client without a copy: it keeps the list it was read from
+  // alive (a later `rp add` or `rp remove` makes a new list).
+  Result<std::shared_ptr<const Client>> Shared(
+      std::string_view client_id) const;
   // Assigns client_id ("RP" + 16 random digits) when empty; kInvalid for a
   // bad id, a duplicate, no redirect URI or no key.
   Result<Client> Add(Client client, Rng& rng);

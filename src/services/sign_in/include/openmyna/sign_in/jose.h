@@ -16,6 +16,7 @@
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/result.h"
 #include "openmyna/pki/openssl_types.h"
+#include "openmyna/sign_in/jws_key.h"
 
 namespace openmyna::sign_in {
 
@@ -41,6 +42,10 @@ Result<std::string> JwkThumbprint(const nlohmann::json& jwk);
 Result<std::string> SignEs256(const nlohmann::json& payload, EVP_PKEY* key,
                               std::string_view kid,
                               std::string_view typ = "JWT");
+// The same with a key made ready once (jws_key.h; must can_sign()).
+Result<std::string> SignEs256(const nlohmann::json& payload, const JwsKey& key,
+                              std::string_view kid,
+                              std::string_view typ = "JWT");
 
 struct VerifiedJws {
   nlohmann::json header;
@@ -56,11 +61,17 @@ Result<VerifiedJws> DecodeJws(std::string_view compact);
 // an unsupported alg or no usable key.
 Result<VerifiedJws> VerifyJws(std::string_view compact,
                               const std::vector<nlohmann::json>& keys);
-// The same with made[i] the key KeyFromJwk(keys[i]) made before (a
-// client's keys, made once: clients.h); where it is null or missing the
-// key is made here.
+// The same with made[i] the key made from keys[i] before (a client's keys,
+// made once: clients.h); where it is null or missing the key is made here.
 Result<VerifiedJws> VerifyJws(
     std::string_view compact, const std::vector<nlohmann::json>& keys,
-    const std::vector<std::shared_ptr<EVP_PKEY>>& made);
+    const std::vector<std::shared_ptr<const JwsKey>>& made);
+// VerifyJws's check of the signature alone, for a JWS that DecodeJws split
+// into `decoded` already (its header names the alg and kid): decoded once
+// where the caller reads the payload before it knows the keys.
+Status VerifyJwsSignature(
+    std::string_view compact, const VerifiedJws& decoded,
+    const std::vector<nlohmann::json>& keys,
+    const std::vector<std::shared_ptr<const JwsKey>>& made);
 
 }  // namespace openmyna::sign_in
