@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "openmyna/pki/der.h"
+
 namespace openmyna::pki::internal {
 namespace {
 
@@ -34,20 +36,9 @@ std::optional<Tlv> Next(ByteView& in, std::uint8_t want) {
   return t;
 }
 
-void AppendLength(Bytes& out, std::size_t length) {
-  if (length < 0x80) {
-    out.push_back(static_cast<std::uint8_t>(length));
-    return;
-  }
-  std::array<std::uint8_t, 4> octets{};
-  std::size_t n = 0;
-  for (std::size_t v = length; v != 0; v >>= 8) octets[n++] = v & 0xff;
-  out.push_back(static_cast<std::uint8_t>(0x80 | n));
-  for (std::size_t i = n; i > 0; --i) out.push_back(octets[i - 1]);
-}
-
-constexpr std::uint8_t kSequence = 0x30, kEnumerated = 0x0a, kOid = 0x06,
-                       kOctets = 0x04, kBits = 0x03, kExplicit0 = 0xa0;
+using der::kEnumerated, der::kOid, der::kSequence;
+constexpr std::uint8_t kOctets = der::kOctetString, kBits = der::kBitString,
+                       kExplicit0 = der::kContext0Constructed;
 // id-pkix-ocsp-basic, 1.3.6.1.5.5.7.48.1.1 (RFC 6960 §4.2.1).
 constexpr std::array<std::uint8_t, 9> kOcspBasic = {
     0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
@@ -105,8 +96,7 @@ std::optional<SplitOcspResponse> SplitOcsp(ByteView der) {
   }
   const std::size_t content =
       tbs->whole.size() + algorithm->whole.size() + signature->whole.size();
-  out.basic_without_certs.push_back(kSequence);
-  AppendLength(out.basic_without_certs, content);
+  der::AppendHeader(out.basic_without_certs, kSequence, content);
   for (const Tlv* t : {&*tbs, &*algorithm, &*signature}) {
     out.basic_without_certs.insert(out.basic_without_certs.end(),
                                    t->whole.begin(), t->whole.end());

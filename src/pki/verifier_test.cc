@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "internal/ocsp_der.h"
 #include "openmyna/pki/cms.h"
 #include "testing/ocsp_fixture.h"
 #include "testing/pki_fixture.h"
@@ -38,6 +39,24 @@ class VerifyTest : public ::testing::Test {
     return out;
   }
   VerifyOptions At(TimePoint t) { return VerifyOptions{t, {}}; }
+  // CheckOcsp of `response` with `cache` and without a cache give the same
+  // verdict; returns the one with the cache.
+  static CertificateVerdict SameWithoutCache(X509* cert, X509* issuer,
+                                             const Bytes& response,
+                                             TimePoint at,
+                                             OcspResponseCache& cache) {
+    const OcspTransport transport = [&](std::string_view,
+                                        ByteView) -> std::optional<Bytes> {
+      return response;
+    };
+    const std::string url = "http://127.0.0.1:9/ocsp/auth";
+    const auto with = CheckOcsp(cert, issuer, url, transport, at, &cache);
+    const auto without = CheckOcsp(cert, issuer, url, transport, at);
+    EXPECT_EQ(with.rule, without.rule)
+        << with.detail << " / " << without.detail;
+    EXPECT_EQ(with.good, without.good);
+    return with;
+  }
   // For responses made with testing::OcspResponse: the authentication
   // certificate, its roots, the CA's signer and a time a month ahead of the
   // system clock (inside the certificate's validity).
@@ -426,14 +445,79 @@ TEST_F(VerifyTest, OcspResponderIsAuthorisedOnceEachResponseStillVerified) {
   // Every verdict above matches a cache-less check of the same bytes.
   for (const Bytes* r :
        {&good, &revoked, &later, &bad_signature, &bad_certificate, &foreign}) {
-    serving = r;
-    const auto with =
-        CheckOcsp(cert.get(), roots[0], url, transport, at, &cache);
-    const auto without = CheckOcsp(cert.get(), roots[0], url, transport, at);
-    EXPECT_EQ(with.rule, without.rule)
-        << with.detail << " / " << without.detail;
-    EXPECT_EQ(with.good, without.good);
+    SameWithoutCache(cert.get(), roots[0], *r, at, cache);
   }
+}
+
+// A response by the authorised responder that also answers for another
+// CA's certificate: once the responder is known (the cached path checks the
+// CertIDs itself, OpenSSL's issuer check being skipped with OCSP_NOVERIFY),
+// it is refused as OpenSSL refuses it without the cache; the same response
+// naming only this issuer's certificate twice stays good.
+TEST_F(VerifyTest, OcspResponseMixingIssuersIsRefusedOnTheCachedPath) {
+  auto [cert, roots, ca, produced] = MakeOcspCase();
+  auto responder =
+      testing::SharedSandbox().OcspSigner(CaKind::kAuthentication, 1);
+  ASSERT_TRUE(responder);
+  X509Ptr other = testing::ParseDer(sign_->der);
+  // Owned here: Roots() keeps only the last kind it was asked for.
+  const auto other_roots =
+      testing::SharedSandbox().Roots(CaKind::kSignature).value();
+  X509* issuer = roots[0];
+  X509* other_issuer = other_roots[0].get();
+  const TimePoint at = produced + hours(1);
+  const Bytes good =
+      testing::OcspResponse(cert.get(), issuer, **responder, produced);
+  const Bytes mixed = testing::OcspResponse(cert.get(), issuer, **responder,
+                                            produced + minutes(1), false,
+                                            {{other.get(), other_issuer}});
+  const Bytes twice = testing::OcspResponse(cert.get(), issuer, **responder,
+                                            produced + minutes(2), false,
+                                            {{cert.get(), issuer}});
+  OcspResponseCache cache;
+  auto v = SameWithoutCache(cert.get(), issuer, good, at, cache);
+  ASSERT_TRUE(v.good) << v.detail;  // the responder is now known
+  v = SameWithoutCache(cert.get(), issuer, mixed, at, cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevocationUnknown) << v.detail;
+  v = SameWithoutCache(cert.get(), issuer, twice, at, cache);
+  EXPECT_TRUE(v.good) << v.detail;
+}
+
+// A response OpenSSL decodes that is not DER (the OCSPResponse SEQUENCE in
+// BER's indefinite-length form, X.690 §8.1.3.6): SplitOcsp does not take it
+// apart, and the check falls back to OpenSSL's decoding of the whole, with
+// the same verdicts as for the DER bytes, with and without the cache.
+TEST_F(VerifyTest, OcspResponseNotInDerIsDecodedWhole) {
+  auto [cert, roots, ca, produced] = MakeOcspCase();
+  auto responder =
+      testing::SharedSandbox().OcspSigner(CaKind::kAuthentication, 1);
+  ASSERT_TRUE(responder);
+  const TimePoint at = produced + hours(1);
+  const auto indefinite = [](const Bytes& der) {
+    // 30 82 LL LL <content>  ->  30 80 <content> 00 00
+    EXPECT_EQ(der.size() > 4 ? der[1] : 0, 0x82);
+    Bytes out = {0x30, 0x80};
+    out.insert(out.end(), der.begin() + 4, der.end());
+    out.insert(out.end(), {0x00, 0x00});
+    return out;
+  };
+  const Bytes good = indefinite(
+      testing::OcspResponse(cert.get(), roots[0], **responder, produced));
+  const Bytes revoked = indefinite(
+      testing::OcspResponse(cert.get(), roots[0], **responder, produced, true));
+  for (const Bytes* r : {&good, &revoked}) {
+    EXPECT_FALSE(internal::SplitOcsp(*r));
+    const unsigned char* p = r->data();
+    OCSP_RESPONSE* whole =
+        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(r->size()));
+    EXPECT_NE(whole, nullptr);  // OpenSSL reads BER
+    OCSP_RESPONSE_free(whole);
+  }
+  OcspResponseCache cache;
+  auto v = SameWithoutCache(cert.get(), roots[0], good, at, cache);
+  EXPECT_TRUE(v.good) << v.detail;
+  v = SameWithoutCache(cert.get(), roots[0], revoked, at, cache);
+  EXPECT_EQ(v.rule, VerifyRule::kRevoked) << v.detail;
 }
 
 // A responder that accepts the connection and never answers (the kernel

@@ -13,7 +13,7 @@
 #include <memory>
 #include <random>
 
-#include "der.h"
+#include "openmyna/pki/der.h"
 #include "openmyna/pki/revocation/errors.h"
 
 namespace openmyna::pki::revocation {

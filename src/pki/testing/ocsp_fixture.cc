@@ -8,7 +8,8 @@
 namespace openmyna::pki::testing {
 
 Bytes OcspResponse(X509* cert, X509* issuer, Signer& ca, TimePoint this_update,
-                   bool revoked) {
+                   bool revoked,
+                   const std::vector<std::pair<X509*, X509*>>& also) {
   using std::chrono::system_clock;
   OCSP_BASICRESP* basic = OCSP_BASICRESP_new();
   OCSP_CERTID* id = OCSP_cert_to_id(EVP_sha1(), cert, issuer);
@@ -20,6 +21,12 @@ Bytes OcspResponse(X509* cert, X509* issuer, Signer& ca, TimePoint this_update,
       basic, id, revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD,
       revoked ? OCSP_REVOKED_STATUS_KEYCOMPROMISE : 0, revoked ? from : nullptr,
       from, until);
+  for (const auto& [other, other_issuer] : also) {
+    OCSP_CERTID* other_id = OCSP_cert_to_id(EVP_sha1(), other, other_issuer);
+    OCSP_basic_add1_status(basic, other_id, V_OCSP_CERTSTATUS_GOOD, 0, nullptr,
+                           from, until);
+    OCSP_CERTID_free(other_id);
+  }
   OCSP_basic_sign(basic, ca.certificate(), ca.openssl_private_key(),
                   EVP_sha256(), nullptr, 0);
   OCSP_RESPONSE* response =

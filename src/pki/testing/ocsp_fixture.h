@@ -5,6 +5,9 @@
 
 #include <openssl/x509.h>
 
+#include <utility>
+#include <vector>
+
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/pki/signer.h"
@@ -16,7 +19,10 @@ namespace openmyna::pki::testing {
 // `issuer` (CertID by SHA-1): good, or revoked (keyCompromise) at
 // `this_update` when `revoked`; thisUpdate `this_update`, nextUpdate one
 // day later; no nonce (a pre-signed response).
+// `also`: further (certificate, issuer) pairs answered good in the same
+// response, after the first.
 Bytes OcspResponse(X509* cert, X509* issuer, Signer& ca, TimePoint this_update,
-                   bool revoked = false);
+                   bool revoked = false,
+                   const std::vector<std::pair<X509*, X509*>>& also = {});
 
 }  // namespace openmyna::pki::testing

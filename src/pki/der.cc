@@ -1,9 +1,9 @@
-#include "der.h"
+#include "openmyna/pki/der.h"
 
 #include <chrono>
 #include <cstdio>
 
-namespace openmyna::pki::revocation::der {
+namespace openmyna::pki::der {
 
 std::size_t LengthOfLength(std::uint64_t length) {
   if (length < 0x80) return 1;
@@ -81,4 +81,4 @@ Bytes EncodeTime(TimePoint when) {
   return out;
 }
 
-}  // namespace openmyna::pki::revocation::der
+}  // namespace openmyna::pki::der

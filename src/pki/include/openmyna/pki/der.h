@@ -1,6 +1,7 @@
-// Minimal DER writing (ITU-T X.690 §8, §10) for the parts of a CRL that are
-// streamed: definite lengths, INTEGER, ENUMERATED, UTCTime/GeneralizedTime.
-// Internal to pki_revocation.
+// Minimal DER writing (ITU-T X.690 §8, §10): definite lengths, headers,
+// INTEGER contents, UTCTime/GeneralizedTime. For the bytes pki writes by
+// hand: the streamed parts of a CRL (pki_revocation's crl_writer) and the
+// BasicOCSPResponse re-encoded without its certs (ocsp_der.h).
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/clock.h"
 
-namespace openmyna::pki::revocation::der {
+namespace openmyna::pki::der {
 
 inline constexpr std::uint8_t kInteger = 0x02;
 inline constexpr std::uint8_t kBitString = 0x03;
@@ -37,4 +38,4 @@ void AppendTlv(Bytes& out, std::uint8_t tag, ByteView contents);
 // GeneralizedTime (YYYYMMDDHHMMSSZ) otherwise; whole seconds, UTC.
 Bytes EncodeTime(TimePoint when);
 
-}  // namespace openmyna::pki::revocation::der
+}  // namespace openmyna::pki::der
