@@ -4,6 +4,7 @@
 #include <chrono>
 #include <tuple>
 
+#include "insurance_statements.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
 #include "record_rows.h"
@@ -41,6 +42,69 @@ Status AddInsurerOnce(const SqlCell& cell, std::string_view number,
   OPENMYNA_ASSIGN_OR_RETURN(auto insurer, internal::Parse<Insurer>(cell));
   insurers.push_back(std::move(insurer));
   return Ok();
+}
+
+// A row of insurance_statements.h's: its tag.
+char Tag(const SqlRow& row) {
+  const SqlCell& tag = row.at(0);
+  return tag && !tag->empty() ? tag->front() : '?';
+}
+
+// A tagged row's document into `out`.
+template <typename T>
+Status ParseInto(const SqlRow& row, std::optional<T>& out) {
+  OPENMYNA_ASSIGN_OR_RETURN(out, internal::Parse<T>(row.at(1)));
+  return Ok();
+}
+
+// An 'm' row: the membership, and its insurer unless already there.
+Status AddMembership(const SqlRow& row, std::vector<Membership>& memberships,
+                     std::vector<Insurer>& insurers) {
+  OPENMYNA_ASSIGN_OR_RETURN(auto m, internal::Parse<Membership>(row.at(1)));
+  OPENMYNA_RETURN_IF_ERROR(
+      AddInsurerOnce(row.at(2), m.insurer_number, insurers));
+  memberships.push_back(std::move(m));
+  return Ok();
+}
+
+// A row of kCardCheckRowsSql into `out`.
+Status CardCheckRow(const SqlRow& row, InsuranceTx::CardCheckRows& out) {
+  switch (Tag(row)) {
+    case 'i':
+      return ParseInto(row, out.institution);
+    case 'c':
+      return ParseInto(row, out.certificate);
+    case 'd':
+      out.card_exists = true;
+      return Ok();
+    case 'r':
+      out.resident_exists = true;
+      return Ok();
+    case 'g':
+      return ParseInto(row, out.registration);
+    case 's':
+      return ParseInto(row, out.consent);
+    case 'm':
+      return AddMembership(row, out.memberships, out.insurers);
+    default:
+      return Fail(RegistryErrc::kStorage, "unexpected eligibility row");
+  }
+}
+
+// The insurers `memberships` name, each once (an unknown one is absent).
+Result<std::vector<Insurer>> InsurersOf(
+    InsuranceTx& ins, const std::vector<Membership>& memberships) {
+  std::vector<Insurer> out;
+  for (const Membership& m : memberships) {
+    if (std::any_of(out.begin(), out.end(), [&](const Insurer& i) {
+          return i.number == m.insurer_number;
+        })) {
+      continue;
+    }
+    OPENMYNA_ASSIGN_OR_RETURN(auto insurer, ins.GetInsurer(m.insurer_number));
+    if (insurer) out.push_back(*std::move(insurer));
+  }
+  return out;
 }
 
 }  // namespace
@@ -111,80 +175,40 @@ Result<std::vector<Membership>> InsuranceTx::FindMembershipsByCard(
 Result<InsuranceTx::CardDataRows> InsuranceTx::FindCardDataRows(
     std::string_view institution_code, std::string_view insurer_number,
     std::string_view number) {
-  // One row per membership (or one row without), each with the institution
-  // and the membership's insurer: LEFT JOINs from a one-row anchor, every
-  // join by a primary key or the (insurer_number, number) index.
   OPENMYNA_ASSIGN_OR_RETURN(
-      auto rows,
-      db_.Query("SELECT i.doc, m.doc, n.doc FROM (SELECT CAST($1 AS TEXT) AS "
-                "code) AS k LEFT JOIN medical_institutions i ON i.code = "
-                "k.code LEFT JOIN memberships m ON m.insurer_number = $2 AND "
-                "m.number = $3 LEFT JOIN insurers n ON n.number = "
-                "m.insurer_number ORDER BY m.id",
-                {std::string(institution_code), std::string(insurer_number),
-                 std::string(number)}));
+      auto rows, db_.Query(internal::kCardDataRowsSql,
+                           {std::string(institution_code),
+                            std::string(insurer_number), std::string(number)}));
   CardDataRows out;
   for (const SqlRow& row : rows) {
-    if (row.at(0) && !out.institution) {
-      OPENMYNA_ASSIGN_OR_RETURN(auto inst,
-                                internal::Parse<MedicalInstitution>(row[0]));
-      out.institution = std::move(inst);
-    }
-    if (!row.at(1)) continue;  // no membership
-    OPENMYNA_ASSIGN_OR_RETURN(auto m, internal::Parse<Membership>(row[1]));
     OPENMYNA_RETURN_IF_ERROR(
-        AddInsurerOnce(row.at(2), m.insurer_number, out.insurers));
-    out.memberships.push_back(std::move(m));
+        Tag(row) == 'i' ? ParseInto(row, out.institution)
+                        : AddMembership(row, out.memberships, out.insurers));
   }
+  if (out.memberships.size() > internal::kMembershipsInOne) {
+    OPENMYNA_ASSIGN_OR_RETURN(out.memberships,
+                              FindMembershipsByCard(insurer_number, number));
+    OPENMYNA_ASSIGN_OR_RETURN(out.insurers, InsurersOf(*this, out.memberships));
+  }
+  std::sort(out.memberships.begin(), out.memberships.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }
 
 Result<InsuranceTx::CardCheckRows> InsuranceTx::FindCardCheckRows(
     std::string_view institution_code, std::string_view serial) {
-  // One row per membership of the certificate's resident (or one row
-  // without): LEFT JOINs from a one-row anchor, each by a primary key or an
-  // index (memberships by resident; consents by resident, institution,
-  // valid_until). Card and resident: only whether they exist.
-  OPENMYNA_ASSIGN_OR_RETURN(
-      auto rows,
-      db_.Query(
-          "SELECT i.doc, c.doc, d.id, r.id, g.doc, m.doc, n.doc, "
-          "(SELECT s.doc FROM insurance_consents s WHERE s.resident_id = "
-          "c.resident_id AND s.institution_code = k.code ORDER BY "
-          "s.valid_until DESC, s.id DESC LIMIT 1) FROM (SELECT CAST($1 AS "
-          "TEXT) AS code, CAST($2 AS TEXT) AS serial) AS k LEFT JOIN "
-          "medical_institutions i ON i.code = k.code LEFT JOIN certificates c "
-          "ON c.serial = k.serial LEFT JOIN cards d ON d.id = c.card_id LEFT "
-          "JOIN residents r ON r.id = c.resident_id LEFT JOIN "
-          "insurance_registrations g ON g.resident_id = c.resident_id LEFT "
-          "JOIN memberships m ON m.resident_id = c.resident_id LEFT JOIN "
-          "insurers n ON n.number = m.insurer_number",
-          {std::string(institution_code), std::string(serial)}));
+  OPENMYNA_ASSIGN_OR_RETURN(auto rows, db_.Query(internal::kCardCheckRowsSql,
+                                                 {std::string(institution_code),
+                                                  std::string(serial)}));
   CardCheckRows out;
-  if (rows.empty()) return out;
-  const SqlRow& first = rows.front();
-  if (first.at(0)) {
-    OPENMYNA_ASSIGN_OR_RETURN(out.institution,
-                              internal::Parse<MedicalInstitution>(first[0]));
-  }
-  if (!first.at(1)) return out;  // no such certificate
-  OPENMYNA_ASSIGN_OR_RETURN(out.certificate,
-                            internal::Parse<Certificate>(first[1]));
-  out.card_exists = first.at(2).has_value();
-  out.resident_exists = first.at(3).has_value();
-  if (first.at(4)) {
-    OPENMYNA_ASSIGN_OR_RETURN(out.registration,
-                              internal::Parse<InsuranceRegistration>(first[4]));
-  }
-  if (first.at(7)) {
-    OPENMYNA_ASSIGN_OR_RETURN(out.consent, internal::Parse<Consent>(first[7]));
-  }
   for (const SqlRow& row : rows) {
-    if (!row.at(5)) continue;  // no membership
-    OPENMYNA_ASSIGN_OR_RETURN(auto m, internal::Parse<Membership>(row[5]));
-    OPENMYNA_RETURN_IF_ERROR(
-        AddInsurerOnce(row.at(6), m.insurer_number, out.insurers));
-    out.memberships.push_back(std::move(m));
+    OPENMYNA_RETURN_IF_ERROR(CardCheckRow(row, out));
+  }
+  if (out.memberships.size() > internal::kMembershipsInOne && out.certificate) {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        out.memberships,
+        ListMembershipsOfResident(out.certificate->resident_id));
+    OPENMYNA_ASSIGN_OR_RETURN(out.insurers, InsurersOf(*this, out.memberships));
   }
   SortByAcquisition(out.memberships);
   return out;

@@ -81,6 +81,24 @@ class InsuranceStore : public ::testing::TestWithParam<Dialect> {
     });
   }
 
+  // The clinic 2012345678, and r-a's card c-a with its certificate 1a2b
+  // valid a year from kClock.
+  static Status PutClinicAndCardOfA(InsuranceTx& ins, RegistryTx& tx) {
+    OPENMYNA_RETURN_IF_ERROR(ins.PutInstitution(
+        {"2012345678", "サンドボックス診療所", InstitutionKind::kClinic}));
+    Card card;
+    card.id = "c-a";
+    card.resident_id = "r-a";
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
+    Certificate cert;
+    cert.serial = "1a2b";
+    cert.card_id = "c-a";
+    cert.resident_id = "r-a";
+    cert.not_before = kClock.Now();
+    cert.not_after = kClock.Now() + std::chrono::hours(24 * 365);
+    return tx.PutCertificate(cert);
+  }
+
   std::unique_ptr<Backend> backend_;
   std::unique_ptr<RegistryStore> store_;
 };
@@ -181,21 +199,9 @@ TEST_P(InsuranceStore, CardDataRowsAreTheThreeLookUpsInOne) {
 TEST_P(InsuranceStore, CardCheckRowsAreTheLookUpsByCertificateInOne) {
   const TimePoint t0 = kClock.Now();
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
-    OPENMYNA_RETURN_IF_ERROR(ins.PutInstitution(
-        {"2012345678", "サンドボックス診療所", InstitutionKind::kClinic}));
+    OPENMYNA_RETURN_IF_ERROR(PutClinicAndCardOfA(ins, tx));
     OPENMYNA_RETURN_IF_ERROR(ins.PutInstitution(
         {"2087654321", "別の薬局", InstitutionKind::kPharmacy}));
-    Card card;
-    card.id = "c-a";
-    card.resident_id = "r-a";
-    OPENMYNA_RETURN_IF_ERROR(tx.PutCard(card));
-    Certificate cert;
-    cert.serial = "1a2b";
-    cert.card_id = "c-a";
-    cert.resident_id = "r-a";
-    cert.not_before = t0;
-    cert.not_after = t0 + std::chrono::hours(24 * 365);
-    OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(cert));
     InsuranceRegistration reg;
     reg.resident_id = "r-a";
     reg.linkage_code = "lk-a";
@@ -274,6 +280,38 @@ TEST_P(InsuranceStore, CardCheckRowsAreTheLookUpsByCertificateInOne) {
     EXPECT_FALSE(no_cert.registration);
     EXPECT_TRUE(no_cert.memberships.empty());
     EXPECT_FALSE(no_cert.consent);
+    return Ok();
+  }));
+}
+
+// More memberships than one statement reads (internal::kMembershipsInOne)
+// for one resident and one card number: every one of them comes back, by
+// card and by card data, their insurers once.
+TEST_P(InsuranceStore, EveryMembershipComesBackBeyondTheOneStatementsLimit) {
+  constexpr int kMany = 230;  // 115 of each insurer
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(PutClinicAndCardOfA(ins, tx));
+    for (int i = 0; i < kMany; ++i) {
+      Membership m = Sample("ms-" + std::to_string(1000 + i), "5678",
+                            std::to_string(10 + i));
+      m.resident_id = "r-a";
+      if (i % 2) m.insurer_number = "33120015";
+      OPENMYNA_RETURN_IF_ERROR(ins.InsertMembership(m));
+    }
+    return Ok();
+  }));
+  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+    InsuranceTx ins(tx);
+    OPENMYNA_ASSIGN_OR_RETURN(auto card,
+                              ins.FindCardCheckRows("2012345678", "1a2b"));
+    EXPECT_EQ(card.memberships.size(), std::size_t{kMany});
+    EXPECT_EQ(card.insurers.size(), 2u);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto data, ins.FindCardDataRows("2012345678", "01040013", "5678"));
+    EXPECT_EQ(data.memberships.size(), std::size_t{kMany / 2});
+    EXPECT_EQ(data.memberships.front().id, "ms-1000");
+    EXPECT_EQ(data.memberships.back().id, "ms-1228");
+    EXPECT_EQ(data.insurers.size(), 1u);
     return Ok();
   }));
 }
