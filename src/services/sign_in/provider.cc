@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "answers.h"
 #include "ca_roots.h"
 #include "client_credentials.h"
 #include "input_assist.h"
@@ -83,13 +84,18 @@ bool Vschar(std::string_view s, std::size_t max = 255) {
                      [](char c) { return c >= 0x20 && c <= 0x7E; });
 }
 
-Response Json(int status, const json& body) {
+// `text` is JSON already (answers.h).
+Response JsonText(int status, std::string text) {
   Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.body = body.dump();
+  r.body = std::move(text);
   r.AddHeader("Cache-Control", "no-store");
   return r;
+}
+
+Response Json(int status, const json& body) {
+  return JsonText(status, body.dump());
 }
 
 // RFC 6749 §5.2: the token endpoint's errors (401 for invalid_client).
@@ -454,15 +460,15 @@ Response Provider::Impl::Authorize(const Request& request) {
   p.expires = Now() + kRequestLifetime;
   // The structured challenge (not a bare UUID): who asks, for what, a fresh
   // nonce and until when; the card signs exactly these bytes.
-  p.challenge = json{{"type", "openmyna-sign-in/1"},
-                     {"iss", Issuer()},
-                     {"rp", (*client)->client_id},
-                     {"rp_name", (*client)->name},
-                     {"scope", Join(scopes)},
-                     {"request_id", p.request_id},
-                     {"nonce", Random()},
-                     {"exp", Unix(Now() + kChallengeLifetime)}}
-                    .dump();
+  p.challenge =
+      internal::ChallengeJson({.exp = Unix(Now() + kChallengeLifetime),
+                               .iss = Issuer(),
+                               .nonce = Random(),
+                               .request_id = p.request_id,
+                               .rp = (*client)->client_id,
+                               .rp_name = (*client)->name,
+                               .scope = Join(scopes),
+                               .type = "openmyna-sign-in/1"});
   p.qr_svg = QrSvg(AppLink(p));
   // The page first (nobody has the link before it is sent), then the
   // request is kept: no copy of it.
@@ -673,17 +679,20 @@ Response Provider::Impl::AppGet(const Request& request) {
                       {"digest_info", Base64UrlEncode(p.digest_info)},
                       {"exp", Unix(p.expires)}});
   }
-  return Json(200,
-              {{"request_id", p.request_id},
-               {"client_id", p.client->client_id},
-               {"client_name", p.client->name},
-               {"scope", Join(p.scopes)},
-               {"acr_values", Join(p.acr_values)},
-               {"challenge", p.challenge},
-               {"key", "authentication"},
-               {"attributes_requested",
-                Has(p.scopes, "name") || Has(p.scopes, "address") ||
-                    Has(p.scopes, "birthdate") || Has(p.scopes, "gender")}});
+  const std::string scope = Join(p.scopes);
+  const std::string acr_values = Join(p.acr_values);
+  return JsonText(
+      200, internal::LoginRequestJson(
+               {.acr_values = acr_values,
+                .attributes_requested =
+                    Has(p.scopes, "name") || Has(p.scopes, "address") ||
+                    Has(p.scopes, "birthdate") || Has(p.scopes, "gender"),
+                .challenge = p.challenge,
+                .client_id = p.client->client_id,
+                .client_name = p.client->name,
+                .key = "authentication",
+                .request_id = p.request_id,
+                .scope = scope}));
 }
 
 Response Provider::Impl::AppPost(const Request& request) {
@@ -1144,15 +1153,17 @@ Response Provider::Impl::IssueTokens(Grant g, const Client& client) {
     access_tokens[access] = a;
     refresh_tokens[refresh] = r;
   }
-  return Json(
-      200, {{"access_token", access},
-            {"token_type", "Bearer"},
-            {"expires_in",
-             std::chrono::duration_cast<std::chrono::seconds>(kAccessLifetime)
-                 .count()},
-            {"refresh_token", refresh},
-            {"scope", Join(g.scopes)},
-            {"id_token", *id_token}});
+  const std::string scope = Join(g.scopes);
+  return JsonText(
+      200, internal::TokenJson(
+               {.access_token = access,
+                .expires_in = std::chrono::duration_cast<std::chrono::seconds>(
+                                  kAccessLifetime)
+                                  .count(),
+                .id_token = *id_token,
+                .refresh_token = refresh,
+                .scope = scope,
+                .token_type = "Bearer"}));
 }
 
 Response Provider::Impl::Token(const Request& request) {
