@@ -312,7 +312,8 @@ void AddKiosk(CLI::App& app, Context& context) {
                     "OCSP responder the centre asks; default none), "
                     "konbini.registration-office-days=N, "
                     "konbini.immediate-mapping=0|1, "
-                    "konbini.issuer-deadline=MS (docs/konbini.md)");
+                    "konbini.issuer-deadline=MS, "
+                    "konbini.confirm-deadline=MS (docs/konbini.md)");
   kiosk->add_option("--postgres", o->postgres,
                     "PostgreSQL URL of the registry (default: "
                     "DIR/registry.db or $OPENMYNA_REGISTRY_DB)");

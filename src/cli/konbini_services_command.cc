@@ -16,6 +16,8 @@
 //        responder <base_url>/ocsp/auth: it must answer)
 //       [--set konbini.immediate-mapping=1]
 //       [--set konbini.issuer-deadline=MILLISECONDS]   (default 10000)
+//       [--set konbini.confirm-deadline=MILLISECONDS]   (default 5000: the
+//        wait for an issuer's print confirmation at Finish)
 //       [--set konbini.kiosks=ID[,ID...]]   (default kiosk-1: the kiosks
 //        enrolled, each with its credential DIR/konbini/kiosks/ID.credential)
 //       [--set konbini.session-timeout=SECONDS]   (default 180, at least 10:

@@ -39,6 +39,7 @@ Result<int> Number(const std::map<std::string, std::string>& settings,
 void KonbiniSettings::ApplyTo(konbini::SiteOptions& options) const {
   options.centre.immediate_mapping = immediate_mapping;
   options.centre.issuer_deadline = issuer_deadline;
+  options.centre.confirm_deadline = confirm_deadline;
   options.centre.session_timeout = session_timeout;
   options.registration_office_days = registration_office_days;
 }
@@ -69,6 +70,10 @@ Result<KonbiniSettings> ParseKonbiniSettings(
                             Number(settings, "konbini.issuer-deadline", 10'000,
                                    100, 3'600'000, "milliseconds"));
   out.issuer_deadline = std::chrono::milliseconds(deadline);
+  OPENMYNA_ASSIGN_OR_RETURN(const int confirm,
+                            Number(settings, "konbini.confirm-deadline", 5'000,
+                                   100, 3'600'000, "milliseconds"));
+  out.confirm_deadline = std::chrono::milliseconds(confirm);
   OPENMYNA_ASSIGN_OR_RETURN(
       const int session,
       Number(settings, "konbini.session-timeout", 180, 10, 86'400, "seconds"));

@@ -11,6 +11,8 @@
 //                                          centre asks about a card; default
 //                                          per command (below)
 //   konbini.issuer-deadline=MS             centre: 100..3600000 (10000)
+//   konbini.confirm-deadline=MS            centre: 100..3600000 (5000), the
+//                                          wait for the print confirmation
 //   konbini.session-timeout=SECONDS        centre: 10..86400 (180)
 //   konbini.kiosk-timeout=SECONDS          /kiosk/: 10..86400 (180)
 #pragma once
@@ -38,6 +40,7 @@ struct KonbiniSettings {
   std::optional<std::string> ocsp_url;  // the setting; "" = none
   DefaultOcsp default_ocsp = DefaultOcsp::kNone;
   std::chrono::milliseconds issuer_deadline{10'000};
+  std::chrono::milliseconds confirm_deadline{5'000};
   std::chrono::seconds session_timeout{180};
   std::chrono::seconds kiosk_timeout{180};
 

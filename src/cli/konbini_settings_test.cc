@@ -19,6 +19,7 @@ TEST(KonbiniSettings, DefaultsAreTheDocumentedOnes) {
   EXPECT_FALSE(s->immediate_mapping);
   EXPECT_EQ(s->registration_office_days, 5);  // Obihiro's "約5営業日後"
   EXPECT_EQ(s->issuer_deadline, std::chrono::milliseconds(10'000));
+  EXPECT_EQ(s->confirm_deadline, std::chrono::milliseconds(5'000));
   EXPECT_EQ(s->session_timeout, std::chrono::seconds(180));
   EXPECT_EQ(s->kiosk_timeout, std::chrono::seconds(180));
   EXPECT_EQ(s->OcspUrl("/nonexistent").value_or("?"), "");
@@ -33,6 +34,7 @@ TEST(KonbiniSettings, EachValueReachesTheSiteOptions) {
   const Settings given = {{"konbini.immediate-mapping", "1"},
                           {"konbini.registration-office-days", "0"},
                           {"konbini.issuer-deadline", "250"},
+                          {"konbini.confirm-deadline", "150"},
                           {"konbini.session-timeout", "10"},
                           {"konbini.kiosk-timeout", "30"},
                           {"konbini.ocsp-url", "http://127.0.0.1:9/ocsp/auth"},
@@ -45,6 +47,7 @@ TEST(KonbiniSettings, EachValueReachesTheSiteOptions) {
     EXPECT_TRUE(site.centre.immediate_mapping);
     EXPECT_EQ(site.registration_office_days, 0);
     EXPECT_EQ(site.centre.issuer_deadline, std::chrono::milliseconds(250));
+    EXPECT_EQ(site.centre.confirm_deadline, std::chrono::milliseconds(150));
     EXPECT_EQ(site.centre.session_timeout, std::chrono::seconds(10));
     EXPECT_EQ(s->kiosk_timeout, std::chrono::seconds(30));
     EXPECT_EQ(s->OcspUrl("/nonexistent").value_or("?"),
@@ -67,6 +70,8 @@ TEST(KonbiniSettings, BadValuesAreRefusedNamingTheSetting) {
       {"konbini.registration-office-days", "99999999999"},
       {"konbini.registration-office-days", ""},
       {"konbini.issuer-deadline", "99"},
+      {"konbini.confirm-deadline", "99"},
+      {"konbini.confirm-deadline", "3600001"},
       {"konbini.session-timeout", "9"},
       {"konbini.kiosk-timeout", "86401"},
       {"konbini.ocsp-url", "ftp://127.0.0.1/ocsp"},

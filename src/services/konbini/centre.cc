@@ -20,11 +20,15 @@ namespace {
 // Asks the municipality's instances in turn (they share the ledger): one
 // that was not reached, did not answer or failed may not have done it, the
 // next one can; a repeat is Ok. Only a refusal of the request itself
-// (kInvalidInput, kRefused) ends the round early.
-Status AskInTurn(const std::vector<std::shared_ptr<IssuerPort>>& order,
-                 const std::function<Status(IssuerPort&)>& ask) {
+// (kInvalidInput, kRefused) ends the round early, or `next` answering
+// false before an instance is asked (the caller stopped waiting).
+Status AskInTurn(
+    const std::vector<std::shared_ptr<IssuerPort>>& order,
+    const std::function<Status(IssuerPort&)>& ask,
+    const std::function<bool(const std::shared_ptr<IssuerPort>&)>& next = {}) {
   Status done = Fail(KonbiniErrc::kUnavailable, "no issuer instance");
   for (const auto& issuer : order) {
+    if (next && !next(issuer)) break;
     done = ask(*issuer);
     if (done || done.error().Is(KonbiniErrc::kInvalidInput) ||
         done.error().Is(KonbiniErrc::kRefused)) {
@@ -196,7 +200,11 @@ std::vector<std::shared_ptr<IssuerPort>> Centre::InstancesOf(
 
 void Centre::VoidLater(const std::string& municipality_code,
                        VoidRequest request) const {
-  auto order = InstancesOf(municipality_code);
+  VoidLater(InstancesOf(municipality_code), std::move(request));
+}
+
+void Centre::VoidLater(std::vector<std::shared_ptr<IssuerPort>> order,
+                       VoidRequest request) const {
   {
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
@@ -308,8 +316,69 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
   }
   const PrintConfirmation printed{std::string(request_id),
                                   fetched->second.issuer_request_id};
-  Status confirmed = AskInTurn(
-      order, [&](IssuerPort& issuer) { return issuer.Confirm(printed); });
+  // Asked on a thread, waited for up to confirm_deadline: an instance that
+  // froze between the fetch and the print (SIGSTOP, a stalled disk) holds
+  // that thread, not the kiosk.
+  struct Call {
+    std::mutex mutex;
+    bool abandoned = false;
+    std::shared_ptr<IssuerPort> asking;  // the instance asked now
+    std::promise<Status> promise;
+  };
+  auto call = std::make_shared<Call>();
+  auto answer = call->promise.get_future();
+  {
+    std::lock_guard lock(calls_->mutex);
+    ++calls_->count;
+  }
+  workers_->Post(
+      [order, printed, void_request = fetched->second, call, calls = calls_] {
+        Status confirmed = AskInTurn(
+            order, [&](IssuerPort& issuer) { return issuer.Confirm(printed); },
+            [&](const std::shared_ptr<IssuerPort>& issuer) {
+              std::lock_guard lock(call->mutex);
+              call->asking = issuer;
+              return !call->abandoned;
+            });
+        bool late = false;
+        {
+          std::lock_guard lock(call->mutex);
+          late = call->abandoned;
+          if (!late) call->promise.set_value(std::move(confirmed));
+        }
+        // Given up on, the kiosk printed nothing: the row is void whatever the
+        // answer, a confirmation that came late included (it is voided after).
+        if (late) VoidAt(order, void_request);
+        std::lock_guard lock(calls->mutex);
+        if (--calls->count == 0) calls->idle.notify_all();
+      });
+  bool abandoned = false;
+  std::shared_ptr<IssuerPort> stuck;
+  if (answer.wait_for(options_.confirm_deadline) != std::future_status::ready) {
+    std::lock_guard lock(call->mutex);
+    // Answered between the wait and the lock: taken after all.
+    abandoned =
+        answer.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+    call->abandoned = abandoned;
+    stuck = call->asking;
+  }
+  if (abandoned) {
+    // Voided now through the other instances first (the one that did not
+    // answer last); the sweep voids it if none can.
+    std::vector<std::shared_ptr<IssuerPort>> void_order;
+    for (const auto& issuer : order) {
+      if (issuer != stuck) void_order.push_back(issuer);
+    }
+    if (stuck) void_order.push_back(stuck);
+    VoidLater(std::move(void_order), std::move(fetched->second));
+    return Fail(KonbiniErrc::kTimeout,
+                "時間内に印刷を確認できませんでした。印刷はされていません。"
+                "最初からやり直してください (the issuer did not confirm the "
+                "print within " +
+                    std::to_string(options_.confirm_deadline.count()) +
+                    " ms; nothing was printed)");
+  }
+  Status confirmed = answer.get();
   if (confirmed) return Ok();
   VoidLater(fetched->first, std::move(fetched->second));
   return Fail(KonbiniErrc::kUnavailable,

@@ -60,6 +60,76 @@ class FailingIssuer final : public IssuerPort {
   KonbiniErrc errc_;
 };
 
+// This test binary run again with only `test` (a DISABLED test that serves
+// and writes its URL to a file) and `env` as its environment. Killed and
+// reaped on every way out of the test: only ever the positive pid forked
+// here (kill(-1) would signal every process of the machine).
+struct ChildProcess {
+  pid_t pid = 0;
+  bool reaped = false;
+  ~ChildProcess() {
+    if (pid > 0 && !reaped) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+  // SIGKILL, then reaped: true when it died of that signal.
+  bool Kill() {
+    if (pid <= 0 || reaped || kill(pid, SIGKILL) != 0) return false;
+    int status = 0;
+    reaped = waitpid(pid, &status, 0) == pid;
+    return reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  }
+};
+
+void StartChild(ChildProcess& child, const std::string& test,
+                const std::string& env) {
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe");
+  const std::string filter = "--gtest_filter=" + test;
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const char* argv[] = {self.c_str(), filter.c_str(),
+                          "--gtest_also_run_disabled_tests", nullptr};
+    const char* envp[] = {env.c_str(), nullptr};
+    execve(self.c_str(), const_cast<char* const*>(argv),
+           const_cast<char* const*>(envp));
+    _exit(127);
+  }
+  child.pid = pid;
+}
+
+// The URL the child writes to `file` once it serves ("" when it exited or
+// did not start within a minute).
+std::string UrlOf(ChildProcess& child, const std::filesystem::path& file) {
+  std::string url;
+  for (int i = 0; i < 600 && url.empty(); ++i) {
+    url = ReadFileText(file).value_or("");
+    if (url.empty()) {
+      if (const pid_t gone = waitpid(child.pid, nullptr, WNOHANG); gone != 0) {
+        child.reaped = gone == child.pid;
+        return "";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return url;
+}
+
+// In a child process: the parent's folder (dir_), the files it wrote there
+// and the parent's instant (`now`).
+struct ChildFolder {
+  explicit ChildFolder(const char* dir_env)
+      : dir(dir_env),
+        clock(TimePoint(std::chrono::seconds(std::stoll(Text("now"))))) {}
+  std::string Text(const char* name) const {
+    return ReadFileText(dir / name).value_or("");
+  }
+  std::filesystem::path dir;
+  FixedClock clock;
+  OpenSslRng rng;
+};
+
 class KonbiniRemoteTest : public KonbiniTest {
  protected:
   // An issuer instance of `code` named `instance` behind its own server.
@@ -106,6 +176,34 @@ class KonbiniRemoteTest : public KonbiniTest {
     SoftwareCard card(h.certificate_der, h.key, "1234");
     Kiosk kiosk(centre, clock_, keys_);
     return kiosk.Run(card, "1234", choice);
+  }
+
+  // What a process of the test's sandbox needs: the registry file (`db`)
+  // and the test's instant (`now`), in dir_.
+  void WriteChildFiles() {
+    std::string db;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+      if (entry.path().extension() == ".db") db = entry.path().string();
+    }
+    ASSERT_FALSE(db.empty());
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         clock_.Now().time_since_epoch())
+                         .count();
+    ASSERT_TRUE(WriteFileAtomically(dir_ / "db", db));
+    ASSERT_TRUE(WriteFileAtomically(dir_ / "now", std::to_string(now)));
+  }
+
+  // The sweep of `issuer` at the session's deadline (the centre's 180 s
+  // after the fetch) voids nothing, 2 s later one row.
+  void SweepVoidsOneRowJustAfterTheDeadline(MunicipalIssuer& issuer) {
+    clock_.Set(clock_.Now() + std::chrono::seconds(180));
+    auto swept = issuer.Sweep();
+    ASSERT_TRUE(swept) << swept.error();
+    EXPECT_EQ(*swept, 0);
+    clock_.Set(clock_.Now() + std::chrono::seconds(2));
+    swept = issuer.Sweep();
+    ASSERT_TRUE(swept) << swept.error();
+    EXPECT_EQ(*swept, 1);
   }
 
   std::vector<std::unique_ptr<MunicipalIssuer>> issuers_;
@@ -434,13 +532,9 @@ TEST_F(KonbiniRemoteTest, NothingPrintsAfterTheCentreTimedTheSessionOut) {
 TEST(KonbiniCentreProcess, DISABLED_ServeUntilKilled) {
   const char* dir_env = std::getenv("OPENMYNA_KONBINI_CENTRE_DIR");
   if (dir_env == nullptr) GTEST_SKIP() << "run by KillTheCentreMidSession";
-  const std::filesystem::path dir(dir_env);
-  auto text = [&](const char* name) {
-    return ReadFileText(dir / name).value_or("");
-  };
-  FixedClock clock{TimePoint(std::chrono::seconds(std::stoll(text("now"))))};
-  OpenSslRng rng;
-  auto store = registry::RegistryStore::Open(text("db"), clock);
+  ChildFolder in(dir_env);
+  const std::filesystem::path& dir = in.dir;
+  auto store = registry::RegistryStore::Open(in.Text("db"), in.clock);
   ASSERT_TRUE(store) << store.error();
   std::vector<pki::X509Ptr> roots;
   for (int i = 0; std::filesystem::exists(dir / ("root-" + std::to_string(i)));
@@ -452,9 +546,9 @@ TEST(KonbiniCentreProcess, DISABLED_ServeUntilKilled) {
     roots.push_back(*std::move(root));
   }
   PkiCardVerifier verifier(std::move(roots));
-  Centre centre(**store, clock, rng, verifier);
+  Centre centre(**store, in.clock, in.rng, verifier);
   centre.AddIssuer("20218", std::make_shared<HttpIssuer>(
-                                "20218", text("issuer"), kToken,
+                                "20218", in.Text("issuer"), kToken,
                                 std::make_shared<IssuerDirectory>()));
   auto credential = LoadOrCreateKioskCredential(dir, "kiosk-1");
   ASSERT_TRUE(credential) << credential.error();
@@ -477,11 +571,7 @@ TEST_F(KonbiniRemoteTest,
   Node a = Issuer("20218", "20218-a");
   // What the centre's process needs: the registry file, the roots, the
   // issuer's URL, the instant, the kiosk's credential.
-  std::string db;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
-    if (entry.path().extension() == ".db") db = entry.path().string();
-  }
-  ASSERT_FALSE(db.empty());
+  WriteChildFiles();
   auto roots = sandbox_->Roots(pki::CaKind::kAuthentication);
   ASSERT_TRUE(roots) << roots.error();
   for (std::size_t i = 0; i < roots->size(); ++i) {
@@ -493,50 +583,14 @@ TEST_F(KonbiniRemoteTest,
                             ByteView(der, static_cast<std::size_t>(n))));
     OPENSSL_free(der);
   }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       clock_.Now().time_since_epoch())
-                       .count();
-  ASSERT_TRUE(WriteFileAtomically(dir_ / "db", db));
   ASSERT_TRUE(WriteFileAtomically(dir_ / "issuer", a.url));
-  ASSERT_TRUE(WriteFileAtomically(dir_ / "now", std::to_string(now)));
   auto credential = LoadOrCreateKioskCredential(dir_, "kiosk-1");
   ASSERT_TRUE(credential) << credential.error();
 
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe");
-  const std::string env = "OPENMYNA_KONBINI_CENTRE_DIR=" + dir_.string();
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    const char* argv[] = {
-        self.c_str(),
-        "--gtest_filter=KonbiniCentreProcess.DISABLED_ServeUntilKilled",
-        "--gtest_also_run_disabled_tests", nullptr};
-    const char* envp[] = {env.c_str(), nullptr};
-    execve(self.c_str(), const_cast<char* const*>(argv),
-           const_cast<char* const*>(envp));
-    _exit(127);
-  }
-  // Kills and reaps the centre's process on every way out of the test:
-  // only ever the positive pid forked here (kill(-1) would signal every
-  // process of the machine).
-  struct Reap {
-    pid_t pid;
-    bool reaped = false;
-    ~Reap() {
-      if (pid > 0 && !reaped) {
-        kill(pid, SIGKILL);
-        waitpid(pid, nullptr, 0);
-      }
-    }
-  } reap{child};
-  std::string url;
-  for (int i = 0; i < 600 && url.empty(); ++i) {
-    url = ReadFileText(dir_ / "centre-url").value_or("");
-    if (url.empty()) {
-      ASSERT_EQ(waitpid(child, nullptr, WNOHANG), 0) << "the centre exited";
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
+  ChildProcess child;
+  StartChild(child, "KonbiniCentreProcess.DISABLED_ServeUntilKilled",
+             "OPENMYNA_KONBINI_CENTRE_DIR=" + dir_.string());
+  const std::string url = UrlOf(child, dir_ / "centre-url");
   ASSERT_FALSE(url.empty()) << "the centre did not start";
 
   HttpCentre remote(url, *credential);
@@ -551,11 +605,7 @@ TEST_F(KonbiniRemoteTest,
   auto held = kiosk.Fetch(*who, inkan);
   ASSERT_TRUE(held) << held.error();
 
-  ASSERT_EQ(kill(child, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-  reap.reaped = true;
+  ASSERT_TRUE(child.Kill());
   EXPECT_FALSE(kiosk.Print(who->request_id)) << "no centre, nothing prints";
 
   const auto row_of = [&](const std::string& request_id) {
@@ -568,15 +618,7 @@ TEST_F(KonbiniRemoteTest,
   EXPECT_FALSE(left.voided_at) << "nobody voided it: the centre was killed";
 
   // Within the session's deadline (the centre's 180 s) nothing is swept.
-  MunicipalIssuer& issuer = *issuers_.front();
-  clock_.Set(clock_.Now() + std::chrono::seconds(180));
-  auto swept = issuer.Sweep();
-  ASSERT_TRUE(swept) << swept.error();
-  EXPECT_EQ(*swept, 0);
-  clock_.Set(clock_.Now() + std::chrono::seconds(2));
-  swept = issuer.Sweep();
-  ASSERT_TRUE(swept) << swept.error();
-  EXPECT_EQ(*swept, 1);
+  SweepVoidsOneRowJustAfterTheDeadline(*issuers_.front());
   left = row_of(who->request_id);
   ASSERT_TRUE(left.voided_at);
   EXPECT_EQ(left.void_reason, "unconfirmed");
@@ -593,6 +635,91 @@ TEST_F(KonbiniRemoteTest,
     EXPECT_NE(e.reason.find(who->request_id), std::string::npos) << e.reason;
   }
   EXPECT_EQ(voids, 1);
+}
+
+// The issuer instance of AFrozenIssuerLetsFinishAnswerAtTheDeadline, in a
+// process of its own: this binary run again with only this test (it is
+// skipped otherwise). It opens the parent's registry file, signs with the
+// document key the parent wrote (0600), serves the issuer API as instance
+// 20218-frozen and writes its URL, then waits to be stopped and killed.
+TEST(KonbiniIssuerProcess, DISABLED_ServeUntilKilled) {
+  const char* dir_env = std::getenv("OPENMYNA_KONBINI_ISSUER_DIR");
+  if (dir_env == nullptr) GTEST_SKIP() << "run by AFrozenIssuer…";
+  ChildFolder in(dir_env);
+  auto store = registry::RegistryStore::Open(in.Text("db"), in.clock);
+  ASSERT_TRUE(store) << store.error();
+  auto signer = DocumentSigner::FromPem("doc-20218", in.Text("document-key"));
+  ASSERT_TRUE(signer) << signer.error();
+  MunicipalIssuer issuer("20218", "20218-frozen", **store, in.clock, in.rng,
+                         *signer);
+  http::Router router;
+  ASSERT_TRUE(AddIssuerApi(router, issuer, {"20218", "20218-frozen", kToken}));
+  Node node = Serve(std::move(router));
+  ASSERT_TRUE(WriteFileAtomically(in.dir / "issuer-url", node.url));
+  for (;;) pause();  // until SIGKILL
+}
+
+// An issuer instance that froze between the fetch and the print (a real
+// process stopped with SIGSTOP): Finish no longer waits for the HTTP
+// client's 60 s timeout with nothing on the kiosk. At the confirmation
+// deadline the kiosk is told, in Japanese first, that nothing was printed;
+// the row is neither printed nor void while no instance can be reached, and
+// void (unconfirmed) after the issuers' sweep past the session's deadline.
+TEST_F(KonbiniRemoteTest, AFrozenIssuerLetsFinishAnswerAtTheDeadline) {
+  WriteChildFiles();
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "document-key",
+                                  signers_["20218"]->PrivateKeyPem()));
+  ChildProcess child;
+  StartChild(child, "KonbiniIssuerProcess.DISABLED_ServeUntilKilled",
+             "OPENMYNA_KONBINI_ISSUER_DIR=" + dir_.string());
+  const std::string url = UrlOf(child, dir_ / "issuer-url");
+  ASSERT_FALSE(url.empty()) << "the issuer did not start";
+  CentreOptions options;
+  options.confirm_deadline = std::chrono::milliseconds(1500);
+  Node centre = CentreOf({{"20218", {url}}}, options);
+  HttpCentre remote(centre.url, credential_);
+  Kiosk kiosk(remote, clock_, keys_);
+  const Holder& h = holders_.at(0);
+  SoftwareCard card(h.certificate_der, h.key, "1234");
+  auto who = kiosk.SignIn(card, "1234");
+  ASSERT_TRUE(who) << who.error();
+  auto held = kiosk.Fetch(*who, Choice("20218", KonbiniCertificate::kInkan));
+  ASSERT_TRUE(held) << held.error();
+  EXPECT_EQ(held->document.issuer_instance, "20218-frozen");
+
+  ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+  const auto asked = std::chrono::steady_clock::now();
+  Status printed = kiosk.Print(who->request_id);
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  ASSERT_FALSE(printed) << "nothing prints without the confirmation";
+  const std::string& told = printed.error().message();
+  EXPECT_TRUE(
+      told.starts_with("時間内に印刷を確認できませんでした。"
+                       "印刷はされていません。"))
+      << told;
+  EXPECT_NE(told.find("nothing was printed"), std::string::npos) << told;
+  // At the deadline, not at the client's 60 s timeout (the bound leaves
+  // room for a loaded machine).
+  EXPECT_GE(waited, options.confirm_deadline);
+  EXPECT_LT(waited, std::chrono::seconds(20));
+  EXPECT_EQ(centre_->OpenSessions(), 0u);
+
+  // The only instance is frozen, then gone: nobody marks the row.
+  ASSERT_TRUE(child.Kill());
+  centre.server->Stop();
+  centre_.reset();  // its threads have given up on the dead instance
+  auto row = LedgerRow(who->request_id).value_or(registry::KonbiniIssuance{});
+  ASSERT_EQ(row.request_id, who->request_id);
+  EXPECT_FALSE(row.printed_at);
+  EXPECT_FALSE(row.voided_at);
+  // The sweep of another instance voids it after the session's deadline.
+  MunicipalIssuer sweeper("20218", "20218-b", *store_, clock_, rng_,
+                          signers_["20218"]);
+  SweepVoidsOneRowJustAfterTheDeadline(sweeper);
+  row = LedgerRow(who->request_id).value_or(registry::KonbiniIssuance{});
+  EXPECT_FALSE(row.printed_at);
+  ASSERT_TRUE(row.voided_at);
+  EXPECT_EQ(row.void_reason, "unconfirmed");
 }
 
 // Only the kiosks the centre enrolled may open or drive a session: no

@@ -66,6 +66,10 @@ class CardVerifier {
 struct CentreOptions {
   // How long the centre waits for an issuer before it aborts the session.
   std::chrono::milliseconds issuer_deadline{10'000};
+  // How long Finish waits for the print confirmation (a single ledger
+  // update) before it tells the kiosk that nothing was printed (kTimeout);
+  // the document is then void (docs/konbini.md, "Print confirmation").
+  std::chrono::milliseconds confirm_deadline{5'000};
   // A session with no step for this long is ended (the kiosk vanished or
   // was left): the same 180 s as the kiosk screen's reset (kiosk_page.h).
   std::chrono::seconds session_timeout{180};
@@ -178,7 +182,10 @@ class Centre final : public CentrePort {
   // The kiosk prints: the session ends and is wiped, and the document it
   // fetched is confirmed printed at an issuer instance of its municipality
   // (IssuerPort::Confirm) before Ok; when no instance confirms, the
-  // document is voided and kUnavailable says that nothing may be printed.
+  // document is voided and kUnavailable says that nothing may be printed;
+  // when none has answered within confirm_deadline, kTimeout says so at
+  // once and the document is voided (by the issuers' sweep if no instance
+  // can be reached).
   Status Finish(std::string_view kiosk, std::string_view request_id);
   // The kiosk gives up without printing: the session ends and is wiped.
   Status Cancel(std::string_view kiosk, std::string_view request_id);
@@ -262,6 +269,9 @@ class Centre final : public CentrePort {
   // Voids a handed-out document in its ledger on a thread of its own
   // (counted in calls_: the destructor waits for it).
   void VoidLater(const std::string& municipality_code,
+                 VoidRequest request) const;
+  // The same, asking the instances in the order given.
+  void VoidLater(std::vector<std::shared_ptr<IssuerPort>> order,
                  VoidRequest request) const;
 
   registry::RegistryStore& store_;
