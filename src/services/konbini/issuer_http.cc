@@ -57,16 +57,16 @@ Status AddIssuerApi(http::Router& router, IssuerPort& issuer,
                       });
   };
   OPENMYNA_RETURN_IF_ERROR(
-      row_step(kVoid, [](IssuerPort& issuer, const json& body) {
-        return issuer.Void({body.value("request_id", std::string()),
-                            body.value("issuer_request_id", std::string()),
-                            body.value("reason", std::string())});
+      row_step(kVoid, [](IssuerPort& instance, const json& body) {
+        return instance.Void({body.value("request_id", std::string()),
+                              body.value("issuer_request_id", std::string()),
+                              body.value("reason", std::string())});
       }));
-  OPENMYNA_RETURN_IF_ERROR(
-      row_step(kPrinted, [](IssuerPort& issuer, const json& body) {
-        return issuer.Confirm({body.value("request_id", std::string()),
-                               body.value("issuer_request_id", std::string())});
-      }));
+  OPENMYNA_RETURN_IF_ERROR(row_step(kPrinted, [](IssuerPort& instance,
+                                                 const json& body) {
+    return instance.Confirm({body.value("request_id", std::string()),
+                             body.value("issuer_request_id", std::string())});
+  }));
   return router.Add(
       "POST", std::string(kIssue),
       [&issuer, options](const http::Request& request) -> http::Response {
