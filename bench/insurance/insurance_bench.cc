@@ -406,7 +406,7 @@ int main(int argc, char** argv) {
       InsuranceRegistration reg;
       reg.resident_id = card.resident_id;
       reg.linkage_code = "lk-bench-" + std::to_string(c);
-      reg.channel = "sandbox-seed";
+      reg.channel = RegistrationChannel::kSandboxSeed;
       reg.registered_at = clock.Now();
       reg.certificate_serials = {card.serial};
       return InsuranceTx(tx).PutRegistration(reg);

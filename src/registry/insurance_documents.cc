@@ -88,21 +88,22 @@ Result<QualificationDocument> Decide(RegistryTx& tx, const Membership& m,
 
 // Numbers `d`, records its issue and audits it on the linked resident.
 Status Record(RegistryTx& tx, const internal::ServiceAccess& access,
-              const Actor& actor, const Membership& m, std::string_view channel,
+              const Actor& actor, const Membership& m, DocumentChannel channel,
               QualificationDocument& d) {
   d.number = access.NewId("qd-");
-  const bool ex_officio = channel == "ex_officio";
-  IssuedDocument issued{d.number,
-                        m.id,
-                        0,
-                        d.kind,
-                        d.reason,
-                        d.issued_on,
-                        d.valid_until,
-                        std::string(channel),
-                        actor.id,
-                        /*awaiting_output=*/ex_officio};
-  OPENMYNA_RETURN_IF_ERROR(InsuranceTx(tx).InsertIssuedDocument(issued));
+  const bool ex_officio = channel == DocumentChannel::kExOfficio;
+  IssuedQualificationDocument issued{d.number,
+                                     m.id,
+                                     0,
+                                     d.kind,
+                                     d.reason,
+                                     d.issued_on,
+                                     d.valid_until,
+                                     channel,
+                                     actor.id,
+                                     /*awaiting_output=*/ex_officio};
+  OPENMYNA_RETURN_IF_ERROR(
+      InsuranceTx(tx).InsertIssuedQualificationDocument(issued));
   Actor named = actor;
   named.why = fmt::format(
       "{} {} {} ({})", domain::QualificationDocumentName(d.kind),
@@ -125,7 +126,7 @@ constexpr std::size_t kWriteGroup = 50;
 
 // The recorded document `last` again (same number, kind, reason and
 // dates), printed from the membership as `decided` read it today.
-QualificationDocument Again(const IssuedDocument& last,
+QualificationDocument Again(const IssuedQualificationDocument& last,
                             QualificationDocument decided) {
   decided.number = last.number;
   decided.kind = last.kind;
@@ -136,7 +137,7 @@ QualificationDocument Again(const IssuedDocument& last,
 }
 
 // Whether the holder is due a new document: see IssueDueDocuments.
-bool Due(const std::optional<IssuedDocument>& last,
+bool Due(const std::optional<IssuedQualificationDocument>& last,
          const QualificationDocument& decided, const std::string& today) {
   return !last || last->kind != decided.kind ||
          (!last->valid_until.empty() && last->valid_until < today);
@@ -165,7 +166,7 @@ Result<QualificationDocument> InsuranceService::IssueQualificationDocument(
     const domain::Date today = access.Today();
     OPENMYNA_RETURN_IF_ERROR(Issuable(m, domain::FormatDate(today)));
     OPENMYNA_ASSIGN_OR_RETURN(out, Decide(tx, m, today, clock_.Now()));
-    return Record(tx, access, actor, m, "request", out);
+    return Record(tx, access, actor, m, DocumentChannel::kRequest, out);
   }));
   return out;
 }
@@ -205,7 +206,8 @@ Result<DueDocumentsPage> InsuranceService::IssueDueDocuments(
         page.skipped.push_back({m.id, decided.error().message()});
         continue;
       }
-      OPENMYNA_ASSIGN_OR_RETURN(auto last, ins.LatestIssuedDocument(m.id));
+      OPENMYNA_ASSIGN_OR_RETURN(auto last,
+                                ins.LatestIssuedQualificationDocument(m.id));
       if (Due(last, *decided, today_text)) {
         due.push_back({m, std::move(*decided)});
       } else if (last->awaiting_output) {
@@ -234,16 +236,17 @@ Result<DueDocumentsPage> InsuranceService::IssueDueDocuments(
                               ins.RequireMembership(c.m.id));
     if (!Issuable(m, today_text)) return Ok();  // lost or blocked meanwhile
     OPENMYNA_ASSIGN_OR_RETURN(auto decided, Decide(tx, m, today, now));
-    OPENMYNA_ASSIGN_OR_RETURN(auto last, ins.LatestIssuedDocument(m.id));
+    OPENMYNA_ASSIGN_OR_RETURN(auto last,
+                              ins.LatestIssuedQualificationDocument(m.id));
     if (!Due(last, decided, today_text)) return Ok();  // issued meanwhile
     if (last && last->awaiting_output) {
       // Never written and now replaced: it is not to be written any more.
       last->awaiting_output = false;
-      OPENMYNA_RETURN_IF_ERROR(ins.UpdateIssuedDocument(*last));
+      OPENMYNA_RETURN_IF_ERROR(ins.UpdateIssuedQualificationDocument(*last));
       out.superseded.push_back({last->number, m.id});
     }
     OPENMYNA_RETURN_IF_ERROR(
-        Record(tx, access, actor, m, "ex_officio", decided));
+        Record(tx, access, actor, m, DocumentChannel::kExOfficio, decided));
     out.recorded.push_back(std::move(decided));
     return Ok();
   };
@@ -291,11 +294,12 @@ Status InsuranceService::MarkDocumentsWritten(
   return store_.Transact([&](RegistryTx& tx) -> Status {
     InsuranceTx ins(tx);
     for (const std::string& number : numbers) {
-      OPENMYNA_ASSIGN_OR_RETURN(auto d, ins.GetIssuedDocument(number));
+      OPENMYNA_ASSIGN_OR_RETURN(auto d,
+                                ins.GetIssuedQualificationDocument(number));
       if (!d) return Fail(RegistryErrc::kNotFound, "no document " + number);
       if (!d->awaiting_output) continue;
       d->awaiting_output = false;
-      OPENMYNA_RETURN_IF_ERROR(ins.UpdateIssuedDocument(*d));
+      OPENMYNA_RETURN_IF_ERROR(ins.UpdateIssuedQualificationDocument(*d));
     }
     return Ok();
   });

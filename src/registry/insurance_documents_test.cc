@@ -49,11 +49,12 @@ class ExOfficioTest : public testing::InsuranceServiceTest {
     return issued;
   }
 
-  std::vector<IssuedDocument> Recorded(const std::string& membership_id) {
-    std::vector<IssuedDocument> out;
+  std::vector<IssuedQualificationDocument> Recorded(
+      const std::string& membership_id) {
+    std::vector<IssuedQualificationDocument> out;
     EXPECT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
       OPENMYNA_ASSIGN_OR_RETURN(
-          out, InsuranceTx(tx).ListIssuedDocuments(membership_id));
+          out, InsuranceTx(tx).ListIssuedQualificationDocuments(membership_id));
       return Ok();
     }));
     return out;
@@ -74,7 +75,8 @@ TEST_F(ExOfficioTest, EachEventGivesOneNewDocumentAndASecondRunNone) {
   Card card = IssueCard(taro);
   const std::string kenpo = Enrol(kKenpo, Form(), "123456789018").membership.id;
   const Actor self{taro.id, Role::kResident, ""};
-  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id, "portal"));
+  ASSERT_TRUE(
+      insurance_->RegisterCard(self, taro.id, RegistrationChannel::kPortal));
   // A member the registry cannot link (matches nobody), and one lost.
   Membership stranger = Form("33120015", "4242");
   stranger.name = "清瀬 三郎";
@@ -125,7 +127,8 @@ TEST_F(ExOfficioTest, EachEventGivesOneNewDocumentAndASecondRunNone) {
 
   // Registered again: the お知らせ again; then the card is lost (void, its
   // certificates revoked): a 資格確認書 because the card is not usable.
-  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id, "portal"));
+  ASSERT_TRUE(
+      insurance_->RegisterCard(self, taro.id, RegistrationChannel::kPortal));
   auto again = RunBatch();
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].kind, QualificationDocumentKind::kNotice);
@@ -141,12 +144,12 @@ TEST_F(ExOfficioTest, EachEventGivesOneNewDocumentAndASecondRunNone) {
   // ex officio entry per ex officio document (the request is not one).
   const auto records = Recorded(kenpo);
   ASSERT_EQ(records.size(), 5u);
-  const std::vector<std::pair<QualificationDocumentKind, std::string>> want{
-      {QualificationDocumentKind::kNotice, "ex_officio"},
-      {QualificationDocumentKind::kNotice, "request"},
-      {QualificationDocumentKind::kCertificate, "ex_officio"},
-      {QualificationDocumentKind::kNotice, "ex_officio"},
-      {QualificationDocumentKind::kCertificate, "ex_officio"}};
+  const std::vector<std::pair<QualificationDocumentKind, DocumentChannel>> want{
+      {QualificationDocumentKind::kNotice, DocumentChannel::kExOfficio},
+      {QualificationDocumentKind::kNotice, DocumentChannel::kRequest},
+      {QualificationDocumentKind::kCertificate, DocumentChannel::kExOfficio},
+      {QualificationDocumentKind::kNotice, DocumentChannel::kExOfficio},
+      {QualificationDocumentKind::kCertificate, DocumentChannel::kExOfficio}};
   for (std::size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(records[i].kind, want[i].first) << i;
     EXPECT_EQ(records[i].channel, want[i].second) << i;
@@ -163,7 +166,7 @@ TEST_F(ExOfficioTest, AnExpiredCertificateAndAnEndedValidity) {
   IssueCard(taro);
   const std::string kenpo = Enrol(kKenpo, Form(), "123456789018").membership.id;
   ASSERT_TRUE(insurance_->RegisterCard({taro.id, Role::kResident, ""}, taro.id,
-                                       "portal"));
+                                       RegistrationChannel::kPortal));
   ASSERT_EQ(RunBatch().size(), 1u);  // the お知らせ
   TimePoint not_after{};
   auto file = registry_->GetResident(kSystem, taro.id);
@@ -291,7 +294,8 @@ TEST_F(ExOfficioTest, AnUnwrittenDocumentReplacedByANewerOneIsSuperseded) {
   IssueCard(taro);
   const std::string kenpo = Enrol(kKenpo, Form(), "123456789018").membership.id;
   const Actor self{taro.id, Role::kResident, ""};
-  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id, "portal"));
+  ASSERT_TRUE(
+      insurance_->RegisterCard(self, taro.id, RegistrationChannel::kPortal));
   auto first = insurance_->IssueDueDocuments(kSystem, "", 10);
   ASSERT_TRUE(first) << first.error();
   ASSERT_EQ(first->issued.size(), 1u);  // the お知らせ, never written

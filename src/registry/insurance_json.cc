@@ -162,7 +162,7 @@ void to_json(nlohmann::json& j, const InsuranceRegistration& v) {
 void from_json(const nlohmann::json& j, InsuranceRegistration& v) {
   v.resident_id = Get<std::string>(j, "resident_id");
   v.linkage_code = Get<std::string>(j, "linkage_code");
-  v.channel = Get<std::string>(j, "channel");
+  v.channel = Get<RegistrationChannel>(j, "channel");
   v.registered_at = FromSeconds(Get<std::int64_t>(j, "registered_at", 0));
   if (auto s = GetOpt<std::int64_t>(j, "cancelled_at")) {
     v.cancelled_at = FromSeconds(*s);

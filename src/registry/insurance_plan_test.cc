@@ -135,7 +135,7 @@ class InsurancePlan : public ::testing::TestWithParam<Dialect> {
            InsuranceRegistration r;
            r.resident_id = BulkResidentId(i);
            r.linkage_code = "lk-" + std::to_string(i);
-           r.channel = "sandbox-seed";
+           r.channel = RegistrationChannel::kSandboxSeed;
            r.registered_at = kClock.Now();
            r.certificate_serials = {Serial(i)};
            return std::vector<std::string>{r.resident_id, r.linkage_code,

@@ -325,7 +325,8 @@ Result<InsuranceSeedReport> SeedInsuranceSampleData(RegistryStore& store,
     return Ok();
   }));
   if (first) {
-    auto registered = insurance.RegisterCard(kSeed, first->id, "sandbox-seed");
+    auto registered = insurance.RegisterCard(kSeed, first->id,
+                                             RegistrationChannel::kSandboxSeed);
     if (registered) report.registered_resident = first->id;
   }
   return report;

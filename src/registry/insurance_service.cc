@@ -652,23 +652,19 @@ Result<InsuranceRegistration> InsuranceService::RegisterCardAtReader(
   OPENMYNA_ASSIGN_OR_RETURN(
       CertificateHolder holder,
       LookUpCertificateHolder(store_, clock_, rng_, actor, serial));
-  return RegisterCard(actor, holder.resident.id, "reader",
+  return RegisterCard(actor, holder.resident.id, RegistrationChannel::kReader,
                       holder.certificate.serial);
 }
 
 Result<InsuranceRegistration> InsuranceService::RegisterCard(
-    const Actor& actor, std::string_view resident_id, std::string_view channel,
-    std::string_view serial) {
+    const Actor& actor, std::string_view resident_id,
+    RegistrationChannel channel, std::string_view serial) {
   Impl impl{*this};
   if (actor.role != Role::kClinic) {
     OPENMYNA_RETURN_IF_ERROR(
         Impl::OwnOrSystem(actor, resident_id, "insurance.register"));
   }
-  if (channel != "portal" && channel != "reader" && channel != "sandbox-seed") {
-    return Fail(RegistryErrc::kInvalidInput,
-                "channel must be portal or reader");
-  }
-  if (actor.role == Role::kClinic && channel != "reader") {
+  if (actor.role == Role::kClinic && channel != RegistrationChannel::kReader) {
     return Impl::Refuse("a clinic registers cards only at its reader");
   }
   InsuranceRegistration out;
@@ -688,7 +684,8 @@ Result<InsuranceRegistration> InsuranceService::RegisterCard(
       if (c.state == CardState::kActive) active = &c;
     }
     if (!active) return Impl::Refuse("the resident holds no active card");
-    if (active->kind == CardKind::kFaceAuth && channel == "portal") {
+    if (active->kind == CardKind::kFaceAuth &&
+        channel == RegistrationChannel::kPortal) {
       return Impl::Refuse(
           "a face-authentication card registers only at a clinic's reader");
     }
@@ -713,7 +710,7 @@ Result<InsuranceRegistration> InsuranceService::RegisterCard(
     } else {
       out.resident_id = std::string(resident_id);
       out.linkage_code = impl.NewId("lk-");
-      out.channel = std::string(channel);
+      out.channel = channel;
       out.registered_at = clock_.Now();
       out.cancelled_at.reset();
       out.certificate_serials.clear();

@@ -60,7 +60,8 @@ TEST_F(InsuranceServiceTest, NearNamesakeWithoutTheNumberIsNotLinked) {
   Resident namesake = Register("614106526000", kNamesakeAddress);
   IssueCard(namesake);
   ASSERT_TRUE(insurance_->RegisterCard({namesake.id, Role::kResident, ""},
-                                       namesake.id, "portal"));
+                                       namesake.id,
+                                       RegistrationChannel::kPortal));
   EnrolmentOutcome out = Enrol(kKenpo, Form());  // Taro's address, no number
   EXPECT_EQ(out.membership.link_state, LinkState::kUnlinked);
   EXPECT_TRUE(out.membership.resident_id.empty());
@@ -264,12 +265,13 @@ TEST_F(InsuranceServiceTest, CardRegistrationAndCheckByCertificate) {
   EXPECT_EQ(before->validity, Validity::kNoQualification);
 
   const Actor self{taro.id, Role::kResident, ""};
-  auto reg = insurance_->RegisterCard(self, taro.id, "portal", serial);
+  auto reg = insurance_->RegisterCard(self, taro.id,
+                                      RegistrationChannel::kPortal, serial);
   ASSERT_TRUE(reg) << reg.error();
   EXPECT_EQ(reg->certificate_serials, std::vector<std::string>{serial});
   EXPECT_FALSE(reg->linkage_code.empty());
   EXPECT_FALSE(insurance_->RegisterCard({"someone", Role::kResident, ""},
-                                        taro.id, "portal"));
+                                        taro.id, RegistrationChannel::kPortal));
 
   auto answer = insurance_->CheckByCertificate(kClinic, serial);
   ASSERT_TRUE(answer) << answer.error();
@@ -327,7 +329,8 @@ TEST_F(InsuranceServiceTest, SuccessorsAfterReissueAndRenewal) {
   Enrol(kKenpo, Form(), "123456789018");
   const std::string serial1 = AuthSerial(taro.id);
   const Actor self{taro.id, Role::kResident, ""};
-  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id, "portal", serial1));
+  ASSERT_TRUE(insurance_->RegisterCard(self, taro.id,
+                                       RegistrationChannel::kPortal, serial1));
   auto Serials = [&] {
     std::vector<std::string> out;
     EXPECT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
@@ -413,12 +416,14 @@ TEST_F(InsuranceServiceTest, FaceAuthCardRegistersOnlyAtAReader) {
                            "1945-02-11", "更級 ハル", "サラシナ ハル");
   IssueCard(haru, CardKind::kFaceAuth);
   const Actor self{haru.id, Role::kResident, ""};
-  auto portal = insurance_->RegisterCard(self, haru.id, "portal");
+  auto portal =
+      insurance_->RegisterCard(self, haru.id, RegistrationChannel::kPortal);
   // A face-auth card has no certificates at all in this registry yet, or
   // it is refused for the channel: either way not through the portal.
   ASSERT_FALSE(portal);
   EXPECT_TRUE(portal.error().Is(RegistryErrc::kRefused));
-  EXPECT_FALSE(insurance_->RegisterCard(kClinic, haru.id, "portal"));
+  EXPECT_FALSE(
+      insurance_->RegisterCard(kClinic, haru.id, RegistrationChannel::kPortal));
 }
 
 // Consent (insurance.md §3.1): without it no medication data; with it the
@@ -427,7 +432,8 @@ TEST_F(InsuranceServiceTest, MedicalInformationOnlyWithinAValidConsent) {
   Resident taro = Register("123456789018", kTaroAddress);
   IssueCard(taro);
   Enrol(kKenpo, Form(), "123456789018");
-  ASSERT_TRUE(insurance_->RegisterCard(kSystem, taro.id, "portal"));
+  ASSERT_TRUE(
+      insurance_->RegisterCard(kSystem, taro.id, RegistrationChannel::kPortal));
   MedicationRecord r;
   r.resident_id = taro.id;
   r.dispensed_on = "2026-11-01";

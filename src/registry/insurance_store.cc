@@ -246,7 +246,8 @@ Result<std::vector<Membership>> InsuranceTx::ListMemberships(
       {std::string(after_id), std::int64_t{limit}}));
 }
 
-Status InsuranceTx::InsertIssuedDocument(IssuedDocument& d) {
+Status InsuranceTx::InsertIssuedQualificationDocument(
+    IssuedQualificationDocument& d) {
   OPENMYNA_ASSIGN_OR_RETURN(auto member, GetMembership(d.membership_id));
   if (!member) {
     return Fail(RegistryErrc::kNotFound, "no membership " + d.membership_id);
@@ -262,30 +263,31 @@ Status InsuranceTx::InsertIssuedDocument(IssuedDocument& d) {
                 {d.number, d.membership_id, d.seq, d.issued_on, Doc(d)}));
 }
 
-Result<std::optional<IssuedDocument>> InsuranceTx::LatestIssuedDocument(
-    std::string_view membership_id) {
-  return One<IssuedDocument>(
+Result<std::optional<IssuedQualificationDocument>>
+InsuranceTx::LatestIssuedQualificationDocument(std::string_view membership_id) {
+  return One<IssuedQualificationDocument>(
       db_.Query("SELECT doc FROM insurance_documents WHERE membership_id = $1 "
                 "ORDER BY seq DESC LIMIT 1",
                 {std::string(membership_id)}));
 }
 
-Result<std::vector<IssuedDocument>> InsuranceTx::ListIssuedDocuments(
-    std::string_view membership_id) {
-  return All<IssuedDocument>(
+Result<std::vector<IssuedQualificationDocument>>
+InsuranceTx::ListIssuedQualificationDocuments(std::string_view membership_id) {
+  return All<IssuedQualificationDocument>(
       db_.Query("SELECT doc FROM insurance_documents WHERE membership_id = $1 "
                 "ORDER BY seq",
                 {std::string(membership_id)}));
 }
 
-Result<std::optional<IssuedDocument>> InsuranceTx::GetIssuedDocument(
-    std::string_view number) {
-  return One<IssuedDocument>(
+Result<std::optional<IssuedQualificationDocument>>
+InsuranceTx::GetIssuedQualificationDocument(std::string_view number) {
+  return One<IssuedQualificationDocument>(
       db_.Query("SELECT doc FROM insurance_documents WHERE number = $1",
                 {std::string(number)}));
 }
 
-Status InsuranceTx::UpdateIssuedDocument(const IssuedDocument& d) {
+Status InsuranceTx::UpdateIssuedQualificationDocument(
+    const IssuedQualificationDocument& d) {
   OPENMYNA_ASSIGN_OR_RETURN(
       auto rows, db_.Query("UPDATE insurance_documents SET doc = $2 WHERE "
                            "number = $1 RETURNING number",

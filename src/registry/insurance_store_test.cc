@@ -205,7 +205,7 @@ TEST_P(InsuranceStore, CardCheckRowsAreTheLookUpsByCertificateInOne) {
     InsuranceRegistration reg;
     reg.resident_id = "r-a";
     reg.linkage_code = "lk-a";
-    reg.channel = "portal";
+    reg.channel = RegistrationChannel::kPortal;
     reg.registered_at = t0;
     reg.certificate_serials = {"1a2b"};
     OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(reg));
@@ -408,7 +408,7 @@ TEST_P(InsuranceStore, RegistrationsAndInstitutions) {
   InsuranceRegistration reg;
   reg.resident_id = "r-a";
   reg.linkage_code = "lk-1";
-  reg.channel = "portal";
+  reg.channel = RegistrationChannel::kPortal;
   reg.registered_at = kClock.Now();
   reg.certificate_serials = {"5e01"};
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
@@ -454,7 +454,7 @@ TEST_P(InsuranceStore, ResidentsBornOnADay) {
 // The record of issued 資格確認書 / お知らせ (0042): every field back, the
 // per-membership order, the last one, paging through all memberships, and
 // the refusals (unknown membership, the same number twice).
-TEST_P(InsuranceStore, IssuedDocumentsInOrderPerMembership) {
+TEST_P(InsuranceStore, IssuedQualificationDocumentsInOrderPerMembership) {
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
     OPENMYNA_RETURN_IF_ERROR(
         ins.InsertMembership(Sample("ms-1", "5678", "00")));
@@ -462,48 +462,54 @@ TEST_P(InsuranceStore, IssuedDocumentsInOrderPerMembership) {
   }));
   using domain::QualificationDocumentKind;
   using domain::QualificationDocumentReason;
-  IssuedDocument notice{"qd-1",
-                        "ms-1",
-                        0,
-                        QualificationDocumentKind::kNotice,
-                        QualificationDocumentReason::kRegisteredCard,
-                        "2026-04-01",
-                        "",
-                        "request",
-                        "01040013"};
-  IssuedDocument certificate{"qd-2",
-                             "ms-1",
-                             0,
-                             QualificationDocumentKind::kCertificate,
-                             QualificationDocumentReason::kCardNotUsable,
-                             "2026-04-01",
-                             "2031-03-31",
-                             "ex_officio",
-                             "batch"};
-  IssuedDocument other = notice;
+  IssuedQualificationDocument notice{
+      "qd-1",
+      "ms-1",
+      0,
+      QualificationDocumentKind::kNotice,
+      QualificationDocumentReason::kRegisteredCard,
+      "2026-04-01",
+      "",
+      DocumentChannel::kRequest,
+      "01040013"};
+  IssuedQualificationDocument certificate{
+      "qd-2",
+      "ms-1",
+      0,
+      QualificationDocumentKind::kCertificate,
+      QualificationDocumentReason::kCardNotUsable,
+      "2026-04-01",
+      "2031-03-31",
+      DocumentChannel::kExOfficio,
+      "batch"};
+  IssuedQualificationDocument other = notice;
   other.number = "qd-3";
   other.membership_id = "ms-2";
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
-    OPENMYNA_RETURN_IF_ERROR(ins.InsertIssuedDocument(notice));
-    OPENMYNA_RETURN_IF_ERROR(ins.InsertIssuedDocument(certificate));
-    return ins.InsertIssuedDocument(other);
+    OPENMYNA_RETURN_IF_ERROR(ins.InsertIssuedQualificationDocument(notice));
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.InsertIssuedQualificationDocument(certificate));
+    return ins.InsertIssuedQualificationDocument(other);
   }));
   EXPECT_EQ(notice.seq, 1);
   EXPECT_EQ(certificate.seq, 2);
   EXPECT_EQ(other.seq, 1);
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto last, ins.LatestIssuedDocument("ms-1"));
+    OPENMYNA_ASSIGN_OR_RETURN(auto last,
+                              ins.LatestIssuedQualificationDocument("ms-1"));
     EXPECT_TRUE(last);
     if (last) {
       EXPECT_EQ(nlohmann::json(*last), nlohmann::json(certificate));
     }
-    OPENMYNA_ASSIGN_OR_RETURN(auto all, ins.ListIssuedDocuments("ms-1"));
+    OPENMYNA_ASSIGN_OR_RETURN(auto all,
+                              ins.ListIssuedQualificationDocuments("ms-1"));
     EXPECT_EQ(all.size(), 2u);
     if (all.size() == 2) {
       EXPECT_EQ(nlohmann::json(all[0]), nlohmann::json(notice));
       EXPECT_EQ(all[1].number, "qd-2");
     }
-    OPENMYNA_ASSIGN_OR_RETURN(auto none, ins.LatestIssuedDocument("ms-9"));
+    OPENMYNA_ASSIGN_OR_RETURN(auto none,
+                              ins.LatestIssuedQualificationDocument("ms-9"));
     EXPECT_FALSE(none);
     OPENMYNA_ASSIGN_OR_RETURN(auto first, ins.ListMemberships("", 1));
     EXPECT_EQ(first.size(), 1u);
@@ -514,17 +520,17 @@ TEST_P(InsuranceStore, IssuedDocumentsInOrderPerMembership) {
     }
     return Ok();
   }));
-  IssuedDocument unknown = notice;
+  IssuedQualificationDocument unknown = notice;
   unknown.number = "qd-4";
   unknown.membership_id = "ms-9";
   auto missing = Tx([&](InsuranceTx& ins, RegistryTx&) {
-    return ins.InsertIssuedDocument(unknown);
+    return ins.InsertIssuedQualificationDocument(unknown);
   });
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.error().Is(RegistryErrc::kNotFound)) << missing.error();
-  IssuedDocument again = notice;
+  IssuedQualificationDocument again = notice;
   auto twice = Tx([&](InsuranceTx& ins, RegistryTx&) {
-    return ins.InsertIssuedDocument(again);
+    return ins.InsertIssuedQualificationDocument(again);
   });
   ASSERT_FALSE(twice);
   EXPECT_TRUE(twice.error().Is(RegistryErrc::kConflict)) << twice.error();

@@ -129,7 +129,8 @@ class InsuranceApiTest : public ::testing::Test {
     auto enrolled = service_->Enrol(system, {m, "362473502703"});
     ASSERT_TRUE(enrolled) << enrolled.error();
     ASSERT_EQ(enrolled->membership.link_state, reg::LinkState::kVerified);
-    ASSERT_TRUE(service_->RegisterCard(system, "r-jiro", "portal"));
+    ASSERT_TRUE(service_->RegisterCard(system, "r-jiro",
+                                       registry::RegistrationChannel::kPortal));
 
     options_ = std::make_shared<InsuranceApiOptions>();
     options_->clock = &clock_;

@@ -2,8 +2,8 @@
 // registration of the card as insurance card, medication and check-ups
 // (issue 10 item 3; the records are the insurance registry's,
 // registry/insurance_store.h); POST /insurance/register registers the card
-// as insurance card through the insurance registry (RegisterCard, channel
-// "portal"; insurance.md "保険証利用登録").
+// as insurance card through the insurance registry (RegisterCard,
+// RegistrationChannel::kPortal; insurance.md "保険証利用登録").
 #include <algorithm>
 
 #include "openmyna/registry/disclosure.h"
@@ -106,7 +106,8 @@ http::Response Portal::Impl::InsuranceRegister(const http::Request& request) {
       v.representative_id.empty() ? v.resident_id : v.representative_id,
       registry::Role::kResident, "マイナポータル 健康保険証利用登録"};
   registry::InsuranceService insurance(store, clock, rng);
-  auto registered = insurance.RegisterCard(actor, v.resident_id, "portal");
+  auto registered = insurance.RegisterCard(
+      actor, v.resident_id, registry::RegistrationChannel::kPortal);
   if (!registered) {
     const bool refused =
         registered.error().Is(registry::RegistryErrc::kRefused) ||

@@ -549,7 +549,7 @@ TEST_F(PortalTest,
     registry::InsuranceRegistration r;
     r.resident_id = "r-1";
     r.linkage_code = "lc-1";
-    r.channel = "portal";
+    r.channel = registry::RegistrationChannel::kPortal;
     r.registered_at = clock_.Now();
     OPENMYNA_RETURN_IF_ERROR(insurance.PutRegistration(r));
     // A membership whose collation found a difference is not shown (the

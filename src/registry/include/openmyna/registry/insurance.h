@@ -174,10 +174,14 @@ struct MedicalExpense {
 // finds memberships through the registry by the card's authentication
 // certificate; `linkage_code` is the per-registration code (連携用の符号)
 // that stands for the resident outside the registry, never the number.
+// Where a card was registered as insurance card: the portal (マイナポータル),
+// a clinic's reader (顔認証付きカードリーダー), or the sample data.
+enum class RegistrationChannel { kPortal, kReader, kSandboxSeed };
+
 struct InsuranceRegistration {
   std::string resident_id;
   std::string linkage_code;
-  std::string channel;  // "portal", "reader", "sandbox-seed"
+  RegistrationChannel channel = RegistrationChannel::kPortal;
   TimePoint registered_at;
   std::optional<TimePoint> cancelled_at;
   // Authentication certificate serials linked so far (the first one at
@@ -204,7 +208,12 @@ struct Consent {
 // IssueDueDocuments ex officio). Recorded so that the batch knows what each
 // member last received; the printed data is not kept (it is the membership
 // as it was that day).
-struct IssuedDocument {
+// How a qualification document was issued: on request (the insurer's API,
+// InsuranceService::IssueQualificationDocument) or ex officio (職権交付,
+// IssueDueDocuments).
+enum class DocumentChannel { kRequest, kExOfficio };
+
+struct IssuedQualificationDocument {
   std::string number;  // 交付番号 "qd-…"
   std::string membership_id;
   std::int64_t seq = 0;  // per membership, 1, 2, … in issue order
@@ -214,8 +223,8 @@ struct IssuedDocument {
       domain::QualificationDocumentReason::kNotRegistered;
   std::string issued_on;    // the JST day
   std::string valid_until;  // "" when none was printed
-  std::string channel;      // "request" (the insurer's API), "ex_officio"
-  std::string issued_by;    // the actor's id
+  DocumentChannel channel = DocumentChannel::kRequest;
+  std::string issued_by;  // the actor's id
   // Ex officio only: recorded, but `issue-due` has not yet reported its PDF
   // written (InsuranceService::MarkDocumentsWritten); a later run gives the
   // same document again until it does.

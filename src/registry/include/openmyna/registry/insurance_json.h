@@ -29,6 +29,14 @@ NLOHMANN_JSON_SERIALIZE_ENUM(
 
 namespace openmyna::registry {
 
+NLOHMANN_JSON_SERIALIZE_ENUM(RegistrationChannel,
+                             {{RegistrationChannel::kPortal, "portal"},
+                              {RegistrationChannel::kReader, "reader"},
+                              {RegistrationChannel::kSandboxSeed,
+                               "sandbox-seed"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(DocumentChannel,
+                             {{DocumentChannel::kRequest, "request"},
+                              {DocumentChannel::kExOfficio, "ex_officio"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(Relationship,
                              {{Relationship::kInsured, "insured"},
                               {Relationship::kDependent, "dependent"}})
@@ -77,10 +85,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MedicalExpense, id, resident_id,
                                                 month, institution_code,
                                                 insurer_number, days, total_yen,
                                                 paid_yen)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuedDocument, number,
-                                                membership_id, seq, kind,
-                                                reason, issued_on, valid_until,
-                                                channel, issued_by,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuedQualificationDocument,
+                                                number, membership_id, seq,
+                                                kind, reason, issued_on,
+                                                valid_until, channel, issued_by,
                                                 awaiting_output)
 
 void to_json(nlohmann::json& j, const Membership& v);

@@ -125,7 +125,8 @@ struct DueDocumentsPage {
   int checked = 0;                            // memberships looked at
   std::vector<QualificationDocument> issued;  // recorded by this call
   // Recorded by an earlier run whose PDF was never reported written
-  // (IssuedDocument::awaiting_output): the same number and dates again.
+  // (IssuedQualificationDocument::awaiting_output): the same number and dates
+  // again.
   std::vector<QualificationDocument> unwritten;
   std::vector<SkippedMembership> skipped;
   std::vector<SupersededDocument> superseded;
@@ -182,14 +183,15 @@ class InsuranceService {
   // certificate. Refused for a lost membership or a link blocked by the
   // collation (kMismatch). Audited on the linked resident
   // ("insurance.document"). Actor: the membership's insurer, or the system.
-  // Recorded (IssuedDocument, channel "request").
+  // Recorded (IssuedQualificationDocument, DocumentChannel::kRequest).
   Result<QualificationDocument> IssueQualificationDocument(
       const Actor& actor, std::string_view membership_id);
 
   // Ex officio issue (issue 12 item 7; `openmyna insurance issue-due`): of
   // the memberships after `after_id` (at most `limit`, by id), each one
   // valid today and not blocked whose holder is due a new document gets
-  // the one decided as above, recorded (channel "ex_officio") and audited
+  // the one decided as above, recorded (DocumentChannel::kExOfficio) and
+  // audited
   // ("… 職権交付 …"). Due: nothing recorded yet; or the kind decided today
   // differs from the last one recorded (registration cancelled, the
   // certificate expired or revoked, the card returned → 資格確認書; a new
@@ -230,11 +232,11 @@ class InsuranceService {
   // Registers the resident's card as insurance card: the resident must
   // hold an active card with a good authentication certificate (`serial`
   // when given must be it). A face-authentication card registers only at
-  // a reader (channel "reader", insurance.md §1.4). Idempotent while
-  // registered. Actor: the resident, or the system.
+  // a reader (RegistrationChannel::kReader, insurance.md §1.4). Idempotent
+  // while registered. Actor: the resident, or the system.
   Result<InsuranceRegistration> RegisterCard(const Actor& actor,
                                              std::string_view resident_id,
-                                             std::string_view channel,
+                                             RegistrationChannel channel,
                                              std::string_view serial = {});
   // The same at a clinic's reader, where the card gives only its
   // authentication certificate (verified by the reader): the holder is

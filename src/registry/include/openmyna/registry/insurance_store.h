@@ -83,17 +83,18 @@ class InsuranceTx {
   // A document as issued: `d.seq` is assigned (the membership's next) and
   // written back; kNotFound when the membership is unknown, kConflict on
   // the number.
-  Status InsertIssuedDocument(IssuedDocument& d);
+  Status InsertIssuedQualificationDocument(IssuedQualificationDocument& d);
   // The membership's last document (highest seq), or std::nullopt.
-  Result<std::optional<IssuedDocument>> LatestIssuedDocument(
-      std::string_view membership_id);
-  Result<std::vector<IssuedDocument>> ListIssuedDocuments(
-      std::string_view membership_id);  // by seq
-  Result<std::optional<IssuedDocument>> GetIssuedDocument(
-      std::string_view number);
+  Result<std::optional<IssuedQualificationDocument>>
+  LatestIssuedQualificationDocument(std::string_view membership_id);
+  Result<std::vector<IssuedQualificationDocument>>
+  ListIssuedQualificationDocuments(std::string_view membership_id);  // by seq
+  Result<std::optional<IssuedQualificationDocument>>
+  GetIssuedQualificationDocument(std::string_view number);
   // Replaces the record of `d.number` (its membership and seq unchanged);
   // kNotFound when no document has that number.
-  Status UpdateIssuedDocument(const IssuedDocument& d);
+  Status UpdateIssuedQualificationDocument(
+      const IssuedQualificationDocument& d);
 
   Status PutInstitution(const MedicalInstitution& i);
   Result<std::optional<MedicalInstitution>> GetInstitution(
