@@ -17,6 +17,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/service_settings.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
@@ -107,13 +108,14 @@ struct RegistryStack {
   std::unique_ptr<registry::PersoCardPort> card;
   std::unique_ptr<registry::RegistryService> service;
 
+  // `readers`: RegistryStore::Open's (0: the back end's default).
   static Result<std::unique_ptr<RegistryStack>> Open(
       const std::string& target, const std::filesystem::path& data_dir,
-      const Clock* clock = nullptr) {
+      const Clock* clock = nullptr, std::size_t readers = 0) {
     auto stack = std::make_unique<RegistryStack>();
     const Clock& now = clock ? *clock : stack->clock;
-    OPENMYNA_ASSIGN_OR_RETURN(stack->store,
-                              registry::RegistryStore::Open(target, now));
+    OPENMYNA_ASSIGN_OR_RETURN(
+        stack->store, registry::RegistryStore::Open(target, now, readers));
     auto sandbox = pki::Sandbox::Open(data_dir);
     if (!sandbox) {
       return Fail(
@@ -384,8 +386,13 @@ const http::ServiceRegistration kRegistryService{
        http::Router& router) -> Result<std::unique_ptr<http::Service>> {
       OPENMYNA_ASSIGN_OR_RETURN(std::string target,
                                 Target(DbOptions{}, c.data_dir));
+      // registry.readers=N: reader connections of the API's store (0: the
+      // back end's default, RegistryStore::DefaultReaders).
+      OPENMYNA_ASSIGN_OR_RETURN(long long readers,
+                                WholeSetting(c, "registry.readers", 0, 0, 64));
       OPENMYNA_ASSIGN_OR_RETURN(
-          auto stack, RegistryStack::Open(target, c.data_dir, c.clock));
+          auto stack, RegistryStack::Open(target, c.data_dir, c.clock,
+                                          static_cast<std::size_t>(readers)));
       OPENMYNA_RETURN_IF_ERROR(
           services::AddRegistryApi(router, *stack->store, *stack->service));
       return std::unique_ptr<http::Service>(

@@ -4,12 +4,11 @@
 //                                      OCSP answer or a CRL (default 60)
 //   revocation.sync-interval-ms=MS     how often the store's revocation
 //                                      counter is read (default 250)
-#include <charconv>
 #include <memory>
 #include <string>
 
 #include "cli/in_process_ocsp.h"
-#include "openmyna/http/errors.h"
+#include "cli/service_settings.h"
 #include "openmyna/http/service.h"
 #include "openmyna/services/revocation.h"
 
@@ -35,25 +34,6 @@ class RevocationHttpService final : public http::Service {
   std::unique_ptr<services::RevocationService> service_;
 };
 
-// A whole number of `name` from the settings in [low, high], or `fallback`.
-Result<long long> Setting(const http::ServiceContext& context,
-                          const std::string& name, long long fallback,
-                          long long low, long long high) {
-  auto found = context.settings.find(name);
-  if (found == context.settings.end()) return fallback;
-  long long value = 0;
-  const std::string& text = found->second;
-  const auto [end, ec] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < low ||
-      value > high) {
-    return Fail(http::HttpErrc::kBadRoute,
-                name + " must be a whole number from " + std::to_string(low) +
-                    " to " + std::to_string(high) + ", got '" + text + "'");
-  }
-  return value;
-}
-
 Result<std::unique_ptr<http::Service>> MakeRevocation(
     const http::ServiceContext& context, http::Router& router, bool ocsp) {
   services::RevocationServiceOptions options;
@@ -61,10 +41,10 @@ Result<std::unique_ptr<http::Service>> MakeRevocation(
   options.crl = !ocsp;
   OPENMYNA_ASSIGN_OR_RETURN(
       long long max_age,
-      Setting(context, "revocation.cache-max-age", 60, 0, 86'400));
+      WholeSetting(context, "revocation.cache-max-age", 60, 0, 86'400));
   OPENMYNA_ASSIGN_OR_RETURN(
       long long sync_ms,
-      Setting(context, "revocation.sync-interval-ms", 250, 10, 60'000));
+      WholeSetting(context, "revocation.sync-interval-ms", 250, 10, 60'000));
   options.cache_max_age = std::chrono::seconds(max_age);
   options.sync_interval = std::chrono::milliseconds(sync_ms);
   OPENMYNA_ASSIGN_OR_RETURN(

@@ -260,15 +260,28 @@ RegistryStore::~RegistryStore() {
   }
 }
 
+// SQLite: reads run in this process and are CPU-bound, so a few connections
+// keep the cores busy. PostgreSQL: a read holds its connection through its
+// round trips while a backend works (session 10's quiet slot: 4 readers
+// served 2,926 reads/s, ≈ 1.4 ms each if all were busy), so more are
+// needed for the same cores; but each is a server process (max_connections,
+// default 100, is shared by every store of every node) and more backends
+// cost PostgreSQL CPU (docs/scale.md §2: 16 readers did not beat 4 on the
+// loaded 2 cores). Readers are opened only as concurrent reads need them.
+std::size_t RegistryStore::DefaultReaders(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? 8 : kDefaultReaders;
+}
+
 Result<std::unique_ptr<RegistryStore>> RegistryStore::Open(
-    std::string_view target, const Clock& clock) {
+    std::string_view target, const Clock& clock, std::size_t readers) {
   OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenDatabase(target));
-  ConnectionFactory readers;
+  ConnectionFactory open_reader;
   if (target != ":memory:") {
-    readers = [t = std::string(target)] { return OpenDatabase(t); };
+    open_reader = [t = std::string(target)] { return OpenDatabase(t); };
   }
-  auto store =
-      std::make_unique<RegistryStore>(std::move(db), std::move(readers));
+  if (readers == 0) readers = DefaultReaders(db->dialect());
+  auto store = std::make_unique<RegistryStore>(std::move(db),
+                                               std::move(open_reader), readers);
   OPENMYNA_RETURN_IF_ERROR(store->Migrate(clock));
   return store;
 }

@@ -1032,6 +1032,50 @@ TEST_P(StoreConformance, ReadsDoNotWaitForAnOpenWriteGroup) {
   EXPECT_TRUE(uncommitted.has_value());
 }
 
+// RegistryStore::Open gives reads as many reader connections as asked, and
+// by default more on PostgreSQL (a read there waits on a backend) than on
+// SQLite: `n` reads each stay in their snapshot until all `n` are in at
+// once (or 300 ms passed); the most seen inside together is the count.
+std::size_t ConcurrentReaders(RegistryStore& store, std::size_t n) {
+  std::mutex m;
+  std::condition_variable cv;
+  std::size_t inside = 0, most = 0;
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < n; ++i) {
+    threads.emplace_back([&] {
+      (void)store.Read([&](RegistryTx& tx) -> Status {
+        OPENMYNA_RETURN_IF_ERROR(tx.CountResidents().transform([](auto) {}));
+        std::unique_lock lock(m);
+        most = std::max(most, ++inside);
+        cv.notify_all();
+        cv.wait_for(lock, std::chrono::milliseconds(300),
+                    [&] { return inside == n; });
+        // Held until every thread has seen the full count (if it came).
+        cv.wait_for(lock, std::chrono::milliseconds(300),
+                    [&] { return most == n; });
+        --inside;
+        return Ok();
+      });
+    });
+  }
+  for (auto& t : threads) t.join();
+  return most;
+}
+
+TEST_P(StoreConformance, OpenGivesReadsTheReaderConnectionsAsked) {
+  const std::string target = backend_->Target();
+  auto two = RegistryStore::Open(target, kClock, 2);
+  ASSERT_TRUE(two) << two.error();
+  EXPECT_EQ(ConcurrentReaders(**two, 6), 2u);
+  auto ten = RegistryStore::Open(target, kClock, 10);
+  ASSERT_TRUE(ten) << ten.error();
+  EXPECT_EQ(ConcurrentReaders(**ten, 10), 10u);
+  auto by_default = RegistryStore::Open(target, kClock);
+  ASSERT_TRUE(by_default) << by_default.error();
+  const std::size_t expected = GetParam() == Dialect::kPostgres ? 8 : 4;
+  EXPECT_EQ(ConcurrentReaders(**by_default, 20), expected);
+}
+
 // The audit entry of a read is written by a commit group after the snapshot
 // and is durable when Read returns; a refused read leaves none; a read
 // cannot write anything else.

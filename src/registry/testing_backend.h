@@ -83,6 +83,15 @@ class Backend {
 
   const std::filesystem::path& dir() const { return dir_; }
 
+  // What RegistryStore::Open takes for this database: the SQLite file, or
+  // the server's URL with the test's schema as search_path (libpq's
+  // `options` connection parameter, PostgreSQL docs "Connection Strings").
+  std::string Target() const {
+    if (dialect_ == Dialect::kSqlite) return (dir_ / "registry.db").string();
+    return url_ + (url_.find('?') == std::string::npos ? "?" : "&") +
+           "options=-csearch_path%3D" + schema_;
+  }
+
  private:
   Dialect dialect_;
   std::filesystem::path dir_;

@@ -135,11 +135,13 @@ class RegistryStore {
   ~RegistryStore();
 
   // Opens `target` (OpenDatabase rules: a PostgreSQL URL or a SQLite path)
-  // and applies pending migrations. Reads get reader connections to the same
-  // target (none for SQLite's ":memory:", which is one database per
-  // connection).
+  // and applies pending migrations. Reads get up to `readers` reader
+  // connections to the same target, 0 meaning the back end's default
+  // (DefaultReaders); none for SQLite's ":memory:", which is one database
+  // per connection.
   static Result<std::unique_ptr<RegistryStore>> Open(std::string_view target,
-                                                     const Clock& clock);
+                                                     const Clock& clock,
+                                                     std::size_t readers = 0);
 
   Dialect dialect() const { return db_->dialect(); }
   Result<std::vector<std::string>> Migrate(const Clock& clock);
@@ -162,10 +164,10 @@ class RegistryStore {
 
   // The most calls committed by one COMMIT.
   static constexpr std::size_t kMaxGroup = 256;
-  // Reader connections by default: reads are short and CPU-bound, and each
-  // is a server process on PostgreSQL (max_connections, default 100, is
-  // shared by every store of every node).
+  // Reader connections by default (the constructor's).
   static constexpr std::size_t kDefaultReaders = 4;
+  // Open's default for a back end (store.cc says why each).
+  static std::size_t DefaultReaders(Dialect dialect);
 
   struct GroupStats {
     std::uint64_t calls = 0;    // Transact calls committed or refused
@@ -183,8 +185,8 @@ class RegistryStore {
   std::mutex mutex_;  // the connection
   std::unique_ptr<SqlConnection> db_;
   // The queue of calls waiting for a leader (group commit).
+  // (Each waiting call has its own condition variable: store.cc, Pending.)
   mutable std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;  // unused (store.cc: Pending)
   std::vector<Pending*> queue_;
   bool leading_ = false;
   GroupStats stats_;
