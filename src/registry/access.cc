@@ -4,6 +4,7 @@
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/log.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/permissions.h"
 
@@ -33,9 +34,10 @@ Status WriteAudit(RegistryTx& tx, const Actor& actor,
   log::Get("registry")
       ->debug("{} by {} ({}) on resident {}", action, actor.id,
               ToString(actor.role), resident_id);
-  return tx.AppendAudit({NewRecordId(rng, "au-"), std::string(resident_id),
+  const TimePoint now = clock.Now();
+  return tx.AppendAudit({NewAuditId(now, rng), std::string(resident_id),
                          actor.id, actor.role, std::string(action), actor.why,
-                         clock.Now()});
+                         now});
 }
 
 Status AuditAccess(RegistryTx& tx, const Actor& actor,

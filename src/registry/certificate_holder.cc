@@ -8,6 +8,7 @@
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/log.h"
 #include "openmyna/pki/certificate_store.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/model_json.h"
 #include "openmyna/registry/permissions.h"
@@ -177,9 +178,8 @@ Result<CertificateHolder> LookUpCertificateHolder(RegistryStore& store,
     log::Get("registry")
         ->debug("{} by {} ({}) on resident {}", kAction, actor.id,
                 ToString(actor.role), out.resident.id);
-    return tx.AppendAudit({"au-" + ToHex(rng.Bytes(8)), out.resident.id,
-                           actor.id, actor.role, std::string(kAction),
-                           actor.why, now});
+    return tx.AppendAudit({NewAuditId(now, rng), out.resident.id, actor.id,
+                           actor.role, std::string(kAction), actor.why, now});
   }));
   return out;
 }

@@ -10,6 +10,7 @@
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/cms.h"
 #include "openmyna/pki/verifier.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/konbini_registration.h"
 #include "openmyna/registry/model_json.h"
@@ -434,7 +435,7 @@ Result<OnlineApplication> OnlineApplications::Submit(
       // The representative acted for the resident: the child's history
       // shows it (issue 10, item 7).
       AuditEntry entry;
-      entry.id = "au-" + ToHex(rng_.Bytes(8));
+      entry.id = NewAuditId(now, rng_);
       entry.resident_id = resident->id;
       entry.actor_id = actor.id;
       entry.role = Role::kResident;
@@ -475,7 +476,7 @@ Result<OnlineApplication> OnlineApplications::SubmitAtKiosk(
     a.signed_at = now;
     OPENMYNA_RETURN_IF_ERROR(Put(tx, a, /*insert=*/true));
     AuditEntry entry;
-    entry.id = "au-" + ToHex(rng_.Bytes(8));
+    entry.id = NewAuditId(now, rng_);
     entry.resident_id = resident->id;
     entry.actor_id = actor.id;
     entry.role = Role::kKiosk;
@@ -558,7 +559,7 @@ AuditEntry ClerkEntry(const Actor& actor, const OnlineApplication& a,
                       std::string_view action, const Municipality* m,
                       TimePoint now, Rng& rng) {
   AuditEntry entry;
-  entry.id = "au-" + ToHex(rng.Bytes(8));
+  entry.id = NewAuditId(now, rng);
   entry.resident_id = a.resident_id;
   entry.actor_id = actor.id;
   entry.role = actor.role;

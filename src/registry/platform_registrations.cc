@@ -5,6 +5,7 @@
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/base/log.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/permissions.h"
 
@@ -111,9 +112,9 @@ struct Call {
     log::Get("registry")
         ->debug("{} by {} ({}) on resident {}", action, actor.id,
                 ToString(actor.role), resident_id);
-    return tx.AppendAudit({"au-" + ToHex(rng.Bytes(8)),
-                           std::string(resident_id), actor.id, actor.role,
-                           std::string(action), actor.why, now});
+    return tx.AppendAudit({NewAuditId(now, rng), std::string(resident_id),
+                           actor.id, actor.role, std::string(action), actor.why,
+                           now});
   }
 };
 

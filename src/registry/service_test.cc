@@ -9,9 +9,11 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "openmyna/base/log.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/errors.h"
 #include "testing/registry_fixture.h"
 #include "testing/service_fixture.h"
@@ -505,6 +507,50 @@ TEST_F(ServiceTest, AuditRecordsOthersButNotTheResidentAndHidesTheNumber) {
   text << in.rdbuf();
   EXPECT_THAT(text.str(), ::testing::HasSubstr("card.suspend"));
   EXPECT_THAT(text.str(), ::testing::Not(::testing::HasSubstr("123456789018")));
+}
+
+// RFC 9562 Appendix A.6: the UUIDv7 of 2022-02-22 14:22:22 -05:00 begins
+// 017F22E2-79B0 (unix_ts_ms); an audit id of that instant carries the same
+// 48 bits, then 16 random hex digits.
+TEST(AuditIdTest, CarriesTheMillisecondsAsAUuidV7Does) {
+  DeterministicRng rng{7};
+  const TimePoint at =
+      sys_days{year{2022} / 2 / 22} + hours{19} + minutes{22} + seconds{22};
+  const std::string id = NewAuditId(at, rng);
+  EXPECT_EQ(id.substr(0, 15), "au-017f22e279b0");
+  ASSERT_EQ(id.size(), 31u);
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 3), std::string::npos);
+}
+
+// Entries written one after another get ids in the order they were
+// written, as SQLite orders the primary key (so each lands at the end of
+// its index), and entries of one millisecond still differ.
+TEST_F(ServiceTest, AuditIdsFollowTheOrderOfTheEntries) {
+  Resident r = Register("123456789018", "1990-04-01");
+  for (int i = 0; i < 40; ++i) {
+    clock_.Advance(i % 2 == 0 ? milliseconds{1} : seconds{1});
+    ASSERT_TRUE(registry_->FindResident(kHotline, "123456789018"));
+  }
+  std::vector<std::string> by_seq, by_id;
+  ASSERT_TRUE(store_->WithConnection([&](SqlConnection& db) -> Status {
+    for (auto* list : {&by_seq, &by_id}) {
+      OPENMYNA_ASSIGN_OR_RETURN(
+          auto rows,
+          db.Query(std::string("SELECT id FROM audit_log WHERE resident_id = "
+                               "$1 AND seq > 1 ORDER BY ") +
+                       (list == &by_seq ? "seq" : "id"),
+                   {r.id}));
+      for (auto& row : rows) list->push_back(row.at(0).value_or(""));
+    }
+    return Ok();
+  }));
+  ASSERT_EQ(by_seq.size(), 40u);
+  EXPECT_EQ(by_id, by_seq);
+  std::set<std::string> same_instant;
+  for (int i = 0; i < 10'000; ++i) {
+    same_instant.insert(NewAuditId(clock_.Now(), rng_));
+  }
+  EXPECT_EQ(same_instant.size(), 10'000u);
 }
 
 }  // namespace

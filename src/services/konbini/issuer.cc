@@ -11,6 +11,7 @@
 #include "openmyna/base/log.h"
 #include "openmyna/domain/civil.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/konbini_ledger.h"
@@ -85,7 +86,7 @@ registry::AuditEntry KioskAudit(Rng& rng, const std::string& resident_id,
                                 const std::string& actor, std::string action,
                                 std::string reason, TimePoint at) {
   registry::AuditEntry entry;
-  entry.id = "au-" + ToHex(rng.Bytes(8));
+  entry.id = registry::NewAuditId(at, rng);
   entry.resident_id = resident_id;
   entry.actor_id = actor;
   entry.role = registry::Role::kKiosk;

@@ -4,6 +4,7 @@
 
 #include "openmyna/base/bytes.h"
 #include "openmyna/domain/date.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/certificate_holder.h"
 #include "openmyna/registry/disclosure.h"
 #include "openmyna/registry/errors.h"
@@ -73,13 +74,13 @@ std::variant<Visit, http::Response> Portal::Impl::RequireLogin(
     visit.resident_id = acting;
     auto recorded = store.Transact([&](registry::RegistryTx& tx) {
       registry::AuditEntry entry;
-      entry.id = "au-" + ToHex(rng.Bytes(8));
       entry.resident_id = acting;
       entry.actor_id = visit.representative_id;
       entry.role = registry::Role::kResident;
       entry.action = "portal.proxy_view";
       entry.reason = request.path;
       entry.at = clock.Now();
+      entry.id = registry::NewAuditId(entry.at, rng);
       entry.requester = session->Get(kNameKey);
       entry.on_behalf_of = acting;
       entry.items = {"basic4", "card", "certificates"};

@@ -25,6 +25,7 @@
 #include "openmyna/pki/names.h"
 #include "openmyna/pki/sandbox.h"
 #include "openmyna/pki/verifier.h"
+#include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/certificate_holder.h"
 #include "openmyna/services/sign_transactions.h"
 #include "openmyna/sign_in/clients.h"
@@ -1036,7 +1037,6 @@ std::optional<registry::CardOfCertificate> Provider::Impl::CardOf(X509* cert) {
 // when (architecture.md §4; the portal's やりとり履歴).
 void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
   registry::AuditEntry e;
-  e.id = "au-" + ToHex(options.rng->Bytes(8));
   e.resident_id = r.id;
   e.actor_id = g.client_id;
   e.role = registry::Role::kPlatform;
@@ -1055,6 +1055,7 @@ void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
                g.sign_transaction_id + ", SHA-256 " + g.signed_hash + ")";
   }
   e.at = Now();
+  e.id = registry::NewAuditId(e.at, *options.rng);
   e.requested_at = g.auth_time;
   e.requester = g.client_name + " (" + g.client_id + ")";
   e.provider = "OpenMyna sign-in";
