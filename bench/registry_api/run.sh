@@ -23,7 +23,10 @@
 #     sqlite3 in WAL with synchronous=FULL, as the registry; PostgreSQL:
 #     pgbench, one client, one INSERT per transaction).
 # Prints both, the ratio of all requests/s to the baseline's commits/s, and
-# the server's own count of calls per commit. Builds nothing: BUILD_DIR
+# the server's own count of calls per commit. REGISTRY_API_BENCH_READERS=N
+# runs the server with `--set registry.readers=N` (its store's reader
+# connections; default: the back end's, docs/registry.md), to compare
+# counts in one slot. Builds nothing: BUILD_DIR
 # must hold src/cli/openmyna (a release build for figures:
 # `scripts/build release --target openmyna`).
 set -euo pipefail
@@ -46,6 +49,9 @@ done
 residents=${REGISTRY_API_BENCH_RESIDENTS:-100000}
 seconds=${REGISTRY_API_BENCH_SECONDS:-10}
 connections=64
+readers=${REGISTRY_API_BENCH_READERS:-}
+serve_set=()
+[ -n "$readers" ] && serve_set=(--set "registry.readers=$readers")
 [ "$smoke" = 1 ] && { residents=1000; seconds=2; }
 
 . "$here/../lib/servers.sh"
@@ -112,7 +118,8 @@ run_backend() {
   [ -n "$auth" ] || { echo "run.sh: no counter_clerk credential" >&2; exit 1; }
   auth="Basic $(printf %s "$auth" | base64 -w0)"
   "$openmyna" --data "$data" --log-level info serve --only registry \
-    --port "$port" --threads "$connections" >"$work/serve-$backend.log" 2>&1 &
+    --port "$port" --threads "$connections" "${serve_set[@]}" \
+    >"$work/serve-$backend.log" 2>&1 &
   local pid=$!
   bench_track "$pid"
   for _ in $(seq 1 600); do
@@ -124,7 +131,7 @@ run_backend() {
   first=$(curl -fsS -o /dev/null -w '%{time_total}' -H "Authorization: $auth" \
     -H "X-Purpose: bench" "http://127.0.0.1:$port/v1/residents/bulk-000000000000")
   echo "[$backend] first authenticated request (PBKDF2, then cached): ${first} s"
-  echo "== [$backend] $residents residents, $connections connections, ${seconds} s; load: $(uptime | sed 's/.*load/load/')"
+  echo "== [$backend] $residents residents, $connections connections, ${seconds} s, reader connections: ${readers:-default}; load: $(uptime | sed 's/.*load/load/')"
   local costs_before
   costs_before=$(server_costs "$pid")
   out=$(wrk -t 2 -c "$connections" -d "${seconds}s" --timeout 10s \
