@@ -62,14 +62,37 @@ bhttp::request<bhttp::string_body> MakeRequest(const ClientRequest& in,
   return request;
 }
 
+// Runs one asynchronous operation, begun by `start` with its completion
+// handler, to its end on `ioc`, and throws its error. Asynchronous because
+// the stream's expiry (basic_stream::expires_after) bounds only
+// asynchronous operations: "Timeouts are not available when performing
+// synchronous operations" (Beast, basic_stream.hpp).
+template <class Start>
+void Await(asio::io_context& ioc, Start start) {
+  beast::error_code error;
+  bool done = false;
+  start([&](beast::error_code ec, auto&&...) {
+    error = ec;
+    done = true;
+  });
+  ioc.restart();
+  ioc.run();
+  if (!done) error = asio::error::operation_aborted;
+  if (error) throw beast::system_error(error);
+}
+
 template <class Stream>
-ClientResponse Exchange(Stream& stream,
+ClientResponse Exchange(asio::io_context& ioc, Stream& stream,
                         const bhttp::request<bhttp::string_body>& request,
                         bool* keep_alive = nullptr) {
-  bhttp::write(stream, request);
+  Await(ioc, [&](auto handler) {
+    bhttp::async_write(stream, request, std::move(handler));
+  });
   beast::flat_buffer buffer;
   bhttp::response<bhttp::string_body> response;
-  bhttp::read(stream, buffer, response);
+  Await(ioc, [&](auto handler) {
+    bhttp::async_read(stream, buffer, response, std::move(handler));
+  });
   if (keep_alive != nullptr) *keep_alive = response.keep_alive();
   ClientResponse out{static_cast<int>(response.result_int()),
                      std::string(response[bhttp::field::content_type]),
@@ -104,9 +127,11 @@ Result<ClientResponse> Fetch(const ClientRequest& in) {
     const auto request = MakeRequest(in, *target);
     if (!target->tls) {
       beast::tcp_stream stream(ioc);
-      stream.expires_after(std::chrono::seconds(60));
-      stream.connect(endpoints);
-      return Exchange(stream, request);
+      stream.expires_after(in.timeout);  // the whole exchange
+      Await(ioc, [&](auto handler) {
+        stream.async_connect(endpoints, std::move(handler));
+      });
+      return Exchange(ioc, stream, request);
     }
     asio::ssl::context ctx(asio::ssl::context::tls_client);
     ctx.load_verify_file(in.trusted_root_pem);
@@ -122,10 +147,16 @@ Result<ClientResponse> Fetch(const ClientRequest& in) {
       SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
       X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
     }
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
-    beast::get_lowest_layer(stream).connect(endpoints);
-    stream.handshake(asio::ssl::stream_base::client);
-    return Exchange(stream, request);
+    beast::get_lowest_layer(stream).expires_after(in.timeout);
+    Await(ioc, [&](auto handler) {
+      beast::get_lowest_layer(stream).async_connect(endpoints,
+                                                    std::move(handler));
+    });
+    Await(ioc, [&](auto handler) {
+      stream.async_handshake(asio::ssl::stream_base::client,
+                             std::move(handler));
+    });
+    return Exchange(ioc, stream, request);
   } catch (const std::exception& e) {
     return Fail(BaseErrc::kIo, in.method + " " + in.url + ": " + e.what());
   }
@@ -137,12 +168,15 @@ struct KeepAliveClient::Impl {
   std::string authority;  // of the open connection
   int connections = 0;
 
-  void Open(const Target& target) {
+  void Open(const Target& target, std::chrono::milliseconds timeout) {
     stream.reset();
     asio::ip::tcp::resolver resolver(ioc);
+    const auto endpoints = resolver.resolve(target.host, target.port);
     stream.emplace(ioc);
-    stream->expires_after(std::chrono::seconds(60));
-    stream->connect(resolver.resolve(target.host, target.port));
+    stream->expires_after(timeout);
+    Await(ioc, [&](auto handler) {
+      stream->async_connect(endpoints, std::move(handler));
+    });
     stream->socket().set_option(asio::ip::tcp::no_delay(true));
     authority = target.authority;
     ++connections;
@@ -163,10 +197,14 @@ Result<ClientResponse> KeepAliveClient::Fetch(const ClientRequest& in) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool reused = s.stream && s.authority == target->authority;
     try {
-      if (!reused) s.Open(*target);
-      s.stream->expires_after(std::chrono::seconds(60));
+      if (reused) {
+        s.stream->expires_after(in.timeout);
+      } else {
+        s.Open(*target, in.timeout);  // the timeout from the connection on
+      }
       bool keep_alive = false;
-      ClientResponse response = Exchange(*s.stream, request, &keep_alive);
+      ClientResponse response =
+          Exchange(s.ioc, *s.stream, request, &keep_alive);
       if (!keep_alive) s.stream.reset();
       return response;
     } catch (const std::exception& e) {

@@ -2,9 +2,11 @@
 // sandbox's own relying parties (the demo relying party's token and
 // UserInfo calls): http:// or https:// with the server certificate checked
 // against one trusted root file and the URL's host or IP (RFC 6125).
-// One request per connection; 60 s timeout.
+// One request per connection; each request bounded by its timeout (default
+// 60 s: connecting, sending and the whole answer).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +23,10 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string trusted_root_pem;  // required for https://
+  // The connection, the TLS handshake, the request and the whole answer
+  // within this, else kIo naming the timeout (a peer that stopped answering
+  // is given up on).
+  std::chrono::milliseconds timeout{60'000};
 };
 
 struct ClientResponse {
@@ -38,7 +44,8 @@ struct ClientResponse {
 
 // BaseErrc::kInvalidArgument for a URL that is not http(s)://host[:port]/;
 // BaseErrc::kIo for a
-// connection, TLS or protocol failure (the message names the URL).
+// connection, TLS or protocol failure, or past the timeout (the message
+// names the URL).
 Result<ClientResponse> Fetch(const ClientRequest& request);
 
 // Requests in turn on one persistent connection per http:// origin
