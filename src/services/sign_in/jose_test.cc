@@ -84,6 +84,34 @@ TEST(Jose, SignsAndRefusesNoneAndHmac) {
   EXPECT_FALSE(VerifyJwsSignature(forged, *forged_decoded, {*jwk}, {}));
 }
 
+// RFC 4648 §10's vectors (without padding, §3.2), and every byte that is
+// not in the base64url alphabet (§5) refused wherever it stands.
+TEST(Jose, Base64UrlDecodesRfc4648VectorsAndRefusesOtherBytes) {
+  const std::pair<std::string, std::string> vectors[] = {
+      {"", ""},
+      {"f", "Zg"},
+      {"fo", "Zm8"},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg"},
+      {"fooba", "Zm9vYmE"},
+      {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    const auto decoded = Base64UrlDecode(encoded);
+    ASSERT_TRUE(decoded) << encoded;
+    EXPECT_EQ(std::string(decoded->begin(), decoded->end()), plain);
+  }
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    std::string text = "Zm9vYmFy";
+    text[3] = ch;
+    EXPECT_EQ(Base64UrlDecode(text).has_value(),
+              alphabet.find(ch) != std::string::npos)
+        << c;
+  }
+}
+
 TEST(Jose, Base64UrlRefusesNonCanonical) {
   EXPECT_EQ(Base64UrlEncode(std::string("hello")), "aGVsbG8");
   EXPECT_FALSE(Base64UrlDecode("aGVsbG8="));
