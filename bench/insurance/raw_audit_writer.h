@@ -12,6 +12,7 @@
 // each row a random id and its resident's next sequence number.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -82,11 +83,16 @@ class RawAuditWriter {
   RawAuditWriter(std::unique_ptr<registry::SqlConnection> db, std::string doc)
       : db_(std::move(db)), doc_(std::move(doc)), thread_([this] { Loop(); }) {}
 
-  // A random id of the registry's form ("au-" and 16 hex digits: the
-  // entries land all over the primary key's B-tree, as the audit log's).
+  // An id of the registry's form (registry/audit_id.h: 12 hex digits of
+  // Unix milliseconds, then 16 random ones), so that the baseline's entries
+  // append to the primary key's B-tree as the audit log's do.
   std::string NewId() {
-    char id[24];
-    std::snprintf(id, sizeof id, "ba-%016llx",
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    char id[32];
+    std::snprintf(id, sizeof id, "ba-%012llx%016llx",
+                  static_cast<unsigned long long>(ms) & 0xffffffffffffULL,
                   static_cast<unsigned long long>(random_()));
     return id;
   }
