@@ -12,6 +12,7 @@
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/store.h"
+#include "testing/registry_fixture.h"
 #include "testing_backend.h"
 
 namespace openmyna::registry {
@@ -19,23 +20,13 @@ namespace {
 
 const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
 
-class CivilStoreConformance : public ::testing::TestWithParam<Dialect> {
+class CivilStoreConformance : public testing::StoreOnBackend {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<testing::Backend>(GetParam());
-    std::string why;
-    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
-    auto db = backend_->Connect();
-    ASSERT_TRUE(db) << db.error();
-    store_ = std::make_unique<RegistryStore>(std::move(*db));
-    auto migrated = store_->Migrate(kClock);
-    ASSERT_TRUE(migrated) << migrated.error();
+    if (!OpenStore(kClock)) return;
     ASSERT_TRUE(store_->Transact([](RegistryTx& tx) -> Status {
-      OPENMYNA_RETURN_IF_ERROR(
-          tx.PutMunicipality({"20218", "千曲市", "長野県", "Chikuma-shi",
-                              "Nagano-ken", 1000, 800}));
-      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
-          {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to", 1000, 800}));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(testing::Chikuma()));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(testing::Kiyose()));
       for (const char* id : {"r-1", "r-2", "r-3"}) {
         Resident r;
         r.id = id;
@@ -119,9 +110,6 @@ class CivilStoreConformance : public ::testing::TestWithParam<Dialect> {
     s.registered_on = std::move(state_on);
     return s;
   }
-
-  std::unique_ptr<testing::Backend> backend_;
-  std::unique_ptr<RegistryStore> store_;
 };
 
 TEST_P(CivilStoreConformance, HouseholdRoundTripsAndFindsItsMembers) {

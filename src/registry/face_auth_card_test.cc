@@ -31,16 +31,10 @@ using namespace std::chrono;
 
 const Actor kClerk{"clerk-1", Role::kCounterClerk, "counter visit"};
 
-class FaceAuthCard : public ::testing::TestWithParam<Dialect> {
+class FaceAuthCard : public testing::StoreOnBackend {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<testing::Backend>(GetParam());
-    std::string why;
-    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
-    auto db = backend_->Connect();
-    ASSERT_TRUE(db) << db.error();
-    store_ = std::make_unique<RegistryStore>(std::move(*db));
-    ASSERT_TRUE(store_->Migrate(clock_));
+    if (!OpenStore(clock_)) return;
     service_ =
         std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
     ASSERT_TRUE(testing::PutSampleMunicipalities(*service_));
@@ -79,8 +73,6 @@ class FaceAuthCard : public ::testing::TestWithParam<Dialect> {
   DeterministicRng rng_{7};
   testing::RecordingCa ca_;
   testing::RecordingCard card_;
-  std::unique_ptr<testing::Backend> backend_;
-  std::unique_ptr<RegistryStore> store_;
   std::unique_ptr<RegistryService> service_;
   Resident resident_;
 };

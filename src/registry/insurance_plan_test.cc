@@ -17,12 +17,11 @@
 #include "openmyna/registry/insurance_json.h"
 #include "openmyna/registry/insurance_store.h"
 #include "openmyna/registry/model_json.h"
+#include "testing/registry_fixture.h"
 #include "testing_backend.h"
 
 namespace openmyna::registry {
 namespace {
-
-using testing::Backend;
 
 const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
 constexpr const char* kInsurer = "01040013";
@@ -56,20 +55,12 @@ void Walk(const nlohmann::json& node, PlanShape& shape) {
   }
 }
 
-class InsurancePlan : public ::testing::TestWithParam<Dialect> {
+class InsurancePlan : public testing::StoreOnBackend {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<Backend>(GetParam());
-    std::string why;
-    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
-    auto db = backend_->Connect();
-    ASSERT_TRUE(db) << db.error();
-    store_ = std::make_unique<RegistryStore>(std::move(*db));
-    ASSERT_TRUE(store_->Migrate(kClock));
+    if (!OpenStore(kClock)) return;
     ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
-      OPENMYNA_RETURN_IF_ERROR(
-          tx.PutMunicipality({"20218", "千曲市", "長野県", "Chikuma-shi",
-                              "Nagano-ken", 1000, 800}));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(testing::Chikuma()));
       if (GetParam() == Dialect::kPostgres) {
         // No ANALYZE in between, whenever autovacuum would wake up.
         for (const std::string& table : kLarge) {
@@ -231,9 +222,6 @@ class InsurancePlan : public ::testing::TestWithParam<Dialect> {
       EXPECT_TRUE(shape.indexes.contains(key)) << when << ": no " << key;
     }
   }
-
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<RegistryStore> store_;
 };
 
 TEST_P(InsurancePlan, EveryTableByItsKeyWhateverTheStatistics) {

@@ -10,29 +10,20 @@
 
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
+#include "testing/registry_fixture.h"
 #include "testing_backend.h"
 
 namespace openmyna::registry {
 namespace {
 
-using testing::Backend;
-
 const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
 
-class InsuranceStore : public ::testing::TestWithParam<Dialect> {
+class InsuranceStore : public testing::StoreOnBackend {
  protected:
   void SetUp() override {
-    backend_ = std::make_unique<Backend>(GetParam());
-    std::string why;
-    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
-    auto db = backend_->Connect();
-    ASSERT_TRUE(db) << db.error();
-    store_ = std::make_unique<RegistryStore>(std::move(*db));
-    ASSERT_TRUE(store_->Migrate(kClock));
+    if (!OpenStore(kClock)) return;
     ASSERT_TRUE(store_->Transact([](RegistryTx& tx) -> Status {
-      OPENMYNA_RETURN_IF_ERROR(
-          tx.PutMunicipality({"20218", "千曲市", "長野県", "Chikuma-shi",
-                              "Nagano-ken", 1000, 800}));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(testing::Chikuma()));
       Resident a;
       a.id = "r-a";
       a.individual_number = "123456789018";
@@ -98,9 +89,6 @@ class InsuranceStore : public ::testing::TestWithParam<Dialect> {
     cert.not_after = kClock.Now() + std::chrono::hours(24 * 365);
     return tx.PutCertificate(cert);
   }
-
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<RegistryStore> store_;
 };
 
 TEST_P(InsuranceStore, InsurersRoundTripInNumberOrder) {

@@ -29,13 +29,14 @@
 #include "openmyna/registry/platform_registrations.h"
 #include "openmyna/registry/store.h"
 #include "resident_file.h"
+#include "testing/registry_fixture.h"
 #include "testing_backend.h"
 
 namespace openmyna::registry {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::Backend;
+using testing::Chikuma;
 using testing::UniqueName;
 
 const FixedClock kClock(TimePoint(std::chrono::seconds(1764000000)));
@@ -81,31 +82,18 @@ class HeldWrite {
   std::thread writer_;
 };
 
-class StoreConformance : public ::testing::TestWithParam<Dialect> {
+// Reads on up to 4 reader connections to the same database (Read()).
+constexpr std::size_t kReaderConnections = 4;
+
+class StoreConformance : public testing::StoreOnBackend {
  protected:
-  void SetUp() override {
-    backend_ = std::make_unique<Backend>(GetParam());
-    std::string why;
-    if (!backend_->Prepare(&why)) GTEST_SKIP() << why;
-    store_ = OpenStore();
-    ASSERT_NE(store_, nullptr);
-  }
+  void SetUp() override { OpenStore(kClock, kReaderConnections); }
 
-  std::unique_ptr<RegistryStore> OpenStore() {
-    auto db = backend_->Connect();
-    EXPECT_TRUE(db) << db.error();
-    if (!db) return nullptr;
-    // Readers are more connections to the same database (Read()).
-    auto store = std::make_unique<RegistryStore>(
-        std::move(*db), [this] { return backend_->Connect(); }, 4);
-    auto migrated = store->Migrate(kClock);
-    EXPECT_TRUE(migrated) << migrated.error();
-    return store;
-  }
-
-  static Municipality Chikuma() {
-    return {"20218",      "千曲市", "長野県", "Chikuma-shi",
-            "Nagano-ken", 1000,     800};
+  // The same database on new connections (as after a restart).
+  std::unique_ptr<RegistryStore> Reopen() {
+    auto store = backend_->OpenMigratedStore(kClock, kReaderConnections);
+    EXPECT_TRUE(store) << store.error();
+    return store ? std::move(*store) : nullptr;
   }
 
   static Resident Hanako(std::string id = "r-0001",
@@ -129,9 +117,6 @@ class StoreConformance : public ::testing::TestWithParam<Dialect> {
       return tx.InsertResident(Hanako());
     });
   }
-
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<RegistryStore> store_;
 };
 
 TEST_P(StoreConformance, MigrationsAreRecordedAndAppliedOnce) {
@@ -649,7 +634,7 @@ TEST_P(StoreConformance, AuditLogKeepsOnlyItsKeyAndTheSequenceIndex) {
 TEST_P(StoreConformance, CommittedDataSurvivesReconnection) {
   ASSERT_TRUE(Seed());
   store_.reset();
-  auto reopened = OpenStore();
+  auto reopened = Reopen();
   ASSERT_NE(reopened, nullptr);
   std::optional<Resident> read;
   std::vector<Municipality> municipalities;
@@ -909,7 +894,7 @@ TEST_P(StoreConformance, ConcurrentCallsCommitInGroupsWithTheSerialOutcome) {
   std::printf("%d calls in %llu commits\n", kTotal,
               static_cast<unsigned long long>(after.commits - before.commits));
   store_.reset();
-  auto again = OpenStore();
+  auto again = Reopen();
   ASSERT_NE(again, nullptr);
   int present = 0, wrong = 0;
   ASSERT_TRUE(again->Transact([&](RegistryTx& tx) -> Status {
