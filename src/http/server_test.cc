@@ -16,7 +16,9 @@
 #include <future>
 #include <thread>
 
+#include "openmyna/base/errors.h"
 #include "openmyna/base/testing/shell.h"
+#include "openmyna/http/client.h"
 
 namespace openmyna::http {
 namespace {
@@ -326,6 +328,50 @@ TEST_F(ServerTest, ServesHttpsBesideHttpWithCurl) {
             0u);
   server_->Stop();
   std::filesystem::remove_all(dir);
+}
+
+// Our own client (client.h) over TLS to this server: the certificate
+// openssl made is checked against the root file and the URL's IP address
+// (RFC 6125) or name, the answer read in full; without the right root the
+// handshake is refused.
+TEST_F(ServerTest, OurClientFetchesOverHttpsAndChecksTheCertificate) {
+  const auto dir = MakeOpensslCertificate();
+  ServerOptions options;
+  options.tls = TlsOptions{dir / "cert.pem", dir / "key.pem", 0};
+  options.max_body_bytes = 1 << 20;
+  StartServer(options);
+  const std::string port = std::to_string(server_->tls_port());
+  ClientRequest request;
+  request.method = "POST";
+  request.url = "https://127.0.0.1:" + port + "/echo";
+  request.headers = {{"Content-Type", "text/plain"}};
+  request.body = std::string(100'000, 'y');
+  request.trusted_root_pem = (dir / "cert.pem").string();
+  request.timeout = 10s;
+  auto echoed = Fetch(request);
+  ASSERT_TRUE(echoed) << echoed.error();
+  EXPECT_EQ(echoed->status, 200);
+  EXPECT_EQ(echoed->body, request.body);
+  // By name: "localhost" is looked up and checked against the certificate
+  // (its only DNS-like name is the subject's CN=localhost, which OpenSSL's
+  // X509_check_host takes when no DNS SAN is present).
+  ClientRequest by_name = request;
+  by_name.method = "GET";
+  by_name.url = "https://localhost:" + port + "/secure";
+  by_name.body.clear();
+  auto named = Fetch(by_name);
+  ASSERT_TRUE(named) << named.error();
+  EXPECT_EQ(named->body, "tls");
+  // Another root: a second certificate openssl made.
+  const auto other = MakeOpensslCertificate();
+  ClientRequest wrong_root = request;
+  wrong_root.trusted_root_pem = (other / "cert.pem").string();
+  auto untrusted = Fetch(wrong_root);
+  ASSERT_FALSE(untrusted);
+  EXPECT_TRUE(untrusted.error().Is(BaseErrc::kIo)) << untrusted.error();
+  server_->Stop();
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(other);
 }
 
 TEST(ServerTlsOptions, MissingKeyFailsToStart) {

@@ -3,7 +3,8 @@
 // UserInfo calls): http:// or https:// with the server certificate checked
 // against one trusted root file and the URL's host or IP (RFC 6125).
 // One request per connection; each request bounded by its timeout (default
-// 60 s: connecting, sending and the whole answer).
+// 60 s: resolving the host, connecting, the TLS handshake, sending and the
+// whole answer).
 #pragma once
 
 #include <chrono>
@@ -23,9 +24,9 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string trusted_root_pem;  // required for https://
-  // The connection, the TLS handshake, the request and the whole answer
-  // within this, else kIo naming the timeout (a peer that stopped answering
-  // is given up on).
+  // The host name's look-up, the connection, the TLS handshake, the request
+  // and the whole answer within this, else kIo naming the timeout (a peer
+  // or a name server that stopped answering is given up on).
   std::chrono::milliseconds timeout{60'000};
 };
 
@@ -51,8 +52,9 @@ Result<ClientResponse> Fetch(const ClientRequest& request);
 // Requests in turn on one persistent connection per http:// origin
 // (HTTP/1.1 keep-alive, RFC 9112 §9.3), as a relying party's HTTP client
 // keeps them: a new connection only for another origin or when the server
-// closed the previous one (a request that fails on a reused connection is
-// sent once more on a new one). https:// is not supported
+// closed the previous one (a request that fails on a reused connection
+// other than by the timeout is sent once more on a new one, within the same
+// timeout). https:// is not supported
 // (kInvalidArgument). One per thread.
 class KeepAliveClient {
  public:
