@@ -19,6 +19,14 @@ class Object {
     http::AppendJsonString(text_, value, http::InvalidUtf8::kReplace);
     return *this;
   }
+  // ["value"]: an array of one string.
+  Object& OneString(std::string_view key, std::string_view value) {
+    Key(key);
+    text_.push_back('[');
+    http::AppendJsonString(text_, value, http::InvalidUtf8::kReplace);
+    text_.push_back(']');
+    return *this;
+  }
   Object& Number(std::string_view key, std::int64_t value) {
     Key(key);
     text_ += std::to_string(value);
@@ -80,6 +88,22 @@ std::string TokenJson(const TokenFields& f) {
       .String("refresh_token", f.refresh_token)
       .String("scope", f.scope)
       .String("token_type", f.token_type)
+      .Done();
+}
+
+std::string IdTokenJson(const IdTokenFields& f) {
+  return Object()
+      .String("acr", f.acr)
+      .OneString("amr", f.amr)
+      .String("at_hash", f.at_hash)
+      .String("aud", f.aud)
+      .Number("auth_time", f.auth_time)
+      .Number("exp", f.exp)
+      .Number("iat", f.iat)
+      .String("iss", f.iss)
+      .String("nonce", f.nonce)
+      .String("sid", f.sid)
+      .String("sub", f.sub)
       .Done();
 }
 

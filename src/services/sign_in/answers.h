@@ -36,4 +36,14 @@ struct TokenFields {
 };
 std::string TokenJson(const TokenFields& f);
 
+// The ID token's claims (OIDC Core §2; at_hash §3.1.3.6; sid: Front-Channel
+// Logout §3): {"acr","amr":[amr],"at_hash","aud","auth_time","exp","iat",
+// "iss","nonce","sid","sub"}, signed by jose.h's SignEs256Json.
+struct IdTokenFields {
+  std::string_view acr, amr, at_hash, aud;
+  std::int64_t auth_time = 0, exp = 0, iat = 0;
+  std::string_view iss, nonce, sid, sub;
+};
+std::string IdTokenJson(const IdTokenFields& f);
+
 }  // namespace openmyna::sign_in::internal

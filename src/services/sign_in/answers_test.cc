@@ -74,5 +74,37 @@ TEST(Answers, TokenIsTheTreesDump) {
             tree.dump());
 }
 
+// The claims as provider.cc built the tree before (amr as {amr}: an array
+// of one string); the nonce is the relying party's own text.
+TEST(Answers, IdTokenIsTheTreesDump) {
+  for (const std::string& nonce : kNames) {
+    for (const std::string amr : {"jpki_auth", "test_card"}) {
+      const json tree = {{"iss", "https://127.0.0.1:8443/api/realms/main"},
+                         {"sub", "Zm9vYmFyYmF6cXV4cXV1eA"},
+                         {"aud", "RP0123456789012345"},
+                         {"exp", 1764742800},
+                         {"iat", 1764739200},
+                         {"auth_time", 1764739195},
+                         {"nonce", nonce},
+                         {"acr", "aal3 ocsp"},
+                         {"amr", {amr}},
+                         {"at_hash", "x-_Y0"},
+                         {"sid", "s1d"}};
+      EXPECT_EQ(IdTokenJson({.acr = "aal3 ocsp",
+                             .amr = amr,
+                             .at_hash = "x-_Y0",
+                             .aud = "RP0123456789012345",
+                             .auth_time = 1764739195,
+                             .exp = 1764742800,
+                             .iat = 1764739200,
+                             .iss = "https://127.0.0.1:8443/api/realms/main",
+                             .nonce = nonce,
+                             .sid = "s1d",
+                             .sub = "Zm9vYmFyYmF6cXV4cXV1eA"}),
+                tree.dump());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace openmyna::sign_in::internal

@@ -11,6 +11,7 @@
 
 #include <array>
 
+#include "openmyna/http/json_string.h"
 #include "openmyna/sign_in/errors.h"
 
 namespace openmyna::sign_in {
@@ -285,11 +286,24 @@ Result<std::string> JwkThumbprint(const json& jwk) {
 
 namespace {
 
+// The JWS's protected header (RFC 7515 §4.1) written as text, the bytes of
+// nlohmann's dump of {"alg":"ES256","kid":kid[,"typ":typ]} (keys sorted),
+// then "." and the base64url of `payload_json`.
+std::string SigningInput(std::string_view payload_json, std::string_view kid,
+                         std::string_view typ) {
+  std::string header = R"({"alg":"ES256","kid":)";
+  http::AppendJsonString(header, kid, http::InvalidUtf8::kReplace);
+  if (!typ.empty()) {
+    header += R"(,"typ":)";
+    http::AppendJsonString(header, typ, http::InvalidUtf8::kReplace);
+  }
+  header.push_back('}');
+  return Base64UrlEncode(header) + "." + Base64UrlEncode(payload_json);
+}
+
 std::string SigningInput(const json& payload, std::string_view kid,
                          std::string_view typ) {
-  json header = {{"alg", "ES256"}, {"kid", std::string(kid)}};
-  if (!typ.empty()) header["typ"] = std::string(typ);
-  return Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
+  return SigningInput(std::string_view(payload.dump()), kid, typ);
 }
 
 Result<std::string> WithSignature(std::string input,
@@ -327,6 +341,14 @@ Result<std::string> SignEs256(const json& payload, EVP_PKEY* key,
 Result<std::string> SignEs256(const json& payload, const JwsKey& key,
                               std::string_view kid, std::string_view typ) {
   std::string input = SigningInput(payload, kid, typ);
+  const auto der = key.Sign(input);
+  return WithSignature(std::move(input), der);
+}
+
+Result<std::string> SignEs256Json(std::string_view payload_json,
+                                  const JwsKey& key, std::string_view kid,
+                                  std::string_view typ) {
+  std::string input = SigningInput(payload_json, kid, typ);
   const auto der = key.Sign(input);
   return WithSignature(std::move(input), der);
 }

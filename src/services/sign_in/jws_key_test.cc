@@ -14,7 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "openmyna/base/bytes.h"
 #include "openmyna/base/testing/shell.h"
+#include "openmyna/sign_in/jose.h"
 
 namespace openmyna::sign_in {
 namespace {
@@ -130,6 +132,47 @@ TEST_F(JwsKeyTest, Es256SignaturesVerifyWithOpenssl) {
   ASSERT_TRUE(rsa);
   EXPECT_FALSE(rsa->can_sign());
   EXPECT_FALSE(rsa->Sign(input_));
+}
+
+// A JWS over claims written as text (the provider's ID token: jose.h
+// SignEs256Json): its header is the bytes of nlohmann's dump of
+// {"alg","kid","typ"}, its payload the text as given, and its signature
+// (R || S, RFC 7518 §3.4) verifies with `openssl dgst -verify` once openssl
+// itself has written it as the DER ECDSA-Sig-Value (asn1parse -genconf).
+TEST_F(JwsKeyTest, JwsOverTextVerifiesWithOpenssl) {
+  OpensslKey("ec", "-algorithm EC -pkeyopt ec_paramgen_curve:P-256");
+  auto key = Load("ec.key", true);
+  ASSERT_TRUE(key);
+  const std::string claims =
+      R"({"acr":"aal3 ocsp","amr":["jpki_auth"],"nonce":"\"n\u0001"})";
+  for (const std::string typ : {"JWT", ""}) {
+    auto jws = SignEs256Json(claims, *key, "kid-1", typ);
+    ASSERT_TRUE(jws);
+    const auto first = jws->find('.');
+    const auto last = jws->rfind('.');
+    const auto header = Base64UrlDecode(jws->substr(0, first));
+    const auto payload =
+        Base64UrlDecode(jws->substr(first + 1, last - first - 1));
+    const auto signature = Base64UrlDecode(jws->substr(last + 1));
+    ASSERT_TRUE(header && payload && signature);
+    nlohmann::json expected = {{"alg", "ES256"}, {"kid", "kid-1"}};
+    if (!typ.empty()) expected["typ"] = typ;
+    EXPECT_EQ(std::string(header->begin(), header->end()), expected.dump());
+    EXPECT_EQ(std::string(payload->begin(), payload->end()), claims);
+    ASSERT_EQ(signature->size(), 64u);
+    Write("jws-input", jws->substr(0, last));
+    Write("sig.conf", "asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x" +
+                          ToHex(ByteView(*signature).first(32)) +
+                          "\ns=INTEGER:0x" +
+                          ToHex(ByteView(*signature).subspan(32)) + "\n");
+    EXPECT_EQ(RunShell("openssl asn1parse -genconf " + Path("sig.conf") +
+                       " -out " + Path("sig.der") +
+                       " >/dev/null && openssl dgst -sha256 -verify " +
+                       Path("ec.pub") + " -signature " + Path("sig.der") + " " +
+                       Path("jws-input"))
+                  .output,
+              "Verified OK\n");
+  }
 }
 
 }  // namespace

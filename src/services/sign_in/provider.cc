@@ -356,7 +356,8 @@ struct Provider::Impl {
                                  bool by_crl);
   Result<std::shared_ptr<const Client>> AuthenticateClient(
       const web::Form& form, std::string& error);
-  json IdToken(const Grant& g, const std::string& access_token) const;
+  // The ID token's claims as JSON text (answers.h).
+  std::string IdToken(const Grant& g, const std::string& access_token) const;
   // `client` is the one AuthenticateClient found (the grant's).
   Response IssueTokens(Grant grant, const Client& client);
   void Audit(const Grant& g, const registry::Resident& r);
@@ -1118,27 +1119,29 @@ Result<std::shared_ptr<const Client>> Provider::Impl::AuthenticateClient(
   return *found;
 }
 
-json Provider::Impl::IdToken(const Grant& g,
-                             const std::string& access_token) const {
+std::string Provider::Impl::IdToken(const Grant& g,
+                                    const std::string& access_token) const {
   const std::int64_t now = Unix(Now());
-  json claims = {{"iss", Issuer()},
-                 {"sub", Subject(g.client_id, g.resident_id)},
-                 {"aud", g.client_id},
-                 {"exp", now + 3600},
-                 {"iat", now},
-                 {"auth_time", Unix(g.auth_time)},
-                 {"nonce", g.nonce},
-                 {"acr", g.acr},
-                 {"amr", {g.amr}},
-                 {"at_hash", Sha256Half(access_token)},
-                 {"sid", g.session_state}};
-  return claims;
+  const std::string issuer = Issuer();
+  const std::string subject = Subject(g.client_id, g.resident_id);
+  const std::string at_hash = Sha256Half(access_token);
+  return internal::IdTokenJson({.acr = g.acr,
+                                .amr = g.amr,
+                                .at_hash = at_hash,
+                                .aud = g.client_id,
+                                .auth_time = Unix(g.auth_time),
+                                .exp = now + 3600,
+                                .iat = now,
+                                .iss = issuer,
+                                .nonce = g.nonce,
+                                .sid = g.session_state,
+                                .sub = subject});
 }
 
 Response Provider::Impl::IssueTokens(Grant g, const Client& client) {
   const std::string access = Random();
   const std::string refresh = Random();
-  auto id_token = SignEs256(IdToken(g, access), *signer, kid);
+  auto id_token = SignEs256Json(IdToken(g, access), *signer, kid);
   if (!id_token) return TokenError("server_error", "could not sign");
   if (client.first_party) {
     FirstPartySubjects::Instance().Remember(

@@ -47,6 +47,12 @@ Result<std::string> SignEs256(const nlohmann::json& payload, const JwsKey& key,
                               std::string_view kid,
                               std::string_view typ = "JWT");
 
+// The same over `payload_json`, a JSON object already written as text (the
+// provider's ID token: answers.h), signed as it is.
+Result<std::string> SignEs256Json(std::string_view payload_json,
+                                  const JwsKey& key, std::string_view kid,
+                                  std::string_view typ = "JWT");
+
 struct VerifiedJws {
   nlohmann::json header;
   nlohmann::json payload;
