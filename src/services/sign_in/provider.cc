@@ -27,6 +27,7 @@
 #include "openmyna/pki/verifier.h"
 #include "openmyna/registry/audit_id.h"
 #include "openmyna/registry/certificate_holder.h"
+#include "openmyna/registry/sign_in_holder.h"
 #include "openmyna/services/sign_transactions.h"
 #include "openmyna/sign_in/clients.h"
 #include "openmyna/sign_in/errors.h"
@@ -333,7 +334,7 @@ struct Provider::Impl {
   json Complete(Pending& p, const json& body);
   json Refuse(Pending& p, std::string error, std::string description);
   // A verified holder: the code, the audit entry and the redirect.
-  json Admit(Pending& p, const registry::Resident& resident, std::string acr,
+  json Admit(Pending& p, std::string_view resident_id, std::string acr,
              json card_attributes, std::string amr = "jpki_auth");
   // The test-card substitute page (issue 9 item 4), below.
   // Never for a signing request: a signature cannot be made up.
@@ -360,7 +361,7 @@ struct Provider::Impl {
   std::string IdToken(const Grant& g, const std::string& access_token) const;
   // `client` is the one AuthenticateClient found (the grant's).
   Response IssueTokens(Grant grant, const Client& client);
-  void Audit(const Grant& g, const registry::Resident& r);
+  void Audit(const Grant& g);
 };
 
 // --- authorization endpoint -------------------------------------------------
@@ -604,7 +605,7 @@ Response Provider::Impl::TestCard(const Request& request) {
                          site->Text(request, "signin_bad_request"),
                          {"/", "OpenMyna"});
     }
-    Admit(p, *resident, "aal3 ocsp", json::object(), "test_card");
+    Admit(p, resident->id, "aal3 ocsp", json::object(), "test_card");
   } else {
     return site->Error(request, 400, site->Text(request, "signin_bad_request"),
                        {"/", "OpenMyna"});
@@ -808,35 +809,34 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
     return Bytes(s->data, s->data + s->length);
   }();
   pki::Serial serial{serial_bytes};
-  std::optional<registry::Certificate> record;
-  std::optional<registry::Resident> resident;
-  std::optional<registry::Card> card;
+  // One statement: the certificate's type, its holder and the card's
+  // standing (registry/sign_in_holder.h), not the three stored documents.
+  std::optional<registry::SignInHolder> holder;
   Status read = options.store->Read([&](registry::RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(record, tx.GetCertificate(serial.Hex()));
-    if (!record) return Ok();
-    OPENMYNA_ASSIGN_OR_RETURN(resident, tx.GetResident(record->resident_id));
-    OPENMYNA_ASSIGN_OR_RETURN(card, tx.GetCard(record->card_id));
+    OPENMYNA_ASSIGN_OR_RETURN(holder,
+                              registry::ReadSignInHolder(tx, serial.Hex()));
     return Ok();
   });
   if (!read) return refuse("server_error", "the registry is unavailable");
-  if (!record || !resident || !card ||
-      record->type != (sign ? registry::CertificateType::kSignature
+  if (!holder ||
+      holder->type != (sign ? registry::CertificateType::kSignature
                             : registry::CertificateType::kAuthentication)) {
     return refuse("access_denied",
                   std::string("certificate_unknown: the registry knows no "
                               "card with this ") +
                       (sign ? "signature" : "authentication") + " certificate");
   }
-  if (card->state == registry::CardState::kVoid) {
+  if (holder->card_state == registry::CardState::kVoid) {
     return refuse("access_denied",
                   "card_void: the card is no longer valid (" +
-                      std::string(registry::ToString(card->void_reason)) + ")");
+                      std::string(registry::ToString(holder->void_reason)) +
+                      ")");
   }
-  if (card->state == registry::CardState::kSuspended) {
+  if (holder->card_state == registry::CardState::kSuspended) {
     return refuse("access_denied",
                   "certificate_suspended: the card is suspended");
   }
-  if (card->kind == registry::CardKind::kFaceAuth) {
+  if (holder->card_kind == registry::CardKind::kFaceAuth) {
     return refuse("access_denied",
                   "face_auth_card: a face-authentication "
                   "card cannot sign in");
@@ -861,7 +861,7 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
     auto verified =
         ef0002 && ef0003
             ? VerifiedCardAttributes(*ef0002, *ef0003, issuer.get(),
-                                     resident->individual_number, p.scopes)
+                                     holder->individual_number, p.scopes)
             : Result<json>(Fail(SignInErrc::kInvalid, "not base64url"));
     if (!verified) {
       return refuse("access_denied",
@@ -873,11 +873,11 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
                   "attributes are taken only with the card's EF 0002 and EF "
                   "0003 (input_assist)");
   }
-  return Admit(p, *resident, by_crl ? "aal3 crl" : "aal3 ocsp",
+  return Admit(p, holder->resident_id, by_crl ? "aal3 crl" : "aal3 ocsp",
                std::move(attributes));
 }
 
-json Provider::Impl::Admit(Pending& p, const registry::Resident& resident,
+json Provider::Impl::Admit(Pending& p, std::string_view resident_id,
                            std::string acr, json card_attributes,
                            std::string amr) {
   Grant g;
@@ -887,7 +887,7 @@ json Provider::Impl::Admit(Pending& p, const registry::Resident& resident,
   g.code_challenge = p.code_challenge;
   g.nonce = p.nonce;
   g.scopes = p.scopes;
-  g.resident_id = resident.id;
+  g.resident_id = resident_id;
   g.acr = std::move(acr);
   g.card_attributes = std::move(card_attributes);
   g.amr = std::move(amr);
@@ -899,7 +899,7 @@ json Provider::Impl::Admit(Pending& p, const registry::Resident& resident,
     g.signed_hash = ToHex(ByteView(p.digest_info).subspan(19));
   }
   const std::string code = Random();
-  Audit(g, resident);
+  Audit(g);
   {
     std::lock_guard lock(mutex);
     codes[code] = g;
@@ -1036,9 +1036,9 @@ std::optional<registry::CardOfCertificate> Provider::Impl::CardOf(X509* cert) {
 
 // Every sign-in is in the resident's trail: who asked, what was released,
 // when (architecture.md §4; the portal's やりとり履歴).
-void Provider::Impl::Audit(const Grant& g, const registry::Resident& r) {
+void Provider::Impl::Audit(const Grant& g) {
   registry::AuditEntry e;
-  e.resident_id = r.id;
+  e.resident_id = g.resident_id;
   e.actor_id = g.client_id;
   e.role = registry::Role::kPlatform;
   e.action = g.sign_transaction_id.empty() ? "sign_in.release" : "sign_in.sign";
