@@ -38,10 +38,13 @@ Status AskInTurn(
   return done;
 }
 
-// Marks the document void. A failure is logged: the row then stands
-// unconfirmed until the issuers' sweep voids it (ledger_sweeper.h).
+// Marks the document void, asking for at most `within` (an instance that
+// does not answer by then holds the calling thread no longer). A failure is
+// logged: the row then stands unconfirmed until the issuers' sweep voids it
+// (ledger_sweeper.h).
 void VoidAt(const std::vector<std::shared_ptr<IssuerPort>>& order,
-            const VoidRequest& request) {
+            VoidRequest request, std::chrono::milliseconds within) {
+  request.answer_by = std::chrono::steady_clock::now() + within;
   Status done = AskInTurn(
       order, [&](IssuerPort& issuer) { return issuer.Void(request); });
   if (!done) {
@@ -49,6 +52,19 @@ void VoidAt(const std::vector<std::shared_ptr<IssuerPort>>& order,
         "the ledger row of {} ({}, never printed) was not voided: {}",
         request.request_id, request.reason, done.error().message());
   }
+}
+
+// `order` with `stuck` (the instance that did not answer in time, if any)
+// moved to the end: a void asks the others first, as they share the
+// ledger, and waits on the stuck one only when none of them could do it.
+std::vector<std::shared_ptr<IssuerPort>> StuckLast(
+    std::vector<std::shared_ptr<IssuerPort>> order,
+    const std::shared_ptr<IssuerPort>& stuck) {
+  if (stuck) {
+    std::erase(order, stuck);
+    order.push_back(stuck);
+  }
+  return order;
 }
 
 // Whether an issuer that answered `error` may have committed a ledger row
@@ -209,12 +225,12 @@ void Centre::VoidLater(std::vector<std::shared_ptr<IssuerPort>> order,
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  workers_->Post(
-      [order = std::move(order), request = std::move(request), calls = calls_] {
-        VoidAt(order, request);
-        std::lock_guard lock(calls->mutex);
-        if (--calls->count == 0) calls->idle.notify_all();
-      });
+  workers_->Post([order = std::move(order), request = std::move(request),
+                  calls = calls_, within = options_.confirm_deadline] {
+    VoidAt(order, request, within);
+    std::lock_guard lock(calls->mutex);
+    if (--calls->count == 0) calls->idle.notify_all();
+  });
 }
 
 Error Centre::NoSessionLocked(std::string_view kiosk,
@@ -314,11 +330,13 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
   for (auto& other : InstancesOf(fetched->first)) {
     if (other != issued_by) order.push_back(std::move(other));
   }
-  const PrintConfirmation printed{std::string(request_id),
-                                  fetched->second.issuer_request_id};
   // Asked on a thread, waited for up to confirm_deadline: an instance that
   // froze between the fetch and the print (SIGSTOP, a stalled disk) holds
-  // that thread, not the kiosk.
+  // that thread, not the kiosk, and only until the deadline (answer_by: a
+  // transport's call ends with it).
+  const PrintConfirmation printed{
+      std::string(request_id), fetched->second.issuer_request_id,
+      std::chrono::steady_clock::now() + options_.confirm_deadline};
   struct Call {
     std::mutex mutex;
     bool abandoned = false;
@@ -331,46 +349,53 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  workers_->Post(
-      [order, printed, void_request = fetched->second, call, calls = calls_] {
-        Status confirmed = AskInTurn(
-            order, [&](IssuerPort& issuer) { return issuer.Confirm(printed); },
-            [&](const std::shared_ptr<IssuerPort>& issuer) {
-              std::lock_guard lock(call->mutex);
-              call->asking = issuer;
-              return !call->abandoned;
-            });
-        bool late = false;
-        {
+  workers_->Post([order, printed, void_request = fetched->second, call,
+                  calls = calls_, within = options_.confirm_deadline] {
+    Status confirmed = AskInTurn(
+        order, [&](IssuerPort& issuer) { return issuer.Confirm(printed); },
+        [&](const std::shared_ptr<IssuerPort>& issuer) {
+          // None asked past the deadline (the answer would come late).
           std::lock_guard lock(call->mutex);
-          late = call->abandoned;
-          if (!late) call->promise.set_value(std::move(confirmed));
-        }
-        // Given up on, the kiosk printed nothing: the row is void whatever the
-        // answer, a confirmation that came late included (it is voided after).
-        if (late) VoidAt(order, void_request);
-        std::lock_guard lock(calls->mutex);
-        if (--calls->count == 0) calls->idle.notify_all();
-      });
+          if (call->abandoned ||
+              std::chrono::steady_clock::now() >= printed.answer_by) {
+            return false;
+          }
+          call->asking = issuer;
+          return true;
+        });
+    bool late = false;
+    {
+      std::lock_guard lock(call->mutex);
+      late = call->abandoned;
+      if (!late) call->promise.set_value(std::move(confirmed));
+    }
+    // Given up on, the kiosk printed nothing: the row is void whatever the
+    // answer, a confirmation that came late included (it is voided after).
+    if (late) VoidAt(order, void_request, within);
+    std::lock_guard lock(calls->mutex);
+    if (--calls->count == 0) calls->idle.notify_all();
+  });
   bool abandoned = false;
-  std::shared_ptr<IssuerPort> stuck;
-  if (answer.wait_for(options_.confirm_deadline) != std::future_status::ready) {
+  if (answer.wait_until(printed.answer_by) != std::future_status::ready) {
     std::lock_guard lock(call->mutex);
     // Answered between the wait and the lock: taken after all.
     abandoned =
         answer.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
     call->abandoned = abandoned;
-    stuck = call->asking;
   }
-  if (abandoned) {
-    // Voided now through the other instances first (the one that did not
-    // answer last); the sweep voids it if none can.
-    std::vector<std::shared_ptr<IssuerPort>> void_order;
-    for (const auto& issuer : order) {
-      if (issuer != stuck) void_order.push_back(issuer);
+  Status confirmed = Fail(KonbiniErrc::kTimeout, "no answer");
+  if (!abandoned) confirmed = answer.get();
+  if (confirmed) return Ok();
+  if (abandoned || std::chrono::steady_clock::now() >= printed.answer_by) {
+    // Given up on, or failed at the deadline (the instance's call ended
+    // with it). Voided now through the other instances first (the one that
+    // did not answer last); the sweep voids it if none can.
+    std::shared_ptr<IssuerPort> stuck;
+    {
+      std::lock_guard lock(call->mutex);
+      stuck = call->asking;
     }
-    if (stuck) void_order.push_back(stuck);
-    VoidLater(std::move(void_order), std::move(fetched->second));
+    VoidLater(StuckLast(order, stuck), std::move(fetched->second));
     return Fail(KonbiniErrc::kTimeout,
                 "時間内に印刷を確認できませんでした。印刷はされていません。"
                 "最初からやり直してください (the issuer did not confirm the "
@@ -378,8 +403,6 @@ Status Centre::Finish(std::string_view kiosk, std::string_view request_id) {
                     std::to_string(options_.confirm_deadline.count()) +
                     " ms; nothing was printed)");
   }
-  Status confirmed = answer.get();
-  if (confirmed) return Ok();
   VoidLater(fetched->first, std::move(fetched->second));
   return Fail(KonbiniErrc::kUnavailable,
               "印刷できませんでした。最初からやり直してください (the issuer "
@@ -566,7 +589,8 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
     std::lock_guard lock(calls_->mutex);
     ++calls_->count;
   }
-  workers_->Post([order, request, call, calls = calls_] {
+  workers_->Post([order, request, call, calls = calls_,
+                  within = options_.confirm_deadline] {
     // An instance that could not be reached got nothing: the next one may
     // serve the request. Any other answer is final.
     Result<SignedDocument> result = Fail(KonbiniErrc::kInternal, "no answer");
@@ -598,12 +622,12 @@ Result<SignedDocument> Centre::Request(std::string_view kiosk,
         call->promise.set_value(std::move(result));
       }
     }
-    if (late) VoidAt(order, *late);
+    if (late) VoidAt(order, *late, within);
     std::lock_guard lock(calls->mutex);
     if (--calls->count == 0) calls->idle.notify_all();
   });
   bool abandoned = false;
-  if (answer.wait_for(options_.issuer_deadline) != std::future_status::ready) {
+  if (answer.wait_until(request.answer_by) != std::future_status::ready) {
     std::lock_guard lock(call->mutex);
     // Answered between the wait and the lock: taken after all.
     abandoned =

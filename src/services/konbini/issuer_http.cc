@@ -1,7 +1,7 @@
 #include "openmyna/services/konbini/issuer_http.h"
 
-#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "openmyna/http/client.h"
 #include "openmyna/services/konbini/errors.h"
@@ -20,6 +20,26 @@ constexpr std::string_view kPrinted = "/konbini/v1/issuer/printed";
 bool TokenMatches(const http::Request& request, const std::string& token) {
   const auto given = wire::BearerSecret(request.HeaderValue("Authorization"));
   return given && wire::SameSecret(*given, token);
+}
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+// The time left before `deadline` (the centre's, on this process's steady
+// clock), rounded up to whole milliseconds: the call's timeout, so that a
+// call the centre gave up on ends with it. Unset (the epoch): the HTTP
+// client's default. nullopt once it has passed (the call is not sent).
+std::optional<std::chrono::milliseconds> TimeLeft(Deadline deadline) {
+  if (deadline == Deadline{}) return http::ClientRequest{}.timeout;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left <= std::chrono::milliseconds::zero()) return std::nullopt;
+  return left;
+}
+
+Unexpected<Error> TooLate(const std::string& url) {
+  return Fail(KonbiniErrc::kUnreachable,
+              "the centre's deadline passed before " + url +
+                  " was asked (nothing was sent)");
 }
 
 http::Response OnlyTheCentre() {
@@ -109,13 +129,16 @@ HttpIssuer::HttpIssuer(std::string municipality_code, std::string url,
   while (!url_.empty() && url_.back() == '/') url_.pop_back();
 }
 
-Result<std::string> HttpIssuer::Instance() {
+Result<std::string> HttpIssuer::Instance(Deadline deadline) {
   {
     std::lock_guard lock(mutex_);
     if (!instance_.empty()) return instance_;
   }
   http::ClientRequest ask;
   ask.url = url_ + std::string(kInfo);
+  const auto left = TimeLeft(deadline);
+  if (!left) return TooLate(url_);
+  ask.timeout = *left;
   OPENMYNA_ASSIGN_OR_RETURN(json info,
                             wire::JsonAnswer(http::Fetch(ask), ask.url));
   const std::string code = info.value("municipality", std::string());
@@ -132,19 +155,20 @@ Result<std::string> HttpIssuer::Instance() {
 }
 
 Result<SignedDocument> HttpIssuer::Issue(const IssueRequest& request) {
-  OPENMYNA_ASSIGN_OR_RETURN(const std::string instance, Instance());
+  OPENMYNA_ASSIGN_OR_RETURN(const std::string instance,
+                            Instance(request.answer_by));
   http::ClientRequest call;
   call.method = "POST";
   call.url = url_ + std::string(kIssue);
   call.headers = {{"Content-Type", "application/json"},
                   {"Authorization", "Bearer " + token_}};
+  const auto left = TimeLeft(request.answer_by);
+  if (!left) return TooLate(url_);
+  call.timeout = *left;
   json body = wire::ToJson(request);
-  if (request.answer_by != std::chrono::steady_clock::time_point{}) {
+  if (request.answer_by != Deadline{}) {
     // The time left, for the issuer's own clock (answer_within_ms).
-    body["answer_within_ms"] = std::max<std::int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(
-               request.answer_by - std::chrono::steady_clock::now())
-               .count());
+    body["answer_within_ms"] = left->count();
   }
   call.body = body.dump();
   auto answer = wire::JsonAnswer(http::Fetch(call), call.url);
@@ -169,11 +193,16 @@ Result<SignedDocument> HttpIssuer::Issue(const IssueRequest& request) {
   return document;
 }
 
-Status HttpIssuer::Post(std::string_view path, const json& body) {
-  OPENMYNA_RETURN_IF_ERROR(Instance());  // an issuer of this municipality
+Status HttpIssuer::Post(std::string_view path, const json& body,
+                        Deadline deadline) {
+  // An issuer of this municipality.
+  OPENMYNA_RETURN_IF_ERROR(Instance(deadline));
   http::ClientRequest call;
   call.method = "POST";
   call.url = url_ + std::string(path);
+  const auto left = TimeLeft(deadline);
+  if (!left) return TooLate(url_);
+  call.timeout = *left;
   call.headers = {{"Content-Type", "application/json"},
                   {"Authorization", "Bearer " + token_}};
   call.body = body.dump();
@@ -181,14 +210,18 @@ Status HttpIssuer::Post(std::string_view path, const json& body) {
 }
 
 Status HttpIssuer::Void(const VoidRequest& request) {
-  return Post(kVoid, {{"request_id", request.request_id},
-                      {"issuer_request_id", request.issuer_request_id},
-                      {"reason", request.reason}});
+  return Post(kVoid,
+              {{"request_id", request.request_id},
+               {"issuer_request_id", request.issuer_request_id},
+               {"reason", request.reason}},
+              request.answer_by);
 }
 
 Status HttpIssuer::Confirm(const PrintConfirmation& printed) {
-  return Post(kPrinted, {{"request_id", printed.request_id},
-                         {"issuer_request_id", printed.issuer_request_id}});
+  return Post(kPrinted,
+              {{"request_id", printed.request_id},
+               {"issuer_request_id", printed.issuer_request_id}},
+              printed.answer_by);
 }
 
 }  // namespace openmyna::konbini

@@ -206,6 +206,47 @@ class KonbiniRemoteTest : public KonbiniTest {
     EXPECT_EQ(*swept, 1);
   }
 
+  // The issuer instance 20218-frozen in a process of its own (the DISABLED
+  // KonbiniIssuerProcess.DISABLED_ServeUntilKilled), for tests that stop it
+  // with SIGSTOP: its URL, or "" when it did not start.
+  std::string StartIssuerProcess(ChildProcess& child) {
+    WriteChildFiles();
+    EXPECT_TRUE(WriteFileAtomically(dir_ / "document-key",
+                                    signers_["20218"]->PrivateKeyPem()));
+    StartChild(child, "KonbiniIssuerProcess.DISABLED_ServeUntilKilled",
+               "OPENMYNA_KONBINI_ISSUER_DIR=" + dir_.string());
+    return UrlOf(child, dir_ / "issuer-url");
+  }
+
+  // Holder 0 signed in through HttpCentre at a centre whose only 20218
+  // instance is at `url`.
+  struct SignedIn {
+    Node centre;
+    std::unique_ptr<HttpCentre> remote;
+    std::unique_ptr<Kiosk> kiosk;
+    Authenticated who;
+  };
+  void SignInAtCentreOf(const std::string& url, const CentreOptions& options,
+                        SignedIn& at) {
+    at.centre = CentreOf({{"20218", {url}}}, options);
+    at.remote = std::make_unique<HttpCentre>(at.centre.url, credential_);
+    at.kiosk = std::make_unique<Kiosk>(*at.remote, clock_, keys_);
+    const Holder& h = holders_.at(0);
+    SoftwareCard card(h.certificate_der, h.key, "1234");
+    auto who = at.kiosk->SignIn(card, "1234");
+    ASSERT_TRUE(who) << who.error();
+    at.who = *who;
+  }
+
+  // How long the centre takes to end (~Centre waits for every issuer call
+  // it started, voids included).
+  std::chrono::steady_clock::duration TimeToEndTheCentre(Node& centre) {
+    centre.server->Stop();
+    const auto from = std::chrono::steady_clock::now();
+    centre_.reset();
+    return std::chrono::steady_clock::now() - from;
+  }
+
   std::vector<std::unique_ptr<MunicipalIssuer>> issuers_;
   std::unique_ptr<Centre> centre_;
   std::shared_ptr<const KioskCredentials> kiosks_;  // kiosk-1 enrolled
@@ -663,33 +704,28 @@ TEST(KonbiniIssuerProcess, DISABLED_ServeUntilKilled) {
 // process stopped with SIGSTOP): Finish no longer waits for the HTTP
 // client's 60 s timeout with nothing on the kiosk. At the confirmation
 // deadline the kiosk is told, in Japanese first, that nothing was printed;
-// the row is neither printed nor void while no instance can be reached, and
-// void (unconfirmed) after the issuers' sweep past the session's deadline.
+// the centre's calls end with their deadlines (the confirmation's, then
+// each void's: confirm_deadline), so the centre ends within seconds while
+// the instance is still frozen; the row is neither printed nor void while
+// no instance can be reached, and void (unconfirmed) after the issuers'
+// sweep past the session's deadline.
 TEST_F(KonbiniRemoteTest, AFrozenIssuerLetsFinishAnswerAtTheDeadline) {
-  WriteChildFiles();
-  ASSERT_TRUE(WriteFileAtomically(dir_ / "document-key",
-                                  signers_["20218"]->PrivateKeyPem()));
   ChildProcess child;
-  StartChild(child, "KonbiniIssuerProcess.DISABLED_ServeUntilKilled",
-             "OPENMYNA_KONBINI_ISSUER_DIR=" + dir_.string());
-  const std::string url = UrlOf(child, dir_ / "issuer-url");
+  const std::string url = StartIssuerProcess(child);
   ASSERT_FALSE(url.empty()) << "the issuer did not start";
   CentreOptions options;
   options.confirm_deadline = std::chrono::milliseconds(1500);
-  Node centre = CentreOf({{"20218", {url}}}, options);
-  HttpCentre remote(centre.url, credential_);
-  Kiosk kiosk(remote, clock_, keys_);
-  const Holder& h = holders_.at(0);
-  SoftwareCard card(h.certificate_der, h.key, "1234");
-  auto who = kiosk.SignIn(card, "1234");
-  ASSERT_TRUE(who) << who.error();
-  auto held = kiosk.Fetch(*who, Choice("20218", KonbiniCertificate::kInkan));
+  SignedIn at;
+  ASSERT_NO_FATAL_FAILURE(SignInAtCentreOf(url, options, at));
+  const Authenticated* who = &at.who;
+  auto held =
+      at.kiosk->Fetch(*who, Choice("20218", KonbiniCertificate::kInkan));
   ASSERT_TRUE(held) << held.error();
   EXPECT_EQ(held->document.issuer_instance, "20218-frozen");
 
   ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
   const auto asked = std::chrono::steady_clock::now();
-  Status printed = kiosk.Print(who->request_id);
+  Status printed = at.kiosk->Print(who->request_id);
   const auto waited = std::chrono::steady_clock::now() - asked;
   ASSERT_FALSE(printed) << "nothing prints without the confirmation";
   const std::string& told = printed.error().message();
@@ -704,10 +740,11 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerLetsFinishAnswerAtTheDeadline) {
   EXPECT_LT(waited, std::chrono::seconds(20));
   EXPECT_EQ(centre_->OpenSessions(), 0u);
 
+  // Still frozen: no thread of the centre waits for it past the deadlines
+  // (before: the confirmation's thread for 60 s, then each void for 60 s).
+  EXPECT_LT(TimeToEndTheCentre(at.centre), std::chrono::seconds(30));
   // The only instance is frozen, then gone: nobody marks the row.
   ASSERT_TRUE(child.Kill());
-  centre.server->Stop();
-  centre_.reset();  // its threads have given up on the dead instance
   auto row = LedgerRow(who->request_id).value_or(registry::KonbiniIssuance{});
   ASSERT_EQ(row.request_id, who->request_id);
   EXPECT_FALSE(row.printed_at);
@@ -720,6 +757,37 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerLetsFinishAnswerAtTheDeadline) {
   EXPECT_FALSE(row.printed_at);
   ASSERT_TRUE(row.voided_at);
   EXPECT_EQ(row.void_reason, "unconfirmed");
+}
+
+// An instance frozen before the fetch (a real process stopped with SIGSTOP)
+// holds the centre's thread only until the issuer deadline (the HTTP call's
+// timeout is the time left to answer_by), not for the client's 60 s: the
+// kiosk is told at the deadline, the centre (whose destructor waits for
+// every call it started, the void that follows included) ends within
+// seconds while the instance is still frozen, and nothing stands in the
+// ledger.
+TEST_F(KonbiniRemoteTest, AFrozenIssuerHoldsNoCentreThreadPastTheIssueCall) {
+  ChildProcess child;
+  const std::string frozen = StartIssuerProcess(child);
+  ASSERT_FALSE(frozen.empty()) << "the issuer did not start";
+  CentreOptions options;
+  options.issuer_deadline = std::chrono::milliseconds(1500);
+  options.confirm_deadline = std::chrono::milliseconds(1500);
+  SignedIn at;
+  ASSERT_NO_FATAL_FAILURE(SignInAtCentreOf(frozen, options, at));
+
+  ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+  const auto asked = std::chrono::steady_clock::now();
+  auto held =
+      at.kiosk->Fetch(at.who, Choice("20218", KonbiniCertificate::kInkan));
+  const auto waited = std::chrono::steady_clock::now() - asked;
+  ASSERT_FALSE(held) << "the only instance is frozen";
+  EXPECT_TRUE(held.error().message().starts_with("時間内に応答がありません"))
+      << held.error();
+  EXPECT_GE(waited, options.issuer_deadline);
+  EXPECT_LT(TimeToEndTheCentre(at.centre), std::chrono::seconds(30));
+  EXPECT_FALSE(LedgerRow(at.who.request_id));
+  EXPECT_TRUE(child.Kill());
 }
 
 // Only the kiosks the centre enrolled may open or drive a session: no

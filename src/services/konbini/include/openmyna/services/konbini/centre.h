@@ -69,6 +69,8 @@ struct CentreOptions {
   // How long Finish waits for the print confirmation (a single ledger
   // update) before it tells the kiosk that nothing was printed (kTimeout);
   // the document is then void (docs/konbini.md, "Print confirmation").
+  // Each void the centre sends (a single ledger update too) is given as
+  // long; one not done by then is left to the issuers' sweep.
   std::chrono::milliseconds confirm_deadline{5'000};
   // A session with no step for this long is ended (the kiosk vanished or
   // was left): the same 180 s as the kiosk screen's reset (kiosk_page.h).
@@ -267,7 +269,8 @@ class Centre final : public CentrePort {
   std::vector<std::shared_ptr<IssuerPort>> InstancesOf(
       const std::string& municipality_code, bool take_turn = false) const;
   // Voids a handed-out document in its ledger on a thread of its own
-  // (counted in calls_: the destructor waits for it).
+  // (counted in calls_: the destructor waits for it), within
+  // confirm_deadline.
   void VoidLater(const std::string& municipality_code,
                  VoidRequest request) const;
   // The same, asking the instances in the order given.

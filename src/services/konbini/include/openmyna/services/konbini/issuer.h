@@ -75,6 +75,11 @@ struct VoidRequest {
   // request_id of this municipality, if the issuer committed one (none: Ok).
   std::string issuer_request_id;
   std::string reason;  // registry::kVoidCancelled, kVoidTimedOut, kVoidDropped
+  // When the centre stops waiting for it (on this process's steady clock;
+  // the centre allows its confirm_deadline): a transport gives up then,
+  // and the issuers' sweep voids the row after print_by. Unset (the
+  // epoch): no limit.
+  std::chrono::steady_clock::time_point answer_by{};
 };
 
 // The kiosk's print confirmation (the centre's Finish): the document of
@@ -82,6 +87,10 @@ struct VoidRequest {
 struct PrintConfirmation {
   std::string request_id;         // the centre's session
   std::string issuer_request_id;  // Document::issuer_request_id
+  // When the centre stops waiting for it (its confirmation deadline, on
+  // this process's steady clock): a transport gives up then. Unset (the
+  // epoch): no limit.
+  std::chrono::steady_clock::time_point answer_by{};
 };
 
 // What the centre calls (in process, or over a transport).

@@ -72,18 +72,27 @@ class HttpIssuer final : public IssuerPort {
              std::shared_ptr<IssuerDirectory> directory);
   // Asks the instance who it is (once, then after each failure to reach
   // it), then for the document. kUnreachable when it could not be reached
-  // (nothing was sent); kTimeout when it vanished mid-request; kBinding when
-  // the answer names another instance or municipality.
+  // or request.answer_by had passed (nothing was sent); kTimeout when it
+  // vanished mid-request or did not answer by request.answer_by (each HTTP
+  // call's timeout is the time left); kBinding when the answer names
+  // another instance or municipality.
   Result<SignedDocument> Issue(const IssueRequest& request) override;
-  // kUnreachable when nothing was sent, else the instance's answer.
+  // kUnreachable when nothing was sent (also once request.answer_by has
+  // passed), else the instance's answer; kTimeout when it did not answer by
+  // request.answer_by (the HTTP call's timeout is the time left; unset: the
+  // client's default).
   Status Void(const VoidRequest& request) override;
+  // As Void, by printed.answer_by.
   Status Confirm(const PrintConfirmation& printed) override;
   const std::string& url() const { return url_; }
 
  private:
-  Result<std::string> Instance();
+  // Each call within the time left to `deadline` (unset: the HTTP client's
+  // default timeout).
+  Result<std::string> Instance(std::chrono::steady_clock::time_point deadline);
   // A step answered 204 (void, printed), to this instance.
-  Status Post(std::string_view path, const nlohmann::json& body);
+  Status Post(std::string_view path, const nlohmann::json& body,
+              std::chrono::steady_clock::time_point deadline = {});
 
   std::string code_;
   std::string url_;
