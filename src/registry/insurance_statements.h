@@ -15,11 +15,30 @@
 // that the estimate stays a key look-up's whatever the statistics.
 #pragma once
 
+#include <string_view>
+
 namespace openmyna::registry::internal {
 
 // Memberships read by one statement; a resident or card number with more
 // is read again by its own look-up (the LIMIT below is this + 1).
 inline constexpr int kMembershipsInOne = 20;
+
+// Whether `sql` ends with the memberships arm "... LIMIT n) AS m" where n is
+// kMembershipsInOne + 1: the store tells "more than fit" by reading one
+// more row than it keeps, so the two must not drift apart.
+consteval bool EndsWithTheMembershipsLimit(std::string_view sql) {
+  constexpr std::string_view kLimit = " LIMIT ", kEnd = ") AS m";
+  if (!sql.ends_with(kEnd)) return false;
+  sql.remove_suffix(kEnd.size());
+  const auto at = sql.rfind(kLimit);
+  if (at == std::string_view::npos) return false;
+  int n = 0;
+  for (char c : sql.substr(at + kLimit.size())) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  return n == kMembershipsInOne + 1;
+}
 
 // $1 institution code, $2 certificate serial. Tags: 'i' institution doc,
 // 'c' certificate doc, 'd' card id, 'r' resident id, 'g' registration doc,
@@ -52,5 +71,8 @@ inline constexpr const char* kCardDataRowsSql =
     "UNION ALL SELECT 'm', m.doc, (SELECT n.doc FROM insurers n WHERE "
     "n.number = m.insurer_number) FROM (SELECT doc, insurer_number FROM "
     "memberships WHERE insurer_number = $2 AND number = $3 LIMIT 21) AS m";
+
+static_assert(EndsWithTheMembershipsLimit(kCardCheckRowsSql));
+static_assert(EndsWithTheMembershipsLimit(kCardDataRowsSql));
 
 }  // namespace openmyna::registry::internal

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "insurance_statements.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
 #include "testing/registry_fixture.h"
@@ -274,34 +275,43 @@ TEST_P(InsuranceStore, CardCheckRowsAreTheLookUpsByCertificateInOne) {
 
 // More memberships than one statement reads (internal::kMembershipsInOne)
 // for one resident and one card number: every one of them comes back, by
-// card and by card data, their insurers once.
+// card and by card data, their insurers once — at the edge of the
+// statements' LIMIT (exactly kMembershipsInOne, one and two more, by card
+// and by card data: a LIMIT of kMembershipsInOne would lose the 21st
+// silently) and far beyond it.
 TEST_P(InsuranceStore, EveryMembershipComesBackBeyondTheOneStatementsLimit) {
-  constexpr int kMany = 230;  // 115 of each insurer
-  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
-    OPENMYNA_RETURN_IF_ERROR(PutClinicAndCardOfA(ins, tx));
-    for (int i = 0; i < kMany; ++i) {
-      Membership m = Sample("ms-" + std::to_string(1000 + i), "5678",
-                            std::to_string(10 + i));
-      m.resident_id = "r-a";
-      if (i % 2) m.insurer_number = "33120015";
-      OPENMYNA_RETURN_IF_ERROR(ins.InsertMembership(m));
-    }
-    return Ok();
-  }));
-  ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
-    InsuranceTx ins(tx);
-    OPENMYNA_ASSIGN_OR_RETURN(auto card,
-                              ins.FindCardCheckRows("2012345678", "1a2b"));
-    EXPECT_EQ(card.memberships.size(), std::size_t{kMany});
-    EXPECT_EQ(card.insurers.size(), 2u);
-    OPENMYNA_ASSIGN_OR_RETURN(
-        auto data, ins.FindCardDataRows("2012345678", "01040013", "5678"));
-    EXPECT_EQ(data.memberships.size(), std::size_t{kMany / 2});
-    EXPECT_EQ(data.memberships.front().id, "ms-1000");
-    EXPECT_EQ(data.memberships.back().id, "ms-1228");
-    EXPECT_EQ(data.insurers.size(), 1u);
-    return Ok();
-  }));
+  constexpr int kIn = internal::kMembershipsInOne;
+  // Alternating insurers: by card all `want`, by card data every other one.
+  for (int have = 0; int want : {kIn, kIn + 1, kIn + 2, 2 * kIn, 2 * kIn + 1,
+                                 2 * kIn + 2, 230}) {
+    ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
+      if (have == 0) OPENMYNA_RETURN_IF_ERROR(PutClinicAndCardOfA(ins, tx));
+      for (; have < want; ++have) {
+        Membership m = Sample("ms-" + std::to_string(1000 + have), "5678",
+                              std::to_string(10 + have));
+        m.resident_id = "r-a";
+        if (have % 2) m.insurer_number = "33120015";
+        OPENMYNA_RETURN_IF_ERROR(ins.InsertMembership(m));
+      }
+      return Ok();
+    }));
+    SCOPED_TRACE(want);
+    ASSERT_TRUE(store_->Read([&](RegistryTx& tx) -> Status {
+      InsuranceTx ins(tx);
+      OPENMYNA_ASSIGN_OR_RETURN(auto card,
+                                ins.FindCardCheckRows("2012345678", "1a2b"));
+      EXPECT_EQ(card.memberships.size(), std::size_t(want));
+      EXPECT_EQ(card.insurers.size(), 2u);
+      OPENMYNA_ASSIGN_OR_RETURN(
+          auto data, ins.FindCardDataRows("2012345678", "01040013", "5678"));
+      EXPECT_EQ(data.memberships.size(), std::size_t((want + 1) / 2));
+      EXPECT_EQ(data.memberships.front().id, "ms-1000");
+      EXPECT_EQ(data.memberships.back().id,
+                "ms-" + std::to_string(1000 + (want - 1) / 2 * 2));
+      EXPECT_EQ(data.insurers.size(), 1u);
+      return Ok();
+    }));
+  }
 }
 
 TEST_P(InsuranceStore, MembershipUpdateMovesTheQueryColumns) {
