@@ -90,6 +90,18 @@ class InsuranceStore : public testing::StoreOnBackend {
     cert.not_after = kClock.Now() + std::chrono::hours(24 * 365);
     return tx.PutCertificate(cert);
   }
+
+  // r-a's registration (linkage code lk-1) through `channel`.
+  static InsuranceRegistration RegistrationOfA(RegistrationChannel channel,
+                                               std::string serial) {
+    InsuranceRegistration reg;
+    reg.resident_id = "r-a";
+    reg.linkage_code = "lk-1";
+    reg.channel = channel;
+    reg.registered_at = kClock.Now();
+    reg.certificate_serials = {std::move(serial)};
+    return reg;
+  }
 };
 
 TEST_P(InsuranceStore, InsurersRoundTripInNumberOrder) {
@@ -403,12 +415,8 @@ TEST_P(InsuranceStore, MedicalRecordsAreListedByDateWithinARange) {
 }
 
 TEST_P(InsuranceStore, RegistrationsAndInstitutions) {
-  InsuranceRegistration reg;
-  reg.resident_id = "r-a";
-  reg.linkage_code = "lk-1";
-  reg.channel = RegistrationChannel::kPortal;
-  reg.registered_at = kClock.Now();
-  reg.certificate_serials = {"5e01"};
+  const InsuranceRegistration reg =
+      RegistrationOfA(RegistrationChannel::kPortal, "5e01");
   ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx&) -> Status {
     OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(reg));
     return ins.PutInstitution({"2012345678",
@@ -532,6 +540,79 @@ TEST_P(InsuranceStore, IssuedQualificationDocumentsInOrderPerMembership) {
   });
   ASSERT_FALSE(twice);
   EXPECT_TRUE(twice.error().Is(RegistryErrc::kConflict)) << twice.error();
+}
+
+// A channel string the model does not know (a corrupt row, or one written
+// by a newer version) is refused with its value named, not read as the
+// first enumerator ("portal", "request") as NLOHMANN_JSON_SERIALIZE_ENUM
+// would. The rows are changed by SQL, as a corrupt or newer row would be.
+TEST_P(InsuranceStore, AnUnknownStoredChannelIsRefusedNamingIt) {
+  const InsuranceRegistration reg =
+      RegistrationOfA(RegistrationChannel::kReader, "1a2b");
+  IssuedQualificationDocument doc{
+      "qd-1",
+      "ms-1",
+      0,
+      domain::QualificationDocumentKind::kNotice,
+      domain::QualificationDocumentReason::kRegisteredCard,
+      "2026-04-01",
+      "",
+      DocumentChannel::kExOfficio,
+      "01040013"};
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(PutClinicAndCardOfA(ins, tx));
+    OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(reg));
+    OPENMYNA_RETURN_IF_ERROR(
+        ins.InsertMembership(Sample("ms-1", "5678", "00")));
+    return ins.InsertIssuedQualificationDocument(doc);
+  }));
+  // Stored as the documented strings, and read back as written.
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        auto rows, tx.connection().Query(
+                       "SELECT r.doc, d.doc FROM insurance_registrations r, "
+                       "insurance_documents d WHERE d.number = 'qd-1'"));
+    EXPECT_EQ(nlohmann::json::parse(*rows.at(0).at(0))["channel"], "reader");
+    EXPECT_EQ(nlohmann::json::parse(*rows.at(0).at(1))["channel"],
+              "ex_officio");
+    OPENMYNA_ASSIGN_OR_RETURN(auto got, ins.GetRegistration("r-a"));
+    EXPECT_EQ(got->channel, RegistrationChannel::kReader);
+    OPENMYNA_ASSIGN_OR_RETURN(auto last,
+                              ins.LatestIssuedQualificationDocument("ms-1"));
+    EXPECT_EQ(last->channel, DocumentChannel::kExOfficio);
+    return Ok();
+  }));
+  ASSERT_TRUE(Tx([](InsuranceTx&, RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.connection().Query(
+        "UPDATE insurance_registrations SET doc = replace(doc, "
+        "'\"reader\"', '\"kiosk\"')"));
+    return tx.connection()
+        .Query(
+            "UPDATE insurance_documents SET doc = replace(doc, "
+            "'\"ex_officio\"', '\"by_mail\"')")
+        .transform([](auto&&) {});
+  }));
+  auto refused = [](const Status& status, const std::string& value) {
+    ASSERT_FALSE(status);
+    EXPECT_TRUE(status.error().Is(RegistryErrc::kStorage)) << status.error();
+    EXPECT_NE(status.error().message().find(value), std::string::npos)
+        << status.error();
+  };
+  refused(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+            return ins.GetRegistration("r-a").transform([](auto&&) {});
+          }),
+          "unknown registration channel \"kiosk\"");
+  // The card check's one statement reads the registration too.
+  refused(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+            return ins.FindCardCheckRows("2012345678", "1a2b")
+                .transform([](auto&&) {});
+          }),
+          "unknown registration channel \"kiosk\"");
+  refused(Tx([](InsuranceTx& ins, RegistryTx&) -> Status {
+            return ins.LatestIssuedQualificationDocument("ms-1").transform(
+                [](auto&&) {});
+          }),
+          "unknown document channel \"by_mail\"");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, InsuranceStore, testing::BothBackends(),

@@ -29,14 +29,14 @@ NLOHMANN_JSON_SERIALIZE_ENUM(
 
 namespace openmyna::registry {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(RegistrationChannel,
-                             {{RegistrationChannel::kPortal, "portal"},
-                              {RegistrationChannel::kReader, "reader"},
-                              {RegistrationChannel::kSandboxSeed,
-                               "sandbox-seed"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(DocumentChannel,
-                             {{DocumentChannel::kRequest, "request"},
-                              {DocumentChannel::kExOfficio, "ex_officio"}})
+// "portal", "reader", "sandbox-seed" / "request", "ex_officio". Unlike
+// NLOHMANN_JSON_SERIALIZE_ENUM, which reads any other string as the first
+// enumerator, from_json throws (other_error 501, naming the value): a
+// corrupt or newer row is refused, not read as "portal" or "request".
+void to_json(nlohmann::json& j, RegistrationChannel v);
+void from_json(const nlohmann::json& j, RegistrationChannel& v);
+void to_json(nlohmann::json& j, DocumentChannel v);
+void from_json(const nlohmann::json& j, DocumentChannel& v);
 NLOHMANN_JSON_SERIALIZE_ENUM(Relationship,
                              {{Relationship::kInsured, "insured"},
                               {Relationship::kDependent, "dependent"}})
