@@ -55,7 +55,9 @@ std::optional<SplitOcspResponse> SplitOcsp(ByteView der) {
   auto status = Next(r, kEnumerated);
   if (!status || status->value.size() != 1) return std::nullopt;
   SplitOcspResponse out;
-  out.status = status->value[0];
+  // ENUMERATED is encoded as an INTEGER (X.690 §8.4): two's complement,
+  // so 0xfc is -4, as OpenSSL's OCSP_response_status reads it.
+  out.status = static_cast<std::int8_t>(status->value[0]);
   if (r.empty()) return out;
   // ResponseBytes ::= SEQUENCE { responseType OID, response OCTET STRING }
   auto explicit0 = Next(r, kExplicit0);

@@ -483,6 +483,27 @@ TEST_F(VerifyTest, OcspResponseMixingIssuersIsRefusedOnTheCachedPath) {
   EXPECT_TRUE(v.good) << v.detail;
 }
 
+// The responseStatus of an OCSPResponse without responseBytes
+// (30 03 0a 01 XX), every one-octet value: SplitOcsp reads it as OpenSSL's
+// d2i_OCSP_RESPONSE + OCSP_response_status do, a two's-complement INTEGER
+// (X.690 §8.4; 0xfc is -4). Found by pki_ocsp_der_fuzzer (session 12):
+// SplitOcsp read 0xfc as 252.
+TEST(OcspDer, ResponseStatusReadsAsOpenSslReadsIt) {
+  for (int octet = 0; octet < 256; ++octet) {
+    const Bytes der = {0x30, 0x03, 0x0a, 0x01,
+                       static_cast<std::uint8_t>(octet)};
+    const unsigned char* p = der.data();
+    OCSP_RESPONSE* whole =
+        d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size()));
+    ASSERT_NE(whole, nullptr) << octet;
+    const int expected = OCSP_response_status(whole);
+    OCSP_RESPONSE_free(whole);
+    const auto split = internal::SplitOcsp(der);
+    ASSERT_TRUE(split) << octet;
+    EXPECT_EQ(split->status, expected) << octet;
+  }
+}
+
 // A response OpenSSL decodes that is not DER (the OCSPResponse SEQUENCE in
 // BER's indefinite-length form, X.690 §8.1.3.6): SplitOcsp does not take it
 // apart, and the check falls back to OpenSSL's decoding of the whole, with
