@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "openmyna/base/utf8.h"
 #include "openmyna/web/errors.h"
 
 namespace openmyna::web {
@@ -68,41 +69,6 @@ std::vector<std::string> Form::All(std::string_view name) const {
     if (key == name) values.push_back(value);
   }
   return values;
-}
-
-bool IsUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t extra;
-    std::uint32_t code;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      extra = 1, code = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      extra = 2, code = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      extra = 3, code = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= text.size()) {
-      return false;
-    }
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      code = (code << 6) | (cc & 0x3f);
-    }
-    if ((extra == 2 && code < 0x800) || (extra == 3 && code < 0x10000) ||
-        code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
 }
 
 Result<Form> ParseForm(std::string_view body, std::size_t max_fields) {

@@ -36,6 +36,7 @@ TEST(FormTest, EncodedPlusAndAmpersandStayLiteral) {
   EXPECT_EQ(form->Get("q"), "+&=");
 }
 
+// The UTF-8 check itself: base/utf8_test.cc (against Python's decoder).
 TEST(FormTest, RefusesMalformedEscapesAndBadUtf8) {
   for (const char* bad :
        {"a=%", "a=%4", "a=%zz", "%G1=1", "a=%C0%AF", "a=%ED%A0%80",
@@ -69,15 +70,6 @@ TEST(FormTest, EncodeRoundTripsThroughParse) {
   const std::string value = "a b&c=d/日本+~";
   EXPECT_EQ(FormEncode(value), "a%20b%26c%3Dd%2F%E6%97%A5%E6%9C%AC%2B~");
   EXPECT_EQ(ParseForm("v=" + FormEncode(value)).value().Get("v"), value);
-}
-
-TEST(FormTest, Utf8Validation) {
-  EXPECT_TRUE(IsUtf8("マイナポータル"));
-  EXPECT_TRUE(IsUtf8("\xF0\x9F\x98\x80"));   // U+1F600
-  EXPECT_FALSE(IsUtf8("\xC1\xBF"));          // overlong
-  EXPECT_FALSE(IsUtf8("\xE0\x80\xAF"));      // overlong
-  EXPECT_FALSE(IsUtf8("\xF0\x80\x80\xAF"));  // overlong
-  EXPECT_FALSE(IsUtf8("\x80"));              // lone continuation
 }
 
 }  // namespace

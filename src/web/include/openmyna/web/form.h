@@ -52,8 +52,4 @@ Result<Form> ParseQuery(const http::Request& request);
 // characters of RFC 3986 §2.3 kept, space as %20).
 std::string FormEncode(std::string_view value);
 
-// True when `text` is well-formed UTF-8 (RFC 3629 §4: no overlongs, no
-// surrogates, nothing above U+10FFFF).
-bool IsUtf8(std::string_view text);
-
 }  // namespace openmyna::web
