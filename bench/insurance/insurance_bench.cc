@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "../../src/registry/testing_ports.h"
+#include "floor_readers.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/rng.h"
 #include "openmyna/domain/insurer_number.h"
@@ -441,13 +442,29 @@ int main(int argc, char** argv) {
         services::EligibilityMessage(*answer, kClinicCode, clock.Now()).dump();
     return !body.empty();
   };
-  auto data_floor = [&](int t, std::uint64_t i) {
+  // The floor's read snapshots: on SQLite on connections of its own that
+  // keep the memory map (floor_readers.h), on PostgreSQL the store's
+  // readers. The floor + audit line reads through the store's readers
+  // (`store_read`): a writer runs beside it, as beside the checks.
+  using ReadFn =
+      std::function<Status(const std::function<Status(SqlConnection&)>&)>;
+  std::unique_ptr<bench::FloorReaders> floor_readers;
+  if (store.dialect() == Dialect::kSqlite) {
+    floor_readers = std::make_unique<bench::FloorReaders>(
+        target, RegistryStore::DefaultReaders(Dialect::kSqlite));
+  }
+  const ReadFn store_read = [&](const auto& fn) {
+    return store.Read([&](RegistryTx& tx) { return fn(tx.connection()); });
+  };
+  const ReadFn floor_read = [&](const auto& fn) {
+    return floor_readers ? floor_readers->Read(fn) : store_read(fn);
+  };
+  auto data_rows = [&](const ReadFn& read, int t, std::uint64_t i) {
     const std::uint64_t k =
         (i * 2654435761ULL + static_cast<std::uint64_t>(t) * 40503ULL) %
         memberships;
     bool found = false;
-    auto ok = store.Read([&](RegistryTx& tx) -> Status {
-      SqlConnection& db = tx.connection();
+    auto ok = read([&](SqlConnection& db) -> Status {
       OPENMYNA_ASSIGN_OR_RETURN(
           auto i_rows,
           db.Query("SELECT doc FROM medical_institutions WHERE code = $1",
@@ -464,6 +481,9 @@ int main(int argc, char** argv) {
     });
     return ok && found;
   };
+  auto data_floor = [&](int t, std::uint64_t i) {
+    return data_rows(floor_read, t, i);
+  };
   auto by_card = [&](int t, std::uint64_t i) {
     const BenchCard& card =
         bench_cards[(i + static_cast<std::uint64_t>(t) * 7) %
@@ -477,10 +497,9 @@ int main(int argc, char** argv) {
         services::EligibilityMessage(*answer, kClinicCode, clock.Now()).dump();
     return !body.empty();
   };
-  auto card_rows = [&](const BenchCard& card) {
+  auto card_rows = [&](const ReadFn& read, const BenchCard& card) {
     bool found = false;
-    auto ok = store.Read([&](RegistryTx& tx) -> Status {
-      SqlConnection& db = tx.connection();
+    auto ok = read([&](SqlConnection& db) -> Status {
       auto one = [&](const char* sql, std::string key) -> Result<bool> {
         OPENMYNA_ASSIGN_OR_RETURN(auto rows, db.Query(sql, {std::move(key)}));
         return !rows.empty();
@@ -513,7 +532,8 @@ int main(int argc, char** argv) {
     return ok && found;
   };
   auto card_floor = [&](int t, std::uint64_t i) {
-    return card_rows(bench_cards[(i + static_cast<std::uint64_t>(t) * 7) %
+    return card_rows(floor_read,
+                     bench_cards[(i + static_cast<std::uint64_t>(t) * 7) %
                                  bench_cards.size()]);
   };
   auto card_floor_rsa = [&](int t, std::uint64_t i) {
@@ -521,20 +541,22 @@ int main(int argc, char** argv) {
         bench_cards[(i + static_cast<std::uint64_t>(t) * 7) %
                     bench_cards.size()];
     return Verifies(card.key, card.proof.nonce, card.proof.signature) &&
-           card_rows(card);
+           card_rows(floor_read, card);
   };
 
   auto data_floor_audit = [&](int t, std::uint64_t i) {
     const std::uint64_t k =
         (i * 2654435761ULL + static_cast<std::uint64_t>(t) * 40503ULL) %
         memberships;
-    return data_floor(t, i) && (*audit_writer)->Write(BulkResidentId(k));
+    return data_rows(store_read, t, i) &&
+           (*audit_writer)->Write(BulkResidentId(k));
   };
   auto card_floor_audit = [&](int t, std::uint64_t i) {
     const BenchCard& card =
         bench_cards[(i + static_cast<std::uint64_t>(t) * 7) %
                     bench_cards.size()];
-    return card_rows(card) && (*audit_writer)->Write(card.resident_id);
+    return card_rows(store_read, card) &&
+           (*audit_writer)->Write(card.resident_id);
   };
 
   // Sanity: each path answers once before timing.
