@@ -221,10 +221,11 @@ Result<std::unique_ptr<SqlConnection>> OpenSqlite(
   // (sqlite.org/tempfiles.html §2.5, §5): a commit group's SAVEPOINTs
   // otherwise spill the pages they change (personal data) past 64 KiB into
   // a temporary file, created, written and deleted in every group.
-  // mmap_size: readers take the database's pages from the page cache by
-  // memory mapping instead of a pread each (sqlite.org/mmap.html); a WAL
-  // reader's own cache is dropped at every commit of the writer. Writes
-  // still go through the WAL and its fsync.
+  // mmap_size: pages come from the page cache by memory mapping instead of
+  // a pread each (sqlite.org/mmap.html). Writes still go through the WAL
+  // and its fsync. The store's reader connections turn it off again
+  // (RegistryStore::TakeReader, store.cc: beside a writer SQLite unmaps a
+  // WAL reader's map at every read after a commit).
   OPENMYNA_RETURN_IF_ERROR(connection->ExecuteScript(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "

@@ -549,11 +549,15 @@ Result<std::unique_ptr<SqlConnection>> RegistryStore::TakeReader() {
     OPENMYNA_ASSIGN_OR_RETURN(auto reader, open_reader_());
     // Read-only for good: a write through a reader fails instead of racing
     // the writer (sqlite.org/pragma.html#pragma_query_only; PostgreSQL
-    // default_transaction_read_only).
-    OPENMYNA_RETURN_IF_ERROR(
-        reader->ExecuteScript(reader->dialect() == Dialect::kSqlite
-                                  ? "PRAGMA query_only = ON"
-                                  : "SET default_transaction_read_only = on"));
+    // default_transaction_read_only). SQLite readers without a memory map:
+    // a WAL reader whose snapshot is older than the last commit unmaps its
+    // whole map at its next read (pagerBeginReadTransaction) and faults the
+    // pages in again, i.e. at every read beside a writer that commits each
+    // audit entry; the writer keeps its map (docs/registry.md, session 12).
+    OPENMYNA_RETURN_IF_ERROR(reader->ExecuteScript(
+        reader->dialect() == Dialect::kSqlite
+            ? "PRAGMA query_only = ON; PRAGMA mmap_size = 0"
+            : "SET default_transaction_read_only = on"));
     return reader;
   }();
   if (!opened) GiveBackReader(nullptr);

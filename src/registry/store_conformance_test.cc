@@ -1340,6 +1340,34 @@ TEST(SqliteStorage, SavepointJournalsStayInMemory) {
   std::filesystem::remove_all(dir);
 }
 
+// The store's SQLite reader connections run without a memory map, its
+// writer with one (PRAGMA mmap_size reads the connection's limit in bytes,
+// sqlite.org/pragma.html#pragma_mmap_size): beside a writer SQLite unmaps
+// a WAL reader's map at every read after a commit (docs/registry.md).
+TEST(SqliteStorage, ReadersRunWithoutAMemoryMapTheWriterWithOne) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / UniqueName("om-mmap-");
+  std::filesystem::create_directories(dir);
+  {
+    auto store = RegistryStore::Open((dir / "r.db").string(), kClock);
+    ASSERT_TRUE(store) << store.error();
+    auto limit = [](RegistryTx& tx, std::string& out) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(auto rows,
+                                tx.connection().Query("PRAGMA mmap_size"));
+      out = rows.at(0).at(0).value_or("");
+      return Ok();
+    };
+    std::string reader, writer;
+    ASSERT_TRUE(
+        (*store)->Read([&](RegistryTx& tx) { return limit(tx, reader); }));
+    ASSERT_TRUE(
+        (*store)->Transact([&](RegistryTx& tx) { return limit(tx, writer); }));
+    EXPECT_EQ(reader, "0");
+    EXPECT_EQ(writer, "1073741824");
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(SqlPlaceholders, RewritesOnlyOutsideQuotes) {
   EXPECT_EQ(RewritePlaceholdersForSqlite("SELECT $1, '$2', \"$3\", $10"),
             "SELECT ?1, '$2', \"$3\", ?10");
