@@ -21,7 +21,9 @@
 //
 //   insurance_bench TARGET [--memberships N] [--cards K]
 //                          [--threads T[,T2...]] [--seconds S] [--rounds R]
-// (1 thread, then each T: default 8.)
+//                          [--readers N]
+// (1 thread, then each T: default 8. --readers: the store's reader
+// connections, RegistryStore::Open's `readers`; default the back end's.)
 // INSURANCE_BENCH_PERF=FILE: a call-graph profile of the checks alone,
 // `perf record -e cpu-clock --call-graph dwarf` of this process during an
 // extra, uncounted round of each check phase at the last thread count:
@@ -222,7 +224,8 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: %s TARGET [--memberships N] [--cards K] "
-                 "[--threads T[,T2...]] [--seconds S] [--rounds R]\n",
+                 "[--threads T[,T2...]] [--seconds S] [--rounds R] "
+                 "[--readers N]\n",
                  argv[0]);
     return 2;
   }
@@ -231,6 +234,7 @@ int main(int argc, char** argv) {
   int cards = 200, rounds = 3;
   std::vector<int> thread_counts{1, 8};  // 1, then --threads T[,T2...]
   double seconds = 3;
+  std::size_t readers = 0;  // the back end's default
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--memberships"))
       memberships = std::stoull(argv[i + 1]);
@@ -245,6 +249,7 @@ int main(int argc, char** argv) {
     }
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::stod(argv[i + 1]);
     if (!std::strcmp(argv[i], "--rounds")) rounds = std::stoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--readers")) readers = std::stoul(argv[i + 1]);
   }
   for (const char* base : {"0620991", "0120991", "13991", "3920991"}) {
     auto digit = domain::InsurerNumber::CheckDigitOf(base);
@@ -253,7 +258,7 @@ int main(int argc, char** argv) {
   }
   SystemClock clock;
   OpenSslRng rng;  // shared by the threads, as in `openmyna serve`
-  auto opened = RegistryStore::Open(target, clock);
+  auto opened = RegistryStore::Open(target, clock, readers);
   if (!opened) Die("open", opened.error());
   RegistryStore& store = **opened;
   const char* backend =
@@ -343,9 +348,13 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(memberships));
   }
   std::fprintf(stderr, "\n");
-  std::printf("[%s] %llu residents and memberships loaded in %.0f s\n", backend,
-              static_cast<unsigned long long>(memberships),
-              Seconds(std::chrono::steady_clock::now() - load_start).count());
+  std::printf(
+      "[%s] %llu residents and memberships loaded in %.0f s; the store's "
+      "reader connections: %zu%s\n",
+      backend, static_cast<unsigned long long>(memberships),
+      Seconds(std::chrono::steady_clock::now() - load_start).count(),
+      readers ? readers : RegistryStore::DefaultReaders(store.dialect()),
+      readers ? "" : " (default)");
 
   // 2. Cards: a throw-away sandbox CA issues `cards` authentication
   // certificates (4 RSA-2048 keys, as key generation is slow); each is the
@@ -451,7 +460,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<bench::FloorReaders> floor_readers;
   if (store.dialect() == Dialect::kSqlite) {
     floor_readers = std::make_unique<bench::FloorReaders>(
-        target, RegistryStore::DefaultReaders(Dialect::kSqlite));
+        target,
+        readers ? readers : RegistryStore::DefaultReaders(Dialect::kSqlite));
   }
   const ReadFn store_read = [&](const auto& fn) {
     return store.Read([&](RegistryTx& tx) { return fn(tx.connection()); });
