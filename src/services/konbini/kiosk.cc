@@ -166,8 +166,13 @@ Status Kiosk::Print(std::string_view request_id) {
   // Print only while the centre still holds the session: one that timed
   // out meanwhile prints nothing (the Yokohama class, konbini.md §4).
   if (Status finished = centre_.Finish(request_id); !finished) {
-    return Fail(KonbiniErrc::kNoSession,
-                finished.error().message() + " (not printed)");
+    // The centre's code is kept (kTimeout: the print was not confirmed in
+    // time; the page says so); anything else is kNoSession.
+    const Error& why = finished.error();
+    const KonbiniErrc code = why.library() == ErrorTraits<KonbiniErrc>::kLibrary
+                                 ? static_cast<KonbiniErrc>(why.code())
+                                 : KonbiniErrc::kNoSession;
+    return Fail(code, why.message() + " (not printed)");
   }
   return Ok();
 }

@@ -434,7 +434,17 @@ struct KioskPage {
         open.erase(request_id);
       }
     }
-    if (!pdf.empty() && !kiosk->Print(request_id)) pdf.clear();
+    Status printed_ok = Ok();
+    if (!pdf.empty()) printed_ok = kiosk->Print(request_id);
+    if (!printed_ok) {
+      pdf.clear();
+      // The issuer did not confirm the print in time: nothing was printed,
+      // and the holder is told so (not "nothing to take").
+      if (printed_ok.error().Is(KonbiniErrc::kTimeout)) {
+        return site->Error(r, 504, Text(r, "konbini_kiosk_print_unconfirmed"),
+                           {Path(""), Text(r, "konbini_kiosk_title_welcome")});
+      }
+    }
     if (pdf.empty()) {
       return site->Error(r, 404, Text(r, "konbini_kiosk_no_document"),
                          {Path(""), Text(r, "konbini_kiosk_title_welcome")});

@@ -15,6 +15,7 @@
 
 #include "konbini_test_fixture.h"
 #include "openmyna/base/base64.h"
+#include "openmyna/base/testing/text.h"
 #include "openmyna/http/client.h"
 #include "openmyna/http/server.h"
 #include "openmyna/pki/verifier.h"
@@ -22,6 +23,7 @@
 #include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/issuer_http.h"
 #include "openmyna/services/konbini/kiosk_credentials.h"
+#include "openmyna/services/konbini/kiosk_page.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -691,8 +693,15 @@ TEST(KonbiniIssuerProcess, DISABLED_ServeUntilKilled) {
   ASSERT_TRUE(store) << store.error();
   auto signer = DocumentSigner::FromPem("doc-20218", in.Text("document-key"));
   ASSERT_TRUE(signer) << signer.error();
+  IssuerPolicy policy;
+  if (std::filesystem::exists(in.dir / "render-pdf")) {  // as `serve` does
+    auto cert =
+        LoadOrCreateDocumentCertificate(in.dir, "20218", **signer, in.clock);
+    ASSERT_TRUE(cert) << cert.error();
+    policy.pdf_certificate = std::shared_ptr<X509>(cert->release(), X509_free);
+  }
   MunicipalIssuer issuer("20218", "20218-frozen", **store, in.clock, in.rng,
-                         *signer);
+                         *signer, policy);
   http::Router router;
   ASSERT_TRUE(AddIssuerApi(router, issuer, {"20218", "20218-frozen", kToken}));
   Node node = Serve(std::move(router));
@@ -728,6 +737,7 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerLetsFinishAnswerAtTheDeadline) {
   Status printed = at.kiosk->Print(who->request_id);
   const auto waited = std::chrono::steady_clock::now() - asked;
   ASSERT_FALSE(printed) << "nothing prints without the confirmation";
+  EXPECT_TRUE(printed.error().Is(KonbiniErrc::kTimeout)) << printed.error();
   const std::string& told = printed.error().message();
   EXPECT_TRUE(
       told.starts_with("時間内に印刷を確認できませんでした。"
@@ -787,6 +797,97 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerHoldsNoCentreThreadPastTheIssueCall) {
   EXPECT_GE(waited, options.issuer_deadline);
   EXPECT_LT(TimeToEndTheCentre(at.centre), std::chrono::seconds(30));
   EXPECT_FALSE(LedgerRow(at.who.request_id));
+  EXPECT_TRUE(child.Kill());
+}
+
+// The /kiosk/ page (kiosk_page.h, driven through its router as a browser
+// would: cookie, CSRF token, the screens' forms) when the print
+// confirmation times out: the only issuer instance, a real process, is
+// stopped with SIGSTOP once the PDF is ready. Taking the document then
+// hands out no PDF, and the page says, in Japanese, that the print could
+// not be confirmed and nothing was printed (504, in the error page's
+// labelled section), not the generic "no certificate to take" it showed
+// before for every failure.
+TEST_F(KonbiniRemoteTest, TheKioskPageSaysWhenThePrintIsNotConfirmed) {
+  using testing_tools::Between;
+  ChildProcess child;
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "render-pdf", "1"));
+  const std::string url = StartIssuerProcess(child);
+  ASSERT_FALSE(url.empty()) << "the issuer did not start";
+  CentreOptions options;
+  options.confirm_deadline = std::chrono::milliseconds(1500);
+  Node centre = CentreOf({{"20218", {url}}}, options);
+  std::vector<registry::Municipality> municipalities;
+  ASSERT_TRUE(store_->Read([&](registry::RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(municipalities, tx.ListMunicipalities());
+    return Ok();
+  }));
+  const Holder& h = holders_.at(0);
+  KioskPageOptions page;
+  page.open_centre = [&]() -> Result<KioskCentre> {
+    return KioskCentre{std::make_shared<HttpCentre>(centre.url, credential_),
+                       keys_, municipalities};
+  };
+  page.clock = &clock_;
+  page.rng = &rng_;
+  page.open_card = [&]() -> Result<std::unique_ptr<KioskCard>> {
+    return std::unique_ptr<KioskCard>(
+        std::make_unique<SoftwareCard>(h.certificate_der, h.key, "1234"));
+  };
+  page.secure_cookies = false;
+  http::Router router;
+  ASSERT_TRUE(AddKioskPage(router, page));
+
+  std::string cookie;
+  const auto get = [&](const std::string& path) {
+    http::Request r;
+    r.method = "GET";
+    r.target = r.path = path;
+    if (!cookie.empty()) r.headers.push_back({"Cookie", cookie});
+    return router.Dispatch(r);
+  };
+  const http::Response first = get("/kiosk/");
+  for (const auto& header : first.headers) {
+    if (header.name == "Set-Cookie") {
+      cookie = header.value.substr(0, header.value.find(';'));
+    }
+  }
+  ASSERT_FALSE(cookie.empty());
+  // Each screen's form, then the next screen (no error shown on it).
+  const auto post = [&](const std::string& path, const std::string& fields) {
+    const std::string csrf =
+        Between(get("/kiosk/").body, "name=\"csrf\" value=\"", "\"");
+    http::Request r;
+    r.method = "POST";
+    r.target = r.path = path;
+    r.headers = {{"Cookie", cookie},
+                 {"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = "csrf=" + csrf + (fields.empty() ? "" : "&" + fields);
+    EXPECT_EQ(router.Dispatch(r).status, 303) << path;
+    const http::Response next = get("/kiosk/");
+    EXPECT_EQ(Between(next.body, "id=\"kiosk-error\">", "<"), "") << path;
+    return next;
+  };
+  post("/kiosk/start", "");
+  post("/kiosk/pin", "pin=1234");
+  post("/kiosk/choose", "municipality=20218&certificate=inkan&copies=1");
+  const http::Response done = post("/kiosk/pay", "");
+  ASSERT_NE(done.body.find("/kiosk/document.pdf"), std::string::npos)
+      << done.body;
+
+  ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+  const http::Response taken = get("/kiosk/document.pdf");
+  EXPECT_EQ(taken.status, 504);
+  EXPECT_NE(taken.content_type, "application/pdf");
+  const std::string message =
+      Between(taken.body, "class=\"error__message\">", "<");
+  EXPECT_EQ(message,
+            "時間内に印刷を確認できなかったため、証明書は印刷されていません。"
+            "最初からやり直してください。")
+      << taken.body;
+  EXPECT_NE(taken.body.find("aria-labelledby=\"error-what\""),
+            std::string::npos);
+  EXPECT_EQ(taken.body.find("お渡しする証明書はありません"), std::string::npos);
   EXPECT_TRUE(child.Kill());
 }
 

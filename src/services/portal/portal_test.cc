@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "openmyna/base/testing/text.h"
 #include "openmyna/domain/date.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/registry/civil_store.h"
@@ -30,13 +31,7 @@ namespace {
 using namespace std::chrono_literals;
 using registry::RegistryTx;
 
-std::string Between(const std::string& text, std::string_view from,
-                    std::string_view to) {
-  const std::size_t a = text.find(from);
-  if (a == std::string::npos) return {};
-  const std::size_t b = text.find(to, a + from.size());
-  return text.substr(a + from.size(), b - a - from.size());
-}
+using testing_tools::Between;
 
 std::string HeaderOf(const http::Response& r, std::string_view name) {
   for (const auto& h : r.headers) {

@@ -94,8 +94,10 @@ class Kiosk {
   // without printing.
   Result<Printout> Fetch(const Authenticated& who, const KioskChoice& choice);
   // The fetched document of `request_id` may go out: Ok only while the
-  // centre still holds the session, which then ends (Finish); otherwise
-  // nothing may be printed (kNoSession).
+  // centre still holds the session, which then ends (Finish), and the
+  // issuer confirmed the print; otherwise nothing may be printed, with the
+  // centre's code (kTimeout: not confirmed within its deadline; kNoSession
+  // when the failure was not the centre's own, e.g. unreachable).
   Status Print(std::string_view request_id);
   // Ends a session without printing (cancelled, or left at the screen).
   void Cancel(std::string_view request_id);
