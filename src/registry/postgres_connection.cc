@@ -39,6 +39,7 @@ class PostgresConnection final : public SqlConnection {
         values[i] = s->c_str();
       }
     }
+    OPENMYNA_RETURN_IF_ERROR(Settle());
     OPENMYNA_ASSIGN_OR_RETURN(const std::string* name,
                               Prepared(sql, static_cast<int>(params.size())));
     const int count = static_cast<int>(params.size());
@@ -95,6 +96,7 @@ class PostgresConnection final : public SqlConnection {
     }
     // A script of several statements needs the simple query protocol,
     // which a pipeline cannot carry: the deferred statements go first.
+    OPENMYNA_RETURN_IF_ERROR(Settle());
     OPENMYNA_RETURN_IF_ERROR(SendDeferred());
     const std::string text(sql);
     PGresult* result = PQexec(conn_, text.c_str());
@@ -109,11 +111,33 @@ class PostgresConnection final : public SqlConnection {
     return Ok();
   }
 
+  // The COMMIT or ROLLBACK of a read-only transaction, with the deferred
+  // BEGIN if the transaction ran nothing, in one pipeline that is sent but
+  // not waited for (libpq "Pipeline Mode": the results are read later, by
+  // Settle before the connection's next use). A reader then waits for one
+  // round trip per read instead of two; the server still ends the
+  // transaction as soon as it reads it, so no snapshot is held while the
+  // connection is idle.
+  Status EndReadOnly(std::string_view sql) override {
+    if (sql.find(';') != std::string_view::npos) return ExecuteScript(sql);
+    OPENMYNA_RETURN_IF_ERROR(Settle());
+    std::vector<std::string> statements = std::move(deferred_);
+    deferred_.clear();
+    statements.emplace_back(sql);
+    if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr);
+    if (!SendAll(statements) || PQpipelineSync(conn_) != 1) {
+      return Unexpected(Collect(false, 0, false).error());
+    }
+    unsettled_ = statements.size();
+    return Ok();
+  }
+
   std::int64_t ChangedRows() const override { return changed_; }
 
   Result<std::uint64_t> CopyRows(std::string_view table,
                                  const std::vector<std::string>& columns,
                                  const RowSource& next) override {
+    OPENMYNA_RETURN_IF_ERROR(Settle());
     OPENMYNA_RETURN_IF_ERROR(SendDeferred());
     std::string sql = "COPY " + std::string(table) + " (";
     for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -189,6 +213,7 @@ class PostgresConnection final : public SqlConnection {
   // what follows a failed statement of a pipeline.
   template <typename Send>
   Result<PGresult*> Run(const Send& send) {
+    OPENMYNA_RETURN_IF_ERROR(Settle());
     if (deferred_.empty()) {
       if (send() != 1) return Failure(nullptr);
       return TakeResult();
@@ -196,23 +221,37 @@ class PostgresConnection final : public SqlConnection {
     std::vector<std::string> deferred = std::move(deferred_);
     deferred_.clear();
     if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr);
+    const bool sent =
+        SendAll(deferred) && send() == 1 && PQpipelineSync(conn_) == 1;
+    return Collect(sent, deferred.size() + 1, true);
+  }
+
+  // Queues each statement (no parameters) in the pipeline.
+  bool SendAll(const std::vector<std::string>& statements) {
     bool sent = true;
-    for (const std::string& statement : deferred) {
+    for (const std::string& statement : statements) {
       sent = sent && PQsendQueryParams(conn_, statement.c_str(), 0, nullptr,
                                        nullptr, nullptr, nullptr, 0) == 1;
     }
-    sent = sent && send() == 1 && PQpipelineSync(conn_) == 1;
+    return sent;
+  }
+
+  // Reads the results of the `count` statements of a pipeline and its sync,
+  // then leaves pipeline mode; returns the last statement's result when
+  // `keep_last` (the caller clears it), else nullptr. `sent`: whether the
+  // statements and the sync were all sent.
+  Result<PGresult*> Collect(bool sent, std::size_t count, bool keep_last) {
     std::optional<Unexpected<Error>> failed;
     if (!sent) failed = Failure(nullptr);
     PGresult* last = nullptr;
     // Each statement's result, then libpq's NULL after it; then the sync.
-    for (std::size_t i = 0; sent && i <= deferred.size(); ++i) {
+    for (std::size_t i = 0; sent && i < count; ++i) {
       PGresult* result = PQgetResult(conn_);
       const ExecStatusType status = PQresultStatus(result);
       if (!failed && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         failed = Failure(result);
       }
-      if (i == deferred.size() && !failed) {
+      if (keep_last && i + 1 == count && !failed) {
         last = result;
       } else {
         PQclear(result);
@@ -235,6 +274,15 @@ class PostgresConnection final : public SqlConnection {
       return *failed;
     }
     return last;
+  }
+
+  // Reads the answers EndReadOnly did not wait for (see there).
+  Status Settle() {
+    if (unsettled_ == 0) return Ok();
+    const std::size_t count = unsettled_;
+    unsettled_ = 0;
+    OPENMYNA_RETURN_IF_ERROR(Collect(true, count, false));
+    return Ok();
   }
 
   // The result of the one statement just sent (outside a pipeline).
@@ -327,6 +375,7 @@ class PostgresConnection final : public SqlConnection {
   std::int64_t changed_ = 0;
   std::map<std::string, std::string, std::less<>> statements_;
   std::vector<std::string> deferred_;  // see Deferrable()
+  std::size_t unsettled_ = 0;          // statements sent by EndReadOnly, unread
 };
 
 }  // namespace

@@ -606,8 +606,9 @@ Status RegistryStore::Read(const std::function<Status(RegistryTx&)>& fn) {
           Fail(RegistryErrc::kStorage, std::string("read threw: ") + e.what());
     }
     // A read-only transaction has nothing to keep: ending it either way
-    // releases the snapshot.
-    if (Status end = reader->ExecuteScript(status ? "COMMIT" : "ROLLBACK");
+    // releases the snapshot. Not waited for where the back end allows
+    // (sql.h EndReadOnly): its answer is read at the reader's next use.
+    if (Status end = reader->EndReadOnly(status ? "COMMIT" : "ROLLBACK");
         !end && status) {
       status = std::move(end);
     }

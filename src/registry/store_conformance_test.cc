@@ -282,6 +282,90 @@ TEST_P(StoreConformance, TransactionControlRidesWithTheNextStatement) {
   EXPECT_EQ(rows->at(0).at(0), "1");
 }
 
+// PostgreSQL: EndReadOnly sends the end of a read-only transaction without
+// waiting for the answer; the next use of the connection reads it first and
+// reports its error, and the connection goes on working. (COMMIT AND CHAIN
+// outside a transaction block is an error, PostgreSQL docs "COMMIT".)
+TEST_P(StoreConformance, EndOfAReadIsAnsweredAtTheConnectionsNextUse) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  auto db = backend_->Connect();
+  ASSERT_TRUE(db);
+  SqlConnection& c = **db;
+  ASSERT_TRUE(c.EndReadOnly("COMMIT AND CHAIN"));  // not waited for
+  auto refused = c.Query("SELECT 1");
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(RegistryErrc::kStorage)) << refused.error();
+  EXPECT_NE(refused.error().message().find("AND CHAIN"), std::string::npos)
+      << refused.error();
+  auto fine = c.Query("SELECT 2");
+  ASSERT_TRUE(fine) << fine.error();
+  EXPECT_EQ(fine->at(0).at(0), "2");
+  // A read-only transaction ended so, then a script and a write on the same
+  // connection: each sees the state before it.
+  ASSERT_TRUE(c.ExecuteScript("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+  ASSERT_TRUE(c.Query("SELECT 3"));
+  ASSERT_TRUE(c.EndReadOnly("COMMIT"));
+  ASSERT_TRUE(
+      c.ExecuteScript("CREATE TEMP TABLE t (k INTEGER); "
+                      "INSERT INTO t VALUES (1);"));
+  ASSERT_TRUE(c.EndReadOnly("ROLLBACK"));  // outside a block: a warning only
+  auto rows = c.Query("SELECT k FROM t");
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).at(0), "1");
+}
+
+// PostgreSQL: once Read returns, its reader's transaction ends without a
+// further use of the connection (no snapshot is held by an idle reader:
+// pg_stat_activity, seen from another connection, shows it "idle" with no
+// backend_xmin), and the next read on it sees what was written since.
+TEST_P(StoreConformance, AReaderHoldsNoSnapshotOnceTheReadReturned) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  ASSERT_TRUE(Seed());
+  auto writer = backend_->Connect();
+  ASSERT_TRUE(writer);
+  std::string reader_pid;
+  RegistryStore store(
+      std::move(*writer),
+      [&]() -> Result<std::unique_ptr<SqlConnection>> {
+        OPENMYNA_ASSIGN_OR_RETURN(auto c, backend_->Connect());
+        OPENMYNA_ASSIGN_OR_RETURN(auto rows,
+                                  c->Query("SELECT pg_backend_pid()"));
+        reader_pid = rows.at(0).at(0).value_or("");
+        return c;
+      },
+      1);
+  std::optional<Resident> seen;
+  ASSERT_TRUE(store.Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(seen, tx.GetResident("r-0001"));
+    return Ok();
+  }));
+  ASSERT_TRUE(seen.has_value());
+  ASSERT_FALSE(reader_pid.empty());
+  auto monitor = backend_->Connect();
+  ASSERT_TRUE(monitor);
+  std::string state;
+  for (int i = 0; i < 100 && state != "idle|"; ++i) {
+    if (i > 0) std::this_thread::sleep_for(50ms);
+    auto rows = (*monitor)->Query(
+        "SELECT state || '|' || COALESCE(backend_xmin::text, '') "
+        "FROM pg_stat_activity WHERE pid = $1",
+        {std::int64_t{std::stoll(reader_pid)}});
+    ASSERT_TRUE(rows) << rows.error();
+    ASSERT_EQ(rows->size(), 1u);
+    state = rows->at(0).at(0).value_or("");
+  }
+  EXPECT_EQ(state, "idle|");
+  ASSERT_TRUE(store.Transact([](RegistryTx& tx) {
+    return tx.InsertResident(Hanako("r-0002", "111111111118"));
+  }));
+  ASSERT_TRUE(store.Read([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(seen, tx.GetResident("r-0002"));
+    return Ok();
+  }));
+  EXPECT_TRUE(seen.has_value());
+}
+
 TEST_P(StoreConformance, UpdatingAnUnknownResidentIsNotFound) {
   ASSERT_TRUE(Seed());
   Status status = store_->Transact(

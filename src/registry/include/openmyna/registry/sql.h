@@ -42,6 +42,14 @@ class SqlConnection {
       std::string_view sql, const std::vector<SqlParam>& params = {}) = 0;
   // Runs a script of several statements without parameters (a migration).
   virtual Status ExecuteScript(std::string_view sql) = 0;
+  // Ends a read-only transaction (`sql`: COMMIT or ROLLBACK) without waiting
+  // for the server's answer where the back end has one to wait for: the
+  // statement is sent at once, so the snapshot is released as soon as the
+  // server reads it, and the next use of the connection reads the answer
+  // first, failing with its error if it was one. Default: ExecuteScript.
+  virtual Status EndReadOnly(std::string_view sql) {
+    return ExecuteScript(sql);
+  }
   // Number of rows changed by the last INSERT/UPDATE/DELETE.
   virtual std::int64_t ChangedRows() const = 0;
 
