@@ -9,35 +9,23 @@
 // certificates table through a separate connection, not through the service.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "openmyna/base/clock.h"
-#include "openmyna/base/rng.h"
 #include "openmyna/registry/errors.h"
-#include "openmyna/registry/service.h"
-#include "openmyna/registry/store.h"
-#include "testing/registry_fixture.h"
-#include "testing_backend.h"
-#include "testing_ports.h"
+#include "testing_service_backend.h"
 
 namespace openmyna::registry {
 namespace {
 
-using namespace std::chrono;
-
 const Actor kClerk{"clerk-1", Role::kCounterClerk, "counter visit"};
 
-class FaceAuthCard : public testing::StoreOnBackend {
+class FaceAuthCard : public testing::ServiceOnBackend {
  protected:
   void SetUp() override {
-    if (!OpenStore(clock_)) return;
-    service_ =
-        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
-    ASSERT_TRUE(testing::PutSampleMunicipalities(*service_));
+    if (!OpenService()) return;
     auto registered = service_->RegisterResident(
         kClerk, testing::DraftResident("123456789018", "顔認 ハナ",
                                        "長野県千曲市杭瀬下84", "1948-02-03"));
@@ -69,11 +57,6 @@ class FaceAuthCard : public testing::StoreOnBackend {
     return types;
   }
 
-  FixedClock clock_{sys_days{year{2025} / June / 1} + hours{1}};
-  DeterministicRng rng_{7};
-  testing::RecordingCa ca_;
-  testing::RecordingCard card_;
-  std::unique_ptr<RegistryService> service_;
   Resident resident_;
 };
 
