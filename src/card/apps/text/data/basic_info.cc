@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "openmyna/base/utf8.h"
 #include "openmyna/card/faces/errors.h"
 #include "openmyna/domain/era.h"
 #include "openmyna/domain/individual_number.h"
@@ -41,41 +42,7 @@ char SexDigit(Sex sex) {
   return static_cast<char>('0' + static_cast<int>(sex));
 }
 
-bool IsUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto b = static_cast<unsigned char>(text[i]);
-    std::size_t extra = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if ((b & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = b & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= text.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= extra; ++k) {
-      auto c = static_cast<unsigned char>(text[i + k]);
-      if ((c & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
+bool IsUtf8(std::string_view text) { return openmyna::IsUtf8(text); }
 
 Result<std::string> CardName(std::string_view name) {
   if (!IsUtf8(name)) {

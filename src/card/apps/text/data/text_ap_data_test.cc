@@ -78,6 +78,20 @@ TEST(TextApDataTest, NameWithAnAsciiSpaceGetsTheIdeographicSpace) {
             "MARIA\xE3\x80\x80SILVA COSTA");
 }
 
+// A name or an address that is not UTF-8 (RFC 3629; the check is base's,
+// tested against Python's decoder) is refused, not written to the card.
+TEST(TextApDataTest, TextThatIsNotUtf8IsRefused) {
+  for (const char* bad :
+       {"\xC1\xBF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE5\xB1", "\x80"}) {
+    auto name = CardName(std::string("山田") + bad);
+    ASSERT_FALSE(name) << "case " << std::string_view(bad).size();
+    EXPECT_TRUE(name.error().Is(FacesErrc::kInvalidName));
+    BasicInfo info = WorkedExampleInfo();
+    info.address = std::string("東京都") + bad;
+    EXPECT_FALSE(EncodeBasicInfoEf(info)) << std::string_view(bad).size();
+  }
+}
+
 TEST(TextApDataTest, SexDigitsFollowJisX0303) {
   BasicInfo info = WorkedExampleInfo();
   const std::pair<Sex, std::uint8_t> cases[] = {{Sex::kMale, '1'},

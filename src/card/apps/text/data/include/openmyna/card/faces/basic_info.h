@@ -46,7 +46,7 @@ struct BasicInfo {
 Result<std::string> CardName(std::string_view name);
 
 // True when `text` is well-formed UTF-8 (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF).
+// surrogates, nothing above U+10FFFF): base's check (openmyna/base/utf8.h).
 bool IsUtf8(std::string_view text);
 
 // "YYYYMMDD" for a valid date in years 1000-9999; kInvalidDate otherwise.
