@@ -22,9 +22,11 @@
 #     doing single-row durable commits back to back (SQLite: Python's
 #     sqlite3 in WAL with synchronous=FULL, as the registry; PostgreSQL:
 #     pgbench, one client, one INSERT per transaction).
-# Prints both, the ratio of all requests/s to the baseline's commits/s, and
-# the server's own count of calls per commit. REGISTRY_API_BENCH_READERS=N
-# runs the server with `--set registry.readers=N` (its store's reader
+# Prints both, the ratio of all requests/s to the baseline's commits/s, the
+# server's own count of calls per commit, its CPU per request and, on a
+# PostgreSQL cluster of this machine, the cluster's.
+# REGISTRY_API_BENCH_READERS=N runs the server with
+# `--set registry.readers=N` (its store's reader
 # connections; default: the back end's, docs/registry.md), to compare
 # counts in one slot. Builds nothing: BUILD_DIR
 # must hold src/cli/openmyna (a release build for figures:
@@ -69,6 +71,21 @@ server_costs() {
   cat /proc/"$1"/task/*/status 2>/dev/null |
     awk -v t="$ticks" '/^(non)?voluntary_ctxt_switches/ { s += $2 }
                        END { print t, s + 0 }'
+}
+
+# CPU ticks so far of every process of the PostgreSQL cluster in
+# $OPENMYNA_TEST_PG_DATA (the postmaster of postmaster.pid and its children:
+# the backends, the WAL writer, the checkpointer ...), or nothing when the
+# cluster is not one of this machine's (tests/pg/with-postgres.sh sets it).
+# "PID TICKS" per line: backends opened during the load count from zero.
+cluster_ticks() {
+  local pm
+  pm=$(head -n 1 "${OPENMYNA_TEST_PG_DATA:-/nonexistent}/postmaster.pid" \
+    2>/dev/null) || return 0
+  { echo "$pm"; pgrep -P "$pm"; } | while read -r p; do
+    awk -v p="$p" '{ sub(/^.*\) /, ""); print p, $12 + $13 }' \
+      "/proc/$p/stat" 2>/dev/null
+  done
 }
 
 # The baseline: COUNT single-row durable commits, one after the other.
@@ -134,11 +151,13 @@ run_backend() {
   echo "== [$backend] $residents residents, $connections connections, ${seconds} s, reader connections: ${readers:-default}; load: $(uptime | sed 's/.*load/load/')"
   local costs_before
   costs_before=$(server_costs "$pid")
+  [ "$backend" = postgres ] && cluster_ticks >"$work/cluster-before"
   out=$(wrk -t 2 -c "$connections" -d "${seconds}s" --timeout 10s \
     -s "$here/mixed.lua" "http://127.0.0.1:$port" -- "$auth" "$residents" |
     grep '^RESULT')
   local costs_after
   costs_after=$(server_costs "$pid")
+  [ "$backend" = postgres ] && cluster_ticks >"$work/cluster-after"
   bench_stop "$pid"
   base=$("baseline_$backend")
   local reads changes p99 rps ratio
@@ -161,6 +180,14 @@ run_backend() {
     -v hz="$(getconf CLK_TCK)" -v tag="[$backend]" 'BEGIN {
       split(b, x); split(a, y)
       if (n > 0) printf "%s server during the load (kernel counts): %.3f ms of CPU and %.1f context switches per request\n", tag, (y[1] - x[1]) * 1000 / hz / n, (y[2] - x[2]) / n }'
+  if [ -s "$work/cluster-after" ]; then
+    # The database's share of a request on PostgreSQL (on SQLite it is in
+    # the server's figure above).
+    join -a 2 -e 0 -o 0,1.2,2.2 <(sort "$work/cluster-before") \
+      <(sort "$work/cluster-after") |
+      awk -v n="$(field requests "$out")" -v hz="$(getconf CLK_TCK)" \
+        '{ t += $3 - $2 } END { if (n > 0) printf "[postgres] PostgreSQL processes during the load (kernel counts): %.3f ms of CPU per request\n", t * 1000 / hz / n }'
+  fi
   [ -n "$group" ] && sed "s/.*\] /[$backend] server: /" <<<"$group"
   if [ "$backend" = sqlite ]; then
     # Unit costs on disk (SQLite's dbstat: pages of each table and its
