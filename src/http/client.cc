@@ -333,7 +333,11 @@ Result<ClientResponse> Fetch(const ClientRequest& in) {
         X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1) {
       // an IP address: matched against the certificate's iPAddress SANs
     } else {
+      // Only the DNS names of subjectAltName: no fall back to the subject's
+      // CN when there is none (RFC 6125 §6.4.4; browsers refuse it too).
       SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
+      X509_VERIFY_PARAM_set_hostflags(param,
+                                      X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
       X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
     }
     stream.handshake(asio::ssl::stream_base::client);

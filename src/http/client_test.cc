@@ -3,7 +3,8 @@
 // answers: a frozen or stalled server), one that sends half an answer and
 // then holds the connection, and a name server that never answers; and
 // against the real server, which it must still read in full.
-// (Over TLS against the real server: server_test.cc.)
+// Over TLS: the host name checked against certificates openssl made (and
+// server_test.cc).
 #include "openmyna/http/client.h"
 
 #include <arpa/inet.h>
@@ -162,17 +163,22 @@ TEST(HttpClient, TheServersAnswerIsReadInFull) {
   server.Stop();
 }
 
-// A host name (not a literal address) is looked up, here through
-// /etc/hosts, and the answer read as by address.
-TEST(HttpClient, AHostNameIsLookedUp) {
+// GET /name answers "found".
+Router NameRouter() {
   Router router;
-  ASSERT_TRUE(router.Add("GET", "/name", [](const Request&) {
+  EXPECT_TRUE(router.Add("GET", "/name", [](const Request&) {
     Response out;
     out.content_type = "text/plain";
     out.body = "found";
     return out;
   }));
-  Server server(ServerOptions{}, std::move(router));
+  return router;
+}
+
+// A host name (not a literal address) is looked up, here through
+// /etc/hosts, and the answer read as by address.
+TEST(HttpClient, AHostNameIsLookedUp) {
+  Server server(ServerOptions{}, NameRouter());
   ASSERT_TRUE(server.Start());
   ClientRequest request;
   request.url = "http://localhost:" + std::to_string(server.port()) + "/name";
@@ -185,6 +191,64 @@ TEST(HttpClient, AHostNameIsLookedUp) {
   ASSERT_TRUE(kept) << kept.error();
   EXPECT_EQ(kept->body, "found");
   server.Stop();
+}
+
+// A self-signed certificate for CN=localhost made by the openssl command
+// (not by our code) in a fresh folder, with the subjectAltName extension
+// `san` ("" for none): its cert.pem and key.pem.
+std::filesystem::path OpensslLocalhostCertificate(const std::string& san) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("openmyna-client-tls-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(std::rand()));
+  std::filesystem::create_directories(dir);
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "-subj /CN=localhost " +
+      (san.empty() ? std::string() : "-addext subjectAltName=" + san + " ") +
+      "-days 2 -keyout " + (dir / "key.pem").string() + " -out " +
+      (dir / "cert.pem").string() + " 2>/dev/null";
+  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  return dir;
+}
+
+// https://localhost against a server whose certificate openssl made for
+// CN=localhost: without a DNS subjectAltName the host is not matched by the
+// CN (RFC 6125 §6.4.4; OpenSSL's X509_check_host would, see the openssl
+// verify line), with subjectAltName=DNS:localhost it is.
+TEST(HttpClient, AHostNameIsMatchedByTheDnsSubjectAltNameNotTheCn) {
+  for (const std::string san : {"", "DNS:localhost"}) {
+    SCOPED_TRACE("subjectAltName " + (san.empty() ? "none" : san));
+    const auto dir = OpensslLocalhostCertificate(san);
+    const std::string cert = (dir / "cert.pem").string();
+    // The chain and the name as openssl itself checks them (CN included).
+    EXPECT_EQ(
+        std::system(("openssl verify -CAfile " + cert +
+                     " -verify_hostname localhost " + cert + " >/dev/null 2>&1")
+                        .c_str()),
+        0);
+    ServerOptions options;
+    options.tls = TlsOptions{dir / "cert.pem", dir / "key.pem", 0};
+    Server server(options, NameRouter());
+    ASSERT_TRUE(server.Start());
+    ClientRequest request;
+    request.url =
+        "https://localhost:" + std::to_string(server.tls_port()) + "/name";
+    request.trusted_root_pem = cert;
+    request.timeout = 10s;
+    auto answer = Fetch(request);
+    if (san.empty()) {
+      ASSERT_FALSE(answer) << "status " << answer->status;
+      EXPECT_TRUE(answer.error().Is(BaseErrc::kIo)) << answer.error();
+      EXPECT_NE(answer.error().message().find("certificate verify failed"),
+                std::string::npos)
+          << answer.error();
+    } else {
+      ASSERT_TRUE(answer) << answer.error();
+      EXPECT_EQ(answer->body, "found");
+    }
+    server.Stop();
+    std::filesystem::remove_all(dir);
+  }
 }
 
 // In private mount and network namespaces (this process only):

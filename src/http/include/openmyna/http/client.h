@@ -1,7 +1,9 @@
 // A minimal blocking HTTP/1.1 client (Boost.Beast over OpenSSL) for the
 // sandbox's own relying parties (the demo relying party's token and
 // UserInfo calls): http:// or https:// with the server certificate checked
-// against one trusted root file and the URL's host or IP (RFC 6125).
+// against one trusted root file and the URL's host or IP (RFC 6125): a
+// host name against the certificate's DNS subjectAltNames only, never its
+// subject CN (RFC 6125 §6.4.4).
 // One request per connection; each request bounded by its timeout (default
 // 60 s: resolving the host, connecting, the TLS handshake, sending and the
 // whole answer).
