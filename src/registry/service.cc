@@ -458,10 +458,11 @@ Result<ResidentFile> RegistryService::GetResident(const Actor& actor,
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "resident.read", id));
   ResidentFile file;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(file, internal::ReadResidentFile(tx, id));
-    return impl.Audit(tx, actor, id, "resident.read");
-  }));
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(file, internal::ReadResidentFile(tx, id));
+        return impl.Audit(tx, actor, id, "resident.read");
+      }));
   return file;
 }
 
@@ -474,14 +475,15 @@ Result<Resident> RegistryService::FindResident(
                 "not a valid individual number");
   }
   Resident found;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto r,
-                              tx.FindResidentByNumber(individual_number));
-    if (!r)
-      return Fail(RegistryErrc::kNotFound, "no resident with that number");
-    found = *r;
-    return impl.Audit(tx, actor, found.id, "resident.lookup");
-  }));
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(auto r,
+                                  tx.FindResidentByNumber(individual_number));
+        if (!r)
+          return Fail(RegistryErrc::kNotFound, "no resident with that number");
+        found = *r;
+        return impl.Audit(tx, actor, found.id, "resident.lookup");
+      }));
   return found;
 }
 
@@ -501,12 +503,13 @@ Result<Certificate> RegistryService::GetCertificate(const Actor& actor,
                                                     std::string_view serial) {
   OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(actor, "certificate.read"));
   Certificate out;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto c, tx.GetCertificate(serial));
-    if (!c) return Fail(RegistryErrc::kNotFound, "no such certificate");
-    out = *c;
-    return Ok();
-  }));
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(auto c, tx.GetCertificate(serial));
+        if (!c) return Fail(RegistryErrc::kNotFound, "no such certificate");
+        out = *c;
+        return Ok();
+      }));
   return out;
 }
 

@@ -576,7 +576,57 @@ void RegistryStore::GiveBackReader(std::unique_ptr<SqlConnection> reader) {
   readers_cv_.notify_one();
 }
 
+namespace {
+
+// A reader connection through which a ReadOneStatement callback runs: the
+// first statement goes through, any further one fails instead of reading
+// in another snapshot.
+class OneStatement final : public SqlConnection {
+ public:
+  explicit OneStatement(SqlConnection& db) : db_(db) {}
+  Dialect dialect() const override { return db_.dialect(); }
+  Result<std::vector<SqlRow>> Query(
+      std::string_view sql, const std::vector<SqlParam>& params) override {
+    OPENMYNA_RETURN_IF_ERROR(Once());
+    return db_.Query(sql, params);
+  }
+  Status ExecuteScript(std::string_view sql) override {
+    OPENMYNA_RETURN_IF_ERROR(Once());
+    return db_.ExecuteScript(sql);
+  }
+  std::int64_t ChangedRows() const override { return db_.ChangedRows(); }
+  Result<std::uint64_t> CopyRows(std::string_view,
+                                 const std::vector<std::string>&,
+                                 const RowSource&) override {
+    return Fail(RegistryErrc::kStorage, "a read copies no rows");
+  }
+
+ private:
+  Status Once() {
+    if (used_) {
+      return Fail(RegistryErrc::kStorage,
+                  "a one-statement read ran a second statement");
+    }
+    used_ = true;
+    return Ok();
+  }
+  SqlConnection& db_;
+  bool used_ = false;
+};
+
+}  // namespace
+
 Status RegistryStore::Read(const std::function<Status(RegistryTx&)>& fn) {
+  return ReadOn(false, fn);
+}
+
+Status RegistryStore::ReadOneStatement(
+    const std::function<Status(RegistryTx&)>& fn) {
+  return ReadOn(true, fn);
+}
+
+Status RegistryStore::ReadOn(bool one_statement,
+                             const std::function<Status(RegistryTx&)>& fn) {
   if (!open_reader_) return Transact(fn);
   auto taken = TakeReader();
   if (!taken) {
@@ -592,13 +642,18 @@ Status RegistryStore::Read(const std::function<Status(RegistryTx&)>& fn) {
   // never the write lock (sqlite.org/wal.html "Concurrency"); PostgreSQL:
   // one snapshot for the whole transaction (REPEATABLE READ, docs
   // "Transaction Isolation").
+  // One statement: no transaction around it (see ReadOneStatement).
   const bool sqlite = reader->dialect() == Dialect::kSqlite;
   std::vector<AuditEntry> audit;
-  Status status = reader->ExecuteScript(
-      sqlite ? "BEGIN DEFERRED"
-             : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  Status status = one_statement
+                      ? Ok()
+                      : reader->ExecuteScript(
+                            sqlite ? "BEGIN DEFERRED"
+                                   : "BEGIN ISOLATION LEVEL REPEATABLE READ "
+                                     "READ ONLY");
   if (status) {
-    RegistryTx tx(*reader, &audit);
+    OneStatement once(*reader);
+    RegistryTx tx(one_statement ? once : *reader, &audit);
     try {
       status = fn(tx);
     } catch (const std::exception& e) {
@@ -608,9 +663,11 @@ Status RegistryStore::Read(const std::function<Status(RegistryTx&)>& fn) {
     // A read-only transaction has nothing to keep: ending it either way
     // releases the snapshot. Not waited for where the back end allows
     // (sql.h EndReadOnly): its answer is read at the reader's next use.
-    if (Status end = reader->EndReadOnly(status ? "COMMIT" : "ROLLBACK");
-        !end && status) {
-      status = std::move(end);
+    if (!one_statement) {
+      if (Status end = reader->EndReadOnly(status ? "COMMIT" : "ROLLBACK");
+          !end && status) {
+        status = std::move(end);
+      }
     }
   }
   const bool healthy = status || !status.error().Is(RegistryErrc::kStorage);

@@ -315,55 +315,128 @@ TEST_P(StoreConformance, EndOfAReadIsAnsweredAtTheConnectionsNextUse) {
   EXPECT_EQ(rows->at(0).at(0), "1");
 }
 
-// PostgreSQL: once Read returns, its reader's transaction ends without a
-// further use of the connection (no snapshot is held by an idle reader:
-// pg_stat_activity, seen from another connection, shows it "idle" with no
-// backend_xmin), and the next read on it sees what was written since.
-TEST_P(StoreConformance, AReaderHoldsNoSnapshotOnceTheReadReturned) {
-  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only";
-  ASSERT_TRUE(Seed());
-  auto writer = backend_->Connect();
-  ASSERT_TRUE(writer);
-  std::string reader_pid;
-  RegistryStore store(
+// PostgreSQL: a store on a new writer connection with one reader, whose
+// backend's pid the factory writes to `*pid` (for pg_stat_activity).
+std::unique_ptr<RegistryStore> StoreWithOneReader(testing::Backend& backend,
+                                                  std::string* pid) {
+  auto writer = backend.Connect();
+  EXPECT_TRUE(writer) << writer.error();
+  if (!writer) return nullptr;
+  return std::make_unique<RegistryStore>(
       std::move(*writer),
-      [&]() -> Result<std::unique_ptr<SqlConnection>> {
-        OPENMYNA_ASSIGN_OR_RETURN(auto c, backend_->Connect());
+      [&backend, pid]() -> Result<std::unique_ptr<SqlConnection>> {
+        OPENMYNA_ASSIGN_OR_RETURN(auto c, backend.Connect());
         OPENMYNA_ASSIGN_OR_RETURN(auto rows,
                                   c->Query("SELECT pg_backend_pid()"));
-        reader_pid = rows.at(0).at(0).value_or("");
+        *pid = rows.at(0).at(0).value_or("");
         return c;
       },
       1);
+}
+
+// PostgreSQL: "state|backend_xmin|query" of backend `pid` as another
+// connection sees it in pg_stat_activity, once the state is "idle" (polled
+// for up to 5 s: the statistics are reported by the backend itself).
+std::string IdleActivity(testing::Backend& backend, const std::string& pid) {
+  auto monitor = backend.Connect();
+  EXPECT_TRUE(monitor) << monitor.error();
+  if (!monitor || pid.empty()) return "";
+  std::string seen;
+  for (int i = 0; i < 100 && !seen.starts_with("idle|"); ++i) {
+    if (i > 0) std::this_thread::sleep_for(50ms);
+    auto rows = (*monitor)->Query(
+        "SELECT state || '|' || COALESCE(backend_xmin::text, '') || '|' || "
+        "query FROM pg_stat_activity WHERE pid = $1",
+        {std::int64_t{std::stoll(pid)}});
+    EXPECT_TRUE(rows) << rows.error();
+    if (!rows || rows->size() != 1) return "";
+    seen = rows->at(0).at(0).value_or("");
+  }
+  return seen;
+}
+
+// PostgreSQL: once Read returns, its reader's transaction ends without a
+// further use of the connection (no snapshot is held by an idle reader:
+// pg_stat_activity, seen from another connection, shows it "idle" with no
+// backend_xmin), and the next read on it sees what was written since. A
+// one-statement read sends its statement alone, with no transaction control
+// around it: the last statement the backend ran is the read's SELECT.
+TEST_P(StoreConformance, AReaderHoldsNoSnapshotOnceTheReadReturned) {
+  if (GetParam() != Dialect::kPostgres) GTEST_SKIP() << "PostgreSQL only";
+  ASSERT_TRUE(Seed());
+  std::string reader_pid;
+  auto store = StoreWithOneReader(*backend_, &reader_pid);
+  ASSERT_NE(store, nullptr);
   std::optional<Resident> seen;
-  ASSERT_TRUE(store.Read([&](RegistryTx& tx) -> Status {
+  ASSERT_TRUE(store->Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(seen, tx.GetResident("r-0001"));
     return Ok();
   }));
   ASSERT_TRUE(seen.has_value());
   ASSERT_FALSE(reader_pid.empty());
-  auto monitor = backend_->Connect();
-  ASSERT_TRUE(monitor);
-  std::string state;
-  for (int i = 0; i < 100 && state != "idle|"; ++i) {
-    if (i > 0) std::this_thread::sleep_for(50ms);
-    auto rows = (*monitor)->Query(
-        "SELECT state || '|' || COALESCE(backend_xmin::text, '') "
-        "FROM pg_stat_activity WHERE pid = $1",
-        {std::int64_t{std::stoll(reader_pid)}});
-    ASSERT_TRUE(rows) << rows.error();
-    ASSERT_EQ(rows->size(), 1u);
-    state = rows->at(0).at(0).value_or("");
-  }
-  EXPECT_EQ(state, "idle|");
-  ASSERT_TRUE(store.Transact([](RegistryTx& tx) {
+  EXPECT_TRUE(IdleActivity(*backend_, reader_pid).starts_with("idle||"));
+  ASSERT_TRUE(store->Transact([](RegistryTx& tx) {
     return tx.InsertResident(Hanako("r-0002", "111111111118"));
   }));
-  ASSERT_TRUE(store.Read([&](RegistryTx& tx) -> Status {
+  ASSERT_TRUE(store->Read([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(seen, tx.GetResident("r-0002"));
     return Ok();
   }));
   EXPECT_TRUE(seen.has_value());
+  seen.reset();
+  ASSERT_TRUE(store->ReadOneStatement([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(seen, tx.GetResident("r-0001"));
+    return Ok();
+  }));
+  EXPECT_TRUE(seen.has_value());
+  EXPECT_EQ(IdleActivity(*backend_, reader_pid),
+            "idle||SELECT doc FROM residents WHERE id = $1");
+}
+
+// A one-statement read (both back ends) does not wait for an open write
+// group and sees only what is committed; its audit entry is durable when it
+// returns; a second statement in it is refused, with its audit entry.
+TEST_P(StoreConformance, AOneStatementReadIsAuditedAndRefusesASecond) {
+  ASSERT_TRUE(Seed());
+  std::optional<Resident> uncommitted;
+  {
+    HeldWrite writer(*store_, Hanako("r-0002", "987654321010"));
+    ASSERT_TRUE(store_->ReadOneStatement([&](RegistryTx& tx) -> Status {
+      OPENMYNA_ASSIGN_OR_RETURN(uncommitted, tx.GetResident("r-0002"));
+      return Ok();
+    }));
+    EXPECT_FALSE(uncommitted.has_value());
+  }
+  auto audited = [&](std::string id) {
+    AuditEntry e;
+    e.id = std::move(id);
+    e.resident_id = "r-0001";
+    e.actor_id = "clerk-1";
+    e.action = "resident.read";
+    e.at = kClock.Now();
+    return e;
+  };
+  ASSERT_TRUE(store_->ReadOneStatement([&](RegistryTx& tx) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(uncommitted, tx.GetResident("r-0002"));
+    return tx.AppendAudit(audited("au-one"));
+  }));
+  EXPECT_TRUE(uncommitted.has_value());  // acknowledged: seen now
+  Status twice = store_->ReadOneStatement([&](RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(tx.AppendAudit(audited("au-two")));
+    OPENMYNA_RETURN_IF_ERROR(tx.GetResident("r-0001").transform([](auto) {}));
+    return tx.CountResidents().transform([](auto) {});
+  });
+  ASSERT_FALSE(twice);
+  EXPECT_TRUE(twice.error().Is(RegistryErrc::kStorage)) << twice.error();
+  // What another connection sees: the first read's entry only.
+  std::vector<SqlRow> rows;
+  ASSERT_TRUE(backend_->Connect().and_then([&](auto other) -> Status {
+    OPENMYNA_ASSIGN_OR_RETURN(
+        rows, other->Query("SELECT id FROM audit_log ORDER BY seq"));
+    return Ok();
+  }));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at(0), "au-one");
 }
 
 TEST_P(StoreConformance, UpdatingAnUnknownResidentIsNotFound) {

@@ -157,6 +157,17 @@ class RegistryStore {
   // reader connection is closed, not reused.
   Status Read(const std::function<Status(RegistryTx&)>& fn);
 
+  // Read() for a callback that runs one statement (one Get/List/Find/Count
+  // or one connection().Query, besides AppendAudit): no transaction is
+  // opened around it, the statement is its own (PostgreSQL: an implicit
+  // transaction of one statement, whose snapshot is the statement's, docs
+  // "Transaction Isolation"; SQLite: autocommit, sqlite.org/lang_transaction).
+  // What it sees is as for Read(); it saves a reader's BEGIN and COMMIT (on
+  // PostgreSQL two statements a backend parses and runs, and a second
+  // wake-up of it per read: issue 13). A second statement fails (kStorage)
+  // instead of reading another snapshot; the read is then refused.
+  Status ReadOneStatement(const std::function<Status(RegistryTx&)>& fn);
+
   // Runs `fn` on the connection outside any transaction, serialised with
   // Transact (connection settings for a bulk import: SQLite PRAGMAs,
   // index drop/rebuild). `fn` must leave no transaction open.
@@ -179,6 +190,8 @@ class RegistryStore {
  private:
   struct Pending;
   void RunGroup(const std::vector<Pending*>& group);
+  Status ReadOn(bool one_statement,
+                const std::function<Status(RegistryTx&)>& fn);
   Result<std::unique_ptr<SqlConnection>> TakeReader();
   void GiveBackReader(std::unique_ptr<SqlConnection> reader);
 
