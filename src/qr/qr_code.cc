@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "mask_choice.h"
 #include "qrencode_mask.h"
 
 namespace openmyna::qr {
@@ -24,13 +25,17 @@ std::optional<Modules> Encode(std::string_view data, Level level, Mask mask) {
                     reinterpret_cast<const unsigned char*>(data.data())) != 0) {
     return std::nullopt;
   }
+  // Both masks start from pattern 000; the standard's choice re-masks that
+  // one encoding by a faster scorer (mask_choice.h), the same symbol.
   std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
-      mask == Mask::kPattern000 ? QRcode_encodeMask(input.get(), 0)
-                                : QRcode_encodeInput(input.get()),
-      &QRcode_free);
+      QRcode_encodeMask(input.get(), 0), &QRcode_free);
   if (!code) return std::nullopt;
   Modules out;
   out.width = code->width;
+  if (mask == Mask::kLowestPenalty) {
+    out.dark = LowestPenaltyModules(*code, kLevels[static_cast<int>(level)]);
+    return out;
+  }
   const std::size_t count = static_cast<std::size_t>(code->width) * code->width;
   out.dark.resize(count);
   // Bit 0 of each byte: dark module (qrencode.h).
