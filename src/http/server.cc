@@ -37,10 +37,17 @@ class Stoppable {
   virtual void StopWhenIdle() = 0;
 };
 
+// Every connection runs on a strand of the one io_context, named by its
+// concrete type: beast::tcp_stream's any_io_executor would type-erase (copy,
+// call through, destroy) the executor at every operation and timer.
+using Executor = asio::strand<asio::io_context::executor_type>;
+using TcpStream = beast::basic_stream<tcp, Executor>;
+using Socket = tcp::socket::rebind_executor<Executor>::other;
+
 template <class Stream>
 class Session;
-using PlainSession = Session<beast::tcp_stream>;
-using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
+using PlainSession = Session<TcpStream>;
+using TlsSession = Session<beast::ssl_stream<TcpStream>>;
 
 struct Server::Impl {
   Impl(ServerOptions o, Router r)
@@ -79,19 +86,19 @@ struct Server::Impl {
   std::shared_ptr<spdlog::logger> log = log::Get("http");
 };
 
-// One connection, plain (beast::tcp_stream) or TLS (beast::ssl_stream over
-// it). Both run the same HTTP/1.1 code; TLS adds the handshake first.
+// One connection, plain (TcpStream) or TLS (beast::ssl_stream over it). Both
+// run the same HTTP/1.1 code; TLS adds the handshake first.
 template <class Stream>
 class Session final : public Stoppable,
                       public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, TcpStream>;
 
  public:
-  Session(tcp::socket socket, Server::Impl& server) requires(!kTls)
+  Session(Socket socket, Server::Impl& server) requires(!kTls)
       : stream_(std::move(socket)), server_(server) {
     Init();
   }
-  Session(tcp::socket socket, Server::Impl& server,
+  Session(Socket socket, Server::Impl& server,
           asio::ssl::context& tls) requires(kTls)
       : stream_(std::move(socket), tls), server_(server) {
     Init();
@@ -130,7 +137,7 @@ class Session final : public Stoppable,
       remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
     }
   }
-  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  TcpStream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   void DoRead() {
     if (stopping_ || server_.stopping) return Close();
@@ -298,7 +305,7 @@ void Server::Impl::Register(const std::shared_ptr<Stoppable>& session) {
 // Accepts on `on` forever (until stopping); `tls` picks the session type.
 void Server::Impl::DoAccept(tcp::acceptor& on, bool tls) {
   on.async_accept(asio::make_strand(ioc), [this, &on, tls](beast::error_code ec,
-                                                           tcp::socket socket) {
+                                                           Socket socket) {
     if (stopping) return;
     if (ec) {
       if (ec == asio::error::operation_aborted) return;
