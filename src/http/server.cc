@@ -156,6 +156,19 @@ class Session final : public Stoppable,
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    // What of the body came with the header (all of it, usually; none for a
+    // GET) is parsed here: when that completes the request it is handled on
+    // this thread, where async_read would post its completion to the
+    // io_context first (a worker woken per request).
+    parser_->eager(true);
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == bhttp::error::need_more) break;
+      if (ec) return OnReadError(ec);
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) return OnRead({});
     Lowest().expires_after(server_.options.read_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,

@@ -117,6 +117,72 @@ TEST_F(ServerTest, PostBodyAndContentTypeReachTheHandler) {
   EXPECT_EQ(response[bhttp::field::content_type], "application/ocsp-request");
 }
 
+// Several requests sent in one write (RFC 9112 §9.3.2 pipelining) are each
+// answered, in order, on the one connection; the bodies come with their
+// headers in the server's buffer.
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  tcp::socket socket = Connect();
+  const std::string local =
+      "127.0.0.1:" + std::to_string(socket.local_endpoint().port());
+  const std::string wire =
+      "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 5\r\n\r\nfirst"
+      "GET /whoami HTTP/1.1\r\nHost: a\r\n\r\n"
+      "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\n"
+      "Content-Length: 5\r\n\r\nthird";
+  asio::write(socket, asio::buffer(wire));
+  beast::flat_buffer buffer;
+  for (const std::string& expected :
+       {std::string("first"), local, std::string("third")}) {
+    bhttp::response<bhttp::string_body> response;
+    bhttp::read(socket, buffer, response);
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), expected);
+    EXPECT_TRUE(response.keep_alive());
+  }
+}
+
+// A body that arrives after its header, in two parts, is waited for.
+TEST_F(ServerTest, ABodyThatArrivesAfterItsHeaderIsWaitedFor) {
+  StartServer();
+  tcp::socket socket = Connect();
+  asio::write(socket, asio::buffer(std::string(
+                          "POST /echo HTTP/1.1\r\nHost: a\r\n"
+                          "Content-Type: text/plain\r\nContent-Length: 10\r\n"
+                          "\r\n")));
+  std::this_thread::sleep_for(100ms);
+  asio::write(socket, asio::buffer(std::string("0123")));
+  std::this_thread::sleep_for(100ms);
+  asio::write(socket, asio::buffer(std::string("456789")));
+  beast::flat_buffer buffer;
+  bhttp::response<bhttp::string_body> response;
+  bhttp::read(socket, buffer, response);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "0123456789");
+}
+
+// A peer that stops halfway through its body is closed once read_timeout
+// has passed since the header, and holds no worker: another client is
+// answered meanwhile on the server's one thread.
+TEST_F(ServerTest, APeerThatStopsHalfwayThroughItsBodyIsClosed) {
+  ServerOptions options;
+  options.threads = 1;
+  options.read_timeout = 300ms;
+  StartServer(options);
+  tcp::socket stalled = Connect();
+  asio::write(stalled, asio::buffer(std::string(
+                           "POST /echo HTTP/1.1\r\nHost: a\r\n"
+                           "Content-Length: 100\r\n\r\nonly part")));
+  tcp::socket other = Connect();
+  EXPECT_EQ(RoundTrip(other, Get("/whoami")).result_int(), 200);
+  char byte;
+  beast::error_code ec;
+  stalled.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset)
+      << ec.message();
+}
+
 TEST_F(ServerTest, OversizeBodyGets413ProblemAndClose) {
   ServerOptions options;
   options.max_body_bytes = 1000;
