@@ -136,6 +136,9 @@ class Session final : public Stoppable,
     if (!ec) {
       remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
     }
+    // Send's direct write must not block (asio's asynchronous operations
+    // are unaffected by this flag).
+    if constexpr (!kTls) Lowest().socket().non_blocking(true, ec);
   }
   TcpStream& Lowest() { return beast::get_lowest_layer(stream_); }
 
@@ -251,12 +254,33 @@ class Session final : public Stoppable,
       response_.content_length(response.body.size());
     }
     if (!head) response_.body() = std::move(response.body);
-    Lowest().expires_after(server_.options.read_timeout);
-    bhttp::async_write(
-        stream_, response_,
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-          self->OnWrite(ec);
-        });
+    if constexpr (!kTls) {
+      // Written at once when the socket takes it all (a response of a few KB
+      // fits the kernel's send buffer), and the next request read on this
+      // thread: async_write would post its completion to the io_context
+      // first (a worker woken per request). The socket is non-blocking
+      // (Init), so a peer that does not read never holds this thread: what
+      // it does not take now is written asynchronously, under read_timeout.
+      serializer_.emplace(response_);
+      beast::error_code ec;
+      bhttp::write(Lowest().socket(), *serializer_, ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) {
+        return OnWrite(ec);
+      }
+      Lowest().expires_after(server_.options.read_timeout);
+      bhttp::async_write(
+          stream_, *serializer_,
+          [self = this->shared_from_this()](beast::error_code e, std::size_t) {
+            self->OnWrite(e);
+          });
+    } else {
+      Lowest().expires_after(server_.options.read_timeout);
+      bhttp::async_write(
+          stream_, response_,
+          [self = this->shared_from_this()](beast::error_code e, std::size_t) {
+            self->OnWrite(e);
+          });
+    }
   }
 
   void OnWrite(beast::error_code ec) {
@@ -299,6 +323,7 @@ class Session final : public Stoppable,
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
   std::string remote_;
   std::vector<char> drain_buffer_;
   std::size_t drained_ = 0;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -38,6 +39,9 @@ Response Text(std::string body) {
 
 class ServerTest : public ::testing::Test {
  protected:
+  // Far more than a loopback socket's send and receive buffers hold.
+  static constexpr std::size_t kBigBody = 16 * 1024 * 1024;
+
   void StartServer(ServerOptions options = {}) {
     Router router;
     ASSERT_TRUE(router.Add("GET", "/whoami",
@@ -54,6 +58,11 @@ class ServerTest : public ::testing::Test {
     }));
     ASSERT_TRUE(router.Add("GET", "/secure", [](const Request& r) {
       return Text(r.secure ? "tls" : "plain");
+    }));
+    ASSERT_TRUE(router.Add("GET", "/big", [](const Request&) {
+      std::string body(kBigBody, 'b');
+      for (std::size_t i = 0; i < body.size(); i += 4096) body[i] = 'B';
+      return Text(std::move(body));
     }));
     ASSERT_TRUE(router.Add("GET", "/throw", [](const Request&) -> Response {
       throw std::runtime_error("boom");
@@ -181,6 +190,43 @@ TEST_F(ServerTest, APeerThatStopsHalfwayThroughItsBodyIsClosed) {
   stalled.read_some(asio::buffer(&byte, 1), ec);
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset)
       << ec.message();
+}
+
+// A response larger than the socket takes at once, to a peer that reads it
+// only later, arrives whole, and the server's one thread answers another
+// client meanwhile (the rest is written asynchronously, not by a blocked
+// worker).
+TEST_F(ServerTest, ALargeResponseToAPeerThatReadsLateArrivesWhole) {
+  ServerOptions options;
+  options.threads = 1;
+  StartServer(options);
+  tcp::socket late = Connect();
+  auto request = Get("/big");
+  request.set(bhttp::field::host, "127.0.0.1");
+  bhttp::write(late, request);
+  std::this_thread::sleep_for(200ms);
+  auto answered = std::async(std::launch::async, [&] {
+    tcp::socket other = Connect();
+    return RoundTrip(other, Get("/whoami")).result_int();
+  });
+  if (answered.wait_for(10s) != std::future_status::ready) {
+    late.close();  // frees a worker blocked in its write
+    answered.wait();
+    FAIL() << "the other client was not answered while a peer did not read";
+  }
+  EXPECT_EQ(answered.get(), 200);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(kBigBody);
+  bhttp::read(late, buffer, parser);
+  const std::string& body = parser.get().body();
+  ASSERT_EQ(body.size(), kBigBody);
+  EXPECT_EQ(std::count(body.begin(), body.end(), 'B'),
+            static_cast<long>(kBigBody / 4096));
+  EXPECT_EQ(body[4096], 'B');
+  EXPECT_EQ(body[4097], 'b');
+  // The connection is kept and serves the next request.
+  EXPECT_EQ(RoundTrip(late, Get("/whoami")).result_int(), 200);
 }
 
 TEST_F(ServerTest, OversizeBodyGets413ProblemAndClose) {
