@@ -186,8 +186,12 @@ Result<std::optional<Role>> VerifyCredential(RegistryStore& store,
   auto salt = FromHex(doc.value("salt", ""));
   auto expected = FromHex(doc.value("hash", ""));
   auto role = ParseRole(doc.value("role", ""));
-  if (!salt || !expected || !role) {
+  if (!salt || !expected) {
     return Fail(RegistryErrc::kStorage, "unreadable credential");
+  }
+  if (!role) {
+    return Fail(RegistryErrc::kStorage, "credentials.doc: unknown role \"" +
+                                            doc.value("role", "") + "\"");
   }
   OPENMYNA_ASSIGN_OR_RETURN(Bytes actual,
                             Pbkdf2(secret, *salt, doc.value("iterations", 1)));

@@ -32,48 +32,7 @@ TimePoint FromSeconds(std::int64_t s) {
   return TimePoint(std::chrono::seconds(s));
 }
 
-// The enumerator named by `j` in `names`, else other_error 501 naming it.
-template <typename E, std::size_t N>
-E Named(const nlohmann::json& j,
-        const std::pair<E, std::string_view> (&names)[N], const char* what) {
-  const auto& text = j.get_ref<const std::string&>();
-  for (const auto& [value, name] : names) {
-    if (name == text) return value;
-  }
-  throw nlohmann::json::other_error::create(
-      501, std::string("unknown ") + what + " \"" + text + "\"", &j);
-}
-template <typename E, std::size_t N>
-std::string_view NameOf(E v, const std::pair<E, std::string_view> (&names)[N]) {
-  for (const auto& [value, name] : names) {
-    if (value == v) return name;
-  }
-  return "unknown";
-}
-
-constexpr std::pair<RegistrationChannel, std::string_view>
-    kRegistrationChannels[] = {
-        {RegistrationChannel::kPortal, "portal"},
-        {RegistrationChannel::kReader, "reader"},
-        {RegistrationChannel::kSandboxSeed, "sandbox-seed"}};
-constexpr std::pair<DocumentChannel, std::string_view> kDocumentChannels[] = {
-    {DocumentChannel::kRequest, "request"},
-    {DocumentChannel::kExOfficio, "ex_officio"}};
-
 }  // namespace
-
-void to_json(nlohmann::json& j, RegistrationChannel v) {
-  j = std::string(NameOf(v, kRegistrationChannels));
-}
-void from_json(const nlohmann::json& j, RegistrationChannel& v) {
-  v = Named(j, kRegistrationChannels, "registration channel");
-}
-void to_json(nlohmann::json& j, DocumentChannel v) {
-  j = std::string(NameOf(v, kDocumentChannels));
-}
-void from_json(const nlohmann::json& j, DocumentChannel& v) {
-  v = Named(j, kDocumentChannels, "document channel");
-}
 
 std::string_view ToString(LinkState state) {
   switch (state) {

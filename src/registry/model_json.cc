@@ -8,9 +8,17 @@ namespace openmyna::pki {
 void to_json(nlohmann::json& j, const RevocationReason& v) {
   j = std::string(ReasonName(v));
 }
+// An unknown name is refused, naming it (json_enum.h), not read as
+// "unspecified"; a certificate's missing "reason" still reads as
+// unspecified (Get's default below: RFC 5280 §5.3.1, an absent reasonCode).
 void from_json(const nlohmann::json& j, RevocationReason& v) {
-  auto parsed = ParseReason(j.get<std::string>());
-  v = parsed ? *parsed : RevocationReason::kUnspecified;
+  const auto& text = j.get_ref<const std::string&>();
+  auto parsed = ParseReason(text);
+  if (!parsed) {
+    throw nlohmann::json::other_error::create(
+        501, "unknown revocation reason \"" + text + "\"", &j);
+  }
+  v = *parsed;
 }
 }  // namespace openmyna::pki
 

@@ -80,9 +80,18 @@ Result<OnlineApplication> Parse(const SqlCell& cell) {
     a.id = doc.at("id").get<std::string>();
     a.resident_id = doc.at("resident_id").get<std::string>();
     a.municipality_code = doc.at("municipality_code").get<std::string>();
-    auto kind = ParseOnlineApplicationKind(doc.at("kind").get<std::string>());
-    auto state = ParseState(doc.at("state").get<std::string>());
-    if (!kind || !state) return Fail(RegistryErrc::kStorage, "bad kind/state");
+    const auto& kind_name = doc.at("kind").get_ref<const std::string&>();
+    const auto& state_name = doc.at("state").get_ref<const std::string&>();
+    auto kind = ParseOnlineApplicationKind(kind_name);
+    if (!kind) {
+      return Fail(RegistryErrc::kStorage,
+                  "unknown online application kind \"" + kind_name + "\"");
+    }
+    auto state = ParseState(state_name);
+    if (!state) {
+      return Fail(RegistryErrc::kStorage,
+                  "unknown online application state \"" + state_name + "\"");
+    }
     a.kind = *kind;
     a.state = *state;
     for (const auto& field : doc.at("fields")) {

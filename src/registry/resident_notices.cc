@@ -35,7 +35,11 @@ Result<ResidentNotice> NoticeOfRow(const SqlRow& row) {
   ResidentNotice notice;
   notice.id = row[0].value_or("");
   auto kind = ParseResidentNoticeKind(row[1].value_or(""));
-  if (!kind) return Fail(RegistryErrc::kStorage, "unknown notice kind");
+  if (!kind) {
+    return Fail(RegistryErrc::kStorage,
+                "resident_notices.kind: unknown notice kind \"" +
+                    row[1].value_or("") + "\"");
+  }
   notice.kind = *kind;
   notice.subject = row[2].value_or("");
   notice.created_at = FromSeconds(std::stoll(row[3].value_or("0")));

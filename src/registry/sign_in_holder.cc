@@ -1,6 +1,8 @@
 #include "openmyna/registry/sign_in_holder.h"
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 #include "openmyna/registry/model_json.h"
 
@@ -26,10 +28,17 @@ constexpr std::string_view kPostgresHolder =
     "JOIN residents r ON r.id = c.resident_id WHERE c.serial = $1";
 
 // A stored enum's text as the documents' serialisation reads it
-// (model_json.h: NLOHMANN_JSON_SERIALIZE_ENUM), `fallback` for NULL.
+// (json_enum.h), `fallback` for NULL (a missing key, model_json.cc's
+// default); a name the enum does not have is refused as kStorage naming the
+// column and the value.
 template <typename E>
-E EnumOf(const SqlCell& cell, E fallback) {
-  return cell ? nlohmann::json(*cell).get<E>() : fallback;
+Result<E> EnumOf(const SqlCell& cell, E fallback, std::string_view column) {
+  if (!cell) return fallback;
+  try {
+    return nlohmann::json(*cell).get<E>();
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(RegistryErrc::kStorage, std::string(column) + ": " + e.what());
+  }
 }
 
 }  // namespace
@@ -44,12 +53,17 @@ Result<std::optional<SignInHolder>> ReadSignInHolder(RegistryTx& tx,
   if (rows.empty()) return std::nullopt;
   const SqlRow& row = rows.front();
   SignInHolder out;
-  out.type = EnumOf(row[0], CertificateType::kAuthentication);
+  OPENMYNA_ASSIGN_OR_RETURN(out.type,
+                            EnumOf(row[0], CertificateType::kAuthentication,
+                                   "certificates.doc type"));
   out.resident_id = row[1].value_or("");
   out.individual_number = row[2].value_or("");
-  out.card_state = EnumOf(row[3], CardState::kProduced);
-  out.card_kind = EnumOf(row[4], CardKind::kStandard);
-  out.void_reason = EnumOf(row[5], VoidReason::kNone);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      out.card_state, EnumOf(row[3], CardState::kProduced, "cards.state"));
+  OPENMYNA_ASSIGN_OR_RETURN(
+      out.card_kind, EnumOf(row[4], CardKind::kStandard, "cards.doc kind"));
+  OPENMYNA_ASSIGN_OR_RETURN(out.void_reason, EnumOf(row[5], VoidReason::kNone,
+                                                    "cards.doc void_reason"));
   return out;
 }
 

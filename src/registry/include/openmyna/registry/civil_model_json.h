@@ -8,13 +8,14 @@
 #include <string_view>
 
 #include "openmyna/registry/civil_model.h"
+#include "openmyna/registry/json_enum.h"
 #include "openmyna/registry/model_json.h"
 
 namespace openmyna::registry {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(SealState,
-                             {{SealState::kRegistered, "registered"},
-                              {SealState::kDeregistered, "deregistered"}})
+OPENMYNA_JSON_ENUM(SealState, "seal state",
+                   {{SealState::kRegistered, "registered"},
+                    {SealState::kDeregistered, "deregistered"}})
 
 void to_json(nlohmann::json& j, const HouseholdMember& v);
 void from_json(const nlohmann::json& j, HouseholdMember& v);

@@ -1,22 +1,23 @@
 // JSON form of the insurance records (insurance.h): the `doc` column of the
 // insurance tables and the bodies of the insurance APIs. Enums as snake_case
-// names, instants as Unix seconds; from_json throws nlohmann exceptions
-// (call it inside try, as the store does).
+// names (json_enum.h: an unknown name is refused, naming it), instants as
+// Unix seconds; from_json throws nlohmann exceptions (call it inside try, as
+// the store does).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include "openmyna/registry/insurance.h"
+#include "openmyna/registry/json_enum.h"
 #include "openmyna/registry/model_json.h"
 
 namespace openmyna::domain {
 
-NLOHMANN_JSON_SERIALIZE_ENUM(QualificationDocumentKind,
-                             {{QualificationDocumentKind::kNotice, "notice"},
-                              {QualificationDocumentKind::kCertificate,
-                               "certificate"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(
-    QualificationDocumentReason,
+OPENMYNA_JSON_ENUM(QualificationDocumentKind, "qualification document kind",
+                   {{QualificationDocumentKind::kNotice, "notice"},
+                    {QualificationDocumentKind::kCertificate, "certificate"}})
+OPENMYNA_JSON_ENUM(
+    QualificationDocumentReason, "qualification document reason",
     {{QualificationDocumentReason::kRegisteredCard, "registered_card"},
      {QualificationDocumentReason::kNotRegistered, "not_registered"},
      {QualificationDocumentReason::kRegistrationCancelled,
@@ -29,30 +30,28 @@ NLOHMANN_JSON_SERIALIZE_ENUM(
 
 namespace openmyna::registry {
 
-// "portal", "reader", "sandbox-seed" / "request", "ex_officio". Unlike
-// NLOHMANN_JSON_SERIALIZE_ENUM, which reads any other string as the first
-// enumerator, from_json throws (other_error 501, naming the value): a
-// corrupt or newer row is refused, not read as "portal" or "request".
-void to_json(nlohmann::json& j, RegistrationChannel v);
-void from_json(const nlohmann::json& j, RegistrationChannel& v);
-void to_json(nlohmann::json& j, DocumentChannel v);
-void from_json(const nlohmann::json& j, DocumentChannel& v);
-NLOHMANN_JSON_SERIALIZE_ENUM(Relationship,
-                             {{Relationship::kInsured, "insured"},
-                              {Relationship::kDependent, "dependent"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(LinkState,
-                             {{LinkState::kUnlinked, "unlinked"},
-                              {LinkState::kVerified, "verified"},
-                              {LinkState::kMismatch, "mismatch"},
-                              {LinkState::kOverridden, "overridden"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(LinkMethod,
-                             {{LinkMethod::kNone, "none"},
-                              {LinkMethod::kIndividualNumber,
-                               "individual_number"},
-                              {LinkMethod::kFiveItems, "five_items"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(InstitutionKind,
-                             {{InstitutionKind::kClinic, "clinic"},
-                              {InstitutionKind::kPharmacy, "pharmacy"}})
+OPENMYNA_JSON_ENUM(RegistrationChannel, "registration channel",
+                   {{RegistrationChannel::kPortal, "portal"},
+                    {RegistrationChannel::kReader, "reader"},
+                    {RegistrationChannel::kSandboxSeed, "sandbox-seed"}})
+OPENMYNA_JSON_ENUM(DocumentChannel, "document channel",
+                   {{DocumentChannel::kRequest, "request"},
+                    {DocumentChannel::kExOfficio, "ex_officio"}})
+OPENMYNA_JSON_ENUM(Relationship, "relationship",
+                   {{Relationship::kInsured, "insured"},
+                    {Relationship::kDependent, "dependent"}})
+OPENMYNA_JSON_ENUM(LinkState, "link state",
+                   {{LinkState::kUnlinked, "unlinked"},
+                    {LinkState::kVerified, "verified"},
+                    {LinkState::kMismatch, "mismatch"},
+                    {LinkState::kOverridden, "overridden"}})
+OPENMYNA_JSON_ENUM(LinkMethod, "link method",
+                   {{LinkMethod::kNone, "none"},
+                    {LinkMethod::kIndividualNumber, "individual_number"},
+                    {LinkMethod::kFiveItems, "five_items"}})
+OPENMYNA_JSON_ENUM(InstitutionKind, "institution kind",
+                   {{InstitutionKind::kClinic, "clinic"},
+                    {InstitutionKind::kPharmacy, "pharmacy"}})
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Insurer, number, name, kind,
                                                 credential_id)
