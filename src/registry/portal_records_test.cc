@@ -6,7 +6,6 @@
 #include <openssl/pem.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -21,6 +20,7 @@
 #include "openmyna/registry/resident_notices.h"
 #include "openmyna/registry/store.h"
 #include "testing/pki_fixture.h"
+#include "testing/registry_fixture.h"
 #include "testing/signed_application.h"
 #include "testing_backend.h"
 
@@ -34,62 +34,19 @@ std::string Unique(std::string_view prefix) {
   return std::string(prefix) + std::to_string(rd()) + std::to_string(rd());
 }
 
-// A fresh database: a SQLite file, or a new schema on the PostgreSQL server
-// named by OPENMYNA_TEST_PG_URL (tests/pg/with-postgres.sh).
-class Database {
- public:
-  explicit Database(Dialect dialect) : dialect_(dialect) {}
-  ~Database() {
-    if (!schema_.empty()) {
-      if (auto db = OpenPostgres(url_)) {
-        (void)(*db)->ExecuteScript("DROP SCHEMA " + schema_ + " CASCADE");
-      }
-    }
-  }
-  Result<std::unique_ptr<SqlConnection>> Open(std::string* skip) {
-    if (dialect_ == Dialect::kSqlite) {
-      return OpenSqlite(pki::testing::TempDir(Unique("portal-")) / "r.db");
-    }
-    const char* url = std::getenv("OPENMYNA_TEST_PG_URL");
-    if (url == nullptr || *url == '\0') {
-      *skip = "OPENMYNA_TEST_PG_URL unset (ctest -L pg runs this half)";
-      return std::unique_ptr<SqlConnection>();
-    }
-    url_ = url;
-    schema_ = Unique("om_portal_");
-    OPENMYNA_ASSIGN_OR_RETURN(auto db, OpenPostgres(url_));
-    OPENMYNA_RETURN_IF_ERROR(db->ExecuteScript(
-        "CREATE SCHEMA " + schema_ + "; SET search_path TO " + schema_));
-    return db;
-  }
-
- private:
-  Dialect dialect_;
-  std::string url_;
-  std::string schema_;
-};
-
 // The real time: `openssl cms -sign` stamps the machine's clock.
 TimePoint Now() {
   return std::chrono::floor<std::chrono::seconds>(
       std::chrono::system_clock::now());
 }
 
-class PortalRecords : public ::testing::TestWithParam<Dialect> {
+class PortalRecords : public testing::StoreOnBackend {
  protected:
   void SetUp() override {
-    database_ = std::make_unique<Database>(GetParam());
-    std::string skip;
-    auto db = database_->Open(&skip);
-    ASSERT_TRUE(db) << db.error();
-    if (!*db) GTEST_SKIP() << skip;
-    store_ = std::make_unique<RegistryStore>(std::move(*db));
-    ASSERT_TRUE(store_->Migrate(clock_));
+    if (!OpenStore(clock_)) return;
     ASSERT_TRUE(store_->Transact([&](RegistryTx& tx) -> Status {
-      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
-          {"20218", "千曲市", "長野県", "Chikuma-shi", "Nagano-ken"}));
-      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(
-          {"13221", "清瀬市", "東京都", "Kiyose-shi", "Tokyo-to"}));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(testing::Chikuma()));
+      OPENMYNA_RETURN_IF_ERROR(tx.PutMunicipality(testing::Kiyose()));
       OPENMYNA_RETURN_IF_ERROR(
           tx.InsertResident(Person("r-1", "123456789018")));
       return tx.InsertResident(Person("r-2", "234567890123"));
@@ -125,8 +82,6 @@ class PortalRecords : public ::testing::TestWithParam<Dialect> {
 
   FixedClock clock_{Now()};
   DeterministicRng rng_{11};
-  std::unique_ptr<Database> database_;
-  std::unique_ptr<RegistryStore> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, PortalRecords, testing::BothBackends(),

@@ -17,13 +17,8 @@
 #include <string>
 #include <utility>
 
-#include "openmyna/base/clock.h"
-#include "openmyna/base/rng.h"
 #include "openmyna/registry/model_json.h"
-#include "openmyna/registry/service.h"
-#include "testing/registry_fixture.h"
-#include "testing_backend.h"
-#include "testing_ports.h"
+#include "testing_service_backend.h"
 
 namespace openmyna::registry {
 namespace {
@@ -32,13 +27,11 @@ using namespace std::chrono;
 
 const Actor kClerk{"clerk-1", Role::kCounterClerk, "counter visit"};
 
-class SignInHolderTest : public testing::StoreOnBackend {
+class SignInHolderTest : public testing::ServiceOnBackend {
  protected:
   void SetUp() override {
-    if (!OpenStore(clock_, 2)) return;  // reads on 2 reader connections
-    service_ =
-        std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
-    ASSERT_TRUE(testing::PutSampleMunicipalities(*service_));
+    clock_.Set(sys_days{year{2026} / January / 5} + hours{1});
+    OpenService(2);  // reads on 2 reader connections
   }
 
   Resident Register(const std::string& number, const std::string& address) {
@@ -62,11 +55,6 @@ class SignInHolderTest : public testing::StoreOnBackend {
     ASSERT_TRUE(
         service_->Deliver(kClerk, card->id, r.id, testing::AdultPasswords()));
   }
-  FixedClock clock_{sys_days{year{2026} / January / 5} + hours{1}};
-  DeterministicRng rng_{11};
-  testing::RecordingCa ca_;
-  testing::RecordingCard card_;
-  std::unique_ptr<RegistryService> service_;
 };
 
 TEST_P(SignInHolderTest, EveryCertificateReadsAsTheDocumentsDo) {

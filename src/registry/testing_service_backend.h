@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 
 #include "openmyna/base/clock.h"
@@ -20,10 +21,11 @@ namespace openmyna::registry::testing {
 
 class ServiceOnBackend : public StoreOnBackend {
  protected:
-  // Opens store_ and service_ on it. False when the test cannot go on
-  // (skipped where the back end is not available here, or failed).
-  bool OpenService() {
-    if (!OpenStore(clock_)) return false;
+  // Opens store_ (with `readers` reader connections, as OpenStore) and
+  // service_ on it. False when the test cannot go on (skipped where the
+  // back end is not available here, or failed).
+  bool OpenService(std::size_t readers = 0) {
+    if (!OpenStore(clock_, readers)) return false;
     service_ =
         std::make_unique<RegistryService>(*store_, clock_, rng_, ca_, card_);
     const Status put = PutSampleMunicipalities(*service_);
