@@ -176,15 +176,31 @@ Status MarkKonbiniIssuancePrinted(RegistryTx& tx,
       {Seconds(at), internal::Doc(row), std::string(request_id)}));
 }
 
+namespace {
+// The rows VoidUnprintedKonbiniIssuances voids (index
+// konbini_issuances_unconfirmed, 0034).
+constexpr std::string_view kUnprintedWhere =
+    " FROM konbini_issuances WHERE municipality_code = $1 AND "
+    "printed_at IS NULL AND voided_at IS NULL AND print_by < $2";
+}  // namespace
+
+Result<bool> HasUnprintedKonbiniIssuances(RegistryTx& tx,
+                                          std::string_view municipality_code,
+                                          TimePoint now) {
+  OPENMYNA_ASSIGN_OR_RETURN(
+      auto rows, tx.connection().Query(
+                     "SELECT 1" + std::string(kUnprintedWhere) + " LIMIT 1",
+                     {std::string(municipality_code), Seconds(now)}));
+  return !rows.empty();
+}
+
 Result<std::vector<KonbiniIssuance>> VoidUnprintedKonbiniIssuances(
     RegistryTx& tx, std::string_view municipality_code, TimePoint now) {
   OPENMYNA_ASSIGN_OR_RETURN(
-      auto rows,
-      internal::All<KonbiniIssuance>(tx.connection().Query(
-          "SELECT doc FROM konbini_issuances WHERE municipality_code = $1 AND "
-          "printed_at IS NULL AND voided_at IS NULL AND print_by < $2 "
-          "ORDER BY print_by, request_id",
-          {std::string(municipality_code), Seconds(now)})));
+      auto rows, internal::All<KonbiniIssuance>(tx.connection().Query(
+                     "SELECT doc" + std::string(kUnprintedWhere) +
+                         " ORDER BY print_by, request_id",
+                     {std::string(municipality_code), Seconds(now)})));
   for (KonbiniIssuance& row : rows) {
     OPENMYNA_RETURN_IF_ERROR(MarkVoid(tx, row, kVoidUnconfirmed, now));
   }

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <tuple>
 
 #include "konbini_test_fixture.h"
@@ -20,10 +22,12 @@
 #include "openmyna/http/server.h"
 #include "openmyna/pki/verifier.h"
 #include "openmyna/registry/online_applications.h"
+#include "openmyna/registry/sql.h"
 #include "openmyna/services/konbini/centre_http.h"
 #include "openmyna/services/konbini/issuer_http.h"
 #include "openmyna/services/konbini/kiosk_credentials.h"
 #include "openmyna/services/konbini/kiosk_page.h"
+#include "openmyna/services/konbini/ledger_sweeper.h"
 
 namespace openmyna::konbini {
 namespace {
@@ -702,6 +706,14 @@ TEST(KonbiniIssuerProcess, DISABLED_ServeUntilKilled) {
   }
   MunicipalIssuer issuer("20218", "20218-frozen", **store, in.clock, in.rng,
                          *signer, policy);
+  // The ledger sweep `serve --only issuer` runs beside the issuer (every
+  // 30 s there), when the parent asks for it, every "sweep-every-ms".
+  std::unique_ptr<LedgerSweeper> sweeper;
+  if (const std::string every = in.Text("sweep-every-ms"); !every.empty()) {
+    sweeper = std::make_unique<LedgerSweeper>(
+        std::vector<MunicipalIssuer*>{&issuer},
+        std::chrono::milliseconds(std::stoi(every)));
+  }
   http::Router router;
   ASSERT_TRUE(AddIssuerApi(router, issuer, {"20218", "20218-frozen", kToken}));
   Node node = Serve(std::move(router));
@@ -798,6 +810,81 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerHoldsNoCentreThreadPastTheIssueCall) {
   EXPECT_LT(TimeToEndTheCentre(at.centre), std::chrono::seconds(30));
   EXPECT_FALSE(LedgerRow(at.who.request_id));
   EXPECT_TRUE(child.Kill());
+}
+
+// The POSIX locks process `pid` holds on `file`, as the kernel lists them
+// (/proc/locks, proc(5): "1: POSIX ADVISORY WRITE <pid> <dev>:<inode>
+// <start> <end>"): "WRITE 120" for a lock of byte 120, one per line.
+std::string LocksOf(pid_t pid, const std::filesystem::path& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return "";
+  std::ifstream locks("/proc/locks");
+  std::string out;
+  for (std::string line; std::getline(locks, line);) {
+    std::istringstream fields(line);
+    std::string n, kind, advisory, mode, owner, id, start, end;
+    fields >> n >> kind >> advisory >> mode >> owner >> id >> start >> end;
+    if (kind != "POSIX" || owner != std::to_string(pid)) continue;
+    if (id.substr(id.rfind(':') + 1) != std::to_string(st.st_ino)) continue;
+    out += mode + " " + start + (start == end ? "" : "-" + end) + "\n";
+  }
+  return out;
+}
+
+// An issuer process stopped (SIGSTOP) at any moment holds no write lock of
+// the registry's SQLite file, so the other instances sharing it can still
+// write (session 12 saw another instance's void fail "database is locked"
+// after the 5 s busy timeout, about 1 run in 4). The child runs its ledger
+// sweep as `serve --only issuer` does, one after another instead of every
+// 30 s so that a stop can fall within one; the ledger has nothing to void.
+// 200 times: the child stopped, its locks read from /proc/locks
+// (SQLite's WAL write lock is byte 120 of the -shm file: wal.c,
+// WALINDEX_LOCK_OFFSET + WAL_WRITE_LOCK), a write transaction taken by the
+// sqlite3 command line with no busy wait, the child let go on.
+TEST_F(KonbiniRemoteTest, AStoppedIssuerHoldsNoWriteLockOfTheRegistry) {
+  ASSERT_TRUE(WriteFileAtomically(dir_ / "sweep-every-ms", "0"));
+  ChildProcess child;
+  const std::string url = StartIssuerProcess(child);
+  ASSERT_FALSE(url.empty()) << "the issuer did not start";
+  ASSERT_GT(child.pid, 0);  // only ever the positive pid forked here
+  const std::string db = ReadFileText(dir_ / "db").value_or("");
+  int held = 0;
+  std::string seen;
+  for (int round = 0; round < 200; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+    const std::string locks = LocksOf(child.pid, db + "-shm");
+    const auto write = testing_tools::RunShell(
+        "sqlite3 '" + db +
+            "' 'PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;'",
+        testing_tools::Stderr::kCapture);
+    ASSERT_EQ(kill(child.pid, SIGCONT), 0);
+    if (locks.find("WRITE 120\n") != std::string::npos || write.status != 0) {
+      ++held;
+      seen = locks + write.output;
+    }
+  }
+  EXPECT_EQ(held, 0) << "stops that found the write lock held; the last:\n"
+                     << seen;
+  EXPECT_TRUE(child.Kill());
+}
+
+// The same in one process, without timing: while another connection holds
+// the registry file's write lock (BEGIN IMMEDIATE), a sweep with nothing to
+// void still answers 0 (before, it waited for the lock its busy timeout,
+// 5 s, and failed "database is locked"); the one with a row to void is
+// SweepVoidsOneRowJustAfterTheDeadline's.
+TEST_F(KonbiniRemoteTest, ASweepWithNothingToVoidNeedsNoWriteLock) {
+  WriteChildFiles();
+  auto other = registry::OpenSqlite(ReadFileText(dir_ / "db").value_or(""));
+  ASSERT_TRUE(other) << other.error();
+  ASSERT_TRUE((*other)->ExecuteScript("BEGIN IMMEDIATE"));
+  MunicipalIssuer issuer("20218", "20218-b", *store_, clock_, rng_,
+                         signers_["20218"]);
+  auto swept = issuer.Sweep();
+  ASSERT_TRUE(swept) << swept.error();
+  EXPECT_EQ(*swept, 0);
+  EXPECT_TRUE((*other)->ExecuteScript("ROLLBACK"));
 }
 
 // The /kiosk/ page (kiosk_page.h, driven through its router as a browser

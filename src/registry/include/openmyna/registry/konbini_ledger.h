@@ -85,6 +85,11 @@ Status MarkKonbiniIssuancePrinted(RegistryTx& tx,
                                   std::string_view request_id,
                                   std::string_view issuer_request_id,
                                   TimePoint at);
+// Whether VoidUnprintedKonbiniIssuances would void anything now: a read,
+// which a sweep can run outside any write transaction.
+Result<bool> HasUnprintedKonbiniIssuances(RegistryTx& tx,
+                                          std::string_view municipality_code,
+                                          TimePoint now);
 // Voids, for kVoidUnconfirmed at `now`, every row of `municipality_code`
 // neither printed nor void whose print_by is before `now`, and returns them
 // as they are now.

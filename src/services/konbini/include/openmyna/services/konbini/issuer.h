@@ -152,7 +152,8 @@ class MunicipalIssuer final : public IssuerPort {
   // print_by (registry::VoidUnprintedKonbiniIssuances), with konbini.void
   // on the trails of its konbini.issue, and returns how many. This runs in
   // the issuers (IssuerSweeper), not the centre: a centre killed while
-  // holding a document leaves no fee behind.
+  // holding a document leaves no fee behind. With nothing to void it only
+  // reads (no write transaction, so it never holds SQLite's write lock).
   Result<int> Sweep();
 
  private:
