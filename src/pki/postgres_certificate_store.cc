@@ -10,6 +10,7 @@
 
 #include "internal/openssl_util.h"
 #include "internal/postgres_store.h"
+#include "internal/stored_values.h"
 #include "openmyna/pki/errors.h"
 
 namespace openmyna::pki {
@@ -25,9 +26,8 @@ Serial SerialFromKey(const char* text) {
   return serial ? *serial : Serial{};
 }
 
-RevocationReason PgReason(const PgResult& res, int row, int col) {
-  return ReasonFromValue(static_cast<int>(res.integer(row, col)))
-      .value_or(RevocationReason::kUnspecified);
+Result<RevocationReason> PgReason(const PgResult& res, int row, int col) {
+  return StoredReason(res.integer(row, col));
 }
 
 }  // namespace internal
@@ -60,10 +60,13 @@ PgParams RecordParams(const CertificateRecord& r) {
   return p;
 }
 
-CertificateRecord Row(const PgResult& res, int i) {
+// The record of row `i`; kStore for a `ca` or `reason` neither store
+// writes (internal/stored_values.h).
+Result<CertificateRecord> Row(const PgResult& res, int i) {
   CertificateRecord r;
   r.serial = SerialFromKey(res.text(i, 0));
-  ParseCaKind(res.text(i, 1), r.partition.ca);
+  OPENMYNA_ASSIGN_OR_RETURN(r.partition.ca,
+                            internal::StoredCaKind(res.text(i, 1)));
   r.partition.generation = static_cast<int>(res.integer(i, 2));
   r.partition.municipality_code = res.text(i, 3);
   r.partition.prefecture = res.text(i, 4);
@@ -73,7 +76,8 @@ CertificateRecord Row(const PgResult& res, int i) {
   r.not_after = FromUnix(res.integer(i, 8));
   r.der = res.bytea(i, 9);
   if (!res.null(i, 11)) {
-    r.revocation_reason = ReasonFromValue(static_cast<int>(res.integer(i, 10)));
+    OPENMYNA_ASSIGN_OR_RETURN(r.revocation_reason,
+                              internal::PgReason(res, i, 10));
     r.revocation_time = FromUnix(res.integer(i, 11));
   }
   return r;
@@ -171,7 +175,7 @@ Result<CertificateStatus> PostgresCertificateStore::StatusOf(
     return status;
   }
   status.kind = CertificateStatus::Kind::kRevoked;
-  status.reason = internal::PgReason(res, 0, 0);
+  OPENMYNA_ASSIGN_OR_RETURN(status.reason, internal::PgReason(res, 0, 0));
   status.revocation_time = FromUnix(res.integer(0, 1));
   return status;
 }
@@ -187,7 +191,8 @@ Result<std::optional<CertificateRecord>> PostgresCertificateStore::Find(
                         " FROM pki_certificates WHERE serial = $1",
                     std::move(PgParams().Text(SerialKey(serial)))));
   if (res.rows() == 0) return std::optional<CertificateRecord>();
-  return std::optional<CertificateRecord>(Row(res, 0));
+  OPENMYNA_ASSIGN_OR_RETURN(CertificateRecord record, Row(res, 0));
+  return std::optional<CertificateRecord>(std::move(record));
 }
 
 Result<std::vector<CertificateRecord>> PostgresCertificateStore::List(
@@ -208,7 +213,10 @@ Result<std::vector<CertificateRecord>> PostgresCertificateStore::List(
                             impl_->db.Run("list", sql, std::move(params)));
   std::vector<CertificateRecord> out;
   out.reserve(static_cast<std::size_t>(res.rows()));
-  for (int i = 0; i < res.rows(); ++i) out.push_back(Row(res, i));
+  for (int i = 0; i < res.rows(); ++i) {
+    OPENMYNA_ASSIGN_OR_RETURN(CertificateRecord record, Row(res, i));
+    out.push_back(std::move(record));
+  }
   return out;
 }
 
@@ -244,10 +252,11 @@ Status PostgresCertificateStore::ForEachRevoked(
                     .Text(std::string(CaKindName(partition.ca)))
                     .Int(partition.generation)
                     .Text(partition.municipality_code)),
-      [](const PgResult& row, RevokedEntry& entry) {
+      [](const PgResult& row, RevokedEntry& entry) -> Status {
         entry.serial = SerialFromKey(row.text(0, 0));
         entry.revocation_time = FromUnix(row.integer(0, 1));
-        entry.reason = internal::PgReason(row, 0, 2);
+        OPENMYNA_ASSIGN_OR_RETURN(entry.reason, internal::PgReason(row, 0, 2));
+        return Ok();
       },
       visit);
 }
@@ -260,7 +269,7 @@ Status PostgresCertificateStore::ForEachStatus(
       "SELECT serial, generation, reason, revoked_at FROM pki_certificates "
       "WHERE ca = $1",
       std::move(PgParams().Text(std::string(CaKindName(ca)))),
-      [](const PgResult& row, CertificateStatusEntry& entry) {
+      [](const PgResult& row, CertificateStatusEntry& entry) -> Status {
         entry.serial = SerialFromKey(row.text(0, 0));
         entry.generation = static_cast<int>(row.integer(0, 1));
         entry.status = CertificateStatus{};
@@ -268,9 +277,11 @@ Status PostgresCertificateStore::ForEachStatus(
           entry.status.kind = CertificateStatus::Kind::kGood;
         } else {
           entry.status.kind = CertificateStatus::Kind::kRevoked;
-          entry.status.reason = internal::PgReason(row, 0, 2);
+          OPENMYNA_ASSIGN_OR_RETURN(entry.status.reason,
+                                    internal::PgReason(row, 0, 2));
           entry.status.revocation_time = FromUnix(row.integer(0, 3));
         }
+        return Ok();
       },
       visit);
 }

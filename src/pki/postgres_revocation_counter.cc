@@ -7,6 +7,7 @@
 
 #include "internal/openssl_util.h"
 #include "internal/postgres_store.h"
+#include "internal/stored_values.h"
 #include "openmyna/pki/errors.h"
 
 namespace openmyna::pki {
@@ -52,7 +53,8 @@ Status PostgresCertificateStore::Revoke(const Serial& serial,
     }
     std::int64_t time = ToUnix(when);
     if (!found.null(0, 1)) {
-      const RevocationReason current = internal::PgReason(found, 0, 0);
+      OPENMYNA_ASSIGN_OR_RETURN(const RevocationReason current,
+                                internal::PgReason(found, 0, 0));
       const bool on_hold = current == RevocationReason::kCertificateHold;
       if (!on_hold || reason == RevocationReason::kCertificateHold) {
         return Fail(PkiErrc::kAlreadyRevoked,
@@ -97,14 +99,17 @@ Status PostgresCertificateStore::ForEachRevocationSince(
       "revoked_at, reason FROM pki_certificates WHERE revoked_seq > $1 "
       "ORDER BY revoked_seq",
       std::move(PgParams().Int(static_cast<std::int64_t>(after))),
-      [](const PgResult& row, RevocationChange& change) {
+      [](const PgResult& row, RevocationChange& change) -> Status {
         change.sequence = static_cast<std::uint64_t>(row.integer(0, 0));
         change.entry.serial = internal::SerialFromKey(row.text(0, 1));
-        ParseCaKind(row.text(0, 2), change.partition.ca);
+        OPENMYNA_ASSIGN_OR_RETURN(change.partition.ca,
+                                  internal::StoredCaKind(row.text(0, 2)));
         change.partition.generation = static_cast<int>(row.integer(0, 3));
         change.partition.municipality_code = row.text(0, 4);
         change.entry.revocation_time = FromUnix(row.integer(0, 5));
-        change.entry.reason = internal::PgReason(row, 0, 6);
+        OPENMYNA_ASSIGN_OR_RETURN(change.entry.reason,
+                                  internal::PgReason(row, 0, 6));
+        return Ok();
       },
       visit);
 }

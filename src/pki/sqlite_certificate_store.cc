@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "internal/openssl_util.h"
+#include "internal/stored_values.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/errors.h"
 
@@ -218,11 +219,14 @@ struct SqliteCertificateStore::Impl {
     return Ok();
   }
 
-  static CertificateRecord Row(sqlite3_stmt* st) {
+  // The record of a row; kStore for a `ca` or `reason` neither store
+  // writes (internal/stored_values.h).
+  static Result<CertificateRecord> Row(sqlite3_stmt* st) {
     CertificateRecord r;
     r.serial = FromKey(sqlite3_column_text(st, 0));
-    ParseCaKind(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
-                r.partition.ca);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        r.partition.ca, internal::StoredCaKind(reinterpret_cast<const char*>(
+                            sqlite3_column_text(st, 1))));
     r.partition.generation = sqlite3_column_int(st, 2);
     r.partition.municipality_code =
         reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
@@ -237,7 +241,9 @@ struct SqliteCertificateStore::Impl {
         static_cast<const std::uint8_t*>(sqlite3_column_blob(st, 9));
     r.der.assign(blob, blob + sqlite3_column_bytes(st, 9));
     if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
-      r.revocation_reason = ReasonFromValue(sqlite3_column_int(st, 10));
+      OPENMYNA_ASSIGN_OR_RETURN(
+          r.revocation_reason,
+          internal::StoredReason(sqlite3_column_int64(st, 10)));
       r.revocation_time = FromUnix(sqlite3_column_int64(st, 11));
     }
     return r;
@@ -254,7 +260,8 @@ struct SqliteCertificateStore::Impl {
     const int rc = sqlite3_step(s.stmt);
     if (rc == SQLITE_DONE) return std::optional<CertificateRecord>();
     if (rc != SQLITE_ROW) return Unexpected(Err("select"));
-    return std::optional<CertificateRecord>(Row(s.stmt));
+    OPENMYNA_ASSIGN_OR_RETURN(CertificateRecord record, Row(s.stmt));
+    return std::optional<CertificateRecord>(std::move(record));
   }
 };
 
@@ -382,8 +389,8 @@ Result<CertificateStatus> SqliteCertificateStore::StatusOf(
     return status;
   }
   status.kind = CertificateStatus::Kind::kRevoked;
-  status.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 0))
-                      .value_or(RevocationReason::kUnspecified);
+  OPENMYNA_ASSIGN_OR_RETURN(
+      status.reason, internal::StoredReason(sqlite3_column_int64(s.stmt, 0)));
   status.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 1));
   return status;
 }
@@ -411,7 +418,8 @@ Result<std::vector<CertificateRecord>> SqliteCertificateStore::List(
   std::vector<CertificateRecord> out;
   int rc;
   while ((rc = sqlite3_step(s.stmt)) == SQLITE_ROW) {
-    out.push_back(Impl::Row(s.stmt));
+    OPENMYNA_ASSIGN_OR_RETURN(CertificateRecord record, Impl::Row(s.stmt));
+    out.push_back(std::move(record));
   }
   if (rc != SQLITE_DONE) return Unexpected(impl_->Err("list"));
   return out;
@@ -465,8 +473,8 @@ Status SqliteCertificateStore::ForEachRevoked(
     DecodeKey(sqlite3_column_text(s.stmt, 0), sqlite3_column_bytes(s.stmt, 0),
               entry.serial);
     entry.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 1));
-    entry.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 2))
-                       .value_or(RevocationReason::kUnspecified);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        entry.reason, internal::StoredReason(sqlite3_column_int64(s.stmt, 2)));
     if (!visit(entry)) return Ok();
   }
   if (rc != SQLITE_DONE) return Unexpected(impl_->Err("revoked entries"));
@@ -493,8 +501,9 @@ Status SqliteCertificateStore::ForEachStatus(
       entry.status.kind = CertificateStatus::Kind::kGood;
     } else {
       entry.status.kind = CertificateStatus::Kind::kRevoked;
-      entry.status.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 2))
-                                .value_or(RevocationReason::kUnspecified);
+      OPENMYNA_ASSIGN_OR_RETURN(
+          entry.status.reason,
+          internal::StoredReason(sqlite3_column_int64(s.stmt, 2)));
       entry.status.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 3));
     }
     if (!visit(entry)) return Ok();
@@ -534,14 +543,17 @@ Status SqliteCertificateStore::ForEachRevocationSince(
         static_cast<std::uint64_t>(sqlite3_column_int64(s.stmt, 0));
     DecodeKey(sqlite3_column_text(s.stmt, 1), sqlite3_column_bytes(s.stmt, 1),
               change.entry.serial);
-    ParseCaKind(reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 2)),
-                change.partition.ca);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        change.partition.ca,
+        internal::StoredCaKind(
+            reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 2))));
     change.partition.generation = sqlite3_column_int(s.stmt, 3);
     change.partition.municipality_code =
         reinterpret_cast<const char*>(sqlite3_column_text(s.stmt, 4));
     change.entry.revocation_time = FromUnix(sqlite3_column_int64(s.stmt, 5));
-    change.entry.reason = ReasonFromValue(sqlite3_column_int(s.stmt, 6))
-                              .value_or(RevocationReason::kUnspecified);
+    OPENMYNA_ASSIGN_OR_RETURN(
+        change.entry.reason,
+        internal::StoredReason(sqlite3_column_int64(s.stmt, 6)));
     if (!visit(change)) return Ok();
   }
   if (rc != SQLITE_DONE) return Unexpected(impl_->Err("revocations since"));

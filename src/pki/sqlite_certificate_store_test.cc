@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "openmyna/base/testing/shell.h"
 #include "openmyna/pki/certificate_store.h"
 #include "openmyna/pki/errors.h"
 #include "testing/pki_fixture.h"
@@ -378,6 +379,57 @@ TEST_P(StoreTest, SharedCrlsAreNumberedUnderOneLockAcrossPublishers) {
                                      });
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->has_value());
+}
+
+// A `reason` or `ca` value neither store writes (a corrupt row, or one a
+// newer version wrote), set by the database's own command-line client
+// (sqlite3, psql), is refused as kStore naming the column and the value by
+// every read of the row, not read as "unspecified" (which a CRL and the
+// OCSP answers would then carry) or as the CA kind left as it was; the row
+// stays as it was written.
+TEST_P(StoreTest, AStoredValueNeitherStoreWritesIsRefused) {
+  ASSERT_TRUE(store_->Put(Record("0b01")));
+  ASSERT_TRUE(store_->Revoke(S("b01"), RevocationReason::kKeyCompromise, t1_));
+  const std::string client =
+      GetParam() == "sqlite"
+          ? "sqlite3 -bail '" + target_ + "' "
+          : "psql -X -q -A -t -v ON_ERROR_STOP=1 '" + target_ + "' -c ";
+  const auto cli = [&](const std::string& sql) {
+    auto run = testing_tools::RunShell(client + "\"" + sql + "\"",
+                                       testing_tools::Stderr::kCapture);
+    EXPECT_EQ(run.status, 0) << sql << "\n" << run.output;
+    return run.output;
+  };
+  const auto refused = [](const Status& status, const std::string& named) {
+    ASSERT_FALSE(status) << "read as if nothing were wrong";
+    EXPECT_TRUE(status.error().Is(PkiErrc::kStore)) << status.error();
+    EXPECT_NE(status.error().message().find(named), std::string::npos)
+        << named << " not in: " << status.error();
+  };
+  const auto every_read = [&](const std::string& named) {
+    refused(store_->Find(S("b01")).transform([](auto&&) {}), named);
+    refused(store_->List({}).transform([](auto&&) {}), named);
+    refused(store_->ForEachRevocationSince(0, [](auto&) { return true; }),
+            named);
+  };
+  // 7 is the one value RFC 5280 §5.3.1 leaves unused.
+  cli("UPDATE pki_certificates SET reason = 7");
+  const std::string reason =
+      "pki_certificates.reason: unknown revocation "
+      "reason 7";
+  every_read(reason);
+  refused(
+      store_->StatusOf(CaKind::kSignature, S("b01")).transform([](auto&&) {}),
+      reason);
+  refused(store_->ForEachStatus(CaKind::kSignature, [](auto&) { return true; }),
+          reason);
+  refused(store_->ForEachRevoked({CaKind::kSignature, 1, "13221", "", ""},
+                                 [](auto&) { return true; }),
+          reason);
+  EXPECT_EQ(cli("SELECT reason FROM pki_certificates"), "7\n");
+  cli("UPDATE pki_certificates SET reason = 1, ca = 'both'");
+  every_read("pki_certificates.ca: unknown CA kind \"both\"");
+  EXPECT_EQ(cli("SELECT ca FROM pki_certificates"), "both\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,

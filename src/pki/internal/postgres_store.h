@@ -22,8 +22,8 @@ namespace internal {
 // order is numeric order.
 std::string SerialKey(const Serial& serial);
 Serial SerialFromKey(const char* text);
-// The CRLReason in column `col` (kUnspecified if not one).
-RevocationReason PgReason(const PgResult& res, int row, int col);
+// The CRLReason in column `col` (kStore if not one: stored_values.h).
+Result<RevocationReason> PgReason(const PgResult& res, int row, int col);
 
 }  // namespace internal
 
@@ -100,16 +100,19 @@ struct PostgresCertificateStore::Impl {
   template <typename Entry>
   Status StreamEntries(
       const char* what, const char* sql, internal::PgParams params,
-      const std::function<void(const internal::PgResult&, Entry&)>& fill,
+      const std::function<Status(const internal::PgResult&, Entry&)>& fill,
       const std::function<bool(const Entry&)>& visit) {
     std::lock_guard lock(mutex);
     db.Heal();
     Entry entry;
-    return db.Stream(what, sql, std::move(params),
-                     [&](const internal::PgResult& row) {
-                       fill(row, entry);
-                       return visit(entry);
-                     });
+    Status filled = Ok();  // a row `fill` refused ends the stream with it
+    Status streamed = db.Stream(what, sql, std::move(params),
+                                [&](const internal::PgResult& row) {
+                                  filled = fill(row, entry);
+                                  return filled && visit(entry);
+                                });
+    if (!filled) return filled;
+    return streamed;
   }
 };
 
