@@ -1,14 +1,18 @@
 #include "openmyna/http/server.h"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <exception>
@@ -30,24 +34,41 @@ using tcp = asio::ip::tcp;
 
 }  // namespace
 
-// What Stop() needs of a connection, plain or TLS.
+// What Stop() and the deadline sweeper need of a connection, plain or TLS.
 class Stoppable {
  public:
   virtual ~Stoppable() = default;
   virtual void StopWhenIdle() = 0;
+  // Closes the connection if its deadline is still kExpired once on its
+  // strand (it made no progress since the sweeper saw the deadline pass).
+  virtual void Expire() = 0;
+
+  // When the operation the connection waits for must have finished
+  // (steady_clock ticks), kNone while a handler runs, kExpired once the
+  // sweeper saw it pass. Set on the connection's strand, read by the sweeper.
+  static constexpr std::int64_t kNone = 0;
+  static constexpr std::int64_t kExpired = -1;
+  std::atomic<std::int64_t> deadline{kNone};
 };
 
+std::int64_t SteadyNow() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
 // Every connection runs on a strand of the one io_context, named by its
-// concrete type: beast::tcp_stream's any_io_executor would type-erase (copy,
-// call through, destroy) the executor at every operation and timer.
+// concrete type (an any_io_executor would type-erase it at every operation).
+// The sockets are asio's own, without beast::basic_stream's timer per
+// operation: each operation armed it and cancelled it on completion, and
+// the cancelled wait's completion went through the strand, often to another
+// worker woken for it; one sweeper (Server::Impl::Sweep) closes the
+// connections whose deadline passed instead.
 using Executor = asio::strand<asio::io_context::executor_type>;
-using TcpStream = beast::basic_stream<tcp, Executor>;
 using Socket = tcp::socket::rebind_executor<Executor>::other;
 
 template <class Stream>
 class Session;
-using PlainSession = Session<TcpStream>;
-using TlsSession = Session<beast::ssl_stream<TcpStream>>;
+using PlainSession = Session<Socket>;
+using TlsSession = Session<beast::ssl_stream<Socket>>;
 
 struct Server::Impl {
   Impl(ServerOptions o, Router r)
@@ -57,6 +78,7 @@ struct Server::Impl {
 
   void DoAccept(tcp::acceptor& on, bool tls);
   void Register(const std::shared_ptr<Stoppable>& session);
+  void Sweep();
   std::string Now() const {
     static const SystemClock kSystemClock;
     const Clock& clock = options.clock ? *options.clock : kSystemClock;
@@ -77,6 +99,7 @@ struct Server::Impl {
 
   std::mutex sessions_mutex;
   std::vector<std::weak_ptr<Stoppable>> sessions;
+  std::optional<asio::steady_timer> sweeper;
 
   std::mutex state_mutex;
   std::condition_variable state_cv;
@@ -91,7 +114,7 @@ struct Server::Impl {
 template <class Stream>
 class Session final : public Stoppable,
                       public std::enable_shared_from_this<Session<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, TcpStream>;
+  static constexpr bool kTls = !std::is_same_v<Stream, Socket>;
 
  public:
   Session(Socket socket, Server::Impl& server) requires(!kTls)
@@ -108,7 +131,7 @@ class Session final : public Stoppable,
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
         // The handshake must finish within read_timeout, as a request must.
-        self->Lowest().expires_after(self->server_.options.read_timeout);
+        self->Deadline(self->server_.options.read_timeout);
         self->stream_.async_handshake(
             asio::ssl::stream_base::server, [self](beast::error_code ec) {
               if (ec) return self->Close();  // not TLS, bad client hello...
@@ -129,18 +152,27 @@ class Session final : public Stoppable,
     });
   }
 
+  void Expire() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->deadline.load() == kExpired) self->Close();
+    });
+  }
+
  private:
   void Init() {
     beast::error_code ec;
-    const tcp::endpoint peer = Lowest().socket().remote_endpoint(ec);
+    const tcp::endpoint peer = Lowest().remote_endpoint(ec);
     if (!ec) {
       remote_ = peer.address().to_string() + ":" + std::to_string(peer.port());
     }
     // Send's direct write must not block (asio's asynchronous operations
     // are unaffected by this flag).
-    if constexpr (!kTls) Lowest().socket().non_blocking(true, ec);
+    if constexpr (!kTls) Lowest().non_blocking(true, ec);
   }
-  TcpStream& Lowest() { return beast::get_lowest_layer(stream_); }
+  Socket& Lowest() { return beast::get_lowest_layer(stream_); }
+  void Deadline(std::chrono::steady_clock::duration within) {
+    deadline.store(SteadyNow() + within.count());
+  }
 
   void DoRead() {
     if (stopping_ || server_.stopping) return Close();
@@ -149,7 +181,7 @@ class Session final : public Stoppable,
     parser_->header_limit(
         static_cast<std::uint32_t>(server_.options.max_header_bytes));
     // Waiting for the next request on a persistent connection.
-    Lowest().expires_after(server_.options.idle_timeout);
+    Deadline(server_.options.idle_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -172,7 +204,7 @@ class Session final : public Stoppable,
       if (used == 0) break;
     }
     if (parser_->is_done()) return OnRead({});
-    Lowest().expires_after(server_.options.read_timeout);
+    Deadline(server_.options.read_timeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code e, std::size_t) {
@@ -206,6 +238,7 @@ class Session final : public Stoppable,
   void OnRead(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     busy_ = true;
+    deadline.store(kNone);  // a handler may take its time (a group commit)
     bhttp::request<bhttp::string_body>& in = parser_->get();
     Request request;
     request.method = std::string(in.method_string());
@@ -234,6 +267,7 @@ class Session final : public Stoppable,
 
   void Send(Response response, bool close, bool head, unsigned version) {
     busy_ = true;
+    deadline.store(kNone);
     close_after_ = close || stopping_ || server_.stopping;
     response_ = {};
     response_.version(version == 10 ? 10 : 11);
@@ -263,18 +297,18 @@ class Session final : public Stoppable,
       // it does not take now is written asynchronously, under read_timeout.
       serializer_.emplace(response_);
       beast::error_code ec;
-      bhttp::write(Lowest().socket(), *serializer_, ec);
+      bhttp::write(Lowest(), *serializer_, ec);
       if (ec != asio::error::would_block && ec != asio::error::try_again) {
         return OnWrite(ec);
       }
-      Lowest().expires_after(server_.options.read_timeout);
+      Deadline(server_.options.read_timeout);
       bhttp::async_write(
           stream_, *serializer_,
           [self = this->shared_from_this()](beast::error_code e, std::size_t) {
             self->OnWrite(e);
           });
     } else {
-      Lowest().expires_after(server_.options.read_timeout);
+      Deadline(server_.options.read_timeout);
       bhttp::async_write(
           stream_, response_,
           [self = this->shared_from_this()](beast::error_code e, std::size_t) {
@@ -295,9 +329,9 @@ class Session final : public Stoppable,
   // would destroy the response we just wrote.
   void Drain() {
     beast::error_code ec;
-    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
-    Lowest().expires_after(std::chrono::seconds(1));
+    Deadline(std::chrono::seconds(1));
     drain_buffer_.resize(16 * 1024);
     Lowest().async_read_some(
         asio::buffer(drain_buffer_),
@@ -314,8 +348,8 @@ class Session final : public Stoppable,
   // lets either side close without waiting).
   void Close() {
     beast::error_code ec;
-    Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
-    Lowest().socket().close(ec);
+    Lowest().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().close(ec);
   }
 
   Stream stream_;
@@ -331,6 +365,38 @@ class Session final : public Stoppable,
   bool stopping_ = false;
   bool close_after_ = false;
 };
+
+// Every quarter of the shortest timeout (10-250 ms), closes the connections
+// whose deadline passed: a timeout is thus enforced within 1.25 times its
+// length (at most 250 ms late).
+void Server::Impl::Sweep() {
+  const auto shortest = std::min(options.read_timeout, options.idle_timeout);
+  sweeper->expires_after(std::clamp<std::chrono::milliseconds>(
+      shortest / 4, std::chrono::milliseconds(10),
+      std::chrono::milliseconds(250)));
+  sweeper->async_wait([this](beast::error_code ec) {
+    if (ec || stopping) return;
+    const std::int64_t now = SteadyNow();
+    std::vector<std::shared_ptr<Stoppable>> due;
+    {
+      std::lock_guard lock(sessions_mutex);
+      std::erase_if(sessions, [&](const std::weak_ptr<Stoppable>& weak) {
+        const std::shared_ptr<Stoppable> session = weak.lock();
+        if (!session) return true;
+        std::int64_t when = session->deadline.load();
+        if (when > 0 && when <= now &&
+            session->deadline.compare_exchange_strong(when,
+                                                      Stoppable::kExpired)) {
+          due.push_back(session);
+        }
+        return false;
+      });
+    }
+    for (const auto& session : due) session->Expire();
+    due.clear();
+    Sweep();
+  });
+}
 
 void Server::Impl::Register(const std::shared_ptr<Stoppable>& session) {
   std::lock_guard lock(sessions_mutex);
@@ -450,6 +516,8 @@ Status Server::Start() {
     s.DoAccept(*s.tls_acceptor, true);
   }
   s.DoAccept(*s.acceptor, false);
+  s.sweeper.emplace(asio::make_strand(s.ioc));
+  s.Sweep();
   {
     std::lock_guard lock(s.state_mutex);
     s.started = true;
@@ -488,6 +556,7 @@ void Server::Stop() {
       s.tls_acceptor->close(ec);
     });
   }
+  asio::post(s.sweeper->get_executor(), [&s] { s.sweeper->cancel(); });
   if (s.signals) {
     asio::post(s.ioc, [&s] {
       beast::error_code ec;

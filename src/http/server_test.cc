@@ -79,6 +79,13 @@ class ServerTest : public ::testing::Test {
     return socket;
   }
 
+  // Sends a request without reading its response.
+  static void SendOnly(tcp::socket& socket,
+                       bhttp::request<bhttp::string_body> request) {
+    request.set(bhttp::field::host, "127.0.0.1");
+    bhttp::write(socket, request);
+  }
+
   static bhttp::response<bhttp::string_body> RoundTrip(
       tcp::socket& socket, bhttp::request<bhttp::string_body> request) {
     request.set(bhttp::field::host, "127.0.0.1");
@@ -201,9 +208,7 @@ TEST_F(ServerTest, ALargeResponseToAPeerThatReadsLateArrivesWhole) {
   options.threads = 1;
   StartServer(options);
   tcp::socket late = Connect();
-  auto request = Get("/big");
-  request.set(bhttp::field::host, "127.0.0.1");
-  bhttp::write(late, request);
+  SendOnly(late, Get("/big"));
   std::this_thread::sleep_for(200ms);
   auto answered = std::async(std::launch::async, [&] {
     tcp::socket other = Connect();
@@ -227,6 +232,25 @@ TEST_F(ServerTest, ALargeResponseToAPeerThatReadsLateArrivesWhole) {
   EXPECT_EQ(body[4097], 'b');
   // The connection is kept and serves the next request.
   EXPECT_EQ(RoundTrip(late, Get("/whoami")).result_int(), 200);
+}
+
+// A peer that never reads its response is closed once read_timeout has
+// passed with the write unfinished: what it reads afterwards ends before
+// the body's end.
+TEST_F(ServerTest, APeerThatNeverReadsItsResponseIsClosed) {
+  ServerOptions options;
+  options.read_timeout = 300ms;
+  StartServer(options);
+  tcp::socket deaf = Connect();
+  SendOnly(deaf, Get("/big"));
+  std::this_thread::sleep_for(2s);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(kBigBody);
+  beast::error_code ec;
+  bhttp::read(deaf, buffer, parser, ec);
+  EXPECT_TRUE(ec) << "the whole response arrived";
+  EXPECT_LT(parser.get().body().size(), kBigBody);
 }
 
 TEST_F(ServerTest, OversizeBodyGets413ProblemAndClose) {

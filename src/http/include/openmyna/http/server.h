@@ -8,7 +8,11 @@
 //   get 431 (RFC 6585 §5); a malformed request gets 400. All errors leave as
 //   RFC 9457 application/problem+json documents.
 // - Timeouts: a request must arrive completely within read_timeout once it
-//   has started; an idle keep-alive connection is closed after idle_timeout.
+//   has started, and a response the socket did not take at once must be
+//   taken within read_timeout; an idle keep-alive connection is closed after
+//   idle_timeout. One sweeper checks them every quarter of the shorter of
+//   the two (10-250 ms), so a connection is closed at most that much late.
+//   A handler's own time is not limited.
 // - `threads` worker threads run the handlers; handlers must be thread-safe.
 // - Stop() is graceful: the listener closes at once, idle connections are
 //   closed, requests in progress finish and their responses are written.
