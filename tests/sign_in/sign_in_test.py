@@ -547,6 +547,19 @@ class SignIn(RelyingParty):
         # another key (another card's key in practice): refused.
         self.authorize(s)
         challenge = self.http.get(self.link).json()
+        # Malformed answers (docs/sign-in.md, Endpoints): 400 naming what is
+        # wrong, and the request still waits for the answer below.
+        for body, detail in (
+                ("not json", "the body must be a JSON object"),
+                ('{"certificate": 1, "signature": "AA"}',
+                 '"certificate" must be a string'),
+                ('{"error": ["cancelled"]}', '"error" must be a string')):
+            r = self.http.post(self.link, data=body,
+                               headers={"Content-Type": "application/json"})
+            check(r.status_code == 400 and r.json().get("detail") == detail,
+                  "%s: %s %s" % (body, r.status_code, r.text))
+        self.step("malformed answers from the app: 400 naming the field, "
+                  "the request still waiting")
         cert_pem = os.path.join(self.work, "auth.pem")
         open(cert_pem, "w").write(sh("pkcs15-tool", "--reader", "0",
                                      "--read-certificate", "01").stdout)

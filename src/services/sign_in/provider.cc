@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "answers.h"
+#include "app_answer.h"
 #include "ca_roots.h"
 #include "client_credentials.h"
 #include "input_assist.h"
@@ -331,7 +332,7 @@ struct Provider::Impl {
   Response UserInfo(const Request& request);
 
   // Finishes a pending request: a code on success, an error otherwise.
-  json Complete(Pending& p, const json& body);
+  json Complete(Pending& p, const internal::AppAnswer& body);
   json Refuse(Pending& p, std::string error, std::string description);
   // A verified holder: the code, the audit entry and the redirect.
   json Admit(Pending& p, std::string_view resident_id, std::string acr,
@@ -700,10 +701,8 @@ Response Provider::Impl::AppGet(const Request& request) {
 
 Response Provider::Impl::AppPost(const Request& request) {
   const std::string id = request.path.substr(request.path.rfind('/') + 1);
-  const json body = json::parse(request.body, nullptr, false);
-  if (!body.is_object()) {
-    return http::Problem(400, "Bad Request", "the body must be a JSON object");
-  }
+  auto body = internal::ReadAppAnswer(request.body);
+  if (!body) return http::Problem(400, "Bad Request", body.error().message());
   Pending p;
   {
     std::lock_guard lock(mutex);
@@ -715,7 +714,7 @@ Response Provider::Impl::AppPost(const Request& request) {
     }
     p = it->second;
   }
-  json outcome = Complete(p, body);
+  json outcome = Complete(p, *body);
   {
     std::lock_guard lock(mutex);
     auto it = pending.find(id);
@@ -745,14 +744,14 @@ json Provider::Impl::Refuse(Pending& p, std::string error,
               {"detail", description}};
 }
 
-json Provider::Impl::Complete(Pending& p, const json& body) {
+json Provider::Impl::Complete(Pending& p, const internal::AppAnswer& body) {
   auto refuse = [&](std::string error, std::string description) {
     return Refuse(p, std::move(error), std::move(description));
   };
   const bool sign = !p.sign_transaction_id.empty();
   // What the app could not do with the card (its screen says the same).
-  if (body.contains("error")) {
-    const std::string e = body.value("error", "");
+  if (body.error) {
+    const std::string& e = *body.error;
     if (e == "pin_blocked") {
       return refuse("access_denied",
                     sign ? "pin_blocked: the card's signature password is "
@@ -779,10 +778,8 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
     return refuse("access_denied",
                   "cancelled: the card holder did not sign in");
   }
-  const auto cert_der =
-      Base64UrlDecode(body.value("certificate", std::string()));
-  const auto signature =
-      Base64UrlDecode(body.value("signature", std::string()));
+  const auto cert_der = Base64UrlDecode(body.certificate.value_or(""));
+  const auto signature = Base64UrlDecode(body.signature.value_or(""));
   if (!cert_der || !signature) {
     return refuse("invalid_request",
                   "the app sent no certificate or signature");
@@ -852,10 +849,9 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
   // issuer's signature in EF 0003 covers them and they are this resident's
   // (input_assist.h); attributes without the card's files are refused.
   json attributes = json::object();
-  if (const auto it = body.find("input_assist");
-      it != body.end() && it->is_object() && !sign) {
-    const auto ef0002 = Base64UrlDecode(it->value("ef0002", std::string()));
-    const auto ef0003 = Base64UrlDecode(it->value("ef0003", std::string()));
+  if (body.input_assist && !sign) {
+    const auto ef0002 = Base64UrlDecode(body.ef0002.value_or(""));
+    const auto ef0003 = Base64UrlDecode(body.ef0003.value_or(""));
     pki::EvpPkeyPtr issuer = DataIssuerKey();
     if (!issuer) return refuse("server_error", "no card data issuer key");
     auto verified =
@@ -868,7 +864,7 @@ json Provider::Impl::Complete(Pending& p, const json& body) {
                     "card_data_invalid: " + verified.error().message());
     }
     attributes = std::move(*verified);
-  } else if (body.contains("attributes")) {
+  } else if (body.attributes) {
     return refuse("invalid_request",
                   "attributes are taken only with the card's EF 0002 and EF "
                   "0003 (input_assist)");
