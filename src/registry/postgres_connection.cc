@@ -29,16 +29,8 @@ class PostgresConnection final : public SqlConnection {
 
   Result<std::vector<SqlRow>> Query(
       std::string_view sql, const std::vector<SqlParam>& params) override {
-    std::vector<std::string> texts(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      if (const auto* v = std::get_if<std::int64_t>(&params[i])) {
-        texts[i] = std::to_string(*v);
-        values[i] = texts[i].c_str();
-      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-        values[i] = s->c_str();
-      }
-    }
+    std::vector<std::string> texts;
+    const std::vector<const char*> values = Values(params, texts);
     OPENMYNA_RETURN_IF_ERROR(Settle());
     OPENMYNA_ASSIGN_OR_RETURN(const std::string* name,
                               Prepared(sql, static_cast<int>(params.size())));
@@ -80,7 +72,7 @@ class PostgresConnection final : public SqlConnection {
 
   Status ExecuteScript(std::string_view sql) override {
     if (Deferrable(sql)) {
-      deferred_.emplace_back(sql);
+      deferred_.push_back({std::string(sql), {}, nullptr});
       return Ok();
     }
     if (sql.find(';') == std::string_view::npos) {
@@ -111,6 +103,24 @@ class PostgresConnection final : public SqlConnection {
     return Ok();
   }
 
+  // A statement whose rows are not needed joins the deferred ones (see
+  // Deferrable): it is sent, prepared, in the pipeline of the next
+  // statement waited for, or by Flush, which report its error.
+  Status Send(std::string_view sql,
+              const std::vector<SqlParam>& params) override {
+    OPENMYNA_RETURN_IF_ERROR(Settle());
+    OPENMYNA_ASSIGN_OR_RETURN(const std::string* name,
+                              Prepared(sql, static_cast<int>(params.size())));
+    deferred_.push_back({std::string(sql), params, name});
+    ++deferred_writes_;
+    return Ok();
+  }
+
+  Status Flush() override {
+    if (deferred_writes_ == 0) return Ok();
+    return SendDeferred();
+  }
+
   // The COMMIT or ROLLBACK of a read-only transaction, with the deferred
   // BEGIN if the transaction ran nothing, in one pipeline that is sent but
   // not waited for (libpq "Pipeline Mode": the results are read later, by
@@ -121,9 +131,8 @@ class PostgresConnection final : public SqlConnection {
   Status EndReadOnly(std::string_view sql) override {
     if (sql.find(';') != std::string_view::npos) return ExecuteScript(sql);
     OPENMYNA_RETURN_IF_ERROR(Settle());
-    std::vector<std::string> statements = std::move(deferred_);
-    deferred_.clear();
-    statements.emplace_back(sql);
+    std::vector<Deferred> statements = TakeDeferred();
+    statements.push_back({std::string(sql), {}, nullptr});
     if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr);
     if (!SendAll(statements) || PQpipelineSync(conn_) != 1) {
       return Unexpected(Collect(false, 0, false).error());
@@ -192,6 +201,14 @@ class PostgresConnection final : public SqlConnection {
   }
 
  private:
+  // A deferred statement: its text, and for Send()'s its parameters and
+  // prepared statement.
+  struct Deferred {
+    std::string sql;
+    std::vector<SqlParam> params;
+    const std::string* prepared;  // Prepared()'s name, or nullptr
+  };
+
   // BEGIN, SAVEPOINT and RELEASE SAVEPOINT (one statement each) are not sent
   // alone: they wait for the next statement and travel with it in one
   // pipeline (PostgreSQL docs, libpq "Pipeline Mode"), which saves a round
@@ -199,7 +216,8 @@ class PostgresConnection final : public SqlConnection {
   // every call's statements in turn, so its round trips bound the groups.
   // They cannot fail on a healthy connection in a valid state; if one does,
   // the statement it travelled with reports the error (and the transaction
-  // is aborted, as it would be after the error itself).
+  // is aborted, as it would be after the error itself). Send() queues the
+  // statements whose rows are not needed in the same way (sql.h).
   static bool Deferrable(std::string_view sql) {
     if (sql.find(';') != std::string_view::npos) return false;
     return sql.starts_with("BEGIN") || sql.starts_with("SAVEPOINT ") ||
@@ -211,27 +229,57 @@ class PostgresConnection final : public SqlConnection {
   // statement's result (the caller clears it); without deferred
   // statements, the statement alone. The first error wins: the server skips
   // what follows a failed statement of a pipeline.
-  template <typename Send>
-  Result<PGresult*> Run(const Send& send) {
+  template <typename SendFn>
+  Result<PGresult*> Run(const SendFn& send) {
     OPENMYNA_RETURN_IF_ERROR(Settle());
     if (deferred_.empty()) {
       if (send() != 1) return Failure(nullptr);
       return TakeResult();
     }
-    std::vector<std::string> deferred = std::move(deferred_);
-    deferred_.clear();
+    std::vector<Deferred> deferred = TakeDeferred();
     if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr);
     const bool sent =
         SendAll(deferred) && send() == 1 && PQpipelineSync(conn_) == 1;
     return Collect(sent, deferred.size() + 1, true);
   }
 
-  // Queues each statement (no parameters) in the pipeline.
-  bool SendAll(const std::vector<std::string>& statements) {
+  std::vector<Deferred> TakeDeferred() {
+    std::vector<Deferred> taken = std::move(deferred_);
+    deferred_.clear();
+    deferred_writes_ = 0;
+    return taken;
+  }
+
+  // libpq's text values of `params` (NULL: nullptr); integers are written
+  // to `texts`, which must outlive the values' use.
+  static std::vector<const char*> Values(const std::vector<SqlParam>& params,
+                                         std::vector<std::string>& texts) {
+    texts.assign(params.size(), std::string());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (const auto* v = std::get_if<std::int64_t>(&params[i])) {
+        texts[i] = std::to_string(*v);
+        values[i] = texts[i].c_str();
+      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+        values[i] = s->c_str();
+      }
+    }
+    return values;
+  }
+
+  // Queues each statement in the pipeline (libpq copies the values).
+  bool SendAll(const std::vector<Deferred>& statements) {
     bool sent = true;
-    for (const std::string& statement : statements) {
-      sent = sent && PQsendQueryParams(conn_, statement.c_str(), 0, nullptr,
-                                       nullptr, nullptr, nullptr, 0) == 1;
+    for (const Deferred& d : statements) {
+      std::vector<std::string> texts;
+      const std::vector<const char*> values = Values(d.params, texts);
+      const int n = static_cast<int>(values.size());
+      sent = sent &&
+             (d.prepared != nullptr
+                  ? PQsendQueryPrepared(conn_, d.prepared->c_str(), n,
+                                        values.data(), nullptr, nullptr, 0)
+                  : PQsendQueryParams(conn_, d.sql.c_str(), n, nullptr,
+                                      values.data(), nullptr, nullptr, 0)) == 1;
     }
     return sent;
   }
@@ -298,15 +346,15 @@ class PostgresConnection final : public SqlConnection {
     return result;
   }
 
-  // The deferred statements alone (before what cannot join a pipeline).
+  // The deferred statements alone, in one pipeline waited for (before what
+  // cannot join a pipeline, or by Flush): their first error.
   Status SendDeferred() {
+    OPENMYNA_RETURN_IF_ERROR(Settle());
     if (deferred_.empty()) return Ok();
-    OPENMYNA_ASSIGN_OR_RETURN(PGresult * result, Run([&] {
-                                return PQsendQueryParams(conn_, "SELECT 1", 0,
-                                                         nullptr, nullptr,
-                                                         nullptr, nullptr, 0);
-                              }));
-    PQclear(result);
+    std::vector<Deferred> deferred = TakeDeferred();
+    if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr);
+    const bool sent = SendAll(deferred) && PQpipelineSync(conn_) == 1;
+    OPENMYNA_RETURN_IF_ERROR(Collect(sent, deferred.size(), false));
     return Ok();
   }
 
@@ -374,8 +422,9 @@ class PostgresConnection final : public SqlConnection {
   PGconn* conn_;
   std::int64_t changed_ = 0;
   std::map<std::string, std::string, std::less<>> statements_;
-  std::vector<std::string> deferred_;  // see Deferrable()
-  std::size_t unsettled_ = 0;          // statements sent by EndReadOnly, unread
+  std::vector<Deferred> deferred_;   // see Deferrable()
+  std::size_t deferred_writes_ = 0;  // of them sent by Send()
+  std::size_t unsettled_ = 0;        // statements sent by EndReadOnly, unread
 };
 
 }  // namespace

@@ -50,11 +50,10 @@ Result<std::vector<Municipality>> RegistryTx::ListMunicipalities() {
 }
 
 Status RegistryTx::InsertResident(const Resident& r) {
-  return Done(db_.Query(
+  return db_.Send(
       "INSERT INTO residents (id, individual_number, municipality_code, "
       "status, doc) VALUES ($1, $2, $3, $4, $5)",
-      {r.id, r.individual_number, r.municipality_code, Name(r.status),
-       Doc(r)}));
+      {r.id, r.individual_number, r.municipality_code, Name(r.status), Doc(r)});
 }
 
 Status RegistryTx::UpdateResident(const Resident& r) {
@@ -313,9 +312,10 @@ struct RegistryStore::Pending {
   bool lead = false;  // under m: this caller leads the next group
 
   Status Run(RegistryTx& tx) const;
+  Status RunInSavepoint(SqlConnection& db, RegistryTx& tx) const;
   void Wake(bool as_leader);
   static Status Submit(RegistryStore& store, Pending& mine);
-  static bool AppendAuditBatch(SqlConnection& db, RegistryTx& tx,
+  static Status SendAuditBatch(SqlConnection& db, RegistryTx& tx,
                                const std::vector<Pending*>& audits);
 };
 
@@ -347,7 +347,7 @@ Status InsertAuditRows(SqlConnection& db,
     AppendArrayElement(docs, Doc(*e));
   }
   for (std::string* array : {&ids, &residents, &ats, &docs}) *array += '}';
-  return Done(db.Query(
+  return db.Send(
       "INSERT INTO audit_log (id, resident_id, at, seq, doc) "
       "SELECT e.id, e.resident_id, e.at, "
       "COALESCE((SELECT MAX(a.seq) FROM audit_log a "
@@ -355,7 +355,7 @@ Status InsertAuditRows(SqlConnection& db,
       "ROW_NUMBER() OVER (PARTITION BY e.resident_id ORDER BY e.n), e.doc "
       "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) "
       "WITH ORDINALITY AS e(id, resident_id, at, doc, n)",
-      {ids, residents, ats, docs}));
+      {ids, residents, ats, docs});
 }
 
 }  // namespace
@@ -368,11 +368,28 @@ Status RegistryStore::Pending::Run(RegistryTx& tx) const {
     return Ok();
   }
   try {
-    return (*fn)(tx);
+    Status status = (*fn)(tx);
+    // What the call sent without waiting (SqlConnection::Send) is answered
+    // before its outcome is known: its error is the call's, no other's.
+    if (status) status = tx.connection().Flush();
+    return status;
   } catch (const std::exception& e) {
     return Fail(RegistryErrc::kStorage,
                 std::string("transaction threw: ") + e.what());
   }
+}
+
+// The call in its own savepoint: a refusal rolls back to it.
+Status RegistryStore::Pending::RunInSavepoint(SqlConnection& db,
+                                              RegistryTx& tx) const {
+  if (Status sp = db.ExecuteScript("SAVEPOINT registry_call"); !sp) {
+    return Fail(RegistryErrc::kStorage,
+                "savepoint failed: " + sp.error().message());
+  }
+  Status status = Run(tx);
+  if (!status) (void)db.ExecuteScript("ROLLBACK TO SAVEPOINT registry_call");
+  (void)db.ExecuteScript("RELEASE SAVEPOINT registry_call");
+  return status;
 }
 
 void RegistryStore::Pending::Wake(bool as_leader) {
@@ -436,30 +453,23 @@ Status RegistryStore::Pending::Submit(RegistryStore& store, Pending& mine) {
   }
 }
 
-bool RegistryStore::Pending::AppendAuditBatch(
+// The reads' audit entries in one savepoint, sent without waiting
+// (SqlConnection::Send): on PostgreSQL they travel with the group's COMMIT.
+Status RegistryStore::Pending::SendAuditBatch(
     SqlConnection& db, RegistryTx& tx, const std::vector<Pending*>& audits) {
-  if (!db.ExecuteScript("SAVEPOINT registry_audit")) return false;
-  Status status = Ok();
+  OPENMYNA_RETURN_IF_ERROR(db.ExecuteScript("SAVEPOINT registry_audit"));
   if (db.dialect() == Dialect::kPostgres) {
     std::vector<const AuditEntry*> entries;
     for (const Pending* p : audits) {
       for (const AuditEntry& e : *p->audit) entries.push_back(&e);
     }
-    status = InsertAuditRows(db, entries);
+    OPENMYNA_RETURN_IF_ERROR(InsertAuditRows(db, entries));
   } else {
     // SQLite runs in this process: a statement per entry costs no round
     // trip, only the savepoints per call are saved.
-    for (auto it = audits.begin(); status && it != audits.end(); ++it) {
-      status = (*it)->Run(tx);
-    }
+    for (const Pending* p : audits) OPENMYNA_RETURN_IF_ERROR(p->Run(tx));
   }
-  if (!status) {
-    (void)db.ExecuteScript("ROLLBACK TO SAVEPOINT registry_audit");
-    (void)db.ExecuteScript("RELEASE SAVEPOINT registry_audit");
-    return false;
-  }
-  return static_cast<bool>(
-      db.ExecuteScript("RELEASE SAVEPOINT registry_audit"));
+  return db.ExecuteScript("RELEASE SAVEPOINT registry_audit");
 }
 
 Status RegistryStore::Transact(const std::function<Status(RegistryTx&)>& fn) {
@@ -480,8 +490,8 @@ void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
     return;
   }
   RegistryTx tx(*db_);
-  std::vector<Pending*> succeeded;
-  if (group.size() == 1) {
+  std::vector<Pending*> succeeded, audits;
+  if (group.size() == 1 && group[0]->audit == nullptr) {
     // Alone: no savepoint needed, a refusal rolls the transaction back.
     Status status = group[0]->Run(tx);
     if (!status) {
@@ -491,37 +501,42 @@ void RegistryStore::RunGroup(const std::vector<Pending*>& group) {
     }
     succeeded.push_back(group[0]);
   } else {
-    // The audit entries of reads cannot be refused: they go first, all in
-    // one batch (one savepoint; on PostgreSQL one statement). The calls of
-    // a group are concurrent (none was acknowledged before the others were
-    // queued), so this order is as serial as queue order. If the batch
-    // fails, nothing of it stays and each read's entries are written
-    // alone below, so that only the failing one is refused.
-    std::vector<Pending*> audits;
     for (Pending* p : group) {
-      if (p->audit != nullptr) audits.push_back(p);
-    }
-    const bool batched =
-        audits.size() > 1 && Pending::AppendAuditBatch(*db_, tx, audits);
-    if (batched) succeeded = audits;
-    for (Pending* p : group) {
-      if (batched && p->audit != nullptr) continue;
-      if (Status sp = db_->ExecuteScript("SAVEPOINT registry_call"); !sp) {
-        p->outcome = Fail(RegistryErrc::kStorage,
-                          "savepoint failed: " + sp.error().message());
-        continue;
-      }
-      Status status = p->Run(tx);
-      if (!status) {
-        (void)db_->ExecuteScript("ROLLBACK TO SAVEPOINT registry_call");
+      if (p->audit != nullptr) {
+        audits.push_back(p);
+      } else if (Status status = p->RunInSavepoint(*db_, tx); !status) {
         p->outcome = std::move(status);
       } else {
         succeeded.push_back(p);
       }
-      (void)db_->ExecuteScript("RELEASE SAVEPOINT registry_call");
     }
   }
-  if (Status commit = db_->ExecuteScript("COMMIT"); !commit) {
+  // The audit entries of reads cannot be refused: they go last, all in one
+  // batch sent with the COMMIT (one savepoint; on PostgreSQL one statement,
+  // and one round trip for both). The calls of a group are concurrent (none
+  // was acknowledged before the others were queued), so this order is as
+  // serial as queue order. A failed batch leaves its savepoint (the COMMIT
+  // after it was skipped, or not sent): nothing of it stays, and each
+  // read's entries are written alone, so that only the failing one is
+  // refused. A failed COMMIT leaves none (the batch's was released).
+  Status commit =
+      audits.empty() ? Ok() : Pending::SendAuditBatch(*db_, tx, audits);
+  if (commit) commit = db_->ExecuteScript("COMMIT");
+  if (!commit && !audits.empty() &&
+      db_->ExecuteScript("ROLLBACK TO SAVEPOINT registry_audit")) {
+    (void)db_->ExecuteScript("RELEASE SAVEPOINT registry_audit");
+    for (Pending* p : audits) {
+      if (Status status = p->RunInSavepoint(*db_, tx); !status) {
+        p->outcome = std::move(status);
+      } else {
+        succeeded.push_back(p);
+      }
+    }
+    commit = db_->ExecuteScript("COMMIT");
+  } else {
+    succeeded.insert(succeeded.end(), audits.begin(), audits.end());
+  }
+  if (!commit) {
     (void)db_->ExecuteScript("ROLLBACK");
     for (Pending* p : succeeded) {
       p->outcome = Fail(RegistryErrc::kStorage,
@@ -656,6 +671,9 @@ Status RegistryStore::ReadOn(bool one_statement,
     RegistryTx tx(one_statement ? once : *reader, &audit);
     try {
       status = fn(tx);
+      // A write sent (and refused: the reader is read-only) is this read's
+      // error, not a later use's.
+      if (status) status = reader->Flush();
     } catch (const std::exception& e) {
       status =
           Fail(RegistryErrc::kStorage, std::string("read threw: ") + e.what());

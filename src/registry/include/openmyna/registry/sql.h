@@ -42,6 +42,22 @@ class SqlConnection {
       std::string_view sql, const std::vector<SqlParam>& params = {}) = 0;
   // Runs a script of several statements without parameters (a migration).
   virtual Status ExecuteScript(std::string_view sql) = 0;
+  // Runs a statement whose rows are not needed (an INSERT, an UPDATE whose
+  // ChangedRows() is not asked) without waiting for it where the back end
+  // has a round trip to save: PostgreSQL sends it in one libpq pipeline
+  // with the next statement this connection waits for (Query, a one-line
+  // ExecuteScript, or Flush), which then returns the first error among them
+  // (the server skips what follows a failed statement of a pipeline, docs
+  // "Pipeline Mode"). Its error is returned by this call or by that next
+  // one, never later; ChangedRows() does not count it. Default: Query.
+  virtual Status Send(std::string_view sql,
+                      const std::vector<SqlParam>& params = {}) {
+    auto rows = Query(sql, params);
+    if (!rows) return Unexpected(std::move(rows).error());
+    return Ok();
+  }
+  // Waits for what Send left unanswered: its first error. Default: Ok.
+  virtual Status Flush() { return Ok(); }
   // Ends a read-only transaction (`sql`: COMMIT or ROLLBACK) without waiting
   // for the server's answer where the back end has one to wait for: the
   // statement is sent at once, so the snapshot is released as soon as the

@@ -14,7 +14,8 @@
 // wakes each caller of the group alone with its result and hands the lead
 // to the first call queued meanwhile. The calls run one after the other in
 // queue order, each seeing the writes of those before it (the outcome of
-// running them serially); reads' audit entries go first, in one batch. If
+// running them serially); reads' audit entries go last, in one batch sent
+// with the COMMIT (on PostgreSQL one round trip for both). If
 // the COMMIT fails, every call of the group that had succeeded gets
 // kStorage (nothing of the group is durable, nothing was acknowledged).
 //
@@ -62,6 +63,10 @@ class RegistryTx {
   Result<std::vector<Municipality>> ListMunicipalities();  // by code
 
   // kConflict when the id or the individual number is already registered.
+  // Sent without waiting (SqlConnection::Send): on PostgreSQL the error may
+  // come from the transaction's next statement instead (one round trip for
+  // both); RegistryStore waits for it before a call ends, so it stays the
+  // error of the call that inserted.
   Status InsertResident(const Resident& r);
   // kNotFound when absent.
   Status UpdateResident(const Resident& r);
