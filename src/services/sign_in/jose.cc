@@ -94,6 +94,18 @@ std::optional<Bytes> MemberBytes(const json& jwk, const char* name) {
   return Base64UrlDecode(jwk[name].get<std::string>());
 }
 
+// A P-256 field element of an EC JWK (x, y, d) as its 32 octets. RFC 7518
+// §6.2.1.2 asks for the full length, but some libraries write the integer's
+// minimal octets (Debian 12's python3-authlib 1.2.0: int_to_base64), a
+// shorter string for 1 key in 128: the same integer, so it is left-padded;
+// a longer or empty one is refused.
+std::optional<Bytes> FieldElement(const json& jwk, const char* name) {
+  auto bytes = MemberBytes(jwk, name);
+  if (!bytes || bytes->empty() || bytes->size() > 32) return std::nullopt;
+  bytes->insert(bytes->begin(), 32 - bytes->size(), 0);
+  return bytes;
+}
+
 Result<pki::EvpPkeyPtr> FromParams(const char* type, OSSL_PARAM_BLD* bld,
                                    bool with_private) {
   OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
@@ -223,9 +235,9 @@ Result<pki::EvpPkeyPtr> KeyFromJwk(const json& jwk) {
     if (jwk.value("crv", "") != "P-256") {
       return Unexpected(Invalid("EC JWKs must be on P-256"));
     }
-    const auto x = MemberBytes(jwk, "x");
-    const auto y = MemberBytes(jwk, "y");
-    if (!x || !y || x->size() != 32 || y->size() != 32) {
+    const auto x = FieldElement(jwk, "x");
+    const auto y = FieldElement(jwk, "y");
+    if (!x || !y) {
       return Unexpected(Invalid("EC JWK: bad x or y"));
     }
     Bytes point{0x04};
@@ -235,9 +247,9 @@ Result<pki::EvpPkeyPtr> KeyFromJwk(const json& jwk) {
                                     "prime256v1", 0);
     OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY,
                                      point.data(), point.size());
-    const auto d = MemberBytes(jwk, "d");
+    const auto d = FieldElement(jwk, "d");
     if (jwk.contains("d")) {
-      if (!d || d->size() != 32) return Unexpected(Invalid("EC JWK: bad d"));
+      if (!d) return Unexpected(Invalid("EC JWK: bad d"));
       keep.emplace_back(BN_bin2bn(d->data(), 32, nullptr));
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY,
                              keep.back().get());

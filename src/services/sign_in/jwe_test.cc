@@ -154,6 +154,65 @@ TEST(Jwe, DecryptsWhatAuthlibEncrypts) {
   fs::remove_all(dir);
 }
 
+// Debian's authlib writes an EC JWK's x, y and d with the integer's minimal
+// octets (31 or fewer for 1 key in 256 each); such a JWK is the same key as
+// the PEM cryptography wrote for it. Keys are drawn until each case occurs.
+TEST(Jwk, AuthlibKeysWithShortCoordinatesAreTheSameKey) {
+  const fs::path dir = WorkDir();
+  std::ofstream(dir / "short.py")
+      << "import json, sys\n"
+         "from cryptography.hazmat.primitives import serialization as s\n"
+         "from cryptography.hazmat.primitives.asymmetric import ec\n"
+         "from authlib.jose import JsonWebKey\n"
+         "for i, part in enumerate(['x', 'y', 'd']):\n"
+         "    while True:\n"
+         "        k = ec.generate_private_key(ec.SECP256R1())\n"
+         "        n = k.private_numbers()\n"
+         "        v = {'x': n.public_numbers.x, 'y': n.public_numbers.y,\n"
+         "             'd': n.private_value}[part]\n"
+         "        if v < 1 << 248: break\n"
+         "    pem = k.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8,\n"
+         "                          s.NoEncryption())\n"
+         "    open(sys.argv[1] + '/short-%d.pem' % i, 'wb').write(pem)\n"
+         "    jwk = JsonWebKey.import_key(pem).as_dict(is_private=True)\n"
+         "    open(sys.argv[1] + '/short-%d.json' % i, 'w').write(\n"
+         "        json.dumps(jwk))\n";
+  ASSERT_EQ(testing_tools::RunShell("/usr/bin/python3 " +
+                                    (dir / "short.py").string() + " " +
+                                    dir.string() + " 2>&1")
+                .output,
+            "");
+  const char* parts[] = {"x", "y", "d"};
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(parts[i]);
+    const std::string stem = (dir / ("short-" + std::to_string(i))).string();
+    pki::EvpPkeyPtr expected = ReadKey(stem + ".pem");
+    ASSERT_TRUE(expected);
+    std::ifstream in(stem + ".json");
+    json jwk = json::parse(in);
+    // 32 octets are 43 base64url characters: authlib wrote fewer.
+    ASSERT_LT(jwk[parts[i]].get<std::string>().size(), 43u) << jwk.dump();
+    auto made = KeyFromJwk(jwk);
+    ASSERT_TRUE(made) << made.error().message();
+    EXPECT_EQ(EVP_PKEY_eq(made->get(), expected.get()), 1);
+    jwk.erase("d");
+    auto public_only = KeyFromJwk(jwk);
+    ASSERT_TRUE(public_only) << public_only.error().message();
+    EXPECT_EQ(EVP_PKEY_eq(public_only->get(), expected.get()), 1);
+  }
+  // More than 32 octets, or none: refused.
+  std::ifstream in(dir / "short-0.json");
+  json jwk = json::parse(in);
+  jwk.erase("d");
+  json longer = jwk;
+  longer["y"] = Base64UrlEncode(std::string(33, '\x01'));
+  EXPECT_FALSE(KeyFromJwk(longer));
+  json empty = jwk;
+  empty["x"] = "";
+  EXPECT_FALSE(KeyFromJwk(empty));
+  fs::remove_all(dir);
+}
+
 TEST(Jwe, RefusesKeysItCannotEncryptTo) {
   OpenSslRng rng;
   EXPECT_FALSE(EncryptJwe("x", json{{"kty", "oct"}, {"k", "AAAA"}}, rng));
