@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 
 namespace openmyna {
 namespace {
@@ -53,6 +54,9 @@ void OpenSslRng::Fill(std::span<std::uint8_t> out) {
 }
 
 struct DeterministicRng::Impl {
+  // One keystream shared by every thread of a test's server: the context is
+  // advanced under the lock, so no two draws get the same bytes.
+  std::mutex mutex;
   EVP_CIPHER_CTX* ctx = nullptr;
 };
 
@@ -87,6 +91,7 @@ void DeterministicRng::Fill(std::span<std::uint8_t> out) {
   if (out.empty()) return;
   // The keystream is the encryption of zeros.
   std::memset(out.data(), 0, out.size());
+  std::lock_guard lock(impl_->mutex);
   int written = 0;
   if (EVP_EncryptUpdate(impl_->ctx, out.data(), &written, out.data(),
                         static_cast<int>(out.size())) != 1 ||

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace openmyna {
 namespace {
@@ -27,6 +29,27 @@ TEST(RngTest, UniformBelowStaysInRangeAndCoversIt) {
     seen.insert(v);
   }
   EXPECT_EQ(seen.size(), 10u);
+}
+
+// Threads sharing one DeterministicRng (a test server's workers drawing
+// audit ids) split the single-threaded keystream between them: no block is
+// drawn twice, none is lost.
+TEST(RngTest, DeterministicRngSharedByThreadsSplitsOneStream) {
+  constexpr int kThreads = 8, kDraws = 4000;
+  DeterministicRng shared(9), alone(9);
+  std::vector<std::vector<std::vector<std::uint8_t>>> drawn(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kDraws; ++i) drawn[t].push_back(shared.Bytes(8));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::multiset<std::vector<std::uint8_t>> concurrent, sequential;
+  for (const auto& of_thread : drawn)
+    concurrent.insert(of_thread.begin(), of_thread.end());
+  for (int i = 0; i < kThreads * kDraws; ++i) sequential.insert(alone.Bytes(8));
+  EXPECT_EQ(concurrent, sequential);
 }
 
 TEST(RngTest, OpenSslRngProducesDistinctOutputs) {
