@@ -21,6 +21,18 @@
 #     one RSA verification (the card's signature), one OCSP look-up (an
 #     OpenSSL-built request POSTed to the same responder, the basic response
 #     verified, the status read) and one ES256 signature, with OpenSSL.
+#   - beside them, not a goal: sign_in_bench least — the same threads each
+#     repeat only the cryptography a whole sign-in cannot do without, with
+#     OpenSSL: the card's signature (made in process, as in the sign-ins),
+#     its certificate parsed from its bytes and its path validated to the
+#     CA, the floor's three, and the client assertion's ES256 signature and
+#     verification. A sign-in does all of that and more (five HTTP
+#     exchanges, the page and its QR code, the registry look-up, the durable
+#     audit row), so `least / floor` bounds the wall-clock ratio from above
+#     on this machine; sign_in_bench least-plus adds the cheapest form of
+#     what a sign-in cannot skip beside its cryptography (four more HTTP
+#     exchanges: the responder's pre-signed answer; one durable audit row by
+#     a plain group-committing SQLite writer), a tighter bound.
 # Many cards (the headline): `db seed --cards` issues SIGNIN_BENCH_CARDS
 # (default 32) cards to generated residents, each thread takes the next of
 # its share for every sign-in and the floor's look-ups rotate the same way.
@@ -196,6 +208,14 @@ for r in $(seq 1 "$rounds"); do
   rate[floor]+=" $(field rate "$floor")"; p99[floor]+=" $(field p99_ms "$floor")"
   percpu[floor]+=" $f_cpu"
   errors=$(( errors + $(field errors "$floor") ))
+  least=$("$bench" least "$data" "$http" "$cards" "$pin" "$clients" "$seconds")
+  echo "round $r: least (a sign-in's cryptography alone, OpenSSL, $ncards cards): $least"
+  rate[least]+=" $(field rate "$least")"
+  errors=$(( errors + $(field errors "$least") ))
+  plus=$("$bench" least-plus "$data" "$http" "$cards" "$pin" "$clients" "$seconds")
+  echo "round $r: least-plus (the same + 4 HTTP exchanges + 1 durable audit row): $plus"
+  rate[plus]+=" $(field rate "$plus")"
+  errors=$(( errors + $(field errors "$plus") ))
   perf=""
   [ -n "${SIGNIN_BENCH_PERF:-}" ] && [ "$r" = 1 ] && perf=perf
   sign_ins "$many" "$cards" $perf
@@ -210,6 +230,9 @@ conn=$([ "$keepalive" = 0 ] && echo "a new connection per request" || echo "kept
 echo "== $clients clients, $threads serve threads, $conn, $rounds x ${seconds} s (medians)"
 f=$(median "${rate[floor]}"); fc=$(median "${percpu[floor]}")
 echo "floor ($ncards cards):  $f/s, p99 $(median "${p99[floor]}") ms; ${fc} per CPU-s"
+l=$(median "${rate[least]}")
+lp=$(median "${rate[plus]}")
+echo "bounds (not goals): a sign-in's cryptography alone $l/s = $(ratio "$l" "$f")x the floor; with 4 more HTTP exchanges and 1 durable audit row in their cheapest form $lp/s = $(ratio "$lp" "$f")x: the most the wall-clock ratio can reach on this machine (a sign-in adds its page and QR code, JSON, the registry look-up)"
 for name in "$many" "$one"; do
   o=$(median "${rate[$name]}"); oc=$(median "${percpu[$name]}")
   echo "sign-ins, $name: ${o}/s, p99 $(median "${p99[$name]}") ms; ${oc} per CPU-s (the card's signatures not counted), p99 less the card's signature $(median "${p99nc[$name]}") ms"

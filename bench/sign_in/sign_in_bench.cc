@@ -21,6 +21,23 @@
 //     same responder, the basic response verified against the CA, the
 //     status read) and one ES256 signature (an ID token), per iteration;
 //     the same rotation through CARDS.
+//   sign_in_bench least DATA HTTP_BASE CARDS PIN THREADS SECONDS
+//     The cryptography a whole sign-in cannot do without, straight on
+//     OpenSSL and nothing else (no page, no storage, one HTTP exchange): the
+//     card's signature over a challenge (made in process by the same card
+//     image as `signin`), its certificate parsed from its bytes and its path
+//     validated to the CA, the floor's three (RSA verification, OCSP look-up,
+//     ES256 signature), and the client assertion's ES256 signature and its
+//     verification. A sign-in does all of it and more, so its rate bounds
+//     the wall-clock ratio `signin` can reach against `floor`.
+//   sign_in_bench least-plus DATA HTTP_BASE CARDS PIN THREADS SECONDS
+//     `least` plus what no sign-in can skip beside its cryptography, each in
+//     its cheapest form: four more HTTP exchanges on the same kept-alive
+//     connection (a sign-in has five: page, challenge, answer, wait, token),
+//     each the cheapest serve answers (the OCSP responder's pre-signed
+//     answer, not verified), and one durable audit row (a plain group-
+//     committing writer on its own SQLite file in DATA, WAL +
+//     synchronous=FULL as the registry opens it: raw_audit_writer.h).
 // Each prints: ops=N seconds=S rate=R p50_ms=… p99_ms=… cpu_s=C
 // card_cpu_s=K p99_ms_without_card=… errors=E — C is this process's CPU time
 // (all threads, getrusage), K the part of it the in-process card spent in
@@ -54,6 +71,7 @@
 #include "openmyna/card/perso/personalize.h"
 #include "openmyna/http/client.h"
 #include "openmyna/sign_in/jose.h"
+#include "raw_audit_writer.h"
 
 namespace {
 
@@ -410,6 +428,7 @@ struct Floor {
     std::string challenge;
     pki::EvpPkeyPtr es256;
     Http http;
+    std::string ocsp_request;  // for the first card (least-plus's exchanges)
     ~State() {
       X509_free(issuer);
       X509_STORE_free(store);
@@ -435,24 +454,50 @@ struct Floor {
     s->store = X509_STORE_new();
     X509_STORE_add_cert(s->store, s->issuer);
     s->es256.reset(EVP_EC_gen("P-256"));
+    OCSP_REQUEST* req = OCSP_REQUEST_new();
+    OCSP_request_add0_id(
+        req, OCSP_cert_to_id(nullptr, s->cards[0]->cert, s->issuer));
+    unsigned char* der = nullptr;
+    const int n = i2d_OCSP_REQUEST(req, &der);
+    if (n > 0) s->ocsp_request.assign(reinterpret_cast<char*>(der), n);
+    OPENSSL_free(der);
+    OCSP_REQUEST_free(req);
     return s;
   }
   bool Once(State& s, std::string& why, CardTime&) const {
     const Signed& c = *s.cards[s.next++ % s.cards.size()];
-    // 1. RSA verification of the card's signature.
+    if (!VerifyRsa(c.cert, c.signature, s.challenge)) {
+      return why = "RSA verification", false;
+    }
+    if (!OcspLookUp(s, c.cert)) return why = "OCSP look-up", false;
+    // 3. One ES256 signature (an ID token's worth of claims).
+    auto jws = sign_in::SignEs256({{"iss", "https://127.0.0.1/api/realms/main"},
+                                   {"sub", "floor"},
+                                   {"aud", "RP"},
+                                   {"nonce", "n"},
+                                   {"at_hash", "h"}},
+                                  s.es256.get(), "kid");
+    if (!jws) return why = "ES256", false;
+    return true;
+  }
+  // 1. RSA verification of the card's signature over `text`.
+  static bool VerifyRsa(X509* cert, const Bytes& signature,
+                        std::string_view text) {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     const bool ok =
         EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr,
-                             X509_get0_pubkey(c.cert)) == 1 &&
-        EVP_DigestVerify(
-            ctx, c.signature.data(), c.signature.size(),
-            reinterpret_cast<const unsigned char*>(s.challenge.data()),
-            s.challenge.size()) == 1;
+                             X509_get0_pubkey(cert)) == 1 &&
+        EVP_DigestVerify(ctx, signature.data(), signature.size(),
+                         reinterpret_cast<const unsigned char*>(text.data()),
+                         text.size()) == 1;
     EVP_MD_CTX_free(ctx);
-    if (!ok) return why = "RSA verification", false;
-    // 2. One OCSP look-up.
+    return ok;
+  }
+  // 2. One OCSP look-up for `cert`: an OpenSSL-built request POSTed to the
+  // responder, the basic response verified, the status read.
+  bool OcspLookUp(State& s, X509* cert) const {
     OCSP_REQUEST* req = OCSP_REQUEST_new();
-    OCSP_CERTID* id = OCSP_cert_to_id(nullptr, c.cert, s.issuer);
+    OCSP_CERTID* id = OCSP_cert_to_id(nullptr, cert, s.issuer);
     OCSP_request_add0_id(req, id);
     unsigned char* der = nullptr;
     const int n = i2d_OCSP_REQUEST(req, &der);
@@ -486,15 +531,113 @@ struct Floor {
       OCSP_RESPONSE_free(resp);
     }
     OCSP_REQUEST_free(req);
-    if (!good) return why = "OCSP look-up", false;
-    // 3. One ES256 signature (an ID token's worth of claims).
+    return good;
+  }
+};
+
+// The least a sign-in must cost: its unavoidable cryptography, straight on
+// OpenSSL (see the header). Each iteration takes the next card in turn, as
+// `signin` does, so the certificate is parsed from its bytes every time.
+struct Least {
+  Floor floor;
+  // least-plus: the audit writer (null for least).
+  bench::RawAuditWriter* audit = nullptr;
+  struct State {
+    std::vector<std::unique_ptr<InProcessCard>> cards;
+    std::vector<std::string> residents;  // the audit rows' key per card
+    std::size_t next = 0;
+    std::unique_ptr<Floor::State> floor;
+    pki::EvpPkeyPtr client_key;  // the relying party's P-256 key
+    OpenSslRng rng;
+  };
+  std::unique_ptr<State> Prepare(int t) const {
+    auto s = std::make_unique<State>();
+    for (const std::string& image : ImagesOf(floor.images, t, floor.threads)) {
+      s->cards.push_back(std::make_unique<InProcessCard>());
+      if (!s->cards.back()->Open(floor.data, image)) std::exit(2);
+      s->residents.push_back(image);
+    }
+    // The floor's issuer, trust store and ID-token key (its own cards are
+    // not used here).
+    Floor one{floor.data, floor.http, floor.pin, {floor.images.front()}, 1};
+    s->floor = one.Prepare(0);
+    s->client_key.reset(EVP_EC_gen("P-256"));
+    return s;
+  }
+  bool Once(State& s, std::string& why, CardTime& card) const {
+    const std::size_t index = s.next++ % s.cards.size();
+    InProcessCard& holder = *s.cards[index];
+    const std::string challenge = R"({"type":"openmyna-sign-in/1","nonce":")" +
+                                  sign_in::Base64UrlEncode(s.rng.Bytes(16)) +
+                                  "\"}";
+    // The card's signature, timed as `signin` times it.
+    const double cpu0 = ThreadCpuSeconds();
+    const auto wall0 = Clock::now();
+    auto signature = holder.Sign(floor.pin, challenge);
+    card.cpu_s = ThreadCpuSeconds() - cpu0;
+    card.wall_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - wall0).count();
+    if (!signature) return why = "card signature", false;
+    // The certificate from its bytes, and its path to the CA (RFC 5280 §6).
+    const unsigned char* p = holder.certificate.data();
+    X509* cert =
+        d2i_X509(nullptr, &p, static_cast<long>(holder.certificate.size()));
+    if (cert == nullptr) return why = "certificate parse", false;
+    X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+    const bool chained =
+        X509_STORE_CTX_init(ctx, s.floor->store, cert, nullptr) == 1 &&
+        X509_verify_cert(ctx) == 1;
+    X509_STORE_CTX_free(ctx);
+    bool ok = chained && Floor::VerifyRsa(cert, *signature, challenge) &&
+              floor.OcspLookUp(*s.floor, cert);
+    X509_free(cert);
+    if (!ok) return why = "chain, RSA verification or OCSP", false;
+    // The client assertion: signed by the relying party, verified by the
+    // provider (ES256 over the same bytes).
+    const std::string claims =
+        R"({"iss":"rp","sub":"rp","aud":"token","jti":")" +
+        sign_in::Base64UrlEncode(s.rng.Bytes(16)) + "\"}";
+    std::size_t length = 0;
+    Bytes es256(80);
+    EVP_MD_CTX* md = EVP_MD_CTX_new();
+    ok = EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr,
+                            s.client_key.get()) == 1 &&
+         EVP_DigestSign(md, nullptr, &length,
+                        reinterpret_cast<const unsigned char*>(claims.data()),
+                        claims.size()) == 1 &&
+         length <= es256.size() &&
+         EVP_DigestSign(md, es256.data(), &length,
+                        reinterpret_cast<const unsigned char*>(claims.data()),
+                        claims.size()) == 1;
+    EVP_MD_CTX_free(md);
+    md = EVP_MD_CTX_new();
+    ok = ok &&
+         EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr,
+                              s.client_key.get()) == 1 &&
+         EVP_DigestVerify(md, es256.data(), length,
+                          reinterpret_cast<const unsigned char*>(claims.data()),
+                          claims.size()) == 1;
+    EVP_MD_CTX_free(md);
+    if (!ok) return why = "client assertion", false;
+    // The ID token, as the floor signs it.
     auto jws = sign_in::SignEs256({{"iss", "https://127.0.0.1/api/realms/main"},
-                                   {"sub", "floor"},
+                                   {"sub", "least"},
                                    {"aud", "RP"},
                                    {"nonce", "n"},
                                    {"at_hash", "h"}},
-                                  s.es256.get(), "kid");
+                                  s.floor->es256.get(), "kid");
     if (!jws) return why = "ES256", false;
+    if (audit == nullptr) return true;
+    // least-plus: four more exchanges and the durable audit row.
+    for (int i = 0; i < 4; ++i) {
+      auto answer = s.floor->http.Fetch(
+          {.method = "POST",
+           .url = floor.http + "/ocsp/auth",
+           .headers = {{"Content-Type", "application/ocsp-request"}},
+           .body = s.floor->ocsp_request});
+      if (!answer || answer->status != 200) return why = "exchange", false;
+    }
+    if (!audit->Write(s.residents[index])) return why = "audit row", false;
     return true;
   }
 };
@@ -514,12 +657,37 @@ int main(int argc, char** argv) {
   } else if (argc == 8 && a[1] == "floor") {
     Floor body{a[2], a[3], a[5], CardImages(a[4]), std::stoi(a[6])};
     Run(body.threads, std::stod(a[7]), stats, body);
+  } else if (argc == 8 && (a[1] == "least" || a[1] == "least-plus")) {
+    Least body{{a[2], a[3], a[5], CardImages(a[4]), std::stoi(a[6])}};
+    std::unique_ptr<bench::RawAuditWriter> audit;
+    if (a[1] == "least-plus") {
+      // An audit entry's size: who asked, what was released, when.
+      const json entry = {{"action", "sign_in"},
+                          {"client", "bench-rp-0123456789abcdef"},
+                          {"released", {"sub", "name"}},
+                          {"acr", "aal3 ocsp"},
+                          {"certificate_serial", "0123456789abcdef0123"},
+                          {"at", "2026-12-03T00:00:00Z"},
+                          {"request", "r-0123456789abcdef0123456789abcdef"}};
+      auto opened = bench::RawAuditWriter::Open(a[2] + "/bench-audit.sqlite",
+                                                entry.dump());
+      if (!opened) {
+        std::fprintf(stderr, "sign_in_bench: %s\n",
+                     opened.error().message().c_str());
+        return 2;
+      }
+      audit = std::move(*opened);
+      body.audit = audit.get();
+    }
+    Run(body.floor.threads, std::stod(a[7]), stats, body);
   } else {
     std::fprintf(stderr,
                  "usage: sign_in_bench signin DATA HTTP HTTPS CLIENT_ID "
                  "KEY_FILE CARDS PIN THREADS SECONDS\n"
                  "       sign_in_bench floor DATA HTTP CARDS PIN THREADS "
                  "SECONDS\n"
+                 "       sign_in_bench least|least-plus DATA HTTP CARDS PIN "
+                 "THREADS SECONDS\n"
                  "CARDS: a card image, or DIR/generated-cards.json\n");
     return 2;
   }
