@@ -27,16 +27,33 @@ struct InsuranceService::Impl : internal::ServiceAccess {
 
   std::string TodayText() const { return domain::FormatDate(Today()); }
 
-  // One read-only step in its own transaction: `read(InsuranceTx&)`.
+  // One read-only statement, `read(InsuranceTx&)`, on a reader beside the
+  // writer with no transaction around it (store.h ReadOneStatement).
   template <typename T, typename F>
   Result<T> Read(F&& read) {
     T out;
-    OPENMYNA_REGISTRY_TRANSACT(s.store_.Transact([&](RegistryTx& tx) -> Status {
-      InsuranceTx ins(tx);
-      OPENMYNA_ASSIGN_OR_RETURN(out, read(ins));
-      return Ok();
-    }));
+    OPENMYNA_REGISTRY_TRANSACT(
+        s.store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+          InsuranceTx ins(tx);
+          OPENMYNA_ASSIGN_OR_RETURN(out, read(ins));
+          return Ok();
+        }));
     return out;
+  }
+
+  // An eligibility check whose usual path reads one statement: `check(tx,
+  // again)` runs first as a one-statement read (store.h ReadOneStatement:
+  // no BEGIN/COMMIT around it) with `again` set; where its rows show that a
+  // second statement is needed (a rarer path), it sets *again, writes no
+  // audit entry and returns, and runs again from scratch in a read snapshot
+  // with `again` null. Its audit entries are durable before either returns.
+  template <typename F>
+  Status ReadOneOrSnapshot(F&& check) {
+    bool again = false;
+    OPENMYNA_RETURN_IF_ERROR(s.store_.ReadOneStatement(
+        [&](RegistryTx& tx) { return check(tx, &again); }));
+    if (!again) return Ok();
+    return s.store_.Read([&](RegistryTx& tx) { return check(tx, nullptr); });
   }
 
   // A resident's records of one kind, read by the resident or the system.
@@ -386,13 +403,15 @@ Result<std::optional<MedicalInstitution>>
 InsuranceService::InstitutionByCredential(std::string_view credential_id) {
   std::optional<MedicalInstitution> out;
   if (credential_id.empty()) return out;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto all, InsuranceTx(tx).ListInstitutions());
-    for (const MedicalInstitution& i : all) {
-      if (i.credential_id == credential_id) out = i;
-    }
-    return Ok();
-  }));
+  // One statement, beside the writer (every request of the HTTP API).
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(auto all, InsuranceTx(tx).ListInstitutions());
+        for (const MedicalInstitution& i : all) {
+          if (i.credential_id == credential_id) out = i;
+        }
+        return Ok();
+      }));
   return out;
 }
 
@@ -400,13 +419,15 @@ Result<std::optional<Insurer>> InsuranceService::InsurerByCredential(
     std::string_view credential_id) {
   std::optional<Insurer> out;
   if (credential_id.empty()) return out;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(auto all, InsuranceTx(tx).ListInsurers());
-    for (const Insurer& i : all) {
-      if (i.credential_id == credential_id) out = i;
-    }
-    return Ok();
-  }));
+  // One statement, beside the writer (every request of the HTTP API).
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(auto all, InsuranceTx(tx).ListInsurers());
+        for (const Insurer& i : all) {
+          if (i.credential_id == credential_id) out = i;
+        }
+        return Ok();
+      }));
   return out;
 }
 
@@ -864,12 +885,16 @@ Result<EligibilityAnswer> InsuranceService::CheckByCardData(
   }
   OPENMYNA_RETURN_IF_ERROR(
       Impl::CheckDate("Birthdate", query.date_of_birth, true));
+  EligibilityAnswer first;
+  first.reference_classification = 2;
+  first.confirmation_date = impl.TodayText();
   EligibilityAnswer answer;
-  answer.reference_classification = 2;
-  answer.confirmation_date = impl.TodayText();
-  // Reads and audit entries only: a read snapshot beside the writer, the
-  // entries joining the next commit group (store.h).
-  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
+  // Reads and audit entries only: beside the writer, the entries joining
+  // the next commit group (store.h); one statement unless a lapsed
+  // membership's other memberships are needed.
+  OPENMYNA_REGISTRY_TRANSACT(impl.ReadOneOrSnapshot([&](RegistryTx& tx,
+                                                        bool* again) -> Status {
+    answer = first;
     InsuranceTx ins(tx);
     // The institution, the memberships and their insurer in one statement.
     OPENMYNA_ASSIGN_OR_RETURN(
@@ -915,6 +940,10 @@ Result<EligibilityAnswer> InsuranceService::CheckByCardData(
       } else {
         answer.validity = Validity::kInvalid;
         if (!m.resident_id.empty()) {
+          if (again) {
+            *again = true;
+            return Ok();
+          }
           OPENMYNA_ASSIGN_OR_RETURN(
               auto all, ins.ListMembershipsOfResident(m.resident_id));
           for (const Membership& other : all) {
@@ -940,13 +969,19 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
   Impl impl{*this};
   OPENMYNA_RETURN_IF_ERROR(Impl::RequireRole(
       actor, {Role::kClinic, Role::kSystem}, "insurance.eligibility"));
+  EligibilityAnswer first;
+  first.reference_classification = 1;
+  first.confirmation_date = impl.TodayText();
   EligibilityAnswer answer;
-  answer.reference_classification = 1;
-  answer.confirmation_date = impl.TodayText();
   const TimePoint now = clock_.Now();
   std::string resident_id;  // set when the serial joins the registration
   const Result<std::string> canonical = CanonicalSerial(serial);
-  OPENMYNA_REGISTRY_TRANSACT(store_.Read([&](RegistryTx& tx) -> Status {
+  // One statement unless the certificate is no longer good (its successor)
+  // or is not the one the registration lists (a registered predecessor).
+  OPENMYNA_REGISTRY_TRANSACT(impl.ReadOneOrSnapshot([&](RegistryTx& tx,
+                                                        bool* again) -> Status {
+    answer = first;
+    resident_id.clear();
     InsuranceTx ins(tx);
     // What the check reads, in one statement: the institution, the
     // certificate (the holder look-up of certificate_holder.h: its card and
@@ -975,12 +1010,21 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
           RegistryErrc::kStorage,
           "certificate " + *canonical + " names a missing card or resident");
     }
+    const std::optional<InsuranceRegistration>& reg = rows.registration;
+    const bool listed_as_is =
+        reg && std::find(reg->certificate_serials.begin(),
+                         reg->certificate_serials.end(),
+                         cert.serial) != reg->certificate_serials.end();
+    if (again && (StandingAt(cert, now) != CertificateStanding::kGood ||
+                  (reg && !reg->cancelled_at && !listed_as_is))) {
+      *again = true;  // FindSuccessor or RegisteredOrSuccessor reads more
+      return Ok();
+    }
     // A certificate no longer good: its successor, if any (renewal,
     // reissue).
     OPENMYNA_ASSIGN_OR_RETURN(auto successor, FindSuccessor(tx, cert, now));
     OPENMYNA_RETURN_IF_ERROR(Impl::Answerable(cert, successor, now));
     const std::string& who = cert.resident_id;
-    const std::optional<InsuranceRegistration>& reg = rows.registration;
     if (!reg || reg->cancelled_at) {
       answer.validity = Validity::kNoQualification;
       answer.message =
@@ -997,11 +1041,7 @@ Result<EligibilityAnswer> InsuranceService::CheckByCertificate(
       return impl.AuditCheck(tx, actor, inst, who);
     }
     answer.linkage_code = reg->linkage_code;
-    if (std::find(reg->certificate_serials.begin(),
-                  reg->certificate_serials.end(),
-                  cert.serial) == reg->certificate_serials.end()) {
-      resident_id = who;  // recorded below, after the snapshot
-    }
+    if (!listed_as_is) resident_id = who;  // recorded below, after the read
     std::vector<Membership>& all = rows.memberships;
     std::erase_if(all, [](const Membership& m) {
       return m.link_state != LinkState::kVerified &&

@@ -9,10 +9,13 @@
 #include <tuple>
 
 #include "insurance_statements.h"
+#include "openmyna/base/rng.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/insurance_json.h"
+#include "openmyna/registry/insurance_service.h"
 #include "testing/registry_fixture.h"
 #include "testing_backend.h"
+#include "testing_recording_connection.h"
 
 namespace openmyna::registry {
 namespace {
@@ -613,6 +616,133 @@ TEST_P(InsuranceStore, AnUnknownStoredChannelIsRefusedNamingIt) {
                 [](auto&&) {});
           }),
           "unknown document channel \"by_mail\"");
+}
+
+// The eligibility checks and the API's institution look-up read on a reader
+// beside the writer: one statement with no BEGIN/COMMIT around it where the
+// rows answer (store.h ReadOneStatement); where they do not, the check runs
+// again in one read snapshot. The answers are the rules' (worked out by
+// hand: insurance.md "Eligibility"), and every check's audit entry is in
+// the database, seen from another connection, when the check returns.
+TEST_P(InsuranceStore, ChecksReadOneStatementOrElseOneSnapshot) {
+  ASSERT_TRUE(Tx([&](InsuranceTx& ins, RegistryTx& tx) -> Status {
+    OPENMYNA_RETURN_IF_ERROR(PutClinicAndCardOfA(ins, tx));
+    MedicalInstitution api{"2012345679", "API の診療所",
+                           InstitutionKind::kClinic};
+    api.credential_id = "cred-clinic";
+    OPENMYNA_RETURN_IF_ERROR(ins.PutInstitution(api));
+    Certificate older;  // r-a's previous card's, the one registered
+    older.serial = "9aa1";
+    older.card_id = "c-a";
+    older.resident_id = "r-a";
+    older.not_before = kClock.Now() - std::chrono::hours(24 * 400);
+    older.not_after = kClock.Now() - std::chrono::hours(24 * 30);
+    OPENMYNA_RETURN_IF_ERROR(tx.PutCertificate(older));
+    OPENMYNA_RETURN_IF_ERROR(ins.PutRegistration(
+        RegistrationOfA(RegistrationChannel::kPortal, "9aa1")));
+    Membership valid = Sample("ms-1", "5678", "00");
+    valid.resident_id = "r-a";
+    valid.link_state = LinkState::kVerified;
+    Membership lapsed = Sample("ms-2", "9999", "00");
+    lapsed.resident_id = "r-a";
+    lapsed.link_state = LinkState::kVerified;
+    lapsed.lost_on = "2024-04-01";
+    OPENMYNA_RETURN_IF_ERROR(ins.InsertMembership(valid));
+    return ins.InsertMembership(lapsed);
+  }));
+  // A store of its own whose one reader writes down what it is sent.
+  auto log = std::make_shared<testing::StatementLog>();
+  auto writer = backend_->Connect();
+  ASSERT_TRUE(writer) << writer.error();
+  RegistryStore store(
+      std::move(*writer),
+      [&]() -> Result<std::unique_ptr<SqlConnection>> {
+        OPENMYNA_ASSIGN_OR_RETURN(auto c, backend_->Connect());
+        return std::make_unique<testing::RecordingConnection>(std::move(c),
+                                                              log);
+      },
+      1);
+  ASSERT_TRUE(store.Read([](RegistryTx&) { return Ok(); }));  // opens it
+  log->Take();
+  DeterministicRng rng(3);
+  InsuranceService service(store, kClock, rng);
+  const Actor clinic{"2012345678", Role::kClinic, "受付"};
+  auto audited = [&] {
+    auto other = backend_->Connect();
+    EXPECT_TRUE(other) << other.error();
+    if (!other) return -1;
+    auto rows =
+        (*other)->Query("SELECT doc FROM audit_log WHERE resident_id = 'r-a'");
+    EXPECT_TRUE(rows) << rows.error();
+    if (!rows) return -1;
+    return static_cast<int>(
+        std::count_if(rows->begin(), rows->end(), [](const SqlRow& row) {
+          return row.at(0).value_or("").find("\"insurance.eligibility\"") !=
+                 std::string::npos;
+        }));
+  };
+  auto one_statement = [&] {
+    auto sent = log->Take();
+    EXPECT_EQ(sent.size(), 1u) << ::testing::PrintToString(sent);
+    return sent.size() == 1 && !sent[0].starts_with("BEGIN");
+  };
+  // The first statement alone, then a snapshot: BEGIN, the same statement
+  // again, the others, and `end` (ROLLBACK when the check is refused).
+  auto statement_then_snapshot = [&](std::string_view end = "COMMIT") {
+    auto sent = log->Take();
+    EXPECT_GE(sent.size(), 4u) << ::testing::PrintToString(sent);
+    return sent.size() >= 4 && sent[1].starts_with("BEGIN") &&
+           sent[2] == sent[0] && sent.back() == end;
+  };
+
+  auto inst = service.InstitutionByCredential("cred-clinic");
+  ASSERT_TRUE(inst) << inst.error();
+  ASSERT_TRUE(inst->has_value());
+  EXPECT_EQ((*inst)->code, "2012345679");
+  EXPECT_TRUE(one_statement());
+
+  CardDataQuery query{"01040013", "1234", "5678", "00", "1980-05-05"};
+  auto by_data = service.CheckByCardData(clinic, query);
+  ASSERT_TRUE(by_data) << by_data.error();
+  EXPECT_EQ(by_data->validity, Validity::kValid);
+  EXPECT_TRUE(one_statement());
+  EXPECT_EQ(audited(), 1);
+  // A lapsed membership: whether the person has a newer one is a second
+  // statement (the resident's memberships), so the snapshot.
+  query.number = "9999";
+  auto lapsed = service.CheckByCardData(clinic, query);
+  ASSERT_TRUE(lapsed) << lapsed.error();
+  EXPECT_EQ(lapsed->validity, Validity::kInvalidNewerExists);
+  EXPECT_TRUE(statement_then_snapshot());
+  EXPECT_EQ(audited(), 2);
+
+  // By card: 1a2b is not the registered certificate (9aa1, the previous
+  // card's): the registered one is read in the snapshot; 1a2b is its
+  // successor, so valid, and the registration lists it from now on ...
+  auto by_card = service.CheckByCertificate(clinic, "1a2b");
+  ASSERT_TRUE(by_card) << by_card.error();
+  EXPECT_EQ(by_card->validity, Validity::kValid);
+  ASSERT_EQ(by_card->memberships.size(), 1u);
+  EXPECT_EQ(by_card->memberships[0].id, "ms-1");
+  EXPECT_TRUE(statement_then_snapshot());
+  EXPECT_EQ(audited(), 3);
+  // ... so the next check by it is one statement.
+  by_card = service.CheckByCertificate(clinic, "1a2b");
+  ASSERT_TRUE(by_card) << by_card.error();
+  EXPECT_EQ(by_card->validity, Validity::kValid);
+  EXPECT_EQ(by_card->linkage_code, "lk-1");
+  EXPECT_TRUE(one_statement());
+  EXPECT_EQ(audited(), 4);
+  // The expired 9aa1: its successor is looked up (a second statement), and
+  // 1a2b refuses it ("a newer certificate of the holder answers").
+  auto expired = service.CheckByCertificate(clinic, "9aa1");
+  ASSERT_FALSE(expired);
+  EXPECT_TRUE(expired.error().Is(RegistryErrc::kRefused)) << expired.error();
+  EXPECT_NE(expired.error().message().find("newer certificate"),
+            std::string::npos)
+      << expired.error();
+  EXPECT_TRUE(statement_then_snapshot("ROLLBACK"));
+  EXPECT_EQ(audited(), 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, InsuranceStore, testing::BothBackends(),
