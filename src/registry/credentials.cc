@@ -120,12 +120,14 @@ std::string FormatCredentials(std::span<const NewCredential> credentials) {
 
 Result<std::int64_t> CountCredentials(RegistryStore& store) {
   std::int64_t count = 0;
-  OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        auto rows, tx.connection().Query("SELECT COUNT(*) FROM credentials"));
-    count = std::stoll(rows.at(0).at(0).value_or("0"));
-    return Ok();
-  }));
+  OPENMYNA_REGISTRY_TRANSACT(
+      store.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.connection().Query("SELECT COUNT(*) FROM credentials"));
+        count = std::stoll(rows.at(0).at(0).value_or("0"));
+        return Ok();
+      }));
   return count;
 }
 
@@ -170,14 +172,16 @@ Result<std::optional<Role>> VerifyCredential(RegistryStore& store,
                                              std::string_view id,
                                              std::string_view secret) {
   std::optional<std::string> doc_text;
-  OPENMYNA_REGISTRY_TRANSACT(store.Transact([&](RegistryTx& tx) -> Status {
-    OPENMYNA_ASSIGN_OR_RETURN(
-        auto rows,
-        tx.connection().Query("SELECT doc FROM credentials WHERE id = $1",
-                              {std::string(id)}));
-    if (!rows.empty()) doc_text = rows[0][0];
-    return Ok();
-  }));
+  // One statement, beside the writer (store.h ReadOneStatement).
+  OPENMYNA_REGISTRY_TRANSACT(
+      store.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        OPENMYNA_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.connection().Query("SELECT doc FROM credentials WHERE id = $1",
+                                  {std::string(id)}));
+        if (!rows.empty()) doc_text = rows[0][0];
+        return Ok();
+      }));
   if (!doc_text) return std::optional<Role>();
   const nlohmann::json doc = nlohmann::json::parse(*doc_text, nullptr, false);
   if (doc.is_discarded() || !doc.contains("salt") || !doc.contains("hash")) {

@@ -541,24 +541,26 @@ Result<std::vector<OnlineApplication>> OnlineApplications::Inbox(
     return Fail(RegistryErrc::kRefused, "the inbox is a counter clerk's");
   }
   std::vector<OnlineApplication> out;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
-    if (state) {
-      OPENMYNA_ASSIGN_OR_RETURN(
-          out, ParseAll(tx.connection().Query(
-                   "SELECT doc FROM online_applications WHERE "
-                   "municipality_code = $1 AND state = $2 ORDER BY "
-                   "submitted_at, id",
-                   {std::string(municipality_code),
-                    std::string(ToString(*state))})));
-    } else {
-      OPENMYNA_ASSIGN_OR_RETURN(
-          out, ParseAll(tx.connection().Query(
-                   "SELECT doc FROM online_applications WHERE "
-                   "municipality_code = $1 ORDER BY submitted_at, id",
-                   {std::string(municipality_code)})));
-    }
-    return Ok();
-  }));
+  // One statement either way, on a reader (store.h ReadOneStatement).
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        if (state) {
+          OPENMYNA_ASSIGN_OR_RETURN(
+              out, ParseAll(tx.connection().Query(
+                       "SELECT doc FROM online_applications WHERE "
+                       "municipality_code = $1 AND state = $2 ORDER BY "
+                       "submitted_at, id",
+                       {std::string(municipality_code),
+                        std::string(ToString(*state))})));
+        } else {
+          OPENMYNA_ASSIGN_OR_RETURN(
+              out, ParseAll(tx.connection().Query(
+                       "SELECT doc FROM online_applications WHERE "
+                       "municipality_code = $1 ORDER BY submitted_at, id",
+                       {std::string(municipality_code)})));
+        }
+        return Ok();
+      }));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -954,6 +955,24 @@ TEST_P(StoreConformance, CredentialsAreStoredHashedAndVerified) {
   auto unknown = VerifyCredential(*store_, "clerk-nobody", created->secret);
   ASSERT_TRUE(unknown);
   EXPECT_FALSE(unknown->has_value());
+  {
+    // While a write group is open, a check and a count still answer: they
+    // read on a reader, not in the writer's queue (ReadOneStatement). Not
+    // answered within 30 s of a held writer is taken as waiting for it.
+    ASSERT_TRUE(Seed());
+    HeldWrite writer(*store_, Hanako("r-0002", "987654321010"));
+    auto check = std::async(std::launch::async, [&] {
+      return std::pair(VerifyCredential(*store_, created->id, created->secret),
+                       CountCredentials(*store_));
+    });
+    const bool answered = check.wait_for(30s) == std::future_status::ready;
+    writer.Release();
+    EXPECT_TRUE(answered) << "the credential check waited for the writer";
+    auto [role, count] = check.get();
+    ASSERT_TRUE(role) << role.error();
+    EXPECT_EQ(*role, std::optional<Role>(Role::kHotlineOperator));
+    EXPECT_EQ(count.value_or(-1), 1);
+  }
   // The secret itself is nowhere in the table.
   auto db = backend_->Connect();
   ASSERT_TRUE(db);

@@ -171,14 +171,14 @@ Status MunicipalIssuer::Confirm(const PrintConfirmation& printed) {
 Result<int> MunicipalIssuer::Sweep() {
   const TimePoint now = clock_.Now();
   // Nearly every sweep finds nothing: a read tells, on a reader connection
-  // (store.h Read: SQLite's WAL readers take no write lock,
+  // (store.h ReadOneStatement: SQLite's WAL readers take no write lock,
   // sqlite.org/wal.html "Concurrency"). Only rows to void take the write
   // transaction (BEGIN IMMEDIATE), which then reads them again. Before,
   // every sweep took SQLite's write lock, so a process stopped (SIGSTOP,
   // a debugger, a frozen VM) within an idle sweep held it, and every other
   // process of the file failed "database is locked" after its busy timeout.
   bool any = false;
-  Status looked = store_.Read([&](RegistryTx& tx) -> Status {
+  Status looked = store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(
         any, registry::HasUnprintedKonbiniIssuances(tx, code_, now));
     return Ok();

@@ -59,7 +59,7 @@ std::string Portal::Impl::MunicipalityFor(
       if (name == "domicile_municipality") return value;
     }
   }
-  auto read = store.Transact([&](registry::RegistryTx& tx) -> Status {
+  auto read = store.ReadOneStatement([&](registry::RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(auto resident, tx.GetResident(draft.resident_id));
     if (resident) municipality = resident->municipality_code;
     return Ok();

@@ -51,7 +51,8 @@ http::Response Portal::Impl::History(const http::Request& request, bool csv) {
   }
   std::vector<registry::DisclosureRecord> records, all;
   const TimePoint now = clock.Now();
-  auto read = store.Transact([&](registry::RegistryTx& tx) -> Status {
+  // One statement (the audit log's rows of the resident), on a reader.
+  auto read = store.ReadOneStatement([&](registry::RegistryTx& tx) -> Status {
     OPENMYNA_ASSIGN_OR_RETURN(
         all, registry::ListDisclosures(tx, v.resident_id, now, {}));
     return Ok();

@@ -155,17 +155,19 @@ http::Response Portal::Impl::Home(const http::Request& request) {
     if (!counted) return Error(request, 503, "portal_login_failed");
     // Whom this resident represents (a parent's children): proxy buttons.
     web::View represented = web::View::List();
-    auto listed = store.Transact([&](registry::RegistryTx& tx) -> Status {
-      const std::string self =
-          v->representative_id.empty() ? v->resident_id : v->representative_id;
-      OPENMYNA_ASSIGN_OR_RETURN(auto children,
-                                registry::ListRepresentedResidents(tx, self));
-      for (const auto& child : children) {
-        represented.Push(
-            web::View().Set("id", child.id).Set("name", child.name));
-      }
-      return Ok();
-    });
+    auto listed =
+        store.ReadOneStatement([&](registry::RegistryTx& tx) -> Status {
+          const std::string self = v->representative_id.empty()
+                                       ? v->resident_id
+                                       : v->representative_id;
+          OPENMYNA_ASSIGN_OR_RETURN(
+              auto children, registry::ListRepresentedResidents(tx, self));
+          for (const auto& child : children) {
+            represented.Push(
+                web::View().Set("id", child.id).Set("name", child.name));
+          }
+          return Ok();
+        });
     if (!listed) return Error(request, 503, "portal_login_failed");
     web::View view;
     view.Set("name", v->session.Get(kNameKey))
@@ -207,14 +209,15 @@ http::Response Portal::Impl::Proxy(const http::Request& request) {
   const std::string child = form.GetOr("resident");
   if (!child.empty()) {
     std::optional<registry::Resident> found;
-    auto listed = store.Transact([&](registry::RegistryTx& tx) -> Status {
-      OPENMYNA_ASSIGN_OR_RETURN(auto children,
-                                registry::ListRepresentedResidents(tx, self));
-      for (auto& c : children) {
-        if (c.id == child) found = std::move(c);
-      }
-      return Ok();
-    });
+    auto listed =
+        store.ReadOneStatement([&](registry::RegistryTx& tx) -> Status {
+          OPENMYNA_ASSIGN_OR_RETURN(
+              auto children, registry::ListRepresentedResidents(tx, self));
+          for (auto& c : children) {
+            if (c.id == child) found = std::move(c);
+          }
+          return Ok();
+        });
     if (!listed) return Error(request, 503, "portal_login_failed");
     // Only someone this resident represents; anything else is not found.
     if (!found) return Error(request, 404, "web_not_found");
