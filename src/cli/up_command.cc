@@ -8,15 +8,19 @@
 // binary (init, db migrate, db seed --sample-card, serve, card plug), run
 // as a child process of the same executable, so `up` does exactly what a user
 // could do by hand. Each step is idempotent, so `up` is too.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -121,16 +125,55 @@ bool RunStep(const std::string& title, const std::vector<std::string>& args,
 
 bool Alive(pid_t pid) { return pid > 0 && kill(pid, 0) == 0; }
 
-// TERM, wait up to 5 s, then KILL (pcsc-testing.md §4).
-void StopByPid(pid_t pid) {
-  if (pid <= 0) return;
-  kill(pid, SIGTERM);
-  for (int i = 0; i < 50; ++i) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+// A child `up` started. An exited child stays a zombie until reaped, and
+// kill(pid, 0) succeeds on a zombie: Running() reaps it (waitpid WNOHANG),
+// and a reaped child is never signalled again (its pid may be reused).
+struct Child {
+  pid_t pid = -1;
+  bool reaped = false;
+
+  bool Running() {
+    if (pid <= 0 || reaped) return false;
+    if (waitpid(pid, nullptr, WNOHANG) == pid) reaped = true;
+    return !reaped;
   }
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+
+  // TERM, wait up to 5 s, then KILL (pcsc-testing.md §4).
+  void Stop() {
+    if (!Running()) return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 50; ++i) {
+      if (!Running()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    reaped = true;
+  }
+};
+
+// The last non-empty line of a child's log (its one-line error), or "".
+std::string LastLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line)) {
+    if (!line.empty()) last = line;
+  }
+  return last;
+}
+
+// True once something accepts a TCP connection on 127.0.0.1:port.
+bool Listening(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok =
+      connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  close(fd);
+  return ok;
 }
 
 bool PcscdRunning() {
@@ -184,17 +227,41 @@ void RunUp(const UpOptions& options, Context& context) {
   if (!sample) return context.Failed(sample.error());
   const fs::path card = sample->image;
 
+  std::string base_url = "http://127.0.0.1:8390";
+  if (std::ifstream sandbox(dir / "sandbox.json"); sandbox) {
+    std::string text((std::istreambuf_iterator<char>(sandbox)),
+                     std::istreambuf_iterator<char>());
+    if (auto at = text.find("http://"); at != std::string::npos) {
+      base_url = text.substr(at, text.find('"', at) - at);
+    }
+  }
+  const auto colon = base_url.rfind(':');
+  const int http_port = options.port > 0 ? options.port
+                        : colon > 6 ? std::atoi(base_url.c_str() + colon + 1)
+                                    : 0;
+  // Another `up` or serve on these ports would answer in place of ours.
+  for (const int port : {http_port, http_port + 1}) {
+    if (http_port > 0 && Listening(port)) {
+      std::fprintf(stderr,
+                   "openmyna up: port %d of 127.0.0.1 is in use (another "
+                   "`openmyna up` or serve?): stop it, or choose --port N "
+                   "(HTTP on N, HTTPS on N+1)\n",
+                   port);
+      return context.SetExitCode(kExitFailed);
+    }
+  }
+
   struct sigaction action {};
   action.sa_handler = OnSignal;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 
-  pid_t pcscd = -1;
+  Child pcscd;
   if (!options.no_pcscd && !PcscdRunning()) {
     std::printf("==> starting pcscd (log: %s/pcscd.log)\n", data.c_str());
     fs::create_directories("/run/pcscd");
-    pcscd = Spawn({"/usr/sbin/pcscd", "--foreground"}, data + "/pcscd.log",
-                  data + "/pcscd.log");
+    pcscd.pid = Spawn({"/usr/sbin/pcscd", "--foreground"}, data + "/pcscd.log",
+                      data + "/pcscd.log");
     for (int i = 0; i < 100 && !fs::exists("/run/pcscd/pcscd.comm"); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -208,31 +275,37 @@ void RunUp(const UpOptions& options, Context& context) {
     }
   }
   if (!options.now.empty()) serve.insert(serve.end(), {"--now", options.now});
-  std::printf("==> starting services (log: %s/serve.log)\n", data.c_str());
-  const pid_t server = Spawn(serve, data + "/serve.log", data + "/serve.log");
-  std::printf("==> plugging the sample card into PC/SC (log: %s/card.log)\n",
-              data.c_str());
-  const pid_t plug = Spawn({self, "--data", data, "card", "plug", "--image",
-                            card.string(), "--vpcd", options.vpcd},
-                           data + "/card.log", data + "/card.log");
+  const std::string serve_log = data + "/serve.log";
+  const std::string card_log = data + "/card.log";
+  std::printf("==> starting services (log: %s)\n", serve_log.c_str());
+  std::fflush(stdout);
+  Child server{Spawn(serve, serve_log, serve_log)};
+  // The services are up when their HTTP port accepts a connection; a serve
+  // that exits first (a port in use, a bad setting) is reported with its
+  // one-line error instead of a sandbox said to be up.
+  const int tries = http_port > 0 ? 1200 : 10;  // 120 s, else 1 s
+  for (int i = 0; i < tries && !g_stop && server.Running() &&
+                  !(http_port > 0 && Listening(http_port));
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!server.Running()) {
+    std::fprintf(stderr, "openmyna up: the services did not start: %s (%s)\n",
+                 LastLine(serve_log).c_str(), serve_log.c_str());
+    pcscd.Stop();
+    return context.SetExitCode(kExitFailed);
+  }
+  std::printf("==> plugging the sample card into PC/SC (log: %s)\n",
+              card_log.c_str());
+  Child plug{Spawn({self, "--data", data, "card", "plug", "--image",
+                    card.string(), "--vpcd", options.vpcd},
+                   card_log, card_log)};
   std::this_thread::sleep_for(std::chrono::seconds(1));
 
-  std::string base_url = "http://127.0.0.1:8390";
-  if (std::ifstream sandbox(dir / "sandbox.json"); sandbox) {
-    std::string text((std::istreambuf_iterator<char>(sandbox)),
-                     std::istreambuf_iterator<char>());
-    if (auto at = text.find("http://"); at != std::string::npos) {
-      base_url = text.substr(at, text.find('"', at) - at);
-    }
-  }
   // HTTPS listens on the HTTP port + 1 (serve's default).
   std::string https_url = "(see serve.log)";
-  if (const auto colon = base_url.rfind(':'); colon > 6) {
-    int port = options.port > 0 ? options.port
-                                : std::atoi(base_url.c_str() + colon + 1);
-    if (port > 0 && port < 65535) {
-      https_url = "https://127.0.0.1:" + std::to_string(port + 1);
-    }
+  if (http_port > 0 && http_port < 65535) {
+    https_url = "https://127.0.0.1:" + std::to_string(http_port + 1);
   }
   std::printf(
       "\nOpenMyna sandbox is up (NOT the real JPKI). Data: %s\n"
@@ -292,20 +365,21 @@ void RunUp(const UpOptions& options, Context& context) {
   std::fflush(stdout);
 
   while (!g_stop) {
-    if (!Alive(server) || !Alive(plug)) {
-      std::fprintf(stderr,
-                   "openmyna up: a service stopped; see %s/serve.log and "
-                   "%s/card.log\n",
-                   data.c_str(), data.c_str());
+    const bool serving = server.Running();
+    if (!serving || !plug.Running()) {
+      const std::string& log = serving ? card_log : serve_log;
+      std::fprintf(stderr, "openmyna up: %s stopped: %s (%s)\n",
+                   serving ? "the card plug" : "the services",
+                   LastLine(log).c_str(), log.c_str());
       context.SetExitCode(kExitFailed);
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::printf("\nstopping...\n");
-  StopByPid(plug);
-  StopByPid(server);
-  StopByPid(pcscd);
+  plug.Stop();
+  server.Stop();
+  pcscd.Stop();
   std::printf("stopped\n");
 }
 
@@ -316,7 +390,9 @@ void AddUp(CLI::App& app, Context& context) {
       "The whole sandbox on this machine: CAs, registry with sample "
       "residents, services, and a sample card plugged into PC/SC");
   up->add_option("--port", options->port,
-                 "HTTP port of the services (default: the sandbox's, 8390)");
+                 "HTTP port of the services, HTTPS on the next one (default: "
+                 "the sandbox's, 8390)")
+      ->check(CLI::Range(1, 65534));
   up->add_option("--vpcd", options->vpcd, "vpcd address of the reader slot");
   up->add_flag("--no-pcscd", options->no_pcscd,
                "Do not start pcscd when it is not running");

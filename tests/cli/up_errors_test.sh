@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# `openmyna up` when its services cannot run, as a user meets it: the error
+# says so and up exits 3, instead of printing "sandbox is up" over a server
+# that is not there.
+#  - a port out of range is bad input (exit 2) naming --port;
+#  - the HTTP port, or the HTTPS one after it, held by another program (a
+#    python3 listener here): exit 3, the port named, nothing said to be up,
+#    no child left running;
+#  - the services stopping while up runs (the serve child ended by this test,
+#    found as a child of the up it started): up notices, names them, exits 3.
+# No pcscd is started (--no-pcscd) and the card plug is pointed at a port
+# where nothing listens, so the test needs no PC/SC.
+# Usage: up_errors_test.sh /path/to/openmyna
+set -u
+BIN=${1:?usage: $0 /path/to/openmyna}
+FAILURES=0
+TMP=$(mktemp -d)
+HOLDER=0
+UP=0
+cleanup() {
+  [[ $HOLDER -gt 0 ]] && kill "$HOLDER" 2>/dev/null
+  [[ $UP -gt 0 ]] && kill "$UP" 2>/dev/null && wait "$UP" 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+DATA=$TMP/data
+
+fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+
+# Two free ports P, P+1 (HTTP, HTTPS) and a third with nothing behind it.
+read -r PORT DEAD < <(python3 - <<'PY'
+import socket
+for _ in range(200):
+    a, b, c = socket.socket(), socket.socket(), socket.socket()
+    try:
+        a.bind(("127.0.0.1", 0))
+        port = a.getsockname()[1]
+        b.bind(("127.0.0.1", port + 1))
+        c.bind(("127.0.0.1", 0))
+        print(port, c.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        a.close(); b.close(); c.close()
+PY
+)
+[[ -n ${PORT:-} ]] || { echo "FAIL: no two free ports"; exit 1; }
+UP_ARGS=(--data "$DATA" up --no-pcscd --vpcd "127.0.0.1:$DEAD")
+
+# Holds 127.0.0.1:$1 open (listening) until killed; sets HOLDER.
+hold_port() {
+  python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("ready", flush=True)
+time.sleep(600)' "$1" >"$TMP/holder" &
+  HOLDER=$!
+  for _ in $(seq 100); do
+    grep -q ready "$TMP/holder" && return
+    sleep 0.1
+  done
+  fail "the port holder did not start"
+}
+
+no_child_left() {  # no process of this test's sandbox left running
+  local left
+  left=$(pgrep -f -- "--data $DATA" || true)
+  [[ -z $left ]] || fail "$1: left running: $(ps -o pid,args -p "$(echo $left | tr " " ,)")"
+}
+
+# --- a port out of range: bad input
+timeout 180 "$BIN" "${UP_ARGS[@]}" --port 70000 >"$TMP/out" 2>"$TMP/err"
+RC=$?
+[[ $RC -eq 2 ]] || fail "up --port 70000: exit $RC, expected 2"
+grep -q -- '--port' "$TMP/err" || fail "up --port 70000: $(cat "$TMP/err")"
+
+# --- the HTTP port, then the HTTPS port, in use
+for held in "$PORT" "$((PORT + 1))"; do
+  hold_port "$held"
+  timeout 180 "$BIN" "${UP_ARGS[@]}" --port "$PORT" >"$TMP/out" 2>"$TMP/err"
+  RC=$?
+  kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; HOLDER=0
+  [[ $RC -eq 3 ]] || fail "port $held in use: exit $RC, expected 3 (stderr: $(cat "$TMP/err"))"
+  grep -q "port $held of 127.0.0.1 is in use" "$TMP/err" \
+    || fail "port $held in use: the error does not name it: $(cat "$TMP/err")"
+  ! grep -q 'sandbox is up' "$TMP/out" \
+    || fail "port $held in use: up said the sandbox is up"
+  no_child_left "port $held in use"
+done
+
+# --- the services stop while up runs
+"$BIN" "${UP_ARGS[@]}" --port "$PORT" >"$TMP/out" 2>"$TMP/err" &
+UP=$!
+for _ in $(seq 1200); do
+  grep -q 'Ctrl-C stops' "$TMP/out" && break
+  kill -0 "$UP" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q 'Ctrl-C stops' "$TMP/out" || fail "up did not start: $(cat "$TMP/out" "$TMP/err")"
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/openapi.json" \
+  || fail "up said it is up, but nothing answers on port $PORT"
+SERVE=$(pgrep -P "$UP" -f -- ' serve' || true)
+if [[ $SERVE =~ ^[0-9]+$ && $SERVE -gt 0 ]]; then
+  kill "$SERVE"
+  for _ in $(seq 100); do
+    kill -0 "$UP" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$UP" 2>/dev/null; then
+    fail "up still runs 10 s after its services stopped"
+  else
+    wait "$UP"
+    RC=$?
+    [[ $RC -eq 3 ]] || fail "services stopped: up exit $RC, expected 3"
+    grep -q 'openmyna up: the services stopped' "$TMP/err" \
+      || fail "services stopped: not said: $(cat "$TMP/err")"
+    UP=0
+    no_child_left "services stopped"
+  fi
+else
+  fail "no serve child of up found: '$SERVE'"
+fi
+
+if [[ $FAILURES -gt 0 ]]; then
+  echo "up_errors_test: $FAILURES failure(s)"
+  exit 1
+fi
+echo "up_errors_test: passed"
