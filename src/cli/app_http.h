@@ -15,9 +15,14 @@ struct HttpsAnswer {
 };
 
 // GET, or POST of `body` as application/json. kInvalidArgument for a URL
-// that is not http(s), kIo when the server cannot be reached.
+// that is not http(s), or an https one whose `cacert` file does not exist
+// (named, with what to give instead); kIo when the server cannot be reached.
 Result<HttpsAnswer> HttpsRequest(const std::string& url, bool post,
                                  const std::string& body,
                                  const std::string& cacert);
+
+// The "detail" of an RFC 9457 problem body, else the body itself: what the
+// app (and any client command) prints when a server refuses.
+std::string DetailOf(const std::string& body);
 
 }  // namespace openmyna::cli

@@ -35,11 +35,6 @@ struct AppSignOptions {
   CardOptions card;
 };
 
-std::string DetailOf(const std::string& body) {
-  const json doc = json::parse(body, nullptr, false);
-  return doc.is_object() ? doc.value("detail", body) : body;
-}
-
 void RunAppSign(const AppSignOptions& o, Context& context) {
   const std::string cacert =
       o.cacert.empty() ? pki::TlsFilesOf(context.DataDir()).root_pem.string()

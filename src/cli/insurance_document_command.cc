@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/app_http.h"
 #include "cli/insurance_documents.h"
 #include "cli/insurance_stack.h"
 #include "openmyna/base/base64.h"
@@ -62,12 +63,6 @@ bool IsUnreservedSegment(std::string_view id) {
     if (!ok) return false;
   }
   return true;
-}
-
-// The detail of an RFC 9457 problem document, else the body itself.
-std::string DetailOf(const std::string& body) {
-  const json doc = json::parse(body, nullptr, false);
-  return doc.is_object() ? doc.value("detail", body) : body;
 }
 
 void RunDocument(const DocumentOptions& o, Context& context) {

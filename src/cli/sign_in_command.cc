@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/app_http.h"
+#include "cli/card_session.h"
 #include "cli/command_registry.h"
 #include "cli/context.h"
 #include "cli/in_process_ocsp.h"
@@ -312,23 +313,6 @@ struct AppOptions {
   std::string link, reader, pin_env, pin_file, input_assist_pin_env, cacert;
 };
 
-bool ReadSecret(const std::string& env, const std::string& file,
-                std::string& out) {
-  if (!env.empty()) {
-    const char* value = std::getenv(env.c_str());
-    if (value == nullptr) return false;
-    out = value;
-    return true;
-  }
-  if (!file.empty()) {
-    auto text = ReadFileText(file);
-    if (!text) return false;
-    out = text->substr(0, text->find_first_of("\r\n"));
-    return true;
-  }
-  return false;
-}
-
 // The app tells the provider what went wrong with the card, so that the
 // browser returns to the relying party with the same error.
 void ReportToProvider(const std::string& link, const std::string& cacert,
@@ -415,7 +399,7 @@ void RunAppLogin(const AppOptions& o, Context& context) {
       !request.contains("challenge")) {
     std::fprintf(stderr,
                  "openmyna app: the provider has no such request (%d): %s\n",
-                 got->status, got->body.c_str());
+                 got->status, DetailOf(got->body).c_str());
     return context.SetExitCode(kExitFailed);
   }
   const std::string challenge = request["challenge"];
@@ -431,18 +415,18 @@ void RunAppLogin(const AppOptions& o, Context& context) {
     std::fprintf(stderr, "openmyna app: the request has expired\n");
     return context.SetExitCode(kExitFailed);
   }
-  std::string pin;
-  if (!ReadSecret(o.pin_env, o.pin_file, pin)) {
-    return context.BadInput("--pin-env",
-                            "the authentication PIN is needed: --pin-env VAR "
-                            "or --pin-file FILE");
-  }
   using card::client::JpkiKey;
   using card::client::PinStatus;
+  // One PIN source: --pin-env, --pin-file or a prompt (cli/card_session.h).
+  const CardOptions source{.pin_env = o.pin_env, .pin_file = o.pin_file};
+  std::string pin;
+  if (!ReadPin(source, JpkiKey::kAuthentication, context, pin)) return;
   auto normalized = card::client::NormalizePin(JpkiKey::kAuthentication, pin);
   SecureWipe(pin);
-  if (!normalized)
-    return context.BadInput("--pin-env", normalized.error().message());
+  if (!normalized) {
+    return context.BadInput(o.pin_file.empty() ? "--pin-env" : "--pin-file",
+                            normalized.error().message());
+  }
   auto reader = card::client::PcscCard::Connect(o.reader);
   if (!reader) {
     SecureWipe(*normalized);
@@ -551,7 +535,9 @@ void AddApp(CLI::App& app, Context& context) {
   login->add_option(
       "--pin-env", o->pin_env,
       "Environment variable holding the 4-digit authentication PIN");
-  login->add_option("--pin-file", o->pin_file, "File holding the PIN");
+  login->add_option("--pin-file", o->pin_file,
+                    "File whose first line is the PIN (with neither, the PIN "
+                    "is asked on the terminal)");
   login->add_option("--input-assist-pin-env", o->input_assist_pin_env,
                     "Environment variable holding the 4-digit input-assist "
                     "AP PIN: the asked-for basic attributes are then read "
