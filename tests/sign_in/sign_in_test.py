@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -580,7 +581,38 @@ class SignIn(RelyingParty):
               q["error_description"] and q["state"] == self.state, q)
         self.step("a challenge signed by another key: access_denied "
                   "(signature_invalid) on the redirect")
+        self.audit_refused(s)
         self.card_states(s, card, cert_pem)
+
+    def audit_refused(self, s):
+        """Nothing is released that the resident's audit trail does not hold:
+        with every new audit row refused (a trigger in the registry's SQLite
+        file), a good card's sign-in gets no code."""
+        db = sqlite3.connect(os.path.join(self.box.data, "registry.db"))
+        db.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
+                   "BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); "
+                   "END")
+        db.commit()
+        try:
+            self.authorize(s)
+            out = self.app_login(want_rc=1)
+            check("audit trail" in out.stderr, "the app did not say why: %s%s"
+                  % (out.stdout, out.stderr))
+            _, q = self.back_to_rp()
+            check(q.get("error") == "server_error" and "audit trail" in
+                  q.get("error_description", "") and "code" not in q and
+                  q.get("state") == self.state, "redirect %s" % q)
+        finally:
+            db.execute("DROP TRIGGER IF EXISTS refuse_audit")
+            db.commit()
+            db.close()
+        self.authorize(s)
+        self.app_login()
+        _, q = self.back_to_rp()
+        check("code" in q and q.get("state") == self.state, "redirect %s" % q)
+        self.step("the audit trail refuses the row: no code, server_error on "
+                  "the redirect and the app says why; then the same card signs "
+                  "in again")
 
     def refused_on_redirect(self, s, pin, want_rc, word):
         """A sign-in the card or the provider refuses: the app says so and

@@ -333,7 +333,10 @@ struct Provider::Impl {
 
   // Finishes a pending request: a code on success, an error otherwise.
   json Complete(Pending& p, const internal::AppAnswer& body);
-  json Refuse(Pending& p, std::string error, std::string description);
+  // The error on the redirect and the app's problem document (`status`:
+  // 403 for a refusal, 503 when the provider could not finish).
+  json Refuse(Pending& p, std::string error, std::string description,
+              int status = 403);
   // A verified holder: the code, the audit entry and the redirect.
   json Admit(Pending& p, std::string_view resident_id, std::string acr,
              json card_attributes, std::string amr = "jpki_auth");
@@ -362,7 +365,9 @@ struct Provider::Impl {
   std::string IdToken(const Grant& g, const std::string& access_token) const;
   // `client` is the one AuthenticateClient found (the grant's).
   Response IssueTokens(Grant grant, const Client& client);
-  void Audit(const Grant& g);
+  // The sign-in in the resident's audit trail, durable before anything is
+  // released (a failure here refuses the sign-in).
+  Status Audit(const Grant& g);
 };
 
 // --- authorization endpoint -------------------------------------------------
@@ -725,7 +730,7 @@ Response Provider::Impl::AppPost(const Request& request) {
     it->second.final_redirect = p.final_redirect;
   }
   if (outcome.contains("error")) {
-    Response r = Json(403, outcome);
+    Response r = Json(outcome.value("status", 403), outcome);
     r.content_type = "application/problem+json";
     return r;
   }
@@ -733,13 +738,13 @@ Response Provider::Impl::AppPost(const Request& request) {
 }
 
 json Provider::Impl::Refuse(Pending& p, std::string error,
-                            std::string description) {
+                            std::string description, int status) {
   p.final_redirect = ErrorRedirect(p.redirect_uri, p.state, error, description);
   log->info("sign-in for {} refused: {} ({})", p.client->client_id, error,
             description);
   return json{{"type", "about:blank"},
-              {"title", "Sign-in refused"},
-              {"status", 403},
+              {"title", status == 403 ? "Sign-in refused" : "Sign-in failed"},
+              {"status", status},
               {"error", error},
               {"detail", description}};
 }
@@ -895,7 +900,14 @@ json Provider::Impl::Admit(Pending& p, std::string_view resident_id,
     g.signed_hash = ToHex(ByteView(p.digest_info).subspan(19));
   }
   const std::string code = Random();
-  Audit(g);
+  // Nothing is released unless the resident's audit trail holds it: no
+  // code, the relying party gets server_error (RFC 6749 §4.1.2.1).
+  if (!Audit(g)) {
+    return Refuse(p, "server_error",
+                  "the sign-in could not be recorded in the resident's "
+                  "audit trail; nothing was released",
+                  503);
+  }
   {
     std::lock_guard lock(mutex);
     codes[code] = g;
@@ -1032,7 +1044,7 @@ std::optional<registry::CardOfCertificate> Provider::Impl::CardOf(X509* cert) {
 
 // Every sign-in is in the resident's trail: who asked, what was released,
 // when (architecture.md §4; the portal's やりとり履歴).
-void Provider::Impl::Audit(const Grant& g) {
+Status Provider::Impl::Audit(const Grant& g) {
   registry::AuditEntry e;
   e.resident_id = g.resident_id;
   e.actor_id = g.client_id;
@@ -1060,6 +1072,7 @@ void Provider::Impl::Audit(const Grant& g) {
   Status s = options.store->Transact(
       [&](registry::RegistryTx& tx) { return tx.AppendAudit(e); });
   if (!s) log->error("audit of a sign-in failed: {}", s.error().message());
+  return s;
 }
 
 // --- token endpoint ----------------------------------------------------------
