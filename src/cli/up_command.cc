@@ -356,12 +356,25 @@ void RunUp(const UpOptions& options, Context& context) {
       "  verify        %s/verify/ or %s --data %s verify document "
       "juminhyo.pdf\n"
       "  (the sample card's mapping is dated yesterday, so it works at "
-      "once; any other card is used from the day after its issue)\n\n"
-      "Ctrl-C stops everything this command started.\n",
+      "once; any other card is used from the day after its issue)\n\n",
       options.now.empty() ? "" : (", clock from " + options.now).c_str(),
       https_url.c_str(), sample->authentication.c_str(),
       sample->authentication.c_str(), self.c_str(), data.c_str(),
       now_arg.c_str(), https_url.c_str(), self.c_str(), data.c_str());
+  // The resident's portal and the clinic's reader (docs/portal.md,
+  // docs/insurance.md), both with the sample card in this machine's reader.
+  std::printf(
+      "Myna Portal (マイナポータル):\n"
+      "  %s/portal/ (log in with the sample card in the reader, PIN %s, or "
+      "by its QR code with `app login` as above)\n\n"
+      "Health insurance at a clinic (マイナ保険証の受付):\n"
+      "  reader screen %s/clinic/ (the face-recognition reader; the sample "
+      "card is in this machine's reader)\n"
+      "  scripted      OPENMYNA_PIN=%s %s --data %s clinic reader --pin-env "
+      "OPENMYNA_PIN --consent drug\n\n"
+      "Ctrl-C stops everything this command started.\n",
+      https_url.c_str(), sample->authentication.c_str(), https_url.c_str(),
+      sample->authentication.c_str(), self.c_str(), data.c_str());
   std::fflush(stdout);
 
   while (!g_stop) {

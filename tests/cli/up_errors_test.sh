@@ -6,6 +6,8 @@
 #  - the HTTP port, or the HTTPS one after it, held by another program (a
 #    python3 listener here): exit 3, the port named, nothing said to be up,
 #    no child left running;
+#  - up running: every https page it prints (demo relying party, kiosk,
+#    verification, portal, clinic) answers 200 with a Japanese page;
 #  - the services stopping while up runs (the serve child ended by this test,
 #    found as a child of the up it started): up notices, names them, exits 3.
 # No pcscd is started (--no-pcscd) and the card plug is pointed at a port
@@ -100,6 +102,18 @@ done
 grep -q 'Ctrl-C stops' "$TMP/out" || fail "up did not start: $(cat "$TMP/out" "$TMP/err")"
 curl -sf -o /dev/null "http://127.0.0.1:$PORT/openapi.json" \
   || fail "up said it is up, but nothing answers on port $PORT"
+# Every page up tells the user to open answers, in Japanese first (the
+# sandbox's TLS root trusted): the demo relying party, the kiosk, the
+# verification page, the portal, the clinic's reader screen.
+PAGES=$(grep -o "https://127.0.0.1:$((PORT + 1))/[a-z-]*/" "$TMP/out" | sort -u)
+for page in demo-rp kiosk verify portal clinic; do
+  [[ $PAGES == *"/$page/"* ]] || fail "up does not print the /$page/ page: $PAGES"
+done
+for url in $PAGES; do
+  code=$(curl -s -o "$TMP/page" -w '%{http_code}' --cacert "$DATA/tls/root.pem" "$url")
+  [[ $code == 200 ]] || fail "$url printed by up: HTTP $code"
+  grep -q '<html lang="ja"' "$TMP/page" || fail "$url: not a Japanese page"
+done
 SERVE=$(pgrep -P "$UP" -f -- ' serve' || true)
 if [[ $SERVE =~ ^[0-9]+$ && $SERVE -gt 0 ]]; then
   kill "$SERVE"
