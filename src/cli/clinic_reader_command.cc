@@ -120,7 +120,10 @@ void RunReader(const ReaderOptions& o, Context& context) {
   } else if (!o.pin_env.empty()) {
     visit.method = services::ReaderMethod::kPin;
     const char* pin = std::getenv(o.pin_env.c_str());
-    if (pin == nullptr) return context.BadInput("--pin-env", "not set");
+    if (pin == nullptr) {
+      return context.BadInput(
+          "--pin-env", "environment variable " + o.pin_env + " is not set");
+    }
     visit.pin = pin;
   } else {
     visit.method = services::ReaderMethod::kVisual;

@@ -10,7 +10,8 @@
 #  - no PIN source and stdin not a terminal: refused, naming both options;
 #  - a --data without the sandbox's TLS root: the missing file is named, with
 #    --cacert (not OpenSSL's "load_verify_file");
-#  - a link no request waits under: the provider's reason, not its JSON.
+#  - a link no request waits under: the provider's reason, not its JSON;
+#  - `clinic reader --pin-env` of an unset variable: the variable is named.
 # Usage: app_errors_test.sh /path/to/openmyna
 set -u
 BIN=${1:?usage: $0 /path/to/openmyna}
@@ -109,6 +110,13 @@ OPENMYNA_TEST_PIN=12 run --data "$DATA" app login \
 expect_rc 3 "a link of no request"
 expect_error "a link of no request" "no sign-in request waits under this link"
 [[ $ERR != *'"status"'* ]] || fail "a link of no request: JSON shown: $ERR"
+
+# `clinic reader --pin-env` names its unset variable too (checked before the
+# registry or the card are opened).
+run --data "$DATA" clinic reader --pin-env OPENMYNA_TEST_UNSET_PIN
+expect_rc 2 "clinic reader --pin-env of an unset variable"
+expect_error "clinic reader --pin-env of an unset variable" "--pin-env" \
+  "OPENMYNA_TEST_UNSET_PIN is not set"
 
 if [[ $FAILURES -gt 0 ]]; then
   echo "app_errors_test: $FAILURES failure(s)"
