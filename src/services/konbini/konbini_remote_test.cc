@@ -79,6 +79,18 @@ struct ChildProcess {
       waitpid(pid, nullptr, 0);
     }
   }
+  // SIGSTOP, then true once the kernel reports the child stopped (waitpid
+  // WUNTRACED). kill() returns when the signal is queued; the child's other
+  // threads run on until one of its threads takes it and the group stop
+  // has reached them all (signal(7)), so on a loaded machine a request sent
+  // at once could still be answered by the "frozen" issuer.
+  bool Stop() {
+    if (pid <= 0 || reaped || kill(pid, SIGSTOP) != 0) return false;
+    int status = 0;
+    if (waitpid(pid, &status, WUNTRACED) != pid) return false;
+    if (!WIFSTOPPED(status)) reaped = true;  // it died instead
+    return WIFSTOPPED(status);
+  }
   // SIGKILL, then reaped: true when it died of that signal.
   bool Kill() {
     if (pid <= 0 || reaped || kill(pid, SIGKILL) != 0) return false;
@@ -744,7 +756,7 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerLetsFinishAnswerAtTheDeadline) {
   ASSERT_TRUE(held) << held.error();
   EXPECT_EQ(held->document.issuer_instance, "20218-frozen");
 
-  ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+  ASSERT_TRUE(child.Stop());
   const auto asked = std::chrono::steady_clock::now();
   Status printed = at.kiosk->Print(who->request_id);
   const auto waited = std::chrono::steady_clock::now() - asked;
@@ -798,7 +810,7 @@ TEST_F(KonbiniRemoteTest, AFrozenIssuerHoldsNoCentreThreadPastTheIssueCall) {
   SignedIn at;
   ASSERT_NO_FATAL_FAILURE(SignInAtCentreOf(frozen, options, at));
 
-  ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+  ASSERT_TRUE(child.Stop());
   const auto asked = std::chrono::steady_clock::now();
   auto held =
       at.kiosk->Fetch(at.who, Choice("20218", KonbiniCertificate::kInkan));
@@ -852,7 +864,7 @@ TEST_F(KonbiniRemoteTest, AStoppedIssuerHoldsNoWriteLockOfTheRegistry) {
   std::string seen;
   for (int round = 0; round < 200; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+    ASSERT_TRUE(child.Stop());
     const std::string locks = LocksOf(child.pid, db + "-shm");
     const auto write = testing_tools::RunShell(
         "sqlite3 '" + db +
@@ -962,7 +974,7 @@ TEST_F(KonbiniRemoteTest, TheKioskPageSaysWhenThePrintIsNotConfirmed) {
   ASSERT_NE(done.body.find("/kiosk/document.pdf"), std::string::npos)
       << done.body;
 
-  ASSERT_EQ(kill(child.pid, SIGSTOP), 0);
+  ASSERT_TRUE(child.Stop());
   const http::Response taken = get("/kiosk/document.pdf");
   EXPECT_EQ(taken.status, 504);
   EXPECT_NE(taken.content_type, "application/pdf");
