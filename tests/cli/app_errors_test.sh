@@ -71,7 +71,7 @@ PY
 SERVE=$!
 HTTPS=https://127.0.0.1:$((PORT + 1))
 ROOT=$DATA/tls/root.pem
-for _ in $(seq 600); do
+for _ in $(seq 3000); do  # 300 s (an ASan build on a loaded machine)
   curl -s -o /dev/null --cacert "$ROOT" "$HTTPS/demo-rp/" && break
   kill -0 "$SERVE" 2>/dev/null || break
   sleep 0.1

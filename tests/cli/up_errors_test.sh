@@ -58,7 +58,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("ready", flush=True)
 time.sleep(600)' "$1" >"$TMP/holder" &
   HOLDER=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do  # 60 s
     grep -q ready "$TMP/holder" && return
     sleep 0.1
   done
@@ -72,7 +72,7 @@ no_child_left() {  # no process of this test's sandbox left running
 }
 
 # --- a port out of range: bad input
-timeout 180 "$BIN" "${UP_ARGS[@]}" --port 70000 >"$TMP/out" 2>"$TMP/err"
+timeout 300 "$BIN" "${UP_ARGS[@]}" --port 70000 >"$TMP/out" 2>"$TMP/err"
 RC=$?
 [[ $RC -eq 2 ]] || fail "up --port 70000: exit $RC, expected 2"
 grep -q -- '--port' "$TMP/err" || fail "up --port 70000: $(cat "$TMP/err")"
@@ -80,7 +80,7 @@ grep -q -- '--port' "$TMP/err" || fail "up --port 70000: $(cat "$TMP/err")"
 # --- the HTTP port, then the HTTPS port, in use
 for held in "$PORT" "$((PORT + 1))"; do
   hold_port "$held"
-  timeout 180 "$BIN" "${UP_ARGS[@]}" --port "$PORT" >"$TMP/out" 2>"$TMP/err"
+  timeout 300 "$BIN" "${UP_ARGS[@]}" --port "$PORT" >"$TMP/out" 2>"$TMP/err"
   RC=$?
   kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; HOLDER=0
   [[ $RC -eq 3 ]] || fail "port $held in use: exit $RC, expected 3 (stderr: $(cat "$TMP/err"))"
@@ -94,7 +94,7 @@ done
 # --- the services stop while up runs
 "$BIN" "${UP_ARGS[@]}" --port "$PORT" >"$TMP/out" 2>"$TMP/err" &
 UP=$!
-for _ in $(seq 1200); do
+for _ in $(seq 3000); do  # 300 s: init, migrate, seed and serve's start
   grep -q 'Ctrl-C stops' "$TMP/out" && break
   kill -0 "$UP" 2>/dev/null || break
   sleep 0.1
@@ -117,12 +117,12 @@ done
 SERVE=$(pgrep -P "$UP" -f -- ' serve' || true)
 if [[ $SERVE =~ ^[0-9]+$ && $SERVE -gt 0 ]]; then
   kill "$SERVE"
-  for _ in $(seq 100); do
+  for _ in $(seq 600); do  # 60 s: serve's graceful stop, up's 200 ms poll
     kill -0 "$UP" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$UP" 2>/dev/null; then
-    fail "up still runs 10 s after its services stopped"
+    fail "up still runs 60 s after its services stopped"
   else
     wait "$UP"
     RC=$?
