@@ -958,14 +958,14 @@ TEST_P(StoreConformance, CredentialsAreStoredHashedAndVerified) {
   {
     // While a write group is open, a check and a count still answer: they
     // read on a reader, not in the writer's queue (ReadOneStatement). Not
-    // answered within 30 s of a held writer is taken as waiting for it.
+    // answered within 60 s of a held writer is taken as waiting for it.
     ASSERT_TRUE(Seed());
     HeldWrite writer(*store_, Hanako("r-0002", "987654321010"));
     auto check = std::async(std::launch::async, [&] {
       return std::pair(VerifyCredential(*store_, created->id, created->secret),
                        CountCredentials(*store_));
     });
-    const bool answered = check.wait_for(30s) == std::future_status::ready;
+    const bool answered = check.wait_for(60s) == std::future_status::ready;
     writer.Release();
     EXPECT_TRUE(answered) << "the credential check waited for the writer";
     auto [role, count] = check.get();
