@@ -21,6 +21,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/index_page.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/http/server.h"
 #include "openmyna/http/service.h"
@@ -124,6 +125,7 @@ void RunServe(const ServeOptions& options, Context& context) {
   http::Router router;
   std::vector<std::unique_ptr<http::Service>> services;
   std::string names;
+  std::vector<std::string> running;
   for (const auto& entry : chosen) {
     auto service = entry.make(service_context, router);
     if (!service) {
@@ -133,7 +135,11 @@ void RunServe(const ServeOptions& options, Context& context) {
     if (*service == nullptr) continue;  // runs only when --only names it
     services.push_back(std::move(*service));
     names += (names.empty() ? "" : ",") + entry.name;
+    running.push_back(entry.name);
   }
+  // The base URL in a browser: the running services' pages (a service
+  // that serves / itself keeps it).
+  (void)AddIndexPage(router, running);
   for (auto& service : services) {
     if (Status started = service->Start(); !started) {
       for (auto& s : services) s->Stop();

@@ -7,7 +7,8 @@
 #    python3 listener here): exit 3, the port named, nothing said to be up,
 #    no child left running;
 #  - up running: every https page it prints (demo relying party, kiosk,
-#    verification, portal, clinic) answers 200 with a Japanese page;
+#    verification, portal, clinic) answers 200 with a Japanese page, and the
+#    base URL it prints is a Japanese page linking them (not a JSON 404);
 #  - the services stopping while up runs (the serve child ended by this test,
 #    found as a child of the up it started): up notices, names them, exits 3.
 # No pcscd is started (--no-pcscd) and the card plug is pointed at a port
@@ -113,6 +114,19 @@ for url in $PAGES; do
   code=$(curl -s -o "$TMP/page" -w '%{http_code}' --cacert "$DATA/tls/root.pem" "$url")
   [[ $code == 200 ]] || fail "$url printed by up: HTTP $code"
   grep -q '<html lang="ja"' "$TMP/page" || fail "$url: not a Japanese page"
+done
+# The services' base URL up prints, opened in a browser: a Japanese page
+# linking those pages (each answering 200), not a problem+json 404.
+INDEX=$(curl -s -o "$TMP/index" -w '%{http_code} %{content_type}' "http://127.0.0.1:$PORT/")
+[[ $INDEX == "200 text/html"* ]] || fail "the base URL: $INDEX"
+grep -q '<html lang="ja"' "$TMP/index" || fail "the base URL: not a Japanese page"
+for url in $PAGES; do
+  grep -q "href=\"/${url#https://*/}\"" "$TMP/index" || fail "the base URL does not link $url"
+done
+for path in $(grep -o 'href="/[^"]*"' "$TMP/index" | cut -d'"' -f2); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DATA/tls/root.pem" \
+    "https://127.0.0.1:$((PORT + 1))$path")
+  [[ $code == 200 ]] || fail "the base URL's link $path: HTTP $code"
 done
 SERVE=$(pgrep -P "$UP" -f -- ' serve' || true)
 if [[ $SERVE =~ ^[0-9]+$ && $SERVE -gt 0 ]]; then
