@@ -43,6 +43,20 @@ void FindRevocation(X509* cert, const std::vector<X509CrlPtr>& crls,
   }
 }
 
+// The keyIdentifier of the certificate's AKI (RFC 5280 §4.2.1.1) as OpenSSL
+// decoded it with the certificate's other extensions
+// (X509_get0_authority_key_id), which path validation below needs anyway:
+// decoding the extension once more (its authorityCertIssuer name included)
+// cost more per sign-in than the rest of this function (session 14's
+// callgrind). When OpenSSL found the extensions invalid, or there is no
+// keyIdentifier, the extension is decoded alone as before.
+Bytes IssuerKeyId(X509* cert) {
+  if (const ASN1_OCTET_STRING* id = X509_get0_authority_key_id(cert)) {
+    return Bytes(id->data, id->data + id->length);
+  }
+  return internal::AuthorityKeyId(cert);
+}
+
 }  // namespace
 
 std::string_view VerifyRuleName(VerifyRule rule) {
@@ -95,7 +109,7 @@ CertificateVerdict VerifyCertificate(X509* cert,
   CertificateVerdict verdict;
   // 1. The root generation named by the AKI keyIdentifier (jpki.md §2.1:
   //    all generations share one DN).
-  const Bytes aki = internal::AuthorityKeyId(cert);
+  const Bytes aki = IssuerKeyId(cert);
   X509* root = nullptr;
   for (std::size_t i = 0; i < roots.size(); ++i) {
     if (!aki.empty() && internal::SubjectKeyId(roots[i]) == aki) {
