@@ -16,7 +16,7 @@ T Get(const nlohmann::json& j, const char* key, T fallback = T{}) {
 }  // namespace
 
 std::string_view ToString(SealState state) {
-  return state == SealState::kRegistered ? "registered" : "deregistered";
+  return json_enum::NameOf(state, kJsonNamesOfSealState);
 }
 
 void to_json(nlohmann::json& j, const HouseholdMember& v) {

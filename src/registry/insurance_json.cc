@@ -34,30 +34,13 @@ TimePoint FromSeconds(std::int64_t s) {
 
 }  // namespace
 
+// The names of the stored documents (insurance_json.h's tables).
 std::string_view ToString(LinkState state) {
-  switch (state) {
-    case LinkState::kUnlinked:
-      return "unlinked";
-    case LinkState::kVerified:
-      return "verified";
-    case LinkState::kMismatch:
-      return "mismatch";
-    case LinkState::kOverridden:
-      return "overridden";
-  }
-  return "unknown";
+  return json_enum::NameOf(state, kJsonNamesOfLinkState);
 }
 
 std::string_view ToString(LinkMethod method) {
-  switch (method) {
-    case LinkMethod::kNone:
-      return "none";
-    case LinkMethod::kIndividualNumber:
-      return "individual_number";
-    case LinkMethod::kFiveItems:
-      return "five_items";
-  }
-  return "unknown";
+  return json_enum::NameOf(method, kJsonNamesOfLinkMethod);
 }
 
 void to_json(nlohmann::json& j, const Membership& v) {

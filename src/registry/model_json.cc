@@ -309,56 +309,27 @@ void from_json(const nlohmann::json& j, AuditEntry& v) {
   v.on_behalf_of = Get<std::string>(j, "on_behalf_of");
 }
 
+// The names of the stored documents (model_json.h's tables), one table per
+// enum.
 std::string_view ToString(Role role) {
-  switch (role) {
-    case Role::kResident:
-      return "resident";
-    case Role::kCounterClerk:
-      return "counter_clerk";
-    case Role::kHotlineOperator:
-      return "hotline_operator";
-    case Role::kKiosk:
-      return "kiosk";
-    case Role::kPlatform:
-      return "platform";
-    case Role::kSystem:
-      return "system";
-    case Role::kInsurer:
-      return "insurer";
-    case Role::kClinic:
-      return "clinic";
-  }
-  return "unknown";
+  return json_enum::NameOf(role, kJsonNamesOfRole);
 }
 
 std::optional<Role> ParseRole(std::string_view text) {
-  for (Role r : {Role::kResident, Role::kCounterClerk, Role::kHotlineOperator,
-                 Role::kKiosk, Role::kPlatform, Role::kSystem, Role::kInsurer,
-                 Role::kClinic}) {
-    if (ToString(r) == text) return r;
+  for (const auto& [role, name] : kJsonNamesOfRole) {
+    if (name == text) return role;
   }
   return std::nullopt;
 }
 
 std::string_view ToString(CardState state) {
-  static const std::string_view names[] = {"produced", "active", "suspended",
-                                           "void"};
-  return names[static_cast<int>(state)];
+  return json_enum::NameOf(state, kJsonNamesOfCardState);
 }
 std::string_view ToString(VoidReason reason) {
-  static const std::string names[] = {"none",
-                                      "lost",
-                                      "stolen",
-                                      "damaged",
-                                      "replaced",
-                                      "expired",
-                                      "not_presented_in_time",
-                                      "death",
-                                      "moved_out"};
-  return names[static_cast<int>(reason)];
+  return json_enum::NameOf(reason, kJsonNamesOfVoidReason);
 }
 std::string_view ToString(CertificateType type) {
-  return type == CertificateType::kSignature ? "signature" : "authentication";
+  return json_enum::NameOf(type, kJsonNamesOfCertificateType);
 }
 
 }  // namespace openmyna::registry
