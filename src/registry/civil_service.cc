@@ -285,17 +285,19 @@ Result<Household> CivilService::GetHousehold(const Actor& actor,
                                              std::string_view id) {
   Impl impl{*this};
   Household h;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
-    CivilTx civil(tx);
-    OPENMYNA_ASSIGN_OR_RETURN(h, Impl::LoadHousehold(civil, id));
-    // A resident may read the household they belong to.
-    const auto ids = Impl::MembersOf(h);
-    const bool member =
-        std::find(ids.begin(), ids.end(), actor.id) != ids.end();
-    OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(
-        actor, "civil.household.read", member ? actor.id : std::string()));
-    return impl.AuditAll(tx, actor, ids, "household.read");
-  }));
+  // One statement and its audit entries (store.h ReadOneStatement).
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        CivilTx civil(tx);
+        OPENMYNA_ASSIGN_OR_RETURN(h, Impl::LoadHousehold(civil, id));
+        // A resident may read the household they belong to.
+        const auto ids = Impl::MembersOf(h);
+        const bool member =
+            std::find(ids.begin(), ids.end(), actor.id) != ids.end();
+        OPENMYNA_RETURN_IF_ERROR(Impl::Authorize(
+            actor, "civil.household.read", member ? actor.id : std::string()));
+        return impl.AuditAll(tx, actor, ids, "household.read");
+      }));
   return h;
 }
 
@@ -305,16 +307,19 @@ Result<Household> CivilService::HouseholdOf(const Actor& actor,
   OPENMYNA_RETURN_IF_ERROR(
       Impl::Authorize(actor, "civil.household.read", resident_id));
   Household h;
-  OPENMYNA_REGISTRY_TRANSACT(store_.Transact([&](RegistryTx& tx) -> Status {
-    CivilTx civil(tx);
-    OPENMYNA_ASSIGN_OR_RETURN(auto found, civil.HouseholdOf(resident_id));
-    if (!found) {
-      return Fail(RegistryErrc::kNotFound,
-                  fmt::format("resident {} is in no household", resident_id));
-    }
-    h = *std::move(found);
-    return impl.AuditAll(tx, actor, Impl::MembersOf(h), "household.read");
-  }));
+  // One statement and its audit entries (store.h ReadOneStatement).
+  OPENMYNA_REGISTRY_TRANSACT(
+      store_.ReadOneStatement([&](RegistryTx& tx) -> Status {
+        CivilTx civil(tx);
+        OPENMYNA_ASSIGN_OR_RETURN(auto found, civil.HouseholdOf(resident_id));
+        if (!found) {
+          return Fail(
+              RegistryErrc::kNotFound,
+              fmt::format("resident {} is in no household", resident_id));
+        }
+        h = *std::move(found);
+        return impl.AuditAll(tx, actor, Impl::MembersOf(h), "household.read");
+      }));
   return h;
 }
 

@@ -6,14 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 
 #include "openmyna/base/clock.h"
+#include "openmyna/base/rng.h"
 #include "openmyna/registry/civil_model_json.h"
+#include "openmyna/registry/civil_service.h"
 #include "openmyna/registry/civil_store.h"
 #include "openmyna/registry/errors.h"
 #include "openmyna/registry/store.h"
 #include "testing/registry_fixture.h"
 #include "testing_backend.h"
+#include "testing_recording_connection.h"
 
 namespace openmyna::registry {
 namespace {
@@ -131,6 +135,45 @@ TEST_P(CivilStoreConformance, HouseholdRoundTripsAndFindsItsMembers) {
   EXPECT_EQ(by_id->members[0].relationship, "世帯主");
   EXPECT_EQ(by_id->members[1].resident_id, "r-2");
   EXPECT_EQ(by_id->members[1].relationship, "子");
+}
+
+// CivilService's household reads run one statement on a reader, with no
+// BEGIN/COMMIT (store.h ReadOneStatement); each read is audited once per
+// member, every entry in the database (seen from another connection) when
+// the read returns; a refused or empty read writes none.
+TEST_P(CivilStoreConformance, HouseholdReadsAreOneStatementAndAudited) {
+  ASSERT_TRUE(Civil([](CivilTx& c) { return c.PutHousehold(TwoPeople()); }));
+  auto log = std::make_shared<testing::StatementLog>();
+  auto store = testing::StoreWithRecordingReader(*backend_, log);
+  ASSERT_NE(store, nullptr);
+  DeterministicRng rng(5);
+  CivilService civil(*store, kClock, rng);
+  const Actor clerk{"clerk-1", Role::kCounterClerk, "世帯の確認"};
+  auto one_statement = [&] { return testing::OneStatementSent(log->Take()); };
+  auto audited = [&] {
+    return testing::AuditEntriesSeen(*backend_, "household.read");
+  };
+
+  auto by_id = civil.GetHousehold(clerk, "hh-1");
+  ASSERT_TRUE(by_id) << by_id.error();
+  EXPECT_EQ(by_id->head_id, "r-1");
+  EXPECT_TRUE(one_statement());
+  EXPECT_EQ(audited(), 2);  // r-1 and r-2
+  auto of_child = civil.HouseholdOf(clerk, "r-2");
+  ASSERT_TRUE(of_child) << of_child.error();
+  EXPECT_EQ(of_child->id, "hh-1");
+  EXPECT_TRUE(one_statement());
+  EXPECT_EQ(audited(), 4);
+  auto none = civil.HouseholdOf(clerk, "r-3");
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error().Is(RegistryErrc::kNotFound)) << none.error();
+  EXPECT_TRUE(one_statement());
+  // r-3 is not a member: their reading hh-1 is refused, unaudited.
+  auto theirs = civil.GetHousehold({"r-3", Role::kResident, ""}, "hh-1");
+  ASSERT_FALSE(theirs);
+  EXPECT_TRUE(theirs.error().Is(RegistryErrc::kRefused)) << theirs.error();
+  EXPECT_TRUE(one_statement());
+  EXPECT_EQ(audited(), 4);
 }
 
 TEST_P(CivilStoreConformance, AResidentIsInOneHouseholdOnly) {

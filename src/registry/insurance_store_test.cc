@@ -652,40 +652,16 @@ TEST_P(InsuranceStore, ChecksReadOneStatementOrElseOneSnapshot) {
   }));
   // A store of its own whose one reader writes down what it is sent.
   auto log = std::make_shared<testing::StatementLog>();
-  auto writer = backend_->Connect();
-  ASSERT_TRUE(writer) << writer.error();
-  RegistryStore store(
-      std::move(*writer),
-      [&]() -> Result<std::unique_ptr<SqlConnection>> {
-        OPENMYNA_ASSIGN_OR_RETURN(auto c, backend_->Connect());
-        return std::make_unique<testing::RecordingConnection>(std::move(c),
-                                                              log);
-      },
-      1);
-  ASSERT_TRUE(store.Read([](RegistryTx&) { return Ok(); }));  // opens it
-  log->Take();
+  auto store = testing::StoreWithRecordingReader(*backend_, log);
+  ASSERT_NE(store, nullptr);
   DeterministicRng rng(3);
-  InsuranceService service(store, kClock, rng);
+  InsuranceService service(*store, kClock, rng);
   const Actor clinic{"2012345678", Role::kClinic, "受付"};
+  // Each check's entries are on r-a, the only resident checked.
   auto audited = [&] {
-    auto other = backend_->Connect();
-    EXPECT_TRUE(other) << other.error();
-    if (!other) return -1;
-    auto rows =
-        (*other)->Query("SELECT doc FROM audit_log WHERE resident_id = 'r-a'");
-    EXPECT_TRUE(rows) << rows.error();
-    if (!rows) return -1;
-    return static_cast<int>(
-        std::count_if(rows->begin(), rows->end(), [](const SqlRow& row) {
-          return row.at(0).value_or("").find("\"insurance.eligibility\"") !=
-                 std::string::npos;
-        }));
+    return testing::AuditEntriesSeen(*backend_, "insurance.eligibility");
   };
-  auto one_statement = [&] {
-    auto sent = log->Take();
-    EXPECT_EQ(sent.size(), 1u) << ::testing::PrintToString(sent);
-    return sent.size() == 1 && !sent[0].starts_with("BEGIN");
-  };
+  auto one_statement = [&] { return testing::OneStatementSent(log->Take()); };
   // The first statement alone, then a snapshot: BEGIN, the same statement
   // again, the others, and `end` (ROLLBACK when the check is refused).
   auto statement_then_snapshot = [&](std::string_view end = "COMMIT") {
