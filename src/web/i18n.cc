@@ -83,6 +83,16 @@ std::optional<Language> AcceptLanguage(std::string_view header) {
 }
 
 std::optional<Language> QueryLanguage(const http::Request& request) {
+  // A field is named "lang" only if the query holds those letters, or one of
+  // them percent-encoded (l a n g are %6C %61 %6E %67, application/x-www-
+  // form-urlencoded): a query with neither has no such field, and is not
+  // parsed (a page asks for its language several times; the sign-in's
+  // authorization query is long).
+  const std::string_view query = request.query;
+  if (query.find("lang") == std::string_view::npos &&
+      query.find("%6") == std::string_view::npos) {
+    return std::nullopt;
+  }
   auto form = ParseQuery(request);
   if (!form) return std::nullopt;
   auto lang = form->Get("lang");

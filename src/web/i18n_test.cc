@@ -45,6 +45,22 @@ TEST(ChooseLanguageTest, QueryThenCookieThenHeaderThenJapanese) {
   EXPECT_EQ(QueryLanguage(Req("lang=%zz")), std::nullopt);
 }
 
+TEST(ChooseLanguageTest, TheQueryFieldNameMayBePercentEncoded) {
+  // application/x-www-form-urlencoded decodes names as values: %61 is "a",
+  // %6E "n", %6c "l" (either case of hex digit).
+  EXPECT_EQ(QueryLanguage(Req("l%61ng=en")), Language::kEn);
+  EXPECT_EQ(QueryLanguage(Req("x=1&la%6Eg=en")), Language::kEn);
+  EXPECT_EQ(QueryLanguage(Req("%6c%61%6e%67=ja")), Language::kJa);
+  EXPECT_EQ(ChooseLanguage(Req("%6Cang=en", "", "ja")), Language::kEn);
+  // No field named lang: the other sources decide; a malformed query too.
+  EXPECT_EQ(QueryLanguage(Req("client_id=a&redirect_uri=https%3A%2F%2Frp."
+                              "example%2Fcb&scope=openid%20name")),
+            std::nullopt);
+  EXPECT_EQ(QueryLanguage(Req("language=en&l=en&ang=en")), std::nullopt);
+  EXPECT_EQ(QueryLanguage(Req("x=%zz&lang=en")), std::nullopt);
+  EXPECT_EQ(ChooseLanguage(Req("x=%6zz", "", "en")), Language::kEn);
+}
+
 TEST(CatalogTest, EveryMessageNeedsBothLanguages) {
   auto catalog =
       Catalog::FromJson(R"({"hello": {"ja": "こんにちは", "en": "Hello"}})");
