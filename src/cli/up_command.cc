@@ -236,9 +236,8 @@ void RunUp(const UpOptions& options, Context& context) {
     }
   }
   const auto colon = base_url.rfind(':');
-  const int http_port = options.port > 0 ? options.port
-                        : colon > 6 ? std::atoi(base_url.c_str() + colon + 1)
-                                    : 0;
+  const int base_port = colon > 6 ? std::atoi(base_url.c_str() + colon + 1) : 0;
+  const int http_port = options.port > 0 ? options.port : base_port;
   // Another `up` or serve on these ports would answer in place of ours.
   for (const int port : {http_port, http_port + 1}) {
     if (http_port > 0 && Listening(port)) {
@@ -302,6 +301,19 @@ void RunUp(const UpOptions& options, Context& context) {
                    card_log, card_log)};
   std::this_thread::sleep_for(std::chrono::seconds(1));
 
+  // Where serve listens: --port, else the sandbox's base URL. The
+  // certificates name the base URL `init` was given (OCSP, CRLs).
+  const std::string http_url =
+      http_port > 0 ? "http://127.0.0.1:" + std::to_string(http_port)
+                    : base_url;
+  if (http_port != base_port) {
+    std::printf(
+        "\nNote: this sandbox's certificates name %s for OCSP and CRLs "
+        "(`openmyna init --base-url`); the services now listen on %s, so a "
+        "relying party that follows them finds nothing there. Run `up` "
+        "without --port (or with that port) to serve where they point.\n",
+        base_url.c_str(), http_url.c_str());
+  }
   // HTTPS listens on the HTTP port + 1 (serve's default).
   std::string https_url = "(see serve.log)";
   if (http_port > 0 && http_port < 65535) {
@@ -334,7 +346,7 @@ void RunUp(const UpOptions& options, Context& context) {
       "--input-assist-pin-env OPENMYNA_IA_PIN\n"
       "  3. the page goes back to the demo relying party, which shows what it "
       "received\n\n",
-      data.c_str(), base_url.c_str(), base_url.c_str(), https_url.c_str(),
+      data.c_str(), http_url.c_str(), http_url.c_str(), https_url.c_str(),
       data.c_str(), credentials.string().c_str(), data.c_str(),
       card.string().c_str(), sample->id.c_str(), sample->resident_id.c_str(),
       sample->authentication.c_str(), sample->signature.c_str(),

@@ -10,7 +10,9 @@
 #    verification, portal, clinic) answers 200 with a Japanese page, and the
 #    base URL it prints is a Japanese page linking them (not a JSON 404);
 #  - the services stopping while up runs (the serve child ended by this test,
-#    found as a child of the up it started): up notices, names them, exits 3.
+#    found as a child of the up it started): up notices, names them, exits 3;
+#  - the same sandbox on another --port: the services line names that port,
+#    a note says the certificates name the sandbox's own (OCSP, CRLs).
 # No pcscd is started (--no-pcscd) and the card plug is pointed at a port
 # where nothing listens, so the test needs no PC/SC.
 # Usage: up_errors_test.sh /path/to/openmyna
@@ -157,6 +159,29 @@ if [[ $SERVE =~ ^[0-9]+$ && $SERVE -gt 0 ]]; then
 else
   fail "no serve child of up found: '$SERVE'"
 fi
+
+# --- the same sandbox on another port: up names where the services listen,
+# and that the certificates still point at the sandbox's own port.
+OTHER=$((PORT + 2))
+"$BIN" "${UP_ARGS[@]}" --port "$OTHER" >"$TMP/out" 2>"$TMP/err" &
+UP=$!
+for _ in $(seq 3000); do  # 300 s
+  grep -q 'Ctrl-C stops' "$TMP/out" && break
+  kill -0 "$UP" 2>/dev/null || break
+  sleep 0.1
+done
+grep -q "^  services      http://127.0.0.1:$OTHER " "$TMP/out" \
+  || fail "up --port $OTHER: services line: $(grep services "$TMP/out")"
+grep -q "certificates name http://127.0.0.1:$PORT for OCSP and CRLs" "$TMP/out" \
+  || fail "up --port $OTHER: no note that the certificates name port $PORT"
+curl -sf -o /dev/null "http://127.0.0.1:$OTHER/openapi.json" \
+  || fail "up --port $OTHER: nothing answers there"
+kill -INT "$UP"
+wait "$UP"
+RC=$?
+UP=0
+[[ $RC -eq 0 ]] || fail "up --port $OTHER: exit $RC after Ctrl-C"
+no_child_left "up --port $OTHER stopped"
 
 if [[ $FAILURES -gt 0 ]]; then
   echo "up_errors_test: $FAILURES failure(s)"
