@@ -39,9 +39,14 @@
 # The provider keeps card certificates and OCSP responses by their bytes
 # (4096 of each by default); a country's cards outnumber that many times, so
 # a card's sign-in finds neither. 32 cards would all fit, so serve runs with
-# `--set sign-in.card-cache=` half the card count (SIGNIN_BENCH_CARD_CACHE):
-# every sign-in is then a card's first for the caches, and the cache
-# counters serve logs at its end (checked below) show it. Beside it, labelled
+# `--set sign-in.card-cache=` half of one client's share of the cards
+# (SIGNIN_BENCH_CARD_CACHE; 8 for 32 cards and 2 clients). A cache starts
+# afresh when full, and between two sign-ins of a card its client inserts
+# its share's other cards, more than the cache holds, so every sign-in is a
+# card's first for the caches whatever the other clients do (with half the
+# card count, 16 = a whole share, a client alone on the cores could find its
+# card again); the cache counters serve logs at its end (checked below) show
+# it. Beside it, labelled
 # "one card, cached": the one sample card signing in again and again, which
 # the caches serve (the figure of sessions 4-8).
 # Rounds alternate the floor, many cards and one card (SIGNIN_BENCH_ROUNDS,
@@ -83,10 +88,11 @@ clients=${SIGNIN_BENCH_CLIENTS:-$cores}
 seconds=${SIGNIN_BENCH_SECONDS:-10}
 rounds=${SIGNIN_BENCH_ROUNDS:-3}
 ncards=${SIGNIN_BENCH_CARDS:-32}
-card_cache=${SIGNIN_BENCH_CARD_CACHE:-$((ncards / 2))}
+share=$((ncards / clients))
+card_cache=${SIGNIN_BENCH_CARD_CACHE:-$((share / 2 > 0 ? share / 2 : 1))}
 if [ "$smoke" = 1 ]; then seconds=1; rounds=1; fi
-[ "$card_cache" -lt "$ncards" ] || {
-  echo "run.sh: SIGNIN_BENCH_CARD_CACHE must be below SIGNIN_BENCH_CARDS" >&2
+[ "$card_cache" -lt "$share" ] || {
+  echo "run.sh: SIGNIN_BENCH_CARD_CACHE ($card_cache) must be below each client's share of the cards ($share = SIGNIN_BENCH_CARDS / clients)" >&2
   exit 2
 }
 
@@ -242,6 +248,9 @@ for name in "$many" "$one"; do
   echo "ratio, $label: by wall clock $(ratio "$(median "${rate[$name]}")" "$f")x (goal >= 0.3x, issue 9's figure), by CPU time $(ratio "$(median "${percpu[$name]}")" "$fc")x (the card's signature excluded); p99 $(median "${p99nc[$name]}") ms without the card's signature, $(median "${p99[$name]}") ms with it (goal < 20 ms)"
 done
 echo "== load after: $(uptime)"
+# serve's memory at the end (requests and codes are kept until they expire,
+# so it grows with the sign-ins of the run; VmHWM also counts SQLite's mmap).
+echo "serve memory: $(grep -E '^(VmHWM|VmRSS|RssAnon)' "/proc/$serve_pid/status" | tr -s ' \t' ' ' | paste -sd ';')"
 # The caches' counters, logged by serve when it stops: the many-card
 # sign-ins must all have missed (each parsed its certificate and verified
 # its OCSP response).
