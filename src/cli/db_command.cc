@@ -17,6 +17,7 @@
 
 #include "cli/command_registry.h"
 #include "cli/context.h"
+#include "cli/registry_target.h"
 #include "cli/service_settings.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
@@ -152,7 +153,7 @@ void RunMigrate(const DbOptions& options, Context& context) {
 }
 
 void RunStatus(const DbOptions& options, Context& context) {
-  auto target = Target(options, context.DataDir());
+  auto target = ExistingRegistryTarget(options.postgres, context.DataDir());
   if (!target) return context.Failed(target.error());
   auto db = registry::OpenDatabase(*target);
   if (!db) return context.Failed(db.error());
@@ -205,7 +206,7 @@ Status SeedInsurance(RegistryStack& stack) {
 }
 
 void RunSeed(const DbOptions& options, Context& context) {
-  auto target = Target(options, context.DataDir());
+  auto target = ExistingRegistryTarget(options.postgres, context.DataDir());
   if (!target) return context.Failed(target.error());
   auto stack = RegistryStack::Open(*target, context.DataDir());
   if (!stack) return context.Failed(stack.error());
@@ -289,7 +290,7 @@ void RunSeed(const DbOptions& options, Context& context) {
 }
 
 void RunCredentials(const DbOptions& options, Context& context) {
-  auto target = Target(options, context.DataDir());
+  auto target = ExistingRegistryTarget(options.postgres, context.DataDir());
   if (!target) return context.Failed(target.error());
   SystemClock clock;
   OpenSslRng rng;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/registry_target.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/result.h"
 #include "openmyna/base/rng.h"
@@ -31,9 +32,8 @@ struct InsuranceStack {
       const std::filesystem::path& data_dir, const std::string& postgres,
       const Clock& clock) {
     auto stack = std::make_unique<InsuranceStack>();
-    OPENMYNA_ASSIGN_OR_RETURN(
-        std::string target,
-        registry::RegistryDatabaseTarget(postgres, data_dir));
+    OPENMYNA_ASSIGN_OR_RETURN(std::string target,
+                              ExistingRegistryTarget(postgres, data_dir));
     OPENMYNA_ASSIGN_OR_RETURN(stack->store,
                               registry::RegistryStore::Open(target, clock));
     stack->service = std::make_unique<registry::InsuranceService>(

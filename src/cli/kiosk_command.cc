@@ -27,6 +27,7 @@
 #include "cli/context.h"
 #include "cli/kiosk_card.h"
 #include "cli/konbini_settings.h"
+#include "cli/registry_target.h"
 #include "openmyna/base/clock.h"
 #include "openmyna/base/file_io.h"
 #include "openmyna/base/rng.h"
@@ -124,7 +125,7 @@ void RunKiosk(const KioskOptions& o, Context& context) {
     centre = remote.get();
     keys = konbini::DocumentKeysIn(dir);
   } else {
-    auto target = registry::RegistryDatabaseTarget(o.postgres, dir);
+    auto target = ExistingRegistryTarget(o.postgres, dir);
     if (!target) return context.Failed(target.error());
     auto opened = registry::RegistryStore::Open(*target, *clock);
     if (!opened) return context.Failed(opened.error());

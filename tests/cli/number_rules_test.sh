@@ -11,11 +11,8 @@
 #    guidebook's tables (domain.md §5), spelled out beside each check.
 set -u
 BIN=${1:?usage: $0 /path/to/openmyna}
-FAILURES=0
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # run <args...>: sets RC, OUT, ERR.
 run() {
@@ -199,8 +196,4 @@ run --version
 expect_rc 0 "--version"
 [[ $OUT == openmyna* ]] || fail "--version: $OUT"
 
-if ((FAILURES > 0)); then
-  echo "$FAILURES check(s) failed" >&2
-  exit 1
-fi
-echo "all checks passed"
+finish
