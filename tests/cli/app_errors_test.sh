@@ -15,14 +15,10 @@
 # Usage: app_errors_test.sh /path/to/openmyna
 set -u
 BIN=${1:?usage: $0 /path/to/openmyna}
-# In a network namespace of its own (root: unshare(1)), so that the ports it
-# picks cannot be taken meanwhile by another test's connections; skipped
-# (77) where namespaces cannot be made.
-if [[ ${OPENMYNA_APP_ERRORS_INNER:-} != 1 ]]; then
-  unshare -n --fork true 2>/dev/null || { echo "SKIP: cannot create a network namespace (needs root)"; exit 77; }
-  OPENMYNA_APP_ERRORS_INNER=1 exec unshare -n --fork bash "$0" "$@"
-fi
-ip link set lo up || { echo "FAIL: no loopback in the namespace"; exit 1; }
+# In a network namespace of its own (netns.sh).
+# shellcheck source=netns.sh
+. "$(dirname "$0")/netns.sh"
+run_in_own_network_namespace "$@"
 FAILURES=0
 TMP=$(mktemp -d)
 SERVE=0
