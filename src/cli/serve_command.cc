@@ -212,11 +212,15 @@ void RunServe(const ServeOptions& options, Context& context) {
 
 void AddServe(CLI::App& app, Context& context) {
   auto options = std::make_shared<ServeOptions>();
-  std::string help = "Run HTTP services: ";
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the HTTP services (all by default; --only picks some)");
+  // One line per service under the options (the subcommand's line in
+  // `openmyna --help` stays one line).
+  std::string services = "Services (--only NAME,NAME...):\n";
   for (const auto& service : http::RegisteredServices()) {
-    help += service.name + " (" + service.summary + "); ";
+    services += "  " + service.name + ": " + service.summary + "\n";
   }
-  CLI::App* serve = app.add_subcommand("serve", help);
+  serve->footer(services);
   serve->add_option("--only", options->only,
                     "Comma-separated services to run (default: all)");
   serve

@@ -195,5 +195,16 @@ done
 run --version
 expect_rc 0 "--version"
 [[ $OUT == openmyna* ]] || fail "--version: $OUT"
+# serve's help lists its services one per line under the options; its line
+# in the top-level help stays one short line.
+run serve --help
+expect_rc 0 "serve --help"
+for service in sign_in registry ocsp portal konbini insurance; do
+  grep -q "^  $service: " <<<"$OUT" || fail "serve --help: no line for $service"
+done
+run --help
+serve_line=$(grep -E '^  serve ' <<<"$OUT")
+[[ -n $serve_line && $serve_line != *sign_in* ]] ||
+  fail "--help: serve's line lists the services: $serve_line"
 
 finish
