@@ -154,9 +154,16 @@ void RunPlug(const PlugOptions& options, Context& context) {
     return;
   }
   transport::StopOnSignals(**stop);
+  // The vpcd client says at info when it waits for vpcd (nothing listens
+  // there: pcscd without vpcd, or another address) and when it is
+  // connected, i.e. when the card is in the reader; shown unless
+  // --log-level asked for less.
+  if (context.log_level == "warn") {
+    log::Get("card.transport")->set_level(spdlog::level::info);
+  }
   std::fprintf(stderr,
-               "openmyna: card %s plugged into vpcd at %s (Ctrl-C to "
-               "unplug)\n",
+               "openmyna: card %s for vpcd at %s: in the reader once vpcd "
+               "answers (Ctrl-C to unplug)\n",
                options.image.c_str(), address->ToString().c_str());
   transport::VpcdClient client(vpcd);
   const Status status = client.Run(endpoint, **stop);

@@ -75,6 +75,25 @@ plug_refused --tag-loss many
 out=$(timeout 20 "$openmyna" --data "$work/data" card plug \
       --image "$work/a.card" --vpcd host:0 2>&1)
 [ $? = 2 ] || fail "card plug --vpcd host:0 accepted: $out"
+# plug to an address where nothing listens: it says it waits for vpcd
+# there, never that the card is in the reader, until stopped (SIGINT: exit
+# 0). Waited for up to 60 s (the asan stage runs it too).
+"$openmyna" --data "$work/data" card plug --image "$work/a.card" \
+    --vpcd 127.0.0.1:1 >"$work/plug.log" 2>&1 &
+plug=$!
+for _ in $(seq 1 600); do
+  grep -q 'waiting for vpcd' "$work/plug.log" && break
+  sleep 0.1
+done
+[ "$plug" -gt 0 ] && kill -INT "$plug"
+wait "$plug"
+rc=$?
+out=$(cat "$work/plug.log")
+[ "$rc" = 0 ] || fail "card plug to a dead address, stopped: exit $rc ($out)"
+grep -q 'waiting for vpcd at 127.0.0.1:1' <<<"$out" \
+    || fail "card plug to a dead address does not say it waits: $out"
+grep -q 'connected to vpcd\|plugged into' <<<"$out" \
+    && fail "card plug to a dead address says it is plugged: $out"
 
 # tamper: the chip is erased and stays so.
 "$openmyna" --data "$work/data" card tamper --image "$work/a.card" >/dev/null \
