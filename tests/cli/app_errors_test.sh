@@ -19,8 +19,10 @@ BIN=${1:?usage: $0 /path/to/openmyna}
 # shellcheck source=netns.sh
 . "$(dirname "$0")/netns.sh"
 run_in_own_network_namespace "$@"
-FAILURES=0
-TMP=$(mktemp -d)
+# FAILURES, TMP, fail and finish (lib.sh); cleanup below replaces its trap
+# and removes TMP too.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 SERVE=0
 cleanup() {
   [[ $SERVE -gt 0 ]] && kill "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
@@ -28,8 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 DATA=$TMP/data
-
-fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
 
 # run <args...>: sets RC, OUT, ERR (stdin is not a terminal).
 run() {
@@ -122,8 +122,4 @@ expect_rc 2 "clinic reader --pin-env of an unset variable"
 expect_error "clinic reader --pin-env of an unset variable" "--pin-env" \
   "OPENMYNA_TEST_UNSET_PIN is not set"
 
-if [[ $FAILURES -gt 0 ]]; then
-  echo "app_errors_test: $FAILURES failure(s)"
-  exit 1
-fi
-echo "app_errors_test: passed"
+finish

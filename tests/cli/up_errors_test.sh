@@ -22,8 +22,10 @@ BIN=${1:?usage: $0 /path/to/openmyna}
 # shellcheck source=netns.sh
 . "$(dirname "$0")/netns.sh"
 run_in_own_network_namespace "$@"
-FAILURES=0
-TMP=$(mktemp -d)
+# FAILURES, TMP, fail and finish (lib.sh); cleanup below replaces its trap
+# and removes TMP too.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 HOLDER=0
 UP=0
 cleanup() {
@@ -33,8 +35,6 @@ cleanup() {
 }
 trap cleanup EXIT
 DATA=$TMP/data
-
-fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
 
 # Two free ports P, P+1 (HTTP, HTTPS) and a third with nothing behind it.
 read -r PORT DEAD < <(python3 - <<'PY'
@@ -179,8 +179,4 @@ UP=0
 [[ $RC -eq 0 ]] || fail "up --port $OTHER: exit $RC after Ctrl-C"
 no_child_left "up --port $OTHER stopped"
 
-if [[ $FAILURES -gt 0 ]]; then
-  echo "up_errors_test: $FAILURES failure(s)"
-  exit 1
-fi
-echo "up_errors_test: passed"
+finish
